@@ -1,0 +1,234 @@
+"""``TrainConfig``: every setting of a run, validated once, immutable.
+
+One table (``FIELDS``) gives each setting its range and its help text; the CLI flags,
+the app's validators and the save format are all read from it, so a limit is stated
+in exactly one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from core.activations import HIDDEN, OUTPUTS
+from core.datasets import DATASETS, REGRESSION
+from core.features import FEATURES, parse_features
+from core.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
+from core.network import INITS
+from core.optim import OPTIMIZERS
+
+MAX_LAYERS = 8
+MAX_NEURONS = 256
+SCHEDULES = ("constant", "step", "cosine")
+
+
+class ConfigError(ValueError):
+    """A setting is out of range: names the field, the bad value and what is allowed."""
+
+    def __init__(self, name: str, value: Any, allowed: str) -> None:
+        self.name, self.value, self.allowed = name, value, allowed
+        super().__init__(f"{name}: {value!r} is not allowed; allowed: {allowed}")
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # "int", "float", "choice", "features", "layers", "path"
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    live: bool = False  # applies to a running network without a reset
+
+    def allowed(self) -> str:
+        if self.kind == "choice":
+            return ", ".join(self.choices)
+        if self.kind == "features":
+            return "a comma list from " + ",".join(FEATURES)
+        if self.kind == "layers":
+            return f"'none' or a comma list of up to {MAX_LAYERS} sizes in 1..{MAX_NEURONS}"
+        if self.kind == "path":
+            return "a path to a CSV file of x,y,label rows"
+        word = "an integer" if self.kind == "int" else "a number"
+        return f"{word} in [{self.low:g}, {self.high:g}]"
+
+
+FIELDS: dict[str, Field] = {
+    "dataset": Field("choice", "training data set", choices=DATASETS),
+    "csv_path": Field("path", "CSV file of x,y,label rows (dataset 'csv')"),
+    "noise": Field("float", "label/point noise, 0..1 (TF Playground uses 0..0.5)", 0.0, 1.0),
+    "train_size": Field("int", "number of training points (the article's Training Data Size)", 1, 100_000),
+    "test_ratio": Field("float", "fraction of all points held out as test data", 0.0, 0.9),
+    "data_seed": Field("int", "seed of the data generator", 0, 2**32 - 1),
+    "features": Field("features", "input features fed to the network"),
+    "layers": Field("layers", "hidden layer sizes; 'none' = no hidden layer (the article's version 1)"),
+    "activation": Field("choice", "hidden-layer activation", choices=tuple(HIDDEN)),
+    "output": Field("choice", "output-layer activation", choices=tuple(OUTPUTS)),
+    "loss": Field("choice", "loss function", choices=LOSSES),
+    "init": Field("choice", "weight initialisation", choices=INITS),
+    "optimizer": Field("choice", "optimiser", choices=OPTIMIZERS, live=True),
+    "lr": Field("float", "learning rate", 1e-6, 100.0, live=True),
+    "schedule": Field("choice", "learning-rate schedule over the configured iterations", choices=SCHEDULES, live=True),
+    "momentum": Field("float", "momentum (optimizer 'momentum') / beta1 (adam)", 0.0, 0.999, live=True),
+    "l1": Field("float", "L1 regularisation rate (weights only)", 0.0, 10.0, live=True),
+    "l2": Field("float", "L2 regularisation rate (weights only)", 0.0, 10.0, live=True),
+    "batch_size": Field(
+        "int", "samples per optimiser update (1 = the article's per-sample training)", 1, 100_000, live=True
+    ),
+    "iterations": Field(
+        "int", "optimiser updates per training run (the article's Training Iterations)", 1, 100_000_000, live=True
+    ),
+    "epochs": Field("int", "stop after this many epochs (0 = no limit)", 0, 1_000_000, live=True),
+    "target_loss": Field("float", "stop when the training loss reaches this (0 = no target)", 0.0, 1e6, live=True),
+    "seed": Field("int", "seed of the initial weights and the batch order", 0, 2**32 - 1),
+    "points_to_classify": Field(
+        "int", "fresh points drawn by Classify Points (the article's knob)", 1, 100_000, live=True
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    dataset: str = "quadrants"
+    csv_path: str | None = None
+    noise: float = 0.0
+    train_size: int = 200
+    test_ratio: float = 0.5
+    data_seed: int = 0
+    features: tuple[str, ...] = ("x", "y")
+    layers: tuple[int, ...] = (8,)
+    activation: str = "sigmoid"
+    output: str = "sigmoid"
+    loss: str = "mse"
+    init: str = "xavier"
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    schedule: str = "constant"
+    momentum: float = 0.9
+    l1: float = 0.0
+    l2: float = 0.0
+    batch_size: int = 1
+    iterations: int = 10_000
+    epochs: int = 0
+    target_loss: float = 0.0
+    seed: int = 0
+    points_to_classify: int = 500
+
+    def __post_init__(self) -> None:
+        for name, spec in FIELDS.items():
+            object.__setattr__(self, name, _check(name, spec, getattr(self, name)))
+        if self.dataset == "csv" and not self.csv_path:
+            raise ConfigError("csv_path", self.csv_path, "a CSV path when dataset is 'csv'")
+        if self.loss == "cross_entropy" and self.output not in CROSS_ENTROPY_OUTPUTS:
+            raise ConfigError(
+                "loss", self.loss, "mse with a tanh or linear output (cross_entropy needs sigmoid or softmax)"
+            )
+        if self.dataset in REGRESSION and self.loss != "mse":
+            raise ConfigError("loss", self.loss, "mse for regression data sets")
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        unknown = set(changes) - set(FIELDS)
+        if unknown:
+            raise ConfigError(sorted(unknown)[0], changes[sorted(unknown)[0]], ", ".join(FIELDS))
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in FIELDS}
+        out["features"] = list(self.features)
+        out["layers"] = list(self.layers)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        if not isinstance(data, dict):
+            raise ConfigError("config", type(data).__name__, "a JSON object of settings")
+        unknown = set(data) - set(FIELDS)
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ConfigError(name, data[name], "one of the settings " + ", ".join(FIELDS))
+        return cls(**data)
+
+    def needs_reset(self, other: TrainConfig) -> tuple[str, ...]:
+        """Names of the settings that differ from ``other`` and only apply to a new network."""
+        return tuple(n for n, f in FIELDS.items() if not f.live and getattr(self, n) != getattr(other, n))
+
+
+def parse_value(name: str, text: str) -> Any:
+    """Turn the text of a CLI flag or an input box into a checked value for ``name``."""
+    spec = FIELDS.get(name)
+    if spec is None:
+        raise ConfigError(name, text, ", ".join(FIELDS))
+    text = text.strip()
+    if spec.kind in ("int", "float"):
+        try:
+            number = float(text)
+        except ValueError:
+            raise ConfigError(name, text, spec.allowed()) from None
+        if spec.kind == "int":
+            if not math.isfinite(number) or number != int(number):
+                raise ConfigError(name, text, spec.allowed())
+            return _check(name, spec, int(number))
+        return _check(name, spec, number)
+    if spec.kind == "path":
+        return text or None
+    return _check(name, spec, text)
+
+
+def _check(name: str, spec: Field, value: Any) -> Any:
+    kind = spec.kind
+    if kind == "choice":
+        if value not in spec.choices:
+            raise ConfigError(name, value, spec.allowed())
+        return value
+    if kind == "path":
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(name, value, spec.allowed())
+        return value
+    if kind == "features":
+        if isinstance(value, str):
+            try:
+                return parse_features(value)
+            except ValueError:
+                raise ConfigError(name, value, spec.allowed()) from None
+        try:
+            return parse_features(",".join(value))
+        except (TypeError, ValueError):
+            raise ConfigError(name, value, spec.allowed()) from None
+    if kind == "layers":
+        return _check_layers(name, spec, value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(name, value, spec.allowed())
+    if kind == "int":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ConfigError(name, value, spec.allowed())
+            value = int(value)
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise ConfigError(name, value, spec.allowed())
+    assert spec.low is not None and spec.high is not None
+    if not spec.low <= value <= spec.high:
+        raise ConfigError(name, value, spec.allowed())
+    return value
+
+
+def _check_layers(name: str, spec: Field, value: Any) -> tuple[int, ...]:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("none", "0", ""):
+            return ()
+        parts = [p.strip() for p in text.split(",")]
+        if not all(p.isdigit() for p in parts):
+            raise ConfigError(name, value, spec.allowed())
+        value = [int(p) for p in parts]
+    try:
+        sizes = tuple(value)
+    except TypeError:
+        raise ConfigError(name, value, spec.allowed()) from None
+    if len(sizes) > MAX_LAYERS or not all(
+        isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= MAX_NEURONS for s in sizes
+    ):
+        raise ConfigError(name, value, spec.allowed())
+    return sizes

@@ -1,0 +1,57 @@
+"""Losses computed from the output layer's pre-activations (logits), so logs never see 0.
+
+Per-sample losses (the network averages them over the batch):
+- ``mse``: ``0.5 * sum_k (out_k - t_k)^2``
+- ``cross_entropy``: softmax output: ``-sum_k t_k log p_k``; sigmoid output: binary
+  cross-entropy summed over the outputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.activations import OUTPUT_DERIVATIVES
+
+LOSSES = ("mse", "cross_entropy")
+# Cross-entropy needs outputs that are probabilities.
+CROSS_ENTROPY_OUTPUTS = ("sigmoid", "softmax")
+
+
+def check_pair(output: str, loss: str) -> None:
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; allowed: {', '.join(LOSSES)}")
+    if loss == "cross_entropy" and output not in CROSS_ENTROPY_OUTPUTS:
+        raise ValueError(
+            f"loss 'cross_entropy' needs a sigmoid or softmax output, not {output!r}; "
+            "use loss 'mse' for tanh or linear outputs"
+        )
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def mean_loss(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
+    """Mean over samples of the per-sample loss; ``z`` logits, ``a`` activations, ``t`` targets."""
+    n = z.shape[0]
+    if loss == "mse":
+        diff = a - t
+        return float(0.5 * np.einsum("ij,ij->", diff, diff) / n)
+    if output == "softmax":
+        return float(-np.einsum("ij,ij->", t, _log_softmax(z)) / n)
+    # log(sigmoid(z)) = -softplus(-z) and log(1 - sigmoid(z)) = -softplus(z), both stable.
+    total = t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)
+    return float(total.sum() / n)
+
+
+def output_delta(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Per-sample dL/dz at the output layer (not yet divided by the batch size)."""
+    if loss == "cross_entropy":
+        # Softmax + CE and sigmoid + BCE both collapse to p - t.
+        return a - t
+    v = a - t
+    if output == "softmax":
+        # Jacobian-vector product of softmax: a * (v - <a, v>).
+        return a * (v - np.einsum("ij,ij->i", a, v)[:, None])
+    return v * OUTPUT_DERIVATIVES[output](z, a)

@@ -1,0 +1,196 @@
+"""A fully connected network whose parameters live in one flat float64 vector.
+
+``weights[k]`` has shape ``(sizes[k+1], sizes[k])``: row = receiving neuron, column =
+sending neuron, the article's layout. Every weight and bias array is a view into
+``params``, so an optimiser updates the whole network with a handful of vector
+operations whatever its depth, and ``net.weights[0][...] = A`` changes ``forward``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from core.activations import HIDDEN, OUTPUTS, check_name
+from core.losses import LOSSES, check_pair, mean_loss, output_delta
+
+INITS = ("xavier", "he", "uniform01", "uniform11", "playground")
+INIT_HELP = {
+    "xavier": "uniform +-sqrt(6/(fan_in+fan_out)), biases 0 (Glorot)",
+    "he": "normal with std sqrt(2/fan_in), biases 0 (for relu)",
+    "uniform01": "uniform [0, 1), biases 0 (the article's version 1)",
+    "uniform11": "uniform [-1, 1), biases 0 (the article's version 2)",
+    "playground": "uniform [-0.5, 0.5), biases 0.1 (TensorFlow Playground)",
+}
+MAX_LAYER_SIZE = 4096
+
+
+class ParamList(list):
+    """A list of parameter views; item assignment copies into the view so it stays live."""
+
+    def __setitem__(self, index, value) -> None:  # type: ignore[override]
+        if not isinstance(index, int):
+            raise TypeError("assign one layer at a time: net.weights[k] = array")
+        target = list.__getitem__(self, index)
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != target.shape:
+            raise ValueError(f"shape {value.shape} does not match the layer's {target.shape}")
+        target[...] = value
+
+
+class Network:
+    """Multi-layer perceptron: ``sizes[0]`` inputs, hidden layers, ``sizes[-1]`` outputs."""
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Sequence[str] = "sigmoid",
+        output: str = "sigmoid",
+        loss: str = "mse",
+        init: str = "xavier",
+        seed: int | None = None,
+    ) -> None:
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or any(s < 1 or s > MAX_LAYER_SIZE for s in sizes):
+            raise ValueError(f"sizes {sizes} invalid; allowed: at least 2 layers of 1..{MAX_LAYER_SIZE} neurons")
+        n_hidden = len(sizes) - 2
+        if isinstance(activation, str):
+            activations = [activation] * n_hidden
+        else:
+            activations = list(activation)
+            if len(activations) != n_hidden:
+                raise ValueError(f"{len(activations)} activations given for {n_hidden} hidden layers")
+        for name in activations:
+            check_name("activation", name, HIDDEN)
+        check_name("output", output, OUTPUTS)
+        check_name("loss", loss, LOSSES)
+        check_pair(output, loss)
+        check_name("init", init, INITS)
+        self.sizes = sizes
+        self.activations = activations
+        self.output = output
+        self.loss_name = loss
+        self.init = init
+
+        shapes = list(zip(sizes[1:], sizes[:-1], strict=True))
+        n_weights = sum(o * i for o, i in shapes)
+        self.n_weights = n_weights
+        self.params = np.zeros(n_weights + sum(sizes[1:]), dtype=np.float64)
+        self.weights, self.biases = self._views(self.params)
+        self.reinitialise(seed)
+
+    def _views(self, flat: np.ndarray) -> tuple[ParamList, ParamList]:
+        weights, biases = ParamList(), ParamList()
+        w_at, b_at = 0, self.n_weights
+        for n_out, n_in in zip(self.sizes[1:], self.sizes[:-1], strict=True):
+            list.append(weights, flat[w_at : w_at + n_out * n_in].reshape(n_out, n_in))
+            list.append(biases, flat[b_at : b_at + n_out])
+            w_at += n_out * n_in
+            b_at += n_out
+        return weights, biases
+
+    def views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Weight and bias views into any vector laid out like ``params`` (gradients, optimiser state)."""
+        weights, biases = self._views(flat)
+        return list(weights), list(biases)
+
+    def reinitialise(self, seed: int | None) -> None:
+        rng = np.random.default_rng(seed)
+        for w, b in zip(self.weights, self.biases, strict=True):
+            n_out, n_in = w.shape
+            if self.init == "xavier":
+                limit = np.sqrt(6.0 / (n_in + n_out))
+                w[...] = rng.uniform(-limit, limit, w.shape)
+                b[...] = 0.0
+            elif self.init == "he":
+                w[...] = rng.normal(0.0, np.sqrt(2.0 / n_in), w.shape)
+                b[...] = 0.0
+            elif self.init == "uniform01":
+                w[...] = rng.random(w.shape)
+                b[...] = 0.0
+            elif self.init == "uniform11":
+                w[...] = rng.random(w.shape) * 2.0 - 1.0
+                b[...] = 0.0
+            else:
+                w[...] = rng.uniform(-0.5, 0.5, w.shape)
+                b[...] = 0.1
+
+    # -- forward ---------------------------------------------------------------------
+
+    def _check_inputs(self, X: np.ndarray, Y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"X has shape {X.shape}; expected (n, {self.sizes[0]})")
+        if not np.isfinite(X).all():
+            raise ValueError("X contains NaN or inf; inputs must be finite")
+        if Y is not None:
+            Y = np.asarray(Y, dtype=np.float64)
+            if Y.shape != (X.shape[0], self.sizes[-1]):
+                raise ValueError(f"Y has shape {Y.shape}; expected ({X.shape[0]}, {self.sizes[-1]})")
+            if not np.isfinite(Y).all():
+                raise ValueError("Y contains NaN or inf; targets must be finite")
+        return X, Y
+
+    def forward_pass(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Unchecked forward pass: pre-activations ``zs`` and activations ``acts`` (acts[0] = X)."""
+        zs: list[np.ndarray] = []
+        acts = [X]
+        a = X
+        last = len(self.weights) - 1
+        for k, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = a @ w.T
+            z += b
+            f = OUTPUTS[self.output] if k == last else HIDDEN[self.activations[k]][0]
+            a = f(z)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Output activations, shape (n, sizes[-1])."""
+        X, _ = self._check_inputs(X)
+        return self.forward_pass(X)[1][-1]
+
+    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+        """Activations of every layer after the input, for thumbnails and hidden-space views."""
+        X, _ = self._check_inputs(X)
+        return self.forward_pass(X)[1][1:]
+
+    def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Mean over the samples of the per-sample loss."""
+        X, Y = self._check_inputs(X, Y)
+        zs, acts = self.forward_pass(X)
+        return mean_loss(self.output, self.loss_name, zs[-1], acts[-1], Y)
+
+    # -- backward --------------------------------------------------------------------
+
+    def backward(self, zs: list[np.ndarray], acts: list[np.ndarray], Y: np.ndarray, grad: np.ndarray) -> None:
+        """Write the gradient of the mean loss into ``grad`` (laid out like ``params``)."""
+        n = acts[0].shape[0]
+        g_w, g_b = self._views(grad)
+        delta = output_delta(self.output, self.loss_name, zs[-1], acts[-1], Y)
+        for k in range(len(self.weights) - 1, -1, -1):
+            np.matmul(delta.T, acts[k], out=list.__getitem__(g_w, k))
+            np.sum(delta, axis=0, out=list.__getitem__(g_b, k))
+            if k:
+                delta = delta @ self.weights[k]
+                delta *= HIDDEN[self.activations[k - 1]][1](zs[k - 1], acts[k])
+        grad *= 1.0 / n
+
+    def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(dW, db) of ``loss(X, Y)``, shaped like ``weights`` and ``biases``."""
+        X, Y = self._check_inputs(X, Y)
+        grad = np.empty_like(self.params)
+        zs, acts = self.forward_pass(X)
+        self.backward(zs, acts, Y, grad)
+        return self.views(grad)
+
+    def copy(self) -> Network:
+        other = object.__new__(Network)
+        other.__dict__.update(self.__dict__)
+        other.params = self.params.copy()
+        other.weights, other.biases = other._views(other.params)
+        other.activations = list(self.activations)
+        other.sizes = list(self.sizes)
+        return other

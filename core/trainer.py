@@ -1,0 +1,349 @@
+"""``Trainer`` steps a network on a data set; ``Snapshot`` is what other threads may read.
+
+The trainer is owned by one thread (the app's worker or the CLI loop). Readers on
+other threads only ever see ``Snapshot`` objects: immutable copies taken at one
+instant, so the parameters, the step and the metrics in one snapshot belong together.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.config import TrainConfig
+from core.datasets import Dataset, make_dataset, sample_points
+from core.features import feature_matrix
+from core.losses import mean_loss
+from core.network import Network
+from core.optim import Optimizer
+
+HISTORY_CAPACITY = 2048
+HISTORY_FIELDS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+class RingBuffer:
+    """The newest ``capacity`` rows of a table of floats; memory never grows past it."""
+
+    def __init__(self, capacity: int, width: int) -> None:
+        self.data = np.full((capacity, width), np.nan)
+        self.count = 0
+
+    def append(self, row: tuple[float, ...]) -> None:
+        self.data[self.count % len(self.data)] = row
+        self.count += 1
+
+    def rows(self) -> np.ndarray:
+        """Oldest first, as a new array."""
+        cap = len(self.data)
+        if self.count <= cap:
+            return self.data[: self.count].copy()
+        at = self.count % cap
+        return np.concatenate([self.data[at:], self.data[:at]])
+
+    def clear(self) -> None:
+        self.data[...] = np.nan
+        self.count = 0
+
+    def load(self, rows: np.ndarray) -> None:
+        self.clear()
+        for row in rows[-len(self.data) :]:
+            self.append(tuple(row))
+
+
+@dataclass(frozen=True)
+class Metrics:
+    step: int
+    epoch: int
+    train_loss: float
+    test_loss: float
+    train_accuracy: float  # nan for regression
+    test_accuracy: float
+    r2_train: float = math.nan  # regression only
+    r2_test: float = math.nan
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An immutable, self-consistent copy of a run at one step, safe to read from any thread."""
+
+    config: TrainConfig
+    data: Dataset
+    network: Network  # a private copy with read-only parameters
+    step: int
+    epoch: int
+    metrics: Metrics
+    history: np.ndarray  # rows of HISTORY_FIELDS, oldest first
+    steps_per_second: float
+    diverged_at: int | None
+    message: str
+    version: int  # increases with every snapshot of a run; widgets redraw only when it changes
+
+    def predict(self, X_raw: np.ndarray) -> np.ndarray:
+        """Network outputs for raw (x, y) points, through the configured input features."""
+        return self.layer_outputs(X_raw)[-1]
+
+    def layer_outputs(self, X_raw: np.ndarray) -> list[np.ndarray]:
+        """Activations of every layer after the input for raw (x, y) points."""
+        with np.errstate(all="ignore"):
+            return self.network.forward_pass(feature_matrix(X_raw, self.config.features))[1][1:]
+
+
+def targets_for(labels: np.ndarray, n_out: int, output: str, regression: bool) -> np.ndarray:
+    """Target rows for the output layer: one-hot codes, or the regression value."""
+    if regression:
+        return labels.astype(np.float64).reshape(-1, 1)
+    low = -1.0 if output == "tanh" else 0.0
+    t = np.full((len(labels), n_out), low)
+    t[np.arange(len(labels)), labels] = 1.0
+    return t
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, data: Dataset | None = None) -> None:
+        self.config = config
+        self.data = data if data is not None else make_data(config)
+        self.regression = self.data.is_regression
+        n_out = 1 if self.regression else self.data.n_classes
+        self.net = Network(
+            [len(config.features), *config.layers, n_out],
+            activation=config.activation,
+            output=config.output,
+            loss=config.loss,
+            init=config.init,
+            seed=config.seed,
+        )
+        self.initial_params = self.net.params.copy()
+        self.X_train = feature_matrix(self.data.X_train, config.features)
+        self.X_test = feature_matrix(self.data.X_test, config.features)
+        self.Y_train = targets_for(self.data.y_train, n_out, config.output, self.regression)
+        self.Y_test = targets_for(self.data.y_test, n_out, config.output, self.regression)
+        self.optimizer = Optimizer("sgd", self.net.params.size, self.net.n_weights)
+        self.apply_live_settings(config)
+        self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
+        self._grad = np.empty_like(self.net.params)
+        self.restart()
+
+    # -- settings --------------------------------------------------------------------
+
+    def apply_live_settings(self, config: TrainConfig) -> None:
+        """Take the settings that apply without a reset (rate, optimiser, regularisation...)."""
+        if config.needs_reset(self.config):
+            raise ValueError("settings changed that need a reset: " + ", ".join(config.needs_reset(self.config)))
+        opt = self.optimizer
+        if config.optimizer != opt.kind:
+            # A different optimiser keeps the weights but starts from fresh state.
+            opt.kind = config.optimizer
+            opt.reset()
+        opt.momentum = config.momentum
+        opt.beta1 = config.momentum if config.optimizer == "adam" else 0.9
+        opt.l1, opt.l2 = config.l1, config.l2
+        opt.lr = config.lr
+        self.config = config
+
+    def learning_rate(self) -> float:
+        """The scheduled rate for the next update; the schedule spans ``iterations`` updates."""
+        c = self.config
+        if c.schedule == "constant":
+            return c.lr
+        progress = min(self.step_count / c.iterations, 1.0)
+        if c.schedule == "step":
+            return c.lr * 0.5 ** min(math.floor(progress * 4), 3)
+        return c.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    # -- training --------------------------------------------------------------------
+
+    def restart(self, params: np.ndarray | None = None) -> None:
+        """Back to step 0 with the initial (or the given) parameters and the same batch order."""
+        np.copyto(self.net.params, self.initial_params if params is None else params)
+        self.optimizer.reset()
+        self.rng = np.random.default_rng([self.config.seed, 1])
+        self.step_count = 0
+        self.epoch = 0
+        self._order = self.rng.permutation(len(self.X_train))
+        self._at = 0
+        self.history.clear()
+        self.diverged_at: int | None = None
+        self.message = ""
+        self.train_seconds = 0.0
+        self._rate_mark = (time.perf_counter(), 0)
+        self.steps_per_second = 0.0
+        self.metrics = self.evaluate(record=False)
+        self._take_checkpoint()
+        self.version = 0
+
+    def _next_batch(self) -> np.ndarray:
+        n, b = len(self._order), self.config.batch_size
+        if b >= n:
+            self.epoch += 1
+            return self._order
+        idx = self._order[self._at : self._at + b]
+        self._at += b
+        if self._at >= n:
+            self.epoch += 1
+            self._at = 0
+            self.rng.shuffle(self._order)
+        return idx
+
+    def steps_to_epoch_end(self) -> int:
+        """Updates left until the current epoch is complete (at least 1)."""
+        n, b = len(self._order), self.config.batch_size
+        if b >= n:
+            return 1
+        return max(1, math.ceil((n - self._at) / b))
+
+    def step(self, n: int = 1) -> int:
+        """Perform up to ``n`` optimiser updates; returns how many were made.
+
+        Stops early when the parameters stop being finite: the run goes back to the last
+        checkpoint whose loss was finite (taken by ``evaluate``) and ``diverged_at``
+        records the step that failed.
+        """
+        if self.diverged_at is not None:
+            return 0
+        net, opt, grad = self.net, self.optimizer, self._grad
+        params = net.params
+        X, Y = self.X_train, self.Y_train
+        scheduled = self.config.schedule != "constant"
+        started = time.perf_counter()
+        done = 0
+        with np.errstate(all="ignore"):  # divergence is detected below, not warned about
+            for _ in range(n):
+                idx = self._next_batch()
+                zs, acts = net.forward_pass(X[idx])
+                net.backward(zs, acts, Y[idx], grad)
+                if scheduled:
+                    opt.lr = self.learning_rate()
+                opt.step(params, grad)
+                self.step_count += 1
+                if not math.isfinite(params.sum()):
+                    self._diverge()
+                    break
+                done += 1
+        self.train_seconds += time.perf_counter() - started
+        return done
+
+    def _diverge(self) -> None:
+        self.diverged_at = self.step_count
+        good = self._checkpoint
+        self._restore_checkpoint()
+        self.message = (
+            f"diverged at step {self.diverged_at:,}: the parameters became NaN or inf. "
+            f"Went back to step {good['step']:,}, the last with a finite loss. "
+            "Lower the learning rate and reset."
+        )
+        self.evaluate(record=False)
+
+    def _take_checkpoint(self) -> None:
+        self._checkpoint = {
+            "params": self.net.params.copy(),
+            "state": self.optimizer.state.copy(),
+            "t": self.optimizer.t,
+            "step": self.step_count,
+            "epoch": self.epoch,
+            "order": self._order.copy(),
+            "at": self._at,
+            "rng": self.rng.bit_generator.state,
+        }
+
+    def _restore_checkpoint(self) -> None:
+        c = self._checkpoint
+        np.copyto(self.net.params, c["params"])
+        np.copyto(self.optimizer.state, c["state"])
+        self.optimizer.t = c["t"]
+        self.step_count, self.epoch, self._at = c["step"], c["epoch"], c["at"]
+        self._order = c["order"].copy()
+        self.rng.bit_generator.state = c["rng"]
+
+    # -- measuring -------------------------------------------------------------------
+
+    def evaluate(self, record: bool = True) -> Metrics:
+        net = self.net
+        with np.errstate(all="ignore"):
+            train = _scores(net, self.X_train, self.Y_train, self.data.y_train, self.regression)
+            test = _scores(net, self.X_test, self.Y_test, self.data.y_test, self.regression)
+        m = Metrics(self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2])
+        if record:
+            now = time.perf_counter()
+            then, step_then = self._rate_mark
+            if now > then:
+                self.steps_per_second = (self.step_count - step_then) / (now - then)
+            self._rate_mark = (now, self.step_count)
+            self.history.append((m.step, m.epoch, m.train_loss, m.test_loss, m.train_accuracy, m.test_accuracy))
+        self.metrics = m
+        if math.isfinite(m.train_loss) and self.diverged_at is None:
+            self._take_checkpoint()
+        return m
+
+    def snapshot(self) -> Snapshot:
+        net = self.net.copy()
+        net.params.flags.writeable = False
+        self.version += 1
+        return Snapshot(
+            config=self.config,
+            data=self.data,
+            network=net,
+            step=self.step_count,
+            epoch=self.epoch,
+            metrics=self.metrics,
+            history=self.history.rows(),
+            steps_per_second=self.steps_per_second,
+            diverged_at=self.diverged_at,
+            message=self.message,
+            version=self.version,
+        )
+
+    def classify(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """The article's Classify Points: ``n`` fresh points, their predicted and true classes."""
+        rng = np.random.default_rng(seed)
+        if self.data.name == "csv":
+            # A file has no generator: classify its held-out points (or the training set).
+            X, y = (
+                (self.data.X_test, self.data.y_test)
+                if len(self.data.X_test)
+                else (self.data.X_train, self.data.y_train)
+            )
+        else:
+            X, y = sample_points(self.data.name, n, self.config.noise, rng)
+        with np.errstate(all="ignore"):
+            out = self.net.forward_pass(feature_matrix(X, self.config.features))[1][-1]
+        if self.regression:
+            return X, out[:, 0], y, math.nan
+        pred = out.argmax(axis=1)
+        return X, pred, y, float((pred == y).mean())
+
+    def should_stop(self, iterations: int | None = None) -> str | None:
+        """Why a run should stop now (iterations, epochs, target loss, divergence), or None."""
+        c = self.config
+        if self.diverged_at is not None:
+            return "diverged"
+        if iterations is not None and self.step_count >= iterations:
+            return "iterations"
+        if c.epochs and self.epoch >= c.epochs:
+            return "epochs"
+        if c.target_loss and self.metrics.train_loss <= c.target_loss:
+            return "target_loss"
+        return None
+
+
+def make_data(config: TrainConfig) -> Dataset:
+    n_test = round(config.train_size * config.test_ratio / (1.0 - config.test_ratio))
+    return make_dataset(config.dataset, config.train_size, n_test, config.noise, config.data_seed, config.csv_path)
+
+
+def _scores(
+    net: Network, X: np.ndarray, Y: np.ndarray, labels: np.ndarray, regression: bool
+) -> tuple[float, float, float]:
+    """(loss, accuracy, r2) on one split; nan where it does not apply or the split is empty."""
+    if len(X) == 0:
+        return math.nan, math.nan, math.nan
+    zs, acts = net.forward_pass(X)
+    loss = mean_loss(net.output, net.loss_name, zs[-1], acts[-1], Y)
+    if regression:
+        resid = ((acts[-1][:, 0] - Y[:, 0]) ** 2).sum()
+        total = ((Y[:, 0] - Y[:, 0].mean()) ** 2).sum()
+        r2 = 1.0 - resid / total if total > 0 else math.nan
+        return loss, math.nan, float(r2)
+    return loss, float((acts[-1].argmax(axis=1) == labels).mean()), math.nan

@@ -1,0 +1,1 @@
+"""nnplay's terminal front end: the Textual app and the ``nnplay`` command."""

@@ -1,0 +1,355 @@
+"""The ``nnplay`` command: the app by default, ``nnplay train`` headless.
+
+Textual and Rich are imported only by the paths that draw something, so
+``nnplay train --json`` starts with numpy alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from core.datasets import DatasetError
+from core.presets import DEFAULT_PRESET, PRESETS
+
+EXIT_USAGE = 2
+EXIT_DIVERGED = 3
+
+# flag -> config field; the help text comes from the field's own description.
+FLAG_FIELDS = {
+    "--dataset": "dataset",
+    "--csv": "csv_path",
+    "--noise": "noise",
+    "--train-size": "train_size",
+    "--test-ratio": "test_ratio",
+    "--data-seed": "data_seed",
+    "--features": "features",
+    "--layers": "layers",
+    "--activation": "activation",
+    "--output": "output",
+    "--loss": "loss",
+    "--init": "init",
+    "--optimizer": "optimizer",
+    "--lr": "lr",
+    "--schedule": "schedule",
+    "--momentum": "momentum",
+    "--l1": "l1",
+    "--l2": "l2",
+    "--batch-size": "batch_size",
+    "--iterations": "iterations",
+    "--epochs": "epochs",
+    "--target-loss": "target_loss",
+    "--seed": "seed",
+    "--points": "points_to_classify",
+}
+FIELD_FLAGS = {field: flag for flag, field in FLAG_FIELDS.items()}
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad flag in one line (no usage dump) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _field_type(name: str):
+    def convert(text: str) -> Any:
+        try:
+            return parse_value(name, text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: {exc.allowed}") from None
+
+    convert.__name__ = name
+    return convert
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        help=f"start from a named configuration (default {DEFAULT_PRESET}): "
+        + "; ".join(f"{k}: {p.description}" for k, p in PRESETS.items()),
+    )
+    for flag, name in FLAG_FIELDS.items():
+        spec = FIELDS[name]
+        extra = " (implies --dataset csv)" if flag == "--csv" else ""
+        parser.add_argument(
+            flag,
+            dest=name,
+            type=_field_type(name),
+            default=None,
+            metavar=_metavar(name),
+            help=f"{spec.help}{extra}; {spec.allowed()}",
+        )
+    parser.add_argument("--load", metavar="FILE", help="resume a saved session (.npz written by --save or ctrl+s)")
+
+
+def _metavar(name: str) -> str:
+    spec = FIELDS[name]
+    if spec.kind == "choice":
+        return "{" + ",".join(spec.choices) + "}"
+    return {"features": "LIST", "layers": "SIZES", "path": "FILE"}.get(spec.kind, name.upper())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="nnplay",
+        description="A neural-network playground in the terminal. With no command, opens the app "
+        "on the article's quadrant problem (2 -> hidden -> 4).",
+        epilog="Commands: 'nnplay train --help' trains headless.",
+    )
+    add_config_flags(parser)
+    parser.add_argument(
+        "--fps", type=_fps, default=None, help="frame-rate cap of the app (1..60; default 15, 8 over SSH)"
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
+    train = sub.add_parser(
+        "train",
+        help="train headless and print the result",
+        description="Train headless; prints a progress bar and a table, or one JSON object with --json.",
+    )
+    add_config_flags(train)
+    train.add_argument("--save", metavar="FILE", help="save the session here at the end (atomic write)")
+    train.add_argument("--json", action="store_true", help="print one JSON object at the end instead of a table")
+    return parser
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 60]")
+    return value
+
+
+def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) -> TrainConfig:
+    """The preset (or ``base``) with every given flag applied, validated as a whole."""
+    if base is None:
+        preset = PRESETS[args.preset or DEFAULT_PRESET]
+        settings = dict(preset.settings)
+    else:
+        if args.preset:
+            raise UsageError("argument --preset: cannot be combined with --load")
+        settings = base.as_dict()
+    given = {name: getattr(args, name) for name in FLAG_FIELDS.values() if getattr(args, name) is not None}
+    if "csv_path" in given and "dataset" not in given:
+        given["dataset"] = "csv"
+    if given.get("epochs") and "iterations" not in given:
+        # Asked for epochs and not for a step count: the epochs decide when to stop.
+        given["iterations"] = int(FIELDS["iterations"].high)
+    settings.update(given)
+    try:
+        config = TrainConfig(**settings)
+    except ConfigError as exc:
+        flag = FIELD_FLAGS.get(exc.name, exc.name)
+        raise UsageError(f"argument {flag}: {exc.value!r} is not allowed; allowed: {exc.allowed}") from None
+    if base is not None and config.needs_reset(base):
+        names = [FIELD_FLAGS.get(n, n) for n in config.needs_reset(base)]
+        raise UsageError(
+            f"argument {names[0]}: cannot change {', '.join(names)} of a loaded session (it needs a new network)"
+        )
+    return config
+
+
+def build_trainer(args: argparse.Namespace):
+    """A Trainer from --load or from the preset and flags; bad input raises UsageError."""
+    from core.persist import SessionFileError, load_session
+    from core.trainer import Trainer
+
+    if args.load:
+        try:
+            loaded = load_session(args.load)
+        except SessionFileError as exc:
+            raise UsageError(f"argument --load: {exc}") from None
+        config = config_from_args(args, base=loaded.config)
+        loaded.apply_live_settings(config)
+        return loaded
+    config = config_from_args(args)
+    try:
+        return Trainer(config)
+    except DatasetError as exc:
+        flag = "--csv" if config.dataset == "csv" else "--dataset"
+        raise UsageError(f"argument {flag}: {exc}") from None
+
+
+def _check_save_path(path: str | None) -> None:
+    if path is None:
+        return
+    parent = Path(path).resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"argument --save: {path!r}: folder {str(parent)!r} does not exist")
+    if Path(path).is_dir():
+        raise UsageError(f"argument --save: {path!r} is a folder; give a file name")
+
+
+def run_training(trainer, on_progress=None) -> tuple[str, float]:
+    """Train until the configured stop condition; returns (reason, seconds spent stepping)."""
+    config = trainer.config
+    goal = trainer.step_count + config.iterations
+    start_seconds = trainer.train_seconds
+    # Target-loss runs check the loss often so they stop close to the target.
+    chunk = 100 if config.target_loss else 2000
+    while True:
+        reason = trainer.should_stop(goal)
+        if reason:
+            break
+        trainer.step(min(chunk, goal - trainer.step_count))
+        trainer.evaluate()
+        if on_progress:
+            on_progress(trainer)
+    return reason, trainer.train_seconds - start_seconds
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else x
+
+
+def train_command(args: argparse.Namespace) -> int:
+    _check_save_path(args.save)
+    trainer = build_trainer(args)
+    if args.json:
+        reason, seconds = run_training(trainer)
+    else:
+        reason, seconds = _train_with_progress(trainer)
+    m = trainer.metrics
+    classify = _classify_accuracy(trainer)
+    result = {
+        "steps": trainer.step_count,
+        "epochs": trainer.epoch,
+        "train_loss": _finite(m.train_loss),
+        "test_loss": _finite(m.test_loss),
+        "train_accuracy": _finite(m.train_accuracy),
+        "test_accuracy": _finite(m.test_accuracy),
+        "classify_accuracy": _finite(classify),
+        "r2_train": _finite(m.r2_train),
+        "r2_test": _finite(m.r2_test),
+        "seconds": seconds,
+        "steps_per_second": trainer.config.iterations / seconds if seconds > 0 and reason == "iterations" else None,
+        "stop_reason": reason,
+        "diverged": trainer.diverged_at is not None,
+        "diverged_at": trainer.diverged_at,
+        "config": trainer.config.as_dict(),
+    }
+    if args.save:
+        from core.persist import save_session
+
+        try:
+            save_session(trainer, args.save)
+        except OSError as exc:
+            print(f"nnplay train: error: argument --save: cannot write {args.save!r} ({exc.strerror})", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(result))
+    else:
+        _print_table(trainer, result)
+    if trainer.diverged_at is not None:
+        print(f"nnplay train: {trainer.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return 0
+
+
+def _classify_accuracy(trainer) -> float:
+    """The article's Classify Points on fresh points (nan for CSV or regression data)."""
+    if trainer.regression or trainer.data.name == "csv":
+        return math.nan
+    return trainer.classify(trainer.config.points_to_classify, seed=trainer.config.data_seed + 7919)[3]
+
+
+def _train_with_progress(trainer) -> tuple[str, float]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = trainer.config.iterations
+    start = trainer.step_count
+    with Progress(
+        TextColumn("training"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[loss]}"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("train", total=total, loss="")
+
+        def update(t) -> None:
+            progress.update(task, completed=t.step_count - start, loss=f"loss {t.metrics.train_loss:.4g}")
+
+        return run_training(trainer, update)
+
+
+def _print_table(trainer, result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def fmt(v: Any) -> str:
+        if v is None:
+            return "-"
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        if isinstance(v, int) and not isinstance(v, bool):
+            return f"{v:,}"
+        return str(v)
+
+    sizes = "-".join(map(str, trainer.net.sizes))
+    table = Table(title=f"{trainer.config.dataset} {sizes}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in (
+        "steps",
+        "epochs",
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "classify_accuracy",
+        "r2_test",
+        "seconds",
+        "steps_per_second",
+        "stop_reason",
+        "diverged",
+    ):
+        if result[key] is not None or key in ("train_loss", "test_loss"):
+            table.add_row(key.replace("_", " "), fmt(result[key]))
+    Console().print(table)
+
+
+def app_command(args: argparse.Namespace) -> int:
+    trainer = build_trainer(args)
+    from tui.app import NNPlayApp
+
+    NNPlayApp(trainer=trainer, fps=args.fps).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "train":
+            return train_command(args)
+        return app_command(args)
+    except UsageError as exc:
+        prog = "nnplay train" if args.command == "train" else "nnplay"
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()
