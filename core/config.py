@@ -178,7 +178,7 @@ def parse_value(name: str, text: str) -> Any:
 def _check(name: str, spec: Field, value: Any) -> Any:
     kind = spec.kind
     if kind == "choice":
-        if value not in spec.choices:
+        if not isinstance(value, str) or value not in spec.choices:
             raise ConfigError(name, value, spec.allowed())
         return value
     if kind == "path":
@@ -205,7 +205,7 @@ def _check(name: str, spec: Field, value: Any) -> Any:
                 raise ConfigError(name, value, spec.allowed())
             value = int(value)
     else:
-        value = float(value)
+        value = float(value) if abs(value) < 1e308 else math.inf
         if not math.isfinite(value):
             raise ConfigError(name, value, spec.allowed())
     assert spec.low is not None and spec.high is not None
@@ -220,7 +220,7 @@ def _check_layers(name: str, spec: Field, value: Any) -> tuple[int, ...]:
         if text in ("none", "0", ""):
             return ()
         parts = [p.strip() for p in text.split(",")]
-        if not all(p.isdigit() for p in parts):
+        if not all(p.isdecimal() and len(p) < 10 for p in parts):
             raise ConfigError(name, value, spec.allowed())
         value = [int(p) for p in parts]
     try:

@@ -48,7 +48,10 @@ def mean_loss(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarra
 def output_delta(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Per-sample dL/dz at the output layer (not yet divided by the batch size)."""
     if loss == "cross_entropy":
-        # Softmax + CE and sigmoid + BCE both collapse to p - t.
+        if output == "softmax":
+            # -sum_k t_k log p_k differentiates to p * sum(t) - t, i.e. p - t for one-hot rows.
+            return a * t.sum(axis=1, keepdims=True) - t
+        # Sigmoid + binary cross-entropy collapses to p - t for any targets in [0, 1].
         return a - t
     v = a - t
     if output == "softmax":

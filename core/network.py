@@ -8,6 +8,7 @@ operations whatever its depth, and ``net.weights[0][...] = A`` changes ``forward
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,8 +31,10 @@ class ParamList(list):
     """A list of parameter views; item assignment copies into the view so it stays live."""
 
     def __setitem__(self, index, value) -> None:  # type: ignore[override]
-        if not isinstance(index, int):
-            raise TypeError("assign one layer at a time: net.weights[k] = array")
+        try:
+            index = operator.index(index)
+        except TypeError:
+            raise TypeError("assign one layer at a time: net.weights[k] = array") from None
         target = list.__getitem__(self, index)
         value = np.asarray(value, dtype=np.float64)
         if value.shape != target.shape:
@@ -51,11 +54,14 @@ class Network:
         init: str = "xavier",
         seed: int | None = None,
     ) -> None:
+        if any(isinstance(s, bool) or int(s) != s for s in sizes):
+            raise ValueError(f"sizes {list(sizes)} invalid; layer sizes must be whole numbers")
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or any(s < 1 or s > MAX_LAYER_SIZE for s in sizes):
             raise ValueError(f"sizes {sizes} invalid; allowed: at least 2 layers of 1..{MAX_LAYER_SIZE} neurons")
         n_hidden = len(sizes) - 2
         if isinstance(activation, str):
+            check_name("activation", activation, HIDDEN)
             activations = [activation] * n_hidden
         else:
             activations = list(activation)

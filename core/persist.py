@@ -122,7 +122,7 @@ def load_session(path: str | os.PathLike[str]) -> Trainer:
             meta_text = archive["meta"]
     except SessionFileError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise SessionFileError(f"{p}: not a readable nnplay session ({_short(exc)})") from None
     return _restore(p, meta_text, arrays)
 
@@ -188,7 +188,7 @@ def _restore(p: Path, meta_text: np.ndarray, arrays: dict[str, np.ndarray]) -> T
         raise SessionFileError(f"{p}: {exc}") from None
     except ConfigError as exc:
         raise SessionFileError(f"{p}: bad setting in session ({exc})") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise SessionFileError(f"{p}: damaged session ({_short(exc)})") from None
     return trainer
 

@@ -205,7 +205,7 @@ def run_training(trainer, on_progress=None) -> tuple[str, float]:
         reason = trainer.should_stop(goal)
         if reason:
             break
-        trainer.step(min(chunk, goal - trainer.step_count))
+        trainer.step(min(chunk, goal - trainer.step_count, trainer.steps_to_epoch_end() if config.epochs else chunk))
         trainer.evaluate()
         if on_progress:
             on_progress(trainer)

@@ -1,0 +1,377 @@
+"""``NNPlayApp``: the panel, the plot, the diagram and the metrics around one training session.
+
+Data flows one way: the panel's config goes to the session (a queue), the worker
+thread trains and publishes immutable snapshots, and a frame timer capped at ``fps``
+draws the newest one. Nothing is redrawn when no new snapshot arrived.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from core.config import FIELDS, TrainConfig
+from core.datasets import DatasetError, sample_points
+from core.persist import SessionFileError, load_session
+from core.presets import PRESETS
+from core.trainer import Snapshot, Trainer
+from tui.session import TrainingSession, fps_for_environment
+from tui.widgets.help_screen import HelpScreen
+from tui.widgets.metrics import Metrics
+from tui.widgets.params_panel import ParamsPanel
+from tui.widgets.path_prompt import PathPrompt
+from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
+from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+
+SPARK = "▁▂▃▄▅▆▇█"
+TREND_FRAMES = 120
+MIN_SIZE = (60, 16)
+DEFAULT_SESSION = "nnplay-session.npz"
+
+
+def spark(values: np.ndarray) -> str:
+    values = values[np.isfinite(values)]
+    if len(values) < 2:
+        return ""
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-15:
+        return SPARK[0] * len(values)
+    idx = ((values - lo) / (hi - lo) * (len(SPARK) - 1)).round().astype(int)
+    return "".join(SPARK[i] for i in idx)
+
+
+def live_part(base: TrainConfig, new: TrainConfig) -> TrainConfig:
+    """``base`` with every setting that applies without a reset taken from ``new``."""
+    return base.replace(**{n: getattr(new, n) for n, f in FIELDS.items() if f.live})
+
+
+class NNPlayApp(App[None]):
+    TITLE = "nnplay"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("space", "toggle_run", "Run/Pause", priority=True),
+        Binding("n", "step", "Step", priority=True),
+        Binding("e", "epoch", "Epoch", priority=True),
+        Binding("t", "train", "Train", priority=True),
+        Binding("c", "classify", "Classify", priority=True),
+        Binding("r", "reset", "Reset", priority=True),
+        Binding("R", "reseed", "Reseed", priority=True, show=False),
+        Binding("v", "toggle_diagram", "Diagram", priority=True),
+        Binding("d", "discretize", "Discretize", priority=True, show=False),
+        Binding("T", "show_test", "Test pts", priority=True, show=False),
+        Binding("ctrl+s", "save", "Save", priority=True, show=False),
+        Binding("ctrl+o", "load", "Load", priority=True, show=False),
+        Binding("question_mark", "help", "Help", priority=True),
+        Binding("q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        trainer: Trainer | None = None,
+        fps: float | None = None,
+        environ: Mapping[str, str] | None = None,
+        start_worker: bool = True,
+        colors: int | None = None,
+    ) -> None:
+        super().__init__()
+        if trainer is None:
+            trainer = Trainer(PRESETS["seed-v2"].config())
+        environ = os.environ if environ is None else environ
+        self.fps, self.fps_note = fps_for_environment(fps, dict(environ))
+        self.session = TrainingSession(trainer, self.fps)
+        self.start_worker = start_worker
+        # Rich downsamples RGB for 256-colour terminals; a 16-colour one gets its own palette.
+        self.color_count = colors or (16 if self.console.color_system in ("standard", "windows") else 256)
+        self._drawn: Snapshot | None = None
+        self._param_history: deque[np.ndarray] = deque(maxlen=TREND_FRAMES)
+        self._classify_round = 0
+        self.session_path = DEFAULT_SESSION
+        self.frames = 0
+
+    # -- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield ParamsPanel(self.session.latest.config, id="panel")
+            with Vertical(id="main"):
+                with Horizontal(id="views"):
+                    yield ScatterPlot(colors=self.color_count, id="plot")
+                    with Vertical(id="diagram-box"):
+                        yield WeightDiagram(colors=self.color_count, id="diagram")
+                        yield Static("", id="inspector")
+                yield Metrics(id="metrics")
+        yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plot").border_title = "data & decision regions"
+        self.query_one("#diagram-box").border_title = "neurons & weights"
+        if self.start_worker:
+            self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
+        self.set_interval(1.0 / self.fps, self.draw_frame, name="frame")
+        self.call_after_refresh(self.draw_frame)
+        self._check_size()
+
+    def on_resize(self) -> None:
+        self._check_size()
+        # Widgets re-render on their own resize; force the next frame to redraw.
+        self._drawn = None
+
+    def _check_size(self) -> None:
+        small = self.size.width < MIN_SIZE[0] or self.size.height < MIN_SIZE[1]
+        self.screen.set_class(small, "-too-small")
+        self.screen.set_class(self.size.width < 100, "-narrow")
+
+    def _train_loop(self) -> None:
+        worker = get_current_worker()
+        self.session.run(lambda: worker.is_cancelled)
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def draw_frame(self) -> None:
+        for notice in self.session.drain_notices():
+            self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
+        snap = self.session.latest
+        if snap is self._drawn:
+            return
+        self._drawn = snap
+        self.frames += 1
+        plot = self.query_one(ScatterPlot)
+        plot.show(snap)
+        if not self._param_history or self._param_history[-1].shape != snap.network.params.shape:
+            self._param_history.clear()
+        self._param_history.append(snap.network.params)
+        diagram = self.query_one(WeightDiagram)
+        if diagram.display:
+            diagram.show(self._diagram_data(snap, plot))
+        self._update_inspector()
+        self.query_one(Metrics).show(snap, self.session.running, self.fps_note)
+        panel = self.query_one(ParamsPanel)
+        panel.show_pending(panel.config.needs_reset(snap.config))
+
+    def _diagram_data(self, snap: Snapshot, plot: ScatterPlot) -> DiagramData:
+        net = snap.network
+        names = [f for f in snap.config.features]
+        return DiagramData(
+            sizes=list(net.sizes),
+            weights=list(net.weights),
+            biases=list(net.biases),
+            grid_layers=plot.grid_layers if plot.snapshot is snap else None,
+            grid_shape=plot.grid_shape,
+            activations=[*net.activations, net.output],
+            input_names=names,
+            version=snap.version,
+        )
+
+    def _update_inspector(self) -> None:
+        snap = self._drawn
+        if snap is None:
+            return
+        sel = self.query_one(WeightDiagram).selection
+        self.query_one("#inspector", Static).update(inspector_text(snap, sel, self._param_history))
+
+    @on(WeightDiagram.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._update_inspector()
+
+    # -- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in (
+            "toggle_run",
+            "step",
+            "epoch",
+            "train",
+            "classify",
+            "reset",
+            "reseed",
+            "toggle_diagram",
+            "discretize",
+            "show_test",
+            "save",
+            "load",
+            "help",
+            "quit",
+        ):
+            # Typing a path or reading help: the keys are text or close the modal. (A panel
+            # field lets the app have every key it cannot hold: FieldInput.check_consume_key.)
+            return not isinstance(self.screen, ModalScreen)
+        return True
+
+    def action_toggle_run(self) -> None:
+        self.session.toggle_run()
+
+    def action_step(self) -> None:
+        self.session.step(1)
+
+    def action_epoch(self) -> None:
+        self.session.run_epoch()
+
+    def action_train(self) -> None:
+        self.session.train_iterations()
+
+    def action_reset(self) -> None:
+        self._set_extra(None)
+        self.session.reset(self.query_one(ParamsPanel).config)
+
+    def action_reseed(self) -> None:
+        panel = self.query_one(ParamsPanel)
+        panel.set_field("seed", (panel.config.seed + 1) % (2**32))
+        # set_field applies through the input's change event; build the config directly too.
+        config = panel.config.replace(seed=(self.session.latest.config.seed + 1) % (2**32))
+        panel.load_config(config)
+        self._set_extra(None)
+        self.session.reset(config)
+
+    def action_classify(self) -> None:
+        snap = self.session.latest
+        n = self.query_one(ParamsPanel).config.points_to_classify
+        self._classify_round += 1
+        rng = np.random.default_rng([snap.config.data_seed, self._classify_round])
+        try:
+            X, y = sample_points(snap.data.name, n, snap.config.noise, rng)
+        except DatasetError:
+            X, y = snap.data.X_test, snap.data.y_test
+        self._set_extra(ExtraPoints(X, y))
+        if snap.data.is_regression:
+            self.notify(f"showing {len(X):,} fresh points")
+            return
+        accuracy = float((snap.predict(X).argmax(axis=1) == y).mean()) if len(X) else float("nan")
+        self.notify(f"classified {len(X):,} fresh points at step {snap.step:,}: {accuracy:.1%} correct")
+
+    def _set_extra(self, extra: ExtraPoints | None) -> None:
+        self.query_one(ScatterPlot).set_view(extra=extra)
+
+    def action_toggle_diagram(self) -> None:
+        box = self.query_one("#diagram-box")
+        box.display = not box.display
+        self._drawn = None
+
+    def action_discretize(self) -> None:
+        plot = self.query_one(ScatterPlot)
+        plot.set_view(discretize=not plot.discretize)
+
+    def action_show_test(self) -> None:
+        plot = self.query_one(ScatterPlot)
+        plot.set_view(show_test=not plot.show_test)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_save(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.session_path = path
+                self.session.save(path)
+
+        self.push_screen(PathPrompt("Save session to", self.session_path), chosen)
+
+    def action_load(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.load_path(path)
+
+        self.push_screen(PathPrompt("Load session from", self.session_path), chosen)
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_path(self, path: str) -> None:
+        """Read and check the file off the UI thread; the session changes only if all of it is good."""
+        try:
+            trainer = load_session(path)
+        except SessionFileError as exc:
+            self.call_from_thread(self.notify, f"not loaded: {exc}", severity="error", timeout=12)
+            return
+        self.call_from_thread(self._loaded, path, trainer)
+
+    def _loaded(self, path: str, trainer: Trainer) -> None:
+        self.session_path = path
+        self.query_one(ParamsPanel).load_config(trainer.config)
+        self._set_extra(None)
+        self.session.replace(trainer)
+        self.notify(f"loaded {path} at step {trainer.step_count:,}")
+
+    def apply_preset(self, name: str) -> None:
+        config = PRESETS[name].config()
+        self.query_one(ParamsPanel).load_config(config)
+        self._set_extra(None)
+        self.session.reset(config)
+        self.notify(f"preset {name}: {PRESETS[name].description}")
+
+    # -- panel -----------------------------------------------------------------------
+
+    @on(ParamsPanel.ConfigChanged)
+    def _config_changed(self, event: ParamsPanel.ConfigChanged) -> None:
+        if FIELDS[event.field].live:
+            self.session.apply_settings(live_part(self.session.latest.config, event.config))
+        else:
+            self.query_one(ParamsPanel).show_pending(event.config.needs_reset(self.session.latest.config))
+
+    @on(ParamsPanel.RegenerateData)
+    def _regenerate(self) -> None:
+        self.action_reset()
+
+    # -- command palette -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for name, preset in PRESETS.items():
+            yield SystemCommand(f"Preset: {name}", preset.description, lambda n=name: self.apply_preset(n))
+        actions = (
+            ("Run / pause", "space: train continuously", self.action_toggle_run),
+            ("Step", "n: one optimiser update", self.action_step),
+            ("Epoch", "e: train one pass over the data", self.action_epoch),
+            ("Train iterations", "t: the article's Train button", self.action_train),
+            ("Classify points", "c: colour fresh points by prediction", self.action_classify),
+            ("Reset", "r: same initial weights, apply pending changes", self.action_reset),
+            ("Reseed", "R: new initial weights", self.action_reseed),
+            ("Toggle diagram", "v: show/hide neurons and weights", self.action_toggle_diagram),
+            ("Discretize", "d: hard decision regions", self.action_discretize),
+            ("Show test data", "T: draw the held-out points too", self.action_show_test),
+            ("Save session", "ctrl+s", self.action_save),
+            ("Load session", "ctrl+o", self.action_load),
+        )
+        for title, help_text, callback in actions:
+            yield SystemCommand(title, help_text, callback)
+
+
+def inspector_text(snap: Snapshot, sel: Selection, history: Iterable[np.ndarray]) -> str:
+    """Exact values of the selected neuron or connection, with their trend over recent frames."""
+    net = snap.network
+    sizes = net.sizes
+    if sel.layer >= len(sizes) or sel.neuron >= sizes[sel.layer]:
+        return ""
+    if sel.layer == 0:
+        name = snap.config.features[sel.neuron]
+        return f"input {name}: feeds {sizes[1]} neuron(s) of the next layer  (arrows move, [ ] pick a weight)"
+    w_index, b_index = net.views(np.arange(net.params.size))
+    k = sel.layer - 1
+    kind = "output" if sel.layer == len(sizes) - 1 else f"layer {sel.layer}"
+    rows = np.array(list(history))
+    if sel.source is None:
+        idx = int(b_index[k][sel.neuron])
+        value = float(net.params[idx])
+        incoming = net.weights[k][sel.neuron]
+        trend = spark(rows[:, idx]) if len(rows) else ""
+        return (
+            f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}  {trend}\n"
+            f"in-weights {np.array2string(incoming, precision=3, suppress_small=True, max_line_width=200)}"
+        )
+    idx = int(w_index[k][sel.neuron, sel.source])
+    value = float(net.params[idx])
+    trend = spark(rows[:, idx]) if len(rows) else ""
+    change = float(rows[-1, idx] - rows[0, idx]) if len(rows) > 1 else 0.0
+    src = snap.config.features[sel.source] if k == 0 else f"n{sel.source + 1}"
+    return (
+        f"weight {src} -> {kind} n{sel.neuron + 1}: {value:+.6f}  {trend}\n"
+        f"change over the last {len(rows)} frames {change:+.3e}"
+    )

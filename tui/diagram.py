@@ -1,0 +1,146 @@
+"""Geometry and rasterisation of the neuron/weight diagram, pure numpy (no Textual).
+
+Every connection is a braille line between two neurons. A cell shows the strongest
+connection passing through it: hue = sign, intensity = |weight| quantised into
+``LEVELS`` steps, so the picture is exact about which weight dominates where.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tui.braille import DOT_BITS
+
+LEVELS = 5
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each neuron sits, in cells; ``node_w`` x ``node_h`` cells per neuron."""
+
+    width: int
+    height: int
+    columns: tuple[int, ...]  # left cell column of each layer's nodes
+    rows: tuple[np.ndarray, ...]  # top cell row of each neuron, per layer
+    node_w: int
+    node_h: int
+
+    def node_at(self, x: int, y: int) -> tuple[int, int] | None:
+        """(layer, neuron) whose node covers cell (x, y), or the nearest one in that column band."""
+        best, best_d = None, 1e9
+        for k, (col, rows) in enumerate(zip(self.columns, self.rows, strict=True)):
+            if not col - 1 <= x <= col + self.node_w:
+                continue
+            for i, r in enumerate(rows):
+                d = abs(y - (r + self.node_h / 2 - 0.5))
+                if d < best_d:
+                    best, best_d = (k, i), d
+        return best
+
+
+def layout(sizes: list[int], width: int, height: int, label_w: int = 0) -> Layout:
+    """Spread the layers across ``width`` and each layer's neurons down ``height`` cells."""
+    biggest = max(sizes)
+    n = len(sizes)
+    gap = (width - 2 * label_w) / max(n, 1)
+    # A thumbnail needs room: 4x2 cells per node where rows and columns allow it.
+    if height // biggest >= 3 and gap >= 9:
+        node_w, node_h = 4, 2
+    elif height // biggest >= 2 and gap >= 5:
+        node_w, node_h = 2, 1
+    else:
+        node_w, node_h = 1, 1
+    columns = tuple(int(label_w + gap * k + (gap - node_w) / 2) for k in range(n))
+    rows = []
+    for m in sizes:
+        pitch = height / m
+        rows.append(np.array([int(pitch * i + (pitch - node_h) / 2) for i in range(m)], dtype=np.int32))
+    return Layout(width, height, columns, tuple(rows), node_w, node_h)
+
+
+def rasterise_connections(
+    lay: Layout, weights: list[np.ndarray], scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Braille lines for every connection.
+
+    Returns ``bits`` (h, w) uint8, ``level`` (h, w) int8 intensity 0..LEVELS-1 of the
+    strongest connection in each cell, ``positive`` (h, w) bool its sign, and ``owner``
+    (h, w) int32 the flat index of that connection (-1 where none), for mouse picking.
+    """
+    h, w = lay.height, lay.width
+    bits = np.zeros(h * w, dtype=np.uint8)
+    best = np.full(h * w, -1.0)
+    best_pos = np.full(h * w, -1.0)
+    owner = np.full(h * w, -1, dtype=np.int64)
+    x0s, y0s, x1s, y1s, vals = [], [], [], [], []
+    for k, W in enumerate(weights):
+        n_out, n_in = W.shape
+        # In dot coordinates: from the right edge of the sender to the left edge of the receiver.
+        xa = (lay.columns[k] + lay.node_w) * 2
+        xb = lay.columns[k + 1] * 2 - 1
+        ya = (lay.rows[k] + lay.node_h / 2) * 4 - 0.5
+        yb = (lay.rows[k + 1] + lay.node_h / 2) * 4 - 0.5
+        x0s.append(np.full(n_out * n_in, xa, dtype=np.float64))
+        x1s.append(np.full(n_out * n_in, xb, dtype=np.float64))
+        y0s.append(np.tile(ya, n_out))
+        y1s.append(np.repeat(yb, n_in))
+        vals.append(W.ravel())
+    if not vals:
+        empty = np.zeros((h, w))
+        return bits.reshape(h, w), empty.astype(np.int8), empty.astype(bool), owner.reshape(h, w).astype(np.int32)
+    x0, y0, x1, y1, v = (np.concatenate(a) for a in (x0s, y0s, x1s, y1s, vals))
+    lengths = np.maximum(np.abs(x1 - x0), np.abs(y1 - y0)).astype(np.int64) + 1
+    conn = np.repeat(np.arange(len(v)), lengths)
+    # Position of each sample along its own line, 0..1, without a Python loop.
+    starts = np.cumsum(lengths) - lengths
+    t = (np.arange(lengths.sum()) - np.repeat(starts, lengths)) / np.maximum(np.repeat(lengths, lengths) - 1, 1)
+    dx = np.rint(x0[conn] + (x1 - x0)[conn] * t).astype(np.int64)
+    dy = np.rint(y0[conn] + (y1 - y0)[conn] * t).astype(np.int64)
+    keep = (dx >= 0) & (dx < w * 2) & (dy >= 0) & (dy < h * 4)
+    dx, dy, conn = dx[keep], dy[keep], conn[keep]
+    cell = (dy // 4) * w + dx // 2
+    np.bitwise_or.at(bits, cell, DOT_BITS[dy % 4, dx % 2])
+    mag = np.abs(v)[conn]
+    np.maximum.at(best, cell, mag)
+    np.maximum.at(best_pos, cell, np.where(v[conn] > 0, mag, -1.0))
+    # The connection that owns a cell is the strongest one through it.
+    winner = mag >= best[cell]
+    owner[cell[winner]] = conn[winner]
+    level = np.where(best >= 0, np.minimum(LEVELS - 1, (best / max(scale, 1e-12) * LEVELS).astype(np.int64)), 0)
+    positive = (best_pos >= best) & (best >= 0)
+    return (
+        bits.reshape(h, w),
+        level.reshape(h, w).astype(np.int8),
+        positive.reshape(h, w),
+        owner.reshape(h, w).astype(np.int32),
+    )
+
+
+def connection_of(flat_index: int, sizes: list[int]) -> tuple[int, int, int]:
+    """(layer k, receiving neuron i, sending neuron j) of a flat connection index."""
+    for k in range(len(sizes) - 1):
+        n = sizes[k + 1] * sizes[k]
+        if flat_index < n:
+            i, j = divmod(flat_index, sizes[k])
+            return k, i, j
+        flat_index -= n
+    raise IndexError(flat_index)
+
+
+def thumbnails(layer_grid: np.ndarray, grid_h: int, grid_w: int, th: int, tw: int) -> np.ndarray:
+    """Average each neuron's output on the plot's grid down to ``th`` x ``tw`` pixels.
+
+    ``layer_grid`` is (grid_h * grid_w, n_neurons) from the plot's own forward pass, so
+    thumbnails cost no extra evaluation of the network.
+    """
+    n = layer_grid.shape[1]
+    g = layer_grid.reshape(grid_h, grid_w, n)
+    rows = np.minimum((np.arange(grid_h) * th) // max(grid_h, 1), th - 1)
+    cols = np.minimum((np.arange(grid_w) * tw) // max(grid_w, 1), tw - 1)
+    sums = np.zeros((th, tw, n))
+    counts = np.zeros((th, tw, 1))
+    np.add.at(sums, (rows[:, None], cols[None, :]), g)
+    np.add.at(counts, (rows[:, None], cols[None, :]), 1.0)
+    return sums / np.maximum(counts, 1.0)

@@ -1,0 +1,45 @@
+"""Colours shared by the plot and the diagram: TensorFlow Playground's orange/blue.
+
+Sign is hue (blue positive, orange negative); magnitude is how far a colour is blended
+from the dark background. In 16-colour terminals the levels fall back to dim/normal/bold
+so signs stay apart by more than hue.
+"""
+
+from __future__ import annotations
+
+from rich.color import Color
+from rich.style import Style
+
+from tui.plot_render import blend_rgb
+
+POSITIVE = (0x08, 0x77, 0xBD)
+NEGATIVE = (0xF5, 0x93, 0x22)
+BASE = (0x1C, 0x1C, 0x1C)
+WHITE = (0xFF, 0xFF, 0xFF)
+
+
+def rgb(c: tuple[int, int, int]) -> Color:
+    return Color.from_rgb(*c)
+
+
+def signed_styles(levels: int, colors: int, glyph_bg: bool = False) -> tuple[tuple[Style, ...], tuple[Style, ...]]:
+    """(negative, positive) foreground styles for intensity levels 0..levels-1."""
+    out = []
+    for hue, ansi in ((NEGATIVE, "yellow"), (POSITIVE, "blue")):
+        if colors <= 16:
+            styles = tuple(
+                Style(color=ansi, dim=level < levels // 2, bold=level == levels - 1) for level in range(levels)
+            )
+        else:
+            styles = tuple(
+                Style(color=rgb(blend_rgb(BASE, hue, 0.3 + 0.7 * level / max(levels - 1, 1))))
+                for level in range(levels)
+            )
+        out.append(styles)
+    return out[0], out[1]
+
+
+def signed_rgb(value: float) -> tuple[int, int, int]:
+    """Colour of a value in [-1, 1]: orange below zero, blue above, dark at zero."""
+    value = max(-1.0, min(1.0, value))
+    return blend_rgb(BASE, POSITIVE if value > 0 else NEGATIVE, abs(value))

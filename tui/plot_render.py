@@ -1,0 +1,306 @@
+"""Turn plot arrays (regions + braille points) into Rich segment lines.
+
+Kept free of Textual so it can be rendered and timed without an app; the
+widget only has to wrap each line in a Strip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+
+from tui.braille import BRAILLE_BASE
+
+# Index 0 is a plain space, not the blank braille pattern U+2800: some fonts
+# draw U+2800 as a visible glyph and a space is what every terminal expects.
+_CELL_CHARS = np.array([" "] + [chr(BRAILLE_BASE + b) for b in range(1, 256)], dtype="<U1")
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: ndarray fields make == ambiguous
+class PlotFrame:
+    """One frame of the plot, all arrays shaped (height, width).
+
+    region_cls: int16 predicted class per cell (-1 = none; regression: 0/1 by sign).
+    region_level: int8 confidence level 0..levels-1 (0 = unsure).
+    bits: uint8 braille bits of the points.
+    point_cls: int16 class colour of the points in the cell (-1 = none).
+    point_flag: bool, e.g. a misclassified point is in this cell.
+    """
+
+    region_cls: np.ndarray
+    region_level: np.ndarray
+    bits: np.ndarray
+    point_cls: np.ndarray
+    point_flag: np.ndarray
+
+
+@dataclass(frozen=True)
+class PlotStyle:
+    """Styles for a plot.
+
+    region_bg[cls][level]: background of a region cell.
+    point_fg[cls]: foreground for dots of that class.
+    flag_style: layered over region background and point colour in cells
+        holding a flagged point, so it must stand out on every region.
+    empty: background for cells with no region class (-1), e.g. before the
+        first prediction.
+    """
+
+    region_bg: tuple[tuple[Style, ...], ...]
+    point_fg: tuple[Style, ...]
+    flag_style: Style
+    empty: Style
+    # Render caches, filled lazily and kept for the style's lifetime (one per
+    # widget) so steady-state frames never build a Style.  A frozen dataclass
+    # cannot rebind fields, but it can fill these containers.
+    _combined: dict[tuple[int, int, int, bool, bool], Style] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    # key-space size -> (render key -> style id, -1 = not built yet)
+    _key_ids: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _styles: list[Style] = field(default_factory=list, init=False, repr=False, compare=False, hash=False)
+    # Equal Styles from different keys (16-colour mode paints several levels
+    # one colour) share an id so their neighbouring runs merge.
+    _style_ids: dict[Style, int] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def cell_style(self, region_cls: int, level: int, point_cls: int, flagged: bool, has_dots: bool) -> Style:
+        """The style of one cell, built once and then served from the cache.
+
+        Classes must be -1 or valid indices; render_plot_lines maps
+        out-of-range classes to -1 before calling this.
+        """
+        key = (region_cls, level, point_cls, flagged, has_dots)
+        style = self._combined.get(key)
+        if style is None:
+            if region_cls < 0:
+                style = self.empty
+            else:
+                style = self.region_bg[region_cls][level]
+            if has_dots or flagged:
+                if point_cls >= 0:
+                    style = style + self.point_fg[point_cls]
+                if flagged:
+                    style = style + self.flag_style
+            self._combined[key] = style
+        return style
+
+    def _ids_for_keys(
+        self, keys: np.ndarray, key_space: int, levels: int, n_point_keys: int
+    ) -> tuple[np.ndarray, list[Style]]:
+        """Style id per render key, and the id -> Style list."""
+        table = self._key_ids.get(key_space)
+        if table is None:
+            table = self._key_ids[key_space] = np.full(key_space, -1, dtype=np.intp)
+        ids = table[keys]
+        unknown = ids < 0
+        if unknown.any():
+            # Only keys never seen with this style reach Python; later frames
+            # are a pure table lookup however many distinct styles they use.
+            for key in np.unique(keys[unknown]).tolist():
+                cell_style = self.cell_style(*_decode_key(key, levels, n_point_keys))
+                sid = self._style_ids.get(cell_style)
+                if sid is None:
+                    sid = self._style_ids[cell_style] = len(self._styles)
+                    self._styles.append(cell_style)
+                table[key] = sid
+            ids = table[keys]
+        return ids, self._styles
+
+    @cached_property
+    def point_fg_blank_safe(self) -> np.ndarray:
+        """Per point class: does its style look the same as none on a space?
+
+        Such styles may be spread over the blank cells after a dot so the run
+        continues instead of breaking on every gap between dots.
+        """
+
+        def invisible_on_space(st: Style) -> bool:
+            decorations = (st.underline, st.underline2, st.overline, st.strike, st.reverse, st.frame, st.encircle)
+            return st.bgcolor is None and st.link is None and not any(decorations)
+
+        return np.array([invisible_on_space(st) for st in self.point_fg], dtype=bool)
+
+
+def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, int, int]:
+    """Per-cell int key (equal keys = equal style inputs), plus what decodes it.
+
+    Returns ``(keys, key_space, levels, n_point_keys)``; every key is below
+    ``key_space``, which stays small (a few thousand at 16 classes), so keys can
+    index lookup tables instead of being sorted by np.unique.
+    """
+    n_region = len(style.region_bg)
+    levels = len(style.region_bg[0]) if n_region else 1
+    n_point = len(style.point_fg)
+
+    region_cls = frame.region_cls.astype(np.intp)
+    valid_region = (region_cls >= 0) & (region_cls < n_region)
+    level = np.clip(frame.region_level.astype(np.intp), 0, levels - 1)
+    # Code 0 = no region, whatever its level, so such cells all merge.
+    region_code = np.where(valid_region, 1 + region_cls * levels + level, 0)
+
+    has_dots = frame.bits != 0
+    flagged = frame.point_flag.astype(bool)
+    point_cls = frame.point_cls.astype(np.intp)
+    valid_point = (point_cls >= 0) & (point_cls < n_point)
+    # Point colour only matters where something is drawn, so blank cells share a key.
+    point_code = np.where(has_dots | flagged, np.where(valid_point, point_cls + 2, 1), 0)
+    n_point_keys = (n_point + 2) * 4
+    keys = region_code * n_point_keys + point_code * 4 + has_dots * 2 + flagged
+
+    # A space looks the same with or without a plain foreground colour, so a
+    # blank cell borrows the key of the last dot cell to its left on the same
+    # background; otherwise every gap between dots would cost a new segment
+    # (roughly halving the escape-sequence bytes on a typical frame).
+    blank_safe = np.concatenate(([False, True], style.point_fg_blank_safe))
+    donor = has_dots & ~flagged & blank_safe[point_code]
+    if donor.any():
+        height, width = keys.shape
+        cols = np.broadcast_to(np.arange(width), keys.shape)
+        src = np.maximum.accumulate(np.where(donor, cols, -1), axis=1)
+        rows = np.arange(height)[:, np.newaxis]
+        src_clamped = np.maximum(src, 0)
+        borrow = ~(has_dots | flagged) & (src >= 0) & (region_code[rows, src_clamped] == region_code)
+        keys = np.where(borrow, keys[rows, src_clamped], keys)
+    key_space = (1 + n_region * levels) * n_point_keys
+    return keys.ravel(), key_space, levels, n_point_keys
+
+
+def _decode_key(key: int, levels: int, n_point_keys: int) -> tuple[int, int, int, bool, bool]:
+    region_code, point_key = divmod(key, n_point_keys)
+    region_cls, level = (-1, 0) if region_code == 0 else divmod(region_code - 1, levels)
+    point_code, low = divmod(point_key, 4)
+    # point_code 0 (nothing drawn) and 1 (no class) both mean "no point colour".
+    return region_cls, level, max(point_code - 2, -1), bool(low & 1), bool(low & 2)
+
+
+def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]:
+    """Render a frame to ``height`` lines of Segments, each exactly ``width`` cells.
+
+    Runs of neighbouring cells with the same style become one Segment, which
+    keeps the escape-sequence traffic small (this matters over SSH).
+    """
+    bits = np.asarray(frame.bits, dtype=np.uint8)
+    height, width = bits.shape
+    if height == 0 or width == 0:
+        return [[] for _ in range(height)]
+
+    keys, key_space, levels, n_point_keys = _style_keys(frame, style)
+    ids, styles = style._ids_for_keys(keys, key_space, levels, n_point_keys)
+
+    # A run starts at every row start and wherever the style changes.
+    starts_mask = np.empty(ids.shape[0], dtype=bool)
+    starts_mask[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=starts_mask[1:])
+    starts_mask[::width] = True
+    starts = np.flatnonzero(starts_mask)
+    ends = np.append(starts[1:], ids.shape[0])
+
+    # One decode for the whole grid: a '<U1' array's buffer is UTF-32-LE.
+    text = _CELL_CHARS[bits].tobytes().decode("utf-32-le")
+    run_texts = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    run_styles = [styles[i] for i in ids[starts].tolist()]
+    segments = list(map(Segment, run_texts, run_styles))
+
+    row_bounds = np.searchsorted(starts, np.arange(height + 1) * width).tolist()
+    return [segments[row_bounds[r] : row_bounds[r + 1]] for r in range(height)]
+
+
+# TensorFlow Playground's orange/blue first; the rest alternate light and dark
+# so neighbouring class indices differ in lightness, not only hue.
+CLASS_RGB: tuple[tuple[int, int, int], ...] = (
+    (0xF5, 0x93, 0x22),  # orange
+    (0x08, 0x77, 0xBD),  # blue
+    (0x7F, 0xD1, 0x3B),  # light green
+    (0xC2, 0x18, 0x5B),  # crimson
+    (0xFF, 0xE0, 0x4A),  # yellow
+    (0x6A, 0x3D, 0x9A),  # purple
+    (0x4D, 0xD0, 0xE1),  # cyan
+    (0x8D, 0x5A, 0x2B),  # brown
+    (0xF4, 0x8F, 0xB1),  # pink
+    (0x1B, 0x5E, 0x20),  # dark green
+    (0xB0, 0xBE, 0xC5),  # light blue-grey
+    (0xE5, 0x39, 0x35),  # red
+    (0xCE, 0x93, 0xD8),  # lavender
+    (0x00, 0x69, 0x6B),  # teal
+    (0xFF, 0xCC, 0x80),  # peach
+    (0x5C, 0x6B, 0xC0),  # indigo
+)
+MAX_CLASSES = len(CLASS_RGB)
+
+_BASE_RGB = (0x1C, 0x1C, 0x1C)  # neutral dark grey under every region
+_WHITE = (0xFF, 0xFF, 0xFF)
+# Tint range of the region background: level 0 is barely off the base grey,
+# the top level is clearly tinted yet dark enough for dots drawn over it.
+_TINT_LOW = 0.06
+_TINT_HIGH = 0.32
+# Dots are lightened toward white so they keep contrast against even the
+# most strongly tinted background of their own class.
+_DOT_LIGHTEN = 0.35
+
+# 16-colour mode: (region background, dot colour) per class, cycling if needed.
+_ANSI_CLASS_COLORS: tuple[tuple[str, str], ...] = (
+    ("yellow", "bright_yellow"),
+    ("blue", "bright_blue"),
+    ("green", "bright_green"),
+    ("magenta", "bright_magenta"),
+    ("cyan", "bright_cyan"),
+    ("red", "bright_red"),
+)
+
+
+def blend_rgb(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
+    """Linear blend from ``a`` (t=0) to ``b`` (t=1), rounded to ints."""
+    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+    return (r, g, bl)
+
+
+def _rgb(rgb: tuple[int, int, int]) -> Color:
+    return Color.from_rgb(*rgb)
+
+
+def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> PlotStyle:
+    """Default styles for ``n_classes`` (1..16) classes and ``levels`` confidence levels.
+
+    ``colors`` <= 16 uses only the standard ANSI colour names (level 0 is the
+    terminal's default background, higher levels the class's dim colour);
+    anything else uses RGB blends, which Rich downsamples for 256-colour
+    terminals.  For regression pass ``n_classes=2`` (sign of the output).
+    """
+    if not 1 <= n_classes <= MAX_CLASSES:
+        raise ValueError(f"n_classes must be in 1..{MAX_CLASSES}, got {n_classes}")
+    if levels < 1:
+        raise ValueError(f"levels must be >= 1, got {levels}")
+
+    if colors <= 16:
+        pairs = [_ANSI_CLASS_COLORS[c % len(_ANSI_CLASS_COLORS)] for c in range(n_classes)]
+        region_bg = tuple(
+            tuple(Style() if level == 0 else Style(bgcolor=dim) for level in range(levels)) for dim, _ in pairs
+        )
+        point_fg = tuple(Style(color=bright, bold=True) for _, bright in pairs)
+        return PlotStyle(
+            region_bg=region_bg,
+            point_fg=point_fg,
+            flag_style=Style(color="bright_white", bold=True),
+            empty=Style(),
+        )
+
+    steps = (
+        [_TINT_LOW]
+        if levels == 1
+        else [_TINT_LOW + (_TINT_HIGH - _TINT_LOW) * level / (levels - 1) for level in range(levels)]
+    )
+    class_rgb = CLASS_RGB[:n_classes]
+    region_bg = tuple(tuple(Style(bgcolor=_rgb(blend_rgb(_BASE_RGB, rgb, t))) for t in steps) for rgb in class_rgb)
+    point_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in class_rgb)
+    return PlotStyle(
+        region_bg=region_bg,
+        point_fg=point_fg,
+        # White is not a class colour and is brighter than every lightened dot.
+        flag_style=Style(color=_rgb(_WHITE), bold=True),
+        empty=Style(bgcolor=_rgb(_BASE_RGB)),
+    )

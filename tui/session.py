@@ -1,0 +1,229 @@
+"""The one channel between the UI thread and the trainer's worker thread.
+
+The UI calls the command methods (they only enqueue); the worker thread runs
+``TrainingSession.run``, which owns the ``Trainer`` exclusively and publishes an
+immutable ``Snapshot`` into ``latest`` at most ``fps`` times a second. The UI's
+frame timer reads ``latest`` and ``drain_notices()``; it never sees the live arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.config import TrainConfig
+from core.persist import save_session
+from core.trainer import Snapshot, Trainer
+
+CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
+IDLE_POLL = 0.05
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    severity: str = "information"  # or "warning", "error"
+
+
+class TrainingSession:
+    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
+        self._trainer = trainer
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._notices: deque[Notice] = deque(maxlen=32)
+        self.frame_interval = 1.0 / fps
+        self.running = False
+        self._goal: int | None = None  # step at which a bounded run pauses
+        self._chunk = 1
+        self.latest: Snapshot = trainer.snapshot()
+        self.commands_handled = 0
+
+    # -- commands (any thread) ---------------------------------------------------------
+
+    def _send(self, name: str, *args) -> None:
+        self._commands.put((name, args))
+
+    def toggle_run(self) -> None:
+        self._send("toggle")
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def step(self, n: int = 1) -> None:
+        self._send("step", n)
+
+    def run_epoch(self) -> None:
+        self._send("epoch")
+
+    def train_iterations(self) -> None:
+        """The article's Train button: ``config.iterations`` updates, then pause."""
+        self._send("train")
+
+    def reset(self, config: TrainConfig | None = None) -> None:
+        """Back to the initial weights; with a config that needs it, a new network and data."""
+        self._send("reset", config)
+
+    def apply_settings(self, config: TrainConfig) -> None:
+        self._send("settings", config)
+
+    def replace(self, trainer: Trainer) -> None:
+        self._send("replace", trainer)
+
+    def save(self, path: str) -> None:
+        self._send("save", path)
+
+    def call(self, fn: Callable[[Trainer], str | None]) -> None:
+        """Run ``fn(trainer)`` on the worker thread (edits such as a weight change); its text becomes a notice."""
+        self._send("call", fn)
+
+    def drain_notices(self) -> list[Notice]:
+        out = []
+        while self._notices:
+            out.append(self._notices.popleft())
+        return out
+
+    # -- the worker thread -------------------------------------------------------------
+
+    def run(self, is_cancelled: Callable[[], bool]) -> None:
+        last_publish = 0.0
+        while not is_cancelled():
+            self._handle_commands(block=not self.running)
+            if not self.running:
+                continue
+            trainer = self._trainer
+            n = self._chunk if self._goal is None else min(self._chunk, self._goal - trainer.step_count)
+            started = time.perf_counter()
+            done = trainer.step(max(n, 1))
+            elapsed = time.perf_counter() - started
+            if done and elapsed > 0:
+                # Aim each chunk at CHUNK_SECONDS so commands and cancellation are seen promptly.
+                rate = done / elapsed
+                self._chunk = max(1, min(100_000, int(rate * CHUNK_SECONDS)))
+            now = time.perf_counter()
+            if now - last_publish >= self.frame_interval:
+                self._publish()
+                last_publish = now
+            self._check_stop()
+
+    def _check_stop(self) -> None:
+        trainer = self._trainer
+        reason = trainer.should_stop(self._goal)
+        if reason is None:
+            return
+        if reason == "diverged":
+            self._notices.append(Notice(trainer.message, "error"))
+        elif reason == "iterations":
+            self._notices.append(
+                Notice(f"trained {trainer.config.iterations:,} iterations; paused at step {trainer.step_count:,}")
+            )
+        elif reason == "epochs":
+            self._notices.append(Notice(f"reached {trainer.config.epochs:,} epochs; paused"))
+        elif reason == "target_loss":
+            self._notices.append(Notice(f"training loss reached the target {trainer.config.target_loss:g}; paused"))
+        self.running = False
+        self._goal = None
+        self._publish()
+
+    def _publish(self) -> None:
+        self._trainer.evaluate()
+        self.latest = self._trainer.snapshot()
+
+    def _handle_commands(self, block: bool) -> None:
+        try:
+            name, args = self._commands.get(timeout=IDLE_POLL) if block else self._commands.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            try:
+                getattr(self, "_do_" + name)(*args)
+            except Exception as exc:  # a command must never kill the worker
+                self._notices.append(Notice(f"{name} failed: {exc}", "error"))
+            self.commands_handled += 1
+            try:
+                name, args = self._commands.get_nowait()
+            except queue.Empty:
+                return
+
+    def _start(self, goal: int | None) -> None:
+        trainer = self._trainer
+        if trainer.diverged_at is not None:
+            self._notices.append(Notice(trainer.message + " (press r to reset)", "error"))
+            return
+        self._goal = goal
+        self.running = True
+        # Start small: the first chunk measures the speed.
+        self._chunk = 1
+
+    def _do_toggle(self) -> None:
+        if self.running:
+            self._do_pause()
+        else:
+            self._start(None)
+
+    def _do_pause(self) -> None:
+        self.running = False
+        self._goal = None
+        self._publish()
+
+    def _do_step(self, n: int) -> None:
+        self.running = False
+        self._goal = None
+        self._trainer.step(n)
+        if self._trainer.diverged_at is not None:
+            self._notices.append(Notice(self._trainer.message, "error"))
+        self._publish()
+
+    def _do_epoch(self) -> None:
+        trainer = self._trainer
+        self._start(trainer.step_count + trainer.steps_to_epoch_end())
+
+    def _do_train(self) -> None:
+        self._start(self._trainer.step_count + self._trainer.config.iterations)
+
+    def _do_reset(self, config: TrainConfig | None) -> None:
+        self.running = False
+        self._goal = None
+        trainer = self._trainer
+        if config is not None and config.needs_reset(trainer.config):
+            self._trainer = Trainer(config)
+        else:
+            if config is not None:
+                trainer.apply_live_settings(config)
+            trainer.restart()
+        self._publish()
+
+    def _do_settings(self, config: TrainConfig) -> None:
+        self._trainer.apply_live_settings(config)
+        self._publish()
+
+    def _do_replace(self, trainer: Trainer) -> None:
+        self.running = False
+        self._goal = None
+        self._trainer = trainer
+        self._publish()
+
+    def _do_save(self, path: str) -> None:
+        try:
+            save_session(self._trainer, path)
+        except OSError as exc:
+            self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
+            return
+        self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
+
+    def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
+        text = fn(self._trainer)
+        if text:
+            self._notices.append(Notice(text))
+        self._publish()
+
+
+def fps_for_environment(requested: float | None, environ: dict[str, str]) -> tuple[float, str]:
+    """The frame-rate cap and why: lower over SSH so a slow link is not flooded."""
+    if requested is not None and math.isfinite(requested):
+        return requested, f"{requested:g} fps (--fps)"
+    if environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"):
+        return 8.0, "8 fps (SSH detected)"
+    return 15.0, "15 fps"

@@ -1,0 +1,97 @@
+"""The help screen: every control, and the ideas behind them in a few lines each."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# nnplay help
+
+**Keys** (they work whichever field has focus)
+
+| key | what it does |
+|---|---|
+| `space` | run / pause training (stops by itself at *stop epoch* or *stop loss* if set) |
+| `n` | one optimiser step (one batch) |
+| `e` | train to the end of the current epoch (one pass over the training data) |
+| `t` | **Train**: run *iterations* steps, then pause (the article's Train button) |
+| `c` | **Classify Points**: draw *classify n* fresh points and colour them by prediction |
+| `r` | reset to the same initial weights; applies pending network/data changes |
+| `R` | reseed: new initial weights (seed + 1) |
+| `v` | show / hide the neuron and weight diagram |
+| `d` | discretize: show the decision regions without confidence shading |
+| `T` | show / hide the test points in the plot |
+| `ctrl+s` / `ctrl+o` | save / load the whole session (settings, weights, optimiser, history) |
+| `ctrl+p` | command palette: presets and every action |
+| `tab` / `shift+tab` | move between fields; `enter` toggles a feature or presses a button |
+| `?` / `q` | this help / quit |
+
+In the **diagram**: arrows pick a neuron, `[` and `]` pick one of its incoming weights,
+`escape` goes back to the neuron; clicking works too. The line under the diagram shows
+the exact values and their recent trend.
+
+In the **learning-rate** field, `up`/`down` step along 0.00001 ... 10.
+
+**The plot.** Each cell's background is the class the network predicts there; the
+stronger the shade, the more confident it is. The dots are the training points in the
+colour of their *predicted* class; a white dot is a misclassified point.
+
+**The diagram.** Blue lines are positive weights, orange negative; the brighter, the
+larger |w| (the legend gives the scale). The square left of a neuron is its bias; where
+there is room, each neuron shows a tiny heatmap of its own output over the input plane.
+
+# The ideas
+
+**Neuron.** Adds up its inputs times their weights, plus a bias, then applies an
+activation function. **Sigmoid** squashes any number into (0, 1): 1/(1+e^-z).
+**tanh** squashes into (-1, 1) and is centred on 0, which often trains faster.
+**relu** is max(0, z): cheap, does not saturate for z > 0, but can "die" at 0.
+
+**Learning rate.** Each step moves every weight against its gradient, scaled by the
+learning rate. Too small: nothing seems to happen (the article's 0.01). Too large: the
+loss jumps around or the run *diverges* (nnplay pauses and keeps the last good weights).
+
+**Why a hidden layer.** Without one the network can only draw straight boundaries
+(the article's version 1 is enough for quadrants). Circles, xor and spirals need
+hidden neurons: each one bends the boundary a little, and the next layer combines them.
+
+**Backpropagation.** The error at the output times the output activation's slope gives
+each output neuron's delta; a hidden neuron's delta is the weighted sum of the deltas it
+feeds, times *its own* slope. The article's version 2 dropped the output slope, which is
+why it trained worse than version 1. nnplay's gradients are checked against finite
+differences and an independent autograd in its tests.
+
+**Overfitting and the test loss.** The test points are never trained on. When the
+training loss keeps falling while the test loss rises, the network is memorising the
+training points instead of learning the pattern: use more data, fewer neurons, L2
+regularisation, or stop earlier.
+
+**Batch size.** 1 updates after every sample (the article's way: noisy but quick);
+larger batches average the gradient over more samples (smoother, fewer steps per epoch).
+
+**Optimisers.** *momentum* keeps a running sum of past gradients so steps build up speed
+along consistent directions; *adam* also scales each weight's step by its recent gradient
+size. **L1/L2** add a pull of every weight toward zero (biases are left alone).
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)

@@ -1,0 +1,271 @@
+"""The neuron/weight diagram: every neuron, every connection, selectable by key or mouse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.cells import cells_to_segments
+from tui.diagram import LEVELS, Layout, connection_of, layout, rasterise_connections, thumbnails
+from tui.palette import WHITE, rgb, signed_rgb, signed_styles
+
+BRAILLE = np.array([" "] + [chr(0x2800 + b) for b in range(1, 256)], dtype="<U1")
+THUMB_LEVELS = 4  # per sign, so a thumbnail pixel has 2*THUMB_LEVELS+1 colours
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A neuron (``source`` None) or the connection ``source -> neuron`` into ``layer``."""
+
+    layer: int  # 0 = inputs, len(sizes)-1 = outputs
+    neuron: int
+    source: int | None = None
+
+
+@dataclass(frozen=True)
+class DiagramData:
+    """What the diagram draws: the snapshot's parameters and per-layer outputs on a grid."""
+
+    sizes: list[int]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    grid_layers: list[np.ndarray] | None  # (gh*gw, n) per layer incl. the input features
+    grid_shape: tuple[int, int]
+    activations: list[str]  # per non-input layer, for mapping outputs to [-1, 1]
+    input_names: list[str]
+    version: int
+
+
+class WeightDiagram(Widget, can_focus=True):
+    """Hue = sign, intensity = |weight| relative to the largest weight (see the legend row)."""
+
+    DEFAULT_CSS = """
+    WeightDiagram { height: 1fr; min-height: 6; }
+    """
+    BINDINGS = [
+        Binding("up", "move(0, -1)", "neuron up", show=False),
+        Binding("down", "move(0, 1)", "neuron down", show=False),
+        Binding("left", "move(-1, 0)", "layer left", show=False),
+        Binding("right", "move(1, 0)", "layer right", show=False),
+        Binding("left_square_bracket", "connection(-1)", "prev. weight", show=False),
+        Binding("right_square_bracket", "connection(1)", "next weight", show=False),
+        Binding("escape", "clear_connection", "neuron only", show=False),
+    ]
+
+    class SelectionChanged(Message):
+        def __init__(self, selection: Selection) -> None:
+            super().__init__()
+            self.selection = selection
+
+    def __init__(self, colors: int = 256, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.color_count = colors
+        self.data: DiagramData | None = None
+        self.selection = Selection(1, 0)
+        self._lines: list[Strip] = []
+        self._layout: Layout | None = None
+        self._owner: np.ndarray | None = None
+        self._drawn_key: tuple | None = None
+        neg, pos = signed_styles(LEVELS, colors)
+        self._weight_styles = (neg, pos)
+        self._thumb_cache: dict[tuple[int, int], Style] = {}
+
+    # -- input ---------------------------------------------------------------------
+
+    def show(self, data: DiagramData) -> None:
+        old_sizes = self.data.sizes if self.data else None
+        self.data = data
+        if old_sizes != data.sizes:
+            self.selection = Selection(min(1, len(data.sizes) - 1), 0)
+            self.post_message(self.SelectionChanged(self.selection))
+        self._redraw()
+
+    def _select(self, selection: Selection) -> None:
+        if selection != self.selection:
+            self.selection = selection
+            self.post_message(self.SelectionChanged(selection))
+            self._redraw()
+
+    def action_move(self, d_layer: int, d_neuron: int) -> None:
+        if not self.data:
+            return
+        sizes = self.data.sizes
+        layer = min(max(self.selection.layer + d_layer, 0), len(sizes) - 1)
+        neuron = min(max(self.selection.neuron + d_neuron, 0), sizes[layer] - 1)
+        self._select(Selection(layer, neuron))
+
+    def action_connection(self, direction: int) -> None:
+        if not self.data or self.selection.layer == 0:
+            return
+        n_in = self.data.sizes[self.selection.layer - 1]
+        current = self.selection.source
+        source = (0 if direction > 0 else n_in - 1) if current is None else (current + direction) % n_in
+        self._select(Selection(self.selection.layer, self.selection.neuron, source))
+
+    def action_clear_connection(self) -> None:
+        self._select(Selection(self.selection.layer, self.selection.neuron))
+
+    def on_click(self, event: events.Click) -> None:
+        if not self._layout or not self.data:
+            return
+        x, y = event.x, event.y
+        node = self._layout.node_at(x, y)
+        if node is not None and abs(x - self._layout.columns[node[0]]) <= self._layout.node_w:
+            self._select(Selection(*node))
+        elif self._owner is not None and 0 <= y < self._owner.shape[0] and 0 <= x < self._owner.shape[1]:
+            flat = int(self._owner[y, x])
+            if flat >= 0:
+                k, i, j = connection_of(flat, self.data.sizes)
+                self._select(Selection(k + 1, i, j))
+        self.focus()
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    # -- drawing -------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        key = (self.data.version if self.data else None, self.size, self.selection)
+        if key == self._drawn_key:
+            return
+        self._drawn_key = key
+        self._lines = self._render_lines()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width)
+
+    def _render_lines(self) -> list[Strip]:
+        width, height = self.size.width, self.size.height
+        data = self.data
+        if data is None or width < 8 or height < 3:
+            return []
+        label_w = min(5, max(len(n) for n in data.input_names) + 1)
+        lay = layout(data.sizes, width, height - 1, label_w=label_w)
+        self._layout = lay
+        scale = max((float(np.abs(w).max()) for w in data.weights if w.size), default=1.0) or 1.0
+        bits, level, positive, owner = rasterise_connections(lay, data.weights, scale)
+        self._owner = owner
+        _h, _w = bits.shape
+        chars = BRAILLE[bits]
+        # Style ids: 0 blank, 1..LEVELS negative, LEVELS+1..2*LEVELS positive, then extra styles.
+        neg, pos = self._weight_styles
+        styles: list[Style] = [Style(), *neg, *pos]
+        ids = np.where(bits > 0, 1 + level + positive * LEVELS, 0).astype(np.int32)
+
+        def add_style(style: Style) -> int:
+            styles.append(style)
+            return len(styles) - 1
+
+        sel = self.selection
+        highlight = add_style(Style(color=rgb(WHITE), bold=True))
+        if sel.source is not None and sel.layer >= 1:
+            flat = sum(data.sizes[k + 1] * data.sizes[k] for k in range(sel.layer - 1))
+            flat += sel.neuron * data.sizes[sel.layer - 1] + sel.source
+            ids[owner == flat] = highlight
+            self._mark_connection(lay, sel, chars, ids, highlight)
+        self._draw_nodes(lay, data, chars, ids, add_style, highlight)
+        lines = [Strip(seg, width) for seg in cells_to_segments(chars, ids, styles)]
+        lines.append(Strip(self._legend(scale)).adjust_cell_length(width))
+        return lines
+
+    def _mark_connection(self, lay: Layout, sel: Selection, chars, ids, style_id: int) -> None:
+        """Redraw the selected connection on top, so a weaker line is visible under stronger ones."""
+        k = sel.layer - 1
+        fake = [np.zeros((self.data.sizes[i + 1], self.data.sizes[i])) for i in range(len(self.data.sizes) - 1)]
+        fake[k][sel.neuron, sel.source] = 1.0
+        bits, _, _, owner = rasterise_connections(lay, fake, 1.0)
+        mask = owner >= 0
+        chars[mask] = BRAILLE[bits[mask]]
+        ids[mask] = style_id
+
+    def _draw_nodes(self, lay: Layout, data: DiagramData, chars, ids, add_style, highlight: int) -> None:
+        h, w = chars.shape
+        name_style = add_style(Style(color="bright_white"))
+        for k, (col, rows) in enumerate(zip(lay.columns, lay.rows, strict=True)):
+            pixels = self._node_pixels(data, k, lay)
+            for i, row in enumerate(rows):
+                selected = self.selection.layer == k and self.selection.neuron == i
+                if k > 0 and lay.node_w >= 2 and col - 1 >= 0:
+                    # A bias marker left of the node: its colour is the bias.
+                    b = float(data.biases[k - 1][i])
+                    chars[row, col - 1] = "▶" if selected else "■"
+                    ids[row, col - 1] = highlight if selected else add_style(self._thumb_style(b, None))
+                if pixels is None:
+                    value = float(data.biases[k - 1][i]) if k > 0 else 1.0
+                    chars[row, col] = "◉" if selected else "●"
+                    ids[row, col] = highlight if selected else add_style(self._thumb_style(value, None))
+                else:
+                    p = pixels[:, :, i]
+                    for r in range(lay.node_h):
+                        for c in range(lay.node_w):
+                            if row + r < h and col + c < w:
+                                chars[row + r, col + c] = "▀"
+                                ids[row + r, col + c] = add_style(self._thumb_style(p[2 * r, c], p[2 * r + 1, c]))
+                    if selected and row + lay.node_h < h:
+                        for c in range(lay.node_w):
+                            chars[row + lay.node_h, col + c] = "▔"
+                            ids[row + lay.node_h, col + c] = highlight
+                if k == 0 and col >= 2:
+                    name = data.input_names[i][: col - 1]
+                    at = max(0, col - 1 - len(name))
+                    for c, ch in enumerate(name):
+                        chars[row, at + c] = ch
+                        ids[row, at + c] = name_style
+
+    def _node_pixels(self, data: DiagramData, k: int, lay: Layout) -> np.ndarray | None:
+        """(2*node_h, node_w, n) values in [-1, 1] of each neuron's output over the input plane."""
+        if lay.node_w < 2 or data.grid_layers is None:
+            return None
+        gh, gw = data.grid_shape
+        values = thumbnails(data.grid_layers[k], gh, gw, lay.node_h * 2, lay.node_w)
+        act = "linear" if k == 0 else data.activations[k - 1]
+        if act in ("sigmoid", "softmax"):
+            return values * 2.0 - 1.0
+        if act == "tanh":
+            return values
+        peak = np.abs(values).max(axis=(0, 1), keepdims=True)
+        return values / np.maximum(peak, 1e-12)
+
+    def _thumb_style(self, top: float, bottom: float | None) -> Style:
+        """Upper-half-block style: foreground = top pixel, background = bottom pixel (quantised)."""
+        q_top = round(max(-1.0, min(1.0, top)) * THUMB_LEVELS)
+        q_bot = None if bottom is None else round(max(-1.0, min(1.0, bottom)) * THUMB_LEVELS)
+        key = (q_top, q_bot if q_bot is not None else 99)
+        style = self._thumb_cache.get(key)
+        if style is None:
+            if self.color_count <= 16:
+                style = self._ansi_thumb(q_top, q_bot)
+            else:
+                fg = rgb(signed_rgb(q_top / THUMB_LEVELS))
+                bg = rgb(signed_rgb(q_bot / THUMB_LEVELS)) if q_bot is not None else None
+                style = Style(color=fg, bgcolor=bg)
+            self._thumb_cache[key] = style
+        return style
+
+    @staticmethod
+    def _ansi_thumb(q_top: int, q_bot: int | None) -> Style:
+        def name(q: int) -> str:
+            return "blue" if q > 0 else "yellow" if q < 0 else "bright_black"
+
+        return Style(color=name(q_top), bgcolor=name(q_bot) if q_bot is not None else None)
+
+    def _legend(self, scale: float) -> list[Segment]:
+        neg, pos = self._weight_styles
+        ramp = (
+            [Segment("█", s) for s in reversed(neg)] + [Segment("0", Style(dim=True))] + [Segment("█", s) for s in pos]
+        )
+        text = f" weight -{scale:.2g} "
+        tail = f" +{scale:.2g}"
+        segments = [Segment(text, Style(dim=True)), *ramp, Segment(tail, Style(dim=True))]
+        return segments
