@@ -84,7 +84,14 @@ class Network:
         self.n_weights = n_weights
         self.params = np.zeros(n_weights + sum(sizes[1:]), dtype=np.float64)
         self.weights, self.biases = self._views(self.params)
+        self._build_plan()
         self.reinitialise(seed)
+
+    def _build_plan(self) -> None:
+        # Resolved once: the training loop then does no name lookups per layer.
+        fs = [HIDDEN[a][0] for a in self.activations] + [OUTPUTS[self.output]]
+        self._plan = list(zip(list.__iter__(self.weights), list.__iter__(self.biases), fs, strict=True))
+        self._derivatives = [HIDDEN[a][1] for a in self.activations]
 
     def _views(self, flat: np.ndarray) -> tuple[ParamList, ParamList]:
         weights, biases = ParamList(), ParamList()
@@ -143,11 +150,9 @@ class Network:
         zs: list[np.ndarray] = []
         acts = [X]
         a = X
-        last = len(self.weights) - 1
-        for k, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+        for w, b, f in self._plan:
             z = a @ w.T
             z += b
-            f = OUTPUTS[self.output] if k == last else HIDDEN[self.activations[k]][0]
             a = f(z)
             zs.append(z)
             acts.append(a)
@@ -171,17 +176,28 @@ class Network:
 
     # -- backward --------------------------------------------------------------------
 
-    def backward(self, zs: list[np.ndarray], acts: list[np.ndarray], Y: np.ndarray, grad: np.ndarray) -> None:
-        """Write the gradient of the mean loss into ``grad`` (laid out like ``params``)."""
+    def backward(
+        self,
+        zs: list[np.ndarray],
+        acts: list[np.ndarray],
+        Y: np.ndarray,
+        grad: np.ndarray,
+        grad_views: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+    ) -> None:
+        """Write the gradient of the mean loss into ``grad`` (laid out like ``params``).
+
+        ``grad_views`` (from ``views(grad)``) saves rebuilding the views on every call.
+        """
         n = acts[0].shape[0]
-        g_w, g_b = self._views(grad)
+        g_w, g_b = grad_views if grad_views is not None else self.views(grad)
+        plan, derivatives = self._plan, self._derivatives
         delta = output_delta(self.output, self.loss_name, zs[-1], acts[-1], Y)
-        for k in range(len(self.weights) - 1, -1, -1):
-            np.matmul(delta.T, acts[k], out=list.__getitem__(g_w, k))
-            np.sum(delta, axis=0, out=list.__getitem__(g_b, k))
+        for k in range(len(plan) - 1, -1, -1):
+            np.matmul(delta.T, acts[k], out=g_w[k])
+            delta.sum(axis=0, out=g_b[k])
             if k:
-                delta = delta @ self.weights[k]
-                delta *= HIDDEN[self.activations[k - 1]][1](zs[k - 1], acts[k])
+                delta = delta @ plan[k][0]
+                delta *= derivatives[k - 1](zs[k - 1], acts[k])
         grad *= 1.0 / n
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -198,5 +214,6 @@ class Network:
         other.params = self.params.copy()
         other.weights, other.biases = other._views(other.params)
         other.activations = list(self.activations)
+        other._build_plan()
         other.sizes = list(self.sizes)
         return other

@@ -80,6 +80,7 @@ class Snapshot:
     diverged_at: int | None
     message: str
     version: int  # increases with every snapshot of a run; widgets redraw only when it changes
+    engine: str = "numpy"  # "numba" when the compiled kernel trains
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Network outputs for raw (x, y) points, through the configured input features."""
@@ -123,7 +124,9 @@ class Trainer:
         self.optimizer = Optimizer("sgd", self.net.params.size, self.net.n_weights)
         self.apply_live_settings(config)
         self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
+        self.kernel = None  # the compiled step (core.kernel), when numba is installed
         self._grad = np.empty_like(self.net.params)
+        self._grad_views = self.net.views(self._grad)
         self.restart()
 
     # -- settings --------------------------------------------------------------------
@@ -184,7 +187,8 @@ class Trainer:
         if self._at >= n:
             self.epoch += 1
             self._at = 0
-            self.rng.shuffle(self._order)
+            # A new array, not an in-place shuffle: the batch just taken is a view of the old one.
+            self._order = self.rng.permutation(self._order)
         return idx
 
     def steps_to_epoch_end(self) -> int:
@@ -193,6 +197,59 @@ class Trainer:
         if b >= n:
             return 1
         return max(1, math.ceil((n - self._at) / b))
+
+    def use_kernel(self, kernel) -> None:
+        """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy)."""
+        from core.kernel import CODES
+
+        self.kernel = kernel
+        if kernel is None:
+            return
+        sizes = self.net.sizes
+        width = max(sizes)
+        self._k_sizes = np.array(sizes, dtype=np.int64)
+        w_off, b_off = self.net.views(np.arange(self.net.params.size))
+        self._k_w_off = np.array([w.flat[0] for w in w_off], dtype=np.int64)
+        self._k_b_off = np.array([b[0] for b in b_off], dtype=np.int64)
+        self._k_codes = np.array([CODES[a] for a in (*self.net.activations, self.net.output)], dtype=np.int64)
+        self._k_buffers = tuple(np.zeros((len(sizes), width)) for _ in range(3))
+        self._k_X = np.ascontiguousarray(self.X_train)
+        self._k_Y = np.ascontiguousarray(self.Y_train)
+
+    @property
+    def engine(self) -> str:
+        return "numba" if self.kernel is not None else "numpy"
+
+    def _step_kernel(self, n: int) -> int:
+        from core.kernel import LOSS_CODES, OPT_CODES, SCHEDULE_CODES
+
+        c, opt, net = self.config, self.optimizer, self.net
+        started = time.perf_counter()
+        done = 0
+        batch = c.batch_size
+        n_train = len(self._order)
+        z, a, d = self._k_buffers
+        while done < n:
+            good, at, epochs, t, diverged, last_lr = self.kernel(
+                net.params, self._grad, opt.state, self._k_sizes, self._k_w_off, self._k_b_off, net.n_weights,
+                self._k_codes, LOSS_CODES[net.loss_name], self._k_X, self._k_Y, self._order, self._at, batch,
+                n - done, OPT_CODES[opt.kind], c.lr, opt.momentum, opt.beta1, opt.beta2, opt.eps, opt.l1, opt.l2,
+                opt.t, SCHEDULE_CODES[c.schedule], c.iterations, self.step_count, z, a, d,
+            )  # fmt: skip
+            self.step_count += good
+            done += good
+            self._at, opt.t = at, t
+            self.epoch += epochs
+            if c.schedule != "constant":
+                opt.lr = last_lr
+            if diverged:
+                self.step_count += 1
+                self._diverge()
+                break
+            if epochs and batch < n_train:
+                self._order = self.rng.permutation(self._order)
+        self.train_seconds += time.perf_counter() - started
+        return done
 
     def step(self, n: int = 1) -> int:
         """Perform up to ``n`` optimiser updates; returns how many were made.
@@ -203,6 +260,8 @@ class Trainer:
         """
         if self.diverged_at is not None:
             return 0
+        if self.kernel is not None:
+            return self._step_kernel(n)
         net, opt, grad = self.net, self.optimizer, self._grad
         params = net.params
         X, Y = self.X_train, self.Y_train
@@ -213,7 +272,7 @@ class Trainer:
             for _ in range(n):
                 idx = self._next_batch()
                 zs, acts = net.forward_pass(X[idx])
-                net.backward(zs, acts, Y[idx], grad)
+                net.backward(zs, acts, Y[idx], grad, self._grad_views)
                 if scheduled:
                     opt.lr = self.learning_rate()
                 opt.step(params, grad)
@@ -280,6 +339,7 @@ class Trainer:
     def snapshot(self) -> Snapshot:
         net = self.net.copy()
         net.params.flags.writeable = False
+        net.weights, net.biases = net._views(net.params)  # views made before the flag stay writeable
         self.version += 1
         return Snapshot(
             config=self.config,
@@ -293,6 +353,7 @@ class Trainer:
             diverged_at=self.diverged_at,
             message=self.message,
             version=self.version,
+            engine=self.engine,
         )
 
     def classify(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:

@@ -82,6 +82,7 @@ class NNPlayApp(App[None]):
         environ: Mapping[str, str] | None = None,
         start_worker: bool = True,
         colors: int | None = None,
+        use_kernel: bool = True,
     ) -> None:
         super().__init__()
         if trainer is None:
@@ -90,6 +91,7 @@ class NNPlayApp(App[None]):
         self.fps, self.fps_note = fps_for_environment(fps, dict(environ))
         self.session = TrainingSession(trainer, self.fps)
         self.start_worker = start_worker
+        self.use_kernel = use_kernel
         # Rich downsamples RGB for 256-colour terminals; a 16-colour one gets its own palette.
         self.color_count = colors or (16 if self.console.color_system in ("standard", "windows") else 256)
         self._drawn: Snapshot | None = None
@@ -118,6 +120,9 @@ class NNPlayApp(App[None]):
         self.query_one("#diagram-box").border_title = "neurons & weights"
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
+            if self.use_kernel:
+                # After the first frames: importing numba holds the GIL for a moment.
+                self.set_timer(1.5, lambda: self.run_worker(self._compile_kernel, thread=True, group="kernel"))
         self.set_interval(1.0 / self.fps, self.draw_frame, name="frame")
         self.call_after_refresh(self.draw_frame)
         self._check_size()
@@ -131,6 +136,14 @@ class NNPlayApp(App[None]):
         small = self.size.width < MIN_SIZE[0] or self.size.height < MIN_SIZE[1]
         self.screen.set_class(small, "-too-small")
         self.screen.set_class(self.size.width < 100, "-narrow")
+
+    def _compile_kernel(self) -> None:
+        """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""
+        from core.kernel import load_kernel
+
+        kernel = load_kernel()
+        if kernel is not None and not get_current_worker().is_cancelled:
+            self.session.set_kernel(kernel)
 
     def _train_loop(self) -> None:
         worker = get_current_worker()

@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_flags(train)
     train.add_argument("--save", metavar="FILE", help="save the session here at the end (atomic write)")
     train.add_argument("--json", action="store_true", help="print one JSON object at the end instead of a table")
+    train.add_argument(
+        "--engine",
+        choices=("auto", "numpy", "numba"),
+        default="auto",
+        help="training step: the numba kernel (pip install 'nnplay[fast]') or the numpy reference; "
+        "auto picks numba when it is installed",
+    )
     return parser
 
 
@@ -219,6 +226,13 @@ def _finite(x: float) -> float | None:
 def train_command(args: argparse.Namespace) -> int:
     _check_save_path(args.save)
     trainer = build_trainer(args)
+    if args.engine != "numpy":
+        from core.kernel import kernel_unavailable_reason, load_kernel
+
+        kernel = load_kernel()  # compiled (or loaded from cache) before the timed loop
+        if kernel is None and args.engine == "numba":
+            raise UsageError(f"argument --engine: 'numba' is not available ({kernel_unavailable_reason()})")
+        trainer.use_kernel(kernel)
     if args.json:
         reason, seconds = run_training(trainer)
     else:
@@ -238,6 +252,7 @@ def train_command(args: argparse.Namespace) -> int:
         "seconds": seconds,
         "steps_per_second": trainer.config.iterations / seconds if seconds > 0 and reason == "iterations" else None,
         "stop_reason": reason,
+        "engine": trainer.engine,
         "diverged": trainer.diverged_at is not None,
         "diverged_at": trainer.diverged_at,
         "config": trainer.config.as_dict(),
@@ -328,7 +343,7 @@ def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     from tui.app import NNPlayApp
 
-    NNPlayApp(trainer=trainer, fps=args.fps).run()
+    NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy").run()
     return 0
 
 

@@ -38,6 +38,7 @@ class TrainingSession:
         self.running = False
         self._goal: int | None = None  # step at which a bounded run pauses
         self._chunk = 1
+        self.kernel = None  # core.kernel's compiled step, once it has compiled in the background
         self.latest: Snapshot = trainer.snapshot()
         self.commands_handled = 0
 
@@ -74,6 +75,10 @@ class TrainingSession:
 
     def save(self, path: str) -> None:
         self._send("save", path)
+
+    def set_kernel(self, kernel) -> None:
+        """Train with the compiled kernel from now on (this and every later network)."""
+        self._send("kernel", kernel)
 
     def call(self, fn: Callable[[Trainer], str | None]) -> None:
         """Run ``fn(trainer)`` on the worker thread (edits such as a weight change); its text becomes a notice."""
@@ -189,6 +194,7 @@ class TrainingSession:
         trainer = self._trainer
         if config is not None and config.needs_reset(trainer.config):
             self._trainer = Trainer(config)
+            self._trainer.use_kernel(self.kernel)
         else:
             if config is not None:
                 trainer.apply_live_settings(config)
@@ -203,6 +209,7 @@ class TrainingSession:
         self.running = False
         self._goal = None
         self._trainer = trainer
+        trainer.use_kernel(self.kernel)
         self._publish()
 
     def _do_save(self, path: str) -> None:
@@ -212,6 +219,11 @@ class TrainingSession:
             self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
             return
         self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
+
+    def _do_kernel(self, kernel) -> None:
+        self.kernel = kernel
+        self._trainer.use_kernel(kernel)
+        self._publish()
 
     def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
         text = fn(self._trainer)

@@ -26,7 +26,7 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
         parts.append(f"R² {_num(m.r2_train, '.3f')} / {_num(m.r2_test, '.3f')}")
     else:
         parts.append(f"acc {_num(m.train_accuracy * 100, '.1f')}% / {_num(m.test_accuracy * 100, '.1f')}%")
-    parts.append(f"{snap.steps_per_second:,.0f} steps/s" if running else "paused")
+    parts.append(f"{snap.steps_per_second:,.0f} steps/s ({snap.engine})" if running else "paused")
     parts.append(fps_note)
     return "  ".join(parts)
 

@@ -1,0 +1,107 @@
+"""The numba kernel must follow the numpy reference step for step."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from core.config import TrainConfig
+from core.presets import PRESETS
+from core.trainer import Trainer
+
+kernel_module = pytest.importorskip("core.kernel")
+KERNEL = kernel_module.load_kernel()
+pytestmark = pytest.mark.skipif(
+    KERNEL is None, reason=f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}"
+)
+
+
+def pair(config: TrainConfig) -> tuple[Trainer, Trainer]:
+    reference = Trainer(config)
+    fast = Trainer(config)
+    fast.use_kernel(KERNEL)
+    return reference, fast
+
+
+def assert_same(reference: Trainer, fast: Trainer, rtol: float = 1e-9) -> None:
+    assert (fast.step_count, fast.epoch, fast._at) == (reference.step_count, reference.epoch, reference._at)
+    np.testing.assert_array_equal(fast._order, reference._order)
+    np.testing.assert_allclose(fast.net.params, reference.net.params, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(fast.optimizer.state, reference.optimizer.state, rtol=rtol, atol=1e-12)
+    assert fast.optimizer.t == reference.optimizer.t
+
+
+BASE = TrainConfig(dataset="circle", train_size=60, test_ratio=0.5, layers=(5, 4), lr=0.05, batch_size=7)
+
+
+@pytest.mark.parametrize(
+    ("activation", "output", "loss"),
+    [
+        (act, out, loss)
+        for act, (out, loss) in itertools.product(
+            ("sigmoid", "tanh", "relu", "leaky_relu", "linear"),
+            (("sigmoid", "mse"), ("softmax", "mse"), ("tanh", "mse"), ("linear", "mse"),
+             ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")),
+        )
+    ],
+)  # fmt: skip
+def test_every_activation_output_and_loss_follows_numpy(activation: str, output: str, loss: str) -> None:
+    reference, fast = pair(BASE.replace(activation=activation, output=output, loss=loss, lr=0.01))
+    for n in (1, 5, 40):  # several calls: epoch boundaries fall inside and between them
+        assert reference.step(n) == fast.step(n)
+        assert_same(reference, fast)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"optimizer": "sgd"},
+        {"optimizer": "momentum", "momentum": 0.8},
+        {"optimizer": "adam", "lr": 0.01},
+        {"l1": 0.01, "l2": 0.05},
+        {"optimizer": "adam", "l2": 0.01, "schedule": "cosine"},
+        {"schedule": "step", "iterations": 40},
+        {"batch_size": 1},
+        {"batch_size": 1000},  # larger than the set: full batch every step, no reshuffle
+        {"layers": ()},
+        {"layers": (3, 3, 3, 3)},
+    ],
+)
+def test_optimisers_regularisers_schedules_and_batches_follow_numpy(changes: dict) -> None:
+    reference, fast = pair(BASE.replace(**changes))
+    assert reference.step(123) == fast.step(123) == 123
+    assert_same(reference, fast)
+
+
+def test_article_presets_follow_numpy_to_the_end() -> None:
+    for name in ("seed-v1", "seed-v2"):
+        config = PRESETS[name].config()
+        reference, fast = pair(config)
+        reference.step(config.iterations)
+        fast.step(config.iterations)
+        assert_same(reference, fast, rtol=1e-7)
+        assert fast.evaluate().test_accuracy == reference.evaluate().test_accuracy
+
+
+def test_divergence_is_detected_at_the_same_step() -> None:
+    config = TrainConfig(dataset="reg-plane", layers=(), output="linear", loss="mse", lr=50, batch_size=10)
+    reference, fast = pair(config)
+    assert reference.step(500) == fast.step(500) < 500
+    assert fast.diverged_at == reference.diverged_at is not None
+    assert np.isfinite(fast.net.params).all()
+    assert "diverged" in fast.message
+    assert fast.step(10) == 0
+
+
+def test_live_learning_rate_change_reaches_the_kernel() -> None:
+    reference, fast = pair(BASE)
+    reference.step(10)
+    fast.step(10)
+    new = BASE.replace(lr=0.3, optimizer="momentum")
+    reference.apply_live_settings(new)
+    fast.apply_live_settings(new)
+    reference.step(25)
+    fast.step(25)
+    assert_same(reference, fast)

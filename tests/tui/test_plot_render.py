@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from rich.cells import cell_len
+from rich.color import ColorType
+from rich.style import Style
+
+from tui.braille import rasterise_points
+from tui.plot_render import (
+    CLASS_RGB,
+    MAX_CLASSES,
+    PlotFrame,
+    PlotStyle,
+    default_plot_style,
+    render_plot_lines,
+)
+
+LEVELS = 3
+# Hand-made styles that are all different, so every cell's style is identifiable.
+REGION_BG = (
+    tuple(Style(bgcolor=c) for c in ("#100000", "#200000", "#300000")),
+    tuple(Style(bgcolor=c) for c in ("#000010", "#000020", "#000030")),
+)
+POINT_FG = (Style(color="#ff8000"), Style(color="#0080ff"))
+FLAG = Style(color="#ffffff", bold=True)
+EMPTY = Style(bgcolor="#111111")
+
+
+def make_style() -> PlotStyle:
+    return PlotStyle(region_bg=REGION_BG, point_fg=POINT_FG, flag_style=FLAG, empty=EMPTY)
+
+
+def make_frame(h: int, w: int, **arrays: np.ndarray) -> PlotFrame:
+    defaults = {
+        "region_cls": np.zeros((h, w), np.int16),
+        "region_level": np.zeros((h, w), np.int8),
+        "bits": np.zeros((h, w), np.uint8),
+        "point_cls": np.full((h, w), -1, np.int16),
+        "point_flag": np.zeros((h, w), bool),
+    }
+    defaults.update(arrays)
+    return PlotFrame(**defaults)
+
+
+def expand(line) -> list[tuple[str, Style]]:
+    """One (char, style) per cell, undoing run merging."""
+    return [(ch, seg.style) for seg in line for ch in seg.text]
+
+
+def expected_cell(frame: PlotFrame, r: int, c: int) -> tuple[str, Style]:
+    """Reference style for one cell, built the naive way."""
+    rc = int(frame.region_cls[r, c])
+    bg = EMPTY if rc < 0 else REGION_BG[rc][int(frame.region_level[r, c])]
+    b = int(frame.bits[r, c])
+    flagged = bool(frame.point_flag[r, c])
+    style = bg
+    if b or flagged:
+        pc = int(frame.point_cls[r, c])
+        if pc >= 0:
+            style = style + POINT_FG[pc]
+        if flagged:
+            style = style + FLAG
+    return (chr(0x2800 + b) if b else " "), style
+
+
+def test_uniform_region_is_one_segment_per_line():
+    h, w = 4, 30
+    frame = make_frame(h, w, region_cls=np.ones((h, w), np.int16), region_level=np.full((h, w), 2, np.int8))
+    lines = render_plot_lines(frame, make_style())
+    assert len(lines) == h
+    for line in lines:
+        assert len(line) == 1
+        assert line[0].text == " " * w
+        assert line[0].style == REGION_BG[1][2]
+
+
+def test_runs_split_where_region_changes():
+    rc = np.array([[0, 0, 1, 1, 1, -1]], np.int16)
+    lv = np.array([[1, 1, 1, 1, 0, 2]], np.int8)
+    (line,) = render_plot_lines(make_frame(1, 6, region_cls=rc, region_level=lv), make_style())
+    assert [s.text for s in line] == ["  ", "  ", " ", " "]
+    assert [s.style for s in line] == [REGION_BG[0][1], REGION_BG[1][1], REGION_BG[1][0], EMPTY]
+
+
+def test_dot_cell_character_and_style():
+    bits = np.array([[0, 0x01, 0xFF, 0x80]], np.uint8)
+    pc = np.array([[-1, 0, 0, 1]], np.int16)
+    (line,) = render_plot_lines(make_frame(1, 4, bits=bits, point_cls=pc), make_style())
+    cells = expand(line)
+    assert "".join(ch for ch, _ in cells) == " \u2801\u28ff\u2880"
+    assert cells[1][1] == REGION_BG[0][0] + POINT_FG[0]
+    assert cells[2][1] == REGION_BG[0][0] + POINT_FG[0]
+    assert cells[3][1] == REGION_BG[0][0] + POINT_FG[1]
+    # Cells 1 and 2 share a style, so they are one run.
+    assert line[1].text == "\u2801\u28ff"
+
+
+def test_flagged_cell_uses_flag_style():
+    bits = np.array([[0x01, 0x01, 0x01]], np.uint8)
+    pc = np.array([[1, 1, 1]], np.int16)
+    flag = np.array([[False, True, False]])
+    (line,) = render_plot_lines(make_frame(1, 3, bits=bits, point_cls=pc, point_flag=flag), make_style())
+    cells = expand(line)
+    assert cells[1][1] == REGION_BG[0][0] + POINT_FG[1] + FLAG
+    assert cells[1][1].color.triplet == (255, 255, 255) and cells[1][1].bold
+    assert cells[0][1] == cells[2][1] == REGION_BG[0][0] + POINT_FG[1]
+    assert [s.text for s in line] == ["\u2801"] * 3
+
+
+def test_blank_cells_after_dots_join_the_dot_run():
+    # A space looks the same with a plain foreground, so gaps do not split runs.
+    bits = np.array([[0, 0x01, 0, 0, 0x02, 0]], np.uint8)
+    pc = np.array([[-1, 0, -1, -1, 0, -1]], np.int16)
+    (line,) = render_plot_lines(make_frame(1, 6, bits=bits, point_cls=pc), make_style())
+    assert [s.text for s in line] == [" ", "\u2801  \u2802 "]
+    assert line[0].style == REGION_BG[0][0]
+    assert line[1].style == REGION_BG[0][0] + POINT_FG[0]
+
+
+def test_blank_cells_do_not_borrow_visible_styles():
+    underlined = PlotStyle(
+        region_bg=REGION_BG, point_fg=(Style(color="red", underline=True), POINT_FG[1]), flag_style=FLAG, empty=EMPTY
+    )
+    bits = np.array([[0x01, 0, 0x01, 0, 0x01, 0]], np.uint8)
+    pc = np.array([[0, -1, 1, -1, 1, -1]], np.int16)
+    flag = np.array([[False, False, True, False, False, False]])
+    rc = np.array([[0, 0, 0, 0, 0, 1]], np.int16)
+    frame = make_frame(1, 6, bits=bits, point_cls=pc, point_flag=flag, region_cls=rc)
+    (line,) = render_plot_lines(frame, underlined)
+    cells = expand(line)
+    assert cells[1][1] == REGION_BG[0][0]  # no underline spread onto the blank
+    assert cells[3][1] == REGION_BG[0][0]  # no flag style spread either
+    assert cells[5][1] == REGION_BG[1][0]  # other region: own background
+    assert cells[4][1] == REGION_BG[0][0] + POINT_FG[1]
+
+
+def test_out_of_range_classes_and_levels():
+    rc = np.array([[7, 1, 0]], np.int16)
+    lv = np.array([[0, 99, -3]], np.int8)
+    bits = np.array([[0x01, 0x01, 0]], np.uint8)
+    pc = np.array([[9, 9, -1]], np.int16)
+    (line,) = render_plot_lines(make_frame(1, 3, region_cls=rc, region_level=lv, bits=bits, point_cls=pc), make_style())
+    assert [st for _, st in expand(line)] == [EMPTY, REGION_BG[1][LEVELS - 1], REGION_BG[0][0]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_frame_matches_reference(seed):
+    rng = np.random.default_rng(seed)
+    h, w = 7, 23
+    bits = rng.integers(0, 256, (h, w)).astype(np.uint8)
+    bits[rng.random((h, w)) < 0.5] = 0
+    frame = make_frame(
+        h,
+        w,
+        region_cls=rng.integers(-1, 2, (h, w)).astype(np.int16),
+        region_level=rng.integers(0, LEVELS, (h, w)).astype(np.int8),
+        bits=bits,
+        point_cls=np.where(bits > 0, rng.integers(-1, 2, (h, w)), -1).astype(np.int16),
+        point_flag=(bits > 0) & (rng.random((h, w)) < 0.2),
+    )
+    lines = render_plot_lines(frame, make_style())
+    assert len(lines) == h
+    for r, line in enumerate(lines):
+        assert sum(cell_len(s.text) for s in line) == w
+        # Neighbouring segments always differ, or they would have been merged.
+        assert all(a.style != b.style for a, b in itertools.pairwise(line))
+        for c, (ch, st) in enumerate(expand(line)):
+            want_ch, want_st = expected_cell(frame, r, c)
+            assert ch == want_ch
+            if frame.bits[r, c] or frame.point_flag[r, c]:
+                assert st == want_st
+            else:
+                # Blank cells may carry a borrowed foreground; only the background shows.
+                assert st.bgcolor == want_st.bgcolor
+                assert not (st.underline or st.reverse or st.strike)
+
+
+def test_rasterised_points_render_end_to_end():
+    h, w, e = 10, 40, 3.0
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-e, e, (500, 2))
+    y = (X[:, 0] > 0).astype(int)
+    bits, pc, pf = rasterise_points(X, y, e, w, h, rng.random(500) < 0.05)
+    frame = PlotFrame(np.zeros((h, w), np.int16), np.zeros((h, w), np.int8), bits, pc, pf)
+    lines = render_plot_lines(frame, default_plot_style(2))
+    text = ["".join(s.text for s in line) for line in lines]
+    for r in range(h):
+        assert cell_len(text[r]) == w
+        want = "".join(chr(0x2800 + b) if b else " " for b in bits[r].tolist())
+        assert text[r] == want
+
+
+def test_empty_frame():
+    assert render_plot_lines(make_frame(0, 5), make_style()) == []
+    assert render_plot_lines(make_frame(3, 0), make_style()) == [[], [], []]
+
+
+# --- default_plot_style ---------------------------------------------------
+
+
+def _luminance(rgb) -> float:
+    def channel(v: float) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b) -> float:
+    lo, hi = sorted((_luminance(a), _luminance(b)))
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_two_class_style_uses_tf_colours():
+    assert CLASS_RGB[0] == (0xF5, 0x93, 0x22)
+    assert CLASS_RGB[1] == (0x08, 0x77, 0xBD)
+    st = default_plot_style(2)
+    assert len(st.region_bg) == 2 and all(len(levels) == 4 for levels in st.region_bg)
+    orange_bg = st.region_bg[0][-1].bgcolor.triplet
+    blue_bg = st.region_bg[1][-1].bgcolor.triplet
+    assert orange_bg.red > orange_bg.green > orange_bg.blue
+    assert blue_bg.blue > blue_bg.green > blue_bg.red
+    fg0, fg1 = (s.color.triplet for s in st.point_fg)
+    assert fg0.red > fg0.blue and fg1.blue > fg1.red
+    # Told apart by lightness as well as hue.
+    assert _contrast(fg0, fg1) > 1.4
+
+
+def test_region_tint_grows_with_level_and_stays_dark():
+    st = default_plot_style(2, levels=5)
+    for cls_rgb, levels in zip(CLASS_RGB, st.region_bg, strict=False):
+        rgbs = [lv.bgcolor.triplet for lv in levels]
+        spread = [max(c) - min(c) for c in rgbs]
+        assert spread[0] <= 15  # level 0 is nearly neutral grey
+        assert spread == sorted(spread) and spread[-1] > 40  # clearly tinted at the top
+        dist = [sum(abs(a - b) for a, b in zip(c, cls_rgb, strict=True)) for c in rgbs]
+        assert dist == sorted(dist, reverse=True)  # each level closer to the class colour
+        assert all(_luminance(c) < 0.1 for c in rgbs)  # dark enough for dots
+    assert st.empty.bgcolor is not None
+
+
+@pytest.mark.parametrize("n", [2, 4, MAX_CLASSES])
+def test_dots_readable_over_own_region(n):
+    st = default_plot_style(n)
+    for c in range(n):
+        fg = st.point_fg[c].color.triplet
+        assert _contrast(fg, st.region_bg[c][-1].bgcolor.triplet) >= 3.5
+        assert _contrast(st.flag_style.color.triplet, st.region_bg[c][-1].bgcolor.triplet) >= 6
+    if n == 2:
+        # A blue dot in the orange region and vice versa stays visible too.
+        assert _contrast(st.point_fg[1].color.triplet, st.region_bg[0][-1].bgcolor.triplet) >= 3
+        assert _contrast(st.point_fg[0].color.triplet, st.region_bg[1][-1].bgcolor.triplet) >= 3
+
+
+def test_sixteen_classes_are_distinct():
+    st = default_plot_style(MAX_CLASSES)
+    assert len({s.color.triplet for s in st.point_fg}) == MAX_CLASSES
+    assert len({lv[-1].bgcolor.triplet for lv in st.region_bg}) == MAX_CLASSES
+
+
+def test_single_level():
+    st = default_plot_style(3, levels=1)
+    assert all(len(levels) == 1 for levels in st.region_bg)
+
+
+def test_sixteen_colour_mode_uses_ansi_names_only():
+    st = default_plot_style(4, levels=3, colors=16)
+    for levels in st.region_bg:
+        assert levels[0] == Style()  # default terminal background
+        assert levels[1] == levels[2]  # one dim colour for every confident level
+        assert levels[1].bgcolor.type == ColorType.STANDARD
+    assert [lv[1].bgcolor.name for lv in st.region_bg] == ["yellow", "blue", "green", "magenta"]
+    assert all(s.color.type == ColorType.STANDARD for s in st.point_fg)
+    assert st.flag_style.color.type == ColorType.STANDARD
+    assert st.empty == Style()
+
+
+def test_sixteen_colour_levels_merge_into_one_run():
+    st = default_plot_style(2, levels=3, colors=16)
+    frame = make_frame(1, 6, region_level=np.array([[1, 2, 1, 2, 2, 1]], np.int8))
+    (line,) = render_plot_lines(frame, st)
+    assert len(line) == 1 and line[0].style == Style(bgcolor="yellow")
+
+
+@pytest.mark.parametrize("n", [0, -1, MAX_CLASSES + 1])
+def test_bad_class_count(n):
+    with pytest.raises(ValueError):
+        default_plot_style(n)
+
+
+def test_bad_levels():
+    with pytest.raises(ValueError):
+        default_plot_style(2, levels=0)
+
+
+def test_combined_styles_are_cached_across_frames():
+    st = default_plot_style(2)
+    frame = make_frame(1, 3, bits=np.array([[1, 0, 2]], np.uint8), point_cls=np.array([[0, -1, 1]], np.int16))
+    (first,) = render_plot_lines(frame, st)
+    (second,) = render_plot_lines(frame, st)
+    assert [s.style for s in first] == [s.style for s in second]
+    assert all(a.style is b.style for a, b in zip(first, second, strict=True))
