@@ -50,8 +50,9 @@ class Field:
             return f"'none' or a comma list of up to {MAX_LAYERS} sizes in 1..{MAX_NEURONS}"
         if self.kind == "path":
             return "a path to a CSV file of x,y,label rows"
-        word = "an integer" if self.kind == "int" else "a number"
-        return f"{word} in [{self.low:g}, {self.high:g}]"
+        if self.kind == "int":
+            return f"an integer in [{int(self.low)}, {int(self.high)}]"
+        return f"a number in [{self.low:g}, {self.high:g}]"
 
 
 FIELDS: dict[str, Field] = {

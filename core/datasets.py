@@ -242,9 +242,7 @@ def sample_points(name: str, n: int, noise: float, rng: np.random.Generator) -> 
     return X[perm], y[perm]
 
 
-def load_csv(
-    path: str | os.PathLike[str], max_rows: int = 100_000, max_classes: int = 16
-) -> tuple[Array, Array, bool]:
+def load_csv(path: str | os.PathLike[str], max_rows: int = 100_000, max_classes: int = 16) -> tuple[Array, Array, bool]:
     """Read ``x,y,label`` rows; return ``(X, y, is_regression)``.
 
     Integer-valued labels mean classification (remapped to 0..K-1 in sorted
@@ -383,9 +381,7 @@ def _read_csv(
             try:
                 value = float(field)
             except ValueError:
-                raise DatasetError(
-                    f"{where}: line {lineno}: {column} value {_short(field)} is not a number"
-                ) from None
+                raise DatasetError(f"{where}: line {lineno}: {column} value {_short(field)} is not a number") from None
             if not math.isfinite(value):
                 raise DatasetError(
                     f"{where}: line {lineno}: {column} value {_short(field)} is not finite; use finite numbers"

@@ -208,6 +208,14 @@ class Network:
         self.backward(zs, acts, Y, grad)
         return self.views(grad)
 
+    def as_float32(self) -> Network:
+        """A float32 copy for drawing: 4x faster tanh/exp on a screenful of cells, never for training."""
+        other = self.copy()
+        other.params = self.params.astype(np.float32)
+        other.weights, other.biases = other._views(other.params)
+        other._build_plan()
+        return other
+
     def copy(self) -> Network:
         other = object.__new__(Network)
         other.__dict__.update(self.__dict__)

@@ -30,12 +30,13 @@ from pathlib import Path
 import numpy as np
 
 from core.config import ConfigError, TrainConfig
-from core.datasets import Dataset
+from core.datasets import REGRESSION, Dataset
 from core.trainer import HISTORY_FIELDS, Trainer
 
 FORMAT = "nnplay-session"
 VERSION = 1
 MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_CLASSES = 16
 ARRAYS = ("params", "initial_params", "optimizer_state", "history", "order", "X_train", "y_train", "X_test", "y_test")
 
 
@@ -123,7 +124,10 @@ def load_session(path: str | os.PathLike[str]) -> Trainer:
     except SessionFileError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise SessionFileError(f"{p}: not a readable nnplay session ({_short(exc)})") from None
+        reason = _short(exc)
+        if "pickle" in reason or "allow_pickle" in reason:
+            reason = "not an .npz archive of arrays"  # numpy's advice to unpickle is not ours to give
+        raise SessionFileError(f"{p}: not a readable nnplay session ({reason})") from None
     return _restore(p, meta_text, arrays)
 
 
@@ -148,6 +152,8 @@ def _restore(p: Path, meta_text: np.ndarray, arrays: dict[str, np.ndarray]) -> T
     try:
         config = TrainConfig.from_dict(meta["config"])
         ds = meta["dataset"]
+        if ds["name"] != config.dataset:
+            raise SessionFileError(f"data set {ds['name']!r} does not match the settings' {config.dataset!r}")
         data = Dataset(
             name=str(ds["name"]),
             X_train=_floats(arrays["X_train"], "X_train", 2),
@@ -206,6 +212,12 @@ def _floats(
 
 
 def _check_data(data: Dataset) -> None:
+    if data.is_regression != (data.name in REGRESSION or (data.name == "csv" and data.n_classes == 0)):
+        raise SessionFileError(f"data set {data.name!r} cannot have {data.n_classes} classes")
+    if not data.is_regression and not 2 <= data.n_classes <= MAX_CLASSES:
+        raise SessionFileError(f"{data.n_classes} classes is outside 2..{MAX_CLASSES}")
+    if len(data.class_names) != data.n_classes:
+        raise SessionFileError(f"{len(data.class_names)} class names for {data.n_classes} classes")
     for X, y, split in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
         if y.ndim != 1 or len(y) != len(X):
             raise SessionFileError(f"{split} labels do not match its points")

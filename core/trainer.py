@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -85,6 +86,16 @@ class Snapshot:
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Network outputs for raw (x, y) points, through the configured input features."""
         return self.layer_outputs(X_raw)[-1]
+
+    @cached_property
+    def display_network(self) -> Network:
+        return self.network.as_float32()
+
+    def display_layers(self, X_raw: np.ndarray) -> list[np.ndarray]:
+        """Every layer's activations (inputs included) in float32, for drawing only."""
+        with np.errstate(all="ignore"):
+            inputs = feature_matrix(X_raw, self.config.features).astype(np.float32)
+            return self.display_network.forward_pass(inputs)[1]
 
     def layer_outputs(self, X_raw: np.ndarray) -> list[np.ndarray]:
         """Activations of every layer after the input for raw (x, y) points."""
@@ -337,6 +348,8 @@ class Trainer:
         return m
 
     def snapshot(self) -> Snapshot:
+        if self.metrics.step != self.step_count or self.metrics.epoch != self.epoch:
+            self.evaluate(record=False)  # the metrics must belong to the parameters in the snapshot
         net = self.net.copy()
         net.params.flags.writeable = False
         net.weights, net.biases = net._views(net.params)  # views made before the flag stay writeable

@@ -20,6 +20,7 @@ from core.presets import DEFAULT_PRESET, PRESETS
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
+AUTO_KERNEL_STEPS = 20_000
 
 # flag -> config field; the help text comes from the field's own description.
 FLAG_FIELDS = {
@@ -148,7 +149,9 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
         settings = dict(preset.settings)
     else:
         if args.preset:
-            raise UsageError("argument --preset: cannot be combined with --load")
+            raise UsageError(
+                f"argument --preset: {args.preset!r} cannot be combined with --load (the session has its own settings)"
+            )
         settings = base.as_dict()
     given = {name: getattr(args, name) for name in FLAG_FIELDS.values() if getattr(args, name) is not None}
     if "csv_path" in given and "dataset" not in given:
@@ -163,9 +166,11 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
         flag = FIELD_FLAGS.get(exc.name, exc.name)
         raise UsageError(f"argument {flag}: {exc.value!r} is not allowed; allowed: {exc.allowed}") from None
     if base is not None and config.needs_reset(base):
-        names = [FIELD_FLAGS.get(n, n) for n in config.needs_reset(base)]
+        name = config.needs_reset(base)[0]
         raise UsageError(
-            f"argument {names[0]}: cannot change {', '.join(names)} of a loaded session (it needs a new network)"
+            f"argument {FIELD_FLAGS.get(name, name)}: {getattr(config, name)!r} cannot be applied to a loaded session "
+            f"(it needs a new network; the session has {getattr(base, name)!r}); allowed with --load: "
+            + ", ".join(FIELD_FLAGS[n] for n, f in FIELDS.items() if f.live and n in FIELD_FLAGS)
         )
     return config
 
@@ -226,7 +231,9 @@ def _finite(x: float) -> float | None:
 def train_command(args: argparse.Namespace) -> int:
     _check_save_path(args.save)
     trainer = build_trainer(args)
-    if args.engine != "numpy":
+    # Loading the compiled kernel takes ~1 s (more on its first compile); short runs finish sooner without it.
+    wants_kernel = args.engine == "numba" or (args.engine == "auto" and trainer.config.iterations >= AUTO_KERNEL_STEPS)
+    if wants_kernel:
         from core.kernel import kernel_unavailable_reason, load_kernel
 
         kernel = load_kernel()  # compiled (or loaded from cache) before the timed loop

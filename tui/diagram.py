@@ -60,6 +60,64 @@ def layout(sizes: list[int], width: int, height: int, label_w: int = 0) -> Layou
     return Layout(width, height, columns, tuple(rows), node_w, node_h)
 
 
+@dataclass(frozen=True, eq=False)
+class LineGeometry:
+    """Where every connection's dots fall; depends on the layout only, so it is cached."""
+
+    bits: np.ndarray  # (h, w) uint8: all lines drawn
+    conn: np.ndarray  # connection of each (cell, connection) pair, pairs grouped by cell
+    cell: np.ndarray  # cell of each pair
+    group_starts: np.ndarray  # first pair of each distinct cell
+    cells: np.ndarray  # the distinct cells with a line
+
+
+def line_geometry(lay: Layout, sizes: tuple[int, ...]) -> LineGeometry:
+    key = (lay.width, lay.height, lay.columns, tuple(map(tuple, lay.rows)), lay.node_w, lay.node_h, sizes)
+    geometry = _GEOMETRY_CACHE.get(key)
+    if geometry is None:
+        if len(_GEOMETRY_CACHE) > 16:
+            _GEOMETRY_CACHE.clear()
+        geometry = _GEOMETRY_CACHE[key] = _line_geometry(lay, sizes)
+    return geometry
+
+
+_GEOMETRY_CACHE: dict[tuple, LineGeometry] = {}
+
+
+def _line_geometry(lay: Layout, sizes: tuple[int, ...]) -> LineGeometry:
+    h, w = lay.height, lay.width
+    x0s, y0s, x1s, y1s = [], [], [], []
+    for k in range(len(sizes) - 1):
+        n_in, n_out = sizes[k], sizes[k + 1]
+        # In dot coordinates: from the right edge of the sender to the left edge of the receiver.
+        ya = (lay.rows[k] + lay.node_h / 2) * 4 - 0.5
+        yb = (lay.rows[k + 1] + lay.node_h / 2) * 4 - 0.5
+        x0s.append(np.full(n_out * n_in, (lay.columns[k] + lay.node_w) * 2, dtype=np.float64))
+        x1s.append(np.full(n_out * n_in, lay.columns[k + 1] * 2 - 1, dtype=np.float64))
+        y0s.append(np.tile(ya, n_out))
+        y1s.append(np.repeat(yb, n_in))
+    x0, y0, x1, y1 = (np.concatenate(a) for a in (x0s, y0s, x1s, y1s))
+    lengths = np.maximum(np.abs(x1 - x0), np.abs(y1 - y0)).astype(np.int64) + 1
+    conn = np.repeat(np.arange(len(x0)), lengths)
+    # Position of each sample along its own line, 0..1, without a Python loop.
+    starts = np.cumsum(lengths) - lengths
+    t = (np.arange(lengths.sum()) - np.repeat(starts, lengths)) / np.maximum(np.repeat(lengths, lengths) - 1, 1)
+    dx = np.rint(x0[conn] + (x1 - x0)[conn] * t).astype(np.int64)
+    dy = np.rint(y0[conn] + (y1 - y0)[conn] * t).astype(np.int64)
+    keep = (dx >= 0) & (dx < w * 2) & (dy >= 0) & (dy < h * 4)
+    dx, dy, conn = dx[keep], dy[keep], conn[keep]
+    cell = (dy // 4) * w + dx // 2
+    # OR of the dot bits per cell = sum over the distinct (cell, bit) pairs.
+    dot_key = np.unique(cell * 256 + DOT_BITS[dy % 4, dx % 2])
+    bits = np.bincount(dot_key // 256, weights=dot_key % 256, minlength=h * w).astype(np.uint8)
+    pairs = np.unique(cell * len(x0) + conn)
+    pair_cell, pair_conn = pairs // len(x0), pairs % len(x0)
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pair_cell[1:] != pair_cell[:-1]
+    group_starts = np.flatnonzero(first)
+    return LineGeometry(bits.reshape(h, w), pair_conn, pair_cell, group_starts, pair_cell[group_starts])
+
+
 def rasterise_connections(
     lay: Layout, weights: list[np.ndarray], scale: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -70,52 +128,24 @@ def rasterise_connections(
     (h, w) int32 the flat index of that connection (-1 where none), for mouse picking.
     """
     h, w = lay.height, lay.width
-    bits = np.zeros(h * w, dtype=np.uint8)
-    best = np.full(h * w, -1.0)
-    best_pos = np.full(h * w, -1.0)
-    owner = np.full(h * w, -1, dtype=np.int64)
-    x0s, y0s, x1s, y1s, vals = [], [], [], [], []
-    for k, W in enumerate(weights):
-        n_out, n_in = W.shape
-        # In dot coordinates: from the right edge of the sender to the left edge of the receiver.
-        xa = (lay.columns[k] + lay.node_w) * 2
-        xb = lay.columns[k + 1] * 2 - 1
-        ya = (lay.rows[k] + lay.node_h / 2) * 4 - 0.5
-        yb = (lay.rows[k + 1] + lay.node_h / 2) * 4 - 0.5
-        x0s.append(np.full(n_out * n_in, xa, dtype=np.float64))
-        x1s.append(np.full(n_out * n_in, xb, dtype=np.float64))
-        y0s.append(np.tile(ya, n_out))
-        y1s.append(np.repeat(yb, n_in))
-        vals.append(W.ravel())
-    if not vals:
-        empty = np.zeros((h, w))
-        return bits.reshape(h, w), empty.astype(np.int8), empty.astype(bool), owner.reshape(h, w).astype(np.int32)
-    x0, y0, x1, y1, v = (np.concatenate(a) for a in (x0s, y0s, x1s, y1s, vals))
-    lengths = np.maximum(np.abs(x1 - x0), np.abs(y1 - y0)).astype(np.int64) + 1
-    conn = np.repeat(np.arange(len(v)), lengths)
-    # Position of each sample along its own line, 0..1, without a Python loop.
-    starts = np.cumsum(lengths) - lengths
-    t = (np.arange(lengths.sum()) - np.repeat(starts, lengths)) / np.maximum(np.repeat(lengths, lengths) - 1, 1)
-    dx = np.rint(x0[conn] + (x1 - x0)[conn] * t).astype(np.int64)
-    dy = np.rint(y0[conn] + (y1 - y0)[conn] * t).astype(np.int64)
-    keep = (dx >= 0) & (dx < w * 2) & (dy >= 0) & (dy < h * 4)
-    dx, dy, conn = dx[keep], dy[keep], conn[keep]
-    cell = (dy // 4) * w + dx // 2
-    np.bitwise_or.at(bits, cell, DOT_BITS[dy % 4, dx % 2])
-    mag = np.abs(v)[conn]
-    np.maximum.at(best, cell, mag)
-    np.maximum.at(best_pos, cell, np.where(v[conn] > 0, mag, -1.0))
-    # The connection that owns a cell is the strongest one through it.
-    winner = mag >= best[cell]
-    owner[cell[winner]] = conn[winner]
-    level = np.where(best >= 0, np.minimum(LEVELS - 1, (best / max(scale, 1e-12) * LEVELS).astype(np.int64)), 0)
-    positive = (best_pos >= best) & (best >= 0)
-    return (
-        bits.reshape(h, w),
-        level.reshape(h, w).astype(np.int8),
-        positive.reshape(h, w),
-        owner.reshape(h, w).astype(np.int32),
-    )
+    owner = np.full(h * w, -1, dtype=np.int32)
+    level = np.zeros(h * w, dtype=np.int8)
+    positive = np.zeros(h * w, dtype=bool)
+    if not weights:
+        return np.zeros((h, w), np.uint8), level.reshape(h, w), positive.reshape(h, w), owner.reshape(h, w)
+    geo = line_geometry(lay, (*tuple(W.shape[1] for W in weights), weights[-1].shape[0]))
+    v = np.concatenate([W.ravel() for W in weights])
+    if len(geo.conn):
+        mag = np.abs(v)[geo.conn]
+        # The strongest connection through a cell owns it (the last of equals, as drawn last).
+        best = np.maximum.reduceat(mag, geo.group_starts)
+        is_best = mag == np.repeat(best, np.diff(np.append(geo.group_starts, len(mag))))
+        winner_pos = np.maximum.reduceat(np.where(is_best, np.arange(len(mag)), -1), geo.group_starts)
+        winners = geo.conn[winner_pos]
+        owner[geo.cells] = winners
+        level[geo.cells] = np.minimum(LEVELS - 1, (best / max(scale, 1e-12) * LEVELS).astype(np.int64))
+        positive[geo.cells] = v[winners] > 0
+    return geo.bits.copy(), level.reshape(h, w), positive.reshape(h, w), owner.reshape(h, w)
 
 
 def connection_of(flat_index: int, sizes: list[int]) -> tuple[int, int, int]:
@@ -135,12 +165,11 @@ def thumbnails(layer_grid: np.ndarray, grid_h: int, grid_w: int, th: int, tw: in
     ``layer_grid`` is (grid_h * grid_w, n_neurons) from the plot's own forward pass, so
     thumbnails cost no extra evaluation of the network.
     """
-    n = layer_grid.shape[1]
-    g = layer_grid.reshape(grid_h, grid_w, n)
     rows = np.minimum((np.arange(grid_h) * th) // max(grid_h, 1), th - 1)
     cols = np.minimum((np.arange(grid_w) * tw) // max(grid_w, 1), tw - 1)
-    sums = np.zeros((th, tw, n))
-    counts = np.zeros((th, tw, 1))
-    np.add.at(sums, (rows[:, None], cols[None, :]), g)
-    np.add.at(counts, (rows[:, None], cols[None, :]), 1.0)
-    return sums / np.maximum(counts, 1.0)
+    pixel = (rows[:, None] * tw + cols[None, :]).ravel()
+    # One matrix product averages every neuron at once: row p of `mean` averages pixel p's cells.
+    mean = np.zeros((th * tw, grid_h * grid_w), dtype=layer_grid.dtype)
+    mean[pixel, np.arange(grid_h * grid_w)] = 1.0
+    mean /= np.maximum(mean.sum(axis=1, keepdims=True), 1.0)
+    return (mean @ layer_grid).reshape(th, tw, layer_grid.shape[1])

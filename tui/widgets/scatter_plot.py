@@ -10,10 +10,9 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from core.features import feature_matrix
 from core.trainer import Snapshot
 from tui.braille import cell_centres, quantise_confidence, rasterise_points
-from tui.plot_render import PlotFrame, default_plot_style, render_plot_lines
+from tui.plot_render import PlotFrame, PlotStyle, default_plot_style, render_plot_lines
 
 LEVELS = 4
 Y_GUTTER = 4  # cells left of the plot for the y-axis labels
@@ -116,72 +115,94 @@ class ScatterPlot(Widget):
 
     def _render_lines(self) -> list[Strip]:
         snap = self.snapshot
-        width, height = self.size.width - Y_GUTTER, self.size.height - 1
-        if snap is None or width < 4 or height < 2:
+        if snap is None:
             return []
-        data, config = snap.data, snap.config
-        extent = data.extent
-        centres = cell_centres(extent, width, height)
-        inputs = feature_matrix(centres, config.features)
-        with np.errstate(all="ignore"):
-            layers = snap.network.forward_pass(inputs)[1]
-        self.grid_layers = layers
-        self.grid_shape = (height, width)
-        out = layers[-1]
-        regression = data.is_regression
-        if regression:
-            region_cls = (out[:, 0] > 0).astype(np.int16)
-            conf = np.clip(np.abs(np.nan_to_num(out[:, 0])), 0, 1)
-        else:
-            region_cls, conf = class_confidence(out, config.output)
-            region_cls = region_cls.astype(np.int16)
-        level = np.full(conf.shape, LEVELS - 1, np.int8) if self.discretize else quantise_confidence(conf, LEVELS)
-
-        X, y = self._points(snap)
-        if len(X):
-            pred = snap.predict(X)
-            if regression:
-                cls = (pred[:, 0] > 0).astype(np.int16)
-                flagged = np.abs(pred[:, 0] - y) > 0.5
-            else:
-                cls = pred.argmax(axis=1)
-                flagged = cls != y
-        else:
-            cls = np.zeros(0, np.int16)
-            flagged = np.zeros(0, bool)
-        bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, flagged)
-        if self.cursor is not None:
-            self._draw_cursor(bits, extent, width, height)
-        frame = PlotFrame(region_cls.reshape(height, width), level.reshape(height, width), bits, point_cls, point_flag)
-        style = self._plot_style(0 if regression else data.n_classes)
-        rows = render_plot_lines(frame, style)
-        return self._with_axes(rows, extent, width, height)
-
-    def _points(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
-        if self.extra is not None:
-            return self.extra.X, self.extra.y
-        data = snap.data
-        if self.show_test and len(data.X_test):
-            return np.concatenate([data.X_train, data.X_test]), np.concatenate([data.y_train, data.y_test])
-        return data.X_train, data.y_train
-
-    def _draw_cursor(self, bits: np.ndarray, extent: float, width: int, height: int) -> None:
-        cx, cy = self.cursor
-        col = int((cx + extent) / (2 * extent) * width)
-        row = int((extent - cy) / (2 * extent) * height)
-        if 0 <= row < height and 0 <= col < width:
-            bits[row, col] = 0xFF
-
-    def _with_axes(self, rows: list[list[Segment]], extent: float, width: int, height: int) -> list[Strip]:
-        axis = Style(dim=True)
-        labels = {0: f"{extent:g}", height // 2: "0", height - 1: f"{-extent:g}"}
-        lines = []
-        for r, segments in enumerate(rows):
-            label = labels.get(r, "").rjust(Y_GUTTER - 1)[: Y_GUTTER - 1] + "│"
-            lines.append(Strip([Segment(label, axis), *segments], width + Y_GUTTER))
-        left, mid, right = f"{-extent:g}", "0", f"{extent:g}"
-        gap1 = max(1, width // 2 - len(left) - len(mid) // 2)
-        gap2 = max(1, width - len(left) - gap1 - len(mid) - len(right))
-        bottom = " " * (Y_GUTTER - 1) + "└" + left + "─" * gap1 + mid + "─" * gap2 + right
-        lines.append(Strip([Segment(bottom, axis)]).adjust_cell_length(width + Y_GUTTER))
+        view = PlotView(self.discretize, self.show_test, self.extra, self.cursor)
+        style = self._plot_style(0 if snap.data.is_regression else snap.data.n_classes)
+        lines, self.grid_layers, self.grid_shape = render_scatter(snap, self.size.width, self.size.height, view, style)
         return lines
+
+
+@dataclass(frozen=True, eq=False)
+class PlotView:
+    """What to draw besides the network: toggles and the edit cursor."""
+
+    discretize: bool = False
+    show_test: bool = False
+    extra: ExtraPoints | None = None
+    cursor: tuple[float, float] | None = None
+
+
+def render_scatter(
+    snap: Snapshot, total_width: int, total_height: int, view: PlotView, style: PlotStyle
+) -> tuple[list[Strip], list[np.ndarray] | None, tuple[int, int]]:
+    """The plot as Strips (axes included), plus every layer's output on the cell grid.
+
+    The grid pass is returned so the diagram's neuron thumbnails reuse it.
+    """
+    width, height = total_width - Y_GUTTER, total_height - 1
+    if width < 4 or height < 2:
+        return [], None, (1, 1)
+    data, config = snap.data, snap.config
+    extent = data.extent
+    layers = snap.display_layers(cell_centres(extent, width, height))
+    out = layers[-1]
+    regression = data.is_regression
+    if regression:
+        region_cls = (out[:, 0] > 0).astype(np.int16)
+        conf = np.clip(np.abs(np.nan_to_num(out[:, 0])), 0, 1)
+    else:
+        region_cls, conf = class_confidence(out, config.output)
+        region_cls = region_cls.astype(np.int16)
+    level = np.full(conf.shape, LEVELS - 1, np.int8) if view.discretize else quantise_confidence(conf, LEVELS)
+
+    X, y = plot_points(snap, view)
+    if len(X):
+        pred = snap.display_layers(X)[-1]
+        if regression:
+            cls = (pred[:, 0] > 0).astype(np.int16)
+            flagged = np.abs(pred[:, 0] - y) > 0.5
+        else:
+            cls = pred.argmax(axis=1)
+            flagged = cls != y
+    else:
+        cls = np.zeros(0, np.int16)
+        flagged = np.zeros(0, bool)
+    bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, flagged)
+    if view.cursor is not None:
+        draw_cursor(bits, view.cursor, extent, width, height)
+    frame = PlotFrame(region_cls.reshape(height, width), level.reshape(height, width), bits, point_cls, point_flag)
+    rows = render_plot_lines(frame, style)
+    return with_axes(rows, extent, width, height), layers, (height, width)
+
+
+def plot_points(snap: Snapshot, view: PlotView) -> tuple[np.ndarray, np.ndarray]:
+    if view.extra is not None:
+        return view.extra.X, view.extra.y
+    data = snap.data
+    if view.show_test and len(data.X_test):
+        return np.concatenate([data.X_train, data.X_test]), np.concatenate([data.y_train, data.y_test])
+    return data.X_train, data.y_train
+
+
+def draw_cursor(bits: np.ndarray, cursor: tuple[float, float], extent: float, width: int, height: int) -> None:
+    cx, cy = cursor
+    col = int((cx + extent) / (2 * extent) * width)
+    row = int((extent - cy) / (2 * extent) * height)
+    if 0 <= row < height and 0 <= col < width:
+        bits[row, col] = 0xFF
+
+
+def with_axes(rows: list[list[Segment]], extent: float, width: int, height: int) -> list[Strip]:
+    axis = Style(dim=True)
+    labels = {0: f"{extent:g}", height // 2: "0", height - 1: f"{-extent:g}"}
+    lines = []
+    for r, segments in enumerate(rows):
+        label = labels.get(r, "").rjust(Y_GUTTER - 1)[: Y_GUTTER - 1] + "│"
+        lines.append(Strip([Segment(label, axis), *segments], width + Y_GUTTER))
+    left, mid, right = f"{-extent:g}", "0", f"{extent:g}"
+    gap1 = max(1, width // 2 - len(left) - len(mid) // 2)
+    gap2 = max(1, width - len(left) - gap1 - len(mid) - len(right))
+    bottom = " " * (Y_GUTTER - 1) + "└" + left + "─" * gap1 + mid + "─" * gap2 + right
+    lines.append(Strip([Segment(bottom, axis)]).adjust_cell_length(width + Y_GUTTER))
+    return lines

@@ -137,7 +137,10 @@ class WeightDiagram(Widget, can_focus=True):
         if key == self._drawn_key:
             return
         self._drawn_key = key
-        self._lines = self._render_lines()
+        data = self.data
+        self._lines = (
+            [] if data is None else self.render_diagram(data, self.size.width, self.size.height, self.selection)
+        )
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
@@ -145,10 +148,9 @@ class WeightDiagram(Widget, can_focus=True):
             return self._lines[y]
         return Strip.blank(self.size.width)
 
-    def _render_lines(self) -> list[Strip]:
-        width, height = self.size.width, self.size.height
-        data = self.data
-        if data is None or width < 8 or height < 3:
+    def render_diagram(self, data: DiagramData, width: int, height: int, sel: Selection) -> list[Strip]:
+        """The diagram as Strips; also keeps the layout and the cell owners for mouse picking."""
+        if width < 8 or height < 3:
             return []
         label_w = min(5, max(len(n) for n in data.input_names) + 1)
         lay = layout(data.sizes, width, height - 1, label_w=label_w)
@@ -167,35 +169,37 @@ class WeightDiagram(Widget, can_focus=True):
             styles.append(style)
             return len(styles) - 1
 
-        sel = self.selection
         highlight = add_style(Style(color=rgb(WHITE), bold=True))
         if sel.source is not None and sel.layer >= 1:
             flat = sum(data.sizes[k + 1] * data.sizes[k] for k in range(sel.layer - 1))
             flat += sel.neuron * data.sizes[sel.layer - 1] + sel.source
             ids[owner == flat] = highlight
-            self._mark_connection(lay, sel, chars, ids, highlight)
-        self._draw_nodes(lay, data, chars, ids, add_style, highlight)
+            self._mark_connection(lay, data.sizes, sel, chars, ids, highlight)
+        self._draw_nodes(lay, data, sel, chars, ids, add_style, highlight)
         lines = [Strip(seg, width) for seg in cells_to_segments(chars, ids, styles)]
         lines.append(Strip(self._legend(scale)).adjust_cell_length(width))
         return lines
 
-    def _mark_connection(self, lay: Layout, sel: Selection, chars, ids, style_id: int) -> None:
+    @staticmethod
+    def _mark_connection(lay: Layout, sizes: list[int], sel: Selection, chars, ids, style_id: int) -> None:
         """Redraw the selected connection on top, so a weaker line is visible under stronger ones."""
         k = sel.layer - 1
-        fake = [np.zeros((self.data.sizes[i + 1], self.data.sizes[i])) for i in range(len(self.data.sizes) - 1)]
+        fake = [np.zeros((sizes[i + 1], sizes[i])) for i in range(len(sizes) - 1)]
         fake[k][sel.neuron, sel.source] = 1.0
         bits, _, _, owner = rasterise_connections(lay, fake, 1.0)
         mask = owner >= 0
         chars[mask] = BRAILLE[bits[mask]]
         ids[mask] = style_id
 
-    def _draw_nodes(self, lay: Layout, data: DiagramData, chars, ids, add_style, highlight: int) -> None:
+    def _draw_nodes(
+        self, lay: Layout, data: DiagramData, sel: Selection, chars, ids, add_style, highlight: int
+    ) -> None:
         h, w = chars.shape
         name_style = add_style(Style(color="bright_white"))
         for k, (col, rows) in enumerate(zip(lay.columns, lay.rows, strict=True)):
             pixels = self._node_pixels(data, k, lay)
             for i, row in enumerate(rows):
-                selected = self.selection.layer == k and self.selection.neuron == i
+                selected = sel.layer == k and sel.neuron == i
                 if k > 0 and lay.node_w >= 2 and col - 1 >= 0:
                     # A bias marker left of the node: its colour is the bias.
                     b = float(data.biases[k - 1][i])

@@ -1,0 +1,108 @@
+"""Rendering speed: the braille plot and the weight diagram, and plotext for comparison.
+
+    python benchmarks/bench_render.py [--repeats 30]
+
+The plot frame is the whole pass the app does per frame at 120x40: the network on
+every cell (decision regions), 5,000 points rasterised and coloured by prediction,
+and the Rich segments wrapped in Strips. plotext draws the same 5,000 points in the
+same two colours on a 120x40 braille canvas (it cannot shade regions, so it has less
+to do). The diagram is a 2-16x6-2 network (6 hidden layers of 16 neurons).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from core.config import TrainConfig
+from core.trainer import Trainer
+from tui.plot_render import default_plot_style
+from tui.widgets.scatter_plot import PlotView, render_scatter
+from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+
+
+def median_ms(fn, repeats: int) -> float:
+    fn()  # warm caches (styles), as in the app after its first frame
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+
+    trainer = Trainer(
+        TrainConfig(
+            dataset="spiral",
+            train_size=5000,
+            test_ratio=0.1,
+            layers=(8, 8),
+            activation="tanh",
+            output="softmax",
+            loss="cross_entropy",
+            optimizer="adam",
+            lr=0.01,
+            batch_size=10,
+        )
+    )
+    trainer.step(2000)
+    snap = trainer.snapshot()
+    style = default_plot_style(2, 4, 256)
+    view = PlotView()
+    plot_ms = median_ms(lambda: render_scatter(snap, 120, 40, view, style), args.repeats)
+
+    import plotext as plt
+
+    X, y = snap.data.X_train, snap.data.y_train
+
+    def plotext_frame() -> str:
+        plt.clear_figure()
+        plt.plotsize(120, 40)
+        plt.scatter(X[y == 0, 0], X[y == 0, 1], marker="braille", color="orange")
+        plt.scatter(X[y == 1, 0], X[y == 1, 1], marker="braille", color="blue")
+        return plt.build()
+
+    plotext_ms = median_ms(plotext_frame, max(5, args.repeats // 3))
+
+    sizes = [2, *[16] * 6, 2]
+    big = Trainer(
+        TrainConfig(
+            dataset="circle",
+            train_size=200,
+            layers=tuple(sizes[1:-1]),
+            activation="tanh",
+            output="softmax",
+            loss="cross_entropy",
+        )
+    )
+    bsnap = big.snapshot()
+    _, grid_layers, grid_shape = render_scatter(bsnap, 60, 38, view, style)
+    data = DiagramData(
+        sizes=sizes,
+        weights=list(bsnap.network.weights),
+        biases=list(bsnap.network.biases),
+        grid_layers=grid_layers,
+        grid_shape=grid_shape,
+        activations=[*bsnap.network.activations, bsnap.network.output],
+        input_names=["x", "y"],
+        version=1,
+    )
+    diagram = WeightDiagram(colors=256)
+    diagram_ms = median_ms(lambda: diagram.render_diagram(data, 60, 38, Selection(1, 0)), args.repeats)
+
+    print(f"median of {args.repeats} (plotext {max(5, args.repeats // 3)}), milliseconds")
+    print(f"{'what':<48} {'ms':>8}")
+    print(f"{'nnplay plot frame 120x40, regions + 5,000 points':<48} {plot_ms:>8.2f}")
+    print(f"{'plotext scatter 120x40, 5,000 points (no regions)':<48} {plotext_ms:>8.2f}")
+    print(f"{'ratio plotext / nnplay':<48} {plotext_ms / plot_ms:>7.1f}x")
+    print(f"{'nnplay diagram 60x38, 6 hidden layers x 16':<48} {diagram_ms:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
