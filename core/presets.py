@@ -40,10 +40,10 @@ PRESETS: dict[str, Preset] = {
     ),
     "seed-v2": Preset(
         "the article's version 2 with correct backprop: 2 -> 4 sigmoid -> 4 sigmoid, per-sample SGD "
-        "on 5,000 random points, learning rate 2 decayed by a cosine schedule over 60,000 updates",
+        "on 2,000 random points, learning rate 2 decayed by a cosine schedule over 60,000 updates",
         dict(
             dataset="quadrants",
-            train_size=5000,
+            train_size=2000,
             test_ratio=0.5,
             layers=(4,),
             activation="sigmoid",

@@ -107,11 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnplay",
         description="A neural-network playground in the terminal. With no command, opens the app "
         "on the article's quadrant problem (2 -> hidden -> 4).",
-        epilog="Commands: 'nnplay train --help' trains headless.",
+        epilog="Commands: 'nnplay train --help' trains headless; 'nnplay screenshots' saves SVGs of the app.",
     )
     add_config_flags(parser)
     parser.add_argument(
         "--fps", type=_fps, default=None, help="frame-rate cap of the app (1..60; default 15, 8 over SSH)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "numpy", "numba"),
+        default="auto",
+        help="training step: the numba kernel, compiled in the background when installed (auto), or numpy",
     )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
@@ -128,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="training step: the numba kernel (pip install 'nnplay[fast]') or the numpy reference; "
         "auto picks numba when it is installed",
+    )
+    shots = sub.add_parser(
+        "screenshots",
+        help="save SVG screenshots of the app in known states",
+        description="The app saves SVG pictures of itself (untrained, mid-training, trained, "
+        "help, 80x24, classify) into a folder.",
+    )
+    shots.add_argument(
+        "--out", default="screenshots", metavar="DIR", help="folder for the SVG files (default screenshots)"
     )
     return parser
 
@@ -360,6 +375,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return train_command(args)
+        if args.command == "screenshots":
+            from tui.screenshots import save_screenshots
+
+            for path in save_screenshots(args.out):
+                print(path)
+            return 0
         return app_command(args)
     except UsageError as exc:
         prog = "nnplay train" if args.command == "train" else "nnplay"

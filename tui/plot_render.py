@@ -301,6 +301,6 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> Pl
         region_bg=region_bg,
         point_fg=point_fg,
         # White is not a class colour and is brighter than every lightened dot.
-        flag_style=Style(color=_rgb(_WHITE), bold=True),
+        flag_style=Style(color=_rgb(_WHITE)),
         empty=Style(bgcolor=_rgb(_BASE_RGB)),
     )

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from core.trainer import Snapshot
 from tui.braille import cell_centres, quantise_confidence, rasterise_points
 from tui.plot_render import PlotFrame, PlotStyle, default_plot_style, render_plot_lines
+from tui.widgets.changed_lines import refresh_changed_lines
 
 LEVELS = 4
 Y_GUTTER = 4  # cells left of the plot for the y-axis labels
@@ -103,9 +104,9 @@ class ScatterPlot(Widget):
         if key == self._drawn_key:
             return
         self._drawn_key = key
-        self._lines = self._render_lines()
+        old, self._lines = self._lines, self._render_lines()
         self.frames_drawn += 1
-        self.refresh()
+        refresh_changed_lines(self, old, self._lines)
 
     def _plot_style(self, n_classes: int):
         key = (n_classes, self.color_count)

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from tui.cells import cells_to_segments
 from tui.diagram import LEVELS, Layout, connection_of, layout, rasterise_connections, thumbnails
 from tui.palette import WHITE, rgb, signed_rgb, signed_styles
+from tui.widgets.changed_lines import refresh_changed_lines
 
 BRAILLE = np.array([" "] + [chr(0x2800 + b) for b in range(1, 256)], dtype="<U1")
 THUMB_LEVELS = 4  # per sign, so a thumbnail pixel has 2*THUMB_LEVELS+1 colours
@@ -138,10 +139,11 @@ class WeightDiagram(Widget, can_focus=True):
             return
         self._drawn_key = key
         data = self.data
+        old = self._lines
         self._lines = (
             [] if data is None else self.render_diagram(data, self.size.width, self.size.height, self.selection)
         )
-        self.refresh()
+        refresh_changed_lines(self, old, self._lines)
 
     def render_line(self, y: int) -> Strip:
         if y < len(self._lines):
