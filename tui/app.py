@@ -26,10 +26,8 @@ from core.persist import SessionFileError, load_session
 from core.presets import PRESETS
 from core.trainer import Snapshot, Trainer
 from tui.session import TrainingSession, fps_for_environment
-from tui.widgets.help_screen import HelpScreen
 from tui.widgets.metrics import Metrics
 from tui.widgets.params_panel import ParamsPanel
-from tui.widgets.path_prompt import PathPrompt
 from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
 from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
 
@@ -57,6 +55,7 @@ def live_part(base: TrainConfig, new: TrainConfig) -> TrainConfig:
 
 class NNPlayApp(App[None]):
     TITLE = "nnplay"
+    AUTO_FOCUS = "#diagram"  # keys work everywhere; the diagram takes arrows for neuron selection
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("space", "toggle_run", "Run/Pause", priority=True),
@@ -279,9 +278,13 @@ class NNPlayApp(App[None]):
         plot.set_view(show_test=not plot.show_test)
 
     def action_help(self) -> None:
+        from tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
+
         self.push_screen(HelpScreen())
 
     def action_save(self) -> None:
+        from tui.widgets.path_prompt import PathPrompt
+
         def chosen(path: str | None) -> None:
             if path:
                 self.session_path = path
@@ -290,6 +293,8 @@ class NNPlayApp(App[None]):
         self.push_screen(PathPrompt("Save session to", self.session_path), chosen)
 
     def action_load(self) -> None:
+        from tui.widgets.path_prompt import PathPrompt
+
         def chosen(path: str | None) -> None:
             if path:
                 self.load_path(path)
