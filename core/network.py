@@ -108,6 +108,20 @@ class Network:
         weights, biases = self._views(flat)
         return list(weights), list(biases)
 
+    def param_index(self, layer: int, neuron: int, source: int | None = None) -> int:
+        """Position in ``params`` of neuron ``neuron``'s bias in ``layer`` (1 = first hidden layer),
+        or, with ``source``, of the weight from neuron ``source`` of the layer before."""
+        if not 1 <= layer < len(self.sizes) or not 0 <= neuron < self.sizes[layer]:
+            raise ValueError(f"no neuron {neuron} in layer {layer} of a {self.sizes} network")
+        k = layer - 1
+        if source is None:
+            return self.n_weights + sum(self.sizes[1:layer]) + neuron
+        if not 0 <= source < self.sizes[k]:
+            raise ValueError(f"no neuron {source} in layer {k} of a {self.sizes} network")
+        return sum(o * i for o, i in zip(self.sizes[1:layer], self.sizes[: layer - 1], strict=True)) + (
+            neuron * self.sizes[k] + source
+        )
+
     def reinitialise(self, seed: int | None) -> None:
         rng = np.random.default_rng(seed)
         for w, b in zip(self.weights, self.biases, strict=True):

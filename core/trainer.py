@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -64,6 +64,17 @@ class Metrics:
     test_accuracy: float
     r2_train: float = math.nan  # regression only
     r2_test: float = math.nan
+    # confusion[true, predicted] counts (classification only)
+    confusion_train: np.ndarray | None = field(default=None, compare=False, repr=False)
+    confusion_test: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def per_class_accuracy(self) -> np.ndarray | None:
+        """Test recall of each class (nan for a class with no test points)."""
+        c = self.confusion_test
+        if c is None:
+            return None
+        with np.errstate(all="ignore"):
+            return np.diag(c) / c.sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -334,7 +345,9 @@ class Trainer:
         with np.errstate(all="ignore"):
             train = _scores(net, self.X_train, self.Y_train, self.data.y_train, self.regression)
             test = _scores(net, self.X_test, self.Y_test, self.data.y_test, self.regression)
-        m = Metrics(self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2])
+        m = Metrics(
+            self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2], train[3], test[3]
+        )
         if record:
             now = time.perf_counter()
             then, step_then = self._rate_mark
@@ -409,15 +422,18 @@ def make_data(config: TrainConfig) -> Dataset:
 
 def _scores(
     net: Network, X: np.ndarray, Y: np.ndarray, labels: np.ndarray, regression: bool
-) -> tuple[float, float, float]:
-    """(loss, accuracy, r2) on one split; nan where it does not apply or the split is empty."""
+) -> tuple[float, float, float, np.ndarray | None]:
+    """(loss, accuracy, r2, confusion) on one split; nan/None where it does not apply or the split is empty."""
+    k = net.sizes[-1]
     if len(X) == 0:
-        return math.nan, math.nan, math.nan
+        return math.nan, math.nan, math.nan, None if regression else np.zeros((k, k), dtype=np.int64)
     zs, acts = net.forward_pass(X)
     loss = mean_loss(net.output, net.loss_name, zs[-1], acts[-1], Y)
     if regression:
         resid = ((acts[-1][:, 0] - Y[:, 0]) ** 2).sum()
         total = ((Y[:, 0] - Y[:, 0].mean()) ** 2).sum()
         r2 = 1.0 - resid / total if total > 0 else math.nan
-        return loss, math.nan, float(r2)
-    return loss, float((acts[-1].argmax(axis=1) == labels).mean()), math.nan
+        return loss, math.nan, float(r2), None
+    predicted = acts[-1].argmax(axis=1)
+    confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
+    return loss, float((predicted == labels).mean()), math.nan, confusion

@@ -7,6 +7,7 @@ draws the newest one. Nothing is redrawn when no new snapshot arrived.
 
 from __future__ import annotations
 
+import math
 import os
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,7 @@ from core.persist import SessionFileError, load_session
 from core.presets import PRESETS
 from core.trainer import Snapshot, Trainer
 from tui.session import TrainingSession, fps_for_environment
-from tui.widgets.metrics import Metrics
+from tui.widgets.metrics import Metrics, update_if_changed
 from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
 from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
@@ -190,7 +191,37 @@ class NNPlayApp(App[None]):
         if snap is None:
             return
         sel = self.query_one(WeightDiagram).selection
-        self.query_one("#inspector", Static).update(inspector_text(snap, sel, self._param_history))
+        update_if_changed(self.query_one("#inspector", Static), inspector_text(snap, sel, self._param_history))
+
+    @on(WeightDiagram.EditRequested)
+    def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
+        """Type a new value for a weight or bias; the plot follows at once."""
+        from tui.widgets.path_prompt import PathPrompt
+
+        sel = event.selection
+        net = self.session.latest.network
+        index = net.param_index(sel.layer, sel.neuron, sel.source)
+        what = (
+            f"bias of layer {sel.layer} neuron {sel.neuron + 1}"
+            if sel.source is None
+            else (f"weight into layer {sel.layer} neuron {sel.neuron + 1} from neuron {sel.source + 1}")
+        )
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            value = parse_parameter(text)
+            if value is None:
+                self.notify(f"not changed: {text!r} is not a number in [-1e6, 1e6]", severity="error")
+                return
+
+            def set_value(trainer: Trainer) -> str:
+                trainer.net.params[index] = value
+                return f"{what} set to {value:+.6g}"
+
+            self.session.call(set_value)
+
+        self.push_screen(PathPrompt(f"New value for the {what}", f"{float(net.params[index]):.6g}"), chosen)
 
     @on(WeightDiagram.SelectionChanged)
     def _selection_changed(self) -> None:
@@ -360,6 +391,15 @@ class NNPlayApp(App[None]):
         )
         for title, help_text, callback in actions:
             yield SystemCommand(title, help_text, callback)
+
+
+def parse_parameter(text: str) -> float | None:
+    """A typed weight or bias: a finite number of sane size, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and abs(value) <= 1e6 else None
 
 
 def inspector_text(snap: Snapshot, sel: Selection, history: Iterable[np.ndarray]) -> str:

@@ -31,39 +31,75 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
     return "  ".join(parts)
 
 
-class Metrics(Vertical):
+def confusion_text(snap: Snapshot) -> str:
+    """The test set's confusion matrix and per-class accuracy (R² for regression)."""
+    m = snap.metrics
+    if snap.data.is_regression:
+        return f"R² train {_num(m.r2_train, '.3f')}\nR² test  {_num(m.r2_test, '.3f')}"
+    c = m.confusion_test
+    if c is None or not c.sum():
+        return ""
+    recall = m.per_class_accuracy()
+    k = len(c)
+    if k > 5:
+        return "per-class test acc\n" + " ".join(_num(r * 100, ".0f") for r in recall)
+    width = max(3, len(str(int(c.max()))))
+    head = "test  pred " + " ".join(f"{j + 1:>{width}}" for j in range(k)) + "   acc"
+    rows = [
+        f"true {i + 1:<5} " + " ".join(f"{int(v):>{width}}" for v in c[i]) + f" {_num(recall[i] * 100, '5.1f')}%"
+        for i in range(k)
+    ]
+    return "\n".join([head, *rows])
+
+
+class Metrics(Horizontal):
     DEFAULT_CSS = """
-    Metrics { height: 4; }
+    Metrics { height: auto; min-height: 4; max-height: 6; }
+    Metrics #curves { height: auto; width: 1fr; }
     Metrics Horizontal { height: 1; }
     Metrics Label { width: 17; color: $text-muted; }
     Metrics Sparkline { width: 1fr; height: 1; }
     Metrics #train-loss > .sparkline--max-color { color: $warning; }
     Metrics #status { height: 2; color: $text; }
     Metrics #status.-diverged { color: $error; text-style: bold; }
+    Metrics #confusion { width: auto; height: auto; padding: 0 0 0 2; color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label("train loss", id="train-label")
-            yield Sparkline([], id="train-loss")
-        with Horizontal():
-            yield Label("test loss", id="test-label")
-            yield Sparkline([], id="test-loss")
-        yield Static("", id="status")
+        with Vertical(id="curves"):
+            with Horizontal():
+                yield Label("train loss", id="train-label")
+                yield Sparkline([], id="train-loss")
+            with Horizontal():
+                yield Label("test loss", id="test-label")
+                yield Sparkline([], id="test-loss")
+            yield Static("", id="status")
+        yield Static("", id="confusion")
 
     def show(self, snap: Snapshot, running: bool, fps_note: str) -> None:
-        width = max(1, self.size.width - 17)
+        width = max(1, self.query_one("#curves").size.width - 17)
         history = snap.history
         for column, name, label in ((TRAIN_LOSS, "train-loss", "train"), (TEST_LOSS, "test-loss", "test")):
             values = history[-width:, column] if len(history) else np.zeros(0)
             values = values[np.isfinite(values)]
             # Log scale: losses fall by orders of magnitude, and a linear line goes flat at once.
-            self.query_one(f"#{name}", Sparkline).data = np.log10(np.maximum(values, 1e-12)).tolist()
+            data = np.log10(np.maximum(values, 1e-12)).tolist()
+            sparkline = self.query_one(f"#{name}", Sparkline)
+            if sparkline.data != data:
+                sparkline.data = data
             latest = _num(values[-1], ".3g") if len(values) else "-"
-            self.query_one(f"#{label}-label", Label).update(f"{label} {latest}")
+            update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
         status = self.query_one("#status", Static)
         text = status_text(snap, running, fps_note)
         if snap.diverged_at is not None:
             text += "\n" + snap.message
         status.set_class(snap.diverged_at is not None, "-diverged")
-        status.update(text)
+        update_if_changed(status, text)
+        update_if_changed(self.query_one("#confusion", Static), confusion_text(snap))
+
+
+def update_if_changed(widget: Static, text: str) -> None:
+    """Static.update repaints even for the same text; skip that, it is bytes on the wire."""
+    if getattr(widget, "_shown_text", None) != text:
+        widget._shown_text = text
+        widget.update(text)

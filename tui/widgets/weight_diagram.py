@@ -59,9 +59,17 @@ class WeightDiagram(Widget, can_focus=True):
         Binding("left_square_bracket", "connection(-1)", "prev. weight", show=False),
         Binding("right_square_bracket", "connection(1)", "next weight", show=False),
         Binding("escape", "clear_connection", "neuron only", show=False),
+        Binding("enter", "edit", "edit value"),
     ]
 
     class SelectionChanged(Message):
+        def __init__(self, selection: Selection) -> None:
+            super().__init__()
+            self.selection = selection
+
+    class EditRequested(Message):
+        """The user asked to type a new value for the selected weight or bias."""
+
         def __init__(self, selection: Selection) -> None:
             super().__init__()
             self.selection = selection
@@ -110,6 +118,10 @@ class WeightDiagram(Widget, can_focus=True):
         current = self.selection.source
         source = (0 if direction > 0 else n_in - 1) if current is None else (current + direction) % n_in
         self._select(Selection(self.selection.layer, self.selection.neuron, source))
+
+    def action_edit(self) -> None:
+        if self.selection.layer > 0:
+            self.post_message(self.EditRequested(self.selection))
 
     def action_clear_connection(self) -> None:
         self._select(Selection(self.selection.layer, self.selection.neuron))
