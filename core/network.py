@@ -222,6 +222,15 @@ class Network:
         self.backward(zs, acts, Y, grad)
         return self.views(grad)
 
+    def with_params(self, params: np.ndarray) -> Network:
+        """A read-only copy of this network carrying other parameters (a past moment of the run)."""
+        other = self.copy()
+        other.params[...] = params
+        other.params.flags.writeable = False
+        other.weights, other.biases = other._views(other.params)  # views made before the flag stay writeable
+        other._build_plan()
+        return other
+
     def as_float32(self) -> Network:
         """A float32 copy for drawing: 4x faster tanh/exp on a screenful of cells, never for training."""
         other = self.copy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +23,8 @@ from core.network import Network
 from core.optim import Optimizer
 
 HISTORY_CAPACITY = 2048
+TIMELINE_MOMENTS = 240
+TIMELINE_BYTES = 24 * 1024 * 1024
 HISTORY_FIELDS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
@@ -77,6 +80,48 @@ class Metrics:
             return np.diag(c) / c.sum(axis=1)
 
 
+@dataclass(frozen=True, eq=False)
+class Moment:
+    """One recorded point of a run: enough to show it again and to resume training from it."""
+
+    step: int
+    epoch: int
+    params: np.ndarray
+    optimizer_state: np.ndarray
+    optimizer_t: int
+    rng_state: dict
+    metrics: Metrics
+
+
+class Timeline:
+    """A bounded record of the whole run: when full, every other moment is dropped and the
+    spacing doubles, so it always spans step 0 to now in at most ``capacity`` moments."""
+
+    def __init__(self, n_params: int, budget_bytes: int = TIMELINE_BYTES) -> None:
+        per_moment = 24 * max(n_params, 1)  # params + two optimiser rows, float64
+        self.capacity = max(16, min(TIMELINE_MOMENTS, budget_bytes // per_moment))
+        self.moments: list[Moment] = []
+        self.stride = 1
+        self._calls = 0
+
+    def record(self, make: Callable[[], Moment]) -> None:
+        self._calls += 1
+        if (self._calls - 1) % self.stride:
+            return
+        self.moments.append(make())
+        if len(self.moments) > self.capacity:
+            self.moments = self.moments[::2]
+            self.stride *= 2
+
+    def clear(self) -> None:
+        self.moments.clear()
+        self.stride = 1
+        self._calls = 0
+
+    def cut_after(self, step: int) -> None:
+        self.moments = [m for m in self.moments if m.step <= step]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """An immutable, self-consistent copy of a run at one step, safe to read from any thread."""
@@ -93,6 +138,7 @@ class Snapshot:
     message: str
     version: int  # increases with every snapshot of a run; widgets redraw only when it changes
     engine: str = "numpy"  # "numba" when the compiled kernel trains
+    timeline: tuple[Moment, ...] = ()  # the run so far, for time travel and weight evolution
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Network outputs for raw (x, y) points, through the configured input features."""
@@ -146,6 +192,7 @@ class Trainer:
         self.optimizer = Optimizer("sgd", self.net.params.size, self.net.n_weights)
         self.apply_live_settings(config)
         self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
+        self.timeline = Timeline(self.net.params.size)
         self.kernel = None  # the compiled step (core.kernel), when numba is installed
         self._grad = np.empty_like(self.net.params)
         self._grad_views = self.net.views(self._grad)
@@ -190,6 +237,7 @@ class Trainer:
         self._order = self.rng.permutation(len(self.X_train))
         self._at = 0
         self.history.clear()
+        self.timeline.clear()
         self.diverged_at: int | None = None
         self.message = ""
         self.train_seconds = 0.0
@@ -197,6 +245,7 @@ class Trainer:
         self.steps_per_second = 0.0
         self.metrics = self.evaluate(record=False)
         self._take_checkpoint()
+        self.timeline.record(lambda: self._moment(self.metrics))
         self.version = 0
 
     def _next_batch(self) -> np.ndarray:
@@ -355,6 +404,7 @@ class Trainer:
                 self.steps_per_second = (self.step_count - step_then) / (now - then)
             self._rate_mark = (now, self.step_count)
             self.history.append((m.step, m.epoch, m.train_loss, m.test_loss, m.train_accuracy, m.test_accuracy))
+            self.timeline.record(lambda: self._moment(m))
         self.metrics = m
         if math.isfinite(m.train_loss) and self.diverged_at is None:
             self._take_checkpoint()
@@ -380,7 +430,39 @@ class Trainer:
             message=self.message,
             version=self.version,
             engine=self.engine,
+            timeline=tuple(self.timeline.moments),
         )
+
+    def _moment(self, metrics: Metrics) -> Moment:
+        params = self.net.params.copy()
+        params.flags.writeable = False
+        state = self.optimizer.state.copy()
+        state.flags.writeable = False
+        return Moment(
+            self.step_count, self.epoch, params, state, self.optimizer.t, self.rng.bit_generator.state, metrics
+        )
+
+    def resume_from(self, moment: Moment) -> None:
+        """Continue training from a recorded moment (time travel's "resume from here").
+
+        Parameters, optimiser state, step, epoch and random state come back; the batch
+        order starts a fresh shuffle, and the history after that step is dropped.
+        """
+        if moment.params.shape != self.net.params.shape:
+            raise ValueError("that moment belongs to a different network")
+        np.copyto(self.net.params, moment.params)
+        np.copyto(self.optimizer.state, moment.optimizer_state)
+        self.optimizer.t = moment.optimizer_t
+        self.step_count, self.epoch = moment.step, moment.epoch
+        self.rng.bit_generator.state = moment.rng_state
+        self._order = self.rng.permutation(len(self.X_train))
+        self._at = 0
+        rows = self.history.rows()
+        self.history.load(rows[rows[:, 0] <= moment.step])
+        self.timeline.cut_after(moment.step)
+        self.diverged_at = None
+        self.message = ""
+        self.evaluate(record=False)
 
     def classify(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """The article's Classify Points: ``n`` fresh points, their predicted and true classes."""

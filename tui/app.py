@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import numpy as np
 from textual import on, work
@@ -25,7 +25,7 @@ from core.config import FIELDS, TrainConfig
 from core.datasets import DatasetError, sample_points
 from core.persist import SessionFileError, load_session
 from core.presets import PRESETS
-from core.trainer import Snapshot, Trainer
+from core.trainer import Moment, Snapshot, Trainer
 from tui.session import TrainingSession, fps_for_environment
 from tui.widgets.metrics import Metrics, update_if_changed
 from tui.widgets.params_panel import ParamsPanel
@@ -33,12 +33,12 @@ from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
 from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
 
 SPARK = "▁▂▃▄▅▆▇█"
-TREND_FRAMES = 120
 MIN_SIZE = (60, 16)
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
 def spark(values: np.ndarray) -> str:
+    """Values as a one-line chart of block characters, scaled to their own range."""
     values = values[np.isfinite(values)]
     if len(values) < 2:
         return ""
@@ -55,6 +55,8 @@ def live_part(base: TrainConfig, new: TrainConfig) -> TrainConfig:
 
 
 class NNPlayApp(App[None]):
+    """The playground: one training session drawn by four panes."""
+
     TITLE = "nnplay"
     AUTO_FOCUS = "#diagram"  # keys work everywhere; the diagram takes arrows for neuron selection
     CSS_PATH = "app.tcss"
@@ -71,6 +73,10 @@ class NNPlayApp(App[None]):
         Binding("T", "show_test", "Test pts", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True, show=False),
         Binding("ctrl+o", "load", "Load", priority=True, show=False),
+        Binding("comma", "travel(-1)", "Back in time", priority=True, show=False),
+        Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
+        Binding("g", "resume_here", "Resume here", priority=True, show=False),
+        Binding("l", "live", "Live", priority=True, show=False),
         Binding("question_mark", "help", "Help", priority=True),
         Binding("q", "quit", "Quit", priority=True),
     ]
@@ -95,7 +101,9 @@ class NNPlayApp(App[None]):
         # Rich downsamples RGB for 256-colour terminals; a 16-colour one gets its own palette.
         self.color_count = colors or (16 if self.console.color_system in ("standard", "windows") else 256)
         self._drawn: Snapshot | None = None
-        self._param_history: deque[np.ndarray] = deque(maxlen=TREND_FRAMES)
+        self.travel: int | None = None  # index into _travel_moments while replaying the past
+        self._travel_moments: tuple[Moment, ...] = ()
+        self._travel_cache: tuple[int, Snapshot, Snapshot] | None = None
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
         self.frames = 0
@@ -155,20 +163,22 @@ class NNPlayApp(App[None]):
         for notice in self.session.drain_notices():
             self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
         snap = self.session.latest
+        if self.travel is not None:
+            snap = self._travel_view(snap)
         if snap is self._drawn:
             return
         self._drawn = snap
         self.frames += 1
         plot = self.query_one(ScatterPlot)
         plot.show(snap)
-        if not self._param_history or self._param_history[-1].shape != snap.network.params.shape:
-            self._param_history.clear()
-        self._param_history.append(snap.network.params)
         diagram = self.query_one(WeightDiagram)
         if diagram.display:
             diagram.show(self._diagram_data(snap, plot))
         self._update_inspector()
-        self.query_one(Metrics).show(snap, self.session.running, self.fps_note)
+        note = self.fps_note
+        if self.travel is not None:
+            note = f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g resume here  l live"
+        self.query_one(Metrics).show(snap, self.session.running and self.travel is None, note)
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
 
@@ -191,7 +201,7 @@ class NNPlayApp(App[None]):
         if snap is None:
             return
         sel = self.query_one(WeightDiagram).selection
-        update_if_changed(self.query_one("#inspector", Static), inspector_text(snap, sel, self._param_history))
+        update_if_changed(self.query_one("#inspector", Static), inspector_text(snap, sel))
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
@@ -223,6 +233,10 @@ class NNPlayApp(App[None]):
 
         self.push_screen(PathPrompt(f"New value for the {what}", f"{float(net.params[index]):.6g}"), chosen)
 
+    @on(Metrics.Scrub)
+    def _scrub(self, event: Metrics.Scrub) -> None:
+        self.travel_to_step(event.step)
+
     @on(WeightDiagram.SelectionChanged)
     def _selection_changed(self) -> None:
         self._update_inspector()
@@ -230,22 +244,7 @@ class NNPlayApp(App[None]):
     # -- keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in (
-            "toggle_run",
-            "step",
-            "epoch",
-            "train",
-            "classify",
-            "reset",
-            "reseed",
-            "toggle_diagram",
-            "discretize",
-            "show_test",
-            "save",
-            "load",
-            "help",
-            "quit",
-        ):
+        if action in APP_ACTIONS:
             # Typing a path or reading help: the keys are text or close the modal. (A panel
             # field lets the app have every key it cannot hold: FieldInput.check_consume_key.)
             return not isinstance(self.screen, ModalScreen)
@@ -264,6 +263,7 @@ class NNPlayApp(App[None]):
         self.session.train_iterations()
 
     def action_reset(self) -> None:
+        self.action_live()
         self._set_extra(None)
         self.session.reset(self.query_one(ParamsPanel).config)
 
@@ -307,6 +307,76 @@ class NNPlayApp(App[None]):
     def action_show_test(self) -> None:
         plot = self.query_one(ScatterPlot)
         plot.set_view(show_test=not plot.show_test)
+
+    # -- time travel -------------------------------------------------------------------
+
+    def action_travel(self, direction: int) -> None:
+        """Step through the run's recorded moments; training pauses while you look."""
+        if self.travel is None:
+            moments = self.session.latest.timeline
+            if not moments:
+                return
+            self.session.pause()
+            self._travel_moments = moments
+            self.travel = len(moments) - 1
+        self.travel = min(max(self.travel + direction, 0), len(self._travel_moments) - 1)
+        self._drawn = None
+        self.draw_frame()
+
+    def travel_to_step(self, step: float) -> None:
+        """Jump to the recorded moment nearest ``step`` (a click on the loss curve)."""
+        moments = self._travel_moments if self.travel is not None else self.session.latest.timeline
+        if not moments:
+            return
+        index = int(np.argmin([abs(m.step - step) for m in moments]))
+        if self.travel is None:
+            self.session.pause()
+            self._travel_moments = moments
+        self.travel = index
+        self._drawn = None
+        self.draw_frame()
+
+    def action_resume_here(self) -> None:
+        if self.travel is None:
+            return
+        moment = self._travel_moments[self.travel]
+
+        def resume(trainer: Trainer) -> str:
+            trainer.resume_from(moment)
+            return f"resumed training from step {moment.step:,}"
+
+        self.session.call(resume)
+        self.action_live()
+
+    def action_live(self) -> None:
+        self.travel = None
+        self._travel_moments = ()
+        self._travel_cache = None
+        self._drawn = None
+
+    def _travel_view(self, latest: Snapshot) -> Snapshot:
+        """The latest snapshot with a past moment's parameters, metrics and loss history."""
+        index = self.travel
+        cached = self._travel_cache
+        if cached is not None and cached[0] == index and cached[1] is latest:
+            return cached[2]
+        moment = self._travel_moments[index]
+        if moment.params.shape != latest.network.params.shape:
+            self.action_live()  # the network was rebuilt meanwhile
+            return latest
+        rows = latest.history
+        view = replace(
+            latest,
+            network=latest.network.with_params(moment.params),
+            step=moment.step,
+            epoch=moment.epoch,
+            metrics=moment.metrics,
+            history=rows[rows[:, 0] <= moment.step] if len(rows) else rows,
+            timeline=self._travel_moments[: index + 1],
+            version=-(index + 1) - 1000 * latest.version,
+        )
+        self._travel_cache = (index, latest, view)
+        return view
 
     def action_help(self) -> None:
         from tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
@@ -393,6 +463,9 @@ class NNPlayApp(App[None]):
             yield SystemCommand(title, help_text, callback)
 
 
+APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS)
+
+
 def parse_parameter(text: str) -> float | None:
     """A typed weight or bias: a finite number of sane size, or None."""
     try:
@@ -402,8 +475,8 @@ def parse_parameter(text: str) -> float | None:
     return value if math.isfinite(value) and abs(value) <= 1e6 else None
 
 
-def inspector_text(snap: Snapshot, sel: Selection, history: Iterable[np.ndarray]) -> str:
-    """Exact values of the selected neuron or connection, with their trend over recent frames."""
+def inspector_text(snap: Snapshot, sel: Selection) -> str:
+    """Exact values of the selected neuron or connection, with their trajectory over the run."""
     net = snap.network
     sizes = net.sizes
     if sel.layer >= len(sizes) or sel.neuron >= sizes[sel.layer]:
@@ -411,25 +484,20 @@ def inspector_text(snap: Snapshot, sel: Selection, history: Iterable[np.ndarray]
     if sel.layer == 0:
         name = snap.config.features[sel.neuron]
         return f"input {name}: feeds {sizes[1]} neuron(s) of the next layer  (arrows move, [ ] pick a weight)"
-    w_index, b_index = net.views(np.arange(net.params.size))
-    k = sel.layer - 1
     kind = "output" if sel.layer == len(sizes) - 1 else f"layer {sel.layer}"
-    rows = np.array(list(history))
+    index = net.param_index(sel.layer, sel.neuron, sel.source)
+    value = float(net.params[index])
+    path = np.array([m.params[index] for m in snap.timeline if m.params.shape == net.params.shape])
+    trend = spark(path[-40:]) if len(path) else ""
     if sel.source is None:
-        idx = int(b_index[k][sel.neuron])
-        value = float(net.params[idx])
-        incoming = net.weights[k][sel.neuron]
-        trend = spark(rows[:, idx]) if len(rows) else ""
-        return (
-            f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}  {trend}\n"
-            f"in-weights {np.array2string(incoming, precision=3, suppress_small=True, max_line_width=200)}"
+        incoming = np.array2string(
+            net.weights[sel.layer - 1][sel.neuron], precision=3, suppress_small=True, max_line_width=200
         )
-    idx = int(w_index[k][sel.neuron, sel.source])
-    value = float(net.params[idx])
-    trend = spark(rows[:, idx]) if len(rows) else ""
-    change = float(rows[-1, idx] - rows[0, idx]) if len(rows) > 1 else 0.0
-    src = snap.config.features[sel.source] if k == 0 else f"n{sel.source + 1}"
+        return f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}  {trend}\nin-weights {incoming}  (enter edits)"
+    change = float(path[-1] - path[0]) if len(path) > 1 else 0.0
+    src = snap.config.features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
+    first = snap.timeline[0].step if snap.timeline else 0
     return (
         f"weight {src} -> {kind} n{sel.neuron + 1}: {value:+.6f}  {trend}\n"
-        f"change over the last {len(rows)} frames {change:+.3e}"
+        f"since step {first:,}: {change:+.4g} over {len(path)} moments  (enter edits)"
     )

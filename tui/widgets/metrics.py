@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Label, Sparkline, Static
 
 from core.trainer import HISTORY_FIELDS, Snapshot
@@ -65,6 +67,13 @@ class Metrics(Horizontal):
     Metrics #confusion { width: auto; height: auto; padding: 0 0 0 2; color: $text-muted; }
     """
 
+    class Scrub(Message):
+        """A click on the loss curve: show the run as it was at ``step``."""
+
+        def __init__(self, step: float) -> None:
+            super().__init__()
+            self.step = step
+
     def compose(self) -> ComposeResult:
         with Vertical(id="curves"):
             with Horizontal():
@@ -79,6 +88,7 @@ class Metrics(Horizontal):
     def show(self, snap: Snapshot, running: bool, fps_note: str) -> None:
         width = max(1, self.query_one("#curves").size.width - 17)
         history = snap.history
+        self._shown_steps = history[-width:, 0] if len(history) else np.zeros(0)
         for column, name, label in ((TRAIN_LOSS, "train-loss", "train"), (TEST_LOSS, "test-loss", "test")):
             values = history[-width:, column] if len(history) else np.zeros(0)
             values = values[np.isfinite(values)]
@@ -96,6 +106,14 @@ class Metrics(Horizontal):
         status.set_class(snap.diverged_at is not None, "-diverged")
         update_if_changed(status, text)
         update_if_changed(self.query_one("#confusion", Static), confusion_text(snap))
+
+    def on_click(self, event: events.Click) -> None:
+        steps = getattr(self, "_shown_steps", None)
+        for sparkline in self.query(Sparkline):
+            region = sparkline.region
+            if steps is not None and len(steps) and region.contains(event.screen_x, event.screen_y):
+                at = (event.screen_x - region.x) / max(region.width, 1)
+                self.post_message(self.Scrub(float(steps[min(int(at * len(steps)), len(steps) - 1)])))
 
 
 def update_if_changed(widget: Static, text: str) -> None:
