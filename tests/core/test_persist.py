@@ -93,7 +93,8 @@ def test_round_trip(tmp_path: Path, optimizer: str) -> None:
         t.data.extent,
         t.data.class_names,
     )
-    np.testing.assert_array_equal(dataclasses.astuple(u.metrics), dataclasses.astuple(t.metrics))
+    for f in dataclasses.fields(t.metrics):
+        np.testing.assert_array_equal(getattr(u.metrics, f.name), getattr(t.metrics, f.name), err_msg=f.name)
     assert len(u.history.rows()) == 1
 
 
