@@ -31,6 +31,7 @@ from tui.widgets.metrics import Metrics, update_if_changed
 from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
 from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+from tui.widgets.weight_evolution import WeightEvolution
 
 SPARK = "▁▂▃▄▅▆▇█"
 MIN_SIZE = (60, 16)
@@ -73,6 +74,9 @@ class NNPlayApp(App[None]):
         Binding("T", "show_test", "Test pts", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True, show=False),
         Binding("ctrl+o", "load", "Load", priority=True, show=False),
+        Binding("h", "hidden_space", "Hidden space", priority=True, show=False),
+        Binding("H", "hidden_partner", "Next partner neuron", priority=True, show=False),
+        Binding("w", "weight_evolution", "Weight evolution", priority=True, show=False),
         Binding("comma", "travel(-1)", "Back in time", priority=True, show=False),
         Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
         Binding("g", "resume_here", "Resume here", priority=True, show=False),
@@ -101,6 +105,8 @@ class NNPlayApp(App[None]):
         # Rich downsamples RGB for 256-colour terminals; a 16-colour one gets its own palette.
         self.color_count = colors or (16 if self.console.color_system in ("standard", "windows") else 256)
         self._drawn: Snapshot | None = None
+        self.hidden_mode = False
+        self._partner = 0
         self.travel: int | None = None  # index into _travel_moments while replaying the past
         self._travel_moments: tuple[Moment, ...] = ()
         self._travel_cache: tuple[int, Snapshot, Snapshot] | None = None
@@ -118,6 +124,7 @@ class NNPlayApp(App[None]):
                     yield ScatterPlot(colors=self.color_count, id="plot")
                     with Vertical(id="diagram-box"):
                         yield WeightDiagram(colors=self.color_count, id="diagram")
+                        yield WeightEvolution(id="evolution")
                         yield Static("", id="inspector")
                 yield Metrics(id="metrics")
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
@@ -170,7 +177,12 @@ class NNPlayApp(App[None]):
         self._drawn = snap
         self.frames += 1
         plot = self.query_one(ScatterPlot)
+        if self.hidden_mode:
+            plot.set_view(hidden=self._hidden_choice(snap))
         plot.show(snap)
+        evolution = self.query_one(WeightEvolution)
+        if evolution.display:
+            evolution.show(snap)
         diagram = self.query_one(WeightDiagram)
         if diagram.display:
             diagram.show(self._diagram_data(snap, plot))
@@ -240,6 +252,8 @@ class NNPlayApp(App[None]):
     @on(WeightDiagram.SelectionChanged)
     def _selection_changed(self) -> None:
         self._update_inspector()
+        if self.hidden_mode:
+            self._drawn = None
 
     # -- keys ------------------------------------------------------------------------
 
@@ -307,6 +321,44 @@ class NNPlayApp(App[None]):
     def action_show_test(self) -> None:
         plot = self.query_one(ScatterPlot)
         plot.set_view(show_test=not plot.show_test)
+
+    # -- other views -----------------------------------------------------------------
+
+    def _hidden_choice(self, snap: Snapshot) -> tuple[int, int, int] | None:
+        """The hidden layer of the diagram's selected neuron (else the first), that neuron and a partner."""
+        sizes = snap.network.sizes
+        if len(sizes) < 3:
+            return None
+        sel = self.query_one(WeightDiagram).selection
+        layer = sel.layer if 1 <= sel.layer <= len(sizes) - 2 else 1
+        n = sizes[layer]
+        a = sel.neuron if sel.layer == layer and sel.neuron < n else 0
+        b = (a + 1 + self._partner % max(n - 1, 1)) % n if n > 1 else a
+        return layer, a, b
+
+    def action_hidden_space(self) -> None:
+        """Plot the data in the space of two hidden neurons (ConvNetJS's view), or go back."""
+        snap = self.session.latest
+        if not self.hidden_mode and len(snap.network.sizes) < 3:
+            self.notify("no hidden layer: add one in the panel (+layer) and press r", severity="warning")
+            return
+        self.hidden_mode = not self.hidden_mode
+        self.query_one(ScatterPlot).set_view(hidden=self._hidden_choice(snap) if self.hidden_mode else None)
+        self._drawn = None
+
+    def action_hidden_partner(self) -> None:
+        if self.hidden_mode:
+            self._partner += 1
+            self._drawn = None
+
+    def action_weight_evolution(self) -> None:
+        evolution = self.query_one(WeightEvolution)
+        diagram = self.query_one(WeightDiagram)
+        evolution.display, diagram.display = not evolution.display, evolution.display
+        self.query_one("#diagram-box").border_title = (
+            "weights over the run (w: back)" if evolution.display else "neurons & weights"
+        )
+        self._drawn = None
 
     # -- time travel -------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rich.segment import Segment
@@ -62,6 +62,7 @@ class ScatterPlot(Widget):
         self.grid_layers: list[np.ndarray] | None = None  # every layer's output on the grid, for the diagram
         self.grid_shape = (1, 1)
         self.cursor: tuple[float, float] | None = None
+        self.hidden: tuple[int, int, int] | None = None
         self._lines: list[Strip] = []
         self._drawn_key: tuple | None = None
         self._style_cache: dict[tuple[int, int], object] = {}
@@ -72,7 +73,12 @@ class ScatterPlot(Widget):
         self._redraw()
 
     def set_view(
-        self, *, discretize: bool | None = None, show_test: bool | None = None, extra: ExtraPoints | bool | None = False
+        self,
+        *,
+        discretize: bool | None = None,
+        show_test: bool | None = None,
+        extra: ExtraPoints | bool | None = False,
+        hidden: tuple[int, int, int] | bool | None = False,
     ) -> None:
         if discretize is not None:
             self.discretize = discretize
@@ -80,6 +86,9 @@ class ScatterPlot(Widget):
             self.show_test = show_test
         if extra is not False:
             self.extra = extra  # type: ignore[assignment]
+        if hidden is not False:
+            self.hidden = hidden  # type: ignore[assignment]
+            self.border_title = "data & decision regions" if hidden is None else "hidden space (h: back, H: partner)"
         self._redraw()
 
     def on_resize(self) -> None:
@@ -100,6 +109,7 @@ class ScatterPlot(Widget):
             self.show_test,
             id(self.extra),
             self.cursor,
+            self.hidden,
         )
         if key == self._drawn_key:
             return
@@ -118,7 +128,7 @@ class ScatterPlot(Widget):
         snap = self.snapshot
         if snap is None:
             return []
-        view = PlotView(self.discretize, self.show_test, self.extra, self.cursor)
+        view = PlotView(self.discretize, self.show_test, self.extra, self.cursor, self.hidden)
         style = self._plot_style(0 if snap.data.is_regression else snap.data.n_classes)
         lines, self.grid_layers, self.grid_shape = render_scatter(snap, self.size.width, self.size.height, view, style)
         return lines
@@ -132,6 +142,7 @@ class PlotView:
     show_test: bool = False
     extra: ExtraPoints | None = None
     cursor: tuple[float, float] | None = None
+    hidden: tuple[int, int, int] | None = None  # (layer, neuron a, neuron b): draw that hidden space instead
 
 
 def render_scatter(
@@ -144,6 +155,8 @@ def render_scatter(
     width, height = total_width - Y_GUTTER, total_height - 1
     if width < 4 or height < 2:
         return [], None, (1, 1)
+    if view.hidden is not None:
+        return render_hidden_space(snap, width, height, view, style), None, (1, 1)
     data, config = snap.data, snap.config
     extent = data.extent
     layers = snap.display_layers(cell_centres(extent, width, height))
@@ -175,6 +188,52 @@ def render_scatter(
     frame = PlotFrame(region_cls.reshape(height, width), level.reshape(height, width), bits, point_cls, point_flag)
     rows = render_plot_lines(frame, style)
     return with_axes(rows, extent, width, height), layers, (height, width)
+
+
+GRID_LINES = 11
+GRID_SAMPLES = 160
+
+
+def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView, style: PlotStyle) -> list[Strip]:
+    """The data as two hidden neurons see it, with the input plane's grid warped through the network.
+
+    ConvNetJS's idea: where the points of different classes come apart in some hidden
+    layer, the layers after it only have to draw a simple boundary there.
+    """
+    layer, a, b = view.hidden
+    data = snap.data
+    extent = data.extent
+    X, y = plot_points(snap, view)
+    # Grid lines of the input plane, each sampled densely, go through the same layers.
+    ticks = np.linspace(-extent, extent, GRID_LINES)
+    along = np.linspace(-extent, extent, GRID_SAMPLES)
+    grid = np.concatenate(
+        [np.column_stack([np.full_like(along, t), along]) for t in ticks]
+        + [np.column_stack([along, np.full_like(along, t)]) for t in ticks]
+    )
+    points = snap.display_layers(np.concatenate([X, grid]))[layer][:, [a, b]].astype(np.float64)
+    finite = np.isfinite(points).all(axis=1)
+    lo = points[finite].min(axis=0) if finite.any() else np.zeros(2)
+    hi = points[finite].max(axis=0) if finite.any() else np.ones(2)
+    centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * 1.05, 1e-9)
+    scaled = (points - centre) / half  # both axes into [-1, 1]
+    labels = y.astype(np.int64) if not data.is_regression else (y > 0).astype(np.int64)
+    cls = np.concatenate([labels, np.full(len(grid), -1)])
+    bits, point_cls, flag = rasterise_points(scaled, cls, 1.0, width, height)
+    # Cells with only grid dots get an extra, dim "class", so the warped grid stays in the background.
+    grid_class = len(style.point_fg)
+    point_cls[(point_cls < 0) & (bits > 0)] = grid_class
+    style = replace(style, point_fg=(*style.point_fg, Style(color="grey37")))
+    region = np.full((height, width), -1, np.int16)
+    frame = PlotFrame(region, np.zeros((height, width), np.int8), bits, point_cls, flag)
+    rows = render_plot_lines(frame, style)
+    lines = with_axes(rows, 1.0, width, height)
+    caption = (
+        f" hidden layer {layer}: neuron {a + 1} → x [{lo[0]:.2g}, {hi[0]:.2g}], "
+        f"neuron {b + 1} → y [{lo[1]:.2g}, {hi[1]:.2g}]"
+    )
+    lines[-1] = Strip([Segment(caption[: width + Y_GUTTER], Style(dim=True))]).adjust_cell_length(width + Y_GUTTER)
+    return lines
 
 
 def plot_points(snap: Snapshot, view: PlotView) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,73 @@
+"""How each layer's weights spread out over the run: one band per layer, time to the right.
+
+Each column is one recorded moment of the run (``Snapshot.timeline``); each row is a
+range of weight values, positive above the band's middle line (blue) and negative below
+(orange); the shade is how many of the layer's weights fall in that range then.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from core.trainer import Snapshot
+from tui.palette import NEGATIVE, POSITIVE, rgb
+
+SHADES = " ░▒▓█"
+
+
+def weight_bands(snap: Snapshot, width: int, height: int) -> Text:
+    """The picture as Rich Text, ``width`` x ``height`` cells."""
+    net = snap.network
+    moments = [m for m in snap.timeline if m.params.shape == net.params.shape]
+    n_layers = len(net.sizes) - 1
+    out = Text(no_wrap=True, overflow="crop")
+    if len(moments) < 2 or width < 12 or height < 2 * n_layers + 1:
+        out.append("weight evolution: train a little first (needs two recorded moments)", Style(dim=True))
+        return out
+    label_w = 9
+    cols = width - label_w
+    picks = np.linspace(0, len(moments) - 1, num=min(cols, len(moments))).round().astype(int)
+    params = np.stack([moments[i].params for i in picks])  # (T, P)
+    band = max(2, (height - 1) // n_layers)
+    bins = band  # one value range per row
+    positive, negative = Style(color=rgb(POSITIVE)), Style(color=rgb(NEGATIVE))
+    index_w, _ = net.views(np.arange(net.params.size))
+    for k in range(n_layers):
+        values = params[:, index_w[k].ravel()]  # (T, n_weights of layer k)
+        peak = float(np.abs(values).max()) or 1.0
+        # Row 0 is the top of the band: the largest positive values.
+        edges = np.linspace(peak, -peak, bins + 1)
+        counts = np.stack([np.histogram(v, bins=edges[::-1])[0][::-1] for v in values], axis=1)  # (bins, T)
+        level = np.ceil(counts / max(counts.max(), 1) * (len(SHADES) - 1)).astype(int)
+        for r in range(bins):
+            name = f"layer {k + 1}" if r == 0 else (f"±{peak:.2g}" if r == 1 else "")
+            out.append(name.ljust(label_w)[:label_w], Style(dim=True))
+            style = positive if (edges[r] + edges[r + 1]) / 2 > 0 else negative
+            out.append("".join(SHADES[v] for v in level[r]).ljust(cols), style)
+            out.append("\n")
+    first, last = moments[picks[0]].step, moments[picks[-1]].step
+    out.append(f"{'':<{label_w}}step {first:,} → {last:,} ({len(moments)} moments)", Style(dim=True))
+    return out
+
+
+class WeightEvolution(Static):
+    """Shown instead of the diagram with `w`; redrawn only when the timeline grows."""
+
+    DEFAULT_CSS = """
+    WeightEvolution { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self._key: tuple | None = None
+
+    def show(self, snap: Snapshot) -> None:
+        timeline = snap.timeline
+        key = (len(timeline), timeline[-1].step if timeline else None, id(snap.network.sizes), self.size)
+        if key == self._key:
+            return
+        self._key = key
+        self.update(weight_bands(snap, self.size.width, self.size.height))
