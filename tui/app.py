@@ -77,6 +77,7 @@ class NNPlayApp(App[None]):
         Binding("h", "hidden_space", "Hidden space", priority=True, show=False),
         Binding("H", "hidden_partner", "Next partner neuron", priority=True, show=False),
         Binding("w", "weight_evolution", "Weight evolution", priority=True, show=False),
+        Binding("x", "explain", "Explain a step", priority=True, show=False),
         Binding("comma", "travel(-1)", "Back in time", priority=True, show=False),
         Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
         Binding("g", "resume_here", "Resume here", priority=True, show=False),
@@ -429,6 +430,15 @@ class NNPlayApp(App[None]):
         )
         self._travel_cache = (index, latest, view)
         return view
+
+    def action_explain(self) -> None:
+        """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
+        from tui.widgets.explain_screen import ExplainScreen
+
+        snap = self._drawn or self.session.latest
+        self.session.pause()
+        index = int(np.random.default_rng(snap.step).integers(len(snap.data.X_train)))
+        self.push_screen(ExplainScreen(snap, self.query_one(WeightDiagram).selection, index))
 
     def action_help(self) -> None:
         from tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
