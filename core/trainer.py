@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -185,10 +185,7 @@ class Trainer:
             seed=config.seed,
         )
         self.initial_params = self.net.params.copy()
-        self.X_train = feature_matrix(self.data.X_train, config.features)
-        self.X_test = feature_matrix(self.data.X_test, config.features)
-        self.Y_train = targets_for(self.data.y_train, n_out, config.output, self.regression)
-        self.Y_test = targets_for(self.data.y_test, n_out, config.output, self.regression)
+        self._prepare_data()
         self.optimizer = Optimizer("sgd", self.net.params.size, self.net.n_weights)
         self.apply_live_settings(config)
         self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
@@ -197,6 +194,51 @@ class Trainer:
         self._grad = np.empty_like(self.net.params)
         self._grad_views = self.net.views(self._grad)
         self.restart()
+
+    def _prepare_data(self) -> None:
+        c, n_out = self.config, self.net.sizes[-1]
+        self.X_train = feature_matrix(self.data.X_train, c.features)
+        self.X_test = feature_matrix(self.data.X_test, c.features)
+        self.Y_train = targets_for(self.data.y_train, n_out, c.output, self.regression)
+        self.Y_test = targets_for(self.data.y_test, n_out, c.output, self.regression)
+
+    # -- editing the data ---------------------------------------------------------------
+
+    def add_point(self, x: float, y: float, label: float) -> str:
+        """Add a training point (the app's data editor); the network keeps training on the new set."""
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError("the point must have finite coordinates")
+        d = self.data
+        if self.regression:
+            value = np.array([max(-1.0, min(1.0, float(label)))])
+        else:
+            if not 0 <= int(label) < d.n_classes:
+                raise ValueError(f"class {int(label) + 1} does not exist; allowed 1..{d.n_classes}")
+            value = np.array([int(label)], dtype=d.y_train.dtype)
+        self._set_data(np.vstack([d.X_train, [[x, y]]]), np.concatenate([d.y_train, value]))
+        return f"added a point at ({x:+.2f}, {y:+.2f}); {len(self.data.X_train):,} training points"
+
+    def remove_nearest(self, x: float, y: float) -> str:
+        """Remove the training point nearest (x, y); at least one point always stays."""
+        d = self.data
+        if len(d.X_train) <= 1:
+            raise ValueError("the last training point cannot be removed")
+        i = int(np.argmin(((d.X_train - [x, y]) ** 2).sum(axis=1)))
+        px, py = d.X_train[i]
+        keep = np.arange(len(d.X_train)) != i
+        self._set_data(d.X_train[keep], d.y_train[keep])
+        return f"removed the point at ({px:+.2f}, {py:+.2f}); {len(self.data.X_train):,} training points"
+
+    def _set_data(self, X_train: np.ndarray, y_train: np.ndarray) -> None:
+        X_train.flags.writeable = False
+        y_train.flags.writeable = False
+        self.data = replace(self.data, X_train=X_train, y_train=y_train)
+        self._prepare_data()
+        self._order = self.rng.permutation(len(self.X_train))
+        self._at = 0
+        if self.kernel is not None:
+            self.use_kernel(self.kernel)
+        self.evaluate(record=False)
 
     # -- settings --------------------------------------------------------------------
 

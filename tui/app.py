@@ -78,6 +78,14 @@ class NNPlayApp(App[None]):
         Binding("H", "hidden_partner", "Next partner neuron", priority=True, show=False),
         Binding("w", "weight_evolution", "Weight evolution", priority=True, show=False),
         Binding("x", "explain", "Explain a step", priority=True, show=False),
+        Binding("a", "edit_data", "Edit data", priority=True, show=False),
+        Binding("up", "cursor(0, 1)", "cursor up", priority=True, show=False),
+        Binding("down", "cursor(0, -1)", "cursor down", priority=True, show=False),
+        Binding("left", "cursor(-1, 0)", "cursor left", priority=True, show=False),
+        Binding("right", "cursor(1, 0)", "cursor right", priority=True, show=False),
+        *[Binding(str(k), f"add_point({k})", f"add class {k}", priority=True, show=False) for k in range(1, 10)],
+        Binding("backspace", "remove_point", "remove nearest point", priority=True, show=False),
+        Binding("delete", "remove_point", "remove nearest point", priority=True, show=False),
         Binding("comma", "travel(-1)", "Back in time", priority=True, show=False),
         Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
         Binding("g", "resume_here", "Resume here", priority=True, show=False),
@@ -107,6 +115,7 @@ class NNPlayApp(App[None]):
         self.color_count = colors or (16 if self.console.color_system in ("standard", "windows") else 256)
         self._drawn: Snapshot | None = None
         self.hidden_mode = False
+        self.edit_mode = False
         self._partner = 0
         self.travel: int | None = None  # index into _travel_moments while replaying the past
         self._travel_moments: tuple[Moment, ...] = ()
@@ -259,6 +268,9 @@ class NNPlayApp(App[None]):
     # -- keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in EDIT_ACTIONS:
+            # Arrows, digits and backspace belong to the fields and the diagram unless editing data.
+            return self.edit_mode and not isinstance(self.screen, ModalScreen)
         if action in APP_ACTIONS:
             # Typing a path or reading help: the keys are text or close the modal. (A panel
             # field lets the app have every key it cannot hold: FieldInput.check_consume_key.)
@@ -360,6 +372,42 @@ class NNPlayApp(App[None]):
             "weights over the run (w: back)" if evolution.display else "neurons & weights"
         )
         self._drawn = None
+
+    # -- editing the data -----------------------------------------------------------
+
+    def action_edit_data(self) -> None:
+        """A cursor on the plot: digits add a point of that class there, backspace removes the nearest."""
+        plot = self.query_one(ScatterPlot)
+        self.edit_mode = not self.edit_mode
+        plot.set_view(cursor=(0.0, 0.0) if self.edit_mode else None)
+        if self.edit_mode:
+            snap = self.session.latest
+            keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add that class"
+            self.notify(f"edit data: arrows or a click move the cursor, {keys}, backspace removes the nearest, a ends")
+        self.refresh_bindings()
+
+    def action_cursor(self, dx: int, dy: int) -> None:
+        plot = self.query_one(ScatterPlot)
+        extent = self.session.latest.data.extent
+        width, height = plot.grid_shape[1], plot.grid_shape[0]
+        x, y = plot.cursor or (0.0, 0.0)
+        x = min(max(x + dx * 2 * extent / max(width, 1), -extent), extent)
+        y = min(max(y + dy * 2 * extent / max(height, 1), -extent), extent)
+        plot.set_view(cursor=(x, y))
+
+    def action_add_point(self, k: int) -> None:
+        x, y = self.query_one(ScatterPlot).cursor or (0.0, 0.0)
+        label = (1.0 if k == 2 else -1.0) if self.session.latest.data.is_regression else k - 1
+        self.session.call(lambda trainer: trainer.add_point(x, y, label))
+
+    def action_remove_point(self) -> None:
+        x, y = self.query_one(ScatterPlot).cursor or (0.0, 0.0)
+        self.session.call(lambda trainer: trainer.remove_nearest(x, y))
+
+    @on(ScatterPlot.Clicked)
+    def _plot_clicked(self, event: ScatterPlot.Clicked) -> None:
+        if self.edit_mode:
+            self.query_one(ScatterPlot).set_view(cursor=(event.x, event.y))
 
     # -- time travel -------------------------------------------------------------------
 
@@ -526,6 +574,10 @@ class NNPlayApp(App[None]):
 
 
 APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS)
+
+
+EDIT_ACTIONS = frozenset({"cursor", "add_point", "remove_point"})
+APP_ACTIONS = APP_ACTIONS - EDIT_ACTIONS
 
 
 def parse_parameter(text: str) -> float | None:

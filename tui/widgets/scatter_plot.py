@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -68,6 +70,24 @@ class ScatterPlot(Widget):
         self._style_cache: dict[tuple[int, int], object] = {}
         self.frames_drawn = 0
 
+    class Clicked(Message):
+        """A click on the plot, in data coordinates."""
+
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__()
+            self.x, self.y = x, y
+
+    def on_click(self, event: events.Click) -> None:
+        if self.snapshot is None or self.hidden is not None:
+            return
+        height, width = self.grid_shape
+        col, row = event.x - Y_GUTTER, event.y
+        if 0 <= col < width and 0 <= row < height:
+            extent = self.snapshot.data.extent
+            x = -extent + (col + 0.5) * 2 * extent / width
+            y = extent - (row + 0.5) * 2 * extent / height
+            self.post_message(self.Clicked(x, y))
+
     def show(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._redraw()
@@ -79,6 +99,7 @@ class ScatterPlot(Widget):
         show_test: bool | None = None,
         extra: ExtraPoints | bool | None = False,
         hidden: tuple[int, int, int] | bool | None = False,
+        cursor: tuple[float, float] | bool | None = False,
     ) -> None:
         if discretize is not None:
             self.discretize = discretize
@@ -86,6 +107,8 @@ class ScatterPlot(Widget):
             self.show_test = show_test
         if extra is not False:
             self.extra = extra  # type: ignore[assignment]
+        if cursor is not False:
+            self.cursor = cursor  # type: ignore[assignment]
         if hidden is not False:
             self.hidden = hidden  # type: ignore[assignment]
             self.border_title = "data & decision regions" if hidden is None else "hidden space (h: back, H: partner)"
