@@ -50,6 +50,8 @@ class Field:
             return f"'none' or a comma list of up to {MAX_LAYERS} sizes in 1..{MAX_NEURONS}"
         if self.kind == "path":
             return "a path to a CSV file of x,y,label rows"
+        if self.kind == "activations":
+            return "empty (use activation everywhere) or a comma list, one per hidden layer, from " + ",".join(HIDDEN)
         if self.kind == "int":
             return f"an integer in [{int(self.low)}, {int(self.high)}]"
         return f"a number in [{self.low:g}, {self.high:g}]"
@@ -65,6 +67,8 @@ FIELDS: dict[str, Field] = {
     "features": Field("features", "input features fed to the network"),
     "layers": Field("layers", "hidden layer sizes; 'none' = no hidden layer (the article's version 1)"),
     "activation": Field("choice", "hidden-layer activation", choices=tuple(HIDDEN)),
+    "layer_activations": Field("activations", "a different activation per hidden layer (overrides activation)"),
+    "dropout": Field("float", "dropout rate on hidden layers while training (0 = off)", 0.0, 0.9, live=True),
     "output": Field("choice", "output-layer activation", choices=tuple(OUTPUTS)),
     "loss": Field("choice", "loss function", choices=LOSSES),
     "init": Field("choice", "weight initialisation", choices=INITS),
@@ -100,6 +104,8 @@ class TrainConfig:
     features: tuple[str, ...] = ("x", "y")
     layers: tuple[int, ...] = (8,)
     activation: str = "sigmoid"
+    layer_activations: tuple[str, ...] = ()
+    dropout: float = 0.0
     output: str = "sigmoid"
     loss: str = "mse"
     init: str = "xavier"
@@ -127,6 +133,17 @@ class TrainConfig:
             )
         if self.dataset in REGRESSION and self.loss != "mse":
             raise ConfigError("loss", self.loss, "mse for regression data sets")
+        if self.layer_activations and len(self.layer_activations) != len(self.layers):
+            raise ConfigError(
+                "layer_activations",
+                ",".join(self.layer_activations),
+                f"{len(self.layers)} activation(s), one per hidden layer, or empty",
+            )
+
+    @property
+    def hidden_activations(self) -> list[str]:
+        """The activation of each hidden layer."""
+        return list(self.layer_activations) if self.layer_activations else [self.activation] * len(self.layers)
 
     def replace(self, **changes: Any) -> TrainConfig:
         unknown = set(changes) - set(FIELDS)
@@ -138,6 +155,7 @@ class TrainConfig:
         out = {name: getattr(self, name) for name in FIELDS}
         out["features"] = list(self.features)
         out["layers"] = list(self.layers)
+        out["layer_activations"] = list(self.layer_activations)
         return out
 
     @classmethod
@@ -186,6 +204,15 @@ def _check(name: str, spec: Field, value: Any) -> Any:
         if value is not None and not isinstance(value, str):
             raise ConfigError(name, value, spec.allowed())
         return value
+    if kind == "activations":
+        parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else value
+        try:
+            names = tuple(p for p in parts if p != "")
+        except TypeError:
+            raise ConfigError(name, value, spec.allowed()) from None
+        if not all(isinstance(p, str) and p in HIDDEN for p in names):
+            raise ConfigError(name, value, spec.allowed())
+        return names
     if kind == "features":
         if isinstance(value, str):
             try:

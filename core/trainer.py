@@ -15,10 +15,11 @@ from functools import cached_property
 
 import numpy as np
 
+from core.activations import HIDDEN
 from core.config import TrainConfig
 from core.datasets import Dataset, make_dataset, sample_points
 from core.features import feature_matrix
-from core.losses import mean_loss
+from core.losses import mean_loss, output_delta
 from core.network import Network
 from core.optim import Optimizer
 
@@ -178,7 +179,7 @@ class Trainer:
         n_out = 1 if self.regression else self.data.n_classes
         self.net = Network(
             [len(config.features), *config.layers, n_out],
-            activation=config.activation,
+            activation=config.hidden_activations,
             output=config.output,
             loss=config.loss,
             init=config.init,
@@ -274,6 +275,7 @@ class Trainer:
         np.copyto(self.net.params, self.initial_params if params is None else params)
         self.optimizer.reset()
         self.rng = np.random.default_rng([self.config.seed, 1])
+        self.dropout_rng = np.random.default_rng([self.config.seed, 2])
         self.step_count = 0
         self.epoch = 0
         self._order = self.rng.permutation(len(self.X_train))
@@ -331,7 +333,8 @@ class Trainer:
 
     @property
     def engine(self) -> str:
-        return "numba" if self.kernel is not None else "numpy"
+        # The kernel has no dropout: with dropout on, numpy trains.
+        return "numba" if self.kernel is not None and not self.config.dropout else "numpy"
 
     def _step_kernel(self, n: int) -> int:
         from core.kernel import LOSS_CODES, OPT_CODES, SCHEDULE_CODES
@@ -373,19 +376,23 @@ class Trainer:
         """
         if self.diverged_at is not None:
             return 0
-        if self.kernel is not None:
+        if self.kernel is not None and not self.config.dropout:
             return self._step_kernel(n)
         net, opt, grad = self.net, self.optimizer, self._grad
         params = net.params
         X, Y = self.X_train, self.Y_train
         scheduled = self.config.schedule != "constant"
+        dropout = self.config.dropout
         started = time.perf_counter()
         done = 0
         with np.errstate(all="ignore"):  # divergence is detected below, not warned about
             for _ in range(n):
                 idx = self._next_batch()
-                zs, acts = net.forward_pass(X[idx])
-                net.backward(zs, acts, Y[idx], grad, self._grad_views)
+                if dropout:
+                    self._dropout_gradient(X[idx], Y[idx], dropout)
+                else:
+                    zs, acts = net.forward_pass(X[idx])
+                    net.backward(zs, acts, Y[idx], grad, self._grad_views)
                 if scheduled:
                     opt.lr = self.learning_rate()
                 opt.step(params, grad)
@@ -396,6 +403,37 @@ class Trainer:
                 done += 1
         self.train_seconds += time.perf_counter() - started
         return done
+
+    def _dropout_gradient(self, X: np.ndarray, Y: np.ndarray, rate: float) -> None:
+        """Gradient with inverted dropout on the hidden layers: each hidden unit is zeroed with
+        probability ``rate`` and the survivors scaled by 1/(1 - rate), so evaluation needs no change."""
+        masks = [(self.dropout_rng.random((len(X), size)) >= rate) / (1.0 - rate) for size in self.net.sizes[1:-1]]
+        self.dropout_gradient_with_masks(X, Y, masks, self._grad)
+
+    def dropout_gradient_with_masks(
+        self, X: np.ndarray, Y: np.ndarray, masks: list[np.ndarray], grad: np.ndarray
+    ) -> None:
+        """Gradient of the loss of the network thinned by ``masks`` (one per hidden layer) into ``grad``."""
+        net = self.net
+        zs, acts = [], [X]
+        a = X
+        for k, (w, b, f) in enumerate(net._plan):
+            z = a @ w.T + b
+            a = f(z)
+            zs.append(z)
+            if k < len(masks):
+                a = a * masks[k]
+            acts.append(a)
+        g_w, g_b = net.views(grad)
+        delta = output_delta(net.output, net.loss_name, zs[-1], acts[-1], Y)
+        for k in range(len(net._plan) - 1, -1, -1):
+            np.matmul(delta.T, acts[k], out=g_w[k])
+            delta.sum(axis=0, out=g_b[k])
+            if k:
+                f, df = HIDDEN[net.activations[k - 1]]
+                z = zs[k - 1]
+                delta = (delta @ net._plan[k][0]) * df(z, f(z)) * masks[k - 1]
+        grad *= 1.0 / len(X)
 
     def _diverge(self) -> None:
         self.diverged_at = self.step_count

@@ -33,6 +33,8 @@ FLAG_FIELDS = {
     "--features": "features",
     "--layers": "layers",
     "--activation": "activation",
+    "--activations": "layer_activations",
+    "--dropout": "dropout",
     "--output": "output",
     "--loss": "loss",
     "--init": "init",

@@ -43,6 +43,9 @@ def _bad_values(name: str) -> list:
                 (True,), ("8",), None, 8]
     if spec.kind == "path":
         return [5, b"data.csv", ["a.csv"]]
+    if spec.kind == "activations":
+        # The default network has one hidden layer: two names, unknown names and non-strings are refused.
+        return ["relu,tanh", "softplus", "RELU", ("relu", 3), 5, None, ["relu", "tanh"]]
     raise AssertionError(f"untested field kind {spec.kind}")
 
 

@@ -36,6 +36,7 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("#", "network"),
     ("layers", "hidden"),
     ("activation", "activation"),
+    ("layer_activations", "per layer"),
     ("output", "output"),
     ("loss", "loss"),
     ("init", "init"),
@@ -47,17 +48,18 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("momentum", "momentum"),
     ("l1", "L1"),
     ("l2", "L2"),
+    ("dropout", "dropout"),
     ("batch_size", "batch size"),
     ("iterations", "iterations"),
     ("epochs", "stop epoch"),
     ("target_loss", "stop loss"),
     ("points_to_classify", "classify n"),
 )
-RESTRICT = {"int": r"[0-9]*", "float": r"[0-9eE.+-]*", "layers": r"[0-9, ]*"}
+RESTRICT = {"int": r"[0-9]*", "float": r"[0-9eE.+-]*", "layers": r"[0-9, ]*", "activations": r"[a-z_, ]*"}
 
 
 def format_value(name: str, value: Any) -> str:
-    if name == "layers":
+    if name in ("layers", "layer_activations"):
         return ",".join(map(str, value)) if value else ""
     if name == "csv_path":
         return value or ""
@@ -74,7 +76,7 @@ class FieldValidator(Validator):
         self.name = name
 
     def validate(self, value: str) -> ValidationResult:
-        if self.name == "layers" and not value.strip():
+        if self.name in ("layers", "layer_activations") and not value.strip():
             return self.success()
         try:
             parse_value(self.name, value)
@@ -103,7 +105,7 @@ class FieldInput(Input):
             validators=[FieldValidator(field)] if field != "csv_path" else [],
             restrict=RESTRICT.get(kind),
             compact=True,
-            placeholder="none" if field == "layers" else ("path.csv" if field == "csv_path" else ""),
+            placeholder={"layers": "none", "csv_path": "path.csv", "layer_activations": "same for all"}.get(field, ""),
         )
         self.field = field
 
@@ -111,8 +113,8 @@ class FieldInput(Input):
         """Take only the characters this field can hold, so the app's keys work while it has focus."""
         if character is None or not character.isprintable():
             return False
-        if self.restrict is None:
-            return True  # a free-text path
+        if self.restrict is None or self.field == "layer_activations":
+            return True  # free text: a path, or activation names
         return character != " " and re.fullmatch(self.restrict, character) is not None
 
     def action_ladder(self, direction: int) -> None:
@@ -236,7 +238,7 @@ class ParamsPanel(VerticalScroll):
             error.add_class("-shown")
             return
         text = event.value.strip()
-        value = () if field == "layers" and not text else parse_value(field, text)
+        value = () if field in ("layers", "layer_activations") and not text else parse_value(field, text)
         self._apply(field, value)
 
     @on(Input.Submitted)
@@ -303,6 +305,16 @@ class ParamsPanel(VerticalScroll):
                 return
             case _:
                 return
+        acts = list(self.config.layer_activations)
+        if acts:
+            # Keep one activation per layer: a new layer repeats the last one.
+            acts = (acts + [acts[-1]] * len(layers))[: len(layers)]
+            try:
+                self.load_config(self.config.replace(layers=tuple(layers), layer_activations=tuple(acts)))
+            except ConfigError:
+                return
+            self.post_message(self.ConfigChanged(self.config, "layers"))
+            return
         self.set_field("layers", tuple(layers))
 
     # -- from the app -----------------------------------------------------------------
