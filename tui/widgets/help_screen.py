@@ -25,14 +25,24 @@ HELP = """\
 | `v` | show / hide the neuron and weight diagram |
 | `d` | discretize: show the decision regions without confidence shading |
 | `T` | show / hide the test points in the plot |
+| `h` / `H` | hidden space: the data as two hidden neurons see it (the selected neuron; `H` another partner) |
+| `w` | weights over the run: each layer's weight distribution over time, instead of the diagram |
+| `x` | explain one step: a sample's forward pass, errors, deltas and updates, with the formulas |
+| `,` / `.` | time travel: back / forward through the recorded moments of the run (or click the loss curve) |
+| `g` / `l` | resume training from the moment shown / back to live |
+| `a` | edit the data: arrows/click move a cursor, `1`..`9` add that class, `backspace` removes the nearest |
 | `ctrl+s` / `ctrl+o` | save / load the whole session (settings, weights, optimiser, history) |
 | `ctrl+p` | command palette: presets and every action |
 | `tab` / `shift+tab` | move between fields; `enter` toggles a feature or presses a button |
 | `?` / `q` | this help / quit |
 
 In the **diagram**: arrows pick a neuron, `[` and `]` pick one of its incoming weights,
-`escape` goes back to the neuron; clicking works too. The line under the diagram shows
-the exact values and their recent trend.
+`escape` goes back to the neuron; clicking works too; `enter` types a new value for the
+selected weight or bias and the plot follows at once. The line under the diagram shows
+the exact value and its trajectory over the run.
+
+Beside the loss: the test set's **confusion matrix** (rows: true class, columns:
+predicted) and each class's accuracy; R² for regression.
 
 In the **learning-rate** field, `up`/`down` step along 0.00001 ... 10.
 
@@ -72,6 +82,13 @@ regularisation, or stop earlier.
 
 **Batch size.** 1 updates after every sample (the article's way: noisy but quick);
 larger batches average the gradient over more samples (smoother, fewer steps per epoch).
+
+**Dropout.** While training, each hidden neuron is switched off at random with the given
+probability (the others scaled up to compensate), so no neuron can rely on another: a
+cheap guard against overfitting. It is off when the network is evaluated or drawn.
+
+**Schedules.** *step* halves the learning rate at 25, 50 and 75 % of *iterations*;
+*cosine* lowers it smoothly to zero: big steps early, fine ones at the end.
 
 **Optimisers.** *momentum* keeps a running sum of past gradients so steps build up speed
 along consistent directions; *adam* also scales each weight's step by its recent gradient
