@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import numpy as np
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -112,7 +112,10 @@ class NNPlayApp(App[None]):
         self.start_worker = start_worker
         self.use_kernel = use_kernel
         # Rich downsamples RGB for 256-colour terminals; a 16-colour one gets its own palette.
-        self.color_count = colors or (16 if self.console.color_system in ("standard", "windows") else 256)
+        # NO_COLOR makes Textual draw in monochrome: the 16-colour palette adds per-class textures.
+        self.color_count = colors or (
+            16 if self.no_color or self.console.color_system in ("standard", "windows") else 256
+        )
         self._drawn: Snapshot | None = None
         self.hidden_mode = False
         self.edit_mode = False
@@ -152,15 +155,16 @@ class NNPlayApp(App[None]):
         self.call_after_refresh(self.draw_frame)
         self._check_size()
 
-    def on_resize(self) -> None:
-        self._check_size()
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
         # Widgets re-render on their own resize; force the next frame to redraw.
         self._drawn = None
 
-    def _check_size(self) -> None:
-        small = self.size.width < MIN_SIZE[0] or self.size.height < MIN_SIZE[1]
-        self.screen.set_class(small, "-too-small")
-        self.screen.set_class(self.size.width < 100, "-narrow")
+    def _check_size(self, width: int | None = None, height: int | None = None) -> None:
+        width = self.size.width if width is None else width
+        height = self.size.height if height is None else height
+        self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+        self.screen.set_class(width < 100, "-narrow")
 
     def _compile_kernel(self) -> None:
         """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""

@@ -55,6 +55,9 @@ class PlotStyle:
     point_fg: tuple[Style, ...]
     flag_style: Style
     empty: Style
+    # For 16-colour and monochrome terminals: a character per class drawn on every other
+    # empty cell, so regions differ by more than hue (None: colour alone).
+    textures: tuple[str, ...] | None = None
     # Render caches, filled lazily and kept for the style's lifetime (one per
     # widget) so steady-state frames never build a Style.  A frozen dataclass
     # cannot rebind fields, but it can fill these containers.
@@ -200,8 +203,15 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
     starts = np.flatnonzero(starts_mask)
     ends = np.append(starts[1:], ids.shape[0])
 
+    cell_chars = _CELL_CHARS[bits]
+    if style.textures:
+        rows, cols = np.indices(bits.shape)
+        region = np.asarray(frame.region_cls)
+        marked = (bits == 0) & (region >= 0) & ((rows + cols) % 2 == 0)
+        cell_chars = cell_chars.copy()
+        cell_chars[marked] = np.array(style.textures, dtype="<U1")[region[marked] % len(style.textures)]
     # One decode for the whole grid: a '<U1' array's buffer is UTF-32-LE.
-    text = _CELL_CHARS[bits].tobytes().decode("utf-32-le")
+    text = cell_chars.ravel().tobytes().decode("utf-32-le")
     run_texts = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     run_styles = [styles[i] for i in ids[starts].tolist()]
     segments = list(map(Segment, run_texts, run_styles))
@@ -231,6 +241,7 @@ CLASS_RGB: tuple[tuple[int, int, int], ...] = (
     (0x5C, 0x6B, 0xC0),  # indigo
 )
 MAX_CLASSES = len(CLASS_RGB)
+CLASS_TEXTURES = (" ", "·", "-", "+", "x", "=", "o", "~", "/", "\\", "|", "*", "^", ":", "#", "%")
 
 _BASE_RGB = (0x1C, 0x1C, 0x1C)  # neutral dark grey under every region
 _WHITE = (0xFF, 0xFF, 0xFF)
@@ -287,6 +298,7 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> Pl
             point_fg=point_fg,
             flag_style=Style(color="bright_white", bold=True),
             empty=Style(),
+            textures=CLASS_TEXTURES,
         )
 
     steps = (

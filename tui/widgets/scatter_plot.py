@@ -120,7 +120,7 @@ class ScatterPlot(Widget):
     def render_line(self, y: int) -> Strip:
         if y < len(self._lines):
             return self._lines[y]
-        return Strip.blank(self.size.width)
+        return Strip.blank(self.size.width, self.rich_style)
 
     def _redraw(self) -> None:
         snap = self.snapshot
@@ -255,7 +255,9 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
         f" hidden layer {layer}: neuron {a + 1} → x [{lo[0]:.2g}, {hi[0]:.2g}], "
         f"neuron {b + 1} → y [{lo[1]:.2g}, {hi[1]:.2g}]"
     )
-    lines[-1] = Strip([Segment(caption[: width + Y_GUTTER], Style(dim=True))]).adjust_cell_length(width + Y_GUTTER)
+    lines[-1] = Strip([Segment(caption[: width + Y_GUTTER], Style(dim=True))]).adjust_cell_length(
+        width + Y_GUTTER, Style()
+    )
     return lines
 
 
@@ -287,5 +289,5 @@ def with_axes(rows: list[list[Segment]], extent: float, width: int, height: int)
     gap1 = max(1, width // 2 - len(left) - len(mid) // 2)
     gap2 = max(1, width - len(left) - gap1 - len(mid) - len(right))
     bottom = " " * (Y_GUTTER - 1) + "└" + left + "─" * gap1 + mid + "─" * gap2 + right
-    lines.append(Strip([Segment(bottom, axis)]).adjust_cell_length(width + Y_GUTTER))
+    lines.append(Strip([Segment(bottom, axis)]).adjust_cell_length(width + Y_GUTTER, Style()))
     return lines

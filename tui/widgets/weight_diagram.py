@@ -160,7 +160,7 @@ class WeightDiagram(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if y < len(self._lines):
             return self._lines[y]
-        return Strip.blank(self.size.width)
+        return Strip.blank(self.size.width, self.rich_style)
 
     def render_diagram(self, data: DiagramData, width: int, height: int, sel: Selection) -> list[Strip]:
         """The diagram as Strips; also keeps the layout and the cell owners for mouse picking."""
@@ -191,7 +191,7 @@ class WeightDiagram(Widget, can_focus=True):
             self._mark_connection(lay, data.sizes, sel, chars, ids, highlight)
         self._draw_nodes(lay, data, sel, chars, ids, add_style, highlight)
         lines = [Strip(seg, width) for seg in cells_to_segments(chars, ids, styles)]
-        lines.append(Strip(self._legend(scale)).adjust_cell_length(width))
+        lines.append(Strip(self._legend(scale)).adjust_cell_length(width, Style()))
         return lines
 
     @staticmethod

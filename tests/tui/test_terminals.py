@@ -1,0 +1,67 @@
+"""Monochrome (NO_COLOR), 16-colour and tiny terminals: no crash, classes still apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp
+from tui.plot_render import CLASS_TEXTURES, default_plot_style
+from tui.widgets.scatter_plot import PlotView, render_scatter
+
+
+def trained(preset: str, steps: int = 1500) -> Trainer:
+    t = Trainer(PRESETS[preset].config())
+    t.step(steps)
+    t.evaluate()
+    return t
+
+
+async def test_no_color_renders_every_pane_while_training(monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = NNPlayApp(trainer=trainer_for_xor(), environ={}, start_worker=False)
+    assert app.no_color and app.color_count == 16
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(5):
+            app.session._trainer.step(50)
+            app.session._publish()
+            app.draw_frame()
+            await pilot.pause()
+        for key in ("v", "v", "w", "h", "question_mark", "escape"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert "step 250" in str(app.query_one("#status").render())
+
+
+def trainer_for_xor() -> Trainer:
+    return Trainer(PRESETS["xor"].config())
+
+
+def test_sixteen_colours_mark_each_region_with_its_own_texture() -> None:
+    snap = trained("quadrants").snapshot()
+    lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 16))
+    def cells(lines) -> str:  # the plot's cells, without the axis labels
+        return "".join("".join(seg.text for seg in line)[4:] for line in lines[:-1])
+
+    text = cells(lines)
+    for cls in range(1, 4):
+        assert CLASS_TEXTURES[cls] in text, cls
+    # ...and 256 colours leave the empty cells empty.
+    lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 256))
+    assert not {"·", "-", "+"} & set(cells(lines))
+
+
+@pytest.mark.parametrize("size", [(40, 12), (59, 15)])
+async def test_below_the_minimum_size_says_so(size: tuple[int, int]) -> None:
+    app = NNPlayApp(trainer=trainer_for_xor(), environ={}, start_worker=False, colors=256)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        assert app.query_one("#too-small").display
+        assert "too small" in str(app.query_one("#too-small").render())
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+        assert np.isfinite(app.session.latest.metrics.train_loss)
