@@ -41,7 +41,7 @@ NETWORK = [
 ]
 
 
-def ours(batch: int, steps: int, env_note: dict) -> float:
+def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float:
     cmd = [
         sys.executable,
         "-m",
@@ -53,6 +53,8 @@ def ours(batch: int, steps: int, env_note: dict) -> float:
         "--iterations",
         str(steps),
         "--json",
+        "--engine",
+        engine,
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     result = json.loads(out.stdout)
@@ -96,21 +98,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=1,
+        help="PyTorch intra-op threads (default 1: on 2 noisy cores its thread pool only adds jitter "
+        "for networks this small; nnplay uses one thread)",
+    )
     args = parser.parse_args()
     import torch
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; numpy {np.__version__}")
+    torch.set_num_threads(args.torch_threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); numpy {np.__version__}")
     print(
         f"network 2-8-8-2 tanh, softmax + cross-entropy, SGD, float64, {args.steps:,} steps, median of {args.repeats}"
     )
-    print(f"{'batch':>6} {'nnplay s':>10} {'torch s':>10} {'ratio':>7}  engine")
+    print(f"{'batch':>6} {'engine':>7} {'nnplay s':>10} {'torch s':>10} {'torch/nnplay':>13}")
+    engines = ["numpy"]
+    from core.kernel import load_kernel
+
+    if load_kernel() is not None:
+        engines.append("numba")
     for batch in (1, 32, 1000):
-        mine, torch_times, note = [], [], {}
+        mine: dict[str, list[float]] = {e: [] for e in engines}
+        torch_times, note = [], {}
         for _ in range(args.repeats):
-            mine.append(ours(batch, args.steps, note))
+            for engine in engines:
+                mine[engine].append(ours(batch, args.steps, note, engine))
             torch_times.append(theirs(batch, args.steps))
-        a, b = statistics.median(mine), statistics.median(torch_times)
-        print(f"{batch:>6} {a:>10.4f} {b:>10.4f} {b / a:>6.1f}x  {note['engine']}")
+        b = statistics.median(torch_times)
+        for engine in engines:
+            a = statistics.median(mine[engine])
+            print(f"{batch:>6} {engine:>7} {a:>10.4f} {b:>10.4f} {b / a:>12.1f}x")
 
 
 if __name__ == "__main__":
