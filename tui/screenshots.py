@@ -32,6 +32,14 @@ SHOTS = (
     Shot("help", "the help screen", "seed-v2", 0, keys=("question_mark",)),
     Shot("small-terminal", "the whole app at 80x24", "circle", 3000, size=(80, 24)),
     Shot("classify", "the article's Classify Points: fresh points coloured by prediction", "xor", 3000, keys=("c",)),
+    Shot(
+        "hidden-space",
+        "the circle as two hidden neurons see it, and the weights over the run",
+        "circle",
+        3000,
+        keys=("h", "w"),
+    ),
+    Shot("explain-step", "one training step explained, number by number", "seed-v2", 3000, keys=("x",)),
 )
 
 
@@ -39,8 +47,10 @@ async def _take(shot: Shot, out: Path, before: Callable[[object], Awaitable[None
     from tui.app import NNPlayApp
 
     trainer = Trainer(PRESETS[shot.preset].config())
-    if shot.steps:
-        trainer.step(shot.steps)
+    # Train in chunks with an evaluation after each, as the app does, so the loss curve
+    # and the time-travel timeline have something to show.
+    for _ in range(20 if shot.steps else 0):
+        trainer.step(shot.steps // 20)
         trainer.evaluate()
     app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=256)
     async with app.run_test(size=shot.size) as pilot:
