@@ -137,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="training step: the numba kernel (pip install 'nnplay[fast]') or the numpy reference; "
         "auto picks numba when it is installed",
     )
+    export = sub.add_parser(
+        "export",
+        help="write a trained session's network as a PyTorch script, a numpy script or JSON",
+        description="Export the network of a saved session (ctrl+s in the app, or nnplay train --save).",
+    )
+    export.add_argument("--load", required=True, metavar="FILE", help="the saved session to export")
+    export.add_argument(
+        "--format",
+        choices=("torch", "numpy", "json"),
+        default="torch",
+        help="torch: standalone nn.Sequential script; numpy: pure-numpy script; json: documented JSON",
+    )
+    export.add_argument("--out", metavar="FILE", help="output file (default nnplay_model.py / _numpy.py / .json)")
     shots = sub.add_parser(
         "screenshots",
         help="save SVG screenshots of the app in known states",
@@ -213,14 +226,14 @@ def build_trainer(args: argparse.Namespace):
         raise UsageError(f"argument {flag}: {exc}") from None
 
 
-def _check_save_path(path: str | None) -> None:
+def _check_save_path(path: str | None, flag: str = "--save") -> None:
     if path is None:
         return
     parent = Path(path).resolve().parent
     if not parent.is_dir():
-        raise UsageError(f"argument --save: {path!r}: folder {str(parent)!r} does not exist")
+        raise UsageError(f"argument {flag}: {path!r}: folder {str(parent)!r} does not exist")
     if Path(path).is_dir():
-        raise UsageError(f"argument --save: {path!r} is a folder; give a file name")
+        raise UsageError(f"argument {flag}: {path!r} is a folder; give a file name")
 
 
 def run_training(trainer, on_progress=None) -> tuple[str, float]:
@@ -363,6 +376,26 @@ def _print_table(trainer, result: dict) -> None:
     Console().print(table)
 
 
+def export_command(args: argparse.Namespace) -> int:
+    from core.export import DEFAULT_NAMES, export
+    from core.persist import SessionFileError, atomic_write, load_session
+
+    out = args.out or DEFAULT_NAMES[args.format]
+    _check_save_path(out, flag="--out")
+    try:
+        trainer = load_session(args.load)
+    except SessionFileError as exc:
+        raise UsageError(f"argument --load: {exc}") from None
+    data = trainer.data
+    text = export(trainer.net, trainer.config.features, data.class_names, data.extent, args.format)
+    try:
+        atomic_write(out, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"argument --out: cannot write {out!r} ({exc.strerror})") from None
+    print(out)
+    return 0
+
+
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     from tui.app import NNPlayApp
@@ -377,6 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return train_command(args)
+        if args.command == "export":
+            return export_command(args)
         if args.command == "screenshots":
             from tui.screenshots import save_screenshots
 
@@ -385,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return app_command(args)
     except UsageError as exc:
-        prog = "nnplay train" if args.command == "train" else "nnplay"
+        prog = f"nnplay {args.command}" if args.command else "nnplay"
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
