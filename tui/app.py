@@ -78,6 +78,7 @@ class NNPlayApp(App[None]):
         Binding("H", "hidden_partner", "Next partner neuron", priority=True, show=False),
         Binding("w", "weight_evolution", "Weight evolution", priority=True, show=False),
         Binding("x", "explain", "Explain a step", priority=True, show=False),
+        Binding("s", "share", "Share setup", priority=True, show=False),
         Binding("a", "edit_data", "Edit data", priority=True, show=False),
         Binding("up", "cursor(0, 1)", "cursor up", priority=True, show=False),
         Binding("down", "cursor(0, -1)", "cursor down", priority=True, show=False),
@@ -181,6 +182,8 @@ class NNPlayApp(App[None]):
     # -- drawing ---------------------------------------------------------------------
 
     def draw_frame(self) -> None:
+        if not self.is_running:
+            return  # shutting down: the frame timer can still fire after the widgets are gone
         for notice in self.session.drain_notices():
             self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
         snap = self.session.latest
@@ -492,6 +495,16 @@ class NNPlayApp(App[None]):
         index = int(np.random.default_rng(snap.step).integers(len(snap.data.X_train)))
         self.push_screen(ExplainScreen(snap, self.query_one(WeightDiagram).selection, index))
 
+    def action_share(self) -> None:
+        """The exact command line of the current setup: shown, and copied where the terminal allows (OSC 52)."""
+        from tui.share import command_line
+
+        line = command_line(self.query_one(ParamsPanel).config)
+        self.copy_to_clipboard(line)
+        self.notify(
+            line, title="reproduce this setup with (copied to the clipboard if your terminal allows)", timeout=20
+        )
+
     def action_help(self) -> None:
         from tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
 
@@ -570,6 +583,11 @@ class NNPlayApp(App[None]):
             ("Toggle diagram", "v: show/hide neurons and weights", self.action_toggle_diagram),
             ("Discretize", "d: hard decision regions", self.action_discretize),
             ("Show test data", "T: draw the held-out points too", self.action_show_test),
+            ("Share setup", "s: the nnplay command line for this configuration", self.action_share),
+            ("Hidden space", "h: the data in two hidden neurons' space", self.action_hidden_space),
+            ("Weights over the run", "w: each layer's weight distribution over time", self.action_weight_evolution),
+            ("Explain one step", "x: forward pass, deltas and updates with formulas", self.action_explain),
+            ("Edit data", "a: add and remove points on the plot", self.action_edit_data),
             ("Save session", "ctrl+s", self.action_save),
             ("Load session", "ctrl+o", self.action_load),
         )

@@ -31,6 +31,7 @@ HELP = """\
 | `,` / `.` | time travel: back / forward through the recorded moments of the run (or click the loss curve) |
 | `g` / `l` | resume training from the moment shown / back to live |
 | `a` | edit the data: arrows/click move a cursor, `1`..`9` add that class, `backspace` removes the nearest |
+| `s` | share: show (and copy) the `nnplay ...` command line that reproduces this setup |
 | `ctrl+s` / `ctrl+o` | save / load the whole session (settings, weights, optimiser, history) |
 | `ctrl+p` | command palette: presets and every action |
 | `tab` / `shift+tab` | move between fields; `enter` toggles a feature or presses a button |
@@ -108,6 +109,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "dismiss", "Close"),
         Binding("q", "dismiss", "Close"),
     ]
+    AUTO_FOCUS = "VerticalScroll"  # so up/down/pgup/pgdn scroll the help at once
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

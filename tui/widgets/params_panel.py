@@ -283,6 +283,10 @@ class ParamsPanel(VerticalScroll):
             error = self.query_one("#error-features", Static)
             error.update("✗ pick at least one feature (keeping " + ",".join(self.config.features) + ")")
             error.add_class("-shown")
+            # Put the list back on the features still in force, as a refused Select goes back.
+            with self.prevent(SelectionList.SelectedChanged):
+                for f in self.config.features:
+                    event.selection_list.select(f)
             return
         self._apply("features", chosen)
 
@@ -300,7 +304,8 @@ class ParamsPanel(VerticalScroll):
             case "fewer-neurons" if layers:
                 layers[-1] = max(1, layers[-1] - 1)
             case "regenerate":
-                self._apply("data_seed", (self.config.data_seed + 1) % (2**32))
+                # data_seed has no field (nor an error line) in the panel: set it directly.
+                self.config = self.config.replace(data_seed=(self.config.data_seed + 1) % (2**32))
                 self.post_message(self.RegenerateData())
                 return
             case _:
@@ -315,7 +320,11 @@ class ParamsPanel(VerticalScroll):
                 return
             self.post_message(self.ConfigChanged(self.config, "layers"))
             return
-        self.set_field("layers", tuple(layers))
+        # Apply now, not through the input's Changed event: a second click handled before that
+        # event would start from the old layers and be lost.
+        with self.prevent(Input.Changed):
+            self.set_field("layers", tuple(layers))
+        self._apply("layers", tuple(layers))
 
     # -- from the app -----------------------------------------------------------------
 

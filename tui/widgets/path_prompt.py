@@ -16,6 +16,7 @@ class PathPrompt(ModalScreen[str | None]):
     PathPrompt > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#path"  # the app's AUTO_FOCUS ("#diagram") finds nothing here: typing would go nowhere
 
     def __init__(self, title: str, path: str) -> None:
         super().__init__()
