@@ -150,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="torch: standalone nn.Sequential script; numpy: pure-numpy script; json: documented JSON",
     )
     export.add_argument("--out", metavar="FILE", help="output file (default nnplay_model.py / _numpy.py / .json)")
+    serve = sub.add_parser(
+        "serve",
+        help="run the app in a web browser (textual-serve), on 127.0.0.1 unless told otherwise",
+        description="Serve the app over HTTP with textual-serve (pip install 'nnplay[serve]'). Any app flags "
+        "after -- are passed to the served app, e.g. nnplay serve -- --preset spiral.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("app_args", nargs=argparse.REMAINDER, help="flags for the served app (after --)")
     shots = sub.add_parser(
         "screenshots",
         help="save SVG screenshots of the app in known states",
@@ -376,6 +387,36 @@ def _print_table(trainer, result: dict) -> None:
     Console().print(table)
 
 
+def serve_plan(host: str, port: int, app_args: list[str]) -> tuple[str, int, str, str | None]:
+    """(host, port, the served command, a warning when it is reachable from other machines)."""
+    app_args = [a for a in app_args if a != "--"]
+    parsed = build_parser().parse_args(app_args)  # bad app flags fail here, before listening
+    if parsed.command:
+        raise UsageError(f"argument app_args: {parsed.command!r} is a command, not an app flag")
+    import shlex
+
+    command = " ".join(shlex.quote(w) for w in [sys.executable, "-m", "tui.cli", *app_args])
+    warning = None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        warning = f"nnplay serve: listening on {host}:{port}: anyone who can reach this address can use the app"
+    return host, port, command, warning
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"argument --port: {args.port} is not allowed; allowed: an integer in [1, 65535]")
+    host, port, command, warning = serve_plan(args.host, args.port, args.app_args)
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("argument serve: textual-serve is not installed; pip install 'nnplay[serve]'") from None
+    if warning:
+        print(warning, file=sys.stderr)
+    print(f"nnplay serve: http://{host}:{port}/", file=sys.stderr)
+    Server(command, host=host, port=port, title="nnplay").serve()
+    return 0
+
+
 def export_command(args: argparse.Namespace) -> int:
     from core.export import DEFAULT_NAMES, export
     from core.persist import SessionFileError, atomic_write, load_session
@@ -410,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "train":
             return train_command(args)
+        if args.command == "serve":
+            return serve_command(args)
         if args.command == "export":
             return export_command(args)
         if args.command == "screenshots":
