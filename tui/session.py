@@ -128,9 +128,10 @@ class TrainingSession:
             self._notices.append(Notice(f"reached {trainer.config.epochs:,} epochs; paused"))
         elif reason == "target_loss":
             self._notices.append(Notice(f"training loss reached the target {trainer.config.target_loss:g}; paused"))
+        # Publish first: a UI that sees running == False then already has the final snapshot.
+        self._publish()
         self.running = False
         self._goal = None
-        self._publish()
 
     def _publish(self) -> None:
         self._trainer.evaluate()
@@ -169,9 +170,10 @@ class TrainingSession:
             self._start(None)
 
     def _do_pause(self) -> None:
+        # Publish first: a UI that sees running == False then already has the final snapshot.
+        self._publish()
         self.running = False
         self._goal = None
-        self._publish()
 
     def _do_step(self, n: int) -> None:
         self.running = False

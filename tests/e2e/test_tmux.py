@@ -24,11 +24,14 @@ class Terminal:
     def __init__(self, width: int, height: int, args: str = "") -> None:
         self.socket = f"nnplay-e2e-{uuid.uuid4().hex[:8]}"
         # --engine numpy: no background compile, so timings do not depend on numba's cache.
-        command = f"cd {ROOT} && exec {sys.executable} -m tui.cli --engine numpy {args}"
+        # The short sleep lets tmux settle the window size first: under load the pane's process
+        # could otherwise start while the window is still tmux's default 80x24.
+        command = f"sleep 0.3; cd {ROOT} && exec {sys.executable} -m tui.cli --engine numpy {args}"
         self.tmux("new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height), "-e", "TERM=xterm-256color",
                   command)  # fmt: skip
         # Keep the pane after the app exits, to read its last screen (a traceback would show there).
         self.tmux("set-option", "-t", "app", "remain-on-exit", "on")
+        self.tmux("resize-window", "-t", "app", "-x", str(width), "-y", str(height))
 
     def tmux(self, *args: str) -> str:
         env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "NO_COLOR")}
