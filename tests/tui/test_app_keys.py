@@ -1,0 +1,771 @@
+"""Every key of ``NNPlayApp``, driven through Textual's Pilot.
+
+The tests of background training (space, e, t, q, the keypress latency) each start a fresh
+app with the real worker thread and poll the published snapshot with a timeout instead of
+sleeping a fixed time. Every other test runs on one shared app (``AppThread``: starting an
+app costs about a second) that the ``app`` fixture puts back to a fresh session, panel and
+view first; its worker is off and ``settle`` runs the queued session commands here, so what
+a key does is deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import re
+import statistics
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from textual import events
+from textual.command import CommandPalette
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
+
+from core.config import TrainConfig
+from core.persist import load_session, save_session
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import DEFAULT_SESSION, NNPlayApp
+from tui.widgets.help_screen import HelpScreen
+from tui.widgets.params_panel import ParamsPanel
+from tui.widgets.path_prompt import PathPrompt
+from tui.widgets.scatter_plot import ScatterPlot
+from tui.widgets.weight_diagram import Selection, WeightDiagram
+
+SIZE = (120, 40)
+# The article's network (seed-v2) on fewer points: 200 per-sample steps make an epoch.
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+
+
+def make_app(config: TrainConfig = CONFIG, *, start_worker: bool = False, **kwargs) -> NNPlayApp:
+    # use_kernel=False: importing numba in the background holds the GIL for a while,
+    # which would make the timing tests measure the import, not the app.
+    kwargs.setdefault("use_kernel", not start_worker)
+    return NNPlayApp(trainer=Trainer(config), colors=256, environ={}, start_worker=start_worker, **kwargs)
+
+
+class AppThread:
+    """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
+    ``fn(pilot, ...)`` on the app's event loop (in its own thread) and returns its result."""
+
+    def __init__(self, app: NNPlayApp, size: tuple[int, int]) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._ready: concurrent.futures.Future[Pilot] = concurrent.futures.Future()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
+        self._thread.start()
+        self.pilot = self._ready.result(timeout=60)
+
+    def _main(self, size: tuple[int, int]) -> None:
+        async def serve() -> None:
+            self._stop = asyncio.Event()
+            try:
+                async with self.app.run_test(size=size) as pilot:
+                    await pilot.pause()
+                    self._ready.set_result(pilot)
+                    await self._stop.wait()
+            except BaseException as exc:
+                if not self._ready.done():
+                    self._ready.set_exception(exc)
+                raise
+
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(serve())
+        finally:
+            self.loop.close()
+
+    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        async def call() -> Any:
+            with self.app._context():  # widgets find their app through a context variable
+                return await fn(self.pilot, *args)
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
+
+    def close(self) -> None:
+        if self._stop is not None:
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def shared() -> AppThread:
+    runner = AppThread(make_app(), SIZE)
+    yield runner
+    runner.close()
+    assert not runner._thread.is_alive()
+
+
+async def fresh(pilot: Pilot) -> None:
+    """Back to a just-started app: main screen, new session and panel, default views, no toasts."""
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+    await pilot.pause(0)
+    if (app.size.width, app.size.height) != SIZE:
+        await pilot.resize_terminal(*SIZE)
+    app.action_live()
+    if app.edit_mode:
+        app.action_edit_data()
+    if app.hidden_mode:
+        app.action_hidden_space()
+    app.query_one("#diagram-box").display = True
+    app.query_one(ScatterPlot).set_view(discretize=False, show_test=False, extra=None, cursor=None)
+    app.session.replace(Trainer(CONFIG))
+    app.query_one(ParamsPanel).load_config(CONFIG)
+    app.session_path = DEFAULT_SESSION
+    diagram = app.query_one(WeightDiagram)
+    diagram.selection = Selection(1, 0)
+    diagram.focus()
+    await settle(pilot)
+    await pilot.pause()
+    app.clear_notifications()
+
+
+@pytest.fixture
+def ui(shared: AppThread) -> AppThread:
+    """The shared app, just as it started."""
+    shared.run(fresh)
+    a = shared.app
+    assert not isinstance(a.screen, (HelpScreen, PathPrompt, CommandPalette))
+    assert a.session.latest.step == 0 and a.session.latest.config == CONFIG
+    assert a.query_one(ParamsPanel).config == CONFIG
+    assert a.focused is a.query_one(WeightDiagram)
+    assert a.travel is None and not a.edit_mode and not list(a._notifications)
+    return shared
+
+
+async def settle(pilot) -> None:
+    """Let the UI handle what is pending, run the queued session commands here, draw a frame."""
+    app = pilot.app
+    await pilot.pause(0)  # messages already posted (a key's action, a panel change) are handled
+    app.session._handle_commands(block=False)
+    app.draw_frame()
+    await pilot.pause(0)  # and the notices the frame posted
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
+
+
+async def send_key(pilot, key: str, character: str | None = None) -> None:
+    """Post a key event the way the terminal driver does, without Pilot's wait for an idle CPU
+    (while the worker trains the CPU is never idle, and ``pilot.press`` would wait a second per key)."""
+    pilot.app.post_message(events.Key(key, character if character is not None else key))
+    await asyncio.sleep(0)
+
+
+async def type_keys(pilot, text: str) -> None:
+    """Type ``text`` one character at a time, each handled before the next (like ``pilot.press``
+    without its two waits for an idle CPU per key)."""
+    names = {"-": "minus", ".": "full_stop", "/": "slash", ":": "colon", " ": "space", "_": "underscore"}
+    for character in text:
+        await send_key(pilot, names.get(character, character), character)
+        await pilot.pause(0)
+
+
+def status(app: NNPlayApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+def messages(app: NNPlayApp, severity: str | None = None) -> list[str]:
+    return [n.message for n in app._notifications if severity is None or n.severity == severity]
+
+
+def params(app: NNPlayApp) -> np.ndarray:
+    return np.array(app.session.latest.network.params)
+
+
+# -- stepping and training ------------------------------------------------------------
+
+
+def test_n_makes_exactly_one_step(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        before = params(app)
+        assert app.session.latest.step == 0
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.latest.step == 1
+        assert not np.array_equal(params(app), before)
+        assert re.search(r"\bstep 1\b", status(app))
+        await settle(pilot)  # nothing else was queued
+        assert app.session.latest.step == 1
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert app.session.latest.step == 3
+
+    ui.run(check)
+
+
+async def test_space_runs_then_pauses():
+    app = make_app(start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        first = app.session.latest.step
+        await wait_until(pilot, lambda: app.session.latest.step > first, what="the step counter to move")
+        await wait_until(pilot, lambda: "steps/s" in status(app), what="the status to show the speed")
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: not app.session.running, what="training to pause")
+        await wait_until(pilot, lambda: "paused" in status(app), what="the status to say paused")
+        stopped = app.session.latest.step
+        await pilot.pause(0.3)
+        assert app.session.latest.step == stopped
+        assert f"step {stopped:,}" in status(app)
+
+
+async def test_e_trains_one_epoch_then_pauses():
+    config = CONFIG.replace(batch_size=10)  # 200 points / 10 = 20 steps per epoch
+    app = make_app(config, start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "e")
+        await wait_until(pilot, lambda: app.session.latest.epoch == 1, what="one epoch")
+        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        assert app.session.latest.step == 20
+        await pilot.pause(0.2)
+        assert (app.session.latest.step, app.session.latest.epoch) == (20, 1)
+
+
+async def test_t_trains_the_configured_iterations_then_pauses():
+    app = make_app(CONFIG.replace(iterations=300), start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "t")
+        await wait_until(pilot, lambda: app.session.latest.step == 300, what="300 steps")
+        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await pilot.pause(0.2)
+        assert app.session.latest.step == 300
+        app.draw_frame()
+        await pilot.pause()
+        assert any("trained 300 iterations" in m for m in messages(app))
+        assert "paused" in status(app)
+
+
+def test_c_shows_fresh_points_and_their_accuracy(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        plot = app.query_one(ScatterPlot)
+        assert plot.extra is None
+        await pilot.press("n")
+        await settle(pilot)
+        drawn = plot.frames_drawn
+        await pilot.press("c")
+        await pilot.pause()
+        extra = plot.extra
+        assert extra is not None
+        assert len(extra.X) == CONFIG.points_to_classify
+        assert plot.frames_drawn > drawn  # the fresh points were drawn
+        snap = app.session.latest
+        accuracy = float((snap.predict(extra.X).argmax(axis=1) == extra.y).mean())
+        expected = f"classified {CONFIG.points_to_classify} fresh points at step 1: {accuracy:.1%} correct"
+        assert expected in messages(app)
+        # Another press draws another set.
+        await pilot.press("c")
+        await pilot.pause()
+        assert plot.extra is not extra
+        assert not np.array_equal(plot.extra.X, extra.X)
+
+    ui.run(check)
+
+
+def test_r_goes_back_to_step_0_and_the_same_initial_weights(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        initial = params(app)
+        await pilot.press("n", "n", "n", "c")
+        await settle(pilot)
+        assert app.session.latest.step == 3
+        assert not np.array_equal(params(app), initial)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.session.latest.step == 0
+        np.testing.assert_array_equal(params(app), initial)
+        assert app.query_one(ScatterPlot).extra is None
+        assert re.search(r"\bstep 0\b", status(app))
+
+    ui.run(check)
+
+
+def test_R_reseeds_new_initial_weights_at_step_0(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        initial = params(app)
+        await pilot.press("n", "n")
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        snap = app.session.latest
+        assert snap.step == 0
+        assert snap.config.seed == CONFIG.seed + 1
+        assert app.query_one(ParamsPanel).config.seed == CONFIG.seed + 1
+        assert app.query_one("#field-seed", Input).value == str(CONFIG.seed + 1)
+        assert params(app).shape == initial.shape
+        assert not np.allclose(params(app), initial)
+        np.testing.assert_array_equal(params(app), Trainer(CONFIG.replace(seed=CONFIG.seed + 1)).net.params)
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.session.latest.config.seed == CONFIG.seed + 2
+
+    ui.run(check)
+
+
+# -- view toggles -----------------------------------------------------------------------
+
+
+def test_v_hides_and_shows_the_diagram(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.pause()
+        box = app.query_one("#diagram-box")
+        plot = app.query_one(ScatterPlot)
+        width = plot.size.width
+        assert box.display
+        await pilot.press("v")
+        await pilot.pause()
+        assert not box.display
+        assert plot.size.width > width  # the plot takes the room
+        await pilot.press("v")
+        await pilot.pause()
+        assert box.display
+        assert plot.size.width == width
+
+    ui.run(check)
+
+
+def test_d_toggles_discretize_and_redraws(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.pause()  # the layout settles after the first frame (the status line's height)
+        plot = app.query_one(ScatterPlot)
+        assert plot.discretize is False
+        lines, drawn = list(plot._lines), plot.frames_drawn
+        await pilot.press("d")
+        assert plot.discretize is True
+        assert plot.frames_drawn == drawn + 1
+        assert plot._lines != lines  # every region at full strength now
+        await pilot.press("d")
+        assert plot.discretize is False
+        assert plot._lines == lines
+
+    ui.run(check)
+
+
+def test_T_toggles_the_test_points(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.pause()
+        plot = app.query_one(ScatterPlot)
+        assert plot.show_test is False
+        lines = list(plot._lines)
+        await pilot.press("T")
+        assert plot.show_test is True
+        assert plot._lines != lines  # more dots
+        await pilot.press("T")
+        assert plot.show_test is False
+        assert plot._lines == lines
+
+    ui.run(check)
+
+
+def test_question_mark_opens_help_and_escape_closes_it(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        scroll = app.screen.query_one(VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        await pilot.press("pagedown")
+        assert scroll.scroll_y > 0  # the help scrolls from the keyboard at once
+        # The app's keys are off while help is open.
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.latest.step == 0
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.latest.step == 1
+
+    ui.run(check)
+
+
+async def test_q_exits_promptly_while_training():
+    app = make_app(start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        assert app.session.running
+        started = time.perf_counter()
+        await send_key(pilot, "q")
+        await wait_until(pilot, lambda: not app.is_running, timeout=5, what="the app to exit")
+    elapsed = time.perf_counter() - started
+    assert app._exit and app.return_code == 0  # q quit the app; run_test did not have to stop it
+    assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
+
+
+# -- save and load -----------------------------------------------------------------------
+
+
+async def type_path(pilot, path: str) -> None:
+    """Type ``path`` over the prompt's suggestion and confirm (the app's keys must not fire meanwhile)."""
+    field = pilot.app.screen.query_one("#path", Input)
+    assert pilot.app.focused is field, "the prompt's input must have focus so typing goes there"
+    await type_keys(pilot, path)
+    assert field.value == path
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_ctrl_s_saves_a_loadable_session(ui, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a short relative path: typing costs a Pilot round trip per key
+    path = "run-one.npz"  # 'r', 'n', 'e', 'o' and '-' would be app keys outside the prompt
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("n", "n", "n")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        await type_path(pilot, path)
+        assert not isinstance(app.screen, PathPrompt)
+        await settle(pilot)
+        assert app.session.latest.step == 3  # typing did not step, reset or run
+        assert f"saved step 3 to {path}" in messages(app)
+
+    ui.run(check)
+    loaded = load_session(tmp_path / path)
+    assert loaded.step_count == 3
+    assert loaded.config == CONFIG
+    np.testing.assert_array_equal(loaded.net.params, ui.app.session.latest.network.params)
+
+
+def test_ctrl_o_loads_a_good_file(ui, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    other = PRESETS["circle"].config(seed=7)
+    trainer = Trainer(other)
+    trainer.step(17)
+    path = "good.npz"
+    save_session(trainer, path)
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        await type_path(pilot, path)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        snap = app.session.latest
+        assert snap.step == 17
+        assert snap.config == other
+        np.testing.assert_array_equal(snap.network.params, trainer.net.params)
+        panel = app.query_one(ParamsPanel)
+        assert panel.config == other
+        assert app.query_one("#field-dataset", Select).value == "circle"
+        assert app.query_one("#field-seed", Input).value == "7"
+        assert panel.query_one("#pending", Static).render().plain == ""
+        assert f"loaded {path} at step 17" in messages(app)
+        # Reset goes back to the file's initial weights.
+        await pilot.press("r")
+        await settle(pilot)
+        np.testing.assert_array_equal(app.session.latest.network.params, trainer.initial_params)
+
+    ui.run(check)
+
+
+def test_ctrl_o_refuses_a_corrupt_file_and_changes_nothing(ui, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = "bad.npz"
+    (tmp_path / path).write_bytes(b"PK\x03\x04 this is not a session" + bytes(range(256)))
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("n", "n")
+        await settle(pilot)
+        before, before_params = app.session.latest, params(app)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await type_path(pilot, path)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        errors = messages(app, "error")
+        assert len(errors) == 1 and errors[0].startswith("not loaded:"), errors
+        snap = app.session.latest
+        assert snap.step == 2
+        assert snap.config == before.config
+        np.testing.assert_array_equal(params(app), before_params)
+        assert app.query_one(ParamsPanel).config == CONFIG
+
+    ui.run(check)
+
+
+# -- keys while a field has focus ----------------------------------------------------------
+
+
+def test_keys_work_while_a_panel_field_has_focus(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field = app.query_one("#field-lr", Input)
+        field.focus()
+        await pilot.pause()
+        assert app.focused is field
+        text = field.value
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.latest.step == 1
+        assert field.value == text
+        assert app.focused is field
+        await pilot.press("d")
+        assert app.query_one(ScatterPlot).discretize
+
+    ui.run(check)
+
+
+def test_letters_a_number_needs_go_into_the_field(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field = app.query_one("#field-lr", Input)
+        field.focus()
+        await pilot.pause()
+        field.action_end()
+        # backspace is the app's "remove point" key only while editing the data
+        await pilot.press(*["backspace"] * len(field.value))
+        assert field.value == ""
+        await pilot.press("1", "e", "minus", "3")
+        await settle(pilot)
+        assert field.value == "1e-3"
+        assert app.session.latest.epoch == 0 and app.session.latest.step == 0  # 'e' did not train
+        assert app.query_one(ParamsPanel).config.lr == pytest.approx(1e-3)
+        assert app.session.latest.config.lr == pytest.approx(1e-3)  # lr is live
+
+    ui.run(check)
+
+
+# -- the other keys: views, data editing, time travel, explain, share ------------------------
+
+
+def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        plot = app.query_one(ScatterPlot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert app.hidden_mode and plot.hidden == (1, 0, 1)  # the selected neuron and the next one
+        assert plot.border_title.startswith("hidden space")
+        assert "hidden layer 1: neuron 1" in "".join(seg.text for seg in plot._lines[-1])
+        await pilot.press("H")
+        await settle(pilot)
+        assert plot.hidden == (1, 0, 2)
+        await pilot.press("h")
+        await settle(pilot)
+        assert not app.hidden_mode and plot.hidden is None
+        assert plot.border_title == "data & decision regions"
+
+    ui.run(check)
+
+
+def test_w_swaps_the_diagram_for_the_weights_over_the_run(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        evolution, diagram = app.query_one("#evolution"), app.query_one(WeightDiagram)
+        assert not evolution.display and diagram.display
+        await pilot.press("w")
+        await settle(pilot)
+        assert evolution.display and not diagram.display
+        assert app.query_one("#diagram-box").border_title.startswith("weights over the run")
+        await pilot.press("w")
+        await settle(pilot)
+        assert not evolution.display and diagram.display
+
+    ui.run(check)
+
+
+def test_x_explains_a_step_and_escape_closes_it(ui):
+    from tui.widgets.explain_screen import ExplainScreen
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        await pilot.press("n")  # the app's keys are off meanwhile
+        await settle(pilot)
+        assert app.session.latest.step == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExplainScreen)
+
+    ui.run(check)
+
+
+def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        plot = app.query_one(ScatterPlot)
+        n = len(app.session.latest.data.X_train)
+        await pilot.press("a")
+        assert app.edit_mode and plot.cursor == (0.0, 0.0)
+        await pilot.press("right", "right", "up")
+        x, y = plot.cursor
+        assert x > 0 and y > 0
+        await pilot.press("2")
+        await settle(pilot)
+        data = app.session.latest.data
+        assert len(data.X_train) == n + 1
+        np.testing.assert_allclose(data.X_train[-1], [x, y])
+        assert data.y_train[-1] == 1  # key 2 adds class 2
+        await pilot.press("backspace")  # removes the point nearest the cursor: the new one
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == n
+        assert not np.any(np.all(app.session.latest.data.X_train == [x, y], axis=1))
+        await pilot.press("a")
+        assert not app.edit_mode and plot.cursor is None
+        # Outside the editor the arrows select neurons again, digits add nothing.
+        await pilot.press("down", "3")
+        await settle(pilot)
+        assert app.query_one(WeightDiagram).selection == Selection(1, 1)
+        assert len(app.session.latest.data.X_train) == n
+
+    ui.run(check)
+
+
+def test_comma_full_stop_g_and_l_travel_in_time(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        for _ in range(4):
+            await pilot.press("n")
+            await settle(pilot)
+        moments = app.session.latest.timeline
+        count = len(moments)
+        # (After a reset step 0 is recorded twice, by the restart and by the first publish.)
+        assert [m.step for m in moments][-5:] == [0, 1, 2, 3, 4]
+        await pilot.press("comma", "comma")
+        await settle(pilot)
+        assert app.travel == count - 3
+        assert f"TIME TRAVEL {count - 2}/{count}" in status(app)
+        assert re.search(r"\bstep 2\b", status(app))
+        await pilot.press("full_stop")
+        await settle(pilot)
+        assert app.travel == count - 2 and re.search(r"\bstep 3\b", status(app))
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.travel is None and re.search(r"\bstep 4\b", status(app))
+        await pilot.press("comma", "comma", "comma")
+        await settle(pilot)
+        shown = app._travel_moments[app.travel]
+        assert 0 < shown.step < 4
+        await pilot.press("g")  # resume training from the moment shown
+        await settle(pilot)
+        assert app.travel is None
+        snap = app.session.latest
+        assert snap.step == shown.step
+        np.testing.assert_array_equal(snap.network.params, shown.params)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.latest.step == shown.step + 1
+
+    ui.run(check)
+
+
+def test_s_shares_the_command_line(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("s")
+        await pilot.pause()
+        shared = messages(app)
+        assert len(shared) == 1 and shared[0].startswith("nnplay ")
+        assert "--train-size 200" in shared[0]  # the only setting that differs from the default preset
+
+    ui.run(check)
+
+
+# -- command palette ---------------------------------------------------------------------
+
+
+def test_preset_system_command_applies_the_preset(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {f"Preset: {name}" for name in PRESETS} <= set(commands)
+        commands["Preset: spiral"].callback()
+        await settle(pilot)
+        expected = PRESETS["spiral"].config()
+        assert app.session.latest.config == expected
+        assert app.query_one(ParamsPanel).config == expected
+        assert app.query_one("#field-dataset", Select).value == "spiral"
+        assert app.session.latest.network.sizes == [4, 8, 8, 8, 2]
+        assert any(m.startswith("preset spiral:") for m in messages(app))
+
+    ui.run(check)
+
+
+def test_command_palette_preset_by_keyboard(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await type_keys(pilot, "Preset: moons")
+        await wait_until(
+            pilot,
+            lambda: "Preset: moons" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt),
+            timeout=5,
+            what="the palette to find the preset",
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        await settle(pilot)
+        assert not isinstance(app.screen, CommandPalette)
+        assert app.session.latest.config == PRESETS["moons"].config()
+        assert app.session.latest.step == 0  # the typed letters did not train
+
+    ui.run(check)
+
+
+async def test_keypress_is_handled_within_100ms_while_training():
+    """With the compiled kernel (numba, which the test extras install), as the app trains by default.
+
+    The kernel releases the GIL while it trains. On the numpy fallback the worker holds the GIL
+    between numpy calls, and every numpy call of the UI thread that releases it costs a hand-over:
+    keys then take several hundred ms on a loaded machine (see the report that came with this file).
+    """
+    pytest.importorskip("numba")
+    from core.kernel import load_kernel
+
+    assert load_kernel() is not None  # compiled (or loaded from numba's cache) once per process
+    app = make_app(start_worker=True, use_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        # The app loads the kernel 1.5 s after start, in the background.
+        await wait_until(pilot, lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
+        plot = app.query_one(ScatterPlot)
+        latencies = []
+        for _ in range(7):
+            before = plot.discretize
+            started = time.perf_counter()
+            await send_key(pilot, "d")
+            while plot.discretize == before:
+                assert time.perf_counter() - started < 2.0, "the key was never handled"
+                await asyncio.sleep(0.001)
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.05)
+        assert app.session.running  # still training flat out throughout
+        steps = app.session.latest.step
+        await wait_until(pilot, lambda: app.session.latest.step > steps, what="more steps")
+        assert statistics.median(latencies) < 0.1, latencies

@@ -1,0 +1,698 @@
+"""Every control of the parameter panel: numeric fields, selects, layers, features, buttons.
+
+Starting a Textual app costs most of a second, so this module runs ONE app for all its
+tests, in a thread with its own event loop (``AppThread``); each test is a plain function
+that sends coroutines to it, and the ``panel`` fixture puts the app back to a fresh
+session and a fresh panel first. That also lets hypothesis drive the live app.
+
+The worker thread is off (``start_worker=False``): ``settle`` runs the queued session
+commands here, so what reaches the trainer is deterministic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import math
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Select, SelectionList, Static
+
+from core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp
+from tui.widgets.params_panel import LR_LADDER, ParamsPanel, format_value
+
+SIZE = (120, 40)
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+
+
+class AppThread:
+    """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
+    ``fn(pilot, ...)`` on the app's event loop and returns its result."""
+
+    def __init__(self, app: NNPlayApp, size: tuple[int, int]) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._ready: concurrent.futures.Future[Pilot] = concurrent.futures.Future()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
+        self._thread.start()
+        self.pilot = self._ready.result(timeout=60)
+
+    def _main(self, size: tuple[int, int]) -> None:
+        async def serve() -> None:
+            self._stop = asyncio.Event()
+            try:
+                async with self.app.run_test(size=size) as pilot:
+                    await pilot.pause()
+                    self._ready.set_result(pilot)
+                    await self._stop.wait()
+            except BaseException as exc:
+                if not self._ready.done():
+                    self._ready.set_exception(exc)
+                raise
+
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(serve())
+        finally:
+            self.loop.close()
+
+    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        async def call() -> Any:
+            with self.app._context():  # widgets find their app through a context variable
+                return await fn(self.pilot, *args)
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
+
+    def close(self) -> None:
+        if self._stop is not None:
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def shared() -> AppThread:
+    app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False)
+    runner = AppThread(app, SIZE)
+    yield runner
+    runner.close()
+    assert not runner._thread.is_alive()
+
+
+async def flush(pilot: Pilot) -> None:
+    """Handle every pending message, and the messages those post (an Input's Changed bubbles
+    to the panel, which posts ConfigChanged, which bubbles to the app): until every message
+    queue of the app and its screen has stayed empty for a few turns of the event loop.
+
+    ``pilot.pause()`` would do too, but it waits for an idle CPU and repaints the screen each
+    time (tens of ms); these tests check state, and call this hundreds of times.
+    """
+    app = pilot.app
+    quiet = 0
+    for _ in range(1000):
+        await asyncio.sleep(0)
+        if all(node._message_queue.empty() for node in (app, *app.screen.walk_children(with_self=True))):
+            quiet += 1
+            if quiet == 3:
+                return
+        else:
+            quiet = 0
+    raise AssertionError("the app's message queues never emptied")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Handle pending UI messages, run the queued session commands, draw a frame."""
+    app = pilot.app
+    await flush(pilot)
+    app.session._handle_commands(block=False)
+    app.draw_frame()
+    await flush(pilot)
+
+
+async def _reset(pilot: Pilot) -> None:
+    app = pilot.app
+    await settle(pilot)
+    app.action_live()  # leave time travel, should a key have started it
+    app.session.replace(Trainer(CONFIG))
+    app.query_one(ParamsPanel).load_config(CONFIG)
+    app.query_one("#diagram").focus()
+    await settle(pilot)
+
+
+@pytest.fixture
+def panel(shared: AppThread) -> AppThread:
+    """The shared app with a fresh session and panel (CONFIG everywhere, no errors shown)."""
+    shared.run(_reset)
+    app = shared.app
+    assert app.query_one(ParamsPanel).config == CONFIG
+    assert app.session.latest.config == CONFIG
+    assert not app.query(".error.-shown")
+    assert app.travel is None and not app.edit_mode
+    return shared
+
+
+# -- helpers that run on the app's loop ---------------------------------------------------
+
+
+def panel_of(pilot: Pilot) -> ParamsPanel:
+    return pilot.app.query_one(ParamsPanel)
+
+
+def error_text(pilot: Pilot, name: str) -> str | None:
+    """The reason shown under the field, or None when no error is shown."""
+    error = pilot.app.query_one(f"#error-{name}", Static)
+    return str(error.render()) if error.has_class("-shown") else None
+
+
+def pending_text(pilot: Pilot) -> str:
+    return str(pilot.app.query_one("#pending", Static).render())
+
+
+async def set_text(pilot: Pilot, name: str, text: str) -> None:
+    """Put ``text`` in the field as a paste or a program would (no per-keystroke restriction)."""
+    pilot.app.query_one(f"#field-{name}", Input).value = text
+    await settle(pilot)
+
+
+# Characters of the named keys these tests press (other names have none).
+KEY_CHARACTERS = {"minus": "-", "plus": "+", "slash": "/", "full_stop": ".", "comma": ",", "enter": "\r"}
+CHARACTER_KEYS = {c: k for k, c in KEY_CHARACTERS.items()}
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    """Press keys (names like ``pilot.press`` takes, or characters), each as the terminal driver
+    posts it to the app, and handle everything each one sets off before the next.
+
+    ``pilot.press`` waits for an idle CPU twice per key (at least 40 ms); typing values into a
+    dozen fields that way would take most of this module's time."""
+    for key in keys:
+        key = CHARACTER_KEYS.get(key, key)
+        character = KEY_CHARACTERS.get(key, key if len(key) == 1 else None)
+        pilot.app.post_message(events.Key(key, character))
+        await settle(pilot)
+
+
+async def type_text(pilot: Pilot, name: str, text: str) -> None:
+    """Clear the field and type ``text`` key by key, with the field focused."""
+    field = pilot.app.query_one(f"#field-{name}", Input)
+    field.focus()
+    await flush(pilot)
+    field.value = ""
+    await press(pilot, *text)
+
+
+async def click(pilot: Pilot, selector: str) -> None:
+    widget = pilot.app.query_one(selector)
+    widget.scroll_visible(animate=False, immediate=True)
+    await pilot.pause(0)
+    assert await pilot.click(widget), f"{selector} was not clicked"
+    await settle(pilot)
+
+
+# -- numeric fields -------------------------------------------------------------------------
+
+NUMERIC = [name for name, f in FIELDS.items() if f.kind in ("int", "float") and name != "data_seed"]
+VALID = {
+    "noise": "0.2",
+    "train_size": "150",
+    "test_ratio": "0.3",
+    "dropout": "0.25",
+    "lr": "0.25",
+    "momentum": "0.5",
+    "l1": "0.001",
+    "l2": "0.002",
+    "batch_size": "5",
+    "iterations": "1234",
+    "epochs": "3",
+    "target_loss": "0.05",
+    "seed": "42",
+    "points_to_classify": "77",
+}
+COMMON_INVALID = ["", "   ", "abc", "-1", "1e400", "9" * 400, "nan", "inf", "1..2", "--1", "0x10"]
+OUT_OF_RANGE = {
+    "noise": ["1.5"],
+    "train_size": ["0", "100001"],
+    "test_ratio": ["0.95", "1"],
+    "dropout": ["0.95"],
+    "lr": ["0", "1e-7", "101"],
+    "momentum": ["1", "0.9995"],
+    "l1": ["10.5"],
+    "l2": ["11"],
+    "batch_size": ["0", "100001"],
+    "iterations": ["0", "100000001"],
+    "epochs": ["1000001"],
+    "target_loss": ["1e7"],
+    "seed": ["4294967296"],
+    "points_to_classify": ["0", "100001"],
+}
+NOT_INTEGER = ["1.5", "2e-1"]
+
+
+def test_the_panel_has_every_numeric_field():
+    assert set(NUMERIC) == set(VALID) == set(OUT_OF_RANGE)
+    assert {"lr", "noise", "train_size", "test_ratio", "momentum", "l1", "l2", "batch_size", "iterations"} < set(
+        NUMERIC
+    )
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_numeric_field_accepts_a_valid_value(panel, name):
+    text = VALID[name]
+    value = parse_value(name, text)
+    assert value != getattr(CONFIG, name)
+
+    async def check(pilot: Pilot) -> None:
+        await type_text(pilot, name, text)
+        field = pilot.app.query_one(f"#field-{name}", Input)
+        assert field.value == text
+        assert error_text(pilot, name) is None
+        assert getattr(panel_of(pilot).config, name) == value
+        trainer_config = pilot.app.session.latest.config
+        if FIELDS[name].live:
+            assert getattr(trainer_config, name) == value  # applied to the running network
+            assert pending_text(pilot) == ""
+            assert pilot.app.session._trainer.config == panel_of(pilot).config
+        else:
+            assert getattr(trainer_config, name) == getattr(CONFIG, name)
+            assert pending_text(pilot) == f"pending until reset (r): {name}"
+            await press(pilot, "r")
+            assert getattr(pilot.app.session.latest.config, name) == value
+            assert pending_text(pilot) == ""
+            assert field.value == text
+        assert pilot.app.session.latest.step == 0  # typing digits (app keys 1..9 elsewhere) did not train
+
+    panel.run(check)
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+def test_numeric_field_refuses_invalid_values(panel, name):
+    spec = FIELDS[name]
+    invalid = COMMON_INVALID + OUT_OF_RANGE[name] + (NOT_INTEGER if spec.kind == "int" else [])
+
+    async def check(pilot: Pilot) -> list[str]:
+        app = pilot.app
+        good = VALID[name]
+        await set_text(pilot, name, good)
+        kept = parse_value(name, good)
+        trainer_config = app.session._trainer.config
+        problems = []
+        for text in invalid:
+            await set_text(pilot, name, text)
+            reason = error_text(pilot, name)
+            if reason is None or "keeping " + good not in reason:
+                problems.append(f"{text!r}: error shown {reason!r}")
+            if getattr(panel_of(pilot).config, name) != kept:
+                problems.append(f"{text!r}: config became {getattr(panel_of(pilot).config, name)!r}")
+            if app.session._trainer.config != trainer_config:
+                problems.append(f"{text!r}: the trainer's config changed")
+        await set_text(pilot, name, good)
+        if error_text(pilot, name) is not None:
+            problems.append("the error stayed after a good value")
+        # The reason names what is allowed.
+        await set_text(pilot, name, OUT_OF_RANGE[name][0])
+        reason = error_text(pilot, name) or ""
+        assert reason.startswith("✗ ") and spec.allowed() in reason, reason
+        return problems
+
+    assert panel.run(check) == []
+
+
+@pytest.mark.parametrize("name", ["lr", "train_size"])
+def test_letters_and_signs_a_number_cannot_hold_are_not_typed_into_it(panel, name):
+    """Letters that are not part of a number stay app keys: the field keeps its text."""
+
+    async def check(pilot: Pilot) -> None:
+        field = pilot.app.query_one(f"#field-{name}", Input)
+        field.focus()
+        await pilot.pause(0)
+        text = field.value
+        await press(pilot, *(("b", "z", "slash") if name == "lr" else ("b", "minus", "plus")))
+        assert field.value == text
+        assert pilot.app.focused is field
+        assert getattr(panel_of(pilot).config, name) == getattr(CONFIG, name)
+
+    panel.run(check)
+
+
+@given(
+    name=st.sampled_from(NUMERIC),
+    text=st.one_of(
+        st.text(max_size=12),
+        st.from_regex(r"\s?[-+]?[0-9]{0,12}(\.[0-9]{0,4})?([eE][-+]?[0-9]{1,3})?\s?", fullmatch=True),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    ),
+)
+@settings(max_examples=40, deadline=None, database=None)
+def test_any_text_is_either_a_value_in_range_or_an_error_keeping_the_old_value(shared, name, text):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        panel = panel_of(pilot)
+        field = app.query_one(f"#field-{name}", Input)
+        # Start from the value in force, shown without an error.
+        field.value = format_value(name, getattr(panel.config, name))
+        await settle(pilot)
+        assert error_text(pilot, name) is None
+        old_config = panel.config
+        field.value = text
+        await settle(pilot)
+        try:
+            expected = parse_value(name, text)
+        except ConfigError:
+            expected = None
+        spec = FIELDS[name]
+        new = getattr(panel.config, name)
+        if expected is None:
+            assert error_text(pilot, name) is not None, f"{text!r} was refused without a reason"
+            assert panel.config == old_config
+        else:
+            assert error_text(pilot, name) is None
+            assert new == expected
+            assert spec.low <= new <= spec.high and math.isfinite(new)
+            assert isinstance(new, int) if spec.kind == "int" else isinstance(new, float)
+        # Whatever was typed, the trainer only ever holds a valid configuration.
+        trainer_config = app.session._trainer.config
+        assert TrainConfig(**trainer_config.as_dict()) == trainer_config
+        if spec.live:
+            assert getattr(trainer_config, name) == new
+
+    shared.run(check)
+
+
+# -- selects ----------------------------------------------------------------------------------
+
+SELECT_CHANGES = {
+    "dataset": "circle",
+    "activation": "tanh",
+    "output": "softmax",
+    "loss": "cross_entropy",
+    "init": "xavier",
+    "optimizer": "adam",
+    "schedule": "step",
+}
+
+
+def test_every_select_field_is_covered():
+    assert set(SELECT_CHANGES) == {n for n, f in FIELDS.items() if f.kind == "choice"}
+
+
+@pytest.mark.parametrize("name", list(SELECT_CHANGES))
+def test_select_change_applies_live_or_pending(panel, name):
+    new = SELECT_CHANGES[name]
+    assert getattr(CONFIG, name) != new
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        select = app.query_one(f"#field-{name}", Select)
+        select.value = new
+        await settle(pilot)
+        assert error_text(pilot, name) is None
+        assert getattr(panel_of(pilot).config, name) == new
+        if FIELDS[name].live:
+            assert getattr(app.session.latest.config, name) == new
+            assert pending_text(pilot) == ""
+        else:
+            assert getattr(app.session.latest.config, name) == getattr(CONFIG, name)
+            assert name in pending_text(pilot)
+            await press(pilot, "r")
+            assert getattr(app.session.latest.config, name) == new
+            assert pending_text(pilot) == ""
+        assert select.value == new
+
+    panel.run(check)
+
+
+def test_select_by_keyboard(panel):
+    """enter opens the list, down moves (the app's arrow keys step aside), enter picks."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        select = app.query_one("#field-optimizer", Select)
+        select.focus()
+        await pilot.pause(0)
+        choices = FIELDS["optimizer"].choices
+        at = choices.index(CONFIG.optimizer)
+        await press(pilot, "enter", "down", "enter")
+        expected = choices[at + 1]
+        assert select.value == expected
+        assert panel_of(pilot).config.optimizer == expected
+        assert app.session.latest.config.optimizer == expected  # live
+        assert app.session.latest.step == 0
+
+    panel.run(check)
+
+
+def test_cross_entropy_with_tanh_output_is_refused(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        loss = app.query_one("#field-loss", Select)
+        output = app.query_one("#field-output", Select)
+        # sigmoid output: cross entropy is fine
+        loss.value = "cross_entropy"
+        await settle(pilot)
+        assert panel_of(pilot).config.loss == "cross_entropy"
+        # ... and then a tanh output is not
+        output.value = "tanh"
+        await settle(pilot)
+        assert "cross_entropy needs sigmoid or softmax" in (error_text(pilot, "output") or "")
+        assert panel_of(pilot).config.output == "sigmoid"
+        assert output.value == "sigmoid"  # the control went back
+        # The other way round: tanh output first, then cross entropy.
+        loss.value = "mse"
+        await settle(pilot)
+        output.value = "tanh"
+        await settle(pilot)
+        assert panel_of(pilot).config.output == "tanh"
+        assert error_text(pilot, "output") is None
+        loss.value = "cross_entropy"
+        await settle(pilot)
+        assert "cross_entropy needs sigmoid or softmax" in (error_text(pilot, "loss") or "")
+        assert panel_of(pilot).config.loss == "mse"
+        assert loss.value == "mse"
+        # Nothing reached the trainer but valid settings, and those only on reset.
+        assert app.session.latest.config == CONFIG
+        await press(pilot, "r")
+        assert (app.session.latest.config.output, app.session.latest.config.loss) == ("tanh", "mse")
+
+    panel.run(check)
+
+
+def test_regression_data_refuses_cross_entropy(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        app.query_one("#field-loss", Select).value = "cross_entropy"
+        await settle(pilot)
+        dataset = app.query_one("#field-dataset", Select)
+        dataset.value = "reg-plane"
+        await settle(pilot)
+        assert error_text(pilot, "dataset") is not None
+        assert dataset.value == CONFIG.dataset
+        assert panel_of(pilot).config.dataset == CONFIG.dataset
+
+    panel.run(check)
+
+
+# -- layers -------------------------------------------------------------------------------------
+
+
+def test_layers_input(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await type_text(pilot, "layers", "4,4")
+        assert panel_of(pilot).config.layers == (4, 4)
+        assert pending_text(pilot) == "pending until reset (r): layers"
+        assert app.session.latest.network.sizes == [2, 4, 4]
+        await press(pilot, "r")
+        assert app.session.latest.network.sizes == [2, 4, 4, 4]
+        assert pending_text(pilot) == ""
+
+        await set_text(pilot, "layers", "")
+        assert panel_of(pilot).config.layers == ()  # no hidden layer: the article's version 1
+        assert error_text(pilot, "layers") is None
+
+        for text, reason in (
+            ("17", "at most 16 neurons per layer"),
+            ("0,3", "sizes 1..16"),
+            ("1,2,3,4,5,6,7,8,9", "up to 8 layers"),
+            ("4,,4", "sizes 1..16"),
+            ("99999999999", "sizes 1..16"),
+        ):
+            await set_text(pilot, "layers", text)
+            assert reason in (error_text(pilot, "layers") or ""), text
+            assert panel_of(pilot).config.layers == ()
+        await press(pilot, "r")
+        assert app.session.latest.network.sizes == [2, 4]
+
+    panel.run(check)
+
+
+def test_layer_buttons(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+
+        def layers() -> tuple[int, ...]:
+            return panel_of(pilot).config.layers
+
+        async def push(selector: str, times: int = 1) -> None:
+            # Button.press posts the same Pressed message as a click (clicking is slow to simulate).
+            for _ in range(times):
+                app.query_one(selector, Button).press()
+            await settle(pilot)
+
+        field = app.query_one("#field-layers", Input)
+        assert layers() == (4,)
+        # Each button once with the mouse...
+        await click(pilot, "#add-layer")
+        assert layers() == (4, 4)
+        assert field.value == "4,4"
+        await click(pilot, "#more-neurons")
+        assert layers() == (4, 5)
+        await click(pilot, "#fewer-neurons")
+        assert layers() == (4, 4)
+        await click(pilot, "#remove-layer")
+        assert layers() == (4,)
+        assert field.value == "4"
+        assert pending_text(pilot) == ""  # back to what the network has
+        # ... then the edge cases.
+        await push("#fewer-neurons", 2)
+        assert layers() == (2,)
+        await push("#remove-layer")
+        assert layers() == ()
+        assert field.value == ""
+        # With no hidden layer, -layer and the neuron buttons do nothing; +layer starts at 4.
+        for button in ("#remove-layer", "#more-neurons", "#fewer-neurons"):
+            await push(button)
+            assert layers() == ()
+        await push("#add-layer")
+        assert layers() == (4,)
+        # The limits: 1..16 neurons, 8 layers.
+        await push("#more-neurons", 14)
+        assert layers() == (16,)
+        await push("#fewer-neurons", 17)
+        assert layers() == (1,)
+        await push("#add-layer", 9)
+        assert layers() == (1,) * 8
+        assert error_text(pilot, "layers") is None
+        assert pending_text(pilot) == "pending until reset (r): layers"
+        assert app.session.latest.network.sizes == [2, 4, 4]  # nothing applied yet
+        await press(pilot, "r")
+        assert app.session.latest.network.sizes == [2, *[1] * 8, 4]
+
+    panel.run(check)
+
+
+# -- features -------------------------------------------------------------------------------------
+
+
+def test_features_toggle_and_the_last_one_stays(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        features = app.query_one("#field-features", SelectionList)
+        features.focus()
+        await pilot.pause(0)
+        # enter toggles the highlighted feature (space is the app's run/pause)
+        features.highlighted = list(FEATURES_ORDER).index("sinx")
+        await press(pilot, "enter")
+        assert panel_of(pilot).config.features == ("x", "y", "sinx")
+        assert pending_text(pilot) == "pending until reset (r): features"
+        await press(pilot, "r")
+        assert app.session.latest.config.features == ("x", "y", "sinx")
+        assert app.session.latest.network.sizes[0] == 3
+
+        for feature in ("sinx", "x"):
+            features.deselect(feature)
+            await settle(pilot)
+        assert panel_of(pilot).config.features == ("y",)
+        assert error_text(pilot, "features") is None
+        features.deselect("y")  # the last one
+        await settle(pilot)
+        assert "pick at least one feature" in (error_text(pilot, "features") or "")
+        assert panel_of(pilot).config.features == ("y",)
+        assert list(features.selected) == ["y"], "the list should show the features still in force"
+        features.select("xy")
+        await settle(pilot)
+        assert panel_of(pilot).config.features == ("y", "xy")
+        assert error_text(pilot, "features") is None
+
+    panel.run(check)
+
+
+FEATURES_ORDER = ("x", "y", "x2", "y2", "xy", "sinx", "siny")
+
+
+# -- learning-rate ladder and regenerate ----------------------------------------------------------
+
+
+def test_learning_rate_ladder(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field = app.query_one("#field-lr", Input)
+        field.focus()
+        await pilot.pause(0)
+        assert CONFIG.lr == 2.0
+        seen = []
+        for key in ["up", "up", "up", "down", "down", "down", "down"]:
+            await press(pilot, key)
+            seen.append(field.value)
+            assert app.session.latest.config.lr == float(field.value)  # live
+        assert seen == ["3", "10", "10", "3", "1", "0.3", "0.1"]
+        field.value = "0.0001"
+        await settle(pilot)
+        await press(pilot, "down", "down")
+        assert field.value == "1e-05"
+        assert panel_of(pilot).config.lr == LR_LADDER[0]
+        # Off the ladder: the next rung up.
+        field.value = "0.05"
+        await settle(pilot)
+        await press(pilot, "up")
+        assert field.value == "0.1"
+        # In another field up/down move between fields instead.
+        app.query_one("#field-momentum", Input).focus()
+        await pilot.pause(0)
+        await press(pilot, "up")
+        assert app.focused is not app.query_one("#field-momentum", Input)
+        assert panel_of(pilot).config.momentum == CONFIG.momentum
+
+    panel.run(check)
+
+
+def test_regenerate_data(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await press(pilot, "n", "n")
+        before = app.session.latest
+        assert before.step == 2
+        await click(pilot, "#regenerate")
+        after = app.session.latest
+        assert after.config.data_seed == CONFIG.data_seed + 1
+        assert panel_of(pilot).config.data_seed == CONFIG.data_seed + 1
+        assert after.step == 0
+        assert after.data.X_train.shape == before.data.X_train.shape
+        assert not np.array_equal(after.data.X_train, before.data.X_train)
+        # Same seed, same initial weights: only the data changed.
+        np.testing.assert_array_equal(after.network.params, Trainer(CONFIG).initial_params)
+        await click(pilot, "#regenerate")
+        assert app.session.latest.config.data_seed == CONFIG.data_seed + 2
+
+    panel.run(check)
+
+
+def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_valid(panel):
+    """A half-typed value never reaches the trainer: '0.' and '1e' are refused on the way."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field = app.query_one("#field-lr", Input)
+        field.focus()
+        await pilot.pause(0)
+        field.value = ""
+        await settle(pilot)
+        seen = []
+        for key in ("1", "e", "minus", "4"):
+            await press(pilot, key)
+            seen.append((field.value, app.session.latest.config.lr, error_text(pilot, "lr") is None))
+        assert seen == [("1", 1.0, True), ("1e", 1.0, False), ("1e-", 1.0, False), ("1e-4", 1e-4, True)]
+
+    panel.run(check)
+
+
+def test_focus_a_button_and_press_enter(panel):
+    async def check(pilot: Pilot) -> None:
+        button = pilot.app.query_one("#add-layer", Button)
+        button.focus()
+        await pilot.pause(0)
+        await press(pilot, "enter")
+        assert panel_of(pilot).config.layers == (4, 4)
+
+    panel.run(check)

@@ -1,0 +1,65 @@
+"""Screenshots of the app compared with the accepted SVGs in ``__snapshots__``.
+
+Deterministic by construction: no worker thread (nothing trains in the background), fixed
+seeds, a fixed colour count and frame rate, no notification on screen, and the focus on the
+diagram or the help text (no blinking text cursor). Update after a deliberate change of the
+look with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp
+from tui.widgets.help_screen import HelpScreen
+
+
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    # NO_COLOR in the environment would make Textual draw in monochrome.
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def build(trainer: Trainer | None = None) -> NNPlayApp:
+    trainer = trainer or Trainer(PRESETS["seed-v2"].config())
+    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
+
+
+async def no_toasts(pilot) -> None:
+    """Snapshots must not depend on a toast's timing: there must be none."""
+    await pilot.pause()
+    assert not pilot.app._notifications, [n.message for n in pilot.app._notifications]
+
+
+def test_main_screen_120x40(snap_compare):
+    assert snap_compare(build(), terminal_size=(120, 40), run_before=no_toasts)
+
+
+def test_main_screen_80x24(snap_compare):
+    assert snap_compare(build(), terminal_size=(80, 24), run_before=no_toasts)
+
+
+def test_help_screen(snap_compare):
+    async def open_help(pilot) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await no_toasts(pilot)
+
+    assert snap_compare(build(), terminal_size=(120, 40), run_before=open_help)
+
+
+def test_trained_spiral(snap_compare):
+    trainer = Trainer(PRESETS["spiral"].config())
+    for _ in range(60):  # as the worker does: train, then record the metrics for the loss curves
+        trainer.step(50)
+        trainer.evaluate()
+    app = build(trainer)
+
+    async def check(pilot) -> None:
+        await no_toasts(pilot)
+        assert pilot.app.session.latest.step == 3000
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=check)

@@ -1,0 +1,488 @@
+"""The plot, the diagram, the inspector and the status line inside the running app.
+
+All but the divergence test (which trains on the real worker thread) share one app with
+the worker off; ``show`` puts it on the trainer each test needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import math
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from rich.style import Style
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from core.config import TrainConfig
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp, inspector_text
+from tui.diagram import connection_of
+from tui.widgets.params_panel import ParamsPanel
+from tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot
+from tui.widgets.weight_diagram import Selection, WeightDiagram
+
+SIZE = (120, 40)
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+WHITE = (255, 255, 255)
+
+
+def make_app(trainer: Trainer | None = None, *, start_worker: bool = False) -> NNPlayApp:
+    return NNPlayApp(
+        trainer=trainer or Trainer(CONFIG), colors=256, environ={}, start_worker=start_worker, use_kernel=False
+    )
+
+
+def trained(config: TrainConfig = CONFIG, steps: int = 800) -> Trainer:
+    trainer = Trainer(config)
+    trainer.step(steps)
+    trainer.evaluate()
+    return trainer
+
+
+async def settle(pilot) -> None:
+    app = pilot.app
+    await pilot.pause(0)
+    app.session._handle_commands(block=False)
+    app.draw_frame()
+    await pilot.pause()
+
+
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
+
+
+async def send_key(pilot, key: str, character: str | None = None) -> None:
+    """A key event as the terminal driver posts it (``pilot.press`` waits for an idle CPU,
+    which never comes while the worker trains)."""
+    pilot.app.post_message(events.Key(key, character if character is not None else key))
+    await asyncio.sleep(0)
+
+
+class AppThread:
+    """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
+    ``fn(pilot, ...)`` on the app's event loop (in its own thread) and returns its result.
+    (Starting an app costs about a second; these tests share one.)"""
+
+    def __init__(self, app: NNPlayApp, size: tuple[int, int]) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._ready: concurrent.futures.Future[Pilot] = concurrent.futures.Future()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
+        self._thread.start()
+        self.pilot = self._ready.result(timeout=60)
+
+    def _main(self, size: tuple[int, int]) -> None:
+        async def serve() -> None:
+            self._stop = asyncio.Event()
+            try:
+                async with self.app.run_test(size=size) as pilot:
+                    await pilot.pause()
+                    self._ready.set_result(pilot)
+                    await self._stop.wait()
+            except BaseException as exc:
+                if not self._ready.done():
+                    self._ready.set_exception(exc)
+                raise
+
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(serve())
+        finally:
+            self.loop.close()
+
+    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        async def call() -> Any:
+            with self.app._context():  # widgets find their app through a context variable
+                return await fn(self.pilot, *args)
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
+
+    def close(self) -> None:
+        if self._stop is not None:
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def ui() -> AppThread:
+    runner = AppThread(make_app(), SIZE)
+    yield runner
+    runner.close()
+    assert not runner._thread.is_alive()
+
+
+async def show(pilot: Pilot, trainer: Trainer) -> None:
+    """Put the shared app on ``trainer``, as if it had just started with it."""
+    app = pilot.app
+    if (app.size.width, app.size.height) != SIZE:
+        await pilot.resize_terminal(*SIZE)
+    app.session.replace(trainer)
+    app.query_one(ParamsPanel).load_config(trainer.config)
+    diagram = app.query_one(WeightDiagram)
+    diagram.selection = Selection(1, 0)
+    diagram.focus()
+    await settle(pilot)
+    assert app.session.latest.step == trainer.step_count
+    assert app.query_one(ScatterPlot).snapshot is app.session.latest
+
+
+def cells(strip) -> list[tuple[str, Style]]:
+    """One (character, style) per cell of a rendered line."""
+    return [(ch, seg.style or Style()) for seg in strip for ch in seg.text]
+
+
+def text_of(strip) -> str:
+    return "".join(seg.text for seg in strip)
+
+
+def status(app: NNPlayApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+# -- scatter plot ----------------------------------------------------------------------------
+
+
+def test_plot_draws_braille_points_region_backgrounds_and_axes(ui):
+    trainer = trained()
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        plot = app.query_one(ScatterPlot)
+        lines = plot._lines
+        width, height = plot.size
+        assert len(lines) == height
+        assert all(line.cell_length == width for line in lines)
+        body = [cells(line)[Y_GUTTER:] for line in lines[:-1]]
+        braille = sum(1 for row in body for ch, _ in row if 0x2801 <= ord(ch) <= 0x28FF)
+        assert braille > 50  # 200 training points, a few per cell
+        backgrounds = {style.bgcolor for row in body for _, style in row}
+        assert None not in backgrounds  # every cell has a region colour
+        assert len(backgrounds) >= 4  # several classes, several confidence levels
+        # Axes: extent 1 for quadrants, labels on the left and along the bottom.
+        extent = app.session.latest.data.extent
+        assert text_of(lines[0]).startswith(f"{extent:g}".rjust(Y_GUTTER - 1) + "│")
+        assert text_of(lines[(height - 1) // 2]).startswith("0".rjust(Y_GUTTER - 1) + "│")
+        bottom = text_of(lines[-1])
+        assert bottom.lstrip().startswith(f"└{-extent:g}─")
+        assert bottom.rstrip().endswith(f"─{extent:g}")
+        assert "─0─" in bottom
+
+    ui.run(check)
+
+
+def test_plot_redraws_only_for_a_new_snapshot_or_size(ui):
+    trainer = Trainer(CONFIG)
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        plot = app.query_one(ScatterPlot)
+        drawn = plot.frames_drawn
+        frames = app.frames
+        for _ in range(3):
+            app.draw_frame()
+        plot.show(app.session.latest)
+        await pilot.pause(0.2)  # three frame-timer ticks at 15 fps
+        assert plot.frames_drawn == drawn
+        assert app.frames == frames  # no new snapshot, nothing drawn
+
+        await pilot.press("n")
+        await settle(pilot)
+        assert plot.frames_drawn == drawn + 1
+        assert plot.snapshot.step == 1
+        app.draw_frame()
+        assert plot.frames_drawn == drawn + 1
+
+        await pilot.resize_terminal(100, 36)
+        await pilot.pause()
+        assert plot.frames_drawn > drawn + 1
+        resized = plot.frames_drawn
+        assert len(plot._lines) == plot.size.height
+        await pilot.pause(0.2)
+        app.draw_frame()
+        assert plot.frames_drawn == resized
+
+    ui.run(check)
+
+
+def test_misclassified_points_are_flagged_white(ui):
+    trainer = trained(steps=300)
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        plot = app.query_one(ScatterPlot)
+        snap = app.session.latest
+        width, height = plot.size.width - Y_GUTTER, plot.size.height - 1
+        extent = snap.data.extent
+        X, y = snap.data.X_train, snap.data.y_train
+        wrong = snap.display_layers(X)[-1].argmax(axis=1) != y
+        assert 0 < wrong.sum() < len(y), "the test needs some right and some wrong predictions"
+        col = np.minimum(((X[:, 0] + extent) / (2 * extent) * width).astype(int), width - 1)
+        row = np.minimum(((extent - X[:, 1]) / (2 * extent) * height).astype(int), height - 1)
+        expected = set(zip(row[wrong].tolist(), col[wrong].tolist(), strict=True))
+        with_points = set(zip(row.tolist(), col.tolist(), strict=True))
+        white = {
+            (r, c)
+            for r, line in enumerate(plot._lines[:-1])
+            for c, (_, style) in enumerate(cells(line)[Y_GUTTER:])
+            if style.color is not None and style.color.triplet == WHITE
+        }
+        assert white == expected
+        assert white < with_points
+
+    ui.run(check)
+
+
+# -- weight diagram ----------------------------------------------------------------------------
+
+
+def diagram_char(diagram: WeightDiagram, x: int, y: int) -> str:
+    return cells(diagram._lines[y])[x][0]
+
+
+def test_diagram_draws_every_neuron_and_bias(ui):
+    config = CONFIG.replace(layers=(3, 5))
+    trainer = Trainer(config)
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        diagram = app.query_one(WeightDiagram)
+        lay = diagram._layout
+        assert diagram.data.sizes == [2, 3, 5, 4]
+        assert [len(rows) for rows in lay.rows] == [2, 3, 5, 4]
+        drawn = 0
+        for k, (col, rows) in enumerate(zip(lay.columns, lay.rows, strict=True)):
+            for i, row in enumerate(rows):
+                node = diagram_char(diagram, col, int(row))
+                assert node in "▀●◉", (k, i, node)
+                if k > 0:
+                    assert diagram_char(diagram, col - 1, int(row)) in "■▶", (k, i)  # the bias marker
+                drawn += 1
+        assert drawn == 14
+        # The inputs are labelled and the legend gives the weight scale.
+        labels = [text_of(diagram._lines[int(r)])[: lay.columns[0]].strip() for r in lay.rows[0]]
+        assert labels == ["x", "y"]
+        assert "weight -" in text_of(diagram._lines[-1])
+        # Some connections are drawn in braille.
+        assert any(0x2801 <= ord(ch) <= 0x28FF for line in diagram._lines for ch in text_of(line))
+
+    ui.run(check)
+
+
+def test_diagram_redraws_a_new_network_after_reset(ui):
+    """New layers applied with r right after a start: the new trainer's first snapshot has the
+    same version number as the old one's, and the diagram must still draw the new network."""
+    trainer = Trainer(CONFIG)
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        diagram = app.query_one(WeightDiagram)
+        assert [len(rows) for rows in diagram._layout.rows] == [2, 4, 4]
+        version = app.session.latest.version
+        app.query_one("#field-layers", Input).value = "3,5"
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.session.latest.version == version  # the case that hid the new network
+        assert diagram.data.sizes == [2, 3, 5, 4]
+        lay = diagram._layout
+        assert [len(rows) for rows in lay.rows] == [2, 3, 5, 4]
+        for col, rows in zip(lay.columns, lay.rows, strict=True):
+            for row in rows:
+                assert diagram_char(diagram, col, int(row)) in "▀●◉"
+
+    ui.run(check)
+
+
+def test_diagram_selection_by_keys(ui):
+    trainer = Trainer(CONFIG)
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        diagram = app.query_one(WeightDiagram)
+        assert app.focused is diagram
+        assert diagram.selection == Selection(1, 0)
+        steps = [
+            ("down", Selection(1, 1)),
+            ("right", Selection(2, 1)),
+            ("right", Selection(2, 1)),  # the output layer is the last
+            ("left", Selection(1, 1)),
+            ("left", Selection(0, 1)),
+            ("up", Selection(0, 0)),
+            ("up", Selection(0, 0)),
+            ("right", Selection(1, 0)),
+            ("right_square_bracket", Selection(1, 0, 0)),
+            ("right_square_bracket", Selection(1, 0, 1)),
+            ("right_square_bracket", Selection(1, 0, 0)),  # wraps round the 2 inputs
+            ("left_square_bracket", Selection(1, 0, 1)),
+            ("escape", Selection(1, 0)),
+        ]
+        seen = []
+        for key, _ in steps:
+            await pilot.press(key)
+            seen.append(diagram.selection)
+        assert seen == [s for _, s in steps]
+        # The selected neuron is marked.
+        lay = diagram._layout
+        assert diagram_char(diagram, lay.columns[1] - 1, int(lay.rows[1][0])) == "▶"
+        assert app.session.latest.step == 0  # arrows did not train or move a data cursor
+
+    ui.run(check)
+
+
+def test_clicking_a_neuron_or_a_connection_selects_it(ui):
+    trainer = Trainer(CONFIG)
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        diagram = app.query_one(WeightDiagram)
+        lay = diagram._layout
+        for layer, neuron in [(2, 3), (1, 2), (0, 1)]:
+            x, y = lay.columns[layer] + 1, int(lay.rows[layer][neuron])
+            assert await pilot.click(diagram, offset=(x, y))
+            assert diagram.selection == Selection(layer, neuron)
+        # A cell on a connection, away from every node column.
+        owner = diagram._owner
+        ys, xs = np.nonzero(owner >= 0)
+        far = [
+            (int(x), int(y))
+            for x, y in zip(xs, ys, strict=True)
+            if all(abs(int(x) - c) > lay.node_w + 1 for c in lay.columns)
+        ]
+        assert far
+        x, y = far[len(far) // 2]
+        k, i, j = connection_of(int(owner[y, x]), diagram.data.sizes)
+        assert await pilot.click(diagram, offset=(x, y))
+        assert diagram.selection == Selection(k + 1, i, j)
+        assert app.focused is diagram
+
+    ui.run(check)
+
+
+def test_inspector_shows_the_exact_value_of_the_selection(ui):
+    trainer = trained()
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        net = app.session.latest.network
+        inspector = app.query_one("#inspector", Static)
+        await pilot.press("down")  # layer 1, neuron 2
+        bias = float(net.biases[0][1])
+        assert f"layer 1 neuron 2: bias {bias:+.5f}" in str(inspector.render())
+        await pilot.press("right_square_bracket")  # its weight from the first input, x
+        weight = float(net.weights[0][1][0])
+        assert f"weight x -> layer 1 n2: {weight:+.6f}" in str(inspector.render())
+        await pilot.press("right_square_bracket")
+        weight = float(net.weights[0][1][1])
+        assert f"weight y -> layer 1 n2: {weight:+.6f}" in str(inspector.render())
+        await pilot.press("escape", "right")  # output neuron 2
+        bias = float(net.biases[1][1])
+        assert f"output neuron 2: bias {bias:+.5f}" in str(inspector.render())
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        weight = float(net.weights[1][1][2])
+        assert f"weight n3 -> output n2: {weight:+.6f}" in str(inspector.render())
+        # The same text as the function the app uses, for an input too.
+        assert inspector_text(app.session.latest, Selection(0, 1)).startswith("input y: feeds 4 neuron(s)")
+        # A new step: the inspector follows the new value.
+        await pilot.press("n")
+        await settle(pilot)
+        weight = float(app.session.latest.network.weights[1][1][2])
+        assert weight != float(net.weights[1][1][2])
+        assert f"weight n3 -> output n2: {weight:+.6f}" in str(inspector.render())
+
+    ui.run(check)
+
+
+# -- status line and divergence -------------------------------------------------------------------
+
+
+def test_status_line_shows_the_step_with_thousands_separators(ui):
+    trainer = Trainer(CONFIG.replace(layers=()))
+    trainer.step(12_345)
+    trainer = trainer
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.pause()
+        text = status(app)
+        assert "step 12,345" in text
+        assert f"epoch {12_345 // 200}" in text  # 200 points, one per step
+        assert "paused" in text
+        m = app.session.latest.metrics
+        assert f"acc {m.train_accuracy * 100:.1f}% / {m.test_accuracy * 100:.1f}%" in text
+
+    ui.run(check)
+
+
+async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
+    config = PRESETS["reg-plane"].config(lr=50.0, layers=(), batch_size=10)
+    app = make_app(Trainer(config), start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        session = app.session
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: session.latest.diverged_at is not None, what="the run to diverge")
+        await wait_until(pilot, lambda: not session.running, what="training to pause")
+        await wait_until(pilot, lambda: "diverged" in status(app), what="the status to say so")
+        snap = session.latest
+        text = status(app)
+        assert f"diverged at step {snap.diverged_at:,}" in text
+        assert f"step {snap.step:,}" in text  # the last good step, where it went back to
+        assert snap.step < snap.diverged_at
+        assert app.query_one("#status").has_class("-diverged")
+        assert np.isfinite(snap.network.params).all()
+        assert math.isfinite(snap.metrics.train_loss)
+        assert any("diverged at step" in n.message for n in app._notifications if n.severity == "error")
+        # Running again is refused until a reset.
+        await send_key(pilot, "space", " ")
+        await wait_until(
+            pilot,
+            lambda: any("press r to reset" in n.message for n in app._notifications),
+            what="the refusal",
+        )
+        assert not session.running
+
+        app.query_one("#field-lr", Input).value = "0.01"
+        await wait_until(pilot, lambda: session.latest.config.lr == 0.01, what="the new rate")
+        await send_key(pilot, "r")
+        await wait_until(
+            pilot, lambda: session.latest.diverged_at is None and session.latest.step == 0, what="the reset"
+        )
+        await wait_until(pilot, lambda: not app.query_one("#status").has_class("-diverged"), what="a plain status")
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: session.latest.step > 200, what="training again")
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: not session.running, what="the pause")
+        snap = session.latest
+        assert snap.diverged_at is None
+        assert math.isfinite(snap.metrics.train_loss)
+        assert "diverged" not in status(app)
+        assert app.is_running
