@@ -12,7 +12,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from core.datasets import DatasetError
@@ -139,28 +139,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export = sub.add_parser(
         "export",
-        help="write a trained session's network as a PyTorch script, a numpy script or JSON",
-        description="Export the network of a saved session (ctrl+s in the app, or nnplay train --save).",
+        help="write a trained session's network as a PyTorch script, numpy arrays + script, or JSON",
+        description="Export the network of a saved session (ctrl+s in the app, or nnplay train --save), "
+        "with its input feature transform and a predict(points) on raw (x, y) points.",
     )
     export.add_argument("--load", required=True, metavar="FILE", help="the saved session to export")
     export.add_argument(
         "--format",
         choices=("torch", "numpy", "json"),
         default="torch",
-        help="torch: standalone nn.Sequential script; numpy: pure-numpy script; json: documented JSON",
+        help="torch: standalone nn.Sequential script (default); numpy: an .npz of W0, b0, W1, b1, ... plus "
+        "NAME_predict.py next to it (or one self-contained script when --out ends in .py); json: the "
+        "documented nnplay-network JSON",
     )
-    export.add_argument("--out", metavar="FILE", help="output file (default nnplay_model.py / _numpy.py / .json)")
+    export.add_argument(
+        "--out", metavar="FILE", help="output file (default nnplay_model.py / nnplay_model.npz / nnplay_model.json)"
+    )
     serve = sub.add_parser(
         "serve",
         help="run the app in a web browser (textual-serve), on 127.0.0.1 unless told otherwise",
-        description="Serve the app over HTTP with textual-serve (pip install 'nnplay[serve]'). Any app flags "
-        "after -- are passed to the served app, e.g. nnplay serve -- --preset spiral.",
+        description="Serve the app over HTTP with textual-serve (pip install 'nnplay[serve]') and open the "
+        "printed address in a browser. App flags are passed to the served app: nnplay serve --preset spiral "
+        "(flags after -- are passed too).",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("app_args", nargs=argparse.REMAINDER, help="flags for the served app (after --)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use to reach the server (default http://HOST:PORT, or this machine's "
+        "name when HOST is 0.0.0.0 or ::)",
+    )
+    add_config_flags(serve)
+    serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
+    serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
+    serve.add_argument("app_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     shots = sub.add_parser(
         "screenshots",
         help="save SVG screenshots of the app in known states",
@@ -181,6 +196,12 @@ def _fps(text: str) -> float:
     if not 1 <= value <= 60:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 60]")
     return value
+
+
+def _port(text: str) -> int:
+    if not (text.isdecimal() and 1 <= int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer in [1, 65535]")
+    return int(text)
 
 
 def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) -> TrainConfig:
@@ -387,38 +408,83 @@ def _print_table(trainer, result: dict) -> None:
     Console().print(table)
 
 
-def serve_plan(host: str, port: int, app_args: list[str]) -> tuple[str, int, str, str | None]:
-    """(host, port, the served command, a warning when it is reachable from other machines)."""
-    app_args = [a for a in app_args if a != "--"]
-    parsed = build_parser().parse_args(app_args)  # bad app flags fail here, before listening
-    if parsed.command:
-        raise UsageError(f"argument app_args: {parsed.command!r} is a command, not an app flag")
-    import shlex
+class ServePlan(NamedTuple):
+    host: str
+    port: int
+    command: str  # the shell command textual-serve runs for each browser session
+    public_url: str
+    warning: str | None  # set when the server is reachable from other machines
 
-    command = " ".join(shlex.quote(w) for w in [sys.executable, "-m", "tui.cli", *app_args])
+
+def _app_words(args: argparse.Namespace) -> list[str]:
+    """The app flags given to ``nnplay serve``, as words for ``nnplay``; they were checked by argparse."""
+    from tui.share import flag_text, flag_words
+
+    words = ["--preset", args.preset] if args.preset else []
+    if args.load:
+        words += flag_words("--load", args.load)
+    for flag, name in FLAG_FIELDS.items():
+        if getattr(args, name) is not None:
+            words += flag_words(flag, flag_text(name, getattr(args, name)))
+    if args.fps is not None:
+        words += ["--fps", repr(args.fps)]
+    if args.engine is not None:
+        words += ["--engine", args.engine]
+    rest = list(args.app_args)
+    return words + (rest[1:] if rest[:1] == ["--"] else rest)
+
+
+def serve_plan(args: argparse.Namespace) -> ServePlan:
+    """Where ``nnplay serve`` listens and what it serves: ``<python> -m tui.cli <the app flags>``."""
+    import ipaddress
+    import shlex
+    import socket
+
+    words = _app_words(args)
+    parsed = build_parser().parse_args(words)  # flags after -- fail here, before listening
+    if parsed.command:
+        raise UsageError(f"argument app flags: {parsed.command!r} is a command, not an app flag")
+    command = " ".join(shlex.quote(w) for w in [sys.executable, "-m", "tui.cli", *words])
+    host, port = args.host, args.port
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
     warning = None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        warning = f"nnplay serve: listening on {host}:{port}: anyone who can reach this address can use the app"
-    return host, port, command, warning
+    if not local:
+        warning = (
+            f"nnplay serve: warning: {host}:{port} is reachable from the network: anyone who can connect can use "
+            "the app, which reads and writes files as you (--host 127.0.0.1 keeps it on this machine)"
+        )
+    name = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
+    public_url = args.public_url or (f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}")
+    return ServePlan(host, port, command, public_url.rstrip("/"), warning)
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    if not 1 <= args.port <= 65535:
-        raise UsageError(f"argument --port: {args.port} is not allowed; allowed: an integer in [1, 65535]")
-    host, port, command, warning = serve_plan(args.host, args.port, args.app_args)
+    plan = serve_plan(args)
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise UsageError("argument serve: textual-serve is not installed; pip install 'nnplay[serve]'") from None
-    if warning:
-        print(warning, file=sys.stderr)
-    print(f"nnplay serve: http://{host}:{port}/", file=sys.stderr)
-    Server(command, host=host, port=port, title="nnplay").serve()
+        raise UsageError("textual-serve is not installed; pip install 'nnplay[serve]'") from None
+    build_trainer(build_parser().parse_args(_app_words(args)))  # a bad setup fails here, not in the browser
+    if plan.warning:
+        print(plan.warning, file=sys.stderr)
+    print(f"nnplay serve: open {plan.public_url}/ (ctrl+c stops)", file=sys.stderr)
+    server = Server(plan.command, host=plan.host, port=plan.port, title="nnplay", public_url=plan.public_url)
+    try:
+        server.serve()
+    except OSError as exc:
+        import errno
+        import socket
+
+        flag = "--host" if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL else "--port"
+        raise UsageError(f"argument {flag}: cannot listen on {plan.host}:{plan.port} ({exc.strerror or exc})") from None
     return 0
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from core.export import DEFAULT_NAMES, export
+    from core.export import DEFAULT_NAMES, export_files
     from core.persist import SessionFileError, atomic_write, load_session
 
     out = args.out or DEFAULT_NAMES[args.format]
@@ -428,12 +494,17 @@ def export_command(args: argparse.Namespace) -> int:
     except SessionFileError as exc:
         raise UsageError(f"argument --load: {exc}") from None
     data = trainer.data
-    text = export(trainer.net, trainer.config.features, data.class_names, data.extent, args.format)
     try:
-        atomic_write(out, text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"argument --out: cannot write {out!r} ({exc.strerror})") from None
-    print(out)
+        files = export_files(trainer.net, trainer.config.features, data.class_names, data.extent, args.format, out)
+    except ValueError as exc:
+        raise UsageError(f"argument --load: {args.load!r}: {exc}") from None
+    for path, payload in files:
+        _check_save_path(str(path), flag="--out")
+        try:
+            atomic_write(path, payload)
+        except OSError as exc:
+            raise UsageError(f"argument --out: cannot write {str(path)!r} ({exc.strerror})") from None
+        print(path)
     return 0
 
 

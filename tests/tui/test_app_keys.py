@@ -415,6 +415,12 @@ async def test_q_exits_promptly_while_training():
     elapsed = time.perf_counter() - started
     assert app._exit and app.return_code == 0  # q quit the app; run_test did not have to stop it
     assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
+    # A frame timer that fires during the shutdown, with a new snapshot, must not touch the
+    # widgets that are gone (it raised NoMatches and the app exited with a traceback).
+    frames = app.frames
+    app.session._publish()
+    app.draw_frame()
+    assert app.frames == frames
 
 
 # -- save and load -----------------------------------------------------------------------

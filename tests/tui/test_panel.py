@@ -27,6 +27,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, SelectionList, Static
 
 from core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from core.features import FEATURES
 from core.presets import PRESETS
 from core.trainer import Trainer
 from tui.app import NNPlayApp
@@ -582,7 +583,7 @@ def test_features_toggle_and_the_last_one_stays(panel):
         features.focus()
         await pilot.pause(0)
         # enter toggles the highlighted feature (space is the app's run/pause)
-        features.highlighted = list(FEATURES_ORDER).index("sinx")
+        features.highlighted = list(FEATURES).index("sinx")  # the list is in FEATURES' order
         await press(pilot, "enter")
         assert panel_of(pilot).config.features == ("x", "y", "sinx")
         assert pending_text(pilot) == "pending until reset (r): features"
@@ -606,9 +607,6 @@ def test_features_toggle_and_the_last_one_stays(panel):
         assert error_text(pilot, "features") is None
 
     panel.run(check)
-
-
-FEATURES_ORDER = ("x", "y", "x2", "y2", "xy", "sinx", "siny")
 
 
 # -- learning-rate ladder and regenerate ----------------------------------------------------------

@@ -135,7 +135,17 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     diagram = app.query_one(WeightDiagram)
     diagram.selection = Selection(1, 0)
     diagram.focus()
-    await settle(pilot)
+    # Under load a frame can run before the queued replace is handled: settle until the panes
+    # show the new network (the assertions below still check every detail).
+    deadline = time.monotonic() + 10
+    while True:
+        await settle(pilot)
+        if app.query_one(ScatterPlot).snapshot is app.session.latest and diagram.data is not None and (
+            diagram.data.sizes == trainer.net.sizes
+        ):
+            break
+        if time.monotonic() > deadline:
+            break
     assert app.session.latest.step == trainer.step_count
     assert app.query_one(ScatterPlot).snapshot is app.session.latest
 

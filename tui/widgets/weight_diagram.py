@@ -146,7 +146,9 @@ class WeightDiagram(Widget, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def _redraw(self) -> None:
-        key = (self.data.version if self.data else None, self.size, self.selection)
+        # id(data) too: a new trainer (reset with new layers, a preset, a load) starts its versions
+        # again at 1, so the version alone can match the network drawn before.
+        key = (id(self.data), self.data.version if self.data else None, self.size, self.selection)
         if key == self._drawn_key:
             return
         self._drawn_key = key
