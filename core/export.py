@@ -1,28 +1,57 @@
-"""Export a trained network: a standalone PyTorch script, a pure-numpy script, or JSON.
+"""Export a trained network: a standalone PyTorch script, numpy arrays + a script, or JSON.
+
+Every export carries the input feature transform (the network sees ``features``, computed
+from raw (x, y) points: ``x``, ``y``, ``x2`` = x², ``y2`` = y², ``xy`` = x·y, ``sinx`` = sin x,
+``siny`` = sin y, in the configured order) and reproduces ``Network.forward`` on those
+features: each layer computes ``a = f(a @ W.T + b)``.
+
+``torch``
+    One script: the ``nn.Sequential`` (Linear layers and Sigmoid, Tanh, ReLU,
+    LeakyReLU(0.01), Identity; output Softmax(dim=1), Sigmoid, Tanh or Identity) in float64,
+    the trained weights as literals, ``features(p)``, ``predict(points)`` and a demo under
+    ``if __name__ == "__main__":``.
+``numpy``
+    A ``.npz`` (read with ``allow_pickle=False``) holding ``W0, b0, W1, b1, ...``
+    (``Wk`` has shape (out, in): row = receiving neuron) and the string arrays ``features``,
+    ``activations`` (hidden layers), ``output``, ``classes``, plus a pure-numpy script
+    ``<name>_predict.py`` next to it that loads the ``.npz`` and has ``predict(points)``.
+    When the output name ends in ``.py``, one self-contained numpy script with the weights
+    as literals is written instead.
+``json``
+    The documented format below.
+
+Literals are the ``repr`` of each float and JSON numbers are written the same way, so
+every weight reads back bit for bit.
 
 JSON format (``nnplay-network``, version 1)::
 
     {"format": "nnplay-network", "version": 1,
-     "sizes": [n_in, ..., n_out], "features": ["x", "y", ...],
-     "activations": [hidden layer activations...], "output": "softmax", "loss": "cross_entropy",
-     "layers": [{"weights": [[...], ...], "biases": [...]}, ...],   # weights[i][j]: to neuron i from j
-     "classes": ["orange", "blue"], "extent": 6.0}
-
-The scripts carry the weights as literals (``repr`` of each float, so values round-trip
-exactly), the input feature transform and a ``predict(points)`` on raw (x, y) points.
+     "sizes": [n_in, ..., n_out],           # neurons per layer, inputs first
+     "features": ["x", "y", ...],           # what the n_in inputs are, in order
+     "activations": ["tanh", ...],          # one per hidden layer
+     "output": "softmax",                   # sigmoid, softmax, tanh or linear
+     "loss": "cross_entropy",               # what it was trained with (mse or cross_entropy)
+     "layers": [{"weights": [[...], ...],   # weights[i][j]: to neuron i from neuron j
+                 "biases": [...]}, ...],
+     "classes": ["orange", "blue"],         # name of each output (classification), else []
+     "extent": 6.0}                         # the data lies in [-extent, extent]²
 """
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from core.network import Network
 
 FORMATS = ("torch", "numpy", "json")
-DEFAULT_NAMES = {"torch": "nnplay_model.py", "numpy": "nnplay_model_numpy.py", "json": "nnplay_model.json"}
+DEFAULT_NAMES = {"torch": "nnplay_model.py", "numpy": "nnplay_model.npz", "json": "nnplay_model.json"}
 
-# Feature expressions over a (n, 2) array ``p`` of raw points, in numpy and torch spelling.
+# Feature expressions over a (n, 2) array ``p`` of raw points; torch spells sin torch.sin.
 _FEATURES_NP = {"x": "p[:, 0]", "y": "p[:, 1]", "x2": "p[:, 0] ** 2", "y2": "p[:, 1] ** 2", "xy": "p[:, 0] * p[:, 1]",
                 "sinx": "np.sin(p[:, 0])", "siny": "np.sin(p[:, 1])"}  # fmt: skip
 _TORCH_MODULES = {
@@ -33,17 +62,38 @@ _TORCH_MODULES = {
     "linear": "nn.Identity()",
     "softmax": "nn.Softmax(dim=1)",
 }
-_NUMPY_ACTS = {
-    "sigmoid": "0.5 * (1.0 + np.tanh(0.5 * z))",
-    "tanh": "np.tanh(z)",
-    "relu": "np.maximum(z, 0.0)",
-    "leaky_relu": "np.maximum(z, 0.01 * z)",
-    "linear": "z",
-    "softmax": "np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(1)[:, None]",
-}
+# The numpy scripts' activation table, written into them verbatim.
+_NUMPY_ACTIVATIONS = """def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+ACTIVATIONS = {
+    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.maximum(z, 0.01 * z),
+    "linear": lambda z: z,
+    "softmax": softmax,
+}"""
+_DEMO_POINTS = "[[0.5, 0.5], [-0.5, 0.5], [0.5, -0.5], [-0.5, -0.5]]"
+
+
+def _check(net: Network, features: tuple[str, ...]) -> None:
+    if len(features) != net.sizes[0] or any(f not in _FEATURES_NP for f in features):
+        raise ValueError(f"features {list(features)} do not fit a network with {net.sizes[0]} inputs")
+    if not np.isfinite(net.params).all():
+        raise ValueError("the network's weights are not finite (training diverged); nothing to export")
+
+
+def _layers(net: Network) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    acts = [*net.activations, net.output]
+    return list(zip(list(net.weights), list(net.biases), acts, strict=True))
 
 
 def network_dict(net: Network, features: tuple[str, ...], classes: tuple[str, ...], extent: float) -> dict[str, Any]:
+    """The JSON document as a dict (see the module docstring)."""
+    _check(net, features)
     return {
         "format": "nnplay-network",
         "version": 1,
@@ -52,114 +102,210 @@ def network_dict(net: Network, features: tuple[str, ...], classes: tuple[str, ..
         "activations": list(net.activations),
         "output": net.output,
         "loss": net.loss_name,
-        "layers": [{"weights": w.tolist(), "biases": b.tolist()} for w, b in zip(net.weights, net.biases, strict=True)],
+        "layers": [{"weights": w.tolist(), "biases": b.tolist()} for w, b, _ in _layers(net)],
         "classes": list(classes),
-        "extent": extent,
+        "extent": float(extent),
     }
 
 
 def export_json(net: Network, features: tuple[str, ...], classes: tuple[str, ...], extent: float) -> str:
-    return json.dumps(network_dict(net, features, classes, extent), indent=1) + "\n"
+    """The JSON text: one key per line, one weight row per line (json.dumps writes floats by repr)."""
+    doc = network_dict(net, features, classes, extent)
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, allow_nan=False)
+
+    layers = ",\n".join(
+        '    {"weights": [\n' + ",\n".join(f"      {dump(row)}" for row in layer["weights"]) + "\n     ],\n"
+        f'     "biases": {dump(layer["biases"])}}}'
+        for layer in doc.pop("layers")
+    )
+    head = "".join(f"  {dump(key)}: {dump(value)},\n" for key, value in doc.items() if key not in ("classes", "extent"))
+    tail = f'  "classes": {dump(doc["classes"])},\n  "extent": {dump(doc["extent"])}\n'
+    return "{\n" + head + f'  "layers": [\n{layers}\n  ],\n' + tail + "}\n"
 
 
-def _literal(values: Any) -> str:
-    # repr() of a Python float is the shortest string that reads back to the same double.
-    return repr(values)
+def _literal(a: np.ndarray) -> str:
+    # repr() of a Python float is the shortest text that reads back to the same double.
+    return repr(a.tolist())
 
 
-def _feature_lines(features: tuple[str, ...], stack: str) -> str:
-    return f"    return {stack}([{', '.join(_FEATURES_NP[f] for f in features)}], axis=1)"
+def _features_def(features: tuple[str, ...], torch: bool = False) -> str:
+    columns = ", ".join(_FEATURES_NP[f] for f in features)
+    if torch:
+        columns = columns.replace("np.sin", "torch.sin")
+        return f"def features(p):\n    return torch.stack([{columns}], dim=1)"
+    return f"def features(p):\n    return np.stack([{columns}], axis=1)"
 
 
 def export_numpy(net: Network, features: tuple[str, ...], classes: tuple[str, ...]) -> str:
-    acts = [*net.activations, net.output]
-    layers = ",\n".join(
-        f"    (np.array({_literal(w.tolist())}), np.array({_literal(b.tolist())}), {a!r})"
-        for w, b, a in zip(net.weights, net.biases, acts, strict=True)
-    )
-    act_defs = "\n".join(f"    if name == {k!r}:\n        return {v}" for k, v in _NUMPY_ACTS.items())
-    return f'''"""A network trained with nnplay, as pure numpy. predict(points) takes raw (x, y) points."""
+    """One self-contained pure-numpy script with the weights as literals."""
+    _check(net, features)
+    layers = ",\n".join(f"    (np.array({_literal(w)}), np.array({_literal(b)}), {a!r})" for w, b, a in _layers(net))
+    return f'''"""A network trained with nnplay, in pure numpy: predict(points) takes raw (x, y) points."""
 
 import numpy as np
 
 CLASSES = {list(classes)!r}
-LAYERS = [  # (weights: rows = receiving neurons, biases, activation)
+FEATURES = {list(features)!r}
+LAYERS = [  # (weights: row = receiving neuron, biases, activation)
 {layers},
 ]
 
-
-def features(p):
-{_feature_lines(features, "np.stack")}
+{_NUMPY_ACTIVATIONS}
 
 
-def activate(name, z):
-{act_defs}
-    raise ValueError(name)
+{_features_def(features)}
 
 
 def predict(points):
+    """Outputs, shape (n, {net.sizes[-1]}), for raw points of shape (n, 2)."""
     a = features(np.asarray(points, dtype=np.float64).reshape(-1, 2))
     for w, b, name in LAYERS:
-        a = activate(name, a @ w.T + b)
+        a = ACTIVATIONS[name](a @ w.T + b)
     return a
 
 
 if __name__ == "__main__":
-    demo = [[0.5, 0.5], [-0.5, 0.5], [0.5, -0.5], [-0.5, -0.5]]
+    demo = {_DEMO_POINTS}
     for point, out in zip(demo, predict(demo)):
-        print(point, np.round(out, 4))
+        print(point, np.round(out, 4).tolist())
+'''
+
+
+def export_npz(net: Network, features: tuple[str, ...], classes: tuple[str, ...]) -> bytes:
+    """The ``.npz`` of the numpy format: ``W0, b0, ...`` and string metadata, no pickles."""
+    _check(net, features)
+    arrays: dict[str, np.ndarray] = {}
+    for k, (w, b, _) in enumerate(_layers(net)):
+        arrays[f"W{k}"], arrays[f"b{k}"] = np.array(w), np.array(b)
+    arrays["features"] = np.array(features, dtype=str)
+    arrays["activations"] = np.array(net.activations, dtype=str).reshape(-1)
+    arrays["output"] = np.array(net.output)
+    arrays["classes"] = np.array(classes, dtype=str).reshape(-1)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def npz_script(npz_name: str, n_outputs: int) -> str:
+    """The pure-numpy script that sits next to ``npz_name`` and predicts with it."""
+    feature_table = ",\n".join(f"    {name!r}: lambda p: {expr}" for name, expr in _FEATURES_NP.items())
+    return f'''"""A network trained with nnplay, in pure numpy: predict(points) takes raw (x, y) points.
+
+The weights are in {npz_name} next to this file: W0, b0, W1, b1, ... (Wk has shape
+(out, in): row = receiving neuron), with the string arrays features, activations
+(hidden layers), output and classes.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = {{
+{feature_table},
+}}
+
+{_NUMPY_ACTIVATIONS}
+
+
+def load(path=Path(__file__).with_name({npz_name!r})):
+    """(feature names, [(weights, biases, activation), ...], class names) from the .npz."""
+    with np.load(path, allow_pickle=False) as f:
+        acts = [str(a) for a in f["activations"]] + [str(f["output"])]
+        layers = [(f[f"W{{k}}"], f[f"b{{k}}"], a) for k, a in enumerate(acts)]
+        return [str(s) for s in f["features"]], layers, [str(c) for c in f["classes"]]
+
+
+FEATURE_NAMES, LAYERS, CLASSES = load()
+
+
+def features(p):
+    return np.stack([FEATURES[name](p) for name in FEATURE_NAMES], axis=1)
+
+
+def predict(points):
+    """Outputs, shape (n, {n_outputs}), for raw points of shape (n, 2)."""
+    a = features(np.asarray(points, dtype=np.float64).reshape(-1, 2))
+    for w, b, name in LAYERS:
+        a = ACTIVATIONS[name](a @ w.T + b)
+    return a
+
+
+if __name__ == "__main__":
+    demo = {_DEMO_POINTS}
+    for point, out in zip(demo, predict(demo)):
+        print(point, np.round(out, 4).tolist())
 '''
 
 
 def export_torch(net: Network, features: tuple[str, ...], classes: tuple[str, ...]) -> str:
+    """A standalone PyTorch script: the float64 ``nn.Sequential`` with the trained weights."""
+    _check(net, features)
     modules = []
-    acts = [*net.activations, net.output]
-    for (n_in, n_out), act in zip(zip(net.sizes[:-1], net.sizes[1:], strict=True), acts, strict=True):
-        modules.append(f"    nn.Linear({n_in}, {n_out}),")
-        modules.append(f"    {_TORCH_MODULES[act]},")
+    for w, _, act in _layers(net):
+        n_out, n_in = w.shape
+        modules += [f"    nn.Linear({n_in}, {n_out}),", f"    {_TORCH_MODULES[act]},"]
     loads = "\n".join(
-        f"    model[{2 * k}].weight.copy_(torch.tensor({_literal(w.tolist())}, dtype=torch.float64))\n"
-        f"    model[{2 * k}].bias.copy_(torch.tensor({_literal(b.tolist())}, dtype=torch.float64))"
-        for k, (w, b) in enumerate(zip(net.weights, net.biases, strict=True))
+        f"    model[{2 * k}].weight.copy_(torch.tensor({_literal(w)}, dtype=torch.float64))\n"
+        f"    model[{2 * k}].bias.copy_(torch.tensor({_literal(b)}, dtype=torch.float64))"
+        for k, (w, b, _) in enumerate(_layers(net))
     )
-    torch_features = ", ".join(_FEATURES_NP[f].replace("np.sin", "torch.sin") for f in features)
-    return f'''"""A network trained with nnplay, as a standalone PyTorch model (float64)."""
+    newline = "\n"
+    return f'''"""A network trained with nnplay, as a standalone PyTorch model (float64).
+
+predict(points) takes raw (x, y) points; features(p) computes the inputs the network was trained on.
+"""
 
 import torch
 from torch import nn
 
 CLASSES = {list(classes)!r}
+FEATURES = {list(features)!r}
 
 model = nn.Sequential(
-{chr(10).join(modules)}
+{newline.join(modules)}
 ).double()
 
 with torch.no_grad():
 {loads}
 
 
-def features(p):
-    return torch.stack([{torch_features}], dim=1)
+{_features_def(features, torch=True)}
 
 
 def predict(points):
+    """Outputs, shape (n, {net.sizes[-1]}), for raw points of shape (n, 2)."""
     p = torch.as_tensor(points, dtype=torch.float64).reshape(-1, 2)
     with torch.no_grad():
         return model(features(p))
 
 
 if __name__ == "__main__":
-    demo = [[0.5, 0.5], [-0.5, 0.5], [0.5, -0.5], [-0.5, -0.5]]
+    demo = {_DEMO_POINTS}
     for point, out in zip(demo, predict(demo)):
         print(point, [round(v, 4) for v in out.tolist()])
 '''
 
 
-def export(net: Network, features: tuple[str, ...], classes: tuple[str, ...], extent: float, fmt: str) -> str:
+def predict_script_path(npz_path: str | Path) -> Path:
+    """Where the numpy format puts its script: ``model.npz`` -> ``model_predict.py``."""
+    p = Path(npz_path)
+    return p.with_name(p.stem + "_predict.py")
+
+
+def export_files(
+    net: Network, features: tuple[str, ...], classes: tuple[str, ...], extent: float, fmt: str, out: str | Path
+) -> list[tuple[Path, bytes]]:
+    """The files one export writes, as (path, contents); raises ValueError on a bad format or network."""
+    out = Path(out)
     if fmt == "json":
-        return export_json(net, features, classes, extent)
-    if fmt == "numpy":
-        return export_numpy(net, features, classes)
+        return [(out, export_json(net, features, classes, extent).encode())]
     if fmt == "torch":
-        return export_torch(net, features, classes)
+        return [(out, export_torch(net, features, classes).encode())]
+    if fmt == "numpy":
+        if out.suffix == ".py":
+            return [(out, export_numpy(net, features, classes).encode())]
+        script = npz_script(out.name, net.sizes[-1])
+        return [(out, export_npz(net, features, classes)), (predict_script_path(out), script.encode())]
     raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")

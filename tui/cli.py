@@ -498,8 +498,9 @@ def export_command(args: argparse.Namespace) -> int:
         files = export_files(trainer.net, trainer.config.features, data.class_names, data.extent, args.format, out)
     except ValueError as exc:
         raise UsageError(f"argument --load: {args.load!r}: {exc}") from None
-    for path, payload in files:
+    for path, _ in files[1:]:  # the numpy format's script, next to the .npz
         _check_save_path(str(path), flag="--out")
+    for path, payload in files:
         try:
             atomic_write(path, payload)
         except OSError as exc:

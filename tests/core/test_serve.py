@@ -1,7 +1,10 @@
-"""nnplay serve: local by default, a warning otherwise, and it really serves the page."""
+"""nnplay serve: local by default, a warning otherwise, the app flags passed on, and a real page."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shlex
 import socket
 import subprocess
 import sys
@@ -11,49 +14,146 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import UsageError, serve_plan
+from tui.cli import UsageError, build_parser, main, serve_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def plan(*words: str):
+    return serve_plan(build_parser().parse_args(["serve", *words]))
+
+
+def served_flags(command: str) -> list[str]:
+    words = shlex.split(command)
+    assert words[:3] == [sys.executable, "-m", "tui.cli"]
+    return words[3:]
+
+
 def test_listens_on_this_machine_only_by_default() -> None:
-    host, port, command, warning = serve_plan("127.0.0.1", 8000, ["--", "--preset", "spiral"])
-    assert (host, port, warning) == ("127.0.0.1", 8000, None)
-    assert command.endswith("-m tui.cli --preset spiral")
+    p = plan()
+    assert (p.host, p.port, p.warning, p.public_url) == ("127.0.0.1", 8000, None, "http://127.0.0.1:8000")
+    assert served_flags(p.command) == []
 
 
-def test_any_other_address_says_so() -> None:
-    *_, warning = serve_plan("0.0.0.0", 9000, [])
-    assert warning is not None and "0.0.0.0:9000" in warning and "anyone" in warning
+def test_the_app_flags_are_passed_to_the_served_app() -> None:
+    p = plan("--port", "9001", "--preset", "spiral", "--lr", "0.3", "--layers", "none", "--fps", "5")
+    assert p.port == 9001
+    flags = served_flags(p.command)
+    assert flags == ["--preset", "spiral", "--layers", "none", "--lr", "0.3", "--fps", "5.0"]
+    parsed = build_parser().parse_args(flags)
+    assert (parsed.preset, parsed.lr, parsed.layers, parsed.fps) == ("spiral", 0.3, (), 5.0)
+    # the older spelling: everything after --
+    assert served_flags(plan("--", "--preset", "spiral", "--seed", "3").command) == [
+        "--preset",
+        "spiral",
+        "--seed",
+        "3",
+    ]
+    # paths with spaces or a leading dash stay one word
+    assert served_flags(plan("--load", "my runs/s.npz", "--csv=-odd.csv").command) == [
+        "--load",
+        "my runs/s.npz",
+        "--csv=-odd.csv",
+    ]
 
 
-def test_bad_app_flags_are_refused_before_listening() -> None:
-    with pytest.raises(SystemExit) as info:
-        serve_plan("127.0.0.1", 8000, ["--", "--lr", "fast"])
-    assert info.value.code == 2
-    with pytest.raises(UsageError):
-        serve_plan("127.0.0.1", 8000, ["--", "train"])
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org"])
+def test_any_address_but_loopback_warns_in_one_line(host: str) -> None:
+    p = plan("--host", host, "--port", "9000")
+    assert p.warning is not None and "\n" not in p.warning
+    assert "reachable from the network" in p.warning and f"{host}:9000" in p.warning
+    if host in ("0.0.0.0", "::"):  # browsers cannot open a wildcard address: they get this machine's name
+        assert p.public_url == f"http://{socket.gethostname()}:9000"
+    assert plan("--host", host, "--public-url", "https://lab.example/nn/").public_url == "https://lab.example/nn"
 
 
-def test_the_page_is_served() -> None:
-    pytest.importorskip("textual_serve")
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_addresses_do_not_warn(host: str) -> None:
+    p = plan("--host", host)
+    assert p.warning is None
+    assert p.public_url == ("http://[::1]:8000" if host == "::1" else f"http://{host}:8000")
+
+
+@pytest.mark.parametrize(
+    ("words", "flag"),
+    [
+        (["--lr", "fast"], "--lr"),
+        (["--port", "70000"], "--port"),
+        (["--port", "http"], "--port"),
+        (["--", "--lr", "fast"], "--lr"),
+        (["--loss", "cross_entropy", "--output", "tanh"], "--loss"),
+    ],
+)
+def test_bad_flags_exit_2_in_one_line_before_listening(words: list[str], flag: str, capsys) -> None:
+    try:
+        code = main(["serve", *words])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and flag in err
+
+
+def test_a_command_is_not_an_app_flag() -> None:
+    with pytest.raises(UsageError, match="'train' is a command"):
+        plan("--", "train")
+
+
+def test_without_textual_serve_it_says_what_to_install(capsys, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "textual_serve.server", None)  # import fails
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'nnplay[serve]'" in err
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        return s.getsockname()[1]
+
+
+def test_the_page_is_served_and_the_app_runs_in_it() -> None:
+    pytest.importorskip("textual_serve")
+    import aiohttp  # textual-serve's web server
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "serve", "--port", str(port), "--preset", "spiral"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 8
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
                     assert response.status == 200
-                    assert "<html" in response.read().decode().lower()
+                    page = response.read().decode()
                     break
             except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.2)
+                time.sleep(0.1)
+        assert "<html" in page.lower() and f"ws://127.0.0.1:{port}/ws" in page
+
+        async def first_screen() -> bytes:
+            # What the browser does: open the websocket, say the size, read the app's output.
+            received = b""
+            async with aiohttp.ClientSession() as session, session.ws_connect(f"ws://127.0.0.1:{port}/ws") as ws:
+                await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
+                while b"spiral" not in received and time.monotonic() < deadline + 2:
+                    try:
+                        message = await asyncio.wait_for(ws.receive(), 1)
+                    except TimeoutError:
+                        continue
+                    if message.type != aiohttp.WSMsgType.BINARY:
+                        break
+                    received += message.data
+            return received
+
+        assert b"spiral" in asyncio.run(first_screen())  # the served app got --preset spiral
     finally:
         proc.terminate()
         proc.wait(5)
+        proc.stderr.close()
