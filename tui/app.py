@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -145,6 +146,9 @@ class NNPlayApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
+        # interval hands it to the UI thread sooner, so keys are answered while training runs.
+        sys.setswitchinterval(0.001)
         self.query_one("#plot").border_title = "data & decision regions"
         self.query_one("#diagram-box").border_title = "neurons & weights"
         if self.start_worker:
