@@ -168,8 +168,10 @@ class NNPlayApp(App[None]):
     def _check_size(self, width: int | None = None, height: int | None = None) -> None:
         width = self.size.width if width is None else width
         height = self.size.height if height is None else height
-        self.screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
-        self.screen.set_class(width < 100, "-narrow")
+        # Every screen in the stack: a resize while help or a prompt is open must reach the main screen too.
+        for screen in self.screen_stack:
+            screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
+            screen.set_class(width < 100, "-narrow")
 
     def _compile_kernel(self) -> None:
         """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""
@@ -621,6 +623,8 @@ def inspector_text(snap: Snapshot, sel: Selection) -> str:
     sizes = net.sizes
     if sel.layer >= len(sizes) or sel.neuron >= sizes[sel.layer]:
         return ""
+    if sel.source is not None and (sel.layer == 0 or sel.source >= sizes[sel.layer - 1]):
+        return ""  # a connection of an older network: the diagram (hidden by w) has not reset the selection
     if sel.layer == 0:
         name = snap.config.features[sel.neuron]
         return f"input {name}: feeds {sizes[1]} neuron(s) of the next layer  (arrows move, [ ] pick a weight)"

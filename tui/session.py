@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.config import TrainConfig
+from core.config import FIELDS, TrainConfig
 from core.persist import save_session
 from core.trainer import Snapshot, Trainer
 
@@ -95,7 +95,7 @@ class TrainingSession:
     def run(self, is_cancelled: Callable[[], bool]) -> None:
         last_publish = 0.0
         while not is_cancelled():
-            self._handle_commands(block=not self.running)
+            self._handle_commands(block=not self.running, is_cancelled=is_cancelled)
             if not self.running:
                 continue
             trainer = self._trainer
@@ -137,7 +137,7 @@ class TrainingSession:
         self._trainer.evaluate()
         self.latest = self._trainer.snapshot()
 
-    def _handle_commands(self, block: bool) -> None:
+    def _handle_commands(self, block: bool, is_cancelled: Callable[[], bool] = lambda: False) -> None:
         try:
             name, args = self._commands.get(timeout=IDLE_POLL) if block else self._commands.get_nowait()
         except queue.Empty:
@@ -148,6 +148,8 @@ class TrainingSession:
             except Exception as exc:  # a command must never kill the worker
                 self._notices.append(Notice(f"{name} failed: {exc}", "error"))
             self.commands_handled += 1
+            if is_cancelled():
+                return  # quitting: a backlog of commands must not hold the worker up
             try:
                 name, args = self._commands.get_nowait()
             except queue.Empty:
@@ -204,7 +206,11 @@ class TrainingSession:
         self._publish()
 
     def _do_settings(self, config: TrainConfig) -> None:
-        self._trainer.apply_live_settings(config)
+        # Only the live settings, onto the trainer's own config: ``config`` may come from a snapshot
+        # older than a reset or load still in this queue (a new data set or network), which would refuse it.
+        trainer = self._trainer
+        live = {name: getattr(config, name) for name, spec in FIELDS.items() if spec.live}
+        trainer.apply_live_settings(trainer.config.replace(**live))
         self._publish()
 
     def _do_replace(self, trainer: Trainer) -> None:

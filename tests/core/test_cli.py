@@ -74,8 +74,9 @@ def command(*args: str) -> list[str]:
 
 def spawn(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(command(*args), cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        command(*args), cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 def assert_one_line_error(err: str, *needles: str) -> str:
@@ -138,8 +139,14 @@ def test_subprocess_bad_input_exits_2_without_traceback() -> None:
 def test_subprocess_corrupt_load_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "numpy-array.npy"
     np.save(bad, np.arange(4.0))
-    proc = subprocess.run(command("train", "--load", str(bad), "--json"), cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        command("train", "--load", str(bad), "--json"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 2
     assert_one_line_error(proc.stderr, "--load", str(bad))
 
@@ -156,9 +163,7 @@ BAD_CHOICES = [
     ("--schedule", "linear"),
     ("--preset", "seed-v3"),
 ]
-BAD_NUMBERS = [
-    (flag, value) for flag in NUMERIC_FLAGS for value in ("abc", "-5", "nan", "inf", "1e400", "1e12", "")
-]
+BAD_NUMBERS = [(flag, value) for flag in NUMERIC_FLAGS for value in ("abc", "-5", "nan", "inf", "1e400", "1e12", "")]
 BAD_OTHER = [
     ("--iterations", "2.5"),
     ("--train-size", "0"),
@@ -179,8 +184,9 @@ BAD_OTHER = [
 
 @pytest.mark.parametrize(("flag", "value"), BAD_CHOICES + BAD_NUMBERS + BAD_OTHER)
 def test_bad_value_exits_2_with_one_line(flag: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["train", flag, value, "--iterations", "1"] if flag != "--iterations" else
-                         ["train", flag, value], capsys)
+    code, out, err = run(
+        ["train", flag, value, "--iterations", "1"] if flag != "--iterations" else ["train", flag, value], capsys
+    )
     assert code == 2
     assert out == ""
     assert_one_line_error(err, flag, repr(value))
@@ -227,8 +233,9 @@ def _csv_files(tmp_path: Path) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("which", ["two-fields", "words", "one-row", "one-class", "infinite", "binary", "missing",
-                                   "folder"])
+@pytest.mark.parametrize(
+    "which", ["two-fields", "words", "one-row", "one-class", "infinite", "binary", "missing", "folder"]
+)
 def test_bad_csv_exits_2(tmp_path: Path, which: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = _csv_files(tmp_path)[which]
     code, out, err = run(["train", "--csv", str(path), "--iterations", "1"], capsys)
@@ -367,8 +374,9 @@ def test_save_then_load_continues(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_load_applies_live_settings(good_session: Path, tmp_path: Path, capsys) -> None:
-    code, result, _ = run_json(["--load", str(good_session), "--lr", "0.05", "--optimizer", "adam",
-                                "--iterations", "5"], capsys)
+    code, result, _ = run_json(
+        ["--load", str(good_session), "--lr", "0.05", "--optimizer", "adam", "--iterations", "5"], capsys
+    )
     assert code == 0
     assert result["config"]["lr"] == 0.05 and result["config"]["optimizer"] == "adam"
     assert result["steps"] == 15
@@ -386,8 +394,9 @@ def test_csv_file_trains(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_epochs_stop_at_that_epoch(capsys: pytest.CaptureFixture[str]) -> None:
     # 40 points in batches of 8: 5 updates per epoch.
-    code, result, _ = run_json(["--preset", "quadrants", "--train-size", "40", "--batch-size", "8", "--epochs", "3"],
-                               capsys)
+    code, result, _ = run_json(
+        ["--preset", "quadrants", "--train-size", "40", "--batch-size", "8", "--epochs", "3"], capsys
+    )
     assert code == 0
     assert result["stop_reason"] == "epochs"
     assert result["epochs"] == 3
@@ -425,8 +434,9 @@ def test_layers_none_is_the_2_to_4_network(tmp_path: Path, capsys: pytest.Captur
 
 def test_features_and_layers_shape_the_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "n.npz"
-    code, _, _ = run_json([*QUICK, "--features", "x,y,x2,y2,xy,sinx,siny", "--layers", "8,3", "--save", str(path)],
-                          capsys)
+    code, _, _ = run_json(
+        [*QUICK, "--features", "x,y,x2,y2,xy,sinx,siny", "--layers", "8,3", "--save", str(path)], capsys
+    )
     assert code == 0
     assert load_session(path).net.sizes == [7, 8, 3, 4]
 
@@ -434,8 +444,18 @@ def test_features_and_layers_shape_the_network(tmp_path: Path, capsys: pytest.Ca
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     code, result, err = run_json(QUICK, capsys)
     assert code == 0 and err == ""
-    for key in ("steps", "epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "seconds",
-                "diverged", "classify_accuracy", "stop_reason"):
+    for key in (
+        "steps",
+        "epochs",
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "seconds",
+        "diverged",
+        "classify_accuracy",
+        "stop_reason",
+    ):
         assert key in result, key
     assert isinstance(result["seconds"], float) and result["seconds"] >= 0
     assert 0.0 <= result["test_accuracy"] <= 1.0
@@ -487,8 +507,7 @@ def test_article_presets_classify_fresh_points(background_runs, preset: str) -> 
     assert code == 0, err
     assert err == ""
     result = json.loads(out)
-    for key in ("steps", "epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "seconds",
-                "diverged"):
+    for key in ("steps", "epochs", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "seconds", "diverged"):
         assert key in result, key
     assert result["test_accuracy"] >= 0.97
     assert result["classify_accuracy"] >= 0.97

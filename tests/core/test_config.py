@@ -39,8 +39,22 @@ def _bad_values(name: str) -> list:
     if spec.kind == "features":
         return ["", "x,", "x,x", "q", "X", "x;y", None, 5, ["x", 3], ()]
     if spec.kind == "layers":
-        return ["8,,8", "-1", "300", "abc", "8,0", "²", (0,), (MAX_NEURONS + 1,), (8,) * (MAX_LAYERS + 1), (8.0,),
-                (True,), ("8",), None, 8]
+        return [
+            "8,,8",
+            "-1",
+            "300",
+            "abc",
+            "8,0",
+            "²",
+            (0,),
+            (MAX_NEURONS + 1,),
+            (8,) * (MAX_LAYERS + 1),
+            (8.0,),
+            (True,),
+            ("8",),
+            None,
+            8,
+        ]
     if spec.kind == "path":
         return [5, b"data.csv", ["a.csv"]]
     if spec.kind == "activations":
@@ -302,8 +316,21 @@ def test_presets_are_valid(name: str) -> None:
 def test_live_fields() -> None:
     for name in ("optimizer", "lr", "momentum", "l1", "l2", "batch_size", "iterations", "epochs", "target_loss"):
         assert FIELDS[name].live, name
-    shape = ("dataset", "csv_path", "noise", "train_size", "test_ratio", "data_seed", "features", "layers",
-             "activation", "output", "loss", "init", "seed")
+    shape = (
+        "dataset",
+        "csv_path",
+        "noise",
+        "train_size",
+        "test_ratio",
+        "data_seed",
+        "features",
+        "layers",
+        "activation",
+        "output",
+        "loss",
+        "init",
+        "seed",
+    )
     for name in shape:
         assert not FIELDS[name].live, name
 
@@ -335,8 +362,18 @@ def test_replace_validates_and_rejects_unknown_names() -> None:
     [
         TrainConfig(),
         TrainConfig(dataset="csv", csv_path="/tmp/pts.csv", features=("x", "sinx"), layers=(), lr=0.003),
-        TrainConfig(dataset="spiral", layers=(8, 8, 8), activation="tanh", output="softmax", loss="cross_entropy",
-                    optimizer="adam", schedule="cosine", epochs=5, target_loss=0.01, seed=2**32 - 1),
+        TrainConfig(
+            dataset="spiral",
+            layers=(8, 8, 8),
+            activation="tanh",
+            output="softmax",
+            loss="cross_entropy",
+            optimizer="adam",
+            schedule="cosine",
+            epochs=5,
+            target_loss=0.01,
+            seed=2**32 - 1,
+        ),
     ],
 )
 def test_dict_round_trip(config: TrainConfig) -> None:

@@ -31,8 +31,16 @@ def _write(tmp_path, text: str, name: str = "data.csv") -> str:
 
 def test_dataset_names_and_regression_set():
     assert DATASETS == (
-        "quadrants", "quadrants-centres", "circle", "xor", "gauss",
-        "spiral", "moons", "reg-plane", "reg-gauss", "csv",
+        "quadrants",
+        "quadrants-centres",
+        "circle",
+        "xor",
+        "gauss",
+        "spiral",
+        "moons",
+        "reg-plane",
+        "reg-gauss",
+        "csv",
     )
     assert REGRESSION == {"reg-plane", "reg-gauss"}
 

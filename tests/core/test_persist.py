@@ -99,8 +99,18 @@ def test_round_trip(tmp_path: Path, optimizer: str) -> None:
 
 
 def test_round_trip_regression_and_schedule(tmp_path: Path) -> None:
-    config = TrainConfig(dataset="reg-plane", train_size=30, layers=(), output="linear", loss="mse",
-                         optimizer="adam", schedule="cosine", lr=0.01, batch_size=4, iterations=50)
+    config = TrainConfig(
+        dataset="reg-plane",
+        train_size=30,
+        layers=(),
+        output="linear",
+        loss="mse",
+        optimizer="adam",
+        schedule="cosine",
+        lr=0.01,
+        batch_size=4,
+        iterations=50,
+    )
     t = _trained(config, steps=11)
     save_session(t, tmp_path / "r.npz")
     u = load_session(tmp_path / "r.npz")
@@ -315,8 +325,13 @@ def _bad_files(tmp_path: Path, good_bytes: bytes, t: Trainer) -> dict[str, tuple
     tampered("labels", "train labels are not classes", y_train=np.full_like(arrays["y_train"], 9))
     tampered("labels-length", "train labels do not match", y_train=arrays["y_train"][:3])
     tampered("points-3d", "X_train must have 2 columns", X_train=np.zeros((len(arrays["X_train"]), 3)))
-    tampered("no-points", "the session has no training points", X_train=np.zeros((0, 2)), y_train=np.zeros(0, np.int64),
-             order=np.zeros(0, np.int64))
+    tampered(
+        "no-points",
+        "the session has no training points",
+        X_train=np.zeros((0, 2)),
+        y_train=np.zeros(0, np.int64),
+        order=np.zeros(0, np.int64),
+    )
     tampered("meta-not-json", "header is not JSON", meta=np.array("{not json"))
     tampered("meta-number", "bad header", meta=np.array(3.0))
     return files

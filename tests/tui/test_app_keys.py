@@ -11,13 +11,10 @@ a key does is deterministic.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import re
 import statistics
-import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -31,6 +28,7 @@ from core.config import TrainConfig
 from core.persist import load_session, save_session
 from core.presets import PRESETS
 from core.trainer import Trainer
+from tests.tui.app_thread import AppThread
 from tui.app import DEFAULT_SESSION, NNPlayApp
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.params_panel import ParamsPanel
@@ -48,51 +46,6 @@ def make_app(config: TrainConfig = CONFIG, *, start_worker: bool = False, **kwar
     # which would make the timing tests measure the import, not the app.
     kwargs.setdefault("use_kernel", not start_worker)
     return NNPlayApp(trainer=Trainer(config), colors=256, environ={}, start_worker=start_worker, **kwargs)
-
-
-class AppThread:
-    """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
-    ``fn(pilot, ...)`` on the app's event loop (in its own thread) and returns its result."""
-
-    def __init__(self, app: NNPlayApp, size: tuple[int, int]) -> None:
-        self.app = app
-        self.loop = asyncio.new_event_loop()
-        self._ready: concurrent.futures.Future[Pilot] = concurrent.futures.Future()
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
-        self._thread.start()
-        self.pilot = self._ready.result(timeout=60)
-
-    def _main(self, size: tuple[int, int]) -> None:
-        async def serve() -> None:
-            self._stop = asyncio.Event()
-            try:
-                async with self.app.run_test(size=size) as pilot:
-                    await pilot.pause()
-                    self._ready.set_result(pilot)
-                    await self._stop.wait()
-            except BaseException as exc:
-                if not self._ready.done():
-                    self._ready.set_exception(exc)
-                raise
-
-        asyncio.set_event_loop(self.loop)
-        try:
-            self.loop.run_until_complete(serve())
-        finally:
-            self.loop.close()
-
-    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        async def call() -> Any:
-            with self.app._context():  # widgets find their app through a context variable
-                return await fn(self.pilot, *args)
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
-
-    def close(self) -> None:
-        if self._stop is not None:
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,7 @@ commands here, so what reaches the trainer is deterministic.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import math
-import threading
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import numpy as np
 import pytest
@@ -30,56 +26,12 @@ from core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from core.features import FEATURES
 from core.presets import PRESETS
 from core.trainer import Trainer
+from tests.tui.app_thread import AppThread
 from tui.app import NNPlayApp
 from tui.widgets.params_panel import LR_LADDER, ParamsPanel, format_value
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
-
-
-class AppThread:
-    """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
-    ``fn(pilot, ...)`` on the app's event loop and returns its result."""
-
-    def __init__(self, app: NNPlayApp, size: tuple[int, int]) -> None:
-        self.app = app
-        self.loop = asyncio.new_event_loop()
-        self._ready: concurrent.futures.Future[Pilot] = concurrent.futures.Future()
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
-        self._thread.start()
-        self.pilot = self._ready.result(timeout=60)
-
-    def _main(self, size: tuple[int, int]) -> None:
-        async def serve() -> None:
-            self._stop = asyncio.Event()
-            try:
-                async with self.app.run_test(size=size) as pilot:
-                    await pilot.pause()
-                    self._ready.set_result(pilot)
-                    await self._stop.wait()
-            except BaseException as exc:
-                if not self._ready.done():
-                    self._ready.set_exception(exc)
-                raise
-
-        asyncio.set_event_loop(self.loop)
-        try:
-            self.loop.run_until_complete(serve())
-        finally:
-            self.loop.close()
-
-    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        async def call() -> Any:
-            with self.app._context():  # widgets find their app through a context variable
-                return await fn(self.pilot, *args)
-
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
-
-    def close(self) -> None:
-        if self._stop is not None:
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,7 @@ def trainer_for_xor() -> Trainer:
 def test_sixteen_colours_mark_each_region_with_its_own_texture() -> None:
     snap = trained("quadrants").snapshot()
     lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 16))
+
     def cells(lines) -> str:  # the plot's cells, without the axis labels
         return "".join("".join(seg.text for seg in line)[4:] for line in lines[:-1])
 

@@ -32,7 +32,8 @@ class PathPrompt(ModalScreen[str | None]):
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        if self.is_current:  # a second enter, queued before the first closed the prompt, would pop the app's screen
+            self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,58 @@
+"""A running Textual app driven from synchronous test code (hypothesis and plain tests share one app)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+
+
+class AppThread:
+    """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
+    ``fn(pilot, ...)`` on the app's event loop and returns its result.
+    (Starting an app costs about a second: a module of tests shares one.)"""
+
+    def __init__(self, app: App[Any], size: tuple[int, int]) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._ready: concurrent.futures.Future[Pilot] = concurrent.futures.Future()
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
+        self._thread.start()
+        self.pilot = self._ready.result(timeout=60)
+
+    def _main(self, size: tuple[int, int]) -> None:
+        async def serve() -> None:
+            self._stop = asyncio.Event()
+            try:
+                async with self.app.run_test(size=size) as pilot:
+                    await pilot.pause()
+                    self._ready.set_result(pilot)
+                    await self._stop.wait()
+            except BaseException as exc:
+                if not self._ready.done():
+                    self._ready.set_exception(exc)
+                raise
+
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(serve())
+        finally:
+            self.loop.close()
+
+    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        async def call() -> Any:
+            with self.app._context():  # widgets find their app through a context variable
+                return await fn(self.pilot, *args)
+
+        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
+
+    def close(self) -> None:
+        if self._stop is not None:
+            self.loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
