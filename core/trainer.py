@@ -40,6 +40,13 @@ class RingBuffer:
         self.data[self.count % len(self.data)] = row
         self.count += 1
 
+    def append_or_replace(self, row: tuple[float, ...]) -> None:
+        """Append, or overwrite the newest row when it has the same first column (the step)."""
+        if self.count and self.data[(self.count - 1) % len(self.data), 0] == row[0]:
+            self.data[(self.count - 1) % len(self.data)] = row
+        else:
+            self.append(row)
+
     def rows(self) -> np.ndarray:
         """Oldest first, as a new array."""
         cap = len(self.data)
@@ -105,7 +112,12 @@ class Timeline:
         self.stride = 1
         self._calls = 0
 
-    def record(self, make: Callable[[], Moment]) -> None:
+    def record(self, make: Callable[[], Moment], step: int | None = None) -> None:
+        if step is not None and self.moments and self.moments[-1].step == step:
+            # Measured again at the same step (a pause, a settings change, an edit): the newest
+            # moment is replaced, so time travel never shows two moments for one step.
+            self.moments[-1] = make()
+            return
         self._calls += 1
         if (self._calls - 1) % self.stride:
             return
@@ -483,8 +495,10 @@ class Trainer:
             if now > then:
                 self.steps_per_second = (self.step_count - step_then) / (now - then)
             self._rate_mark = (now, self.step_count)
-            self.history.append((m.step, m.epoch, m.train_loss, m.test_loss, m.train_accuracy, m.test_accuracy))
-            self.timeline.record(lambda: self._moment(m))
+            self.history.append_or_replace(
+                (m.step, m.epoch, m.train_loss, m.test_loss, m.train_accuracy, m.test_accuracy)
+            )
+            self.timeline.record(lambda: self._moment(m), m.step)
         self.metrics = m
         if math.isfinite(m.train_loss) and self.diverged_at is None:
             self._take_checkpoint()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -119,6 +120,7 @@ class NNPlayApp(App[None]):
             16 if self.no_color or self.console.color_system in ("standard", "windows") else 256
         )
         self._drawn: Snapshot | None = None
+        self._drawn_running = False
         self.hidden_mode = False
         self.edit_mode = False
         self._partner = 0
@@ -154,8 +156,9 @@ class NNPlayApp(App[None]):
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
             if self.use_kernel:
-                # After the first frames: importing numba holds the GIL for a moment.
-                self.set_timer(1.5, lambda: self.run_worker(self._compile_kernel, thread=True, group="kernel"))
+                # After the first frames: importing numba holds the GIL for a moment. A daemon thread,
+                # not a worker: compiling cannot be interrupted, and quitting must not wait for it.
+                self.set_timer(1.5, self._start_kernel_loader)
         self.set_interval(1.0 / self.fps, self.draw_frame, name="frame")
         self.call_after_refresh(self.draw_frame)
         self._check_size()
@@ -173,12 +176,15 @@ class NNPlayApp(App[None]):
             screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
             screen.set_class(width < 100, "-narrow")
 
+    def _start_kernel_loader(self) -> None:
+        threading.Thread(target=self._compile_kernel, name="nnplay-kernel", daemon=True).start()
+
     def _compile_kernel(self) -> None:
         """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""
         from core.kernel import load_kernel
 
         kernel = load_kernel()
-        if kernel is not None and not get_current_worker().is_cancelled:
+        if kernel is not None and self.is_running:
             self.session.set_kernel(kernel)
 
     def _train_loop(self) -> None:
@@ -192,12 +198,16 @@ class NNPlayApp(App[None]):
             return  # shutting down: the frame timer can still fire after the widgets are gone
         for notice in self.session.drain_notices():
             self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
+        # The worker publishes its last snapshot and then clears ``running``: either can be seen
+        # first, so a change in either redraws (a status left at "running" would never be corrected).
+        running = self.session.running and self.travel is None
         snap = self.session.latest
         if self.travel is not None:
             snap = self._travel_view(snap)
-        if snap is self._drawn:
+        if snap is self._drawn and running == self._drawn_running:
             return
         self._drawn = snap
+        self._drawn_running = running
         self.frames += 1
         plot = self.query_one(ScatterPlot)
         if self.hidden_mode:
@@ -213,7 +223,7 @@ class NNPlayApp(App[None]):
         note = self.fps_note
         if self.travel is not None:
             note = f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g resume here  l live"
-        self.query_one(Metrics).show(snap, self.session.running and self.travel is None, note)
+        self.query_one(Metrics).show(snap, running, note)
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
 

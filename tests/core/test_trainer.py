@@ -712,3 +712,22 @@ def test_classify_is_repeatable_and_leaves_the_run_alone():
     assert t.classify(100, 6)[0].tolist() != a[0].tolist()
     np.testing.assert_array_equal(t.net.params, params)
     assert t.step_count == 20
+
+
+def test_measuring_again_at_the_same_step_keeps_one_row_and_one_moment() -> None:
+    """Pausing, changing a setting or editing a weight measures again without a step: no duplicates."""
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=100))
+    trainer.step(10)
+    trainer.evaluate()
+    rows, moments = len(trainer.history.rows()), len(trainer.timeline.moments)
+    trainer.net.params[0] += 1.0  # an edit at the same step
+    trainer.evaluate()
+    trainer.evaluate()
+    assert len(trainer.history.rows()) == rows
+    assert [m.step for m in trainer.timeline.moments].count(10) == 1
+    assert len(trainer.timeline.moments) == moments
+    assert trainer.timeline.moments[-1].params[0] == trainer.net.params[0]  # the newest measurement
+    trainer.step(1)
+    trainer.evaluate()
+    assert len(trainer.history.rows()) == rows + 1
+    assert trainer.history.rows()[-1][0] == 11

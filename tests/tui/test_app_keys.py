@@ -205,6 +205,20 @@ async def test_t_trains_the_configured_iterations_then_pauses():
         assert "paused" in status(app)
 
 
+async def test_the_status_follows_a_pause_seen_after_its_final_snapshot():
+    """The worker publishes its last snapshot, then clears ``running``: a frame can fall in between."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.running = True  # as the worker leaves it: final snapshot published, not yet paused
+        app.draw_frame()
+        await pilot.pause()
+        assert "steps/s" in status(app)
+        app.session.running = False  # the same snapshot, now paused
+        app.draw_frame()
+        await pilot.pause()
+        assert "paused" in status(app)
+
+
 def test_c_shows_fresh_points_and_their_accuracy(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app

@@ -412,3 +412,35 @@ def test_a_save_killed_mid_write_leaves_a_whole_file(tmp_path: Path) -> None:
             p.unlink()
     print(f"\n{interrupted} of {kills} kills landed mid-write")
     assert interrupted >= 1, "no kill landed during a write: the test did not test anything"
+
+
+QUIT_WHILE_COMPILING = """
+import sys, time
+import core.kernel
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp
+
+def compiling_for_a_long_time():
+    open(sys.argv[1], "w").close()  # the loader has started
+    app.call_from_thread(app.exit)  # the user quits now
+    time.sleep(60)
+
+core.kernel.load_kernel = compiling_for_a_long_time
+app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config()), environ={})
+app.run(headless=True)
+"""
+
+
+def test_quitting_while_the_kernel_compiles_does_not_wait_for_it(tmp_path: Path) -> None:
+    """Compiling numba's kernel takes seconds and cannot be interrupted: quitting must not join it."""
+    started_marker = tmp_path / "loader-started"
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_WHILE_COMPILING, str(started_marker)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    elapsed = time.perf_counter() - began
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert started_marker.exists()
+    assert elapsed < 20, f"the process took {elapsed:.1f} s to exit: it waited for the 60 s compile"
