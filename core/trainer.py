@@ -325,6 +325,14 @@ class Trainer:
             return 1
         return max(1, math.ceil((n - self._at) / b))
 
+    def steps_to_epoch(self, target: int) -> int:
+        """Updates left until ``target`` epochs are complete (0 once they are)."""
+        if self.epoch >= target:
+            return 0
+        n, b = len(self._order), self.config.batch_size
+        per_epoch = 1 if b >= n else math.ceil(n / b)
+        return self.steps_to_epoch_end() + (target - self.epoch - 1) * per_epoch
+
     def use_kernel(self, kernel) -> None:
         """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy)."""
         from core.kernel import CODES

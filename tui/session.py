@@ -100,6 +100,11 @@ class TrainingSession:
                 continue
             trainer = self._trainer
             n = self._chunk if self._goal is None else min(self._chunk, self._goal - trainer.step_count)
+            if trainer.config.epochs:
+                n = min(n, trainer.steps_to_epoch(trainer.config.epochs))  # stop on the epoch, not a chunk later
+            if n <= 0:  # already there (a limit lowered below where the run is): pause without a step
+                self._check_stop()
+                continue
             started = time.perf_counter()
             done = trainer.step(max(n, 1))
             elapsed = time.perf_counter() - started

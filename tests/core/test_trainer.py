@@ -731,3 +731,17 @@ def test_measuring_again_at_the_same_step_keeps_one_row_and_one_moment() -> None
     trainer.evaluate()
     assert len(trainer.history.rows()) == rows + 1
     assert trainer.history.rows()[-1][0] == 11
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 10, 500])
+def test_steps_to_epoch_lands_exactly_on_the_epoch(batch_size: int) -> None:
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=100, batch_size=batch_size))
+    trainer.step(3)
+    for target in (trainer.epoch + 1, trainer.epoch + 3):
+        n = trainer.steps_to_epoch(target)
+        trainer.step(n - 1)
+        assert trainer.epoch == target - 1
+        trainer.step(1)
+        assert trainer.epoch == target
+    assert trainer.steps_to_epoch(trainer.epoch) == 0
+    assert trainer.steps_to_epoch(1) == 0

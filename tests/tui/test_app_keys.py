@@ -219,6 +219,39 @@ async def test_the_status_follows_a_pause_seen_after_its_final_snapshot():
         assert "paused" in status(app)
 
 
+async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
+    app = make_app(CONFIG.replace(batch_size=10), start_worker=True)  # 20 steps per epoch
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#field-epochs", Input).value = "3"
+        await pilot.pause()
+        assert app.session.latest.config.epochs == 3 or app.query_one(ParamsPanel).config.epochs == 3
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: app.session.latest.epoch >= 3, what="three epochs")
+        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await pilot.pause(0.2)
+        assert (app.session.latest.step, app.session.latest.epoch) == (60, 3)
+        app.draw_frame()
+        await pilot.pause()
+        assert any("reached 3 epochs" in m for m in messages(app))
+
+
+async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
+    app = make_app(CONFIG.replace(lr=1.0), start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one("#field-target_loss", Input).value = "0.15"
+        await pilot.pause()
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+                         what="the run to reach the target and pause")  # fmt: skip
+        snap = app.session.latest
+        assert snap.metrics.train_loss <= 0.15
+        await pilot.pause(0.2)
+        assert app.session.latest.step == snap.step
+        app.draw_frame()
+        await pilot.pause()
+        assert any("reached the target 0.15" in m for m in messages(app))
+
+
 def test_c_shows_fresh_points_and_their_accuracy(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app

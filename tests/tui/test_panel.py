@@ -646,3 +646,68 @@ def test_focus_a_button_and_press_enter(panel):
         assert panel_of(pilot).config.layers == (4, 4)
 
     panel.run(check)
+
+
+# -- editing a weight, loading your own data --------------------------------------------------
+
+
+def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
+    async def check(pilot: Pilot) -> None:
+        from tui.widgets.path_prompt import PathPrompt
+        from tui.widgets.scatter_plot import ScatterPlot
+        from tui.widgets.weight_diagram import WeightDiagram
+
+        app = pilot.app
+        diagram = app.query_one(WeightDiagram)
+        diagram.focus()
+        await press(pilot, "right_square_bracket")  # a connection into the selected neuron
+        sel = diagram.selection
+        assert sel.source is not None
+        index = app.session.latest.network.param_index(sel.layer, sel.neuron, sel.source)
+        before = app.query_one(ScatterPlot).snapshot
+        await press(pilot, "enter")
+        assert isinstance(app.screen, PathPrompt)
+        app.screen.query_one(Input).value = "2.5"
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, PathPrompt)
+        await settle(pilot)
+        assert app.session.latest.network.params[index] == 2.5
+        assert app.query_one(ScatterPlot).snapshot is not before  # redrawn with the new weight
+        assert app.query_one(ScatterPlot).snapshot.network.params[index] == 2.5
+        # Not a number: refused with a reason, nothing changes.
+        await press(pilot, "enter")
+        app.screen.query_one(Input).value = "heavy"
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.session.latest.network.params[index] == 2.5
+        assert any("not changed" in n.message for n in app._notifications)
+
+    panel.run(check)
+
+
+def test_a_csv_path_typed_in_the_panel_loads_or_is_refused_with_the_line(panel, tmp_path):
+    good = tmp_path / "mine.csv"
+    good.write_text("x,y,label\n" + "".join(f"{i / 50 - 1},{(i * 7 % 50) / 25 - 1},{i % 2}\n" for i in range(60)))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y,label\n0.1,0.2,0\n0.3,oops,1\n")
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await type_text(pilot, "csv_path", str(bad))
+        await press(pilot, "enter")
+        assert "line 3" in (error_text(pilot, "csv_path") or "")
+        assert panel_of(pilot).config.dataset == CONFIG.dataset  # nothing changed
+        await type_text(pilot, "csv_path", str(good))
+        await press(pilot, "enter")
+        field = app.query_one("#field-csv_path", Input)
+        assert field.value == str(good)
+        assert error_text(pilot, "csv_path") is None, error_text(pilot, "csv_path")
+        assert panel_of(pilot).config.dataset == "csv"
+        assert "reset" in pending_text(pilot).lower()
+        app.query_one("#diagram").focus()  # in the path field, r is a letter of a path
+        await press(pilot, "r")
+        snap = app.session.latest
+        assert snap.config.dataset == "csv" and snap.config.csv_path == str(good)
+        assert len(snap.data.X_train) + len(snap.data.X_test) == 60
+
+    panel.run(check)
