@@ -14,6 +14,8 @@ import threading
 
 import numpy as np
 
+from core.resident_memory import page_out_mappings
+
 CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softmax": 5}
 LOSS_CODES = {"mse": 0, "cross_entropy": 1}
 OPT_CODES = {"sgd": 0, "momentum": 1, "adam": 2}
@@ -38,6 +40,9 @@ def load_kernel():
             _failed = f"{type(exc).__name__}: {exc}"
             return None
         _kernel = kernel
+        # The compiler is not needed again (the kernel's one signature is compiled): hand its
+        # ~70 MB of code pages back to the OS, so numba costs about what numpy alone does.
+        page_out_mappings("libllvmlite")
         return _kernel
 
 

@@ -6,7 +6,53 @@ See ``core.kernel`` for what it computes and why.
 
 import math
 
-from numba import njit
+import numpy as np
+from numba import njit, types
+from numba.extending import intrinsic
+
+
+@intrinsic
+def _int_bits_as_float(typingctx, bits):
+    """Reinterpret an int64's bits as a float64 (vectorisable, unlike math.ldexp)."""
+    if bits != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
+
+
+LOG2E = 1.4426950408889634
+LN2_HI = 0.6931471803691238  # ln 2 in two parts: k * LN2_HI is exact for the k used here
+LN2_LO = 1.9082149292705877e-10
+
+
+# Its own flags and not inlined by numba (LLVM inlines it and keeps these flags): with
+# reassoc, ``(x - k * LN2_HI) - k * LN2_LO`` could be folded and lose the precision.
+@njit(cache=True, fastmath={"contract"}, error_model="numpy")
+def exp_neg(x):
+    """exp(x) for x <= 0 within 1 ulp of libm, in plain arithmetic so a loop of it vectorises
+    (a call to libm's exp does not). Below -708 it gives exp(-708) ~ 3e-308 instead of a
+    smaller number: only ever used where that is added to 1 or is a sigmoid's tiny tail."""
+    x = max(x, -708.0)
+    k = math.floor(x * LOG2E + 0.5)
+    r = (x - k * LN2_HI) - k * LN2_LO
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    return p * _int_bits_as_float((int(k) + 1023) << 52)
 
 
 @njit(cache=True, inline="always")
@@ -37,6 +83,147 @@ def dact(code, z, a):
     return 1.0
 
 
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+def sgd_per_sample(
+    params, sizes, w_off, b_off, codes, loss_code, X, Y, order, at, n_steps,
+    lr, sched_code, sched_total, step0, t, z, a, d,
+):  # fmt: skip
+    """``train_steps`` for one sample per update, plain SGD, no regulariser (the article's
+    setting); same return value. The weights are updated as the deltas are found, in one
+    pass over each layer, instead of going through the gradient buffer.
+
+    It works on a copy of the parameters as W[k, i, j] and B[k, i], written back before it
+    returns: indexed by loop counters only, so numba adds no negative-index wraparound and
+    the 8-wide loops vectorise. ``error_model="numpy"``: a division is just a division, no
+    zero check and branch (the divisors here are never 0).
+    """
+    n_layers = sizes.shape[0] - 1
+    n = order.shape[0]
+    L = n_layers
+    width = a.shape[1]
+    W = np.zeros((n_layers, width, width))
+    B = np.zeros((n_layers, width))
+    for k in range(n_layers):
+        n_in, n_out = sizes[k], sizes[k + 1]
+        wo, bo = w_off[k], b_off[k]
+        for i in range(n_out):
+            B[k, i] = params[bo + i]
+            for j in range(n_in):
+                W[k, i, j] = params[wo + i * n_in + j]
+    cur_lr = lr
+    result_done, result_at, result_epochs, diverged = n_steps, at, 0, False
+    for done in range(n_steps):
+        if sched_code != 0:
+            progress = min((step0 + done) / sched_total, 1.0)
+            if sched_code == 1:
+                cur_lr = lr * 0.5 ** min(math.floor(progress * 4), 3)
+            else:
+                cur_lr = lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+        row = order[at]
+        for i in range(sizes[0]):
+            a[0, i] = X[row, i]
+        for k in range(n_layers):
+            n_in, n_out = sizes[k], sizes[k + 1]
+            code = codes[k]
+            for i in range(n_out):
+                acc = 0.0
+                for j in range(n_in):
+                    acc += W[k, i, j] * a[k, j]
+                z[k + 1, i] = acc + B[k, i]
+            if code == 0:
+                for i in range(n_out):
+                    zi = z[k + 1, i]
+                    e = exp_neg(-abs(zi))
+                    a[k + 1, i] = (1.0 if zi >= 0.0 else e) / (1.0 + e)
+            elif code == 5:
+                m = z[k + 1, 0]
+                for i in range(1, n_out):
+                    m = max(m, z[k + 1, i])
+                s = 0.0
+                for i in range(n_out):
+                    e = math.exp(z[k + 1, i] - m)
+                    a[k + 1, i] = e
+                    s += e
+                for i in range(n_out):
+                    a[k + 1, i] /= s
+            else:
+                for i in range(n_out):
+                    a[k + 1, i] = act(code, z[k + 1, i])
+        n_out = sizes[L]
+        out_code = codes[L - 1]
+        if loss_code == 1:
+            if out_code == 5:
+                tsum = 0.0
+                for i in range(n_out):
+                    tsum += Y[row, i]
+                for i in range(n_out):
+                    d[L, i] = a[L, i] * tsum - Y[row, i]
+            else:
+                for i in range(n_out):
+                    d[L, i] = a[L, i] - Y[row, i]
+        elif out_code == 5:
+            dot = 0.0
+            for i in range(n_out):
+                dot += a[L, i] * (a[L, i] - Y[row, i])
+            for i in range(n_out):
+                d[L, i] = a[L, i] * ((a[L, i] - Y[row, i]) - dot)
+        elif out_code == 0:
+            for i in range(n_out):
+                d[L, i] = (a[L, i] - Y[row, i]) * (a[L, i] * (1.0 - a[L, i]))
+        else:
+            for i in range(n_out):
+                d[L, i] = (a[L, i] - Y[row, i]) * dact(out_code, z[L, i], a[L, i])
+        total = 0.0
+        for k in range(n_layers - 1, -1, -1):
+            n_in, n_out = sizes[k], sizes[k + 1]
+            if k > 0:
+                for j in range(n_in):
+                    d[k, j] = 0.0
+            for i in range(n_out):
+                di = d[k + 1, i]
+                bnew = B[k, i] - cur_lr * di
+                B[k, i] = bnew
+                total += bnew
+                if k > 0:
+                    for j in range(n_in):
+                        w = W[k, i, j]
+                        d[k, j] += di * w
+                        w -= cur_lr * (di * a[k, j])
+                        W[k, i, j] = w
+                        total += w
+                else:
+                    for j in range(n_in):
+                        w = W[k, i, j] - cur_lr * (di * a[k, j])
+                        W[k, i, j] = w
+                        total += w
+            if k > 0:
+                code = codes[k - 1]
+                if code == 0:
+                    for j in range(n_in):
+                        d[k, j] *= a[k, j] * (1.0 - a[k, j])
+                else:
+                    for j in range(n_in):
+                        d[k, j] *= dact(code, z[k, j], a[k, j])
+        t += 1
+        if not math.isfinite(total):
+            result_done, result_at, diverged = done, at, True
+            break
+        at += 1
+        if at >= n:
+            result_done, result_at, result_epochs = done + 1, 0, 1
+            break
+    else:
+        result_at = at
+    for k in range(n_layers):
+        n_in, n_out = sizes[k], sizes[k + 1]
+        wo, bo = w_off[k], b_off[k]
+        for i in range(n_out):
+            params[bo + i] = B[k, i]
+            for j in range(n_in):
+                params[wo + i * n_in + j] = W[k, i, j]
+    return result_done, result_at, result_epochs, t, diverged, cur_lr
+
+
 # Reassociation lets sums vectorise; NaN and inf keep their meaning (no nnan/ninf), so
 # the divergence check below still sees them.
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
@@ -52,6 +239,11 @@ def train_steps(
     """
     n_layers = sizes.shape[0] - 1
     n = order.shape[0]
+    if batch == 1 and n > 1 and opt_code == 0 and l1 == 0.0 and l2 == 0.0:  # the hot case
+        return sgd_per_sample(
+            params, sizes, w_off, b_off, codes, loss_code, X, Y, order, at, n_steps,
+            lr, sched_code, sched_total, step0, t, z, a, d,
+        )  # fmt: skip
     epochs = 0
     done = 0
     cur_lr = lr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -105,3 +106,54 @@ def test_live_learning_rate_change_reaches_the_kernel() -> None:
     reference.step(25)
     fast.step(25)
     assert_same(reference, fast)
+
+
+# Batch 1, plain SGD, no regulariser goes through the kernel's per-sample fast path.
+PER_SAMPLE = BASE.replace(batch_size=1, optimizer="sgd", l1=0.0, l2=0.0)
+
+
+@pytest.mark.parametrize(
+    ("activation", "output", "loss"),
+    [
+        (act, out, loss)
+        for act, (out, loss) in itertools.product(
+            ("sigmoid", "tanh", "relu", "leaky_relu", "linear"),
+            (("sigmoid", "mse"), ("softmax", "mse"), ("tanh", "mse"), ("linear", "mse"),
+             ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")),
+        )
+    ],
+)  # fmt: skip
+def test_per_sample_fast_path_follows_numpy(activation: str, output: str, loss: str) -> None:
+    reference, fast = pair(PER_SAMPLE.replace(activation=activation, output=output, loss=loss, lr=0.05))
+    for n in (1, 5, 40, 70):  # 30 training points: epoch ends inside and between calls
+        assert reference.step(n) == fast.step(n) == n
+        assert_same(reference, fast)
+
+
+@pytest.mark.parametrize("changes", [{"schedule": "cosine", "iterations": 90}, {"schedule": "step", "iterations": 90},
+                                     {"layers": ()}, {"layers": (9, 3, 5)}])  # fmt: skip
+def test_per_sample_fast_path_schedules_and_shapes_follow_numpy(changes: dict) -> None:
+    reference, fast = pair(PER_SAMPLE.replace(**changes))
+    assert reference.step(123) == fast.step(123) == 123
+    assert_same(reference, fast)
+
+
+def test_per_sample_divergence_is_detected_at_the_same_step() -> None:
+    config = TrainConfig(dataset="reg-plane", layers=(), output="linear", loss="mse", lr=50, batch_size=1)
+    reference, fast = pair(config)
+    assert reference.step(500) == fast.step(500) < 500
+    assert fast.diverged_at == reference.diverged_at is not None
+    assert np.isfinite(fast.net.params).all()
+    np.testing.assert_array_equal(fast.net.params, reference.net.params)  # both back at the checkpoint
+    assert fast.step(10) == 0
+
+
+def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
+    from core.kernel_numba import exp_neg
+
+    rng = np.random.default_rng(0)
+    xs = -np.concatenate([rng.uniform(0, 1, 2000), rng.uniform(0, 40, 2000), rng.uniform(0, 708, 2000), [0.0, 5e-324]])
+    got = np.array([exp_neg(x) for x in xs])
+    want = np.exp(xs)
+    assert (np.abs(got - want) <= np.spacing(want)).all()
+    assert exp_neg(-1000.0) == pytest.approx(math.exp(-708.0))
