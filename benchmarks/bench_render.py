@@ -4,7 +4,9 @@
 
 The plot frame is the whole pass the app does per frame at 120x40: the network on
 every cell (decision regions), 5,000 points rasterised and coloured by prediction,
-and the Rich segments wrapped in Strips. plotext draws the same 5,000 points in the
+and the Rich segments wrapped in Strips. Every timed frame gets a fresh copy of the
+snapshot, as while training (a new network each frame), so nothing derived from the
+network can be reused between frames. plotext draws the same 5,000 points in the
 same two colours on a 120x40 braille canvas (it cannot shade regions, so it has less
 to do). The diagram is a 2-16x6-2 network (6 hidden layers of 16 neurons).
 """
@@ -12,6 +14,7 @@ to do). The diagram is a 2-16x6-2 network (6 hidden layers of 16 neurons).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 
@@ -55,7 +58,8 @@ def main() -> None:
     snap = trainer.snapshot()
     style = default_plot_style(2, 4, 256)
     view = PlotView()
-    plot_ms = median_ms(lambda: render_scatter(snap, 120, 40, view, style), args.repeats)
+    # dataclasses.replace: a new Snapshot, so even its float32 copy of the network is rebuilt.
+    plot_ms = median_ms(lambda: render_scatter(dataclasses.replace(snap), 120, 40, view, style), args.repeats)
 
     import plotext as plt
 

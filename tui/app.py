@@ -598,7 +598,7 @@ class NNPlayApp(App[None]):
             ("Reseed", "R: new initial weights", self.action_reseed),
             ("Toggle diagram", "v: show/hide neurons and weights", self.action_toggle_diagram),
             ("Discretize", "d: hard decision regions", self.action_discretize),
-            ("Show test data", "T: draw the held-out points too", self.action_show_test),
+            ("Show test data", "T: draw the held-out test points too (underlined, paler)", self.action_show_test),
             ("Share setup", "s: the nnplay command line for this configuration", self.action_share),
             ("Hidden space", "h: the data in two hidden neurons' space", self.action_hidden_space),
             ("Weights over the run", "w: each layer's weight distribution over time", self.action_weight_evolution),

@@ -23,6 +23,8 @@ DOT_BITS = np.array(
     ],
     dtype=np.uint8,
 )
+# Bit number of each dot, in (sub_row << 1 | sub_col) order.
+_DOT_SHIFT = np.log2(DOT_BITS).astype(np.intp).ravel()
 
 
 def _check_grid(extent: float, width: int, height: int) -> None:
@@ -76,6 +78,10 @@ def data_to_dots(X: np.ndarray, extent: float, width: int, height: int) -> tuple
     return dot_row, dot_col, inside
 
 
+# Up to this many classes, the cell vote is counted column by column.
+_FEW_CLASSES = 8
+
+
 def rasterise_points(
     X: np.ndarray,
     cls: np.ndarray,
@@ -113,8 +119,15 @@ def rasterise_points(
             flagged = flagged[inside]
     cell = (dot_row >> 2) * width + (dot_col >> 1)
 
-    bits = np.zeros(n_cells, dtype=np.uint8)
-    np.bitwise_or.at(bits, cell, DOT_BITS[dot_row & 3, dot_col & 1])
+    # Every dot is one bit, so OR-ing a cell's dots is marking which of its 8
+    # bits occur and packing them: cheaper than np.bitwise_or.at.
+    dot = dot_row & 3
+    dot <<= 1
+    dot |= dot_col & 1
+    present = np.zeros(n_cells * 8, dtype=bool)
+    present[cell * 8 + _DOT_SHIFT.take(dot)] = True
+    # Each cell's 8 flags are contiguous, so one flat pack gives a byte per cell.
+    bits = np.packbits(present, bitorder="little")
 
     cls = cls.astype(np.intp, copy=False)
     voting = cls >= 0
@@ -125,12 +138,22 @@ def rasterise_points(
     if vote_cls.size:
         n_cls = int(vote_cls.max()) + 1
         counts = np.bincount(vote_cell * n_cls + vote_cls, minlength=n_cells * n_cls).reshape(n_cells, n_cls)
-        # argmax returns the first maximum, which is the required tie-break to the lowest class.
-        winner = counts.argmax(axis=1)
-        # A per-cell vote total via bincount: reducing counts along its short
-        # axis (max/any over 2 columns) is ~10x slower in numpy.
-        has_vote = np.bincount(vote_cell, minlength=n_cells) > 0
-        cell_cls = np.where(has_vote, winner, -1).astype(np.int16)
+        if n_cls <= _FEW_CLASSES:
+            # Column by column: reducing along the short axis is ~10x slower in numpy.
+            # Strictly greater keeps ties with the lowest class, as argmax would.
+            top = counts[:, 0].copy()
+            winner = np.zeros(n_cells, dtype=np.int16)
+            for c in range(1, n_cls):
+                col = counts[:, c]
+                winner[col > top] = c
+                np.maximum(top, col, out=top)
+            winner[top == 0] = -1  # no vote in the cell
+            cell_cls = winner
+        else:
+            # argmax returns the first maximum, which is the required tie-break to the lowest class.
+            winner = counts.argmax(axis=1)
+            has_vote = np.bincount(vote_cell, minlength=n_cells) > 0
+            cell_cls = np.where(has_vote, winner, -1).astype(np.int16)
     else:
         cell_cls = np.full(n_cells, -1, dtype=np.int16)
 
@@ -141,6 +164,25 @@ def rasterise_points(
     return bits.reshape(height, width), cell_cls.reshape(height, width), cell_flag.reshape(height, width)
 
 
+def majority_cells(X: np.ndarray, mask: np.ndarray, extent: float, width: int, height: int) -> np.ndarray:
+    """Per cell: do the points with ``mask`` set outnumber the others there?
+
+    Shape ``(height, width)`` bool, False for cells without points; points
+    outside ``[-extent, extent]^2`` (or non-finite) are dropped as in
+    :func:`rasterise_points`.  Used to draw cells of held-out test points apart.
+    """
+    X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
+    mask = np.asarray(mask, dtype=bool).reshape(-1)
+    if mask.shape[0] != X.shape[0]:
+        raise ValueError(f"mask has {mask.shape[0]} entries for {X.shape[0]} points")
+    dot_row, dot_col, inside = data_to_dots(X, extent, width, height)
+    cell = (dot_row >> 2) * width + (dot_col >> 1)
+    # +1 per masked point, -1 per other point: a positive total is a majority.
+    weights = np.where(mask[inside], 1.0, -1.0)
+    total = np.bincount(cell, weights, minlength=width * height)
+    return (total > 0).reshape(height, width)
+
+
 def quantise_confidence(conf: np.ndarray, levels: int) -> np.ndarray:
     """Map confidence in [0, 1] to int8 levels ``0..levels-1`` (equal-width bins).
 
@@ -149,6 +191,12 @@ def quantise_confidence(conf: np.ndarray, levels: int) -> np.ndarray:
     """
     if not 1 <= levels <= 127:
         raise ValueError(f"levels must be in 1..127 (int8 output), got {levels}")
-    conf = np.asarray(conf, dtype=np.float64)
-    scaled = np.floor(np.nan_to_num(conf, nan=0.0, posinf=1.0, neginf=0.0) * levels)
-    return np.clip(scaled, 0, levels - 1).astype(np.int8)
+    scaled = np.array(conf, dtype=np.float64)
+    scaled *= levels
+    np.floor(scaled, out=scaled)
+    # fmax turns NaN into 0; +-inf land in the end levels through the clip, as
+    # 1.0 and 0.0 would.
+    np.fmax(scaled, 0, out=scaled)
+    np.minimum(scaled, levels - 1, out=scaled)
+    out = scaled.astype(np.int8)
+    return out if out.ndim else out[()]

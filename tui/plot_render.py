@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 
 import numpy as np
 from rich.color import Color
@@ -30,6 +31,8 @@ class PlotFrame:
     bits: uint8 braille bits of the points.
     point_cls: int16 class colour of the points in the cell (-1 = none).
     point_flag: bool, e.g. a misclassified point is in this cell.
+    point_test: bool or None, the cell's points are mostly held-out test points
+        (drawn with the style's ``test_fg`` instead of ``point_fg``).
     """
 
     region_cls: np.ndarray
@@ -37,6 +40,7 @@ class PlotFrame:
     bits: np.ndarray
     point_cls: np.ndarray
     point_flag: np.ndarray
+    point_test: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,11 @@ class PlotStyle:
         holding a flagged point, so it must stand out on every region.
     empty: background for cells with no region class (-1), e.g. before the
         first prediction.
+    test_fg[cls]: foreground for dots of that class in cells of mostly test
+        points, used instead of point_fg (None: test points look like training
+        points).  flag_style is layered over it, so it should carry a mark the
+        flag does not override (e.g. underline) to keep misclassified test
+        points apart from misclassified training points.
     """
 
     region_bg: tuple[tuple[Style, ...], ...]
@@ -58,10 +67,11 @@ class PlotStyle:
     # For 16-colour and monochrome terminals: a character per class drawn on every other
     # empty cell, so regions differ by more than hue (None: colour alone).
     textures: tuple[str, ...] | None = None
+    test_fg: tuple[Style, ...] | None = None
     # Render caches, filled lazily and kept for the style's lifetime (one per
     # widget) so steady-state frames never build a Style.  A frozen dataclass
     # cannot rebind fields, but it can fill these containers.
-    _combined: dict[tuple[int, int, int, bool, bool], Style] = field(
+    _combined: dict[tuple[int, int, int, bool, bool, bool], Style] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
     # key-space size -> (render key -> style id, -1 = not built yet)
@@ -71,13 +81,16 @@ class PlotStyle:
     # one colour) share an id so their neighbouring runs merge.
     _style_ids: dict[Style, int] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
-    def cell_style(self, region_cls: int, level: int, point_cls: int, flagged: bool, has_dots: bool) -> Style:
+    def cell_style(
+        self, region_cls: int, level: int, point_cls: int, flagged: bool, has_dots: bool, test: bool = False
+    ) -> Style:
         """The style of one cell, built once and then served from the cache.
 
         Classes must be -1 or valid indices; render_plot_lines maps
         out-of-range classes to -1 before calling this.
         """
-        key = (region_cls, level, point_cls, flagged, has_dots)
+        test = test and self.test_fg is not None
+        key = (region_cls, level, point_cls, flagged, has_dots, test)
         style = self._combined.get(key)
         if style is None:
             if region_cls < 0:
@@ -86,7 +99,7 @@ class PlotStyle:
                 style = self.region_bg[region_cls][level]
             if has_dots or flagged:
                 if point_cls >= 0:
-                    style = style + self.point_fg[point_cls]
+                    style = style + self._dot_style(point_cls, test)
                 if flagged:
                     style = style + self.flag_style
             self._combined[key] = style
@@ -115,18 +128,61 @@ class PlotStyle:
         return ids, self._styles
 
     @cached_property
+    def _sizes(self) -> tuple[int, int, int]:
+        """(region classes, levels, point classes)."""
+        n_region = len(self.region_bg)
+        return n_region, len(self.region_bg[0]) if n_region else 1, len(self.point_fg)
+
+    @cached_property
+    def _key_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lookup tables from clipped class indices to the parts of a render key.
+
+        region: ``[(cls + 1) * levels + level]`` -> ``region_code * n_point_keys``,
+        for cls -1..n_region (the ends: no region).  point and donor:
+        ``[(cls + 1) * 8 + low]`` -> ``point_code * 8 + low`` (0 where nothing is
+        drawn) and "a blank cell may borrow this cell's key", for cls -1..n_point.
+        """
+        n_region, levels, n_point = self._sizes
+        n_point_keys = (n_point + 2) * 8
+        region = np.zeros((n_region + 2, levels), dtype=np.intp)
+        region[1 : n_region + 1] = 1 + np.arange(n_region * levels).reshape(n_region, levels)
+        region *= n_point_keys
+
+        codes = np.array([1, *range(2, n_point + 2), 1])  # class -1 and out-of-range classes: code 1
+        low = np.arange(8)
+        drawn = (low & 3) != 0
+        point = np.where(drawn, codes[:, np.newaxis] * 8 + low, 0)
+        # Only unflagged dot cells are donors, and only if their dot style is
+        # invisible on a space (a dot without class has no dot style at all).
+        safe = np.stack((self.point_fg_blank_safe, self.test_fg_blank_safe), axis=1)
+        safe = np.concatenate(([[True, True]], safe, [[True, True]]))
+        donor = ((low & 3) == 2) & safe[:, (low >> 2)]
+        return region.ravel(), point.ravel(), donor.ravel()
+
+    def _dot_style(self, point_cls: int, test: bool) -> Style:
+        # Classes without a test style (e.g. one added by replace()) fall back to point_fg.
+        if test and self.test_fg is not None and point_cls < len(self.test_fg):
+            return self.test_fg[point_cls]
+        return self.point_fg[point_cls]
+
+    @cached_property
     def point_fg_blank_safe(self) -> np.ndarray:
         """Per point class: does its style look the same as none on a space?
 
         Such styles may be spread over the blank cells after a dot so the run
         continues instead of breaking on every gap between dots.
         """
+        return np.array([_invisible_on_space(st) for st in self.point_fg], dtype=bool)
 
-        def invisible_on_space(st: Style) -> bool:
-            decorations = (st.underline, st.underline2, st.overline, st.strike, st.reverse, st.frame, st.encircle)
-            return st.bgcolor is None and st.link is None and not any(decorations)
+    @cached_property
+    def test_fg_blank_safe(self) -> np.ndarray:
+        """As point_fg_blank_safe, for the dots of test cells."""
+        return np.array([_invisible_on_space(self._dot_style(c, True)) for c in range(len(self.point_fg))], dtype=bool)
 
-        return np.array([invisible_on_space(st) for st in self.point_fg], dtype=bool)
+
+def _invisible_on_space(st: Style) -> bool:
+    decorations = (st.underline, st.underline2, st.overline, st.strike, st.reverse, st.frame, st.encircle)
+    return st.bgcolor is None and st.link is None and not any(decorations)
 
 
 def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, int, int]:
@@ -135,50 +191,62 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
     Returns ``(keys, key_space, levels, n_point_keys)``; every key is below
     ``key_space``, which stays small (a few thousand at 16 classes), so keys can
     index lookup tables instead of being sorted by np.unique.
+
+    A key is ``region_code * n_point_keys + point_code * 8 + low``: region_code
+    0 is no region (any level), else ``1 + cls * levels + level``; point_code 0
+    is nothing drawn, 1 a dot without class, else ``cls + 2``; low's bits are
+    flagged (1), has dots (2) and test (4).
     """
-    n_region = len(style.region_bg)
-    levels = len(style.region_bg[0]) if n_region else 1
-    n_point = len(style.point_fg)
+    n_region, levels, n_point = style._sizes
+    n_point_keys = (n_point + 2) * 8
+    region_lut, point_lut, donor_lut = style._key_tables
 
-    region_cls = frame.region_cls.astype(np.intp)
-    valid_region = (region_cls >= 0) & (region_cls < n_region)
-    level = np.clip(frame.region_level.astype(np.intp), 0, levels - 1)
-    # Code 0 = no region, whatever its level, so such cells all merge.
-    region_code = np.where(valid_region, 1 + region_cls * levels + level, 0)
+    # Out-of-range classes clip onto the table's "none" rows at either end, and
+    # levels onto the valid range.
+    region_index = frame.region_cls.astype(np.intp)
+    np.clip(region_index, -1, n_region, out=region_index)
+    region_index += 1
+    region_index *= levels
+    level = frame.region_level.astype(np.intp)
+    np.clip(level, 0, levels - 1, out=level)
+    region_index += level
+    region_part = region_lut.take(region_index)
 
-    has_dots = frame.bits != 0
-    flagged = frame.point_flag.astype(bool)
-    point_cls = frame.point_cls.astype(np.intp)
-    valid_point = (point_cls >= 0) & (point_cls < n_point)
+    has_dots = np.not_equal(frame.bits, 0)
+    flagged = np.asarray(frame.point_flag, dtype=bool)
+    drawn = has_dots | flagged
+    low = flagged.view(np.uint8) | (has_dots.view(np.uint8) << 1)
+    if frame.point_test is not None and style.test_fg is not None:
+        low |= np.asarray(frame.point_test, dtype=bool).view(np.uint8) << 2
+    point_index = frame.point_cls.astype(np.intp)
+    np.clip(point_index, -1, n_point, out=point_index)
+    point_index += 1
+    point_index <<= 3
+    point_index += low
     # Point colour only matters where something is drawn, so blank cells share a key.
-    point_code = np.where(has_dots | flagged, np.where(valid_point, point_cls + 2, 1), 0)
-    n_point_keys = (n_point + 2) * 4
-    keys = region_code * n_point_keys + point_code * 4 + has_dots * 2 + flagged
+    keys = region_part + point_lut.take(point_index)
 
     # A space looks the same with or without a plain foreground colour, so a
     # blank cell borrows the key of the last dot cell to its left on the same
     # background; otherwise every gap between dots would cost a new segment
     # (roughly halving the escape-sequence bytes on a typical frame).
-    blank_safe = np.concatenate(([False, True], style.point_fg_blank_safe))
-    donor = has_dots & ~flagged & blank_safe[point_code]
+    donor = donor_lut.take(point_index)
     if donor.any():
-        height, width = keys.shape
-        cols = np.broadcast_to(np.arange(width), keys.shape)
-        src = np.maximum.accumulate(np.where(donor, cols, -1), axis=1)
-        rows = np.arange(height)[:, np.newaxis]
+        flat = np.arange(keys.size).reshape(keys.shape)
+        src = np.maximum.accumulate(np.where(donor, flat, -1), axis=1)
         src_clamped = np.maximum(src, 0)
-        borrow = ~(has_dots | flagged) & (src >= 0) & (region_code[rows, src_clamped] == region_code)
-        keys = np.where(borrow, keys[rows, src_clamped], keys)
+        borrow = ~drawn & (src >= 0) & (region_part.take(src_clamped) == region_part)
+        keys = np.where(borrow, keys.take(src_clamped), keys)
     key_space = (1 + n_region * levels) * n_point_keys
     return keys.ravel(), key_space, levels, n_point_keys
 
 
-def _decode_key(key: int, levels: int, n_point_keys: int) -> tuple[int, int, int, bool, bool]:
+def _decode_key(key: int, levels: int, n_point_keys: int) -> tuple[int, int, int, bool, bool, bool]:
     region_code, point_key = divmod(key, n_point_keys)
     region_cls, level = (-1, 0) if region_code == 0 else divmod(region_code - 1, levels)
-    point_code, low = divmod(point_key, 4)
+    point_code, low = divmod(point_key, 8)
     # point_code 0 (nothing drawn) and 1 (no class) both mean "no point colour".
-    return region_cls, level, max(point_code - 2, -1), bool(low & 1), bool(low & 2)
+    return region_cls, level, max(point_code - 2, -1), bool(low & 1), bool(low & 2), bool(low & 4)
 
 
 def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]:
@@ -203,7 +271,7 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
     starts = np.flatnonzero(starts_mask)
     ends = np.append(starts[1:], ids.shape[0])
 
-    cell_chars = _CELL_CHARS[bits]
+    cell_chars = _CELL_CHARS.take(bits)
     if style.textures:
         rows, cols = np.indices(bits.shape)
         region = np.asarray(frame.region_cls)
@@ -211,10 +279,13 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
         cell_chars = cell_chars.copy()
         cell_chars[marked] = np.array(style.textures, dtype="<U1")[region[marked] % len(style.textures)]
     # One decode for the whole grid: a '<U1' array's buffer is UTF-32-LE.
-    text = cell_chars.ravel().tobytes().decode("utf-32-le")
+    text = cell_chars.tobytes().decode("utf-32-le")
     run_texts = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-    run_styles = [styles[i] for i in ids[starts].tolist()]
-    segments = list(map(Segment, run_texts, run_styles))
+    run_styles = map(styles.__getitem__, ids[starts].tolist())
+    # tuple.__new__ makes a Segment (a NamedTuple) without the slower generated
+    # __new__, control None as Segment(text, style) would; about half the cost
+    # for the few hundred runs of a frame.
+    segments = list(map(tuple.__new__, repeat(Segment), zip(run_texts, run_styles, repeat(None))))
 
     row_bounds = np.searchsorted(starts, np.arange(height + 1) * width).tolist()
     return [segments[row_bounds[r] : row_bounds[r + 1]] for r in range(height)]
@@ -252,6 +323,10 @@ _TINT_HIGH = 0.32
 # Dots are lightened toward white so they keep contrast against even the
 # most strongly tinted background of their own class.
 _DOT_LIGHTEN = 0.35
+# Test points (TensorFlow Playground draws them with a different outline) are
+# a paler tint of their class and underlined; the underline survives the flag
+# colour, 16-colour terminals and NO_COLOR, where the tint does not.
+_TEST_LIGHTEN = 0.6
 
 # 16-colour mode: (region background, dot colour) per class, cycling if needed.
 _ANSI_CLASS_COLORS: tuple[tuple[str, str], ...] = (
@@ -299,6 +374,7 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> Pl
             flag_style=Style(color="bright_white", bold=True),
             empty=Style(),
             textures=CLASS_TEXTURES,
+            test_fg=tuple(Style(color=bright, bold=True, underline=True) for _, bright in pairs),
         )
 
     steps = (
@@ -315,4 +391,5 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> Pl
         # White is not a class colour and is brighter than every lightened dot.
         flag_style=Style(color=_rgb(_WHITE)),
         empty=Style(bgcolor=_rgb(_BASE_RGB)),
+        test_fg=tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True) for rgb in class_rgb),
     )

@@ -3,7 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui.braille import DOT_BITS, cell_centres, data_to_dots, quantise_confidence, rasterise_points
+from tui.braille import (
+    DOT_BITS,
+    cell_centres,
+    data_to_dots,
+    majority_cells,
+    quantise_confidence,
+    rasterise_points,
+)
 
 E = 2.0  # extent used by most tests
 
@@ -268,3 +275,23 @@ def test_quantise_confidence_keeps_shape_and_single_level():
 def test_quantise_confidence_rejects_bad_levels(levels):
     with pytest.raises(ValueError):
         quantise_confidence(np.array([0.5]), levels)
+
+
+# --- majority_cells ---------------------------------------------------------
+
+
+def test_majority_cells_counts_masked_points_against_the_others():
+    # Cell (0, 0): 2 masked vs 1; cell (0, 1): 1 vs 2; cell (1, 0): 1 vs 1; cell (1, 1): 1 masked only.
+    X = np.array(
+        [[-1, 1]] * 3 + [[1, 1]] * 3 + [[-1, -1]] * 2 + [[1, -1]] + [[9, 9]],
+        dtype=float,
+    )
+    mask = np.array([1, 1, 0, 1, 0, 0, 1, 0, 1, 1], bool)  # the last point is outside and dropped
+    got = majority_cells(X, mask, E, 2, 2)
+    np.testing.assert_array_equal(got, [[True, False], [False, True]])
+
+
+def test_majority_cells_empty_and_mismatch():
+    assert not majority_cells(np.empty((0, 2)), np.empty(0, bool), E, 3, 2).any()
+    with pytest.raises(ValueError):
+        majority_cells(np.zeros((3, 2)), np.zeros(2, bool), E, 2, 2)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,6 +10,9 @@ from rich.cells import cell_len
 from rich.color import ColorType
 from rich.style import Style
 
+from core.network import Network
+from core.presets import PRESETS
+from core.trainer import Trainer
 from tui.braille import rasterise_points
 from tui.plot_render import (
     CLASS_RGB,
@@ -16,6 +21,18 @@ from tui.plot_render import (
     PlotStyle,
     default_plot_style,
     render_plot_lines,
+)
+from tui.widgets.scatter_plot import (
+    TEST_LEGEND,
+    Y_GUTTER,
+    PlotView,
+    ScatterPlot,
+    class_confidence,
+    display_inputs,
+    display_layers,
+    render_scatter,
+    row_max_argmax,
+    row_sum,
 )
 
 LEVELS = 3
@@ -146,9 +163,10 @@ def test_out_of_range_classes_and_levels():
     assert [st for _, st in expand(line)] == [EMPTY, REGION_BG[1][LEVELS - 1], REGION_BG[0][0]]
 
 
+@pytest.mark.parametrize("with_test", [False, True], ids=["training", "training-and-test"])
 @pytest.mark.parametrize("seed", range(4))
-def test_random_frame_matches_reference(seed):
-    rng = np.random.default_rng(seed)
+def test_random_frame_matches_reference(seed, with_test):
+    rng = np.random.default_rng(seed + 100 * with_test)
     h, w = 7, 23
     bits = rng.integers(0, 256, (h, w)).astype(np.uint8)
     bits[rng.random((h, w)) < 0.5] = 0
@@ -160,15 +178,17 @@ def test_random_frame_matches_reference(seed):
         bits=bits,
         point_cls=np.where(bits > 0, rng.integers(-1, 2, (h, w)), -1).astype(np.int16),
         point_flag=(bits > 0) & (rng.random((h, w)) < 0.2),
+        **({"point_test": rng.random((h, w)) < 0.4} if with_test else {}),
     )
-    lines = render_plot_lines(frame, make_style())
+    lines = render_plot_lines(frame, make_test_style() if with_test else make_style())
+    expected = expected_cell_with_test if with_test else expected_cell
     assert len(lines) == h
     for r, line in enumerate(lines):
         assert sum(cell_len(s.text) for s in line) == w
         # Neighbouring segments always differ, or they would have been merged.
         assert all(a.style != b.style for a, b in itertools.pairwise(line))
         for c, (ch, st) in enumerate(expand(line)):
-            want_ch, want_st = expected_cell(frame, r, c)
+            want_ch, want_st = expected(frame, r, c)
             assert ch == want_ch
             if frame.bits[r, c] or frame.point_flag[r, c]:
                 assert st == want_st
@@ -304,3 +324,257 @@ def test_combined_styles_are_cached_across_frames():
     (second,) = render_plot_lines(frame, st)
     assert [s.style for s in first] == [s.style for s in second]
     assert all(a.style is b.style for a, b in zip(first, second, strict=True))
+
+
+# --- held-out test points -------------------------------------------------
+
+TEST_FG = (Style(color="#ffc080", underline=True), Style(color="#80c0ff", underline=True))
+
+
+def make_test_style() -> PlotStyle:
+    return PlotStyle(region_bg=REGION_BG, point_fg=POINT_FG, flag_style=FLAG, empty=EMPTY, test_fg=TEST_FG)
+
+
+def expected_cell_with_test(frame: PlotFrame, r: int, c: int) -> tuple[str, Style]:
+    ch, style = expected_cell(frame, r, c)
+    b, flagged, pc = int(frame.bits[r, c]), bool(frame.point_flag[r, c]), int(frame.point_cls[r, c])
+    if frame.point_test[r, c] and (b or flagged):
+        rc = int(frame.region_cls[r, c])
+        style = EMPTY if rc < 0 else REGION_BG[rc][int(frame.region_level[r, c])]
+        if pc >= 0:
+            style = style + TEST_FG[pc]
+        if flagged:
+            style = style + FLAG
+    return ch, style
+
+
+def test_test_cells_are_drawn_apart_from_training_cells():
+    bits = np.array([[0x01, 0x01, 0x01, 0x01, 0, 0x02]], np.uint8)
+    pc = np.array([[1, 1, 1, 1, -1, 0]], np.int16)
+    flag = np.array([[False, False, True, True, False, False]])
+    test = np.array([[False, True, False, True, True, True]])
+    frame = make_frame(1, 6, bits=bits, point_cls=pc, point_flag=flag, point_test=test)
+    (line,) = render_plot_lines(frame, make_test_style())
+    cells = expand(line)
+    train, tested, flagged_train, flagged_test, blank, other = (st for _, st in cells)
+    assert train == REGION_BG[0][0] + POINT_FG[1]
+    assert tested == REGION_BG[0][0] + TEST_FG[1]
+    assert tested != train and tested.color != train.color
+    # A misclassified test point still stands out in the flag colour, and keeps its test mark.
+    assert flagged_train == REGION_BG[0][0] + POINT_FG[1] + FLAG
+    assert flagged_test.color == FLAG.color and flagged_test.bold
+    assert flagged_test.underline and not flagged_train.underline
+    # The underline of a test cell is not spread onto the blank after it...
+    assert blank.bgcolor == REGION_BG[0][0].bgcolor and not blank.underline
+    # ...and a blank cell's test flag means nothing.
+    assert other == REGION_BG[0][0] + TEST_FG[0]
+
+
+def test_test_cells_look_like_training_cells_without_test_styles():
+    bits = np.array([[0x01, 0x01]], np.uint8)
+    pc = np.array([[1, 1]], np.int16)
+    frame = make_frame(1, 2, bits=bits, point_cls=pc, point_test=np.array([[False, True]]))
+    (line,) = render_plot_lines(frame, make_style())
+    assert len(line) == 1 and line[0].style == REGION_BG[0][0] + POINT_FG[1]
+
+
+@pytest.mark.parametrize("colors", [16, 256])
+def test_default_test_styles_differ_from_training_styles_without_colour(colors):
+    st = default_plot_style(4, colors=colors)
+    assert st.test_fg is not None and len(st.test_fg) == 4
+    for train, test in zip(st.point_fg, st.test_fg, strict=True):
+        assert test != train
+        # Underline survives NO_COLOR (monochrome) and the flag colour.
+        assert test.underline and not train.underline
+
+
+def test_default_test_colours_are_paler_tints_that_stay_readable():
+    st = default_plot_style(MAX_CLASSES)
+    for c in range(MAX_CLASSES):
+        train, test = st.point_fg[c].color.triplet, st.test_fg[c].color.triplet
+        assert test != train and _luminance(test) > _luminance(train)
+        assert _contrast(test, st.region_bg[c][-1].bgcolor.triplet) >= 3.5
+        # ...yet not the flag's white.
+        assert test != st.flag_style.color.triplet
+    assert len({s.color.triplet for s in st.test_fg}) == MAX_CLASSES
+
+
+# --- held-out test points through render_scatter ---------------------------
+
+PLOT_W, PLOT_H = 48, 17  # render_scatter's total size, axes included
+
+
+def _cell_of(x: float, y: float, extent: float) -> tuple[int, int]:
+    width, height = PLOT_W - Y_GUTTER, PLOT_H - 1
+    col = int((x + extent) / (2 * extent) * width)
+    row = int((extent - y) / (2 * extent) * height)
+    return row, col
+
+
+def _cells(lines) -> list[list[tuple[str, Style]]]:
+    return [expand(list(line))[Y_GUTTER:] for line in lines[:-1]]
+
+
+@pytest.fixture(scope="module")
+def split_snapshot():
+    """A snapshot whose data is one training point, one test point of the same
+    predicted class and label, and one misclassified test point, in different cells."""
+    snap = Trainer(PRESETS["xor"].config()).snapshot()
+    extent = snap.data.extent
+    candidates = np.array([[x, y] for x in (-0.6, 0.0, 0.6) for y in (-0.6, 0.0, 0.6)]) * extent
+    pred = snap.display_layers(candidates)[-1].argmax(axis=1)
+    cls = int(np.bincount(pred).argmax())
+    same = candidates[pred == cls]
+    assert len(same) >= 3
+    data = dataclasses.replace(
+        snap.data,
+        X_train=same[:1],
+        y_train=np.array([cls]),
+        X_test=same[1:3],
+        y_test=np.array([cls, 1 - cls]),  # the second test point is misclassified
+    )
+    return dataclasses.replace(snap, data=data), same[:3], cls
+
+
+@pytest.mark.parametrize("colors", [16, 256])
+def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
+    snap, (p_train, p_test, p_wrong), cls = split_snapshot
+    extent = snap.data.extent
+    style = default_plot_style(2, 4, colors)
+    shown, _, _ = render_scatter(snap, PLOT_W, PLOT_H, PlotView(show_test=True), style)
+    cells = _cells(shown)
+    train_ch, train_st = cells[_cell_of(*p_train, extent)[0]][_cell_of(*p_train, extent)[1]]
+    test_ch, test_st = cells[_cell_of(*p_test, extent)[0]][_cell_of(*p_test, extent)[1]]
+    wrong_ch, wrong_st = cells[_cell_of(*p_wrong, extent)[0]][_cell_of(*p_wrong, extent)[1]]
+    for ch in (train_ch, test_ch, wrong_ch):
+        assert 0x2800 < ord(ch) <= 0x28FF  # a braille dot
+    # Same predicted class, yet the test point is drawn differently, in a way NO_COLOR keeps.
+    assert train_st.color == style.point_fg[cls].color
+    assert test_st.color == style.test_fg[cls].color
+    assert test_st.underline and not train_st.underline
+    if colors > 16:
+        assert test_st.color != train_st.color  # a paler tint as well
+    # The misclassified test point still stands out in the flag colour.
+    assert wrong_st.color == style.flag_style.color and wrong_st.underline
+
+    hidden, _, _ = render_scatter(snap, PLOT_W, PLOT_H, PlotView(show_test=False), style)
+    cells = _cells(hidden)
+    for p in (p_test, p_wrong):
+        ch, st = cells[_cell_of(*p, extent)[0]][_cell_of(*p, extent)[1]]
+        assert not 0x2800 < ord(ch) <= 0x28FF  # no dot: test points are not drawn
+        assert not st.underline
+    assert cells[_cell_of(*p_train, extent)[0]][_cell_of(*p_train, extent)[1]] == (train_ch, train_st)
+
+
+def test_hidden_space_marks_test_points_too(split_snapshot):
+    snap, _, _ = split_snapshot
+    style = default_plot_style(2, 4, 256)
+    view = PlotView(show_test=True, hidden=(1, 0, 1))
+    lines, _, _ = render_scatter(snap, PLOT_W, PLOT_H, view, style)
+    underlined = [st for row in _cells(lines) for ch, st in row if ch != " " and st.underline]
+    assert underlined  # the test points' cells
+    lines, _, _ = render_scatter(snap, PLOT_W, PLOT_H, dataclasses.replace(view, show_test=False), style)
+    assert not [st for row in _cells(lines) for _, st in row if st.underline]
+
+
+async def test_plot_border_names_the_test_points(split_snapshot):
+    from textual.app import App, ComposeResult
+
+    snap, _, _ = split_snapshot
+
+    class PlotApp(App):
+        def compose(self) -> ComposeResult:
+            yield ScatterPlot(colors=256)
+
+    app = PlotApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        plot = app.query_one(ScatterPlot)
+        plot.show(snap)
+        await pilot.pause()
+        assert not plot.border_subtitle
+        plot.set_view(show_test=True)
+        assert plot.border_subtitle == TEST_LEGEND
+        plot.set_view(show_test=False)
+        assert not plot.border_subtitle
+
+
+# --- the fast paths of a frame give numpy's numbers exactly ------------------
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    # NaN payloads may differ; every other value must match bit for bit.
+    a, b = np.asarray(a), np.asarray(b)
+    nan = np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, bool)
+    if a.shape != b.shape or a.dtype != b.dtype or not np.array_equal(nan, np.isnan(b) if b.dtype.kind == "f" else nan):
+        return False
+    return np.where(nan, 0, a).tobytes() == np.where(nan, 0, b).tobytes()
+
+
+def _awkward_rows(rng, n: int, k: int, dtype) -> np.ndarray:
+    a = (rng.standard_normal((n, k)) * 10).astype(dtype)
+    a[::7] = np.round(a[::7])  # ties
+    if k > 1:
+        a[1, :] = a[1, 0]  # a row of ties
+        a[2, k - 1] = np.nan
+        a[3, 0] = np.nan
+        a[3, -1] = np.nan
+        a[4, :] = -np.inf
+        a[5, 1] = np.inf
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 7, 8, 12])
+def test_row_reductions_match_numpy(k, dtype):
+    rng = np.random.default_rng(k)
+    for n in (0, 1, 9, 5000):
+        a = _awkward_rows(rng, n, k, dtype) if n >= 9 else rng.standard_normal((n, k)).astype(dtype)
+        with np.errstate(invalid="ignore"):
+            top, arg = row_max_argmax(a)
+            total = row_sum(a)
+            assert _same_bits(top, a.max(axis=1)) if n else len(top) == 0
+            assert np.array_equal(arg, a.argmax(axis=1)) if n else len(arg) == 0
+            assert _same_bits(total, a.sum(axis=1))
+
+
+@pytest.mark.parametrize("output", ["softmax", "sigmoid", "tanh", "linear"])
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 7, 8, 16])
+def test_display_layers_match_the_network_pass(k, output):
+    loss = "cross_entropy" if output in ("softmax", "sigmoid") else "mse"
+    net = Network([2, 6, 5, k], activation=["relu", "tanh"], output=output, loss=loss, seed=k)
+    net.params[:] = np.random.default_rng(k).standard_normal(net.params.size) * 3
+    snap = SimpleNamespace(display_network=net.as_float32())
+    rng = np.random.default_rng(0)
+    inputs = (rng.standard_normal((4000, 2)) * 5).astype(np.float32)
+    inputs[3] = np.nan
+    inputs[4] = 1e30
+    with np.errstate(all="ignore"):
+        want = snap.display_network.forward_pass(inputs)[1]
+    got = display_layers(snap, inputs)
+    assert len(got) == len(want)
+    assert all(_same_bits(g, w) for g, w in zip(got, want, strict=True))
+    if k > 1:
+        with np.errstate(all="ignore"):
+            want_cls, want_conf = _reference_class_confidence(want[-1], output)
+        got_cls, got_conf = class_confidence(got[-1], output)
+        assert np.array_equal(got_cls, want_cls) and _same_bits(got_conf, want_conf)
+
+
+def _reference_class_confidence(out: np.ndarray, output: str) -> tuple[np.ndarray, np.ndarray]:
+    """class_confidence as it was, with numpy's own row reductions."""
+    k = out.shape[1]
+    scores = (out + 1.0) / 2.0 if output == "tanh" else np.clip(out, 0.0, None) if output == "linear" else out
+    cls, top, total = scores.argmax(axis=1), scores.max(axis=1), scores.sum(axis=1)
+    p = np.where(total > 0, top / total, 1.0 / k)
+    return cls, np.nan_to_num((p - 1.0 / k) / (1.0 - 1.0 / k), nan=0.0)
+
+
+@pytest.mark.parametrize("preset", ["spiral", "quadrants", "reg-plane"])
+def test_display_layers_match_the_snapshot(preset):
+    trainer = Trainer(PRESETS[preset].config())
+    trainer.step(200)
+    snap = trainer.snapshot()
+    X = np.concatenate([snap.data.X_train, snap.data.X_test])
+    want = snap.display_layers(X)
+    got = display_layers(snap, display_inputs(snap, X))
+    assert all(_same_bits(g, w) for g, w in zip(got, want, strict=True))

@@ -24,7 +24,7 @@ HELP = """\
 | `R` | reseed: new initial weights (seed + 1) |
 | `v` | show / hide the neuron and weight diagram |
 | `d` | discretize: show the decision regions without confidence shading |
-| `T` | show / hide the test points in the plot |
+| `T` | show / hide the test points in the plot (underlined, in a paler shade) |
 | `h` / `H` | hidden space: the data as two hidden neurons see it (the selected neuron; `H` another partner) |
 | `w` | weights over the run: each layer's weight distribution over time, instead of the diagram |
 | `x` | explain one step: a sample's forward pass, errors, deltas and updates, with the formulas |

@@ -145,7 +145,7 @@ class ParamsPanel(VerticalScroll):
     ParamsPanel .error.-shown { display: block; }
     ParamsPanel SelectionList { height: auto; max-height: 7; border: none; padding: 0; }
     ParamsPanel .buttons { height: 1; }
-    ParamsPanel .buttons Button { min-width: 5; width: 1fr; margin: 0; }
+    ParamsPanel .buttons Button { min-width: 4; width: auto; margin: 0; }
     ParamsPanel #pending { color: $warning; height: auto; }
     """
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 from rich.segment import Segment
@@ -12,8 +15,10 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from core.activations import HIDDEN, softmax
+from core.features import feature_matrix
 from core.trainer import Snapshot
-from tui.braille import cell_centres, quantise_confidence, rasterise_points
+from tui.braille import cell_centres, majority_cells, quantise_confidence, rasterise_points
 from tui.plot_render import PlotFrame, PlotStyle, default_plot_style, render_plot_lines
 from tui.widgets.changed_lines import refresh_changed_lines
 
@@ -29,6 +34,117 @@ class ExtraPoints:
     y: np.ndarray
 
 
+# Row reductions over an (n, k) array's short axis are an order of magnitude
+# slower in numpy than the same work done column by column.  Below this many
+# columns numpy also adds a row's values left to right, so column-by-column
+# sums (and softmax outputs) are bit for bit what numpy's own would be;
+# test_plot_render checks that, so a numpy change cannot alter a frame silently.
+FEW_COLUMNS = 8
+
+
+def row_max(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=1)`` of a 2-D array, the same values, faster for few columns."""
+    k = a.shape[1]
+    if k >= FEW_COLUMNS or k == 0:
+        return a.max(axis=1)
+    top = a[:, 0].copy()
+    for j in range(1, k):
+        np.maximum(top, a[:, j], out=top)
+    return top
+
+
+def row_max_argmax(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a.max(axis=1)`` and ``a.argmax(axis=1)`` of a 2-D array, the same values, faster for few columns."""
+    k = a.shape[1]
+    if k >= FEW_COLUMNS or k == 0 or len(a) == 0:
+        return a.max(axis=1), a.argmax(axis=1)
+    top = a[:, 0].copy()
+    arg = np.zeros(len(a), dtype=np.intp) if k == 1 else np.greater(a[:, 1], top).astype(np.intp)
+    for j in range(1, k):
+        col = a[:, j]
+        if j > 1:
+            np.putmask(arg, col > top, j)  # strictly greater: ties stay with the lowest column, as in argmax
+        np.maximum(top, col, out=top)
+    if np.isnan(top).any():  # numpy's argmax picks a row's first NaN; rare, leave it to numpy
+        arg = a.argmax(axis=1)
+    return top, arg
+
+
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of a 2-D array, the same values, faster for few columns."""
+    k = a.shape[1]
+    if k >= FEW_COLUMNS or k == 0:
+        return a.sum(axis=1)
+    total = a[:, 0].copy()
+    total += 0  # numpy's sum starts from +0, so a row of -0.0 sums to +0.0
+    for j in range(1, k):
+        total += a[:, j]
+    return total
+
+
+def softmax_few(z: np.ndarray) -> np.ndarray:
+    """core.activations.softmax in place, column by column (the same numbers for few columns)."""
+    if z.shape[1] >= FEW_COLUMNS or len(z) == 0:
+        return softmax(z, z)
+    np.subtract(z, row_max(z)[:, np.newaxis], out=z)
+    np.exp(z, out=z)
+    z /= row_sum(z)[:, np.newaxis]
+    return z
+
+
+def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
+    """``snap.display_layers`` for float32 input features: the same arrays, faster.
+
+    The pass is the network's own (``Network.forward_pass``) except that a
+    softmax output over few classes goes through :func:`softmax_few`.
+    """
+    net = snap.display_network
+    with np.errstate(all="ignore"):
+        if net.output != "softmax" or net.sizes[-1] >= FEW_COLUMNS:
+            return net.forward_pass(inputs)[1]
+        functions = [HIDDEN[name][0] for name in net.activations] + [softmax_few]
+        acts = [inputs]
+        a = inputs
+        for w, b, f in zip(net.weights, net.biases, functions, strict=True):
+            z = a @ w.T
+            z += b
+            a = f(z)
+            acts.append(a)
+        return acts
+
+
+def display_inputs(snap: Snapshot, X_raw: np.ndarray) -> np.ndarray:
+    """The float32 input features ``snap.display_layers`` feeds the network.
+
+    The points are the same read-only array (the data set's) frame after frame
+    while a network trains, so the features of the last one are kept and reused.
+    """
+    global _last_inputs
+    features = tuple(snap.config.features)
+    last = _last_inputs
+    if last is not None and last[0]() is X_raw and last[1] == features:
+        return last[2]
+    with np.errstate(all="ignore"):
+        inputs = feature_matrix(X_raw, features).astype(np.float32)
+    if isinstance(X_raw, np.ndarray) and not X_raw.flags.writeable:
+        inputs.flags.writeable = False
+        _last_inputs = (weakref.ref(X_raw), features, inputs)
+    return inputs
+
+
+# (weak reference to the points, features, their float32 features) of the last read-only points.
+_last_inputs: tuple[weakref.ref, tuple[str, ...], np.ndarray] | None = None
+
+
+@lru_cache(maxsize=8)
+def grid_inputs(extent: float, width: int, height: int, features: tuple[str, ...]) -> np.ndarray:
+    """The float32 features of every cell centre; the same for every frame of one size, so built once."""
+    with np.errstate(all="ignore"):
+        inputs = feature_matrix(cell_centres(extent, width, height), features).astype(np.float32)
+    inputs.flags.writeable = False  # shared by every frame (and the diagram's thumbnails)
+    return inputs
+
+
 def class_confidence(out: np.ndarray, output: str) -> tuple[np.ndarray, np.ndarray]:
     """Predicted class and a confidence in [0, 1] (0 = all classes equally likely)."""
     k = out.shape[1]
@@ -38,13 +154,12 @@ def class_confidence(out: np.ndarray, output: str) -> tuple[np.ndarray, np.ndarr
         scores = np.clip(out, 0.0, None)
     else:
         scores = out
-    cls = scores.argmax(axis=1)
-    top = scores.max(axis=1)
-    total = scores.sum(axis=1)
+    top, cls = row_max_argmax(scores)
+    total = row_sum(scores)
     with np.errstate(all="ignore"):
         p = np.where(total > 0, top / total, 1.0 / k)
     conf = (p - 1.0 / k) / (1.0 - 1.0 / k)
-    return cls, np.nan_to_num(conf, nan=0.0)
+    return cls, np.nan_to_num(conf, copy=False, nan=0.0)
 
 
 class ScatterPlot(Widget):
@@ -154,6 +269,11 @@ class ScatterPlot(Widget):
         view = PlotView(self.discretize, self.show_test, self.extra, self.cursor, self.hidden)
         style = self._plot_style(0 if snap.data.is_regression else snap.data.n_classes)
         lines, self.grid_layers, self.grid_shape = render_scatter(snap, self.size.width, self.size.height, view, style)
+        # The legend for the test points' look, on the border like the title; set
+        # only on a change, since setting it repaints the whole widget.
+        legend = TEST_LEGEND if shows_test_points(snap, view) else None
+        if self.border_subtitle != legend:
+            self.border_subtitle = legend
         return lines
 
 
@@ -182,7 +302,7 @@ def render_scatter(
         return render_hidden_space(snap, width, height, view, style), None, (1, 1)
     data, config = snap.data, snap.config
     extent = data.extent
-    layers = snap.display_layers(cell_centres(extent, width, height))
+    layers = display_layers(snap, grid_inputs(extent, width, height, tuple(config.features)))
     out = layers[-1]
     regression = data.is_regression
     if regression:
@@ -193,24 +313,35 @@ def render_scatter(
         region_cls = region_cls.astype(np.int16)
     level = np.full(conf.shape, LEVELS - 1, np.int8) if view.discretize else quantise_confidence(conf, LEVELS)
 
-    X, y = plot_points(snap, view)
+    X, y, is_test = plot_points(snap, view)
     if len(X):
-        pred = snap.display_layers(X)[-1]
+        pred = display_layers(snap, display_inputs(snap, X))[-1]
         if regression:
             cls = (pred[:, 0] > 0).astype(np.int16)
             flagged = np.abs(pred[:, 0] - y) > 0.5
         else:
-            cls = pred.argmax(axis=1)
+            _, cls = row_max_argmax(pred)
             flagged = cls != y
     else:
         cls = np.zeros(0, np.int16)
         flagged = np.zeros(0, bool)
     bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, flagged)
+    point_test = None if is_test is None else majority_cells(X, is_test, extent, width, height)
     if view.cursor is not None:
         draw_cursor(bits, view.cursor, extent, width, height)
-    frame = PlotFrame(region_cls.reshape(height, width), level.reshape(height, width), bits, point_cls, point_flag)
+    frame = PlotFrame(
+        region_cls.reshape(height, width), level.reshape(height, width), bits, point_cls, point_flag, point_test
+    )
     rows = render_plot_lines(frame, style)
     return with_axes(rows, extent, width, height), layers, (height, width)
+
+
+TEST_LEGEND = "underlined: test points"
+
+
+def shows_test_points(snap: Snapshot, view: PlotView) -> bool:
+    """Does the view draw held-out test points (apart from the training points)?"""
+    return view.show_test and view.extra is None and len(snap.data.X_test) > 0
 
 
 GRID_LINES = 11
@@ -226,7 +357,7 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
     layer, a, b = view.hidden
     data = snap.data
     extent = data.extent
-    X, y = plot_points(snap, view)
+    X, y, is_test = plot_points(snap, view)
     # Grid lines of the input plane, each sampled densely, go through the same layers.
     ticks = np.linspace(-extent, extent, GRID_LINES)
     along = np.linspace(-extent, extent, GRID_SAMPLES)
@@ -248,7 +379,8 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
     point_cls[(point_cls < 0) & (bits > 0)] = grid_class
     style = replace(style, point_fg=(*style.point_fg, Style(color="grey37")))
     region = np.full((height, width), -1, np.int16)
-    frame = PlotFrame(region, np.zeros((height, width), np.int8), bits, point_cls, flag)
+    point_test = None if is_test is None else majority_cells(scaled[: len(X)], is_test, 1.0, width, height)
+    frame = PlotFrame(region, np.zeros((height, width), np.int8), bits, point_cls, flag, point_test)
     rows = render_plot_lines(frame, style)
     lines = with_axes(rows, 1.0, width, height)
     caption = (
@@ -261,13 +393,16 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
     return lines
 
 
-def plot_points(snap: Snapshot, view: PlotView) -> tuple[np.ndarray, np.ndarray]:
+def plot_points(snap: Snapshot, view: PlotView) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The points to draw, their labels, and which are test points (None: no test points drawn)."""
     if view.extra is not None:
-        return view.extra.X, view.extra.y
+        return view.extra.X, view.extra.y, None
     data = snap.data
-    if view.show_test and len(data.X_test):
-        return np.concatenate([data.X_train, data.X_test]), np.concatenate([data.y_train, data.y_test])
-    return data.X_train, data.y_train
+    if shows_test_points(snap, view):
+        is_test = np.zeros(len(data.X_train) + len(data.X_test), dtype=bool)
+        is_test[len(data.X_train) :] = True
+        return np.concatenate([data.X_train, data.X_test]), np.concatenate([data.y_train, data.y_test]), is_test
+    return data.X_train, data.y_train, None
 
 
 def draw_cursor(bits: np.ndarray, cursor: tuple[float, float], extent: float, width: int, height: int) -> None:
@@ -279,15 +414,20 @@ def draw_cursor(bits: np.ndarray, cursor: tuple[float, float], extent: float, wi
 
 
 def with_axes(rows: list[list[Segment]], extent: float, width: int, height: int) -> list[Strip]:
+    labels, bottom = _axes(extent, width, height)
+    lines = list(map(Strip, map(list.__add__, labels, rows), repeat(width + Y_GUTTER)))
+    lines.append(bottom)
+    return lines
+
+
+@lru_cache(maxsize=8)
+def _axes(extent: float, width: int, height: int) -> tuple[list[list[Segment]], Strip]:
+    """Each row's y-axis label segment (as a one-item list), and the x axis; the same every frame."""
     axis = Style(dim=True)
     labels = {0: f"{extent:g}", height // 2: "0", height - 1: f"{-extent:g}"}
-    lines = []
-    for r, segments in enumerate(rows):
-        label = labels.get(r, "").rjust(Y_GUTTER - 1)[: Y_GUTTER - 1] + "│"
-        lines.append(Strip([Segment(label, axis), *segments], width + Y_GUTTER))
+    row_labels = [[Segment(labels.get(r, "").rjust(Y_GUTTER - 1)[: Y_GUTTER - 1] + "│", axis)] for r in range(height)]
     left, mid, right = f"{-extent:g}", "0", f"{extent:g}"
     gap1 = max(1, width // 2 - len(left) - len(mid) // 2)
     gap2 = max(1, width - len(left) - gap1 - len(mid) - len(right))
     bottom = " " * (Y_GUTTER - 1) + "└" + left + "─" * gap1 + mid + "─" * gap2 + right
-    lines.append(Strip([Segment(bottom, axis)]).adjust_cell_length(width + Y_GUTTER, Style()))
-    return lines
+    return row_labels, Strip([Segment(bottom, axis)]).adjust_cell_length(width + Y_GUTTER, Style())
