@@ -40,6 +40,8 @@ SHOTS = (
         keys=("h", "w"),
     ),
     Shot("explain-step", "one training step explained, number by number", "seed-v2", 3000, keys=("x",)),
+    Shot("test-data", "test points shown (underlined, paler), hard regions", "gauss", 2000, keys=("T", "d")),
+    Shot("time-travel", "back in time: the spiral run a few moments ago", "spiral", 15_000, keys=("comma",) * 8),
 )
 
 
