@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from core.config import FIELDS, TrainConfig
@@ -29,6 +29,7 @@ from core.persist import SessionFileError, load_session
 from core.presets import PRESETS
 from core.trainer import Moment, Snapshot, Trainer
 from tui.session import TrainingSession, fps_for_environment
+from tui.widgets.bindings_footer import BindingsFooter
 from tui.widgets.metrics import Metrics, update_if_changed
 from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
@@ -145,7 +146,7 @@ class NNPlayApp(App[None]):
                         yield Static("", id="inspector")
                 yield Metrics(id="metrics")
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch

@@ -1,0 +1,26 @@
+"""The footer keeps no removed keys alive (Textual's Footer leaked one set per focus change)."""
+
+from __future__ import annotations
+
+import gc
+
+from textual.widgets._footer import FooterKey
+
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp
+
+
+async def test_focus_changes_leave_no_footer_keys_behind() -> None:
+    app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config(train_size=100)), colors=256, environ={},
+                    start_worker=False, use_kernel=False)  # fmt: skip
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(30):  # each focus change changes the bindings: the footer recomposes
+            await pilot.press("tab")
+        await pilot.pause(0.2)
+        gc.collect()
+        shown = len(app.query(FooterKey))
+        alive = sum(1 for o in gc.get_objects() if isinstance(o, FooterKey))
+        assert shown > 5
+        assert alive <= 2 * shown, f"{alive} footer keys alive, {shown} shown"
