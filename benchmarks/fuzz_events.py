@@ -192,6 +192,12 @@ class Fuzzer:
         screen = app.screen
         x = min(max(x, 0), screen.size.width - 1)
         y = min(max(y, 0), screen.size.height - 1)
+        try:
+            widget, _ = screen.get_widget_at(x, y)
+        except Exception:  # no widget there (mid-resize): the event goes to the screen
+            widget = None
+        if getattr(widget, "action", None) in ("app.quit", "quit"):
+            return  # the footer's "q Quit": quitting is the one thing the fuzz must not do
         arguments = _get_mouse_message_arguments(screen, (x, y), button=button)
         for kind in kinds:
             app.mouse_position = Offset(x, y)
