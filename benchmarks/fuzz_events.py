@@ -253,6 +253,8 @@ class Fuzzer:
                 await self.resize(self.rng.randint(*WIDTHS), self.rng.randint(*HEIGHTS))
             if isinstance(screen, PathPrompt):
                 field = await self.mounted(screen, Input)
+                if field is None:
+                    continue  # the prompt closed before it was answered
                 field.value = self.prompt_answer(screen.title_text)
                 field.focus()
                 await self.settle()
@@ -269,9 +271,12 @@ class Fuzzer:
                 await self.key("escape")
         raise AssertionError(f"a modal screen would not close: {self.app.screen!r}; last events:\n" + self.history())
 
-    async def mounted(self, screen: ModalScreen, kind: type[Input]) -> Input:
-        """The screen's widget of that kind, once the just pushed screen has composed it."""
-        for _ in range(200):
+    async def mounted(self, screen: ModalScreen, kind: type[Input]) -> Input | None:
+        """The screen's widget of that kind, once the just pushed screen has composed it
+        (None if the screen has left the stack meanwhile). A loaded machine may take seconds."""
+        for _ in range(1000):
+            if screen not in self.app.screen_stack:
+                return None
             found = screen.query(kind)
             if found:
                 return found.first()
