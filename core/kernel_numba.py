@@ -83,6 +83,48 @@ def dact(code, z, a):
     return 1.0
 
 
+@njit(cache=True, inline="always")
+def softmax_into(z, a, k, n):
+    """a[k, :n] = softmax(z[k, :n]), shifted by the row's maximum so no exp overflows."""
+    m = z[k, 0]
+    for i in range(1, n):
+        m = max(m, z[k, i])
+    total = 0.0
+    for i in range(n):
+        e = math.exp(z[k, i] - m)
+        a[k, i] = e
+        total += e
+    for i in range(n):
+        a[k, i] /= total
+
+
+@njit(cache=True, inline="always")
+def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
+    """d[L] = dLoss/dz at the output for one sample (cross-entropy with softmax or with any output; MSE)."""
+    if loss_code == 1:
+        if out_code == 5:
+            tsum = 0.0
+            for i in range(n_out):
+                tsum += Y[row, i]
+            for i in range(n_out):
+                d[L, i] = a[L, i] * tsum - Y[row, i]
+        else:
+            for i in range(n_out):
+                d[L, i] = a[L, i] - Y[row, i]
+    elif out_code == 5:
+        dot = 0.0
+        for i in range(n_out):
+            dot += a[L, i] * (a[L, i] - Y[row, i])
+        for i in range(n_out):
+            d[L, i] = a[L, i] * ((a[L, i] - Y[row, i]) - dot)
+    elif out_code == 0:  # sigmoid spelled out: the loop vectorises without a call per element
+        for i in range(n_out):
+            d[L, i] = (a[L, i] - Y[row, i]) * (a[L, i] * (1.0 - a[L, i]))
+    else:
+        for i in range(n_out):
+            d[L, i] = (a[L, i] - Y[row, i]) * dact(out_code, z[L, i], a[L, i])
+
+
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def sgd_per_sample(
     params, sizes, w_off, b_off, codes, loss_code, X, Y, order, at, n_steps,
@@ -136,43 +178,13 @@ def sgd_per_sample(
                     e = exp_neg(-abs(zi))
                     a[k + 1, i] = (1.0 if zi >= 0.0 else e) / (1.0 + e)
             elif code == 5:
-                m = z[k + 1, 0]
-                for i in range(1, n_out):
-                    m = max(m, z[k + 1, i])
-                s = 0.0
-                for i in range(n_out):
-                    e = math.exp(z[k + 1, i] - m)
-                    a[k + 1, i] = e
-                    s += e
-                for i in range(n_out):
-                    a[k + 1, i] /= s
+                softmax_into(z, a, k + 1, n_out)
             else:
                 for i in range(n_out):
                     a[k + 1, i] = act(code, z[k + 1, i])
         n_out = sizes[L]
         out_code = codes[L - 1]
-        if loss_code == 1:
-            if out_code == 5:
-                tsum = 0.0
-                for i in range(n_out):
-                    tsum += Y[row, i]
-                for i in range(n_out):
-                    d[L, i] = a[L, i] * tsum - Y[row, i]
-            else:
-                for i in range(n_out):
-                    d[L, i] = a[L, i] - Y[row, i]
-        elif out_code == 5:
-            dot = 0.0
-            for i in range(n_out):
-                dot += a[L, i] * (a[L, i] - Y[row, i])
-            for i in range(n_out):
-                d[L, i] = a[L, i] * ((a[L, i] - Y[row, i]) - dot)
-        elif out_code == 0:
-            for i in range(n_out):
-                d[L, i] = (a[L, i] - Y[row, i]) * (a[L, i] * (1.0 - a[L, i]))
-        else:
-            for i in range(n_out):
-                d[L, i] = (a[L, i] - Y[row, i]) * dact(out_code, z[L, i], a[L, i])
+        output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code)
         total = 0.0
         for k in range(n_layers - 1, -1, -1):
             n_in, n_out = sizes[k], sizes[k + 1]
@@ -283,16 +295,7 @@ def train_steps(
                         acc += params[base + j] * a[k, j]
                     z[k + 1, i] = acc + params[bo + i]
                 if code == 5:
-                    m = z[k + 1, 0]
-                    for i in range(1, n_out):
-                        m = max(m, z[k + 1, i])
-                    total = 0.0
-                    for i in range(n_out):
-                        e = math.exp(z[k + 1, i] - m)
-                        a[k + 1, i] = e
-                        total += e
-                    for i in range(n_out):
-                        a[k + 1, i] /= total
+                    softmax_into(z, a, k + 1, n_out)
                 else:
                     for i in range(n_out):
                         a[k + 1, i] = act(code, z[k + 1, i])
@@ -300,25 +303,7 @@ def train_steps(
             L = n_layers
             n_out = sizes[L]
             out_code = codes[L - 1]
-            if loss_code == 1:
-                if out_code == 5:
-                    tsum = 0.0
-                    for i in range(n_out):
-                        tsum += Y[row, i]
-                    for i in range(n_out):
-                        d[L, i] = a[L, i] * tsum - Y[row, i]
-                else:
-                    for i in range(n_out):
-                        d[L, i] = a[L, i] - Y[row, i]
-            elif out_code == 5:
-                dot = 0.0
-                for i in range(n_out):
-                    dot += a[L, i] * (a[L, i] - Y[row, i])
-                for i in range(n_out):
-                    d[L, i] = a[L, i] * ((a[L, i] - Y[row, i]) - dot)
-            else:
-                for i in range(n_out):
-                    d[L, i] = (a[L, i] - Y[row, i]) * dact(out_code, z[L, i], a[L, i])
+            output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code)
             if direct:
                 for k in range(n_layers - 1, -1, -1):
                     n_in, n_out = sizes[k], sizes[k + 1]
