@@ -56,3 +56,24 @@ class AppThread:
         if self._stop is not None:
             self.loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=30)
+
+
+async def flush(pilot: Pilot, turns: int = 1000) -> None:
+    """Handle every pending message, and the messages those post (an Input's Changed bubbles
+    to the panel, which posts ConfigChanged, which bubbles to the app): until every message
+    queue of the app and its screen has stayed empty for a few turns of the event loop.
+
+    ``pilot.pause()`` would do too, but it waits for an idle CPU and repaints the screen each
+    time (tens of ms); the panel tests check state, and call this hundreds of times.
+    """
+    app = pilot.app
+    quiet = 0
+    for _ in range(turns):
+        await asyncio.sleep(0)
+        if all(node._message_queue.empty() for node in (app, *app.screen.walk_children(with_self=True))):
+            quiet += 1
+            if quiet == 3:
+                return
+        else:
+            quiet = 0
+    raise AssertionError("the app's message queues never emptied")

@@ -20,7 +20,6 @@ itself, so what reaches the trainer is deterministic. Examples are derandomized 
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 import pytest
@@ -32,7 +31,7 @@ from textual.widgets import Input, Static
 from core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from core.presets import PRESETS
 from core.trainer import Trainer
-from tests.tui.app_thread import AppThread
+from tests.tui.app_thread import AppThread, flush
 from tui.app import NNPlayApp
 from tui.widgets.params_panel import LAYOUT, ParamsPanel, format_value
 
@@ -105,24 +104,9 @@ def fuzzed_app():
     assert not runner._thread.is_alive()
 
 
-async def flush(pilot: Pilot) -> None:
-    """Until every message queue of the app and its screen has stayed empty for a few loop turns."""
-    app = pilot.app
-    quiet = 0
-    for _ in range(2000):
-        await asyncio.sleep(0)
-        if all(node._message_queue.empty() for node in (app, *app.screen.walk_children(with_self=True))):
-            quiet += 1
-            if quiet == 3:
-                return
-        else:
-            quiet = 0
-    raise AssertionError("the app's message queues never emptied")
-
-
 async def settle(pilot: Pilot) -> None:
     """Handle the UI's messages, then run the commands queued for the trainer (the worker's job)."""
-    await flush(pilot)
+    await flush(pilot, turns=2000)
     pilot.app.session._handle_commands(block=False)
 
 

@@ -11,7 +11,6 @@ commands here, so what reaches the trainer is deterministic.
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 import numpy as np
@@ -26,7 +25,7 @@ from core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from core.features import FEATURES
 from core.presets import PRESETS
 from core.trainer import Trainer
-from tests.tui.app_thread import AppThread
+from tests.tui.app_thread import AppThread, flush
 from tui.app import NNPlayApp
 from tui.widgets.params_panel import LR_LADDER, ParamsPanel, format_value
 
@@ -41,27 +40,6 @@ def shared() -> AppThread:
     yield runner
     runner.close()
     assert not runner._thread.is_alive()
-
-
-async def flush(pilot: Pilot) -> None:
-    """Handle every pending message, and the messages those post (an Input's Changed bubbles
-    to the panel, which posts ConfigChanged, which bubbles to the app): until every message
-    queue of the app and its screen has stayed empty for a few turns of the event loop.
-
-    ``pilot.pause()`` would do too, but it waits for an idle CPU and repaints the screen each
-    time (tens of ms); these tests check state, and call this hundreds of times.
-    """
-    app = pilot.app
-    quiet = 0
-    for _ in range(1000):
-        await asyncio.sleep(0)
-        if all(node._message_queue.empty() for node in (app, *app.screen.walk_children(with_self=True))):
-            quiet += 1
-            if quiet == 3:
-                return
-        else:
-            quiet = 0
-    raise AssertionError("the app's message queues never emptied")
 
 
 async def settle(pilot: Pilot) -> None:
