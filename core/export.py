@@ -138,6 +138,23 @@ def _features_def(features: tuple[str, ...], torch: bool = False) -> str:
     return f"def features(p):\n    return np.stack([{columns}], axis=1)"
 
 
+def _numpy_predict_and_demo(n_outputs: int) -> str:
+    """The end of both numpy scripts: ``predict`` over ``features`` and ``LAYERS``, and a demo."""
+    return f'''def predict(points):
+    """Outputs, shape (n, {n_outputs}), for raw points of shape (n, 2)."""
+    a = features(np.asarray(points, dtype=np.float64).reshape(-1, 2))
+    for w, b, name in LAYERS:
+        a = ACTIVATIONS[name](a @ w.T + b)
+    return a
+
+
+if __name__ == "__main__":
+    demo = {_DEMO_POINTS}
+    for point, out in zip(demo, predict(demo)):
+        print(point, np.round(out, 4).tolist())
+'''
+
+
 def export_numpy(net: Network, features: tuple[str, ...], classes: tuple[str, ...]) -> str:
     """One self-contained pure-numpy script with the weights as literals."""
     _check(net, features)
@@ -158,19 +175,7 @@ LAYERS = [  # (weights: row = receiving neuron, biases, activation)
 {_features_def(features)}
 
 
-def predict(points):
-    """Outputs, shape (n, {net.sizes[-1]}), for raw points of shape (n, 2)."""
-    a = features(np.asarray(points, dtype=np.float64).reshape(-1, 2))
-    for w, b, name in LAYERS:
-        a = ACTIVATIONS[name](a @ w.T + b)
-    return a
-
-
-if __name__ == "__main__":
-    demo = {_DEMO_POINTS}
-    for point, out in zip(demo, predict(demo)):
-        print(point, np.round(out, 4).tolist())
-'''
+{_numpy_predict_and_demo(net.sizes[-1])}'''
 
 
 def export_npz(net: Network, features: tuple[str, ...], classes: tuple[str, ...]) -> bytes:
@@ -224,19 +229,7 @@ def features(p):
     return np.stack([FEATURES[name](p) for name in FEATURE_NAMES], axis=1)
 
 
-def predict(points):
-    """Outputs, shape (n, {n_outputs}), for raw points of shape (n, 2)."""
-    a = features(np.asarray(points, dtype=np.float64).reshape(-1, 2))
-    for w, b, name in LAYERS:
-        a = ACTIVATIONS[name](a @ w.T + b)
-    return a
-
-
-if __name__ == "__main__":
-    demo = {_DEMO_POINTS}
-    for point, out in zip(demo, predict(demo)):
-        print(point, np.round(out, 4).tolist())
-'''
+{_numpy_predict_and_demo(n_outputs)}'''
 
 
 def export_torch(net: Network, features: tuple[str, ...], classes: tuple[str, ...]) -> str:
