@@ -460,6 +460,30 @@ def test_ctrl_s_saves_a_loadable_session(ui, tmp_path, monkeypatch):
     np.testing.assert_array_equal(loaded.net.params, ui.app.session.latest.network.params)
 
 
+def test_a_path_typed_in_one_burst_keeps_its_backspaces(ui, tmp_path, monkeypatch):
+    """Keys that arrive together (a paste, a fast typist over SSH) are applied in order in the
+    prompt too: a backspace is not overtaken by the characters after it."""
+    monkeypatch.chdir(tmp_path)
+    burst = [("ctrl+u", None), *[(c, c) for c in "runx"], ("backspace", None), ("full_stop", "."),
+             *[(c, c) for c in "npz"], ("left", None), ("left", None), ("left", None), ("left", None),
+             ("backspace", None), ("2", "2"), ("end", None), ("enter", None)]  # fmt: skip
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        for key, character in burst:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await settle(pilot)
+        assert not isinstance(app.screen, PathPrompt)
+        assert "saved step 0 to ru2.npz" in messages(app)
+
+    ui.run(check)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ru2.npz"]
+
+
 def test_ctrl_o_loads_a_good_file(ui, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     other = PRESETS["circle"].config(seed=7)

@@ -615,6 +615,44 @@ def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_valid(panel):
     panel.run(check)
 
 
+BURSTS = [
+    # (keys, as a terminal delivers them in one read: nothing handled in between; the field's text after)
+    (["end", *["backspace"] * 8, "1", "5", "0"], "150"),
+    (["end", "backspace", "backspace", "backspace", "3", "0", "0"], "2300"),
+    (["home", "delete", "delete", "1", "right", "7"], "1070"),
+    (["end", "left", "left", "backspace", "5"], "2500"),
+    # tab leaves the field before the characters after it arrive: they go to the next field
+    (["end", "backspace", "tab", "end", *["backspace"] * 4, "7"], "7"),
+]
+
+
+@pytest.mark.parametrize("keys,expected", BURSTS)
+def test_a_burst_of_keys_is_applied_in_the_order_typed(panel, keys, expected):
+    """A fast typist, a key-repeat or a non-bracketed paste delivers many keys at once. Editing
+    keys (backspace, arrows) must not fall behind the characters after them (Textual#6605:
+    the Input's own bindings ran only after the key bubbled up to the app)."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        tabbed = "tab" in keys
+        field = app.query_one("#field-noise" if tabbed else "#field-train_size", Input)
+        field.focus()
+        await flush(pilot)
+        field.value = "0.2" if tabbed else "2000"
+        field.cursor_position = len(field.value)
+        await settle(pilot)
+        for key in keys:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        if tabbed:  # "0.2" lost only its last character ("0." reads as 0); train size got the 7
+            assert (field.value, panel_of(pilot).config.noise) == ("0.", 0.0)
+            field = app.query_one("#field-train_size", Input)
+        assert field.value == expected
+        assert panel_of(pilot).config.train_size == int(expected)
+
+    panel.run(check)
+
+
 def test_focus_a_button_and_press_enter(panel):
     async def check(pilot: Pilot) -> None:
         button = pilot.app.query_one("#add-layer", Button)

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
 from core.features import FEATURES
+from tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PANEL_MAX_NEURONS = 16  # the diagram stays readable up to here; the CLI allows more
@@ -89,7 +90,7 @@ class FieldValidator(Validator):
         return self.success()
 
 
-class FieldInput(Input):
+class FieldInput(OrderedInput):
     """An Input bound to one config field; the learning rate steps along a ladder with up/down."""
 
     BINDINGS = [

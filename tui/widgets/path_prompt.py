@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tui.widgets.ordered_input import OrderedInput
+
 
 class PathPrompt(ModalScreen[str | None]):
     DEFAULT_CSS = """
@@ -26,7 +28,7 @@ class PathPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield Input(self.path, id="path")
+            yield OrderedInput(self.path, id="path")
             yield Label("enter to confirm, escape to cancel", classes="hint")
 
     @on(Input.Submitted)
