@@ -106,8 +106,12 @@ class NNPlayApp(App[None]):
         start_worker: bool = True,
         colors: int | None = None,
         use_kernel: bool = True,
+        defer_panel: bool = False,
     ) -> None:
         super().__init__()
+        # The panel's fields are most of the widgets: composing them after the first frame puts
+        # the plot on screen ~0.4 s sooner (the interactive app does this; tests compose at once).
+        self.defer_panel = defer_panel
         if trainer is None:
             trainer = Trainer(PRESETS["seed-v2"].config())
         environ = os.environ if environ is None else environ
@@ -136,7 +140,7 @@ class NNPlayApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ParamsPanel(self.session.latest.config, id="panel")
+            yield ParamsPanel(self.session.latest.config, deferred=self.defer_panel, id="panel")
             with Vertical(id="main"):
                 with Horizontal(id="views"):
                     yield ScatterPlot(colors=self.color_count, id="plot")
@@ -227,6 +231,8 @@ class NNPlayApp(App[None]):
         self.query_one(Metrics).show(snap, running, note)
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
+        if panel.deferred:
+            self.call_after_refresh(panel.build)  # once this frame is on screen
 
     def _diagram_data(self, snap: Snapshot, plot: ScatterPlot) -> DiagramData:
         net = snap.network

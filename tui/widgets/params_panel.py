@@ -161,12 +161,18 @@ class ParamsPanel(VerticalScroll):
     class RegenerateData(Message):
         pass
 
-    def __init__(self, config: TrainConfig, **kwargs) -> None:
+    def __init__(self, config: TrainConfig, *, deferred: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.config = config
+        # Deferred: the fields (most of the app's widgets) are composed only when build() is called,
+        # so the plot reaches the screen first. Until then the panel keeps config and pending itself.
+        self.deferred = deferred
+        self._pending: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="pending")
+        yield Static(pending_text(self._pending), id="pending")
+        if self.deferred:
+            return
         for name, label in LAYOUT:
             if name == "#":
                 yield Label(label, classes="section")
@@ -329,8 +335,20 @@ class ParamsPanel(VerticalScroll):
 
     # -- from the app -----------------------------------------------------------------
 
+    async def build(self) -> None:
+        """Compose the fields of a deferred panel, showing the config it holds by now."""
+        if self.deferred:
+            self.deferred = False
+            await self.recompose()
+
     def set_field(self, name: str, value: Any) -> None:
         """Show ``value`` in the field's control (the control's change event applies it)."""
+        if self.deferred:
+            new = self.config.replace(**{name: value})
+            if new != self.config:
+                self.config = new
+                self.post_message(self.ConfigChanged(new, name))
+            return
         if name == "features":
             sl = self.query_one("#field-features", SelectionList)
             with self.prevent(SelectionList.SelectedChanged):
@@ -348,6 +366,8 @@ class ParamsPanel(VerticalScroll):
     def load_config(self, config: TrainConfig) -> None:
         """Show every value of ``config`` (after a load or a preset) without re-posting them."""
         self.config = config
+        if self.deferred:
+            return
         for name, _ in LAYOUT:
             if name == "#":
                 continue
@@ -367,5 +387,10 @@ class ParamsPanel(VerticalScroll):
             self.query_one(f"#error-{name}", Static).remove_class("-shown")
 
     def show_pending(self, names: tuple[str, ...]) -> None:
-        pending = self.query_one("#pending", Static)
-        pending.update("pending until reset (r): " + ", ".join(names) if names else "")
+        if names != self._pending:
+            self._pending = names
+            self.query_one("#pending", Static).update(pending_text(names))
+
+
+def pending_text(names: tuple[str, ...]) -> str:
+    return "pending until reset (r): " + ", ".join(names) if names else ""

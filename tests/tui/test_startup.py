@@ -1,0 +1,94 @@
+"""Start-up: the interactive app draws the plot first and composes the panel's fields after.
+
+``nnplay`` builds ``NNPlayApp(defer_panel=True)``; until the fields exist the panel holds the
+config itself, so anything that reaches it in that window (a key, a loaded file) is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Select, Static
+
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tests.tui.app_thread import flush
+from tui.app import NNPlayApp
+from tui.widgets.params_panel import ParamsPanel
+from tui.widgets.scatter_plot import ScatterPlot
+
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+
+
+class PanelOnly(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield ParamsPanel(CONFIG, deferred=True)
+
+    def on_params_panel_config_changed(self, event: ParamsPanel.ConfigChanged) -> None:
+        self.changes.append(event.field)
+
+
+def test_a_deferred_panel_keeps_what_it_is_told_and_shows_it_once_built():
+    async def run() -> None:
+        app = PanelOnly()
+        async with app.run_test(size=(60, 40)) as pilot:
+            panel = app.query_one(ParamsPanel)
+            assert panel.deferred and not panel.query(Input)
+            other = PRESETS["circle"].config(seed=5)
+            panel.load_config(other)  # a file loaded before the fields exist
+            panel.set_field("lr", 0.3)  # a key that changes a value (as reseed does with the seed)
+            panel.show_pending(("layers",))
+            await flush(pilot)
+            assert app.changes == ["lr"]
+            assert panel.config == other.replace(lr=0.3)
+            await panel.build()
+            await flush(pilot)
+            assert not panel.deferred
+            assert panel.query_one("#field-lr", Input).value == "0.3"
+            assert panel.query_one("#field-seed", Input).value == "5"
+            assert panel.query_one("#field-dataset", Select).value == "circle"
+            assert "pending until reset (r): layers" in str(panel.query_one("#pending", Static).render())
+            await panel.build()  # a second call (two frames queued it) changes nothing
+            assert len(panel.query("#field-lr")) == 1
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("early_key", [None, "R", "r", "c", "space"])
+def test_the_plot_is_drawn_before_the_panel_is_composed(monkeypatch, early_key):
+    """The first frame carries the plot and an empty panel; the fields follow, showing the
+    trainer's config, and a key pressed before them is handled without an error."""
+    seen: list[tuple[int, int, bool]] = []
+    build = ParamsPanel.build
+
+    async def recording_build(panel: ParamsPanel) -> None:
+        app = panel.app
+        plot = app.query_one(ScatterPlot)
+        seen.append((app.frames, len(plot._lines), bool(panel.query(Input))))
+        await build(panel)
+
+    monkeypatch.setattr(ParamsPanel, "build", recording_build)
+
+    async def run() -> None:
+        app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, defer_panel=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            if early_key is not None:
+                await pilot.press(early_key)
+            for _ in range(50):
+                await pilot.pause(0.02)
+                if not app.query_one(ParamsPanel).deferred:
+                    break
+            await flush(pilot)
+            assert seen and seen[0][0] >= 1 and seen[0][1] > 0 and not seen[0][2], seen
+            panel = app.query_one(ParamsPanel)
+            seed = CONFIG.seed + 1 if early_key == "R" else CONFIG.seed  # R reseeds
+            assert panel.query_one("#field-seed", Input).value == str(seed)
+            assert panel.query_one("#field-train_size", Input).value == "200"
+
+    asyncio.run(run())
