@@ -23,6 +23,7 @@ from textual.command import CommandPalette
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
+from textual.widgets._toast import Toast
 
 from core.config import TrainConfig
 from core.persist import load_session, save_session
@@ -277,6 +278,27 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         assert not np.array_equal(plot.extra.X, extra.X)
 
     ui.run(check)
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+def test_notifications_leave_the_status_line_and_the_confusion_matrix_readable(size):
+    """A toast (classify, save, divergence) must not hide "paused", the step or the matrix."""
+
+    async def run() -> None:
+        app = make_app()
+        async with app.run_test(size=size, notifications=True) as pilot:  # run_test hides toasts by default
+            await pilot.press("c")
+            await wait_until(pilot, lambda: app.screen.query(Toast), what="the toast")
+            await pilot.pause()
+            toasts = list(app.screen.query(Toast))
+            assert any("classified" in str(t.render()) for t in toasts)
+            for name in ("#status", "#confusion"):
+                widget = app.query_one(name)
+                for toast in toasts:
+                    if widget.display:
+                        assert not toast.region.overlaps(widget.region), (name, toast.region, widget.region)
+
+    asyncio.run(run())
 
 
 def test_r_goes_back_to_step_0_and_the_same_initial_weights(ui):
