@@ -363,6 +363,10 @@ class NNPlayApp(App[None]):
 
     def action_show_test(self) -> None:
         plot = self.query_one(ScatterPlot)
+        if plot.extra is not None:
+            # Classified points stand in for the data; asking for the test points means the data.
+            plot.set_view(extra=None, show_test=True)
+            return
         plot.set_view(show_test=not plot.show_test)
 
     # -- other views -----------------------------------------------------------------

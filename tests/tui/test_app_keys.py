@@ -276,6 +276,13 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         await pilot.pause()
         assert plot.extra is not extra
         assert not np.array_equal(plot.extra.X, extra.X)
+        # T goes back to the data, with the test points (it did nothing while they stood in).
+        assert not plot.show_test
+        drawn = plot.frames_drawn
+        await pilot.press("T")
+        await pilot.pause()
+        assert plot.extra is None and plot.show_test
+        assert plot.frames_drawn > drawn
 
     ui.run(check)
 

@@ -19,12 +19,12 @@ HELP = """\
 | `n` | one optimiser step (one batch) |
 | `e` | train to the end of the current epoch (one pass over the training data) |
 | `t` | **Train**: run *iterations* steps, then pause (the article's Train button) |
-| `c` | **Classify Points**: draw *classify n* fresh points and colour them by prediction |
+| `c` | **Classify Points**: *classify n* fresh points coloured by prediction, in place of the data till `T`/`r` |
 | `r` | reset to the same initial weights; applies pending network/data changes |
 | `R` | reseed: new initial weights (seed + 1) |
 | `v` | show / hide the neuron and weight diagram |
 | `d` | discretize: show the decision regions without confidence shading |
-| `T` | show / hide the test points in the plot (underlined, in a paler shade) |
+| `T` | show / hide the test points (underlined, paler); after `c`, back to the data with them |
 | `h` / `H` | hidden space: the data as two hidden neurons see it (the selected neuron; `H` another partner) |
 | `w` | weights over the run: each layer's weight distribution over time, instead of the diagram |
 | `x` | explain one step: a sample's forward pass, errors, deltas and updates, with the formulas |
