@@ -277,8 +277,29 @@ def test_quit_while_training_is_prompt(terminal, kernel_available) -> None:
 
 def test_a_small_terminal_80x24(terminal) -> None:
     t = terminal(80, 24)
-    # The status line wraps at this width: "paused" is on the line after "step 0".
     t.wait_for(lambda s: parse_step(s) == 0 and "paused" in s and plot_visible(s), "'step 0', 'paused' and the plot")
     t.keys("n")
     screen = t.wait_step(1)
     assert "Traceback" not in screen
+
+
+def panel_value(screen: str, label: str) -> str | None:
+    """The text in the panel field on the row that starts with ``label`` (None: no such row yet)."""
+    name = label.ljust(11)  # names are padded to the width of the panel's name column
+    for line in screen.splitlines():
+        if line.startswith(name):
+            return line[len(name) :].split("│")[0].strip()
+    return None
+
+
+def test_keys_sent_in_one_burst_edit_panel_fields_in_order(terminal) -> None:
+    """One send-keys is one burst, as from a fast typist, key repeat over SSH or a paste without
+    bracketed paste: backspaces and tab must not fall behind the characters after them."""
+    t = terminal(120, 40)
+    t.wait_for(lambda s: plot_visible(s) and panel_value(s, "noise") == "0", "the plot and the panel")
+    t.keys("Tab", "Tab", "Tab", "Tab")  # from the diagram: the panel's dataset, csv file, noise
+    time.sleep(0.5)
+    t.keys("End", *["BSpace"] * 8, "0", ".", "2", "5", "Tab", "End", *["BSpace"] * 8, "1", "5", "0")
+    screen = t.wait_for(lambda s: panel_value(s, "train size") == "150", "'train size 150'", 5.0)
+    assert panel_value(screen, "noise") == "0.25", screen
+    assert not any(line.startswith("✗") for line in screen.splitlines()), screen  # nothing refused on the way

@@ -7,12 +7,14 @@ the worker off; ``show`` puts it on the trainer each test needs.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 from collections.abc import Callable
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 from rich.style import Style
 from textual import events
 from textual.pilot import Pilot
@@ -24,6 +26,7 @@ from core.trainer import Trainer
 from tests.tui.app_thread import AppThread
 from tui.app import NNPlayApp, inspector_text
 from tui.diagram import connection_of
+from tui.widgets.metrics import Metrics
 from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot
 from tui.widgets.weight_diagram import Selection, WeightDiagram
@@ -403,6 +406,51 @@ def test_status_line_shows_the_step_with_thousands_separators(ui):
         assert "paused" in text
         m = app.session.latest.metrics
         assert f"acc {m.train_accuracy * 100:.1f}% / {m.test_accuracy * 100:.1f}%" in text
+
+    ui.run(check)
+
+
+@functools.cache
+def _diverged_trainer() -> Trainer:
+    trainer = Trainer(PRESETS["reg-plane"].config(lr=50.0, layers=(), batch_size=10))
+    while trainer.diverged_at is None:
+        trainer.step(50)
+    return trainer
+
+
+@functools.cache
+def _busy_trainer() -> Trainer:
+    trainer = Trainer(CONFIG)
+    trainer.step(123_456)
+    return trainer
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+@pytest.mark.parametrize("make", [_busy_trainer, _diverged_trainer])
+def test_every_line_of_the_status_fits_its_box(ui, size, make):
+    """Nothing in the status wraps or falls below its box: wrapped, "acc 19.2% / 20.0%" broke over
+    two lines and the divergence message was cut off after them."""
+    trainer = make()
+
+    async def check(pilot: Pilot) -> None:
+        await show(pilot, trainer)
+        app = pilot.app
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        for running in (False, True):
+            app.query_one(Metrics).show(app.session.latest, running, app.fps_note)
+            await pilot.pause()
+            box = app.query_one("#status", Static)
+            lines = status(app).splitlines()
+            assert len(lines) <= box.size.height, (lines, box.size)
+            for line in lines:
+                assert cell_len(line) <= box.size.width, (line, box.size)
+            assert lines[0].startswith(f"step {trainer.step_count:,}  epoch {trainer.epoch:,}")
+            assert ("steps/s" in lines[0]) == running and ("paused" in lines[0]) != running
+            if trainer.diverged_at is not None:
+                assert lines[2] == f"diverged at step {trainer.diverged_at:,}: lower the rate, press r"
+        # The plot keeps most of the height.
+        assert app.query_one(ScatterPlot).size.height >= size[1] - 11
 
     ui.run(check)
 

@@ -22,15 +22,19 @@ def _num(x: float, fmt: str = ".4f") -> str:
 
 
 def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
+    """Three short lines (progress, loss and accuracy, a note) that fit the status box unwrapped:
+    wrapped at any width, "acc 19.2% / 20.0%" broke in two and a divergence fell out of sight."""
     m = snap.metrics
-    parts = [f"step {snap.step:,}", f"epoch {snap.epoch:,}", f"loss {_num(m.train_loss)} / {_num(m.test_loss)}"]
+    state = f"{snap.steps_per_second:,.0f} steps/s ({snap.engine})" if running else "paused"
+    progress = f"step {snap.step:,}  epoch {snap.epoch:,}  {state}"
     if snap.data.is_regression:
-        parts.append(f"R² {_num(m.r2_train, '.3f')} / {_num(m.r2_test, '.3f')}")
+        score = f"R² {_num(m.r2_train, '.3f')} / {_num(m.r2_test, '.3f')}"
     else:
-        parts.append(f"acc {_num(m.train_accuracy * 100, '.1f')}% / {_num(m.test_accuracy * 100, '.1f')}%")
-    parts.append(f"{snap.steps_per_second:,.0f} steps/s ({snap.engine})" if running else "paused")
-    parts.append(fps_note)
-    return "  ".join(parts)
+        score = f"acc {_num(m.train_accuracy * 100, '.1f')}% / {_num(m.test_accuracy * 100, '.1f')}%"
+    quality = f"loss {_num(m.train_loss)} / {_num(m.test_loss)}  {score}"
+    if snap.diverged_at is not None:  # the notification has the whole message
+        fps_note = f"diverged at step {snap.diverged_at:,}: lower the rate, press r"
+    return "\n".join((progress, quality, fps_note))
 
 
 def confusion_text(snap: Snapshot) -> str:
@@ -56,13 +60,13 @@ def confusion_text(snap: Snapshot) -> str:
 
 class Metrics(Horizontal):
     DEFAULT_CSS = """
-    Metrics { height: auto; min-height: 4; max-height: 6; }
+    Metrics { height: auto; min-height: 5; max-height: 6; }
     Metrics #curves { height: auto; width: 1fr; }
     Metrics Horizontal { height: 1; }
     Metrics Label { width: 17; color: $text-muted; }
     Metrics Sparkline { width: 1fr; height: 1; }
     Metrics #train-loss > .sparkline--max-color { color: $warning; }
-    Metrics #status { height: 2; color: $text; }
+    Metrics #status { height: 3; color: $text; text-wrap: nowrap; text-overflow: ellipsis; }
     Metrics #status.-diverged { color: $error; text-style: bold; }
     Metrics #confusion { width: auto; height: auto; padding: 0 0 0 2; color: $text-muted; }
     """
@@ -101,8 +105,6 @@ class Metrics(Horizontal):
             update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
         status = self.query_one("#status", Static)
         text = status_text(snap, running, fps_note)
-        if snap.diverged_at is not None:
-            text += "\n" + snap.message
         status.set_class(snap.diverged_at is not None, "-diverged")
         update_if_changed(status, text)
         update_if_changed(self.query_one("#confusion", Static), confusion_text(snap))
