@@ -13,15 +13,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 async def measure(presses: int, engine: str, preset: str) -> list[float]:
-    from core.presets import PRESETS
-    from core.trainer import Trainer
-    from tui.app import NNPlayApp
+    from benchmarks.app_as_run import app_as_run
 
-    app = NNPlayApp(trainer=Trainer(PRESETS[preset].config()), environ={}, colors=256, use_kernel=engine == "numba")
+    app = app_as_run(preset, engine)
     handled: list[float] = []
     original = app.action_discretize
 

@@ -39,12 +39,10 @@ def max_rss_mb() -> float:
 
 
 async def soak(minutes: float, seed: int, engine: str, check_every: float, preset: str) -> int:
+    from benchmarks.app_as_run import app_as_run
     from benchmarks.fuzz_events import Fuzzer, StepCounter, event_stream
-    from core.presets import PRESETS
-    from core.trainer import Trainer
-    from tui.app import NNPlayApp
 
-    app = NNPlayApp(trainer=Trainer(PRESETS[preset].config()), environ={}, colors=256, use_kernel=engine == "numba")
+    app = app_as_run(preset, engine)
     started = time.perf_counter()
     end = started + minutes * 60
     checks = 0

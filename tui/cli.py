@@ -513,7 +513,7 @@ def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     from tui.app import NNPlayApp
 
-    NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", defer_panel=True).run()
+    NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True).run()
     return 0
 
 

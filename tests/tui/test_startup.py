@@ -1,12 +1,15 @@
 """Start-up: the interactive app draws the plot first and composes the panel's fields after.
 
-``nnplay`` builds ``NNPlayApp(defer_panel=True)``; until the fields exist the panel holds the
+``nnplay`` builds ``NNPlayApp(standalone=True)``; until the fields exist the panel holds the
 config itself, so anything that reaches it in that window (a key, a loaded file) is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
@@ -20,6 +23,7 @@ from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.scatter_plot import ScatterPlot
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class PanelOnly(App[None]):
@@ -72,11 +76,14 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(monkeypatch, early_key):
         plot = app.query_one(ScatterPlot)
         seen.append((app.frames, len(plot._lines), bool(panel.query(Input))))
         await build(panel)
+        order.append("built")
 
     monkeypatch.setattr(ParamsPanel, "build", recording_build)
+    order: list[str] = []  # freezing this test process's objects would keep them all for good: record it
+    monkeypatch.setattr("tui.app.freeze_startup_objects", lambda: order.append("froze"))
 
     async def run() -> None:
-        app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, defer_panel=True)
+        app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, standalone=True)
         async with app.run_test(size=(120, 40)) as pilot:
             if early_key is not None:
                 await pilot.press(early_key)
@@ -90,5 +97,35 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(monkeypatch, early_key):
             seed = CONFIG.seed + 1 if early_key == "R" else CONFIG.seed  # R reseeds
             assert panel.query_one("#field-seed", Input).value == str(seed)
             assert panel.query_one("#field-train_size", Input).value == "200"
+            await pilot.pause(0.1)
+            assert order == ["built", "froze"]  # once, and only after the panel was built
 
     asyncio.run(run())
+
+
+def test_the_standalone_app_freezes_its_start_up_objects_once_up():
+    """In its own process, as ``nnplay`` runs it: after the panel is built, the objects alive
+    then are out of the collector's full passes (which took ~100 ms, stalling keys)."""
+    script = """
+import asyncio, gc
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.app import NNPlayApp
+from tui.widgets.params_panel import ParamsPanel
+
+async def main():
+    app = NNPlayApp(trainer=Trainer(PRESETS["spiral"].config()), environ={}, start_worker=False, standalone=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = gc.get_freeze_count()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if gc.get_freeze_count():
+                break
+        print(before, gc.get_freeze_count(), app.query_one(ParamsPanel).deferred)
+
+asyncio.run(main())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    before, after, deferred = out.stdout.split()
+    assert before == "0" and int(after) > 50_000 and deferred == "False", out.stdout

@@ -1,0 +1,19 @@
+"""The app as the `nnplay` command builds it, for benchmarks that drive it headless."""
+
+from __future__ import annotations
+
+
+def app_as_run(preset: str, engine: str):
+    """NNPlayApp on `preset`, standalone (the whole process, as `nnplay` runs it), 256 colours,
+    no SSH detection; `engine` is "numpy" or "numba"."""
+    from core.presets import PRESETS
+    from core.trainer import Trainer
+    from tui.app import NNPlayApp
+
+    return NNPlayApp(
+        trainer=Trainer(PRESETS[preset].config()),
+        environ={},
+        colors=256,
+        use_kernel=engine == "numba",
+        standalone=True,
+    )
