@@ -20,6 +20,9 @@ from core.persist import save_session
 from core.trainer import Snapshot, Trainer
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
+# A bounded run (t, e) records the loss at least this many times along the way: with the compiled
+# kernel the article's 60,000 iterations take ~30 ms, under one frame, which left a 1-2 point curve.
+POINTS_PER_RUN = 60
 IDLE_POLL = 0.05
 
 
@@ -37,6 +40,8 @@ class TrainingSession:
         self.frame_interval = 1.0 / fps
         self.running = False
         self._goal: int | None = None  # step at which a bounded run pauses
+        self._record_every = 0  # a bounded run's steps between loss records
+        self._next_record = 0
         self._chunk = 1
         self.kernel = None  # core.kernel's compiled step, once it has compiled in the background
         self.latest: Snapshot = trainer.snapshot()
@@ -99,7 +104,9 @@ class TrainingSession:
             if not self.running:
                 continue
             trainer = self._trainer
-            n = self._chunk if self._goal is None else min(self._chunk, self._goal - trainer.step_count)
+            n = self._chunk
+            if self._goal is not None:
+                n = min(n, self._goal - trainer.step_count, max(1, self._next_record - trainer.step_count))
             if trainer.config.epochs:
                 n = min(n, trainer.steps_to_epoch(trainer.config.epochs))  # stop on the epoch, not a chunk later
             if n <= 0:  # already there (a limit lowered below where the run is): pause without a step
@@ -116,6 +123,10 @@ class TrainingSession:
             if now - last_publish >= self.frame_interval:
                 self._publish()
                 last_publish = now
+            elif self._goal is not None and trainer.step_count >= self._next_record:
+                trainer.evaluate()  # a point on the loss curve between frames
+            if self._goal is not None and trainer.step_count >= self._next_record:
+                self._next_record = min(self._goal, trainer.step_count + self._record_every)
             self._check_stop()
 
     def _check_stop(self) -> None:
@@ -166,6 +177,9 @@ class TrainingSession:
             self._notices.append(Notice(trainer.message + " (press r to reset)", "error"))
             return
         self._goal = goal
+        if goal is not None:
+            self._record_every = max(1, (goal - trainer.step_count) // POINTS_PER_RUN)
+            self._next_record = min(goal, trainer.step_count + self._record_every)
         self.running = True
         # Start small: the first chunk measures the speed.
         self._chunk = 1

@@ -22,7 +22,7 @@ from textual import events
 from textual.command import CommandPalette
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, Sparkline, Static
 from textual.widgets._toast import Toast
 
 from core.config import TrainConfig
@@ -204,6 +204,35 @@ async def test_t_trains_the_configured_iterations_then_pauses():
         await pilot.pause()
         assert any("trained 300 iterations" in m for m in messages(app))
         assert "paused" in status(app)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "numba"])
+async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(engine):
+    """The article's Train button: 60,000 per-sample steps take ~30 ms with the kernel, under one
+    15 fps frame. The loss is still recorded all along the run, not only at its end."""
+    if engine == "numba" and kernel_or_none() is None:
+        pytest.skip("numba is not installed")
+    app = make_app(PRESETS["seed-v2"].config(), start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        if engine == "numba":
+            app.session.set_kernel(kernel_or_none())
+        goal = app.session.latest.config.iterations
+        await send_key(pilot, "t")
+        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step == goal, 30.0, "the run")
+        steps = app.session.latest.history[:, 0]
+        assert len(steps) >= 50, steps
+        assert steps[-1] == goal
+        assert np.max(np.diff(steps)) <= goal / 50  # spread along the run, not bunched at one end
+        app.draw_frame()
+        await pilot.pause()
+        train = app.query_one("#train-loss", Sparkline).data
+        assert len(set(train)) >= 20  # a curve, not a step or two
+
+
+def kernel_or_none():
+    from core.kernel import load_kernel
+
+    return load_kernel()
 
 
 async def test_the_status_follows_a_pause_seen_after_its_final_snapshot():
