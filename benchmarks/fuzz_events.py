@@ -64,8 +64,8 @@ EXPECTED_ERRORS = (
     r"^not loaded: ",  # loaded a missing or garbage file
     r"^not changed: ",  # typed junk as a weight
     r"^could not save ",  # saved into a missing folder
-    r"^call failed: class \d+ does not exist",  # edit mode: a digit with no such class
-    r"^call failed: the last training point cannot be removed",
+    r"^class \d+ does not exist",  # edit mode: a digit with no such class
+    r"^the last training point cannot be removed",
 )
 
 

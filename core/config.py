@@ -133,6 +133,9 @@ class TrainConfig:
             )
         if self.dataset in REGRESSION and self.loss != "mse":
             raise ConfigError("loss", self.loss, "mse for regression data sets")
+        if self.dataset in REGRESSION and self.output == "softmax":
+            # One output unit: a softmax of one value is always 1, so it could never learn.
+            raise ConfigError("output", self.output, "tanh, linear or sigmoid for regression data sets")
         if self.layer_activations and len(self.layer_activations) != len(self.layers):
             raise ConfigError(
                 "layer_activations",

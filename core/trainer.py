@@ -17,7 +17,7 @@ import numpy as np
 
 from core.activations import HIDDEN
 from core.config import TrainConfig
-from core.datasets import Dataset, make_dataset, sample_points
+from core.datasets import Dataset, DatasetError, make_dataset, sample_points
 from core.features import feature_matrix
 from core.losses import mean_loss, output_delta
 from core.network import Network
@@ -157,6 +157,11 @@ class Snapshot:
         """Network outputs for raw (x, y) points, through the configured input features."""
         return self.layer_outputs(X_raw)[-1]
 
+    @property
+    def learning_rate(self) -> float:
+        """The scheduled rate of the next update."""
+        return scheduled_rate(self.config, self.step)
+
     @cached_property
     def display_network(self) -> Network:
         return self.network.as_float32()
@@ -188,6 +193,11 @@ class Trainer:
         self.config = config
         self.data = data if data is not None else make_data(config)
         self.regression = self.data.is_regression
+        if self.regression and (config.loss != "mse" or config.output == "softmax"):
+            # Built-in regression sets are refused by TrainConfig; a CSV shows its kind only when read.
+            raise DatasetError(
+                "its labels are numbers to fit (regression): use loss mse and a tanh, linear or sigmoid output"
+            )
         n_out = 1 if self.regression else self.data.n_classes
         self.net = Network(
             [len(config.features), *config.layers, n_out],
@@ -272,13 +282,7 @@ class Trainer:
 
     def learning_rate(self) -> float:
         """The scheduled rate for the next update; the schedule spans ``iterations`` updates."""
-        c = self.config
-        if c.schedule == "constant":
-            return c.lr
-        progress = min(self.step_count / c.iterations, 1.0)
-        if c.schedule == "step":
-            return c.lr * 0.5 ** min(math.floor(progress * 4), 3)
-        return c.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+        return scheduled_rate(self.config, self.step_count)
 
     # -- training --------------------------------------------------------------------
 
@@ -597,6 +601,22 @@ class Trainer:
         if c.target_loss and self.metrics.train_loss <= c.target_loss:
             return "target_loss"
         return None
+
+
+# A run with a target loss measures the training loss after at most this many updates, so it
+# stops close to the target (the CLI and the app alike).
+TARGET_LOSS_CHECK_STEPS = 100
+
+
+def scheduled_rate(c: TrainConfig, step: int) -> float:
+    """The learning rate of the update after ``step`` updates; a schedule spans ``iterations``
+    updates and then stays where it ended (cosine: 0, step: lr/8)."""
+    if c.schedule == "constant":
+        return c.lr
+    progress = min(step / c.iterations, 1.0)
+    if c.schedule == "step":
+        return c.lr * 0.5 ** min(math.floor(progress * 4), 3)
+    return c.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def make_data(config: TrainConfig) -> Dataset:

@@ -20,8 +20,9 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from core.config import FIELDS, TrainConfig
@@ -31,7 +32,7 @@ from core.presets import PRESETS
 from core.trainer import Moment, Snapshot, Trainer
 from tui.session import TrainingSession, fps_for_environment
 from tui.widgets.bindings_footer import BindingsFooter
-from tui.widgets.metrics import Metrics, update_if_changed
+from tui.widgets.metrics import Metrics, rate_text, update_if_changed
 from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
 from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
@@ -229,7 +230,7 @@ class NNPlayApp(App[None]):
         if diagram.display:
             diagram.show(self._diagram_data(snap, plot))
         self._update_inspector()
-        note = self.fps_note
+        note = f"{rate_text(snap)}  {self.fps_note}"
         if self.travel is not None:
             note = f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g resume here  l live"
         self.query_one(Metrics).show(snap, running, note)
@@ -261,8 +262,12 @@ class NNPlayApp(App[None]):
         snap = self._drawn
         if snap is None:
             return
-        sel = self.query_one(WeightDiagram).selection
-        update_if_changed(self.query_one("#inspector", Static), inspector_text(snap, sel))
+        try:
+            sel = self.query_one(WeightDiagram).selection
+            inspector = self.query_one("#inspector", Static)
+        except NoMatches:  # a selection message that arrives while the app shuts down
+            return
+        update_if_changed(inspector, inspector_text(snap, sel))
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
@@ -316,17 +321,29 @@ class NNPlayApp(App[None]):
             return not isinstance(self.screen, ModalScreen)
         return True
 
+    def _in_the_past(self) -> bool:
+        """Training keys while time-travelling would train the live run out of sight: refuse them."""
+        if self.travel is None:
+            return False
+        step = self._travel_moments[self.travel].step
+        self.notify(f"looking at step {step:,}: g resumes training from here, l returns to the live run")
+        return True
+
     def action_toggle_run(self) -> None:
-        self.session.toggle_run()
+        if not self._in_the_past():
+            self.session.toggle_run()
 
     def action_step(self) -> None:
-        self.session.step(1)
+        if not self._in_the_past():
+            self.session.step(1)
 
     def action_epoch(self) -> None:
-        self.session.run_epoch()
+        if not self._in_the_past():
+            self.session.run_epoch()
 
     def action_train(self) -> None:
-        self.session.train_iterations()
+        if not self._in_the_past():
+            self.session.train_iterations()
 
     def action_reset(self) -> None:
         self.action_live()
@@ -349,14 +366,21 @@ class NNPlayApp(App[None]):
         rng = np.random.default_rng([snap.config.data_seed, self._classify_round])
         try:
             X, y = sample_points(snap.data.name, n, snap.config.noise, rng)
-        except DatasetError:
+            which = "fresh points"
+        except DatasetError:  # a CSV file: no generator to draw fresh points from
             X, y = snap.data.X_test, snap.data.y_test
+            which = "test points (a CSV file has no fresh ones)"
+        if not len(X):
+            self.notify(
+                "nothing to classify: this CSV data has no test points (raise the test ratio)", severity="warning"
+            )
+            return
         self._set_extra(ExtraPoints(X, y))
         if snap.data.is_regression:
-            self.notify(f"showing {len(X):,} fresh points")
+            self.notify(f"showing {len(X):,} {which}")
             return
-        accuracy = float((snap.predict(X).argmax(axis=1) == y).mean()) if len(X) else float("nan")
-        self.notify(f"classified {len(X):,} fresh points at step {snap.step:,}: {accuracy:.1%} correct")
+        accuracy = float((snap.predict(X).argmax(axis=1) == y).mean())
+        self.notify(f"classified {len(X):,} {which} at step {snap.step:,}: {accuracy:.1%} correct")
 
     def _set_extra(self, extra: ExtraPoints | None) -> None:
         self.query_one(ScatterPlot).set_view(extra=extra)
@@ -424,6 +448,8 @@ class NNPlayApp(App[None]):
         self.edit_mode = not self.edit_mode
         plot.set_view(cursor=(0.0, 0.0) if self.edit_mode else None)
         if self.edit_mode:
+            if isinstance(self.focused, Input):
+                self.set_focus(None)  # else a number field would take the digits meant as classes
             snap = self.session.latest
             keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add that class"
             self.notify(f"edit data: arrows or a click move the cursor, {keys}, backspace removes the nearest, a ends")
@@ -440,7 +466,13 @@ class NNPlayApp(App[None]):
 
     def action_add_point(self, k: int) -> None:
         x, y = self.query_one(ScatterPlot).cursor or (0.0, 0.0)
-        label = (1.0 if k == 2 else -1.0) if self.session.latest.data.is_regression else k - 1
+        if self.session.latest.data.is_regression:
+            if k > 2:
+                self.notify("regression data: 1 adds a point with target -1, 2 one with +1", severity="warning")
+                return
+            label = 1.0 if k == 2 else -1.0
+        else:
+            label = k - 1
         self.session.call(lambda trainer: trainer.add_point(x, y, label))
 
     def action_remove_point(self) -> None:

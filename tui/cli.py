@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -270,11 +271,13 @@ def _check_save_path(path: str | None, flag: str = "--save") -> None:
 
 def run_training(trainer, on_progress=None) -> tuple[str, float]:
     """Train until the configured stop condition; returns (reason, seconds spent stepping)."""
+    from core.trainer import TARGET_LOSS_CHECK_STEPS
+
     config = trainer.config
     goal = trainer.step_count + config.iterations
     start_seconds = trainer.train_seconds
     # Target-loss runs check the loss often so they stop close to the target.
-    chunk = 100 if config.target_loss else 2000
+    chunk = TARGET_LOSS_CHECK_STEPS if config.target_loss else 2000
     while True:
         reason = trainer.should_stop(goal)
         if reason:
@@ -543,7 +546,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`nnplay train --json | head`): no traceback. Point stdout at
+        # /dev/null so the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
+    sys.exit(code)
 
 
 if __name__ == "__main__":

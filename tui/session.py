@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core.config import FIELDS, TrainConfig
 from core.persist import save_session
-from core.trainer import Snapshot, Trainer
+from core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, Trainer
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
 # A bounded run (t, e) records the loss at least this many times along the way: with the compiled
@@ -40,6 +40,7 @@ class TrainingSession:
         self.frame_interval = 1.0 / fps
         self.running = False
         self._goal: int | None = None  # step at which a bounded run pauses
+        self._goal_kind = "iterations"  # what the goal counts: "iterations" (t) or "epoch" (e)
         self._record_every = 0  # a bounded run's steps between loss records
         self._next_record = 0
         self._chunk = 1
@@ -109,6 +110,8 @@ class TrainingSession:
                 n = min(n, self._goal - trainer.step_count, max(1, self._next_record - trainer.step_count))
             if trainer.config.epochs:
                 n = min(n, trainer.steps_to_epoch(trainer.config.epochs))  # stop on the epoch, not a chunk later
+            if trainer.config.target_loss:
+                n = min(n, TARGET_LOSS_CHECK_STEPS)
             if n <= 0:  # already there (a limit lowered below where the run is): pause without a step
                 self._check_stop()
                 continue
@@ -125,6 +128,8 @@ class TrainingSession:
                 last_publish = now
             elif self._goal is not None and trainer.step_count >= self._next_record:
                 trainer.evaluate()  # a point on the loss curve between frames
+            elif trainer.config.target_loss:
+                trainer.evaluate(record=False)  # the loss the stop condition reads
             if self._goal is not None and trainer.step_count >= self._next_record:
                 self._next_record = min(self._goal, trainer.step_count + self._record_every)
             self._check_stop()
@@ -136,6 +141,8 @@ class TrainingSession:
             return
         if reason == "diverged":
             self._notices.append(Notice(trainer.message, "error"))
+        elif reason == "iterations" and self._goal_kind == "epoch":
+            self._notices.append(Notice(f"trained one epoch; paused at step {trainer.step_count:,}"))
         elif reason == "iterations":
             self._notices.append(
                 Notice(f"trained {trainer.config.iterations:,} iterations; paused at step {trainer.step_count:,}")
@@ -171,12 +178,22 @@ class TrainingSession:
             except queue.Empty:
                 return
 
-    def _start(self, goal: int | None) -> None:
+    def _start(self, goal: int | None, kind: str = "iterations") -> None:
         trainer = self._trainer
         if trainer.diverged_at is not None:
             self._notices.append(Notice(trainer.message + " (press r to reset)", "error"))
             return
+        if trainer.learning_rate() == 0.0:
+            c = trainer.config
+            self._notices.append(
+                Notice(
+                    f"the {c.schedule} schedule has brought the learning rate to 0 (it spans the "
+                    f"{c.iterations:,} iterations): nothing will change; set schedule constant or press r",
+                    "warning",
+                )
+            )
         self._goal = goal
+        self._goal_kind = kind
         if goal is not None:
             self._record_every = max(1, (goal - trainer.step_count) // POINTS_PER_RUN)
             self._next_record = min(goal, trainer.step_count + self._record_every)
@@ -206,7 +223,7 @@ class TrainingSession:
 
     def _do_epoch(self) -> None:
         trainer = self._trainer
-        self._start(trainer.step_count + trainer.steps_to_epoch_end())
+        self._start(trainer.step_count + trainer.steps_to_epoch_end(), "epoch")
 
     def _do_train(self) -> None:
         self._start(self._trainer.step_count + self._trainer.config.iterations)
@@ -253,7 +270,11 @@ class TrainingSession:
         self._publish()
 
     def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
-        text = fn(self._trainer)
+        try:
+            text = fn(self._trainer)
+        except ValueError as exc:  # a refused edit (no such class, the last point): say why, plainly
+            self._notices.append(Notice(str(exc), "error"))
+            return
         if text:
             self._notices.append(Notice(text))
         self._publish()

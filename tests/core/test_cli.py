@@ -527,3 +527,29 @@ def test_article_presets_with_the_numpy_engine(preset: str, capsys: pytest.Captu
     assert code == 0
     assert result["test_accuracy"] >= 0.97
     assert result["classify_accuracy"] >= 0.97
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [(["--output", "softmax"], "mse and a tanh"), (["--loss", "cross_entropy", "--output", "sigmoid"], "regression")],
+)
+def test_a_regression_csv_with_a_classification_output_exits_2(
+    tmp_path: Path, flags: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CSV shows it holds numbers to fit only once read: refused then, naming the file's flag."""
+    rows = np.random.default_rng(3).uniform(-1, 1, (40, 2))
+    csv = tmp_path / "fit.csv"
+    csv.write_text("x,y,label\n" + "".join(f"{x},{y},{x * y:.3f}\n" for x, y in rows))
+    code, out, err = run(["train", "--csv", str(csv), "--loss", "mse", *flags, "--iterations", "5"], capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "--csv" in err and said in err, err
+
+
+def test_json_into_a_closed_pipe_ends_quietly() -> None:
+    """`nnplay train --json | head` with a reader that has gone before the line is written
+    (`true` exits at once): no traceback, and the shell's status for a broken pipe."""
+    script = f"{sys.executable} -m tui.cli train --preset xor --iterations 50 --json | true; exit ${{PIPESTATUS[0]}}"
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=60)  # fmt: skip
+    assert out.stderr == "", out.stderr
+    assert out.returncode == 141

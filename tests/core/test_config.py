@@ -496,3 +496,14 @@ def test_from_dict_validates_or_raises_config_error(data: dict) -> None:
     except ConfigError:
         return
     _assert_in_range(config)
+
+
+@pytest.mark.parametrize("dataset", sorted(REGRESSION))
+def test_regression_datasets_refuse_a_softmax_output(dataset: str) -> None:
+    """One output unit: its softmax is always 1, so the network could never fit anything."""
+    with pytest.raises(ConfigError) as info:
+        TrainConfig(dataset=dataset, loss="mse", output="softmax")
+    assert info.value.name == "output"
+    assert "regression" in info.value.allowed
+    for output in ("tanh", "linear", "sigmoid"):
+        TrainConfig(dataset=dataset, loss="mse", output=output)

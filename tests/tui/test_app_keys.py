@@ -28,9 +28,10 @@ from textual.widgets._toast import Toast
 from core.config import TrainConfig
 from core.persist import load_session, save_session
 from core.presets import PRESETS
-from core.trainer import Trainer
+from core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
 from tests.tui.app_thread import AppThread
 from tui.app import DEFAULT_SESSION, NNPlayApp
+from tui.cli import run_training
 from tui.widgets.help_screen import HelpScreen
 from tui.widgets.params_panel import ParamsPanel
 from tui.widgets.path_prompt import PathPrompt
@@ -190,6 +191,10 @@ async def test_e_trains_one_epoch_then_pauses():
         assert app.session.latest.step == 20
         await pilot.pause(0.2)
         assert (app.session.latest.step, app.session.latest.epoch) == (20, 1)
+        app.draw_frame()
+        await pilot.pause()
+        assert any("trained one epoch; paused at step 20" in m for m in messages(app)), messages(app)
+        assert not any("iterations" in m for m in messages(app))
 
 
 async def test_t_trains_the_configured_iterations_then_pauses():
@@ -280,6 +285,44 @@ async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
         app.draw_frame()
         await pilot.pause()
         assert any("reached the target 0.15" in m for m in messages(app))
+
+
+async def test_a_target_loss_stops_the_app_where_it_stops_the_cli():
+    """The loss is measured every TARGET_LOSS_CHECK_STEPS updates in both, not once a frame
+    (the app stopped ~100,000 steps late with the kernel's large chunks)."""
+    config = CONFIG.replace(lr=1.0, target_loss=0.15)
+    cli = Trainer(config)
+    assert run_training(cli)[0] == "target_loss"
+    app = make_app(config, start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+                         what="the run to reach the target and pause")  # fmt: skip
+        snap = app.session.latest
+    assert snap.metrics.train_loss <= 0.15
+    assert abs(snap.step - cli.step_count) <= TARGET_LOSS_CHECK_STEPS, (snap.step, cli.step_count)
+
+
+def test_the_status_shows_the_rate_in_force_and_a_spent_schedule_is_pointed_out(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        app.session.replace(Trainer(CONFIG.replace(lr=0.5, schedule="cosine", iterations=4)))
+        await settle(pilot)
+        assert "lr 0.5 (cosine)" in status(app)
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert "lr 0.25 (cosine)" in status(app)  # half way through a cosine
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert "lr 0 (cosine)" in status(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert any("brought the learning rate to 0" in m for m in messages(app, "warning")), messages(app)
+        app.session.replace(Trainer(CONFIG.replace(lr=0.5, schedule="constant")))
+        await settle(pilot)
+        assert re.search(r"\blr 0\.5  ", status(app))
+
+    ui.run(check)
 
 
 def test_c_shows_fresh_points_and_their_accuracy(ui):
@@ -655,10 +698,11 @@ def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
         await settle(pilot)
         assert app.hidden_mode and plot.hidden == (1, 0, 1)  # the selected neuron and the next one
         assert plot.border_title.startswith("hidden space")
-        assert "hidden layer 1: neuron 1" in "".join(seg.text for seg in plot._lines[-1])
+        assert "".join(seg.text for seg in plot._lines[-1]).startswith(" x n1, y n2 (layer 1)")
         await pilot.press("H")
         await settle(pilot)
         assert plot.hidden == (1, 0, 2)
+        assert "".join(seg.text for seg in plot._lines[-1]).startswith(" x n1, y n3 (layer 1)")
         await pilot.press("h")
         await settle(pilot)
         assert not app.hidden_mode and plot.hidden is None
@@ -728,6 +772,89 @@ def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
         await settle(pilot)
         assert app.query_one(WeightDiagram).selection == Selection(1, 1)
         assert len(app.session.latest.data.X_train) == n
+
+    ui.run(check)
+
+
+def test_digits_add_points_even_when_a_number_field_had_focus(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field = app.query_one("#field-lr", Input)
+        field.focus()
+        await settle(pilot)
+        before, n = field.value, len(app.session.latest.data.X_train)
+        await pilot.press("a", "1")
+        await settle(pilot)
+        assert field.value == before
+        assert len(app.session.latest.data.X_train) == n + 1
+        await pilot.press("9")  # there is no class 9: said plainly
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == n + 1
+        assert "class 9 does not exist; allowed 1..4" in messages(app, "error"), messages(app)
+
+    ui.run(check)
+
+
+def test_regression_data_takes_only_keys_1_and_2(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        app.session.replace(Trainer(PRESETS["reg-gauss"].config(train_size=100)))
+        await settle(pilot)
+        n = len(app.session.latest.data.X_train)
+        await pilot.press("a", "3")
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == n
+        assert any("1 adds a point with target -1" in m for m in messages(app, "warning"))
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.session.latest.data.y_train[-1] == 1.0
+
+    ui.run(check)
+
+
+def test_c_on_csv_data_says_what_it_shows(ui, tmp_path):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        rows = np.random.default_rng(4).uniform(-1, 1, (60, 2))
+        csv = tmp_path / "pts.csv"
+        csv.write_text("x,y,label\n" + "".join(f"{x},{y},{int(x > 0)}\n" for x, y in rows))
+        base = CONFIG.replace(dataset="csv", csv_path=str(csv), output="softmax", loss="cross_entropy")
+        app.session.replace(Trainer(base.replace(test_ratio=0.5)))
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert any(m.startswith("classified 30 test points (a CSV file has no fresh ones)") for m in messages(app))
+        app.clear_notifications()
+        app.query_one(ScatterPlot).set_view(extra=None)
+        app.session.replace(Trainer(base.replace(test_ratio=0.0)))
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.query_one(ScatterPlot).extra is None  # the data stays on the plot
+        assert any("nothing to classify" in m for m in messages(app, "warning")), messages(app)
+
+    ui.run(check)
+
+
+def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
+    """The past is on screen, so training the live run now would happen out of sight."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        for _ in range(3):
+            await pilot.press("n")
+            await settle(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        for key in ("space", "n", "e", "t"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.session.latest.step == 3 and not app.session.running, key
+            assert app.travel is not None
+        assert sum("g resumes training from here" in m for m in messages(app)) == 4
+        await pilot.press("l", "n")
+        await settle(pilot)
+        assert app.session.latest.step == 4
 
     ui.run(check)
 

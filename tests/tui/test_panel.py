@@ -27,7 +27,7 @@ from core.presets import PRESETS
 from core.trainer import Trainer
 from tests.tui.app_thread import AppThread, flush
 from tui.app import NNPlayApp
-from tui.widgets.params_panel import LR_LADDER, ParamsPanel, format_value
+from tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -196,7 +196,7 @@ def test_numeric_field_accepts_a_valid_value(panel, name):
             assert pilot.app.session._trainer.config == panel_of(pilot).config
         else:
             assert getattr(trainer_config, name) == getattr(CONFIG, name)
-            assert pending_text(pilot) == f"pending until reset (r): {name}"
+            assert pending_text(pilot) == f"pending until reset (r): {dict(LAYOUT)[name]}"
             await press(pilot, "r")
             assert getattr(pilot.app.session.latest.config, name) == value
             assert pending_text(pilot) == ""
@@ -422,7 +422,7 @@ def test_layers_input(panel):
         app = pilot.app
         await type_text(pilot, "layers", "4,4")
         assert panel_of(pilot).config.layers == (4, 4)
-        assert pending_text(pilot) == "pending until reset (r): layers"
+        assert pending_text(pilot) == "pending until reset (r): hidden"
         assert app.session.latest.network.sizes == [2, 4, 4]
         await press(pilot, "r")
         assert app.session.latest.network.sizes == [2, 4, 4, 4]
@@ -495,10 +495,33 @@ def test_layer_buttons(panel):
         await push("#add-layer", 9)
         assert layers() == (1,) * 8
         assert error_text(pilot, "layers") is None
-        assert pending_text(pilot) == "pending until reset (r): layers"
+        assert pending_text(pilot) == "pending until reset (r): hidden"
         assert app.session.latest.network.sizes == [2, 4, 4]  # nothing applied yet
         await press(pilot, "r")
         assert app.session.latest.network.sizes == [2, *[1] * 8, 4]
+
+    panel.run(check)
+
+
+def test_layer_buttons_leave_a_layer_wider_than_the_panel_allows(panel):
+    """`nnplay --layers 32` or a loaded session: +n must not cut the layer to the panel's 16."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        wide = CONFIG.replace(layers=(64, 32))
+        app.session.replace(Trainer(wide))
+        panel_of(pilot).load_config(wide)
+        await settle(pilot)
+
+        async def push(selector: str) -> tuple[int, ...]:
+            app.query_one(selector, Button).press()
+            await settle(pilot)
+            return panel_of(pilot).config.layers
+
+        assert await push("#more-neurons") == (64, 32)
+        assert await push("#fewer-neurons") == (64, 31)
+        assert await push("#add-layer") == (64, 31, 16)  # a new layer within the panel's range
+        assert await push("#more-neurons") == (64, 31, 16)
 
     panel.run(check)
 

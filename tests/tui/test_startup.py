@@ -57,7 +57,7 @@ def test_a_deferred_panel_keeps_what_it_is_told_and_shows_it_once_built():
             assert panel.query_one("#field-lr", Input).value == "0.3"
             assert panel.query_one("#field-seed", Input).value == "5"
             assert panel.query_one("#field-dataset", Select).value == "circle"
-            assert "pending until reset (r): layers" in str(panel.query_one("#pending", Static).render())
+            assert "pending until reset (r): hidden" in str(panel.query_one("#pending", Static).render())
             await panel.build()  # a second call (two frames queued it) changes nothing
             assert len(panel.query("#field-lr")) == 1
 

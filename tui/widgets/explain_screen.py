@@ -52,19 +52,27 @@ def explanation_markdown(snap: Snapshot, index: int, sel: Selection) -> str:
     neuron = sel.neuron if sel.layer == layer and sel.neuron < net.sizes[layer] else 0
     delta = ex.deltas[layer - 1][neuron]
     prev = ex.activations[layer - 1]
-    grads = ex.weight_grads[layer - 1][neuron]
-    lr = config.lr
     weights = net.weights[layer - 1][neuron]
+    grads = ex.weight_grads[layer - 1][neuron]
+    lr = snap.learning_rate  # the rate this step would use: a schedule lowers the typed one
+    rate = f"η = {lr:g}" if config.schedule == "constant" else f"η = {lr:g} ({config.schedule} schedule at this step)"
     lines += [
         f"## The selected neuron: layer {layer}, neuron {neuron + 1}",
         f"δ = {delta:+.6f}; its inputs a_{layer - 1} = `{vec(prev)}`",
         f"- ∂L/∂w_j = δ · a_j = `{vec(grads)}`",
         f"- ∂L/∂b = δ = {delta:+.6f}",
-        f"- one SGD step with learning rate η = {lr:g}: Δw = −η ∂L/∂w = `{vec(-lr * grads)}`, Δb = {-lr * delta:+.6f}",
+    ]
+    if config.l1 or config.l2:
+        # As the optimiser does: on the weights only, never the biases.
+        grads = grads + config.l2 * weights + config.l1 * np.sign(weights)
+        lines.append(f"- plus regularisation on the weights, L2 λ₂·w + L1 λ₁·sign(w): ∂/∂w_j = `{vec(grads)}`")
+    lines += [
+        f"- one SGD step with learning rate {rate}: Δw = −η ∂/∂w = `{vec(-lr * grads)}`, Δb = {-lr * delta:+.6f}",
         f"- weights now `{vec(weights)}` → after `{vec(weights - lr * grads)}`",
         "",
         "With a batch, the gradients of its samples are averaged before the step; momentum and Adam "
-        "then reshape the step (see the help screen). `x` shows another sample, `escape` closes.",
+        "then reshape the step, and dropout silences some hidden neurons while training (see the help "
+        "screen). `x` shows another sample, `escape` closes.",
     ]
     return "\n\n".join(lines)
 

@@ -37,6 +37,12 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
     return "\n".join((progress, quality, fps_note))
 
 
+def rate_text(snap: Snapshot) -> str:
+    """The learning rate in force, not the one typed: a schedule lowers it (cosine ends at 0)."""
+    c = snap.config
+    return f"lr {snap.learning_rate:.3g}" + ("" if c.schedule == "constant" else f" ({c.schedule})")
+
+
 def confusion_text(snap: Snapshot) -> str:
     """The test set's confusion matrix and per-class accuracy (R² for regression)."""
     m = snap.metrics

@@ -303,11 +303,11 @@ class ParamsPanel(VerticalScroll):
         layers = list(self.config.layers)
         match event.button.id:
             case "add-layer" if len(layers) < MAX_LAYERS:
-                layers.append(layers[-1] if layers else 4)
+                layers.append(min(layers[-1], PANEL_MAX_NEURONS) if layers else 4)
             case "remove-layer" if layers:
                 layers.pop()
-            case "more-neurons" if layers:
-                layers[-1] = min(PANEL_MAX_NEURONS, layers[-1] + 1)
+            case "more-neurons" if layers and layers[-1] < PANEL_MAX_NEURONS:
+                layers[-1] += 1  # a wider layer (from the CLI or a file) is left alone, not cut to the cap
             case "fewer-neurons" if layers:
                 layers[-1] = max(1, layers[-1] - 1)
             case "regenerate":
@@ -393,4 +393,6 @@ class ParamsPanel(VerticalScroll):
 
 
 def pending_text(names: tuple[str, ...]) -> str:
-    return "pending until reset (r): " + ", ".join(names) if names else ""
+    """The settings waiting for a reset, by the labels the panel shows them under."""
+    labels = {name: label for name, label in LAYOUT if name != "#"}
+    return "pending until reset (r): " + ", ".join(labels.get(n, n.replace("_", " ")) for n in names) if names else ""

@@ -383,10 +383,8 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
     frame = PlotFrame(region, np.zeros((height, width), np.int8), bits, point_cls, flag, point_test)
     rows = render_plot_lines(frame, style)
     lines = with_axes(rows, 1.0, width, height)
-    caption = (
-        f" hidden layer {layer}: neuron {a + 1} → x [{lo[0]:.2g}, {hi[0]:.2g}], "
-        f"neuron {b + 1} → y [{lo[1]:.2g}, {hi[1]:.2g}]"
-    )
+    # Which neurons first: at 80 columns the plot is ~24 cells wide and the ranges are cut.
+    caption = f" x n{a + 1}, y n{b + 1} (layer {layer})  x [{lo[0]:.2g}, {hi[0]:.2g}] y [{lo[1]:.2g}, {hi[1]:.2g}]"
     lines[-1] = Strip([Segment(caption[: width + Y_GUTTER], Style(dim=True))]).adjust_cell_length(
         width + Y_GUTTER, Style()
     )

@@ -1,0 +1,46 @@
+"""Explain one step: the numbers it shows are the step the engine takes."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from core.presets import PRESETS
+from core.trainer import Trainer
+from tui.widgets.explain_screen import explanation_markdown, vec
+from tui.widgets.weight_diagram import Selection
+
+
+def shown_after(markdown: str) -> str:
+    match = re.search(r"→ after `(\[[^`]*\])`", markdown)
+    assert match, markdown
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"schedule": "constant"},  # constant rate, no regularisation
+        {"schedule": "cosine"},  # the rate in force mid-run is not the rate typed
+        {"schedule": "step", "l1": 0.01, "l2": 0.05},  # regularisation is part of the step
+    ],
+)
+@pytest.mark.parametrize("selection", [Selection(1, 2), Selection(2, 1)])
+def test_the_explained_update_is_the_engines_next_step(settings, selection):
+    config = PRESETS["seed-v2"].config(
+        train_size=200, optimizer="sgd", batch_size=1, iterations=1000, lr=0.5, **settings
+    )
+    trainer = Trainer(config)
+    trainer.step(400)  # 40% into the schedule: cosine at 0.65 lr, step at lr/2
+    snap = trainer.snapshot()
+    index = 17
+    markdown = explanation_markdown(snap, index, selection)
+
+    trainer._next_batch = lambda: np.array([index])  # the engine's own step, on the explained sample
+    trainer.step(1)
+    after = trainer.net.weights[selection.layer - 1][selection.neuron]
+    assert shown_after(markdown) == vec(after)
+    if settings["schedule"] != "constant":
+        assert f"({settings['schedule']} schedule at this step)" in markdown
