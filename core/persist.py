@@ -50,6 +50,9 @@ def atomic_write(path: str | os.PathLike[str], payload: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
+            # mkstemp makes the file 0600; give it the mode a plain open() would (or the mode of
+            # the file it replaces), so an export meant for sharing is readable by others.
+            os.fchmod(fh.fileno(), _mode_for(target))
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
@@ -60,6 +63,15 @@ def atomic_write(path: str | os.PathLike[str], payload: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def session_bytes(trainer: Trainer) -> bytes:

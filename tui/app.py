@@ -277,11 +277,7 @@ class NNPlayApp(App[None]):
         sel = event.selection
         net = self.session.latest.network
         index = net.param_index(sel.layer, sel.neuron, sel.source)
-        what = (
-            f"bias of layer {sel.layer} neuron {sel.neuron + 1}"
-            if sel.source is None
-            else (f"weight into layer {sel.layer} neuron {sel.neuron + 1} from neuron {sel.source + 1}")
-        )
+        what = parameter_name(net.sizes, self.session.latest.config.features, sel)
 
         def chosen(text: str | None) -> None:
             if text is None:
@@ -679,6 +675,19 @@ def parse_parameter(text: str) -> float | None:
     return value if math.isfinite(value) and abs(value) <= 1e6 else None
 
 
+def layer_name(sizes: list[int], layer: int) -> str:
+    return "output" if layer == len(sizes) - 1 else f"layer {layer}"
+
+
+def parameter_name(sizes: list[int], features: tuple[str, ...], sel: Selection) -> str:
+    """One name for a weight or bias, the same in the inspector and the edit prompt."""
+    kind = layer_name(sizes, sel.layer)
+    if sel.source is None:
+        return f"bias of {kind} n{sel.neuron + 1}"
+    src = features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
+    return f"weight {src} -> {kind} n{sel.neuron + 1}"
+
+
 def inspector_text(snap: Snapshot, sel: Selection) -> str:
     """Exact values of the selected neuron or connection, with their trajectory over the run."""
     net = snap.network
@@ -690,7 +699,7 @@ def inspector_text(snap: Snapshot, sel: Selection) -> str:
     if sel.layer == 0:
         name = snap.config.features[sel.neuron]
         return f"input {name}: feeds {sizes[1]} neuron(s) of the next layer  (arrows move, [ ] pick a weight)"
-    kind = "output" if sel.layer == len(sizes) - 1 else f"layer {sel.layer}"
+    kind = layer_name(sizes, sel.layer)
     index = net.param_index(sel.layer, sel.neuron, sel.source)
     value = float(net.params[index])
     path = np.array([m.params[index] for m in snap.timeline if m.params.shape == net.params.shape])
@@ -701,10 +710,9 @@ def inspector_text(snap: Snapshot, sel: Selection) -> str:
         )
         return f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}  {trend}\nin-weights {incoming}  (enter edits)"
     change = float(path[-1] - path[0]) if len(path) > 1 else 0.0
-    src = snap.config.features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
     first = snap.timeline[0].step if snap.timeline else 0
     return (
-        f"weight {src} -> {kind} n{sel.neuron + 1}: {value:+.6f}  {trend}\n"
+        f"{parameter_name(sizes, snap.config.features, sel)}: {value:+.6f}  {trend}\n"
         f"since step {first:,}: {change:+.4g} over {len(path)} moments  (enter edits)"
     )
 

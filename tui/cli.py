@@ -105,6 +105,24 @@ def _metavar(name: str) -> str:
     return {"features": "LIST", "layers": "SIZES", "path": "FILE"}.get(spec.kind, name.upper())
 
 
+class VersionAction(argparse.Action):
+    """argparse's "version" action, but the version is looked up only when asked for:
+    importlib.metadata costs every start of the app ~20 ms."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("nnplay")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            text = "(not installed)"
+        print(f"nnplay {text}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="nnplay",
@@ -112,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "on the article's quadrant problem (2 -> hidden -> 4).",
         epilog="Commands: 'nnplay train --help' trains headless; 'nnplay screenshots' saves SVGs of the app.",
     )
+    parser.add_argument("--version", action=VersionAction, help="show nnplay's version and exit")
     add_config_flags(parser)
     parser.add_argument(
         "--fps", type=_fps, default=None, help="frame-rate cap of the app (1..60; default 15, 8 over SSH)"
@@ -491,6 +510,11 @@ def export_command(args: argparse.Namespace) -> int:
     from core.persist import SessionFileError, atomic_write, load_session
 
     out = args.out or DEFAULT_NAMES[args.format]
+    # A torch script named .npz (or JSON named .py) would only confuse whoever opens it.
+    suffixes = {"torch": (".py",), "numpy": (".npz", ".py"), "json": (".json",)}[args.format]
+    if Path(out).suffix.lower() not in suffixes:
+        allowed = " or ".join(f"a {s} file" for s in suffixes)
+        raise UsageError(f"argument --out: {out!r} is not a name for a {args.format} export; allowed: {allowed}")
     _check_save_path(out, flag="--out")
     try:
         trainer = load_session(args.load)

@@ -553,3 +553,10 @@ def test_json_into_a_closed_pipe_ends_quietly() -> None:
                          cwd=Path(__file__).resolve().parents[2], timeout=60)  # fmt: skip
     assert out.stderr == "", out.stderr
     assert out.returncode == 141
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    code, out, err = run(["--version"], capsys)
+    assert code == 0 and out == f"nnplay {version('nnplay')}\n" and err == ""

@@ -162,6 +162,9 @@ def test_refuses_networks_it_cannot_export() -> None:
         (["--load", "PATH", "--out", "/no/such/folder/m.py"], "--out"),
         (["--load", "PATH", "--out", "FOLDER"], "--out"),
         (["--format", "json"], "--load"),
+        (["--load", "PATH", "--format", "torch", "--out", "OUT/t.npz"], "a .py file"),  # a script named .npz
+        (["--load", "PATH", "--format", "json", "--out", "OUT/m.py"], "a .json file"),
+        (["--load", "PATH", "--format", "numpy", "--out", "OUT/m.json"], "a .npz file or a .py file"),
     ],
 )
 def test_bad_export_input_exits_2_in_one_line(args: list[str], flag: str, tmp_path: Path, capsys) -> None:
@@ -169,12 +172,14 @@ def test_bad_export_input_exits_2_in_one_line(args: list[str], flag: str, tmp_pa
     save_session(t, tmp_path / "s.npz")
     (tmp_path / "junk.npz").write_text("not a session")
     swap = {"PATH": str(tmp_path / "s.npz"), "NOT_A_SESSION": str(tmp_path / "junk.npz"), "FOLDER": str(tmp_path)}
+    before = sorted(p.name for p in tmp_path.iterdir())
     try:
-        code = main(["export", *[swap.get(a, a) for a in args]])
+        code = main(["export", *[swap.get(a, a.replace("OUT", str(tmp_path))) for a in args]])
     except SystemExit as exc:  # argparse's own checks
         code = exc.code
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and err.startswith("nnplay export: error: ") and flag in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
 
 
 def test_unwritable_output_exits_2_naming_out(tmp_path: Path, capsys, monkeypatch) -> None:

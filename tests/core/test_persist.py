@@ -524,3 +524,20 @@ def test_atomic_write_bytes(tmp_path: Path) -> None:
     atomic_write(str(path), b"two")
     assert path.read_bytes() == b"two"
     assert _dir_listing(tmp_path) == ["blob.bin"]
+
+
+def test_atomic_write_gives_new_files_the_usual_mode_and_keeps_an_existing_files(tmp_path: Path) -> None:
+    """mkstemp's 0600 would make an export meant for sharing unreadable to anyone else."""
+    old_mask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "model.py"
+        atomic_write(fresh, b"print(1)\n")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        atomic_write(tmp_path / "private.npz", b"x")
+        assert (tmp_path / "private.npz").stat().st_mode & 0o777 == 0o600
+        fresh.chmod(0o640)
+        atomic_write(fresh, b"print(2)\n")  # replacing: the file keeps the mode its owner gave it
+        assert fresh.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old_mask)

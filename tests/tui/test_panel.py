@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from core.features import FEATURES
@@ -704,8 +704,12 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         assert sel.source is not None
         index = app.session.latest.network.param_index(sel.layer, sel.neuron, sel.source)
         before = app.query_one(ScatterPlot).snapshot
+        inspector = str(app.query_one("#inspector", Static).render())
         await press(pilot, "enter")
         assert isinstance(app.screen, PathPrompt)
+        # The prompt names the weight as the inspector does ("weight x -> layer 1 n1").
+        name = inspector.split(":")[0]
+        assert name.startswith("weight ") and name in str(app.screen.query_one(Label).render()), inspector
         app.screen.query_one(Input).value = "2.5"
         await press(pilot, "enter")
         assert not isinstance(app.screen, PathPrompt)

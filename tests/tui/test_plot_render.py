@@ -30,6 +30,7 @@ from tui.widgets.scatter_plot import (
     class_confidence,
     display_inputs,
     display_layers,
+    fit_number,
     render_scatter,
     row_max_argmax,
     row_sum,
@@ -578,3 +579,12 @@ def test_display_layers_match_the_snapshot(preset):
     want = snap.display_layers(X)
     got = display_layers(snap, display_inputs(snap, X))
     assert all(_same_bits(g, w) for g, w in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(6, "6"), (-6, "-6"), (1.0956, "1.1"), (-1.0956, "-1"), (12.5, "12"), (-12.5, "-12"), (-0.55, "-.6"),
+     (123, "123"), (-123, ""), (-1234.5, "")],
+)  # fmt: skip
+def test_y_axis_labels_are_rounded_to_fit_never_cut(value, shown):
+    assert fit_number(value, Y_GUTTER - 1) == shown

@@ -418,11 +418,23 @@ def with_axes(rows: list[list[Segment]], extent: float, width: int, height: int)
     return lines
 
 
+def fit_number(value: float, width: int) -> str:
+    """``value`` rounded to fit ``width`` characters, or "" if it cannot: cutting "-1.0956" to
+    "-1." misreads."""
+    for digits in (3, 2, 1):
+        text = f"{value:.{digits}g}"
+        if len(text) > width and text.startswith(("0.", "-0.")):
+            text = text.replace("0.", ".", 1)  # "-0.6" -> "-.6"
+        if len(text) <= width:
+            return text
+    return ""  # no room: the x axis below has the same range, written out in full
+
+
 @lru_cache(maxsize=8)
 def _axes(extent: float, width: int, height: int) -> tuple[list[list[Segment]], Strip]:
     """Each row's y-axis label segment (as a one-item list), and the x axis; the same every frame."""
     axis = Style(dim=True)
-    labels = {0: f"{extent:g}", height // 2: "0", height - 1: f"{-extent:g}"}
+    labels = {0: fit_number(extent, Y_GUTTER - 1), height // 2: "0", height - 1: fit_number(-extent, Y_GUTTER - 1)}
     row_labels = [[Segment(labels.get(r, "").rjust(Y_GUTTER - 1)[: Y_GUTTER - 1] + "│", axis)] for r in range(height)]
     left, mid, right = f"{-extent:g}", "0", f"{extent:g}"
     gap1 = max(1, width // 2 - len(left) - len(mid) // 2)
