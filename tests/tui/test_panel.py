@@ -271,6 +271,7 @@ def test_any_text_is_either_a_value_in_range_or_an_error_keeping_the_old_value(s
         app = pilot.app
         panel = panel_of(pilot)
         field = app.query_one(f"#field-{name}", Input)
+        app.set_focus(None)  # a paste or a program: one change (typing has its own test)
         # Start from the value in force, shown without an error.
         field.value = format_value(name, getattr(panel.config, name))
         await settle(pilot)
@@ -428,6 +429,9 @@ def test_layers_input(panel):
         assert app.session.latest.network.sizes == [2, 4, 4, 4]
         assert pending_text(pilot) == ""
 
+        # Pasted, not typed (no field has focus): a refused text keeps the value just before it.
+        # (Typed into the focused field, it would go back to the value from before the typing.)
+        app.set_focus(None)
         await set_text(pilot, "layers", "")
         assert panel_of(pilot).config.layers == ()  # no hidden layer: the article's version 1
         assert error_text(pilot, "layers") is None
@@ -499,6 +503,30 @@ def test_layer_buttons(panel):
         assert app.session.latest.network.sizes == [2, 4, 4]  # nothing applied yet
         await press(pilot, "r")
         assert app.session.latest.network.sizes == [2, *[1] * 8, 4]
+
+    panel.run(check)
+
+
+def test_a_refused_value_keeps_the_value_from_before_the_typing(panel):
+    """Each valid keystroke applies, so typing "500" applied 5 and then 50 before 500 was refused:
+    the rate left in force was 50, not the old one. Refused now means back to the old value."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        old = CONFIG.lr
+        await type_text(pilot, "lr", "500")
+        assert panel_of(pilot).config.lr == old
+        assert app.session.latest.config.lr == old  # and the trainer has it back too
+        assert f"(keeping {format_value('lr', old)})" in (error_text(pilot, "lr") or "")
+        # After enter (or leaving the field) the value typed is the one to go back to.
+        await type_text(pilot, "lr", "0.5")
+        await press(pilot, "enter")
+        await type_text(pilot, "lr", "0.50000000000000000000001e9")
+        assert panel_of(pilot).config.lr == 0.5
+        assert "(keeping 0.5)" in (error_text(pilot, "lr") or "")
+        await press(pilot, "tab")
+        await type_text(pilot, "l2", "25")  # 2 is allowed, 25 is not
+        assert panel_of(pilot).config.l2 == CONFIG.l2
 
     panel.run(check)
 
@@ -620,7 +648,8 @@ def test_regenerate_data(panel):
 
 
 def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_valid(panel):
-    """A half-typed value never reaches the trainer: '0.' and '1e' are refused on the way."""
+    """A half-typed value never reaches the trainer: '1e' and '1e-' are refused on the way, and
+    while they show, the rate from before the typing (2) is in force again, not the '1' on the way."""
 
     async def check(pilot: Pilot) -> None:
         app = pilot.app
@@ -633,7 +662,8 @@ def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_valid(panel):
         for key in ("1", "e", "minus", "4"):
             await press(pilot, key)
             seen.append((field.value, app.session.latest.config.lr, error_text(pilot, "lr") is None))
-        assert seen == [("1", 1.0, True), ("1e", 1.0, False), ("1e-", 1.0, False), ("1e-4", 1e-4, True)]
+        old = CONFIG.lr
+        assert seen == [("1", 1.0, True), ("1e", old, False), ("1e-", old, False), ("1e-4", 1e-4, True)]
 
     panel.run(check)
 

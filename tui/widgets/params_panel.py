@@ -168,6 +168,9 @@ class ParamsPanel(VerticalScroll):
         # so the plot reaches the screen first. Until then the panel keeps config and pending itself.
         self.deferred = deferred
         self._pending: tuple[str, ...] = ()
+        # field -> the value in force when the user started typing into it. Each valid keystroke
+        # applies (typing "500" applies 5, then 50): a refused result goes back to this value.
+        self._edit_start: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(pending_text(self._pending), id="pending")
@@ -239,7 +242,10 @@ class ParamsPanel(VerticalScroll):
             return  # a path is checked when applied (enter), not on every keystroke
         error = self.query_one(f"#error-{field}", Static)
         result = event.validation_result
+        start = self._edit_start.setdefault(field, getattr(self.config, field)) if event.input.has_focus else None
         if result is not None and not result.is_valid:
+            if start is not None and getattr(self.config, field) != start:
+                self._apply(field, start)  # undo what the keystrokes before this one applied
             old = format_value(field, getattr(self.config, field))
             error.update(f"✗ {'; '.join(result.failure_descriptions)} (keeping {old or 'none'})")
             error.add_class("-shown")
@@ -248,8 +254,13 @@ class ParamsPanel(VerticalScroll):
         value = () if field in ("layers", "layer_activations") and not text else parse_value(field, text)
         self._apply(field, value)
 
+    @on(Input.Blurred)
+    def _input_left(self, event: Input.Blurred) -> None:
+        self._edit_start.pop(getattr(event.input, "field", None), None)  # the next edit starts from here
+
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
+        self._edit_start.pop(getattr(event.input, "field", None), None)
         if getattr(event.input, "field", None) == "csv_path":
             event.stop()
             path = event.value.strip()
@@ -366,6 +377,7 @@ class ParamsPanel(VerticalScroll):
     def load_config(self, config: TrainConfig) -> None:
         """Show every value of ``config`` (after a load or a preset) without re-posting them."""
         self.config = config
+        self._edit_start.clear()
         if self.deferred:
             return
         for name, _ in LAYOUT:
