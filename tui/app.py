@@ -30,6 +30,7 @@ from core.datasets import DatasetError, sample_points
 from core.persist import SessionFileError, load_session
 from core.presets import PRESETS
 from core.trainer import Moment, Snapshot, Trainer
+from tui.plot_render import TRUECOLOR
 from tui.session import TrainingSession, fps_for_environment
 from tui.widgets.bindings_footer import BindingsFooter
 from tui.widgets.metrics import Metrics, rate_text, update_if_changed
@@ -124,10 +125,11 @@ class NNPlayApp(App[None]):
         self.session = TrainingSession(trainer, self.fps)
         self.start_worker = start_worker
         self.use_kernel = use_kernel
-        # Rich downsamples RGB for 256-colour terminals; a 16-colour one gets its own palette.
+        # Each colour depth gets its own plot palette (classes apart in every one of them).
         # NO_COLOR makes Textual draw in monochrome: the 16-colour palette adds per-class textures.
+        system = self.console.color_system
         self.color_count = colors or (
-            16 if self.no_color or self.console.color_system in ("standard", "windows") else 256
+            16 if self.no_color or system in ("standard", "windows") else TRUECOLOR if system == "truecolor" else 256
         )
         self._drawn: Snapshot | None = None
         self._drawn_running = False

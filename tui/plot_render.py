@@ -339,6 +339,18 @@ _ANSI_CLASS_COLORS: tuple[tuple[str, str], ...] = (
 )
 
 
+TRUECOLOR = 1 << 24  # ``colors`` for a terminal that takes RGB; 256 means the xterm palette
+
+# 256-colour terminals: the region background of each class at confidence levels 1 and up.
+# The truecolor tints are too dark for the xterm palette: downsampled, orange, light green
+# and yellow all became colour 58. These are dark colours of distinct hues from the palette's
+# cube (channels 0, 95 or 135), so the classes differ and the lightened dots stay readable.
+# Level 0 is the neutral base (234), as near-neutral as the truecolor tint. More classes than
+# this get the per-class textures as well.
+_XTERM_CLASS_BG = (52, 17, 22, 53, 58, 54, 23)  # orange, blue, green, crimson, yellow, purple, cyan
+_XTERM_BASE = 234
+
+
 def blend_rgb(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
     """Linear blend from ``a`` (t=0) to ``b`` (t=1), rounded to ints."""
     r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
@@ -349,13 +361,13 @@ def _rgb(rgb: tuple[int, int, int]) -> Color:
     return Color.from_rgb(*rgb)
 
 
-def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> PlotStyle:
+def default_plot_style(n_classes: int, levels: int = 4, colors: int = TRUECOLOR) -> PlotStyle:
     """Default styles for ``n_classes`` (1..16) classes and ``levels`` confidence levels.
 
     ``colors`` <= 16 uses only the standard ANSI colour names (level 0 is the
-    terminal's default background, higher levels the class's dim colour);
-    anything else uses RGB blends, which Rich downsamples for 256-colour
-    terminals.  For regression pass ``n_classes=2`` (sign of the output).
+    terminal's default background, higher levels the class's dim colour); 256 uses
+    distinct xterm-palette colours per class; ``TRUECOLOR`` uses RGB blends.
+    For regression pass ``n_classes=2`` (sign of the output).
     """
     if not 1 <= n_classes <= MAX_CLASSES:
         raise ValueError(f"n_classes must be in 1..{MAX_CLASSES}, got {n_classes}")
@@ -377,6 +389,22 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> Pl
             test_fg=tuple(Style(color=bright, bold=True, underline=True) for _, bright in pairs),
         )
 
+    if colors < TRUECOLOR and n_classes <= len(_XTERM_CLASS_BG):
+        base = Style(bgcolor=Color.from_ansi(_XTERM_BASE))
+        region_bg = tuple(
+            tuple(base if level == 0 else Style(bgcolor=Color.from_ansi(bg)) for level in range(levels))
+            for bg in _XTERM_CLASS_BG[:n_classes]
+        )
+        return PlotStyle(
+            region_bg=region_bg,
+            point_fg=tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in CLASS_RGB[:n_classes]),
+            flag_style=Style(color=_rgb(_WHITE)),
+            empty=base,
+            test_fg=tuple(
+                Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True)
+                for rgb in CLASS_RGB[:n_classes]
+            ),
+        )
     steps = (
         [_TINT_LOW]
         if levels == 1
@@ -392,4 +420,6 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = 256) -> Pl
         flag_style=Style(color=_rgb(_WHITE)),
         empty=Style(bgcolor=_rgb(_BASE_RGB)),
         test_fg=tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True) for rgb in class_rgb),
+        # Past the xterm table, 256 colours cannot keep every class apart by colour alone.
+        textures=CLASS_TEXTURES if colors < TRUECOLOR else None,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.presets import PRESETS
 from core.trainer import Trainer
+from tui.plot_render import TRUECOLOR
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ async def _take(shot: Shot, out: Path, before: Callable[[object], Awaitable[None
     for _ in range(20 if shot.steps else 0):
         trainer.step(shot.steps // 20)
         trainer.evaluate()
-    app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=256)
+    app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR)
     async with app.run_test(size=shot.size) as pilot:
         await pilot.pause()
         app.draw_frame()

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from rich.cells import cell_len
-from rich.color import ColorType
+from rich.color import ColorSystem, ColorType
 from rich.style import Style
 
 from core.network import Network
@@ -275,6 +275,17 @@ def test_dots_readable_over_own_region(n):
         # A blue dot in the orange region and vice versa stays visible too.
         assert _contrast(st.point_fg[1].color.triplet, st.region_bg[0][-1].bgcolor.triplet) >= 3
         assert _contrast(st.point_fg[0].color.triplet, st.region_bg[1][-1].bgcolor.triplet) >= 3
+
+
+@pytest.mark.parametrize("n", [2, 4, 7])
+def test_dots_readable_over_own_region_in_256_colours(n):
+    st = default_plot_style(n, colors=256)
+    for c in range(n):
+        # What the terminal shows: the dot downsampled to the xterm palette, over its class's colour.
+        fg = st.point_fg[c].color.downgrade(ColorSystem.EIGHT_BIT).get_truecolor()
+        bg = st.region_bg[c][-1].bgcolor.get_truecolor()
+        assert _contrast(fg, bg) >= 3.5, (c, fg, bg)
+        assert _contrast(st.flag_style.color.get_truecolor(), bg) >= 6
 
 
 def test_sixteen_classes_are_distinct():

@@ -8,7 +8,7 @@ import pytest
 from core.presets import PRESETS
 from core.trainer import Trainer
 from tui.app import NNPlayApp
-from tui.plot_render import CLASS_TEXTURES, default_plot_style
+from tui.plot_render import CLASS_TEXTURES, TRUECOLOR, default_plot_style
 from tui.widgets.scatter_plot import PlotView, render_scatter
 
 
@@ -66,3 +66,31 @@ async def test_below_the_minimum_size_says_so(size: tuple[int, int]) -> None:
         await pilot.pause()
         assert not app.screen.has_class("-too-small")
         assert np.isfinite(app.session.latest.metrics.train_loss)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 4, 7])
+def test_256_colours_keep_every_class_apart_at_every_confident_level(n_classes: int) -> None:
+    """Downsampled to the xterm palette, the truecolor tints of orange, light green and yellow
+    all became colour 58: the quadrants' classes 1 and 3 shared one background over SSH."""
+    from rich.color import ColorSystem
+
+    style = default_plot_style(n_classes, 4, 256)
+    for level in range(1, 4):
+        shown = [levels[level].bgcolor.downgrade(ColorSystem.EIGHT_BIT).number for levels in style.region_bg]
+        assert len(set(shown)) == n_classes, (level, shown)
+        assert style.empty.bgcolor.downgrade(ColorSystem.EIGHT_BIT).number not in shown
+    assert style.textures is None  # the colours suffice
+
+
+def test_256_colours_with_more_classes_than_hues_add_the_textures() -> None:
+    assert default_plot_style(8, 4, 256).textures == CLASS_TEXTURES
+    assert default_plot_style(8, 4, TRUECOLOR).textures is None
+
+
+@pytest.mark.parametrize(("system", "expected"), [("truecolor", TRUECOLOR), ("256", 256), ("standard", 16)])
+def test_the_app_picks_the_palette_for_the_terminals_colours(monkeypatch, system: str, expected: int) -> None:
+    from rich.console import Console
+
+    monkeypatch.setattr(Console, "color_system", property(lambda self: system))
+    app = NNPlayApp(trainer=trainer_for_xor(), environ={}, start_worker=False)
+    assert app.color_count == expected

@@ -303,7 +303,9 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
     elapsed = worker.stop(timeout=5)
     reader.read()
     notices = reader.notices
-    errors = [n.text for n in notices if n.severity == "error"]
+    # A random mix of settings can diverge (seed-v2's rate 2 with adam, say): that is the
+    # trainer working, reported as such. Any other error is a fault.
+    errors = [n.text for n in notices if n.severity == "error" and not n.text.startswith("diverged at step")]
     print(f"\n{sent} commands ({len(saved)} saves, {loaded} loads) in 2 s; {session.commands_handled} handled; "
           f"{reader.checked} snapshots checked; stopped in {elapsed * 1000:.0f} ms")  # fmt: skip
     assert errors == [], errors
