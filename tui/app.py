@@ -68,6 +68,9 @@ class NNPlayApp(App[None]):
     AUTO_FOCUS = "#diagram"  # keys work everywhere; the diagram takes arrows for neuron selection
     CSS_PATH = "app.tcss"
     BINDINGS = [
+        # Help and quit first: at 80 columns the footer shows only the first eight or so keys.
+        Binding("question_mark", "help", "Help", priority=True),
+        Binding("q", "quit", "Quit", priority=True),
         Binding("space", "toggle_run", "Run/Pause", priority=True),
         Binding("n", "step", "Step", priority=True),
         Binding("e", "epoch", "Epoch", priority=True),
@@ -97,8 +100,6 @@ class NNPlayApp(App[None]):
         Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
         Binding("g", "resume_here", "Resume here", priority=True, show=False),
         Binding("l", "live", "Live", priority=True, show=False),
-        Binding("question_mark", "help", "Help", priority=True),
-        Binding("q", "quit", "Quit", priority=True),
     ]
 
     def __init__(
@@ -234,7 +235,7 @@ class NNPlayApp(App[None]):
         self._update_inspector()
         note = f"{rate_text(snap)}  {self.fps_note}"
         if self.travel is not None:
-            note = f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g resume here  l live"
+            note = f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g go on from here  l live"
         self.query_one(Metrics).show(snap, running, note)
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
@@ -324,7 +325,7 @@ class NNPlayApp(App[None]):
         if self.travel is None:
             return False
         step = self._travel_moments[self.travel].step
-        self.notify(f"looking at step {step:,}: g resumes training from here, l returns to the live run")
+        self.notify(f"looking at step {step:,}: g goes on from here, l returns to the live run")
         return True
 
     def action_toggle_run(self) -> None:
@@ -517,7 +518,7 @@ class NNPlayApp(App[None]):
 
         def resume(trainer: Trainer) -> str:
             trainer.resume_from(moment)
-            return f"resumed training from step {moment.step:,}"
+            return f"rewound the run to step {moment.step:,}: space trains on from here"
 
         self.session.call(resume)
         self.action_live()

@@ -324,6 +324,7 @@ def train_command(args: argparse.Namespace) -> int:
         if kernel is None and args.engine == "numba":
             raise UsageError(f"argument --engine: 'numba' is not available ({kernel_unavailable_reason()})")
         trainer.use_kernel(kernel)
+    first_step = trainer.step_count  # a loaded session goes on from its own step
     if args.json:
         reason, seconds = run_training(trainer)
     else:
@@ -341,7 +342,8 @@ def train_command(args: argparse.Namespace) -> int:
         "r2_train": _finite(m.r2_train),
         "r2_test": _finite(m.r2_test),
         "seconds": seconds,
-        "steps_per_second": trainer.config.iterations / seconds if seconds > 0 and reason == "iterations" else None,
+        # Every stop reason: epochs and target-loss runs have a speed too.
+        "steps_per_second": (trainer.step_count - first_step) / seconds if seconds > 0 else None,
         "stop_reason": reason,
         "engine": trainer.engine,
         "diverged": trainer.diverged_at is not None,
@@ -360,6 +362,8 @@ def train_command(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         _print_table(trainer, result)
+        if args.save:
+            print(f"saved the session to {args.save}")
     if trainer.diverged_at is not None:
         print(f"nnplay train: {trainer.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -398,9 +402,13 @@ def _print_table(trainer, result: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    def fmt(v: Any) -> str:
+    def fmt(key: str, v: Any) -> str:
         if v is None:
             return "-"
+        if key.endswith("accuracy"):
+            return f"{v:.1%}"  # "1" beside "0.994" read as one sample, not 100%
+        if key == "steps_per_second":
+            return f"{v:,.0f}"
         if isinstance(v, float):
             return f"{v:.4g}"
         if isinstance(v, int) and not isinstance(v, bool):
@@ -426,7 +434,7 @@ def _print_table(trainer, result: dict) -> None:
         "diverged",
     ):
         if result[key] is not None or key in ("train_loss", "test_loss"):
-            table.add_row(key.replace("_", " "), fmt(result[key]))
+            table.add_row(key.replace("_", " "), fmt(key, result[key]))
     Console().print(table)
 
 

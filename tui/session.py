@@ -116,7 +116,18 @@ class TrainingSession:
                 self._check_stop()
                 continue
             started = time.perf_counter()
+            before = trainer.step_count
             done = trainer.step(max(n, 1))
+            c = trainer.config
+            going_on = self._goal is None or trainer.step_count < self._goal  # t ends there anyway
+            if c.schedule != "constant" and before < c.iterations <= trainer.step_count and going_on:
+                self._notices.append(
+                    Notice(
+                        f"the {c.schedule} schedule ended at step {c.iterations:,}: the learning rate stays "
+                        f"at {trainer.learning_rate():g} from here",
+                        "warning",
+                    )
+                )
             elapsed = time.perf_counter() - started
             if done and elapsed > 0:
                 # Aim each chunk at CHUNK_SECONDS so commands and cancellation are seen promptly.

@@ -560,3 +560,26 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
     code, out, err = run(["--version"], capsys)
     assert code == 0 and out == f"nnplay {version('nnplay')}\n" and err == ""
+
+
+def test_the_table_shows_percentages_a_speed_for_every_stop_and_the_save(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "s.npz"
+    code, out, _ = run(["train", "--preset", "xor", "--epochs", "2", "--save", str(saved)], capsys)
+    assert code == 0
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in out.splitlines() if line.count("│") == 3}
+    assert rows["train accuracy"].endswith("%") and rows["test accuracy"].endswith("%")
+    assert rows["steps per second"].replace(",", "").isdigit()  # an epochs stop has a speed too
+    assert rows["stop reason"] == "epochs"
+    assert out.rstrip().endswith(f"saved the session to {saved}") and saved.exists()
+
+
+def test_json_speed_counts_only_this_runs_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, first, _ = run_json(["--preset", "xor", "--iterations", "40", "--save", str(tmp_path / "s.npz")], capsys)
+    assert code == 0 and first["steps"] == 40
+    code, second, _ = run_json(
+        ["--load", str(tmp_path / "s.npz"), "--target-loss", "1e-9", "--iterations", "30"], capsys
+    )
+    assert code == 0 and second["steps"] == 70
+    assert second["steps_per_second"] == pytest.approx(30 / second["seconds"])

@@ -325,6 +325,44 @@ def test_the_status_shows_the_rate_in_force_and_a_spent_schedule_is_pointed_out(
     ui.run(check)
 
 
+async def test_running_past_the_end_of_a_schedule_says_so_once():
+    app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "space", " ")
+        await wait_until(pilot, lambda: app.session.latest.step > 200, what="training past the schedule")
+        app.draw_frame()
+        await pilot.pause()
+        ended = [m for m in messages(app, "warning") if "schedule ended at step 40" in m]
+        assert len(ended) == 1, messages(app)
+        assert "learning rate stays at 0" in ended[0]
+        assert "lr 0 (cosine)" in status(app)
+
+
+async def test_t_to_the_end_of_its_schedule_does_not_warn():
+    app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send_key(pilot, "t")
+        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step == 40, what="t")
+        app.draw_frame()
+        await pilot.pause()
+        assert not messages(app, "warning"), messages(app)
+
+
+def test_the_diagram_shows_when_it_has_the_keys(ui):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        box = app.query_one("#diagram-box")
+        focused = box.styles.border_top[1]
+        app.query_one("#field-lr", Input).focus()
+        await settle(pilot)
+        assert box.styles.border_top[1] != focused
+        app.query_one(WeightDiagram).focus()
+        await settle(pilot)
+        assert box.styles.border_top[1] == focused
+
+    ui.run(check)
+
+
 def test_c_shows_fresh_points_and_their_accuracy(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
@@ -851,7 +889,7 @@ def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
             await settle(pilot)
             assert app.session.latest.step == 3 and not app.session.running, key
             assert app.travel is not None
-        assert sum("g resumes training from here" in m for m in messages(app)) == 4
+        assert sum("g goes on from here" in m for m in messages(app)) == 4
         await pilot.press("l", "n")
         await settle(pilot)
         assert app.session.latest.step == 4

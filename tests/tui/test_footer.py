@@ -24,3 +24,16 @@ async def test_focus_changes_leave_no_footer_keys_behind() -> None:
         alive = sum(1 for o in gc.get_objects() if isinstance(o, FooterKey))
         assert shown > 5
         assert alive <= 2 * shown, f"{alive} footer keys alive, {shown} shown"
+
+
+async def test_help_and_quit_are_in_the_footer_at_80_columns() -> None:
+    """A new user on a default 80x24 SSH window must see that ? exists."""
+    app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config(train_size=100)), colors=256, environ={},
+                    start_worker=False, use_kernel=False)  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footer = app.query_one("BindingsFooter")
+        visible = [key for key in app.query(FooterKey) if key.region.right <= footer.region.right and key.region.width]
+        shown = " ".join(f"{key.key_display} {key.description}" for key in visible)
+        assert "? Help" in shown and "q Quit" in shown, shown
+        assert "Run/Pause" in shown

@@ -784,3 +784,23 @@ def test_a_csv_path_typed_in_the_panel_loads_or_is_refused_with_the_line(panel, 
         assert len(snap.data.X_train) + len(snap.data.X_test) == 60
 
     panel.run(check)
+
+
+def test_the_pending_line_stays_in_view_when_the_panel_is_scrolled(panel):
+    """At 80x24 the panel scrolls: a change to the seed (far down) said "pending" out of sight."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await pilot.resize_terminal(80, 24)
+        try:
+            await type_text(pilot, "seed", "5")
+            scroller = panel_of(pilot)
+            assert scroller.scroll_y > 0  # the seed field is below the first screenful
+            pending = app.query_one("#pending", Static)
+            assert "pending until reset (r): seed" in str(pending.render())
+            assert pending.region.height >= 1 and scroller.region.contains_region(pending.region)
+            assert app.screen.get_widget_at(pending.region.x, pending.region.y)[0] is pending
+        finally:
+            await pilot.resize_terminal(*SIZE)
+
+    panel.run(check)

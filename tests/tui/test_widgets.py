@@ -498,3 +498,14 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
         assert math.isfinite(snap.metrics.train_loss)
         assert "diverged" not in status(app)
         assert app.is_running
+
+
+@pytest.mark.parametrize(("rate", "shown"), [(950.4, "950"), (12_345, "12k"), (2_001_795, "2.0M")])
+def test_the_speed_fits_beside_the_engine_name(rate, shown):
+    from dataclasses import replace
+
+    from tui.widgets.metrics import status_text
+
+    snap = replace(Trainer(PRESETS["seed-v2"].config(train_size=50)).snapshot(), steps_per_second=rate)
+    first = status_text(snap, True, "").splitlines()[0]
+    assert first.endswith(f"  {shown} steps/s (numpy)"), first

@@ -11,7 +11,7 @@ from textual.widgets import Markdown
 HELP = """\
 # nnplay help
 
-**Keys** (they work whichever field has focus)
+**Keys** (they work whichever field has focus; `escape`, `?` or `q` closes this help)
 
 | key | what it does |
 |---|---|
@@ -29,7 +29,7 @@ HELP = """\
 | `w` | weights over the run: each layer's weight distribution over time, instead of the diagram |
 | `x` | explain one step: a sample's forward pass, errors, deltas and updates, with the formulas |
 | `,` / `.` | time travel: back / forward through the recorded moments of the run (or click the loss curve) |
-| `g` / `l` | resume training from the moment shown / back to live |
+| `g` / `l` | go on from the moment shown (the run rewinds to it; `space` trains on) / back to live |
 | `a` | edit the data: arrows/click move a cursor, `1`..`9` add that class, `backspace` removes the nearest |
 | `s` | share: show (and copy) the `nnplay ...` command line that reproduces this setup |
 | `ctrl+s` / `ctrl+o` | save / load the whole session (settings, weights, optimiser, history) |
@@ -37,7 +37,8 @@ HELP = """\
 | `tab` / `shift+tab` | move between fields; `enter` toggles a feature or presses a button |
 | `?` / `q` | this help / quit |
 
-In the **diagram**: arrows pick a neuron, `[` and `]` pick one of its incoming weights,
+In the **diagram** (its border lights up when it has the keys; `shift+tab` from the panel's
+first field): arrows pick a neuron, `[` and `]` pick one of its incoming weights,
 `escape` goes back to the neuron; clicking works too; `enter` types a new value for the
 selected weight or bias and the plot follows at once. The line under the diagram shows
 the exact value and its trajectory over the run.

@@ -147,7 +147,7 @@ class ParamsPanel(VerticalScroll):
     ParamsPanel SelectionList { height: auto; max-height: 7; border: none; padding: 0; }
     ParamsPanel .buttons { height: 1; }
     ParamsPanel .buttons Button { min-width: 4; width: auto; margin: 0; }
-    ParamsPanel #pending { color: $warning; height: auto; }
+    ParamsPanel #pending { color: $warning; height: auto; dock: top; }  /* in view however far down you are */
     """
 
     class ConfigChanged(Message):
