@@ -325,6 +325,34 @@ def test_the_status_shows_the_rate_in_force_and_a_spent_schedule_is_pointed_out(
     ui.run(check)
 
 
+def test_the_loss_curves_span_the_whole_recorded_run(ui):
+    """Not only the newest rows that fit the width (the last ~3 s at 15 records a second)."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        trainer = Trainer(CONFIG.replace(lr=0.5, schedule="constant"))
+        for _ in range(400):  # 400 records, several times the curve's width
+            trainer.step(20)
+            trainer.evaluate()
+        app.session.replace(trainer)
+        await settle(pilot)
+        history = app.session.latest.history
+        sparkline = app.query_one("#train-loss", Sparkline)
+        data = sparkline.data
+        assert len(history) >= 400 and 20 <= len(data) < len(history)
+        first_share = history[: len(history) // len(data), 2]  # the rows of the first column
+        assert data[0] == pytest.approx(np.mean(np.log10(first_share)), abs=0.05)
+        assert data[0] > data[-1]  # the descent is on screen
+        # A click on the first column goes back to the start of the run, not to 3 s ago.
+        region = sparkline.region
+        await pilot.click(offset=(region.x, region.y))
+        await settle(pilot)
+        assert app.travel is not None
+        assert app._travel_moments[app.travel].step <= history[len(history) // 10, 0]
+
+    ui.run(check)
+
+
 async def test_running_past_the_end_of_a_schedule_says_so_once():
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:

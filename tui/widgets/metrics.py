@@ -107,15 +107,16 @@ class Metrics(Horizontal):
     def show(self, snap: Snapshot, running: bool, fps_note: str) -> None:
         width = max(1, self.query_one("#curves").size.width - 17)
         history = snap.history
-        self._shown_steps = history[-width:, 0] if len(history) else np.zeros(0)
+        # The whole recorded run, each column the mean of its share of the rows: the newest
+        # `width` rows alone were the last ~3 s at 15 records a second, noise without the descent.
+        starts = np.linspace(0, len(history), min(width, len(history)) + 1).astype(int)
+        self._shown_steps = history[starts[1:] - 1, 0] if len(history) else np.zeros(0)
         for column, name, label in ((TRAIN_LOSS, "train-loss", "train"), (TEST_LOSS, "test-loss", "test")):
-            values = history[-width:, column] if len(history) else np.zeros(0)
-            values = values[np.isfinite(values)]
-            # Log scale: losses fall by orders of magnitude, and a linear line goes flat at once.
-            data = np.log10(np.maximum(values, 1e-12)).tolist()
+            data = column_means(history[:, column], starts[:-1]) if len(history) else []
             sparkline = self.query_one(f"#{name}", Sparkline)
             if sparkline.data != data:
                 sparkline.data = data
+            values = history[:, column][np.isfinite(history[:, column])] if len(history) else np.zeros(0)
             latest = _num(values[-1], ".3g") if len(values) else "-"
             update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
         status = self.query_one("#status", Static)
@@ -131,6 +132,17 @@ class Metrics(Horizontal):
             if steps is not None and len(steps) and region.contains(event.screen_x, event.screen_y):
                 at = (event.screen_x - region.x) / max(region.width, 1)
                 self.post_message(self.Scrub(float(steps[min(int(at * len(steps)), len(steps) - 1)])))
+
+
+def column_means(losses: np.ndarray, starts: np.ndarray) -> list[float]:
+    """log10 of ``losses``, averaged over the runs of rows that begin at ``starts``; runs with no
+    finite loss are left out. Log scale: losses fall by orders of magnitude, and a linear line
+    goes flat at once."""
+    logs = np.log10(np.maximum(losses, 1e-12))
+    finite = np.isfinite(logs)
+    sums = np.add.reduceat(np.where(finite, logs, 0.0), starts)
+    counts = np.add.reduceat(finite.astype(np.int64), starts)
+    return (sums[counts > 0] / counts[counts > 0]).tolist()
 
 
 def update_if_changed(widget: Static, text: str) -> None:
