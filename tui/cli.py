@@ -498,19 +498,37 @@ def serve_command(args: argparse.Namespace) -> int:
     except ImportError:
         raise UsageError("textual-serve is not installed; pip install 'nnplay[serve]'") from None
     build_trainer(build_parser().parse_args(_app_words(args)))  # a bad setup fails here, not in the browser
+    _check_can_listen(plan.host, plan.port)  # before saying "open ...": a port in use printed that first
     if plan.warning:
         print(plan.warning, file=sys.stderr)
     print(f"nnplay serve: open {plan.public_url}/ (ctrl+c stops)", file=sys.stderr)
     server = Server(plan.command, host=plan.host, port=plan.port, title="nnplay", public_url=plan.public_url)
     try:
         server.serve()
-    except OSError as exc:
-        import errno
-        import socket
-
-        flag = "--host" if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL else "--port"
-        raise UsageError(f"argument {flag}: cannot listen on {plan.host}:{plan.port} ({exc.strerror or exc})") from None
+    except OSError as exc:  # taken between the check and now
+        raise _listen_error(plan.host, plan.port, exc) from None
     return 0
+
+
+def _listen_error(host: str, port: int, exc: OSError) -> UsageError:
+    import errno
+    import socket
+
+    flag = "--host" if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL else "--port"
+    return UsageError(f"argument {flag}: cannot listen on {host}:{port} ({exc.strerror or exc})")
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            probe.bind(address)
+    except OSError as exc:
+        raise _listen_error(host, port, exc) from None
 
 
 def export_command(args: argparse.Namespace) -> int:

@@ -93,6 +93,18 @@ def test_bad_flags_exit_2_in_one_line_before_listening(words: list[str], flag: s
     assert code == 2 and err.count("\n") == 1 and flag in err
 
 
+def test_a_port_in_use_is_one_line_and_no_open_this_address(capsys) -> None:
+    pytest.importorskip("textual_serve")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "--port" in err and f"127.0.0.1:{port}" in err and "open http" not in err
+
+
 def test_a_command_is_not_an_app_flag() -> None:
     with pytest.raises(UsageError, match="'train' is a command"):
         plan("--", "train")
