@@ -43,6 +43,10 @@ first field): arrows pick a neuron, `[` and `]` pick one of its incoming weights
 selected weight or bias and the plot follows at once. The line under the diagram shows
 the exact value and its trajectory over the run.
 
+The **loss curves** (train and test) span the whole recorded run on a log scale, so a fall
+from 0.8 to 0.0001 stays visible; the number beside each is the latest loss. The status line
+shows the step, epoch, speed, both losses and accuracies, and the learning rate in force.
+
 Beside the loss: the test set's **confusion matrix** (rows: true class, columns:
 predicted) and each class's accuracy; R² for regression.
 
@@ -84,13 +88,15 @@ regularisation, or stop earlier.
 
 **Batch size.** 1 updates after every sample (the article's way: noisy but quick);
 larger batches average the gradient over more samples (smoother, fewer steps per epoch).
+A batch larger than the training set is the whole set (full-batch gradient descent).
 
 **Dropout.** While training, each hidden neuron is switched off at random with the given
 probability (the others scaled up to compensate), so no neuron can rely on another: a
 cheap guard against overfitting. It is off when the network is evaluated or drawn.
 
 **Schedules.** *step* halves the learning rate at 25, 50 and 75 % of *iterations*;
-*cosine* lowers it smoothly to zero: big steps early, fine ones at the end.
+*cosine* lowers it smoothly to zero: big steps early, fine ones at the end. After
+*iterations* steps the rate stays where the schedule ended (zero for cosine).
 
 **Optimisers.** *momentum* keeps a running sum of past gradients so steps build up speed
 along consistent directions; *adam* also scales each weight's step by its recent gradient
