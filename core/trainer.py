@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from core.activations import HIDDEN
-from core.config import TrainConfig
+from core.config import TrainConfig, regression_fit_error
 from core.datasets import Dataset, DatasetError, make_dataset, sample_points
 from core.features import feature_matrix
 from core.losses import mean_loss, output_delta
@@ -193,8 +193,7 @@ class Trainer:
         self.config = config
         self.data = data if data is not None else make_data(config)
         self.regression = self.data.is_regression
-        if self.regression and (config.loss != "mse" or config.output == "softmax"):
-            # Built-in regression sets are refused by TrainConfig; a CSV shows its kind only when read.
+        if self.regression and regression_fit_error(config.loss, config.output):
             raise DatasetError(
                 "its labels are numbers to fit (regression): use loss mse and a tanh, linear or sigmoid output"
             )

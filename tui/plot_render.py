@@ -389,37 +389,33 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = TRUECOLOR)
             test_fg=tuple(Style(color=bright, bold=True, underline=True) for _, bright in pairs),
         )
 
+    class_rgb = CLASS_RGB[:n_classes]
+    # Dots are the class colours lightened, at every depth; the region backgrounds differ.
+    point_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in class_rgb)
+    test_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True) for rgb in class_rgb)
+    textures = None
     if colors < TRUECOLOR and n_classes <= len(_XTERM_CLASS_BG):
-        base = Style(bgcolor=Color.from_ansi(_XTERM_BASE))
+        empty = Style(bgcolor=Color.from_ansi(_XTERM_BASE))
         region_bg = tuple(
-            tuple(base if level == 0 else Style(bgcolor=Color.from_ansi(bg)) for level in range(levels))
+            tuple(empty if level == 0 else Style(bgcolor=Color.from_ansi(bg)) for level in range(levels))
             for bg in _XTERM_CLASS_BG[:n_classes]
         )
-        return PlotStyle(
-            region_bg=region_bg,
-            point_fg=tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in CLASS_RGB[:n_classes]),
-            flag_style=Style(color=_rgb(_WHITE)),
-            empty=base,
-            test_fg=tuple(
-                Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True)
-                for rgb in CLASS_RGB[:n_classes]
-            ),
+    else:
+        steps = (
+            [_TINT_LOW]
+            if levels == 1
+            else [_TINT_LOW + (_TINT_HIGH - _TINT_LOW) * level / (levels - 1) for level in range(levels)]
         )
-    steps = (
-        [_TINT_LOW]
-        if levels == 1
-        else [_TINT_LOW + (_TINT_HIGH - _TINT_LOW) * level / (levels - 1) for level in range(levels)]
-    )
-    class_rgb = CLASS_RGB[:n_classes]
-    region_bg = tuple(tuple(Style(bgcolor=_rgb(blend_rgb(_BASE_RGB, rgb, t))) for t in steps) for rgb in class_rgb)
-    point_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in class_rgb)
+        empty = Style(bgcolor=_rgb(_BASE_RGB))
+        region_bg = tuple(tuple(Style(bgcolor=_rgb(blend_rgb(_BASE_RGB, rgb, t))) for t in steps) for rgb in class_rgb)
+        if colors < TRUECOLOR:  # past the xterm table, 256 colours cannot keep every class apart
+            textures = CLASS_TEXTURES
     return PlotStyle(
         region_bg=region_bg,
         point_fg=point_fg,
         # White is not a class colour and is brighter than every lightened dot.
         flag_style=Style(color=_rgb(_WHITE)),
-        empty=Style(bgcolor=_rgb(_BASE_RGB)),
-        test_fg=tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True) for rgb in class_rgb),
-        # Past the xterm table, 256 colours cannot keep every class apart by colour alone.
-        textures=CLASS_TEXTURES if colors < TRUECOLOR else None,
+        empty=empty,
+        test_fg=test_fg,
+        textures=textures,
     )

@@ -21,7 +21,7 @@ def _num(x: float, fmt: str = ".4f") -> str:
     return "-" if x is None or not math.isfinite(x) else format(x, fmt)
 
 
-def _rate(per_second: float) -> str:
+def _speed(per_second: float) -> str:
     """Steps per second in at most 5 characters: "2,001,795" pushed the engine's name out of the box."""
     if per_second >= 1e6:
         return f"{per_second / 1e6:.1f}M"
@@ -34,7 +34,7 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
     """Three short lines (progress, loss and accuracy, a note) that fit the status box unwrapped:
     wrapped at any width, "acc 19.2% / 20.0%" broke in two and a divergence fell out of sight."""
     m = snap.metrics
-    state = f"{_rate(snap.steps_per_second)} steps/s ({snap.engine})" if running else "paused"
+    state = f"{_speed(snap.steps_per_second)} steps/s ({snap.engine})" if running else "paused"
     progress = f"step {snap.step:,}  epoch {snap.epoch:,}  {state}"
     if snap.data.is_regression:
         score = f"R² {_num(m.r2_train, '.3f')} / {_num(m.r2_test, '.3f')}"
