@@ -25,7 +25,7 @@ if shutil.which("tmux") is None:
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = f"exec {shlex.quote(sys.executable)} -m tui.cli"
-STEP = re.compile(r"step ([\d,]+)")
+STEP = re.compile(r"step ([\d,]+)  epoch")  # the status line; notifications say "at step N" too
 WELL_FORMED = re.compile(r"\d{1,3}(?:,\d{3})*")  # a half-drawn frame can leave "1,23"; read again then
 PLOT_TITLE = "data & decision"  # at 80 columns the title is cut to "data & decision reg…"
 HELP_TITLE = "nnplay help"
