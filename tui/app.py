@@ -233,15 +233,19 @@ class NNPlayApp(App[None]):
         if diagram.display:
             diagram.show(self._diagram_data(snap, plot))
         self._update_inspector()
-        note = f"{rate_text(snap)}  {self.fps_note}"
-        if self.travel is not None:
-            note = f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g go on from here  l live"
-        self.query_one(Metrics).show(snap, running, note)
+        self.query_one(Metrics).show(snap, running, self.status_note(snap))
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
         if self.standalone and not self._started:
             self._started = True
             self.call_after_refresh(self._finish_startup)  # once this frame is on screen
+
+    def status_note(self, snap: Snapshot) -> str:
+        """The status line's third row: the rate in force and the frame rate, or how to travel."""
+        if self.travel is not None:
+            # Short: at 120 columns beside the confusion matrix "... g go on from here  l live" lost "live".
+            return f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g go on  l live"
+        return f"{rate_text(snap)}  {self.fps_note}"
 
     async def _finish_startup(self) -> None:
         await self.query_one(ParamsPanel).build()
@@ -325,7 +329,7 @@ class NNPlayApp(App[None]):
         if self.travel is None:
             return False
         step = self._travel_moments[self.travel].step
-        self.notify(f"looking at step {step:,}: g goes on from here, l returns to the live run")
+        self.notify(f"in the past (step {step:,}): g goes on from here, l back to live")
         return True
 
     def action_toggle_run(self) -> None:

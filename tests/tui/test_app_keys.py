@@ -917,7 +917,7 @@ def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
             await settle(pilot)
             assert app.session.latest.step == 3 and not app.session.running, key
             assert app.travel is not None
-        assert sum("g goes on from here" in m for m in messages(app)) == 4
+        assert sum("g goes on from here, l back to live" in m for m in messages(app)) == 4
         await pilot.press("l", "n")
         await settle(pilot)
         assert app.session.latest.step == 4

@@ -437,8 +437,10 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
         app = pilot.app
         await pilot.resize_terminal(*size)
         await pilot.pause()
-        for running in (False, True):
-            app.query_one(Metrics).show(app.session.latest, running, app.fps_note)
+        for running, travelling in ((False, False), (True, False), (False, True)):
+            if travelling:  # the time-travel note replaces the rate and frame rate
+                app.action_travel(-1)
+            app.query_one(Metrics).show(app.session.latest, running, app.status_note(app.session.latest))
             await pilot.pause()
             box = app.query_one("#status", Static)
             lines = status(app).splitlines()
@@ -449,6 +451,11 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
             assert ("steps/s" in lines[0]) == running and ("paused" in lines[0]) != running
             if trainer.diverged_at is not None:
                 assert lines[2] == f"diverged at step {trainer.diverged_at:,}: lower the rate, press r"
+            elif travelling:
+                assert lines[2].startswith("TIME TRAVEL") and lines[2].endswith("l live"), lines
+            else:
+                assert lines[2].startswith("lr ") and lines[2].endswith("fps"), lines
+        app.action_live()
         # The plot keeps most of the height.
         assert app.query_one(ScatterPlot).size.height >= size[1] - 11
 
