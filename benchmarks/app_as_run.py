@@ -6,9 +6,9 @@ from __future__ import annotations
 def app_as_run(preset: str, engine: str):
     """NNPlayApp on `preset`, standalone (the whole process, as `nnplay` runs it), 256 colours,
     no SSH detection; `engine` is "numpy" or "numba"."""
-    from core.presets import PRESETS
-    from core.trainer import Trainer
-    from tui.app import NNPlayApp
+    from nnplay.core.presets import PRESETS
+    from nnplay.core.trainer import Trainer
+    from nnplay.tui.app import NNPlayApp
 
     return NNPlayApp(
         trainer=Trainer(PRESETS[preset].config()),

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from core.datasets import make_dataset
+from nnplay.core.datasets import make_dataset
 
 NETWORK = [
     "--dataset",
@@ -45,7 +45,7 @@ def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float
     cmd = [
         sys.executable,
         "-m",
-        "tui.cli",
+        "nnplay.tui.cli",
         "train",
         *NETWORK,
         "--batch-size",
@@ -115,7 +115,7 @@ def main() -> None:
     )
     print(f"{'batch':>6} {'engine':>7} {'nnplay s':>10} {'torch s':>10} {'torch/nnplay':>13}")
     engines = ["numpy"]
-    from core.kernel import load_kernel
+    from nnplay.core.kernel import load_kernel
 
     if load_kernel() is not None:
         engines.append("numba")

@@ -37,7 +37,7 @@ async def measure(presses: int, engine: str, preset: str) -> list[float]:
     latencies = []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":
-            from core.kernel import load_kernel
+            from nnplay.core.kernel import load_kernel
 
             app.session.set_kernel(load_kernel())
         await pilot.press("space")

@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--engine", default="auto", choices=("auto", "numpy", "numba"))
     args = parser.parse_args()
     socket = f"nnplay-mem-{os.getpid()}"
-    app = f"{sys.executable} -m tui.cli --preset {args.preset} --engine {args.engine}"
+    app = f"{sys.executable} -m nnplay.tui.cli --preset {args.preset} --engine {args.engine}"
     command = f"cd {ROOT} && TERM=xterm-256color exec {app}"
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
     try:

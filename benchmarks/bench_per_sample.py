@@ -77,7 +77,7 @@ def ours(steps: int, engine: str) -> float:
     cmd = [
         sys.executable,
         "-m",
-        "tui.cli",
+        "nnplay.tui.cli",
         "train",
         "--dataset",
         "quadrants",

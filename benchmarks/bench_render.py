@@ -18,11 +18,11 @@ import dataclasses
 import statistics
 import time
 
-from core.config import TrainConfig
-from core.trainer import Trainer
-from tui.plot_render import default_plot_style
-from tui.widgets.scatter_plot import PlotView, render_scatter
-from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+from nnplay.core.config import TrainConfig
+from nnplay.core.trainer import Trainer
+from nnplay.tui.plot_render import default_plot_style
+from nnplay.tui.widgets.scatter_plot import PlotView, render_scatter
+from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
 
 
 def median_ms(fn, repeats: int) -> float:

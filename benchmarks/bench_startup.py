@@ -35,7 +35,7 @@ def panel_visible(screen: str) -> bool:
 def one_run(index: int) -> tuple[float, float]:
     """Seconds until the plot is on screen, and until the panel's fields are too."""
     socket = f"nnplay-start-{os.getpid()}-{index}"
-    command = f"cd {ROOT} && env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable} -m tui.cli"
+    command = f"cd {ROOT} && env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable} -m nnplay.tui.cli"
     started = time.perf_counter()
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
     plot = None

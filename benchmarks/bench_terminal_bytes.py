@@ -30,7 +30,7 @@ def measure(seconds: float, size: str, ssh: bool, preset: str) -> tuple[float, f
     socket = f"nnplay-bytes-{os.getpid()}"
     log = Path(tempfile.mkdtemp()) / "out.bin"
     env = "SSH_CONNECTION='10.0.0.1 1 10.0.0.2 22' " if ssh else ""
-    command = f"cd {ROOT} && TERM=xterm-256color {env}{sys.executable} -m tui.cli --preset {preset}"
+    command = f"cd {ROOT} && TERM=xterm-256color {env}{sys.executable} -m nnplay.tui.cli --preset {preset}"
     try:
         tmux(socket, "new-session", "-d", "-x", width, "-y", height, command)
         time.sleep(3.0)  # startup, first frames, kernel compile in the background

@@ -38,10 +38,10 @@ from textual.pilot import Pilot, _get_mouse_message_arguments
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from core.trainer import Trainer
-from tui.app import MIN_SIZE, NNPlayApp
-from tui.widgets.path_prompt import PathPrompt
-from tui.widgets.scatter_plot import ScatterPlot
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import MIN_SIZE, NNPlayApp
+from nnplay.tui.widgets.path_prompt import PathPrompt
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
 # Every key the app binds except quit, plus the keys that move focus and drive the panel and diagram.
 EXCLUDED_KEYS = frozenset({"q"})

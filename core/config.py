@@ -12,12 +12,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from core.activations import HIDDEN, OUTPUTS
-from core.datasets import DATASETS, REGRESSION
-from core.features import FEATURES, parse_features
-from core.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
-from core.network import INITS
-from core.optim import OPTIMIZERS
+from nnplay.core.activations import HIDDEN, OUTPUTS
+from nnplay.core.datasets import DATASETS, REGRESSION
+from nnplay.core.features import FEATURES, parse_features
+from nnplay.core.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
+from nnplay.core.network import INITS
+from nnplay.core.optim import OPTIMIZERS
 
 MAX_LAYERS = 8
 MAX_NEURONS = 256

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import HIDDEN
-from core.losses import mean_loss, output_delta
-from core.network import Network
+from nnplay.core.activations import HIDDEN
+from nnplay.core.losses import mean_loss, output_delta
+from nnplay.core.network import Network
 
 DERIVATIVE_TEXT = {
     "sigmoid": "a(1 - a)",

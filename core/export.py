@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from core.network import Network
+from nnplay.core.network import Network
 
 FORMATS = ("torch", "numpy", "json")
 DEFAULT_NAMES = {"torch": "nnplay_model.py", "numpy": "nnplay_model.npz", "json": "nnplay_model.json"}

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from core.resident_memory import page_out_mappings
+from nnplay.core.resident_memory import page_out_mappings
 
 CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softmax": 5}
 LOSS_CODES = {"mse": 0, "cross_entropy": 1}
@@ -33,7 +33,7 @@ def load_kernel():
         if _kernel is not None or _failed is not None:
             return _kernel
         try:
-            from core.kernel_numba import train_steps as kernel
+            from nnplay.core.kernel_numba import train_steps as kernel
 
             _warm_up(kernel)
         except Exception as exc:  # ImportError, or a numba/llvmlite problem: fall back to numpy

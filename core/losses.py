@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.activations import OUTPUT_DERIVATIVES
+from nnplay.core.activations import OUTPUT_DERIVATIVES
 
 LOSSES = ("mse", "cross_entropy")
 # Cross-entropy needs outputs that are probabilities.

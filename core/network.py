@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from core.activations import HIDDEN, OUTPUTS, check_name
-from core.losses import LOSSES, check_pair, mean_loss, output_delta
+from nnplay.core.activations import HIDDEN, OUTPUTS, check_name
+from nnplay.core.losses import LOSSES, check_pair, mean_loss, output_delta
 
 INITS = ("xavier", "he", "uniform01", "uniform11", "playground")
 INIT_HELP = {

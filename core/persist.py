@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.config import ConfigError, TrainConfig
-from core.datasets import REGRESSION, Dataset
-from core.trainer import HISTORY_FIELDS, Trainer
+from nnplay.core.config import ConfigError, TrainConfig
+from nnplay.core.datasets import REGRESSION, Dataset
+from nnplay.core.trainer import HISTORY_FIELDS, Trainer
 
 FORMAT = "nnplay-session"
 VERSION = 1

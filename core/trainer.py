@@ -15,13 +15,13 @@ from functools import cached_property
 
 import numpy as np
 
-from core.activations import HIDDEN
-from core.config import TrainConfig, regression_fit_error
-from core.datasets import Dataset, DatasetError, make_dataset, sample_points
-from core.features import feature_matrix
-from core.losses import mean_loss, output_delta
-from core.network import Network
-from core.optim import Optimizer
+from nnplay.core.activations import HIDDEN
+from nnplay.core.config import TrainConfig, regression_fit_error
+from nnplay.core.datasets import Dataset, DatasetError, make_dataset, sample_points
+from nnplay.core.features import feature_matrix
+from nnplay.core.losses import mean_loss, output_delta
+from nnplay.core.network import Network
+from nnplay.core.optim import Optimizer
 
 HISTORY_CAPACITY = 2048
 TIMELINE_MOMENTS = 240
@@ -338,7 +338,7 @@ class Trainer:
 
     def use_kernel(self, kernel) -> None:
         """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy)."""
-        from core.kernel import CODES
+        from nnplay.core.kernel import CODES
 
         self.kernel = kernel
         if kernel is None:
@@ -360,7 +360,7 @@ class Trainer:
         return "numba" if self.kernel is not None and not self.config.dropout else "numpy"
 
     def _step_kernel(self, n: int) -> int:
-        from core.kernel import LOSS_CODES, OPT_CODES, SCHEDULE_CODES
+        from nnplay.core.kernel import LOSS_CODES, OPT_CODES, SCHEDULE_CODES
 
         c, opt, net = self.config, self.optimizer, self.net
         started = time.perf_counter()

@@ -25,19 +25,19 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from core.config import FIELDS, TrainConfig
-from core.datasets import DatasetError, sample_points
-from core.persist import SessionFileError, load_session
-from core.presets import PRESETS
-from core.trainer import Moment, Snapshot, Trainer
-from tui.plot_render import TRUECOLOR
-from tui.session import TrainingSession, fps_for_environment
-from tui.widgets.bindings_footer import BindingsFooter
-from tui.widgets.metrics import Metrics, rate_text, update_if_changed
-from tui.widgets.params_panel import ParamsPanel
-from tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
-from tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
-from tui.widgets.weight_evolution import WeightEvolution
+from nnplay.core.config import FIELDS, TrainConfig
+from nnplay.core.datasets import DatasetError, sample_points
+from nnplay.core.persist import SessionFileError, load_session
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Moment, Snapshot, Trainer
+from nnplay.tui.plot_render import TRUECOLOR
+from nnplay.tui.session import TrainingSession, fps_for_environment
+from nnplay.tui.widgets.bindings_footer import BindingsFooter
+from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
+from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
+from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
 SPARK = "▁▂▃▄▅▆▇█"
 MIN_SIZE = (60, 16)
@@ -194,7 +194,7 @@ class NNPlayApp(App[None]):
 
     def _compile_kernel(self) -> None:
         """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""
-        from core.kernel import load_kernel
+        from nnplay.core.kernel import load_kernel
 
         kernel = load_kernel()
         if kernel is not None and self.is_running:
@@ -279,7 +279,7 @@ class NNPlayApp(App[None]):
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
         """Type a new value for a weight or bias; the plot follows at once."""
-        from tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.path_prompt import PathPrompt
 
         sel = event.selection
         net = self.session.latest.network
@@ -559,7 +559,7 @@ class NNPlayApp(App[None]):
 
     def action_explain(self) -> None:
         """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
-        from tui.widgets.explain_screen import ExplainScreen
+        from nnplay.tui.widgets.explain_screen import ExplainScreen
 
         snap = self._drawn or self.session.latest
         self.session.pause()
@@ -568,7 +568,7 @@ class NNPlayApp(App[None]):
 
     def action_share(self) -> None:
         """The exact command line of the current setup: shown, and copied where the terminal allows (OSC 52)."""
-        from tui.share import command_line
+        from nnplay.tui.share import command_line
 
         line = command_line(self.query_one(ParamsPanel).config)
         self.copy_to_clipboard(line)
@@ -577,12 +577,12 @@ class NNPlayApp(App[None]):
         )
 
     def action_help(self) -> None:
-        from tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
+        from nnplay.tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
 
         self.push_screen(HelpScreen())
 
     def action_save(self) -> None:
-        from tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.path_prompt import PathPrompt
 
         def chosen(path: str | None) -> None:
             if path:
@@ -592,7 +592,7 @@ class NNPlayApp(App[None]):
         self.push_screen(PathPrompt("Save session to", self.session_path), chosen)
 
     def action_load(self) -> None:
-        from tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.path_prompt import PathPrompt
 
         def chosen(path: str | None) -> None:
             if path:

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
-from core.config import FIELDS, ConfigError, TrainConfig, parse_value
-from core.datasets import DatasetError
-from core.presets import DEFAULT_PRESET, PRESETS
+from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from nnplay.core.datasets import DatasetError
+from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
@@ -259,8 +259,8 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
 
 def build_trainer(args: argparse.Namespace):
     """A Trainer from --load or from the preset and flags; bad input raises UsageError."""
-    from core.persist import SessionFileError, load_session
-    from core.trainer import Trainer
+    from nnplay.core.persist import SessionFileError, load_session
+    from nnplay.core.trainer import Trainer
 
     if args.load:
         try:
@@ -290,7 +290,7 @@ def _check_save_path(path: str | None, flag: str = "--save") -> None:
 
 def run_training(trainer, on_progress=None) -> tuple[str, float]:
     """Train until the configured stop condition; returns (reason, seconds spent stepping)."""
-    from core.trainer import TARGET_LOSS_CHECK_STEPS
+    from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS
 
     config = trainer.config
     goal = trainer.step_count + config.iterations
@@ -318,7 +318,7 @@ def train_command(args: argparse.Namespace) -> int:
     # Loading the compiled kernel takes ~1 s (more on its first compile); short runs finish sooner without it.
     wants_kernel = args.engine == "numba" or (args.engine == "auto" and trainer.config.iterations >= AUTO_KERNEL_STEPS)
     if wants_kernel:
-        from core.kernel import kernel_unavailable_reason, load_kernel
+        from nnplay.core.kernel import kernel_unavailable_reason, load_kernel
 
         kernel = load_kernel()  # compiled (or loaded from cache) before the timed loop
         if kernel is None and args.engine == "numba":
@@ -351,7 +351,7 @@ def train_command(args: argparse.Namespace) -> int:
         "config": trainer.config.as_dict(),
     }
     if args.save:
-        from core.persist import save_session
+        from nnplay.core.persist import save_session
 
         try:
             save_session(trainer, args.save)
@@ -448,7 +448,7 @@ class ServePlan(NamedTuple):
 
 def _app_words(args: argparse.Namespace) -> list[str]:
     """The app flags given to ``nnplay serve``, as words for ``nnplay``; they were checked by argparse."""
-    from tui.share import flag_text, flag_words
+    from nnplay.tui.share import flag_text, flag_words
 
     words = ["--preset", args.preset] if args.preset else []
     if args.load:
@@ -474,7 +474,7 @@ def serve_plan(args: argparse.Namespace) -> ServePlan:
     parsed = build_parser().parse_args(words)  # flags after -- fail here, before listening
     if parsed.command:
         raise UsageError(f"argument app flags: {parsed.command!r} is a command, not an app flag")
-    command = " ".join(shlex.quote(w) for w in [sys.executable, "-m", "tui.cli", *words])
+    command = " ".join(shlex.quote(w) for w in [sys.executable, "-m", "nnplay.tui.cli", *words])
     host, port = args.host, args.port
     try:
         local = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -532,8 +532,8 @@ def _check_can_listen(host: str, port: int) -> None:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from core.export import DEFAULT_NAMES, export_files
-    from core.persist import SessionFileError, atomic_write, load_session
+    from nnplay.core.export import DEFAULT_NAMES, export_files
+    from nnplay.core.persist import SessionFileError, atomic_write, load_session
 
     out = args.out or DEFAULT_NAMES[args.format]
     # A torch script named .npz (or JSON named .py) would only confuse whoever opens it.
@@ -564,7 +564,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
-    from tui.app import NNPlayApp
+    from nnplay.tui.app import NNPlayApp
 
     NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True).run()
     return 0
@@ -581,7 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export":
             return export_command(args)
         if args.command == "screenshots":
-            from tui.screenshots import save_screenshots
+            from nnplay.tui.screenshots import save_screenshots
 
             for path in save_screenshots(args.out):
                 print(path)

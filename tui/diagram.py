@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tui.braille import DOT_BITS
+from nnplay.tui.braille import DOT_BITS
 
 LEVELS = 5
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.color import Color
 from rich.style import Style
 
-from tui.plot_render import blend_rgb
+from nnplay.tui.plot_render import blend_rgb
 
 POSITIVE = (0x08, 0x77, 0xBD)
 NEGATIVE = (0xF5, 0x93, 0x22)

@@ -15,7 +15,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from tui.braille import BRAILLE_BASE
+from nnplay.tui.braille import BRAILLE_BASE
 
 # Index 0 is a plain space, not the blank braille pattern U+2800: some fonts
 # draw U+2800 as a visible glyph and a space is what every terminal expects.

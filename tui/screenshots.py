@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.plot_render import TRUECOLOR
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.plot_render import TRUECOLOR
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ SHOTS = (
 
 
 async def _take(shot: Shot, out: Path, before: Callable[[object], Awaitable[None]] | None = None) -> Path:
-    from tui.app import NNPlayApp
+    from nnplay.tui.app import NNPlayApp
 
     trainer = Trainer(PRESETS[shot.preset].config())
     # Train in chunks with an evaluation after each, as the app does, so the loss curve

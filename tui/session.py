@@ -15,9 +15,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.config import FIELDS, TrainConfig
-from core.persist import save_session
-from core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, Trainer
+from nnplay.core.config import FIELDS, TrainConfig
+from nnplay.core.persist import save_session
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, Trainer
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
 # A bounded run (t, e) records the loss at least this many times along the way: with the compiled

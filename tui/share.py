@@ -12,9 +12,9 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from core.config import TrainConfig
-from core.presets import DEFAULT_PRESET, PRESETS
-from tui.cli import FIELD_FLAGS
+from nnplay.core.config import TrainConfig
+from nnplay.core.presets import DEFAULT_PRESET, PRESETS
+from nnplay.tui.cli import FIELD_FLAGS
 
 
 def flag_text(name: str, value: Any) -> str:

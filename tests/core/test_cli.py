@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import core.persist as persist
-from core.config import FIELDS
-from core.persist import load_session, session_bytes
-from core.presets import PRESETS
-from tui.cli import FLAG_FIELDS, entry_point, main
+import nnplay.core.persist as persist
+from nnplay.core.config import FIELDS
+from nnplay.core.persist import load_session, session_bytes
+from nnplay.core.presets import PRESETS
+from nnplay.tui.cli import FLAG_FIELDS, entry_point, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,10 +45,10 @@ def numpy_engine_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     default engine, whatever is installed.
     """
     try:
-        import core.kernel
+        from nnplay.core import kernel
     except ImportError:
         return
-    monkeypatch.setattr(core.kernel, "load_kernel", lambda: None, raising=False)
+    monkeypatch.setattr(kernel, "load_kernel", lambda: None, raising=False)
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -69,7 +69,7 @@ def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tui.cli", *args]
+    return [sys.executable, "-m", "nnplay.tui.cli", *args]
 
 
 def spawn(*args: str) -> subprocess.Popen[str]:
@@ -262,8 +262,8 @@ def _bad_sessions(tmp_path: Path, good: bytes) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def good_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from core.config import TrainConfig
-    from core.trainer import Trainer
+    from nnplay.core.config import TrainConfig
+    from nnplay.core.trainer import Trainer
 
     t = Trainer(TrainConfig(train_size=40, iterations=10))
     t.step(10)
@@ -548,7 +548,9 @@ def test_a_regression_csv_with_a_classification_output_exits_2(
 def test_json_into_a_closed_pipe_ends_quietly() -> None:
     """`nnplay train --json | head` with a reader that has gone before the line is written
     (`true` exits at once): no traceback, and the shell's status for a broken pipe."""
-    script = f"{sys.executable} -m tui.cli train --preset xor --iterations 50 --json | true; exit ${{PIPESTATUS[0]}}"
+    script = (
+        f"{sys.executable} -m nnplay.tui.cli train --preset xor --iterations 50 --json | true; exit ${{PIPESTATUS[0]}}"
+    )
     out = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[2], timeout=60)  # fmt: skip
     assert out.stderr == "", out.stderr

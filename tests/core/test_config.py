@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
-from core.datasets import DATASETS, REGRESSION
-from core.features import FEATURES
-from core.losses import CROSS_ENTROPY_OUTPUTS
-from core.presets import PRESETS
+from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
+from nnplay.core.datasets import DATASETS, REGRESSION
+from nnplay.core.features import FEATURES
+from nnplay.core.losses import CROSS_ENTROPY_OUTPUTS
+from nnplay.core.presets import PRESETS
 
 NUMERIC = [name for name, f in FIELDS.items() if f.kind in ("int", "float")]
 INTS = [name for name, f in FIELDS.items() if f.kind == "int"]

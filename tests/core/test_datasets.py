@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import datasets
-from core.datasets import (
+from nnplay.core import datasets
+from nnplay.core.datasets import (
     DATASETS,
     REGRESSION,
     Dataset,

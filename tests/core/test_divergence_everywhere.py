@@ -25,10 +25,10 @@ import pytest
 from textual.widgets import Input, Static
 
 from benchmarks.fuzz_events import Fuzzer, wait_until
-from core.config import TrainConfig
-from core.datasets import DATASETS, REGRESSION
-from core.trainer import Trainer
-from tui.app import NNPlayApp
+from nnplay.core.config import TrainConfig
+from nnplay.core.datasets import DATASETS, REGRESSION
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
 
 ROOT = Path(__file__).resolve().parents[2]
 DIVERGING_DATASETS = tuple(d for d in DATASETS if d != "csv")
@@ -64,7 +64,7 @@ SETTING_NAMES = tuple(settings_for("quadrants"))
 
 
 def kernel_or_skip():
-    from core.kernel import kernel_unavailable_reason, load_kernel
+    from nnplay.core.kernel import kernel_unavailable_reason, load_kernel
 
     kernel = load_kernel()
     if kernel is None:
@@ -208,8 +208,8 @@ def test_cli_reports_divergence_and_exits_3() -> None:
     """One real process (test_cli.py runs main() in-process): enough iterations that the
     default engine is the compiled kernel where numba is installed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "tui.cli", "train", "--preset", "reg-plane", "--lr", "50", "--iterations", "200000",
-            "--json"]  # fmt: skip
+    argv = [sys.executable, "-m", "nnplay.tui.cli", "train", "--preset", "reg-plane", "--lr", "50",
+            "--iterations", "200000", "--json"]  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stderr

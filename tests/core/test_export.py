@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.config import TrainConfig
-from core.export import DEFAULT_NAMES, export_files, export_json
-from core.features import feature_matrix
-from core.persist import save_session
-from core.trainer import Trainer
-from tui.cli import main
+from nnplay.core.config import TrainConfig
+from nnplay.core.export import DEFAULT_NAMES, export_files, export_json
+from nnplay.core.features import feature_matrix
+from nnplay.core.persist import save_session
+from nnplay.core.trainer import Trainer
+from nnplay.tui.cli import main
 
 CASES = {
     "tanh-softmax": TrainConfig(dataset="circle", train_size=60, layers=(5, 3), activation="tanh", output="softmax",
@@ -189,7 +189,7 @@ def test_unwritable_output_exits_2_naming_out(tmp_path: Path, capsys, monkeypatc
     def refuse(path, payload):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("core.persist.atomic_write", refuse)
+    monkeypatch.setattr("nnplay.core.persist.atomic_write", refuse)
     assert main(["export", "--load", str(tmp_path / "s.npz"), "--out", str(tmp_path / "m.py")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err and "Permission denied" in err

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import Network
+from nnplay.core import Network
 from tests.core.autograd import (
     Tensor,
     build_graph,

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from core.config import TrainConfig
-from core.presets import PRESETS
-from core.trainer import Trainer
+from nnplay.core.config import TrainConfig
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
 
-kernel_module = pytest.importorskip("core.kernel")
+kernel_module = pytest.importorskip("nnplay.core.kernel")
 KERNEL = kernel_module.load_kernel()
 pytestmark = pytest.mark.skipif(
     KERNEL is None, reason=f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}"
@@ -149,7 +149,7 @@ def test_per_sample_divergence_is_detected_at_the_same_step() -> None:
 
 
 def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
-    from core.kernel_numba import exp_neg
+    from nnplay.core.kernel_numba import exp_neg
 
     rng = np.random.default_rng(0)
     xs = -np.concatenate([rng.uniform(0, 1, 2000), rng.uniform(0, 40, 2000), rng.uniform(0, 708, 2000), [0.0, 5e-324]])

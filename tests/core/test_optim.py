@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from core.optim import OPTIMIZERS, Optimizer
+from nnplay.core.optim import OPTIMIZERS, Optimizer
 
 W0 = (1.0, -2.0, 0.5)  # two weights, then one bias
 G1 = (0.5, -1.0, 2.0)

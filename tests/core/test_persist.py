@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import core.persist as persist
-from core.config import TrainConfig
-from core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
-from core.trainer import Trainer
+import nnplay.core.persist as persist
+from nnplay.core.config import TrainConfig
+from nnplay.core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
+from nnplay.core.trainer import Trainer
 
 # 40 training points in batches of 3: epochs end on a short batch and reshuffle.
 SMALL = TrainConfig(

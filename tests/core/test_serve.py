@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import UsageError, build_parser, main, serve_plan
+from nnplay.tui.cli import UsageError, build_parser, main, serve_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ def plan(*words: str):
 
 def served_flags(command: str) -> list[str]:
     words = shlex.split(command)
-    assert words[:3] == [sys.executable, "-m", "tui.cli"]
+    assert words[:3] == [sys.executable, "-m", "nnplay.tui.cli"]
     return words[3:]
 
 
@@ -129,7 +129,7 @@ def test_the_page_is_served_and_the_app_runs_in_it() -> None:
 
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "serve", "--port", str(port), "--preset", "spiral"],
+        [sys.executable, "-m", "nnplay.tui.cli", "serve", "--port", str(port), "--preset", "spiral"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -7,12 +7,12 @@ import shlex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.activations import HIDDEN
-from core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig
-from core.features import FEATURES
-from core.presets import DEFAULT_PRESET, PRESETS
-from tui.cli import FIELD_FLAGS, build_parser, config_from_args
-from tui.share import command_line
+from nnplay.core.activations import HIDDEN
+from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig
+from nnplay.core.features import FEATURES
+from nnplay.core.presets import DEFAULT_PRESET, PRESETS
+from nnplay.tui.cli import FIELD_FLAGS, build_parser, config_from_args
+from nnplay.tui.share import command_line
 
 # A CSV path as a shell user might type it: anything but NUL, no spaces at the ends (flag values are stripped).
 PATHS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1).filter(

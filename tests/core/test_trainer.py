@@ -15,12 +15,12 @@ import warnings
 import numpy as np
 import pytest
 
-from core.config import TrainConfig
-from core.datasets import Dataset
-from core.features import feature_matrix
-from core.network import Network
-from core.presets import PRESETS
-from core.trainer import HISTORY_CAPACITY, HISTORY_FIELDS, RingBuffer, Trainer, targets_for
+from nnplay.core.config import TrainConfig
+from nnplay.core.datasets import Dataset
+from nnplay.core.features import feature_matrix
+from nnplay.core.network import Network
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import HISTORY_CAPACITY, HISTORY_FIELDS, RingBuffer, Trainer, targets_for
 
 SMALL = TrainConfig(dataset="quadrants", train_size=100, layers=(5,), lr=0.3, batch_size=10, seed=3)
 

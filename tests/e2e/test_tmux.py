@@ -1,4 +1,4 @@
-"""The real app in a real terminal: tmux runs ``python -m tui.cli``, send-keys types, capture-pane reads the screen.
+"""The real app in a real terminal: tmux runs ``python -m nnplay.tui.cli``, send-keys types, capture-pane reads it.
 
 Every assertion is on what a person would see. Each test gets its own tmux server (``tmux -L <unique>``,
 no config file) which a fixture finalizer always kills.
@@ -24,7 +24,7 @@ if shutil.which("tmux") is None:
     pytest.skip("tmux is not installed", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = f"exec {shlex.quote(sys.executable)} -m tui.cli"
+APP = f"exec {shlex.quote(sys.executable)} -m nnplay.tui.cli"
 STEP = re.compile(r"step ([\d,]+)  epoch")  # the status line; notifications say "at step N" too
 WELL_FORMED = re.compile(r"\d{1,3}(?:,\d{3})*")  # a half-drawn frame can leave "1,23"; read again then
 PLOT_TITLE = "data & decision"  # at 80 columns the title is cut to "data & decision reg…"
@@ -214,7 +214,7 @@ def terminal() -> Iterator[Callable[..., Terminal]]:
 def kernel_available() -> bool:
     """Whether the app will switch to the numba kernel. Loading it here first also fills numba's on-disk
     cache, so the app loads it in about a second instead of compiling it for ten or more."""
-    from core.kernel import load_kernel
+    from nnplay.core.kernel import load_kernel
 
     return load_kernel() is not None
 

@@ -25,18 +25,18 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Sparkline, Static
 from textual.widgets._toast import Toast
 
-from core.config import TrainConfig
-from core.persist import load_session, save_session
-from core.presets import PRESETS
-from core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
+from nnplay.core.config import TrainConfig
+from nnplay.core.persist import load_session, save_session
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
+from nnplay.tui.app import DEFAULT_SESSION, NNPlayApp
+from nnplay.tui.cli import run_training
+from nnplay.tui.widgets.help_screen import HelpScreen
+from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.path_prompt import PathPrompt
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
+from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
-from tui.app import DEFAULT_SESSION, NNPlayApp
-from tui.cli import run_training
-from tui.widgets.help_screen import HelpScreen
-from tui.widgets.params_panel import ParamsPanel
-from tui.widgets.path_prompt import PathPrompt
-from tui.widgets.scatter_plot import ScatterPlot
-from tui.widgets.weight_diagram import Selection, WeightDiagram
 
 SIZE = (120, 40)
 # The article's network (seed-v2) on fewer points: 200 per-sample steps make an epoch.
@@ -235,7 +235,7 @@ async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(en
 
 
 def kernel_or_none():
-    from core.kernel import load_kernel
+    from nnplay.core.kernel import load_kernel
 
     return load_kernel()
 
@@ -794,7 +794,7 @@ def test_w_swaps_the_diagram_for_the_weights_over_the_run(ui):
 
 
 def test_x_explains_a_step_and_escape_closes_it(ui):
-    from tui.widgets.explain_screen import ExplainScreen
+    from nnplay.tui.widgets.explain_screen import ExplainScreen
 
     async def check(pilot: Pilot) -> None:
         app = pilot.app
@@ -1026,7 +1026,7 @@ async def test_keypress_is_handled_within_100ms_while_training():
     keys then take several hundred ms on a loaded machine (see the report that came with this file).
     """
     pytest.importorskip("numba")
-    from core.kernel import load_kernel
+    from nnplay.core.kernel import load_kernel
 
     assert load_kernel() is not None  # compiled (or loaded from numba's cache) once per process
     app = make_app(start_worker=True, use_kernel=True)

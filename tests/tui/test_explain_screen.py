@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pytest
 
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.widgets.explain_screen import explanation_markdown, vec
-from tui.widgets.weight_diagram import Selection
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.widgets.explain_screen import explanation_markdown, vec
+from nnplay.tui.widgets.weight_diagram import Selection
 
 
 def shown_after(markdown: str) -> str:

@@ -6,9 +6,9 @@ import gc
 
 from textual.widgets._footer import FooterKey
 
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
 
 
 async def test_focus_changes_leave_no_footer_keys_behind() -> None:

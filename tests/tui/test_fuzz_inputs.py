@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from core.config import FIELDS, ConfigError, TrainConfig, parse_value
-from core.presets import PRESETS
-from core.trainer import Trainer
+from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.params_panel import LAYOUT, ParamsPanel, format_value
 from tests.tui.app_thread import AppThread, flush
-from tui.app import NNPlayApp
-from tui.widgets.params_panel import LAYOUT, ParamsPanel, format_value
 
 BASE = PRESETS["seed-v2"].config(train_size=200)
 NUMERIC = tuple(name for name, _ in LAYOUT if name != "#" and FIELDS[name].kind in ("int", "float"))

@@ -18,10 +18,10 @@ import pytest
 from textual.widgets import Static
 
 from benchmarks.fuzz_events import KEYS, Fuzzer, StepCounter, event_stream
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
-from tui.widgets.weight_diagram import Selection, WeightDiagram
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 
 # 200 events in CI, as two streams that xdist can run side by side; the soak sends thousands.
 EVENTS = 100

@@ -21,13 +21,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from core.config import FIELDS, ConfigError, TrainConfig, parse_value
-from core.features import FEATURES
-from core.presets import PRESETS
-from core.trainer import Trainer
+from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from nnplay.core.features import FEATURES
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from tests.tui.app_thread import AppThread, flush
-from tui.app import NNPlayApp
-from tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -722,9 +722,9 @@ def test_focus_a_button_and_press_enter(panel):
 
 def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
     async def check(pilot: Pilot) -> None:
-        from tui.widgets.path_prompt import PathPrompt
-        from tui.widgets.scatter_plot import ScatterPlot
-        from tui.widgets.weight_diagram import WeightDiagram
+        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.scatter_plot import ScatterPlot
+        from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
         app = pilot.app
         diagram = app.query_one(WeightDiagram)

@@ -10,11 +10,11 @@ from rich.cells import cell_len
 from rich.color import ColorSystem, ColorType
 from rich.style import Style
 
-from core.network import Network
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.braille import rasterise_points
-from tui.plot_render import (
+from nnplay.core.network import Network
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.braille import rasterise_points
+from nnplay.tui.plot_render import (
     CLASS_RGB,
     MAX_CLASSES,
     PlotFrame,
@@ -22,7 +22,7 @@ from tui.plot_render import (
     default_plot_style,
     render_plot_lines,
 )
-from tui.widgets.scatter_plot import (
+from nnplay.tui.widgets.scatter_plot import (
     TEST_LEGEND,
     Y_GUTTER,
     PlotView,

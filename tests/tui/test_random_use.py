@@ -7,9 +7,9 @@ import random
 
 from textual import events
 
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
 
 # Every app key except quit and the two that open file prompts (a prompt would swallow the rest).
 KEYS = ["space", "n", "e", "t", "c", "r", "R", "v", "d", "T", "h", "H", "w", "x", "escape", "a", "1", "2",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
-from tui.widgets.help_screen import HelpScreen
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.help_screen import HelpScreen
 
 
 @pytest.fixture(autouse=True)

@@ -15,12 +15,12 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Static
 
-from core.presets import PRESETS
-from core.trainer import Trainer
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import flush
-from tui.app import NNPlayApp
-from tui.widgets.params_panel import ParamsPanel
-from tui.widgets.scatter_plot import ScatterPlot
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(monkeypatch, early_key):
 
     monkeypatch.setattr(ParamsPanel, "build", recording_build)
     order: list[str] = []  # freezing this test process's objects would keep them all for good: record it
-    monkeypatch.setattr("tui.app.freeze_startup_objects", lambda: order.append("froze"))
+    monkeypatch.setattr("nnplay.tui.app.freeze_startup_objects", lambda: order.append("froze"))
 
     async def run() -> None:
         app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, standalone=True)
@@ -108,10 +108,10 @@ def test_the_standalone_app_freezes_its_start_up_objects_once_up():
     then are out of the collector's full passes (which took ~100 ms, stalling keys)."""
     script = """
 import asyncio, gc
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
-from tui.widgets.params_panel import ParamsPanel
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.params_panel import ParamsPanel
 
 async def main():
     app = NNPlayApp(trainer=Trainer(PRESETS["spiral"].config()), environ={}, start_worker=False, standalone=True)

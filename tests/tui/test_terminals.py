@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
-from tui.plot_render import CLASS_TEXTURES, TRUECOLOR, default_plot_style
-from tui.widgets.scatter_plot import PlotView, render_scatter
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.plot_render import CLASS_TEXTURES, TRUECOLOR, default_plot_style
+from nnplay.tui.widgets.scatter_plot import PlotView, render_scatter
 
 
 def trained(preset: str, steps: int = 1500) -> Trainer:

@@ -24,21 +24,21 @@ import numpy as np
 import pytest
 
 from benchmarks.fuzz_events import Fuzzer, wait_until
-from core.config import TrainConfig
-from core.features import feature_matrix
-from core.losses import mean_loss
-from core.persist import SessionFileError, load_session
-from core.presets import PRESETS
-from core.trainer import Snapshot, Trainer, targets_for
-from tui.app import NNPlayApp, live_part
-from tui.session import Notice, TrainingSession
+from nnplay.core.config import TrainConfig
+from nnplay.core.features import feature_matrix
+from nnplay.core.losses import mean_loss
+from nnplay.core.persist import SessionFileError, load_session
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Snapshot, Trainer, targets_for
+from nnplay.tui.app import NNPlayApp, live_part
+from nnplay.tui.session import Notice, TrainingSession
 
 ROOT = Path(__file__).resolve().parents[2]
 CIRCLE = PRESETS["circle"].config()
 
 
 def kernel():
-    from core.kernel import load_kernel
+    from nnplay.core.kernel import load_kernel
 
     return load_kernel()
 
@@ -328,7 +328,7 @@ async def test_quit_mid_training_exits_within_a_second(also: str, tmp_path: Path
     config = PRESETS["spiral"].config(train_size=3000, batch_size=50)  # a heavier numpy step
     saved = tmp_path / "big.npz"
     if also != "nothing":
-        from core.persist import save_session
+        from nnplay.core.persist import save_session
 
         save_session(Trainer(config.replace(train_size=20_000)), saved)
     app = NNPlayApp(trainer=Trainer(config), environ={}, colors=256, use_kernel=False)
@@ -358,9 +358,9 @@ async def test_quit_mid_training_exits_within_a_second(also: str, tmp_path: Path
 SAVER = """
 import sys
 from pathlib import Path
-from core.persist import atomic_write, session_bytes
-from core.presets import PRESETS
-from core.trainer import Trainer
+from nnplay.core.persist import atomic_write, session_bytes
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
 
 trainer = Trainer(PRESETS["circle"].config(train_size=60_000))
 folder, target = Path(sys.argv[1]), Path(sys.argv[2])
@@ -418,17 +418,17 @@ def test_a_save_killed_mid_write_leaves_a_whole_file(tmp_path: Path) -> None:
 
 QUIT_WHILE_COMPILING = """
 import sys, time
-import core.kernel
-from core.presets import PRESETS
-from core.trainer import Trainer
-from tui.app import NNPlayApp
+import nnplay.core.kernel
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
 
 def compiling_for_a_long_time():
     open(sys.argv[1], "w").close()  # the loader has started
     app.call_from_thread(app.exit)  # the user quits now
     time.sleep(60)
 
-core.kernel.load_kernel = compiling_for_a_long_time
+nnplay.core.kernel.load_kernel = compiling_for_a_long_time
 app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config()), environ={})
 app.run(headless=True)
 """

@@ -20,16 +20,16 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from core.config import TrainConfig
-from core.presets import PRESETS
-from core.trainer import Trainer
+from nnplay.core.config import TrainConfig
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp, inspector_text
+from nnplay.tui.diagram import connection_of
+from nnplay.tui.widgets.metrics import Metrics
+from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot
+from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
-from tui.app import NNPlayApp, inspector_text
-from tui.diagram import connection_of
-from tui.widgets.metrics import Metrics
-from tui.widgets.params_panel import ParamsPanel
-from tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot
-from tui.widgets.weight_diagram import Selection, WeightDiagram
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -511,7 +511,7 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
 def test_the_speed_fits_beside_the_engine_name(rate, shown):
     from dataclasses import replace
 
-    from tui.widgets.metrics import status_text
+    from nnplay.tui.widgets.metrics import status_text
 
     snap = replace(Trainer(PRESETS["seed-v2"].config(train_size=50)).snapshot(), steps_per_second=rate)
     first = status_text(snap, True, "").splitlines()[0]

@@ -9,10 +9,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from core.explain import explain_step
-from core.features import feature_matrix
-from core.trainer import Snapshot, targets_for
-from tui.widgets.weight_diagram import Selection
+from nnplay.core.explain import explain_step
+from nnplay.core.features import feature_matrix
+from nnplay.core.trainer import Snapshot, targets_for
+from nnplay.tui.widgets.weight_diagram import Selection
 
 
 def vec(values: np.ndarray) -> str:

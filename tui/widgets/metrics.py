@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, Sparkline, Static
 
-from core.trainer import HISTORY_FIELDS, Snapshot
+from nnplay.core.trainer import HISTORY_FIELDS, Snapshot
 
 TRAIN_LOSS = HISTORY_FIELDS.index("train_loss")
 TEST_LOSS = HISTORY_FIELDS.index("test_loss")

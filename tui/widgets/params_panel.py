@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
-from core.features import FEATURES
-from tui.widgets.ordered_input import OrderedInput
+from nnplay.core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
+from nnplay.core.features import FEATURES
+from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PANEL_MAX_NEURONS = 16  # the diagram stays readable up to here; the CLI allows more
@@ -268,7 +268,7 @@ class ParamsPanel(VerticalScroll):
                 self._apply_csv(path)
 
     def _apply_csv(self, path: str) -> None:
-        from core.datasets import DatasetError, load_csv
+        from nnplay.core.datasets import DatasetError, load_csv
 
         error = self.query_one("#error-csv_path", Static)
         try:

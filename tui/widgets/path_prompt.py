@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from tui.widgets.ordered_input import OrderedInput
+from nnplay.tui.widgets.ordered_input import OrderedInput
 
 
 class PathPrompt(ModalScreen[str | None]):

@@ -15,12 +15,12 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from core.activations import HIDDEN, softmax
-from core.features import feature_matrix
-from core.trainer import Snapshot
-from tui.braille import cell_centres, majority_cells, quantise_confidence, rasterise_points
-from tui.plot_render import PlotFrame, PlotStyle, default_plot_style, render_plot_lines
-from tui.widgets.changed_lines import refresh_changed_lines
+from nnplay.core.activations import HIDDEN, softmax
+from nnplay.core.features import feature_matrix
+from nnplay.core.trainer import Snapshot
+from nnplay.tui.braille import cell_centres, majority_cells, quantise_confidence, rasterise_points
+from nnplay.tui.plot_render import PlotFrame, PlotStyle, default_plot_style, render_plot_lines
+from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
 LEVELS = 4
 Y_GUTTER = 4  # cells left of the plot for the y-axis labels
@@ -83,7 +83,7 @@ def row_sum(a: np.ndarray) -> np.ndarray:
 
 
 def softmax_few(z: np.ndarray) -> np.ndarray:
-    """core.activations.softmax in place, column by column (the same numbers for few columns)."""
+    """nnplay.core.activations.softmax in place, column by column (the same numbers for few columns)."""
     if z.shape[1] >= FEW_COLUMNS or len(z) == 0:
         return softmax(z, z)
     np.subtract(z, row_max(z)[:, np.newaxis], out=z)

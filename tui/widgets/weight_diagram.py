@@ -13,10 +13,10 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.cells import cells_to_segments
-from tui.diagram import LEVELS, Layout, connection_of, layout, rasterise_connections, thumbnails
-from tui.palette import WHITE, rgb, signed_rgb, signed_styles
-from tui.widgets.changed_lines import refresh_changed_lines
+from nnplay.tui.cells import cells_to_segments
+from nnplay.tui.diagram import LEVELS, Layout, connection_of, layout, rasterise_connections, thumbnails
+from nnplay.tui.palette import WHITE, rgb, signed_rgb, signed_styles
+from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
 BRAILLE = np.array([" "] + [chr(0x2800 + b) for b in range(1, 256)], dtype="<U1")
 THUMB_LEVELS = 4  # per sign, so a thumbnail pixel has 2*THUMB_LEVELS+1 colours

@@ -12,8 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from core.trainer import Snapshot
-from tui.palette import NEGATIVE, POSITIVE, rgb
+from nnplay.core.trainer import Snapshot
+from nnplay.tui.palette import NEGATIVE, POSITIVE, rgb
 
 SHADES = " ░▒▓█"
 

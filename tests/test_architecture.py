@@ -1,0 +1,58 @@
+"""The layer boundaries and install names, checked on every run of the suite."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP_LEVEL_IMPORT = re.compile(r"^\s*(from|import)\s+(core|tui)\b", re.M)
+
+
+def test_import_contracts_hold() -> None:
+    """import-linter's contracts in pyproject.toml: the engine stays free of the app, Textual and Rich."""
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if lint is None:
+        pytest.fail("lint-imports is missing: install the test extra (pip install -e '.[test]')")
+    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_code_imports_the_installed_names_only() -> None:
+    """``core`` and ``tui`` are folders; installed they are ``nnplay.core`` and ``nnplay.tui``."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for folder in ("core", "tui", "tests", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+        for match in TOP_LEVEL_IMPORT.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_public_api_imports_under_nnplay() -> None:
+    from nnplay.core import Network
+
+    net = Network([2, 6, 4], activation="sigmoid", output="sigmoid", loss="mse", seed=0)
+    assert net.sizes == [2, 6, 4]
+    assert "core" not in sys.modules and "tui" not in sys.modules
+
+
+def test_headless_training_imports_neither_textual_nor_rich() -> None:
+    """``nnplay train --json`` is the engine alone: fast to start, usable where Textual is not."""
+    script = (
+        "import sys\n"
+        "from nnplay.tui.cli import main\n"
+        "code = main(['train', '--preset', 'xor', '--iterations', '20', '--json', '--engine', 'numpy'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stderr
