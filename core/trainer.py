@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -27,6 +28,9 @@ HISTORY_CAPACITY = 2048
 TIMELINE_MOMENTS = 240
 TIMELINE_BYTES = 24 * 1024 * 1024
 HISTORY_FIELDS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+# The settings that make the data set: a new network with these unchanged keeps the (edited) data.
+DATA_FIELDS = ("dataset", "csv_path", "noise", "train_size", "test_ratio", "data_seed")
+UNDO_LEVELS = 50  # edits ctrl+z can take back: data edits and typed weights alike
 
 
 class RingBuffer:
@@ -188,9 +192,21 @@ def targets_for(labels: np.ndarray, n_out: int, output: str, regression: bool) -
     return t
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One edit that ``Trainer.undo`` can take back: the training data before it, or a parameter's old value."""
+
+    what: str  # said when it is undone: "added a point at (+0.10, -0.20)"
+    data: tuple[np.ndarray, np.ndarray] | None = None  # (X_train, y_train) before a data edit (read-only arrays)
+    param: tuple[int, float] | None = None  # (index into the flat parameters, value before)
+
+
 class Trainer:
     def __init__(self, config: TrainConfig, data: Dataset | None = None) -> None:
         self.config = config
+        # Undo history. Data edits survive restart() (the data stays); weight edits do not (the
+        # weights go back to their initial values). A new Trainer starts with none of them.
+        self.edits: deque[Edit] = deque(maxlen=UNDO_LEVELS)
         self.data = data if data is not None else make_data(config)
         self.regression = self.data.is_regression
         if self.regression and regression_fit_error(config.loss, config.output):
@@ -237,8 +253,10 @@ class Trainer:
             if not 0 <= int(label) < d.n_classes:
                 raise ValueError(f"class {int(label) + 1} does not exist; allowed 1..{d.n_classes}")
             value = np.array([int(label)], dtype=d.y_train.dtype)
+        what = f"added a point at ({x:+.2f}, {y:+.2f})"
+        self.edits.append(Edit(what, data=(d.X_train, d.y_train)))
         self._set_data(np.vstack([d.X_train, [[x, y]]]), np.concatenate([d.y_train, value]))
-        return f"added a point at ({x:+.2f}, {y:+.2f}); {len(self.data.X_train):,} training points"
+        return f"{what}; {len(self.data.X_train):,} training points"
 
     def remove_nearest(self, x: float, y: float) -> str:
         """Remove the training point nearest (x, y); at least one point always stays."""
@@ -248,8 +266,46 @@ class Trainer:
         i = int(np.argmin(((d.X_train - [x, y]) ** 2).sum(axis=1)))
         px, py = d.X_train[i]
         keep = np.arange(len(d.X_train)) != i
+        what = f"removed the point at ({px:+.2f}, {py:+.2f})"
+        self.edits.append(Edit(what, data=(d.X_train, d.y_train)))
         self._set_data(d.X_train[keep], d.y_train[keep])
-        return f"removed the point at ({px:+.2f}, {py:+.2f}); {len(self.data.X_train):,} training points"
+        return f"{what}; {len(self.data.X_train):,} training points (ctrl+z undoes)"
+
+    def set_parameter(self, index: int, value: float, name: str = "parameter") -> str:
+        """Set one weight or bias (the diagram's edit); ``name`` is how the messages call it."""
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number")
+        if not 0 <= index < self.net.params.size:
+            raise ValueError(f"{name}: no parameter {index} in a network of {self.net.params.size}")
+        old = float(self.net.params[index])
+        self.edits.append(Edit(f"set the {name} to {value:+.6g}", param=(index, old)))
+        self.net.params[index] = value
+        self.evaluate(record=False)
+        return f"{name} set to {value:+.6g} (was {old:+.6g}; ctrl+z undoes)"
+
+    def undo(self) -> str:
+        """Take back the newest edit; the message says what was undone and what is left."""
+        if not self.edits:
+            raise ValueError("nothing to undo: no data or weight edits since this network was made")
+        edit = self.edits.pop()
+        if edit.data is not None:
+            self._set_data(*edit.data)
+        elif edit.param is not None:
+            index, value = edit.param
+            self.net.params[index] = value
+            self.evaluate(record=False)
+        left = f"{len(self.edits)} more can be undone" if self.edits else "nothing more to undo"
+        return f"undone: {edit.what}; {len(self.data.X_train):,} training points; {left}"
+
+    def _forget_weight_edits(self) -> None:
+        """The weights were replaced wholesale: their old single values mean nothing now."""
+        kept = [e for e in self.edits if e.data is not None]
+        self.edits.clear()
+        self.edits.extend(kept)
+
+    def adopt_data_edits(self, older: Trainer) -> None:
+        """Keep ``older``'s data edits undoable here (a new network on the same, edited, data)."""
+        self.edits.extend(e for e in older.edits if e.data is not None)
 
     def _set_data(self, X_train: np.ndarray, y_train: np.ndarray) -> None:
         X_train.flags.writeable = False
@@ -288,6 +344,7 @@ class Trainer:
     def restart(self, params: np.ndarray | None = None) -> None:
         """Back to step 0 with the initial (or the given) parameters and the same batch order."""
         np.copyto(self.net.params, self.initial_params if params is None else params)
+        self._forget_weight_edits()
         self.optimizer.reset()
         self.rng = np.random.default_rng([self.config.seed, 1])
         self.dropout_rng = np.random.default_rng([self.config.seed, 2])
@@ -556,6 +613,7 @@ class Trainer:
         if moment.params.shape != self.net.params.shape:
             raise ValueError("that moment belongs to a different network")
         np.copyto(self.net.params, moment.params)
+        self._forget_weight_edits()
         np.copyto(self.optimizer.state, moment.optimizer_state)
         self.optimizer.t = moment.optimizer_t
         self.step_count, self.epoch = moment.step, moment.epoch
@@ -616,6 +674,11 @@ def scheduled_rate(c: TrainConfig, step: int) -> float:
     if c.schedule == "step":
         return c.lr * 0.5 ** min(math.floor(progress * 4), 3)
     return c.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def same_data(a: TrainConfig, b: TrainConfig) -> bool:
+    """Whether ``a`` and ``b`` make the same data set (so edits to it can carry over)."""
+    return all(getattr(a, name) == getattr(b, name) for name in DATA_FIELDS)
 
 
 def make_data(config: TrainConfig) -> Dataset:

@@ -18,7 +18,6 @@ from dataclasses import replace
 import numpy as np
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
@@ -30,6 +29,7 @@ from nnplay.core.datasets import DatasetError, sample_points
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Moment, Snapshot, Trainer
+from nnplay.tui.keys import EDIT_ACTIONS, TYPING_ACTION, bindings, palette_entries
 from nnplay.tui.plot_render import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
@@ -65,42 +65,9 @@ class NNPlayApp(App[None]):
     """The playground: one training session drawn by four panes."""
 
     TITLE = "nnplay"
-    AUTO_FOCUS = "#diagram"  # keys work everywhere; the diagram takes arrows for neuron selection
+    AUTO_FOCUS = "#diagram"  # the app's keys work from the start; the diagram takes arrows for neuron selection
     CSS_PATH = "app.tcss"
-    BINDINGS = [
-        # Help and quit first: at 80 columns the footer shows only the first eight or so keys.
-        Binding("question_mark", "help", "Help", priority=True),
-        Binding("q", "quit", "Quit", priority=True),
-        Binding("space", "toggle_run", "Run/Pause", priority=True),
-        Binding("n", "step", "Step", priority=True),
-        Binding("e", "epoch", "Epoch", priority=True),
-        Binding("t", "train", "Train", priority=True),
-        Binding("c", "classify", "Classify", priority=True),
-        Binding("r", "reset", "Reset", priority=True),
-        Binding("R", "reseed", "Reseed", priority=True, show=False),
-        Binding("v", "toggle_diagram", "Diagram", priority=True),
-        Binding("d", "discretize", "Discretize", priority=True, show=False),
-        Binding("T", "show_test", "Test pts", priority=True, show=False),
-        Binding("ctrl+s", "save", "Save", priority=True, show=False),
-        Binding("ctrl+o", "load", "Load", priority=True, show=False),
-        Binding("h", "hidden_space", "Hidden space", priority=True, show=False),
-        Binding("H", "hidden_partner", "Next partner neuron", priority=True, show=False),
-        Binding("w", "weight_evolution", "Weight evolution", priority=True, show=False),
-        Binding("x", "explain", "Explain a step", priority=True, show=False),
-        Binding("s", "share", "Share setup", priority=True, show=False),
-        Binding("a", "edit_data", "Edit data", priority=True, show=False),
-        Binding("up", "cursor(0, 1)", "cursor up", priority=True, show=False),
-        Binding("down", "cursor(0, -1)", "cursor down", priority=True, show=False),
-        Binding("left", "cursor(-1, 0)", "cursor left", priority=True, show=False),
-        Binding("right", "cursor(1, 0)", "cursor right", priority=True, show=False),
-        *[Binding(str(k), f"add_point({k})", f"add class {k}", priority=True, show=False) for k in range(1, 10)],
-        Binding("backspace", "remove_point", "remove nearest point", priority=True, show=False),
-        Binding("delete", "remove_point", "remove nearest point", priority=True, show=False),
-        Binding("comma", "travel(-1)", "Back in time", priority=True, show=False),
-        Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
-        Binding("g", "resume_here", "Resume here", priority=True, show=False),
-        Binding("l", "live", "Live", priority=True, show=False),
-    ]
+    BINDINGS = bindings()  # tui/keys.py: one table for the bindings, the palette and the help
 
     def __init__(
         self,
@@ -148,7 +115,9 @@ class NNPlayApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ParamsPanel(self.session.latest.config, deferred=self.standalone, id="panel")
+            yield ParamsPanel(
+                self.session.latest.config, deferred=self.standalone, on_change=self._config_changed, id="panel"
+            )
             with Vertical(id="main"):
                 with Horizontal(id="views"):
                     yield ScatterPlot(colors=self.color_count, id="plot")
@@ -294,11 +263,7 @@ class NNPlayApp(App[None]):
                 self.notify(f"not changed: {text!r} is not a number in [-1e6, 1e6]", severity="error")
                 return
 
-            def set_value(trainer: Trainer) -> str:
-                trainer.net.params[index] = value
-                return f"{what} set to {value:+.6g}"
-
-            self.session.call(set_value)
+            self.session.set_parameter(index, value, what)
 
         self.push_screen(PathPrompt(f"New value for the {what}", f"{float(net.params[index]):.6g}"), chosen)
 
@@ -315,14 +280,25 @@ class NNPlayApp(App[None]):
     # -- keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        modal = isinstance(self.screen, ModalScreen)
+        if action == TYPING_ACTION:
+            # The twins of space, ?, q and ctrl+s: shown in the footer and working while a field is typed in.
+            return self.typing() and not modal
         if action in EDIT_ACTIONS:
             # Arrows, digits and backspace belong to the fields and the diagram unless editing data.
-            return self.edit_mode and not isinstance(self.screen, ModalScreen)
+            return self.edit_mode and not modal
         if action in APP_ACTIONS:
-            # Typing a path or reading help: the keys are text or close the modal. (A panel
-            # field lets the app have every key it cannot hold: FieldInput.check_consume_key.)
-            return not isinstance(self.screen, ModalScreen)
+            # A prompt or help is open: its keys are text or close it. (In a panel field, Textual hides
+            # every printable key from the bindings: the field consumes it, see tui/keys.py.)
+            return not modal
         return True
+
+    def typing(self) -> bool:
+        """Whether a text field has the keys (so every printable key is text, not an app key)."""
+        return isinstance(self.focused, Input)
+
+    async def action_while_typing(self, action: str) -> None:
+        await self.run_action(action)
 
     def _in_the_past(self) -> bool:
         """Training keys while time-travelling would train the live run out of sight: refuse them."""
@@ -450,13 +426,25 @@ class NNPlayApp(App[None]):
         plot = self.query_one(ScatterPlot)
         self.edit_mode = not self.edit_mode
         plot.set_view(cursor=(0.0, 0.0) if self.edit_mode else None)
+        plot.border_subtitle = self._edit_banner(plot.size.width) if self.edit_mode else ""
         if self.edit_mode:
-            if isinstance(self.focused, Input):
-                self.set_focus(None)  # else a number field would take the digits meant as classes
             snap = self.session.latest
             keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add that class"
-            self.notify(f"edit data: arrows or a click move the cursor, {keys}, backspace removes the nearest, a ends")
+            self.notify(
+                f"edit data: arrows or a click move the cursor, {keys}, backspace removes the nearest, "
+                "ctrl+z undoes, a ends"
+            )
         self.refresh_bindings()
+
+    def _edit_banner(self, width: int) -> str:
+        """The plot's bottom border while editing the data: the mode is on screen all the time."""
+        snap = self.session.latest
+        keys = "1 2" if snap.data.is_regression else f"1..{snap.data.n_classes}"
+        banners = (f"EDITING DATA: {keys} add, backspace removes, ctrl+z undo, a ends", f"EDITING: {keys} add, a ends")
+        for text in (*banners, "EDITING"):
+            if len(text) <= width - 4:
+                return text
+        return ""
 
     def action_cursor(self, dx: int, dy: int) -> None:
         plot = self.query_one(ScatterPlot)
@@ -476,11 +464,15 @@ class NNPlayApp(App[None]):
             label = 1.0 if k == 2 else -1.0
         else:
             label = k - 1
-        self.session.call(lambda trainer: trainer.add_point(x, y, label))
+        self.session.add_point(x, y, label)
 
     def action_remove_point(self) -> None:
         x, y = self.query_one(ScatterPlot).cursor or (0.0, 0.0)
-        self.session.call(lambda trainer: trainer.remove_nearest(x, y))
+        self.session.remove_nearest(x, y)
+
+    def action_undo(self) -> None:
+        """Take back the last data or weight edit (ctrl+z), whatever has focus."""
+        self.session.undo()
 
     @on(ScatterPlot.Clicked)
     def _plot_clicked(self, event: ScatterPlot.Clicked) -> None:
@@ -626,12 +618,12 @@ class NNPlayApp(App[None]):
 
     # -- panel -----------------------------------------------------------------------
 
-    @on(ParamsPanel.ConfigChanged)
-    def _config_changed(self, event: ParamsPanel.ConfigChanged) -> None:
-        if FIELDS[event.field].live:
-            self.session.apply_settings(live_part(self.session.latest.config, event.config))
+    def _config_changed(self, config: TrainConfig, field: str) -> None:
+        """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
+        if FIELDS[field].live:
+            self.session.apply_settings(live_part(self.session.latest.config, config))
         else:
-            self.query_one(ParamsPanel).show_pending(event.config.needs_reset(self.session.latest.config))
+            self.query_one(ParamsPanel).show_pending(config.needs_reset(self.session.latest.config))
 
     @on(ParamsPanel.RegenerateData)
     def _regenerate(self) -> None:
@@ -643,34 +635,11 @@ class NNPlayApp(App[None]):
         yield from super().get_system_commands(screen)
         for name, preset in PRESETS.items():
             yield SystemCommand(f"Preset: {name}", preset.description, lambda n=name: self.apply_preset(n))
-        actions = (
-            ("Run / pause", "space: train continuously", self.action_toggle_run),
-            ("Step", "n: one optimiser update", self.action_step),
-            ("Epoch", "e: train one pass over the data", self.action_epoch),
-            ("Train iterations", "t: the article's Train button", self.action_train),
-            ("Classify points", "c: colour fresh points by prediction", self.action_classify),
-            ("Reset", "r: same initial weights, apply pending changes", self.action_reset),
-            ("Reseed", "R: new initial weights", self.action_reseed),
-            ("Toggle diagram", "v: show/hide neurons and weights", self.action_toggle_diagram),
-            ("Discretize", "d: hard decision regions", self.action_discretize),
-            ("Show test data", "T: draw the held-out test points too (underlined, paler)", self.action_show_test),
-            ("Share setup", "s: the nnplay command line for this configuration", self.action_share),
-            ("Hidden space", "h: the data in two hidden neurons' space", self.action_hidden_space),
-            ("Weights over the run", "w: each layer's weight distribution over time", self.action_weight_evolution),
-            ("Explain one step", "x: forward pass, deltas and updates with formulas", self.action_explain),
-            ("Edit data", "a: add and remove points on the plot", self.action_edit_data),
-            ("Save session", "ctrl+s", self.action_save),
-            ("Load session", "ctrl+o", self.action_load),
-        )
-        for title, help_text, callback in actions:
-            yield SystemCommand(title, help_text, callback)
+        for title, help_text, action in palette_entries():
+            yield SystemCommand(title, help_text, lambda a=action: self.run_action(a))
 
 
-APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS)
-
-
-EDIT_ACTIONS = frozenset({"cursor", "add_point", "remove_point"})
-APP_ACTIONS = APP_ACTIONS - EDIT_ACTIONS
+APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS) - EDIT_ACTIONS - {TYPING_ACTION}
 
 
 def parse_parameter(text: str) -> float | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from nnplay.core.config import FIELDS, TrainConfig
 from nnplay.core.persist import save_session
-from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, Trainer
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, Trainer, same_data
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
 # A bounded run (t, e) records the loss at least this many times along the way: with the compiled
@@ -85,6 +85,18 @@ class TrainingSession:
     def set_kernel(self, kernel) -> None:
         """Train with the compiled kernel from now on (this and every later network)."""
         self._send("kernel", kernel)
+
+    def add_point(self, x: float, y: float, label: float) -> None:
+        self._send("edit", "add_point", x, y, label)
+
+    def remove_nearest(self, x: float, y: float) -> None:
+        self._send("edit", "remove_nearest", x, y)
+
+    def set_parameter(self, index: int, value: float, name: str) -> None:
+        self._send("edit", "set_parameter", index, value, name)
+
+    def undo(self) -> None:
+        self._send("edit", "undo")
 
     def call(self, fn: Callable[[Trainer], str | None]) -> None:
         """Run ``fn(trainer)`` on the worker thread (edits such as a weight change); its text becomes a notice."""
@@ -243,14 +255,26 @@ class TrainingSession:
         self.running = False
         self._goal = None
         trainer = self._trainer
+        edits = len(trainer.edits)
         if config is not None and config.needs_reset(trainer.config):
-            self._trainer = Trainer(config)
+            if same_data(config, trainer.config):
+                # A new network on the same data keeps the data as edited, and its edits undoable.
+                self._trainer = Trainer(config, data=trainer.data)
+                self._trainer.adopt_data_edits(trainer)
+            else:
+                self._trainer = Trainer(config)
             self._trainer.use_kernel(self.kernel)
         else:
             if config is not None:
                 trainer.apply_live_settings(config)
             trainer.restart()
+        self._say_edits_lost(edits - len(self._trainer.edits))
         self._publish()
+
+    def _say_edits_lost(self, lost: int) -> None:
+        if lost > 0:
+            what = "edit" if lost == 1 else "edits"
+            self._notices.append(Notice(f"reset: the {lost} {what} before it can no longer be undone", "warning"))
 
     def _do_settings(self, config: TrainConfig) -> None:
         # Only the live settings, onto the trainer's own config: ``config`` may come from a snapshot
@@ -263,6 +287,7 @@ class TrainingSession:
     def _do_replace(self, trainer: Trainer) -> None:
         self.running = False
         self._goal = None
+        self._say_edits_lost(len(self._trainer.edits))
         self._trainer = trainer
         trainer.use_kernel(self.kernel)
         self._publish()
@@ -279,6 +304,10 @@ class TrainingSession:
         self.kernel = kernel
         self._trainer.use_kernel(kernel)
         self._publish()
+
+    def _do_edit(self, method: str, *args) -> None:
+        """A data or weight edit (or its undo): one of Trainer's edit methods, by name."""
+        self._do_call(lambda trainer: getattr(trainer, method)(*args))
 
     def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
         try:

@@ -254,11 +254,21 @@ async def test_the_status_follows_a_pause_seen_after_its_final_snapshot():
         assert "paused" in status(app)
 
 
+async def enter_value(pilot: Pilot, name: str, text: str) -> None:
+    """Type ``text`` into a panel field and press enter, which applies it and leaves the field."""
+    field = pilot.app.query_one(f"#field-{name}", Input)
+    field.focus()
+    await pilot.pause()
+    field.value = text
+    await pilot.press("enter")
+    await pilot.pause()
+    assert pilot.app.focused is not field
+
+
 async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
     app = make_app(CONFIG.replace(batch_size=10), start_worker=True)  # 20 steps per epoch
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one("#field-epochs", Input).value = "3"
-        await pilot.pause()
+        await enter_value(pilot, "epochs", "3")
         assert app.session.latest.config.epochs == 3 or app.query_one(ParamsPanel).config.epochs == 3
         await send_key(pilot, "space", " ")
         await wait_until(pilot, lambda: app.session.latest.epoch >= 3, what="three epochs")
@@ -273,8 +283,7 @@ async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
 async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
     app = make_app(CONFIG.replace(lr=1.0), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one("#field-target_loss", Input).value = "0.15"
-        await pilot.pause()
+        await enter_value(pilot, "target_loss", "0.15")
         await send_key(pilot, "space", " ")
         await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
                          what="the run to reach the target and pause")  # fmt: skip
@@ -714,7 +723,10 @@ def test_ctrl_o_refuses_a_corrupt_file_and_changes_nothing(ui, tmp_path, monkeyp
 # -- keys while a field has focus ----------------------------------------------------------
 
 
-def test_keys_work_while_a_panel_field_has_focus(ui):
+def test_a_field_being_typed_in_keeps_the_app_keys_until_it_is_left(ui):
+    """Letters typed in a field are text: n does not step, d does not discretize. After escape
+    (which puts the value in force back) they are the app's keys again."""
+
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         field = app.query_one("#field-lr", Input)
@@ -722,13 +734,17 @@ def test_keys_work_while_a_panel_field_has_focus(ui):
         await pilot.pause()
         assert app.focused is field
         text = field.value
-        await pilot.press("n")
+        await pilot.press("n", "d")
         await settle(pilot)
-        assert app.session.latest.step == 1
-        assert field.value == text
-        assert app.focused is field
-        await pilot.press("d")
-        assert app.query_one(ScatterPlot).discretize
+        assert app.session.latest.step == 0 and not app.query_one(ScatterPlot).discretize
+        assert field.value == "nd" and app.focused is field  # focusing selects the text: typing replaces it
+        await pilot.press("escape")
+        await settle(pilot)
+        assert field.value == text and app.focused is not field
+        assert app.query_one(ParamsPanel).config.lr == CONFIG.lr
+        await pilot.press("n", "d")
+        await settle(pilot)
+        assert app.session.latest.step == 1 and app.query_one(ScatterPlot).discretize
 
     ui.run(check)
 
@@ -747,6 +763,9 @@ def test_letters_a_number_needs_go_into_the_field(ui):
         await settle(pilot)
         assert field.value == "1e-3"
         assert app.session.latest.epoch == 0 and app.session.latest.step == 0  # 'e' did not train
+        assert app.session.latest.config.lr == CONFIG.lr  # nothing applies while typing
+        await pilot.press("enter")
+        await settle(pilot)
         assert app.query_one(ParamsPanel).config.lr == pytest.approx(1e-3)
         assert app.session.latest.config.lr == pytest.approx(1e-3)  # lr is live
 
@@ -842,14 +861,14 @@ def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
     ui.run(check)
 
 
-def test_digits_add_points_even_when_a_number_field_had_focus(ui):
+def test_digits_add_points_once_the_field_that_had_focus_is_left(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         field = app.query_one("#field-lr", Input)
         field.focus()
         await settle(pilot)
         before, n = field.value, len(app.session.latest.data.X_train)
-        await pilot.press("a", "1")
+        await pilot.press("escape", "a", "1")
         await settle(pilot)
         assert field.value == before
         assert len(app.session.latest.data.X_train) == n + 1

@@ -27,6 +27,7 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush
 
 SIZE = (120, 40)
@@ -91,8 +92,12 @@ def pending_text(pilot: Pilot) -> str:
 
 
 async def set_text(pilot: Pilot, name: str, text: str) -> None:
-    """Put ``text`` in the field as a paste or a program would (no per-keystroke restriction)."""
-    pilot.app.query_one(f"#field-{name}", Input).value = text
+    """Clear the field and put ``text`` in it as a paste would, then leave it (which applies it)."""
+    field = pilot.app.query_one(f"#field-{name}", Input)
+    field.value = ""
+    field.value = text
+    await settle(pilot)
+    panel_of(pilot).commit(field)
     await settle(pilot)
 
 
@@ -114,13 +119,13 @@ async def press(pilot: Pilot, *keys: str) -> None:
         await settle(pilot)
 
 
-async def type_text(pilot: Pilot, name: str, text: str) -> None:
-    """Clear the field and type ``text`` key by key, with the field focused."""
+async def type_text(pilot: Pilot, name: str, text: str, then: str | None = "enter") -> None:
+    """Clear the field and type ``text`` key by key, with the field focused, then ``then`` (enter applies)."""
     field = pilot.app.query_one(f"#field-{name}", Input)
     field.focus()
     await flush(pilot)
     field.value = ""
-    await press(pilot, *text)
+    await press(pilot, *text, *([then] if then else []))
 
 
 async def click(pilot: Pilot, selector: str) -> None:
@@ -240,18 +245,31 @@ def test_numeric_field_refuses_invalid_values(panel, name):
 
 
 @pytest.mark.parametrize("name", ["lr", "train_size"])
-def test_letters_and_signs_a_number_cannot_hold_are_not_typed_into_it(panel, name):
-    """Letters that are not part of a number stay app keys: the field keeps its text."""
+def test_letters_and_signs_a_number_cannot_hold_are_refused_by_the_field_not_passed_on(panel, name):
+    """A field being typed in owns every printable key: the text shows them, the reason is under it,
+    no app key ran, and leaving the field keeps the value in force."""
 
     async def check(pilot: Pilot) -> None:
-        field = pilot.app.query_one(f"#field-{name}", Input)
+        app = pilot.app
+        field = app.query_one(f"#field-{name}", Input)
         field.focus()
         await pilot.pause(0)
+        field.action_end()
         text = field.value
-        await press(pilot, *(("b", "z", "slash") if name == "lr" else ("b", "minus", "plus")))
-        assert field.value == text
-        assert pilot.app.focused is field
+        keys = ("b", "z", "slash", "n", "d") if name == "lr" else ("b", "minus", "plus", "e", "c")
+        await press(pilot, *keys)
+        assert field.value == text + "".join(KEY_CHARACTERS.get(k, k) for k in keys)
+        assert app.focused is field
+        assert (error_text(pilot, name) or "").startswith("✗ ")
+        assert f"keeping {format_value(name, getattr(CONFIG, name))}" in error_text(pilot, name)
+        snap = app.session.latest
+        assert (snap.step, snap.epoch) == (0, 0) and not app.query_one(ScatterPlot).discretize
+        assert app.query_one(ScatterPlot).extra is None  # c did not classify
+        await press(pilot, "enter")
+        assert app.focused is not field
+        assert field.value == format_value(name, getattr(CONFIG, name))
         assert getattr(panel_of(pilot).config, name) == getattr(CONFIG, name)
+        assert "refused" in (error_text(pilot, name) or "")
 
     panel.run(check)
 
@@ -274,10 +292,13 @@ def test_any_text_is_either_a_value_in_range_or_an_error_keeping_the_old_value(s
         app.set_focus(None)  # a paste or a program: one change (typing has its own test)
         # Start from the value in force, shown without an error.
         field.value = format_value(name, getattr(panel.config, name))
+        panel.commit(field)  # applying the value in force clears the refusal of the example before
         await settle(pilot)
         assert error_text(pilot, name) is None
         old_config = panel.config
         field.value = text
+        await settle(pilot)
+        panel.commit(field)  # leaving the field applies it
         await settle(pilot)
         try:
             expected = parse_value(name, text)
@@ -647,9 +668,10 @@ def test_regenerate_data(panel):
     panel.run(check)
 
 
-def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_valid(panel):
-    """A half-typed value never reaches the trainer: '1e' and '1e-' are refused on the way, and
-    while they show, the rate from before the typing (2) is in force again, not the '1' on the way."""
+def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_applied(panel):
+    """A half-typed value never reaches the trainer: '1e' and '1e-' are flagged on the way, the
+    rate from before the typing (2) stays in force throughout (not the '1' on the way), and enter
+    applies what was typed."""
 
     async def check(pilot: Pilot) -> None:
         app = pilot.app
@@ -663,7 +685,10 @@ def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_valid(panel):
             await press(pilot, key)
             seen.append((field.value, app.session.latest.config.lr, error_text(pilot, "lr") is None))
         old = CONFIG.lr
-        assert seen == [("1", 1.0, True), ("1e", old, False), ("1e-", old, False), ("1e-4", 1e-4, True)]
+        assert seen == [("1", old, True), ("1e", old, False), ("1e-", old, False), ("1e-4", old, True)]
+        await press(pilot, "enter")
+        assert app.session.latest.config.lr == 1e-4
+        assert app.focused is not field
 
     panel.run(check)
 
@@ -674,9 +699,10 @@ BURSTS = [
     (["end", "backspace", "backspace", "backspace", "3", "0", "0"], "2300"),
     (["home", "delete", "delete", "1", "right", "7"], "1070"),
     (["end", "left", "left", "backspace", "5"], "2500"),
-    # tab leaves the field before the characters after it arrive: they go to the next field
+    # tab applies and leaves the field before the characters after it arrive: they go to the next field
     (["end", "backspace", "tab", "end", *["backspace"] * 4, "7"], "7"),
 ]
+# Each burst ends with enter, which applies the value (the noise field's "0." applied on tab reads 0).
 
 
 @pytest.mark.parametrize("keys,expected", BURSTS)
@@ -694,14 +720,49 @@ def test_a_burst_of_keys_is_applied_in_the_order_typed(panel, keys, expected):
         field.value = "0.2" if tabbed else "2000"
         field.cursor_position = len(field.value)
         await settle(pilot)
-        for key in keys:
-            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        for key in [*keys, "enter"]:
+            app.post_message(events.Key(key, key if len(key) == 1 else "\r" if key == "enter" else None))
         await settle(pilot)
         if tabbed:  # "0.2" lost only its last character ("0." reads as 0); train size got the 7
-            assert (field.value, panel_of(pilot).config.noise) == ("0.", 0.0)
+            assert (field.value, panel_of(pilot).config.noise) == ("0", 0.0)
             field = app.query_one("#field-train_size", Input)
         assert field.value == expected
         assert panel_of(pilot).config.train_size == int(expected)
+
+    panel.run(check)
+
+
+def test_a_burst_across_two_fields_applies_both_as_typed_one_by_one(panel):
+    """The burst a new user sent in tmux: train size 2000 -> 1000, tab, test ratio 0.5 -> 0.3, tab.
+    The "." once reached the app (time travel) and the test set vanished (test ratio 0)."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field = app.query_one("#field-train_size", Input)
+        field.focus()
+        await flush(pilot)
+        keys = ["end", *["backspace"] * 4, "1", "0", "0", "0", "tab", "end", *["backspace"] * 3, "0", ".", "3", "tab"]
+        for key in keys:
+            app.post_message(events.Key(CHARACTER_KEYS.get(key, key), key if len(key) == 1 else None))
+        await settle(pilot)
+        config = panel_of(pilot).config
+        assert (config.train_size, config.test_ratio) == (1000, 0.3)
+        assert app.query_one("#field-test_ratio", Input).value == "0.3"
+        assert app.travel is None and app.session.latest.step == 0
+
+    panel.run(check)
+
+
+def test_five_quick_enters_on_add_layer_add_five_layers(panel):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        button = app.query_one("#add-layer", Button)
+        button.focus()
+        await flush(pilot)
+        for _ in range(5):
+            app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert panel_of(pilot).config.layers == (4,) * 6
 
     panel.run(check)
 

@@ -8,34 +8,18 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+from nnplay.tui.keys import markdown_table
+
+HELP_TEXT = """\
 # nnplay help
 
-**Keys** (they work whichever field has focus; `escape`, `?` or `q` closes this help)
+**Keys.** While you type in a field, every printable key is part of what you type: `enter`
+or `tab` applies it (a value that cannot be used is refused under the field, and the value in
+force stays), `escape` puts the value in force back; then the letters are the app's keys again.
+While typing, `f5` runs and pauses, `f1` opens this help, `ctrl+s` saves and `ctrl+q` quits.
+`escape`, `?` or `q` closes this help.
 
-| key | what it does |
-|---|---|
-| `space` | run / pause training (stops by itself at *stop epoch* or *stop loss* if set) |
-| `n` | one optimiser step (one batch) |
-| `e` | train to the end of the current epoch (one pass over the training data) |
-| `t` | **Train**: run *iterations* steps, then pause (the article's Train button) |
-| `c` | **Classify Points**: *classify n* fresh points coloured by prediction, in place of the data till `T`/`r` |
-| `r` | reset to the same initial weights; applies pending network/data changes |
-| `R` | reseed: new initial weights (seed + 1) |
-| `v` | show / hide the neuron and weight diagram |
-| `d` | discretize: show the decision regions without confidence shading |
-| `T` | show / hide the test points (underlined, paler); after `c`, back to the data with them |
-| `h` / `H` | hidden space: the data as two hidden neurons see it (the selected neuron; `H` another partner) |
-| `w` | weights over the run: each layer's weight distribution over time, instead of the diagram |
-| `x` | explain one step: a sample's forward pass, errors, deltas and updates, with the formulas |
-| `,` / `.` | time travel: back / forward through the recorded moments of the run (or click the loss curve) |
-| `g` / `l` | go on from the moment shown (the run rewinds to it; `space` trains on) / back to live |
-| `a` | edit the data: arrows/click move a cursor, `1`..`9` add that class, `backspace` removes the nearest |
-| `s` | share: show (and copy) the `nnplay ...` command line that reproduces this setup |
-| `ctrl+s` / `ctrl+o` | save / load the whole session (settings, weights, optimiser, history) |
-| `ctrl+p` | command palette: presets and every action |
-| `tab` / `shift+tab` | move between fields; `enter` toggles a feature or presses a button |
-| `?` / `q` | this help / quit |
+{KEY_TABLE}
 
 In the **diagram** (its border lights up when it has the keys; `shift+tab` from the panel's
 first field): arrows pick a neuron, `[` and `]` pick one of its incoming weights,
@@ -102,6 +86,7 @@ cheap guard against overfitting. It is off when the network is evaluated or draw
 along consistent directions; *adam* also scales each weight's step by its recent gradient
 size. **L1/L2** add a pull of every weight toward zero (biases are left alone).
 """
+HELP = HELP_TEXT.replace("{KEY_TABLE}", markdown_table())
 
 
 class HelpScreen(ModalScreen[None]):

@@ -21,11 +21,14 @@ class OrderedInput(Input):
     async def _on_key(self, event: events.Key) -> None:
         focused = self.app.focused
         if focused is not self:
-            # The app sent this key here before an earlier key of the burst (tab, a click, a
-            # prompt opening) moved the focus: it belongs to where the focus is now.
+            # The app sent this key here before an earlier key of the burst (tab, enter, a click, a
+            # prompt opening or closing) moved the focus: it belongs to where the focus is now, and
+            # the app's keys apply to it as they would have had it come on its own. This is what
+            # App.on_event does with a fresh key (private, like _check_bindings below).
             event.stop()
             event.prevent_default()
-            (focused or self.screen)._forward_event(events.Key(event.key, event.character))
+            if not await self.app._check_bindings(event.key, priority=True):
+                (self.app.focused or self.app.screen)._forward_event(events.Key(event.key, event.character))
             return
         # App._check_bindings is what App._on_key runs once the key has bubbled up; private, so
         # textual is pinned below 9 and the burst tests in tests/tui/test_panel.py watch it.

@@ -7,13 +7,14 @@ entry shows the reason under its field and the last good value stays in force.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
@@ -56,7 +57,6 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("target_loss", "stop loss"),
     ("points_to_classify", "classify n"),
 )
-RESTRICT = {"int": r"[0-9]*", "float": r"[0-9eE.+-]*", "layers": r"[0-9, ]*", "activations": r"[a-z_, ]*"}
 
 
 def format_value(name: str, value: Any) -> str:
@@ -91,36 +91,59 @@ class FieldValidator(Validator):
 
 
 class FieldInput(OrderedInput):
-    """An Input bound to one config field; the learning rate steps along a ladder with up/down."""
+    """An Input bound to one config field: it owns every printable key, and applies on enter, tab or leaving.
+
+    It takes any text (a number field does not silently drop a "-" or an "e"); the panel checks it
+    as you type, shows the reason under the field, and applies it only when you leave the field,
+    so typing "500" never applies 5 and 50 on the way. ``escape`` puts the value in force back.
+    The learning rate also steps along a ladder with up/down, which applies at once.
+    """
 
     BINDINGS = [
         Binding("up", "ladder(1)", "faster", show=False),
         Binding("down", "ladder(-1)", "slower", show=False),
+        Binding("enter", "leave", "apply", show=False),
+        Binding("escape", "cancel", "put back", show=False),
+        Binding("tab", "leave(1)", "next field", show=False),
+        Binding("shift+tab", "leave(-1)", "previous field", show=False),
     ]
 
     def __init__(self, field: str, value: str) -> None:
-        kind = FIELDS[field].kind
         super().__init__(
             value,
             id=f"field-{field}",
-            validators=[FieldValidator(field)] if field != "csv_path" else [],
-            restrict=RESTRICT.get(kind),
             compact=True,
             placeholder={"layers": "none", "csv_path": "path.csv", "layer_activations": "same for all"}.get(field, ""),
         )
         self.field = field
 
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        """Take only the characters this field can hold, so the app's keys work while it has focus."""
-        if character is None or not character.isprintable():
-            return False
-        if self.restrict is None or self.field == "layer_activations":
-            return True  # free text: a path, or activation names
-        return character != " " and re.fullmatch(self.restrict, character) is not None
+    @property
+    def panel(self) -> ParamsPanel:
+        return self.query_ancestor(ParamsPanel)
+
+    def action_leave(self, direction: int = 0) -> None:
+        """Apply what was typed, then leave: to the next or previous field, or (enter) out of the fields.
+
+        Both happen here, in key order: the keys after this one in a burst must find the value
+        applied and the focus moved, as they would if typed one by one.
+        """
+        panel = self.panel
+        panel.commit(self)
+        if direction > 0:
+            self.screen.focus_next()
+        elif direction < 0:
+            self.screen.focus_previous()
+        else:
+            panel.leave_fields(self)
+
+    def action_cancel(self) -> None:
+        panel = self.panel
+        panel.put_back(self)
+        panel.leave_fields(self)
 
     def action_ladder(self, direction: int) -> None:
         if self.field != "lr":
-            self.screen.focus_next() if direction < 0 else self.screen.focus_previous()
+            self.action_leave(-1 if direction > 0 else 1)
             return
         try:
             current = float(self.value)
@@ -133,6 +156,18 @@ class FieldInput(OrderedInput):
             smaller = [v for v in LR_LADDER if v < current * 0.9999]
             new = smaller[-1] if smaller else LR_LADDER[0]
         self.value = f"{new:g}"
+        self.panel.commit(self)
+
+
+class PanelButton(Button):
+    """A button that counts every press: five quick enters on +layer add five layers.
+
+    Textual's Button ignores a press while its 0.2 s press animation runs, which drops the
+    presses of a burst (key repeat, a fast typist).
+    """
+
+    def action_press(self) -> None:
+        self.press()
 
 
 class ParamsPanel(VerticalScroll):
@@ -161,16 +196,29 @@ class ParamsPanel(VerticalScroll):
     class RegenerateData(Message):
         pass
 
-    def __init__(self, config: TrainConfig, *, deferred: bool = False, **kwargs) -> None:
+    BINDINGS = [
+        Binding("tab", "next_field(1)", "next field", show=False),
+        Binding("shift+tab", "next_field(-1)", "previous field", show=False),
+    ]
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        *,
+        deferred: bool = False,
+        on_change: Callable[[TrainConfig, str], None] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.config = config
         # Deferred: the fields (most of the app's widgets) are composed only when build() is called,
         # so the plot reaches the screen first. Until then the panel keeps config and pending itself.
         self.deferred = deferred
+        # A new value goes to ``on_change`` at once, in key order (the app's next key must see it);
+        # without one (a panel on its own) it is posted as a ConfigChanged message.
+        self.on_change = on_change
         self._pending: tuple[str, ...] = ()
-        # field -> the value in force when the user started typing into it. Each valid keystroke
-        # applies (typing "500" applies 5, then 50): a refused result goes back to this value.
-        self._edit_start: dict[str, Any] = {}
+        self._left: str | None = None  # the id of the field enter or escape left: tab goes on from there
 
     def compose(self) -> ComposeResult:
         yield Static(pending_text(self._pending), id="pending")
@@ -207,77 +255,137 @@ class ParamsPanel(VerticalScroll):
             yield Static("", id=f"error-{name}", classes="error")
             if name == "layers":
                 with Horizontal(classes="buttons"):
-                    yield Button("+layer", id="add-layer", compact=True)
-                    yield Button("-layer", id="remove-layer", compact=True)
-                    yield Button("+n", id="more-neurons", compact=True)
-                    yield Button("-n", id="fewer-neurons", compact=True)
+                    yield PanelButton("+layer", id="add-layer", compact=True)
+                    yield PanelButton("-layer", id="remove-layer", compact=True)
+                    yield PanelButton("+n", id="more-neurons", compact=True)
+                    yield PanelButton("-n", id="fewer-neurons", compact=True)
             if name == "features":
-                yield Button("regenerate data", id="regenerate", compact=True)
+                yield PanelButton("regenerate data", id="regenerate", compact=True)
 
     # -- applying values ------------------------------------------------------------
 
     def _apply(self, name: str, value: Any) -> bool:
         """Try ``name = value``; on failure show why and keep the old value. True if applied."""
-        error = self.query_one(f"#error-{name}", Static)
         try:
             new = self.config.replace(**{name: value})
         except ConfigError as exc:
-            old = format_value(name, getattr(self.config, name))
-            error.update(f"✗ {exc.allowed} (keeping {old or 'none'})")
-            error.add_class("-shown")
+            self._show_error(name, f"✗ {exc.allowed} (keeping {self._in_force(name)})")
             return False
-        error.remove_class("-shown")
+        self._hide_error(name)
         if new != self.config:
             self.config = new
-            self.post_message(self.ConfigChanged(new, name))
+            self._changed(name)
         return True
+
+    def _changed(self, name: str) -> None:
+        if self.on_change is not None:
+            self.on_change(self.config, name)
+        else:
+            self.post_message(self.ConfigChanged(self.config, name))
+
+    def _in_force(self, name: str) -> str:
+        return format_value(name, getattr(self.config, name)) or "none"
+
+    def _show_error(self, name: str, text: str) -> None:
+        error = self.query_one(f"#error-{name}", Static)
+        error.update(text)
+        error.add_class("-shown")
+        # Seen at 80x24 too, however far down the field is: scrolled to once laid out at its new height.
+        self.call_after_refresh(error.scroll_visible, animate=False)
+
+    def _hide_error(self, name: str) -> None:
+        self.query_one(f"#error-{name}", Static).remove_class("-shown")
+
+    def _refusal(self, field: FieldInput) -> str | None:
+        """Why the text typed in ``field`` cannot be applied, or None if it can."""
+        if field.field == "csv_path":
+            return None  # a path is checked when applied, by reading the file
+        result = FieldValidator(field.field).validate(field.value.strip())
+        return None if result.is_valid else "; ".join(result.failure_descriptions)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        field = getattr(event.input, "field", None)
-        if field is None:
+        """Check what is being typed and say at once what is wrong; nothing applies until the field is left."""
+        if not isinstance(event.input, FieldInput):
             return
         event.stop()
-        if field == "csv_path":
-            return  # a path is checked when applied (enter), not on every keystroke
-        error = self.query_one(f"#error-{field}", Static)
-        result = event.validation_result
-        start = self._edit_start.setdefault(field, getattr(self.config, field)) if event.input.has_focus else None
-        if result is not None and not result.is_valid:
-            if start is not None and getattr(self.config, field) != start:
-                self._apply(field, start)  # undo what the keystrokes before this one applied
-            old = format_value(field, getattr(self.config, field))
-            error.update(f"✗ {'; '.join(result.failure_descriptions)} (keeping {old or 'none'})")
-            error.add_class("-shown")
+        name = event.input.field
+        if event.value.strip() == format_value(name, getattr(self.config, name)):
+            self._hide_error(name)
             return
-        text = event.value.strip()
-        value = () if field in ("layers", "layer_activations") and not text else parse_value(field, text)
-        self._apply(field, value)
+        reason = self._refusal(event.input)
+        if reason is None:
+            self._hide_error(name)
+        else:
+            self._show_error(name, f"✗ {reason} (keeping {self._in_force(name)})")
+
+    def commit(self, field: FieldInput, *, confirmed: bool = True) -> bool:
+        """Apply the text in ``field`` (enter, tab, leaving it); refused, the value in force comes back.
+
+        ``confirmed``: the person applied the value in force itself (enter or tab), which clears a
+        refusal shown before. Losing the focus alone (right after such a refusal) leaves it shown.
+        """
+        name, text = field.field, field.value.strip()
+        if text == format_value(name, getattr(self.config, name)):
+            if confirmed:
+                self._hide_error(name)
+            return True
+        if name == "csv_path":
+            if text:
+                self._apply_csv(text)
+            return True
+        reason = self._refusal(field)
+        applied = reason is None and self._apply(
+            name, () if name in ("layers", "layer_activations") and not text else parse_value(name, text)
+        )
+        if reason is not None:
+            shown = text if len(text) <= 12 else text[:9] + "..."
+            self._show_error(name, f"✗ {shown!r} refused: {reason} (keeping {self._in_force(name)})")
+        with self.prevent(Input.Changed):
+            field.value = format_value(name, getattr(self.config, name))
+        return applied
+
+    def put_back(self, field: FieldInput) -> None:
+        """Escape: the field shows the value in force again, and nothing is applied."""
+        with self.prevent(Input.Changed):
+            field.value = format_value(field.field, getattr(self.config, field.field))
+        self._hide_error(field.field)
+
+    def leave_fields(self, field: FieldInput) -> None:
+        """Out of the text fields (enter, escape): the app's keys work again; tab goes on after ``field``."""
+        self._left = field.id
+        self.focus()
+
+    def action_next_field(self, direction: int) -> None:
+        left, self._left = self._left, None
+        if left is not None:
+            try:
+                self.query_one(f"#{left}").focus()
+            except NoMatches:
+                pass
+        self.screen.focus_next() if direction > 0 else self.screen.focus_previous()
 
     @on(Input.Blurred)
     def _input_left(self, event: Input.Blurred) -> None:
-        self._edit_start.pop(getattr(event.input, "field", None), None)  # the next edit starts from here
+        # Leaving by any other way (a click, the app moving the focus) applies too.
+        if isinstance(event.input, FieldInput) and event.input.is_mounted:
+            self.commit(event.input, confirmed=False)
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
-        self._edit_start.pop(getattr(event.input, "field", None), None)
-        if getattr(event.input, "field", None) == "csv_path":
-            event.stop()
-            path = event.value.strip()
-            if path:
-                self._apply_csv(path)
+        event.stop()  # FieldInput applies on enter itself (action_leave), in key order
 
     def _apply_csv(self, path: str) -> None:
         from nnplay.core.datasets import DatasetError, load_csv
 
-        error = self.query_one("#error-csv_path", Static)
         try:
             load_csv(path)
         except DatasetError as exc:
-            error.update(f"✗ {exc}")
-            error.add_class("-shown")
+            self._show_error("csv_path", f"✗ {exc} (keeping {self._in_force('csv_path')})")
+            with self.prevent(Input.Changed):
+                self.query_one("#field-csv_path", Input).value = format_value("csv_path", self.config.csv_path)
             return
-        error.remove_class("-shown")
+        self._hide_error("csv_path")
         if self._apply("csv_path", path):
             self.set_field("dataset", "csv")
             self._apply("dataset", "csv")
@@ -336,13 +444,9 @@ class ParamsPanel(VerticalScroll):
                 self.load_config(self.config.replace(layers=tuple(layers), layer_activations=tuple(acts)))
             except ConfigError:
                 return
-            self.post_message(self.ConfigChanged(self.config, "layers"))
+            self._changed("layers")
             return
-        # Apply now, not through the input's Changed event: a second click handled before that
-        # event would start from the old layers and be lost.
-        with self.prevent(Input.Changed):
-            self.set_field("layers", tuple(layers))
-        self._apply("layers", tuple(layers))
+        self.set_field("layers", tuple(layers))
 
     # -- from the app -----------------------------------------------------------------
 
@@ -353,12 +457,12 @@ class ParamsPanel(VerticalScroll):
             await self.recompose()
 
     def set_field(self, name: str, value: Any) -> None:
-        """Show ``value`` in the field's control (the control's change event applies it)."""
+        """Show ``value`` in the field's control and apply it (a select applies through its change event)."""
         if self.deferred:
             new = self.config.replace(**{name: value})
             if new != self.config:
                 self.config = new
-                self.post_message(self.ConfigChanged(new, name))
+                self._changed(name)
             return
         if name == "features":
             sl = self.query_one("#field-features", SelectionList)
@@ -372,12 +476,13 @@ class ParamsPanel(VerticalScroll):
         if isinstance(widget, Select):
             widget.value = value
         elif isinstance(widget, Input):
-            widget.value = format_value(name, value)
+            with self.prevent(Input.Changed):
+                widget.value = format_value(name, value)
+            self._apply(name, value)
 
     def load_config(self, config: TrainConfig) -> None:
         """Show every value of ``config`` (after a load or a preset) without re-posting them."""
         self.config = config
-        self._edit_start.clear()
         if self.deferred:
             return
         for name, _ in LAYOUT:

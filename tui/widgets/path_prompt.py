@@ -12,6 +12,15 @@ from textual.widgets import Input, Label
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 
+class PromptInput(OrderedInput):
+    """The prompt's line: enter answers at once, so the keys typed after it reach the app, not this line."""
+
+    BINDINGS = [Binding("enter", "choose", "confirm", show=False)]
+
+    def action_choose(self) -> None:
+        self.screen.choose(self.value)
+
+
 class PathPrompt(ModalScreen[str | None]):
     DEFAULT_CSS = """
     PathPrompt { align: center middle; }
@@ -28,14 +37,17 @@ class PathPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield OrderedInput(self.path, id="path")
+            yield PromptInput(self.path, id="path")
             yield Label("enter to confirm, escape to cancel", classes="hint")
+
+    def choose(self, text: str) -> None:
+        if self.is_current:  # a second enter, queued before the first closed the prompt, would pop the app's screen
+            self.dismiss(text.strip() or None)
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.is_current:  # a second enter, queued before the first closed the prompt, would pop the app's screen
-            self.dismiss(event.value.strip() or None)
+        self.choose(event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,432 @@
+"""The rule for keys and fields (DESIGN.md): a field being typed in owns every printable key, a
+typed value applies on enter, tab or leaving, and no key loses data without a way back (ctrl+z).
+
+These tests type as a person does: key events posted the way the terminal driver posts them,
+into the real app, and they check what the person would see (the reason under the field, inside
+the panel's visible area) and what must not have happened (no step, no mode, no lost point).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual import events
+from textual.keys import _character_to_key, key_to_character
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from nnplay.core.config import FIELDS, ConfigError, parse_value
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import UNDO_LEVELS, Trainer
+from nnplay.tui import keys as key_table
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPanel, format_value
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
+from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
+from tests.tui.app_thread import AppThread, flush
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+TEXT_FIELDS = [name for name, f in FIELDS.items() if f.kind != "choice" and name not in ("data_seed", "features")]
+NASTY = ["nan", "abc", "-1", "1.5", "1e400", "", "x" * 10_000]
+
+
+def make_app() -> NNPlayApp:
+    return NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, use_kernel=False)
+
+
+@pytest.fixture(scope="module")
+def shared() -> AppThread:
+    runner = AppThread(make_app(), (80, 24))
+    yield runner
+    runner.close()
+
+
+async def settle(pilot: Pilot) -> None:
+    app = pilot.app
+    await flush(pilot)
+    app.session._handle_commands(block=False)
+    app.draw_frame()
+    await flush(pilot)
+
+
+async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+    await pilot.resize_terminal(*size)
+    app.action_live()
+    if app.edit_mode:
+        app.action_edit_data()
+    app.session.replace(Trainer(CONFIG))
+    app.query_one(ParamsPanel).load_config(CONFIG)
+    app.query_one(ScatterPlot).set_view(discretize=False, show_test=False, extra=None, cursor=None)
+    app.query_one(WeightDiagram).focus()
+    await settle(pilot)
+    app.clear_notifications()
+
+
+def post(pilot: Pilot, key: str, character: str | None) -> None:
+    """A key as the terminal driver posts it (a burst: nothing handled in between)."""
+    pilot.app.post_message(events.Key(key, character))
+
+
+def post_text(pilot: Pilot, text: str) -> None:
+    for character in text:
+        post(pilot, _character_to_key(character), character)
+
+
+def what_the_app_did(app: NNPlayApp) -> tuple:
+    """Everything an app key could have changed: if this is the same, no app key ran."""
+    snap = app.session.latest
+    plot = app.query_one(ScatterPlot)
+    return (
+        snap.step,
+        snap.epoch,
+        len(snap.data.X_train),
+        snap.config,
+        app.session.running,
+        app.edit_mode,
+        app.hidden_mode,
+        app.travel,
+        plot.discretize,
+        plot.show_test,
+        plot.extra is None,
+        app.query_one("#diagram-box").display,
+        len(app.screen_stack),
+        app.session._commands.qsize(),
+    )
+
+
+def visible_reason(app: NNPlayApp, name: str) -> str | None:
+    """The refusal under the field, if it is on screen inside the panel (not scrolled away, not under the footer)."""
+    error = app.query_one(f"#error-{name}", Static)
+    if not error.has_class("-shown"):
+        return None
+    panel, footer = app.query_one(ParamsPanel), app.query_one("BindingsFooter")
+    region = error.region
+    if not region.height or not panel.region.contains_region(region) or region.overlaps(footer.region):
+        return None
+    return str(error.render())
+
+
+def expected_value(name: str, text: str):
+    """What a field should hold after ``text`` is applied, or ConfigError if it must be refused."""
+    if name == "csv_path":
+        return None if not text.strip() else ConfigError
+    result = FieldValidator(name).validate(text.strip())
+    if not result.is_valid:
+        return ConfigError
+    if name in ("layers", "layer_activations") and not text.strip():
+        return ()
+    return parse_value(name, text.strip())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_typing_anything_into_a_field_changes_nothing_but_that_field(shared, name, size):
+    """Each of "nan", "abc", "-1", "1.5", "1e400", "" and a 10,000-character paste, typed into the
+    field and applied with enter: no app action ran, a refusal is on screen with its reason, and
+    the value in force is the old one."""
+
+    async def check(pilot: Pilot) -> list[str]:
+        app = pilot.app
+        await fresh(pilot, size)
+        problems = []
+        for text in NASTY:
+            field = app.query_one(f"#field-{name}", FieldInput)
+            field.focus()
+            await settle(pilot)
+            before = what_the_app_did(app)
+            old = getattr(app.query_one(ParamsPanel).config, name)
+            post(pilot, "end", None)
+            for _ in field.value:
+                post(pilot, "backspace", None)
+            if len(text) > 100:
+                app.post_message(events.Paste(text))
+            else:
+                post_text(pilot, text)
+            await settle(pilot)
+            during = what_the_app_did(app)
+            if during != before:
+                problems.append(f"{text[:12]!r}: typing it ran an app key: {before} -> {during}")
+            post(pilot, "enter", "\r")
+            await settle(pilot)
+            expected = expected_value(name, text)
+            now = getattr(app.query_one(ParamsPanel).config, name)
+            if expected is ConfigError:
+                if now != old:
+                    problems.append(f"{text[:12]!r}: refused, yet the value became {now!r} (was {old!r})")
+                reason = visible_reason(app, name)
+                if reason is None or not reason.startswith("✗"):
+                    problems.append(f"{text[:12]!r}: no reason visible under the field ({reason!r})")
+                elif len(reason) > 400:
+                    problems.append(f"{text[:12]!r}: the reason repeats the whole text ({len(reason)} chars)")
+                if field.value != format_value(name, old):
+                    problems.append(f"{text[:12]!r}: the field shows {field.value[:20]!r}, not the value in force")
+            elif now != expected:
+                problems.append(f"{text[:12]!r}: valid, yet the value is {now!r}, not {expected!r}")
+            after = what_the_app_did(app)
+            if after[:3] != before[:3] or after[4:] != before[4:]:
+                problems.append(f"{text[:12]!r}: enter ran an app key: {before} -> {after}")
+            app.query_one(ParamsPanel).load_config(CONFIG)  # back to the start for the next text
+            await settle(pilot)
+        return problems
+
+    assert shared.run(check) == []
+
+
+def test_every_binding_is_either_owned_by_a_field_being_typed_in_or_works_there(shared):
+    """The key table's contract, for every binding the app has: a printable key belongs to a field
+    being typed in (so typing "nan" can never step the network), a non-printable one still reaches
+    the app; the typing twins are active only while typing, and each key needed there has one."""
+
+    async def check(pilot: Pilot) -> dict:
+        app = pilot.app
+        await fresh(pilot)
+        app.query_one("#field-lr", Input).focus()
+        await settle(pilot)
+        typing = dict(app.screen.active_bindings)
+        app.query_one(WeightDiagram).focus()
+        await settle(pilot)
+        elsewhere = dict(app.screen.active_bindings)
+        return {"typing": typing, "elsewhere": elsewhere}
+
+    seen = shared.run(check)
+    typing, elsewhere = seen["typing"], seen["elsewhere"]
+    checked = 0
+    for binding in NNPlayApp.BINDINGS:
+        character = key_to_character(binding.key)
+        if binding.action.startswith(key_table.TYPING_ACTION):
+            assert binding.key in typing and typing[binding.key].enabled, binding
+            assert not any(
+                b.binding.action == binding.action and b.enabled for k, b in elsewhere.items() if k == binding.key
+            ), f"{binding.key} ({binding.action}) is shown outside a field"
+        elif character is not None and character.isprintable():
+            # The field owns it: no binding of the app may see it while typing.
+            assert binding.key not in typing, binding
+            assert binding.key in elsewhere, binding
+        else:
+            assert binding.key in typing, f"{binding.key} does not reach the app while typing"
+        checked += 1
+    assert checked == len(NNPlayApp.BINDINGS) > 30
+    needed = {"toggle_run", "help", "quit", "save"}
+    assert needed <= {k.action for k in key_table.KEYS if k.typing_key}
+
+
+def test_the_footer_shows_the_keys_that_work_while_typing(shared):
+    async def check(pilot: Pilot) -> tuple[str, str]:
+        from textual.widgets._footer import FooterKey
+
+        app = pilot.app
+        await fresh(pilot, (120, 40))
+        app.query_one("#field-lr", Input).focus()
+        await settle(pilot)
+        await pilot.pause(0.1)
+        typing = " ".join(f"{k.key_display} {k.description}" for k in app.query(FooterKey))
+        app.query_one(WeightDiagram).focus()
+        await settle(pilot)
+        await pilot.pause(0.1)
+        elsewhere = " ".join(f"{k.key_display} {k.description}" for k in app.query(FooterKey))
+        return typing, elsewhere
+
+    typing, elsewhere = shared.run(check)
+    for shown in ("f5 Run/Pause", "f1 Help", "^q Quit", "^s Save"):
+        assert shown in typing, typing
+        assert shown not in elsewhere, elsewhere
+    assert "space Run/Pause" in elsewhere and "n Step" in elsewhere
+    assert "n Step" not in typing and "space" not in typing
+
+
+def test_f5_runs_and_pauses_while_typing_and_f1_opens_help(shared):
+    async def check(pilot: Pilot) -> None:
+        from nnplay.tui.widgets.help_screen import HelpScreen
+
+        app = pilot.app
+        await fresh(pilot)
+        field = app.query_one("#field-lr", Input)
+        field.focus()
+        await settle(pilot)
+        post(pilot, "f5", None)
+        await flush(pilot)
+        app.session._handle_commands(block=False)
+        assert app.session.running
+        assert app.focused is field
+        post(pilot, "f5", None)
+        await settle(pilot)
+        assert not app.session.running
+        post(pilot, "f1", None)
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        post(pilot, "escape", None)
+        await settle(pilot)
+
+    shared.run(check)
+
+
+def test_a_path_typed_into_csv_file_then_r_loads_it_and_resets(shared, tmp_path):
+    """enter leaves the field, so the r after it (in the same burst) is the reset, not a letter of the path."""
+    path = tmp_path / "ring3.csv"
+    rng = np.random.default_rng(0)
+    rows = ["x,y,label"] + [f"{x:.3f},{y:.3f},{int(x * y > 0)}" for x, y in rng.uniform(-1, 1, (60, 2))]
+    path.write_text("\n".join(rows) + "\n")
+
+    async def check(pilot: Pilot) -> tuple:
+        app = pilot.app
+        await fresh(pilot)
+        field = app.query_one("#field-csv_path", Input)
+        field.focus()
+        await settle(pilot)
+        post_text(pilot, str(path))
+        post(pilot, "enter", "\r")
+        post(pilot, "r", "r")
+        await settle(pilot)
+        for _ in range(200):  # the file is read off the UI thread
+            if app.session.latest.config.dataset == "csv":
+                break
+            await pilot.pause(0.02)
+            await settle(pilot)
+        return field.value, app.session.latest.config.dataset, app.session.latest.config.csv_path
+
+    value, dataset, csv_path = shared.run(check)
+    assert value == str(path)
+    assert (dataset, csv_path) == ("csv", str(path))
+
+
+def test_ctrl_z_puts_back_removed_points_and_typed_weights(shared):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await fresh(pilot)
+        start = app.session.latest.data.X_train.copy()
+        post(pilot, "a", "a")
+        await settle(pilot)
+        assert app.edit_mode
+        banner = app.query_one(ScatterPlot).border_subtitle
+        assert banner.startswith("EDITING"), banner  # the mode is on screen, not only in a toast
+        for _ in range(12):
+            post(pilot, "backspace", None)
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == len(start) - 12
+        post(pilot, "a", "a")  # out of data-edit mode: ctrl+z still works, from anywhere
+        for _ in range(12):
+            post(pilot, "ctrl+z", None)
+        await settle(pilot)
+        np.testing.assert_array_equal(app.session.latest.data.X_train, start)
+        assert "undone: removed the point" in " ".join(n.message for n in app._notifications)
+        # A typed weight, then undone.
+        net = app.session.latest.network
+        index = net.param_index(1, 0, 0)
+        old = float(net.params[index])
+        app.session.set_parameter(index, 3.5, "weight x -> layer 1 n1")
+        await settle(pilot)
+        assert app.session.latest.network.params[index] == 3.5
+        post(pilot, "ctrl+z", None)
+        await settle(pilot)
+        assert app.session.latest.network.params[index] == old
+        post(pilot, "ctrl+z", None)
+        await settle(pilot)
+        assert any("nothing to undo" in n.message for n in app._notifications)
+
+    shared.run(check)
+
+
+def test_undo_goes_back_at_least_twenty_edits_and_across_a_reset(shared):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await fresh(pilot)
+        start = app.session.latest.data.X_train.copy()
+        app.action_edit_data()
+        for k in range(25):
+            app.session.add_point(0.01 * k, -0.01 * k, k % 4)
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == len(start) + 25
+        post(pilot, "a", "a")
+        post(pilot, "r", "r")  # same network: the data and its edits stay
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == len(start) + 25
+        for _ in range(25):
+            post(pilot, "ctrl+z", None)
+        await settle(pilot)
+        np.testing.assert_array_equal(app.session.latest.data.X_train, start)
+        assert UNDO_LEVELS >= 20
+
+    shared.run(check)
+
+
+def test_a_new_network_keeps_the_edited_data_and_says_what_can_no_longer_be_undone(shared):
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        await fresh(pilot)
+        n = len(app.session.latest.data.X_train)
+        app.session.add_point(0.5, 0.5, 0)
+        net = app.session.latest.network
+        app.session.set_parameter(net.param_index(1, 0, 0), 1.0, "a weight")
+        await settle(pilot)
+        panel = app.query_one(ParamsPanel)
+        panel.set_field("layers", (5,))  # a new network on the same data
+        post(pilot, "r", "r")
+        await settle(pilot)
+        snap = app.session.latest
+        assert snap.network.sizes[1] == 5
+        assert len(snap.data.X_train) == n + 1  # the added point is still there
+        said = " ".join(m.message for m in app._notifications)
+        assert re.search(r"the 1 edit before it can no longer be undone", said), said  # the weight edit
+        post(pilot, "ctrl+z", None)  # the data edit is still undoable
+        await settle(pilot)
+        assert len(app.session.latest.data.X_train) == n
+
+    shared.run(check)
+
+
+def test_the_readme_help_and_palette_come_from_the_one_key_table():
+    table = key_table.markdown_table()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert table in readme, "README's key table differs from tui/keys.py: paste markdown_table() into it"
+    from nnplay.tui.widgets.help_screen import HELP
+
+    assert table in HELP
+    actions = {a for _, _, a in key_table.palette_entries()}
+    assert {"toggle_run", "step", "reset", "undo", "save"} <= actions
+
+
+async def test_the_command_palette_offers_every_action_of_the_key_table():
+    app = make_app()
+    async with app.run_test(size=(120, 40)):
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+    expected = {k.title for k in key_table.KEYS if k.palette}
+    assert expected <= titles, expected - titles
+
+
+def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
+    async def check(pilot: Pilot) -> None:
+        from nnplay.tui.widgets.path_prompt import PathPrompt
+
+        app = pilot.app
+        await fresh(pilot, (120, 40))
+        diagram = app.query_one(WeightDiagram)
+        diagram.selection = Selection(1, 0, 0)
+        diagram.focus()
+        await settle(pilot)
+        index = app.session.latest.network.param_index(1, 0, 0)
+        old = float(app.session.latest.network.params[index])
+        post(pilot, "enter", "\r")
+        await settle(pilot)
+        assert isinstance(app.screen, PathPrompt)
+        post(pilot, "ctrl+a", None)
+        post(pilot, "ctrl+k", None)
+        post_text(pilot, "2.5")
+        post(pilot, "enter", "\r")
+        post(pilot, "n", "n")  # after the prompt closed: an app key again, one step
+        await settle(pilot)
+        assert not isinstance(app.screen, PathPrompt)
+        snap = app.session.latest
+        assert snap.step == 1
+        post(pilot, "ctrl+z", None)
+        await settle(pilot)
+        assert any("undone: set the weight" in n.message for n in app._notifications)
+        assert old != 2.5
+
+    shared.run(check)

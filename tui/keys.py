@@ -1,0 +1,143 @@
+"""Every key of the app, in one table: the bindings, the command palette, the help and the README come from it.
+
+The rule for keys and fields (DESIGN.md): a text field being typed in owns every printable
+key, so the single-letter keys below work everywhere else (plot, diagram, metrics, the
+panel's selects, buttons and checkboxes) and never while typing. Textual enforces the first
+half: a widget that consumes a key (``Input.check_consume_key``) hides it from every binding,
+priority ones included. The few keys needed while typing have a non-printable twin
+(``typing_key``), which the footer shows while a field has focus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+# What a key works in: "app" everywhere but a text field being typed in; "edit" only while
+# editing the data (arrows, digits and backspace belong to the diagram and fields otherwise).
+APP, EDIT = "app", "edit"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One row of the key table: one or more Textual keys bound to actions of ``NNPlayApp``."""
+
+    keys: tuple[tuple[str, str], ...]  # (Textual key name, action) pairs
+    shown: str  # the key as a person reads it: "space", "1..9", "arrows"
+    title: str  # the footer's label and the command palette's title
+    help: str  # what it does, in one line (help screen, README, palette)
+    footer: bool = False
+    palette: bool = True
+    typing_key: str | None = None  # a non-printable key that does the same while a field is being typed in
+    mode: str = APP
+
+    @property
+    def action(self) -> str:
+        return self.keys[0][1]
+
+
+def _one(key: str, action: str) -> tuple[tuple[str, str], ...]:
+    return ((key, action),)
+
+
+KEYS: tuple[Key, ...] = (
+    # Help and quit first: at 80 columns the footer shows only its first eight or so keys.
+    Key(_one("question_mark", "help"), "?", "Help", "this help: every control and the ideas behind them",
+        footer=True, typing_key="f1"),
+    Key(_one("q", "quit"), "q", "Quit", "quit", footer=True, typing_key="ctrl+q", palette=False),
+    Key(_one("space", "toggle_run"), "space", "Run/Pause",
+        "run / pause training (stops by itself at *stop epoch* or *stop loss* if set)", footer=True, typing_key="f5"),
+    Key(_one("n", "step"), "n", "Step", "one optimiser step (one batch)", footer=True),
+    Key(_one("e", "epoch"), "e", "Epoch", "train to the end of the current epoch (one pass over the data)",
+        footer=True),
+    Key(_one("t", "train"), "t", "Train",
+        "**Train**: run *iterations* steps, then pause (the article's Train button)", footer=True),
+    Key(_one("c", "classify"), "c", "Classify",
+        "**Classify Points**: *classify n* fresh points coloured by prediction, in place of the data till `T`/`r`",
+        footer=True),
+    Key(_one("r", "reset"), "r", "Reset", "reset to the same initial weights; applies pending network/data changes",
+        footer=True),
+    Key(_one("R", "reseed"), "R", "Reseed", "reseed: new initial weights (seed + 1)"),
+    Key(_one("v", "toggle_diagram"), "v", "Diagram", "show / hide the neuron and weight diagram", footer=True),
+    Key(_one("d", "discretize"), "d", "Discretize", "discretize: the decision regions without confidence shading"),
+    Key(_one("T", "show_test"), "T", "Test points",
+        "show / hide the test points; after `c`, back to the data with them"),
+    Key(_one("h", "hidden_space"), "h", "Hidden space",
+        "hidden space: the data as two hidden neurons see it (the selected neuron and a partner)"),
+    Key(_one("H", "hidden_partner"), "H", "Next partner neuron", "hidden space: another partner neuron"),
+    Key(_one("w", "weight_evolution"), "w", "Weights over the run",
+        "each layer's weight distribution over time, instead of the diagram"),
+    Key(_one("x", "explain"), "x", "Explain a step",
+        "explain one step: a sample's forward pass, errors, deltas and updates, with the formulas"),
+    Key(_one("comma", "travel(-1)"), ",", "Back in time", "time travel: back through the recorded moments of the run"),
+    Key(_one("full_stop", "travel(1)"), ".", "Forward in time", "time travel: forward (or click the loss curve)"),
+    Key(_one("g", "resume_here"), "g", "Resume here",
+        "go on from the moment shown (the run rewinds to it; `space` trains on)"),
+    Key(_one("l", "live"), "l", "Live", "back to the live run"),
+    Key(_one("a", "edit_data"), "a", "Edit data",
+        "edit the data: a cursor on the plot; the keys below add and remove points; `a` again ends"),
+    Key((("up", "cursor(0, 1)"), ("down", "cursor(0, -1)"), ("left", "cursor(-1, 0)"), ("right", "cursor(1, 0)")),
+        "arrows", "Move the cursor", "editing the data: move the cursor (a click works too)", mode=EDIT,
+        palette=False),
+    Key(tuple((str(k), f"add_point({k})") for k in range(1, 10)), "1..9", "Add a point",
+        "editing the data: add a point of that class at the cursor", mode=EDIT, palette=False),
+    Key((("backspace", "remove_point"), ("delete", "remove_point")), "backspace", "Remove a point",
+        "editing the data: remove the point nearest the cursor", mode=EDIT, palette=False),
+    Key(_one("ctrl+z", "undo"), "ctrl+z", "Undo",
+        "undo the last data or weight edit (up to 50; a new network or data set ends the history)"),
+    Key(_one("s", "share"), "s", "Share setup",
+        "share: show (and copy) the `nnplay ...` command line that reproduces this setup"),
+    Key(_one("ctrl+s", "save"), "ctrl+s", "Save session",
+        "save the whole session (settings, weights, optimiser, history)", typing_key="ctrl+s"),
+    Key(_one("ctrl+o", "load"), "ctrl+o", "Load session", "load a saved session"),
+)
+
+# Keys the app does not bind itself but a person needs to know (Textual's or a widget's own).
+OTHER_KEYS: tuple[tuple[str, str], ...] = (
+    ("ctrl+p", "command palette: presets and every action"),
+    ("tab / shift+tab", "move between fields; leaving a field applies what you typed"),
+    ("enter / escape", "in a field: apply and leave / put the value in force back and leave"),
+    ("arrows, [ ]", "in the diagram: pick a neuron, then one of its incoming weights"),
+    ("enter (diagram)", "type a new value for the selected weight or bias (ctrl+z undoes it)"),
+)
+
+EDIT_ACTIONS = frozenset(name for k in KEYS if k.mode == EDIT for _, a in k.keys for name in [a.split("(")[0]])
+TYPING_ACTION = "while_typing"
+
+
+def bindings() -> list[Binding]:
+    """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it."""
+    out = [
+        Binding(key, action, k.title, show=k.footer and i == 0, priority=True)
+        for k in KEYS
+        for i, (key, action) in enumerate(k.keys)
+    ]
+    # While a field is being typed in, its printable keys are the field's; these twins stand in
+    # (and are what the footer shows then: NNPlayApp.check_action enables them only while typing).
+    out += [
+        Binding(k.typing_key, f"{TYPING_ACTION}('{k.action}')", k.title, show=True, priority=True)
+        for k in KEYS
+        if k.typing_key
+    ]
+    return out
+
+
+def palette_entries() -> Iterator[tuple[str, str, str]]:
+    """(title, help, action) for the command palette."""
+    for k in KEYS:
+        if k.palette:
+            yield k.title, f"{k.shown}: {k.help}", k.action
+
+
+def _shown(k: Key) -> str:
+    return f"`{k.shown}`" + (f" (`{k.typing_key}` while typing)" if k.typing_key and k.typing_key != k.shown else "")
+
+
+def markdown_table() -> str:
+    """The key table as Markdown: the help screen shows it and the README carries it word for word."""
+    rows = ["| key | what it does |", "|---|---|"]
+    rows += [f"| {_shown(k)} | {k.help} |" for k in KEYS]
+    rows += [f"| `{key}` | {text} |" for key, text in OTHER_KEYS]
+    return "\n".join(rows)
