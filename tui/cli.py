@@ -565,9 +565,10 @@ def export_command(args: argparse.Namespace) -> int:
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.signals import run_standalone
 
-    NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True).run()
-    return 0
+    app = NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True)
+    return run_standalone(app, app.session)  # SIGTERM and SIGHUP exit as q does
 
 
 def main(argv: Sequence[str] | None = None) -> int:

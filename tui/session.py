@@ -47,6 +47,9 @@ class TrainingSession:
         self.kernel = None  # core.kernel's compiled step, once it has compiled in the background
         self.latest: Snapshot = trainer.snapshot()
         self.commands_handled = 0
+        # Work a save would keep: steps trained and edits made since the last save, load or reset.
+        self.unsaved_steps = 0
+        self.unsaved_edits = False
 
     # -- commands (any thread) ---------------------------------------------------------
 
@@ -90,6 +93,22 @@ class TrainingSession:
         """Run ``fn(trainer)`` on the worker thread (edits such as a weight change); its text becomes a notice."""
         self._send("call", fn)
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the run has steps or edits that no save (nor the file it was loaded from) holds."""
+        return self.unsaved_steps > 0 or self.unsaved_edits
+
+    def save_after_stop(self, path: str) -> int:
+        """Save on the calling thread; returns the step saved. Only once the worker has stopped:
+        while it runs, the trainer is the worker's alone (the app's save is ``save``)."""
+        save_session(self._trainer, path)
+        self._mark_saved()
+        return self._trainer.step_count
+
+    def _mark_saved(self) -> None:
+        self.unsaved_steps = 0
+        self.unsaved_edits = False
+
     def drain_notices(self) -> list[Notice]:
         out = []
         while self._notices:
@@ -118,6 +137,7 @@ class TrainingSession:
             started = time.perf_counter()
             before = trainer.step_count
             done = trainer.step(max(n, 1))
+            self.unsaved_steps += done
             c = trainer.config
             going_on = self._goal is None or trainer.step_count < self._goal  # t ends there anyway
             if c.schedule != "constant" and before < c.iterations <= trainer.step_count and going_on:
@@ -227,7 +247,7 @@ class TrainingSession:
     def _do_step(self, n: int) -> None:
         self.running = False
         self._goal = None
-        self._trainer.step(n)
+        self.unsaved_steps += self._trainer.step(n)
         if self._trainer.diverged_at is not None:
             self._notices.append(Notice(self._trainer.message, "error"))
         self._publish()
@@ -250,6 +270,7 @@ class TrainingSession:
             if config is not None:
                 trainer.apply_live_settings(config)
             trainer.restart()
+        self._mark_saved()  # back to step 0: nothing trained that a save would keep
         self._publish()
 
     def _do_settings(self, config: TrainConfig) -> None:
@@ -265,6 +286,7 @@ class TrainingSession:
         self._goal = None
         self._trainer = trainer
         trainer.use_kernel(self.kernel)
+        self._mark_saved()  # a loaded session: its file holds it
         self._publish()
 
     def _do_save(self, path: str) -> None:
@@ -273,6 +295,7 @@ class TrainingSession:
         except OSError as exc:
             self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
             return
+        self._mark_saved()
         self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
 
     def _do_kernel(self, kernel) -> None:
@@ -286,6 +309,7 @@ class TrainingSession:
         except ValueError as exc:  # a refused edit (no such class, the last point): say why, plainly
             self._notices.append(Notice(str(exc), "error"))
             return
+        self.unsaved_edits = True
         if text:
             self._notices.append(Notice(text))
         self._publish()

@@ -1,0 +1,95 @@
+"""SIGTERM and SIGHUP to the real app in tmux: it ends as q does and the terminal is usable after.
+
+The pane runs a shell that runs the app and stays: once the app has ended it prints the exit
+status and ``stty -a``, so the test reads the terminal's mode as the user's next command would
+find it. Without the handlers the signal killed the app in raw mode: ``-echo -icanon``, the
+alternate screen still on, the mouse still reported, the cursor hidden.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_tmux import Terminal, parse_step, plot_visible
+
+DONE = "SHELL-AFTER-APP"
+
+
+@pytest.fixture
+def shell_terminal(tmp_path: Path) -> Iterator[Callable[[], tuple[Terminal, Path, Path]]]:
+    opened: list[Terminal] = []
+
+    def open_app() -> tuple[Terminal, Path, Path]:
+        work, state = tmp_path / "work", tmp_path / "state"
+        work.mkdir()
+        t = Terminal(120, 40)
+        t.env["XDG_STATE_HOME"] = str(state)
+        opened.append(t)
+        app = f"{shlex.quote(sys.executable)} -m nnplay.tui.cli"
+        t.start(command=f"cd {shlex.quote(str(work))} && {app}; echo EXIT=$?; stty -a; echo {DONE}; exec sleep 600")
+        return t, work, state
+
+    try:
+        yield open_app
+    finally:
+        for t in opened:
+            t.close()
+
+
+def app_pid(t: Terminal) -> int:
+    shell = int(t.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
+    children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+    assert len(children) == 1, f"the pane's shell should run the app alone: {children}"
+    return int(children[0])
+
+
+def train_then_signal(t: Terminal, signum: int) -> str:
+    t.wait_for(plot_visible, "the plot")
+    t.keys("Space")
+    t.wait_for(lambda s: "steps/s" in s and (parse_step(s) or 0) > 0, "training to start", 5.0)
+    os.kill(app_pid(t), signum)
+    return t.wait_for(lambda s: DONE in s, f"the app to end on {signal.Signals(signum).name} and the shell to go on")
+
+
+def assert_terminal_restored(t: Terminal, screen: str) -> None:
+    words = set(re.split(r"[\s;]+", screen))
+    assert {"echo", "icanon"} <= words and not {"-echo", "-icanon"} & words, screen
+    flags = t.tmux("display-message", "-p", "-t", "e2e", "#{alternate_on} #{mouse_any_flag} #{cursor_flag}").split()
+    assert flags == ["0", "0", "1"], f"alternate screen, mouse reporting, cursor shown: {flags}"
+    assert "Traceback" not in t.everything()
+
+
+def test_sigterm_restores_the_terminal_and_saves_the_run(shell_terminal) -> None:
+    from nnplay.core.persist import load_session
+
+    t, work, state = shell_terminal()
+    screen = train_then_signal(t, signal.SIGTERM)
+    assert_terminal_restored(t, screen)
+    assert "EXIT=143" in screen
+    files = list(work.glob("nnplay-recovery-*.npz"))
+    assert len(files) == 1, f"one recovery file in the current folder: {list(work.iterdir())}"
+    joined = t.tmux("capture-pane", "-p", "-J", "-t", "e2e")  # the line is longer than the pane
+    line = next((ln for ln in joined.splitlines() if ln.startswith("nnplay: ended by SIGTERM")), "")
+    assert f"to {files[0]}" in line and "unsaved step" in line, joined
+    saved = load_session(files[0])
+    step = int(re.search(r"at step ([\d,]+)", line).group(1).replace(",", ""))
+    assert saved.step_count == step > 0
+    assert not state.exists(), "the current folder took the file: nothing in the state folder"
+
+
+def test_sighup_restores_the_terminal_and_saves_nothing(shell_terminal) -> None:
+    t, work, state = shell_terminal()
+    screen = train_then_signal(t, signal.SIGHUP)
+    assert_terminal_restored(t, screen)
+    assert "EXIT=129" in screen and "nnplay: ended by SIGHUP" in screen
+    time.sleep(0.2)
+    assert list(work.iterdir()) == [] and not state.exists()
