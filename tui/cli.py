@@ -192,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the address browsers use to reach the server (default http://HOST:PORT, or this machine's "
         "name when HOST is 0.0.0.0 or ::)",
     )
+    serve.add_argument(
+        "--max-sessions",
+        type=_max_sessions,
+        default=4,
+        help="apps running at once, one per browser tab, each a process of 100-170 MB (1..64; default 4); "
+        "the next tab is told so instead",
+    )
     add_config_flags(serve)
     serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
     serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
@@ -221,6 +228,12 @@ def _fps(text: str) -> float:
 def _port(text: str) -> int:
     if not (text.isdecimal() and 1 <= int(text) <= 65535):
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer in [1, 65535]")
+    return int(text)
+
+
+def _max_sessions(text: str) -> int:
+    if not (text.isdecimal() and 1 <= int(text) <= 64):
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer in [1, 64]")
     return int(text)
 
 
@@ -494,15 +507,20 @@ def serve_plan(args: argparse.Namespace) -> ServePlan:
 def serve_command(args: argparse.Namespace) -> int:
     plan = serve_plan(args)
     try:
-        from textual_serve.server import Server
+        import textual_serve.server  # noqa: F401  (installed?)
     except ImportError:
         raise UsageError("textual-serve is not installed; pip install 'nnplay[serve]'") from None
+    from nnplay.tui.serve import GuardedServer
+
     build_trainer(build_parser().parse_args(_app_words(args)))  # a bad setup fails here, not in the browser
     _check_can_listen(plan.host, plan.port)  # before saying "open ...": a port in use printed that first
     if plan.warning:
         print(plan.warning, file=sys.stderr)
     print(f"nnplay serve: open {plan.public_url}/ (ctrl+c stops)", file=sys.stderr)
-    server = Server(plan.command, host=plan.host, port=plan.port, title="nnplay", public_url=plan.public_url)
+    # Websockets from this page's own origin only, and at most --max-sessions apps at once.
+    server = GuardedServer(
+        plan.command, host=plan.host, port=plan.port, public_url=plan.public_url, max_sessions=args.max_sessions
+    )
     try:
         server.serve()
     except OSError as exc:  # taken between the check and now
