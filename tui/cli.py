@@ -196,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-sessions",
         type=_max_sessions,
         default=4,
+        metavar="N",
         help="apps running at once, one per browser tab, each a process of 100-170 MB (1..64; default 4); "
         "the next tab is told so instead",
     )

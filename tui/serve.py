@@ -30,7 +30,7 @@ from aiohttp import web
 from textual_serve.server import Server
 
 DEFAULT_MAX_SESSIONS = 4
-SLOT_WAIT = 3.0  # seconds a newcomer waits for a slot; a reloaded page's old app quits in about 1 s
+SLOT_WAIT = 3.0  # seconds a newcomer waits for a slot; a reloaded page's old app quits in about 1.5 s
 WILDCARDS = ("0.0.0.0", "::", "")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
