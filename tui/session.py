@@ -50,6 +50,7 @@ class TrainingSession:
         # Work a save would keep: steps trained and edits made since the last save, load or reset.
         self.unsaved_steps = 0
         self.unsaved_edits = False
+        self.stopped = False  # set once the worker's run has returned
 
     # -- commands (any thread) ---------------------------------------------------------
 
@@ -99,8 +100,9 @@ class TrainingSession:
         return self.unsaved_steps > 0 or self.unsaved_edits
 
     def save_after_stop(self, path: str) -> int:
-        """Save on the calling thread; returns the step saved. Only once the worker has stopped:
-        while it runs, the trainer is the worker's alone (the app's save is ``save``)."""
+        """Save on the calling thread; returns the step saved. Only once the worker has stopped
+        (``stopped``, or it never ran): while it runs, the trainer is the worker's alone (the
+        app's save is ``save``)."""
         save_session(self._trainer, path)
         self._mark_saved()
         return self._trainer.step_count
@@ -118,6 +120,12 @@ class TrainingSession:
     # -- the worker thread -------------------------------------------------------------
 
     def run(self, is_cancelled: Callable[[], bool]) -> None:
+        try:
+            self._run(is_cancelled)
+        finally:
+            self.stopped = True  # the trainer is free for save_after_stop
+
+    def _run(self, is_cancelled: Callable[[], bool]) -> None:
         last_publish = 0.0
         while not is_cancelled():
             self._handle_commands(block=not self.running, is_cancelled=is_cancelled)

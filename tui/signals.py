@@ -3,11 +3,13 @@
 The rule: the default action of both signals kills the process on the spot, which leaves the
 terminal raw (no echo, no line editing), in the alternate screen, reporting the mouse and with
 the cursor hidden. So the standalone ``nnplay`` process (and only it: tests run many apps in one
-process) handles them on the app's own event loop:
+process) handles them:
 
-- the first one calls ``app.exit()``, Textual's normal exit path, which restores the terminal;
-  repeats are ignored until the exit (and the recovery save) is done; SIGKILL remains for an
-  exit that hangs;
+- the first one schedules ``app.exit()`` on the app's loop, Textual's normal exit path, which restores the terminal;
+  repeats are ignored until the exit (and the recovery save) is done; an exit that has not
+  finished within ``EXIT_GRACE`` seconds (when the terminal has gone away, Textual's last writes
+  can block for good) ends the process at once, after the recovery save if the trainer's thread
+  has stopped;
 - after SIGTERM (something other than the user ended the app: a shutdown, ``kill``, a
   supervisor), a run with unsaved work (steps or edits since the last save, load or reset) is
   saved with the atomic save to ``nnplay-recovery-<time>-<pid>.npz`` in the current folder, or in
@@ -24,6 +26,7 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -35,37 +38,62 @@ from nnplay.tui.session import TrainingSession
 
 HANDLED = (signal.SIGTERM, signal.SIGHUP)
 SAVES_RUN = frozenset({signal.SIGTERM})
+# An exit still running after this long has hung (writes to a terminal that is gone can block
+# Textual's shutdown for good); q takes well under a second, 2 s on a loaded machine.
+EXIT_GRACE = 5.0
 
 
-def run_app(app: App, signals: tuple[int, ...] = HANDLED) -> int | None:
+def run_app(app: App, session: TrainingSession, signals: tuple[int, ...] = HANDLED) -> int | None:
     """``app.run()`` with ``signals`` ending it through ``app.exit()``; returns the signal that did, or None.
 
     When this returns, the app's worker threads have finished (the loop's executor is shut down
     before the loop ends), so whatever they owned may be used by the caller.
     """
     received: list[int] = []
-
-    def on_signal(signum: int) -> None:
-        if received:
-            return  # already exiting
-        received.append(signum)
-        app.exit()
+    exited = threading.Event()
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        previous = {signum: signal.getsignal(signum) for signum in signals}
-        for signum in signals:
-            loop.add_signal_handler(signum, on_signal, signum)
+
+        # A Python-level handler, not loop.add_signal_handler: it runs even while the loop is
+        # blocked (a put into the writer queue of a terminal that is gone), so the watchdog starts.
+        def on_signal(signum: int, frame: object) -> None:
+            if received:
+                return  # already exiting
+            received.append(signum)
+            threading.Thread(target=_watchdog, args=(session, signum, exited), daemon=True).start()
+            loop.call_soon_threadsafe(app.exit)
+
+        previous = {signum: signal.signal(signum, on_signal) for signum in signals}
         try:
             await app.run_async()
             await loop.shutdown_default_executor()  # the trainer's thread, cancelled by the exit
         finally:
             for signum, handler in previous.items():
-                loop.remove_signal_handler(signum)  # (this sets the default action) ...
-                signal.signal(signum, handler)  # ... and this what was there before
+                signal.signal(signum, handler)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        exited.set()
     return received[0] if received else None
+
+
+def _watchdog(session: TrainingSession, signum: int, exited: threading.Event) -> None:
+    """End the process if the app's exit has not finished within EXIT_GRACE seconds."""
+    if exited.wait(EXIT_GRACE):
+        return
+    name = signal.Signals(signum).name
+    line = f"nnplay: ended by {name}: the exit hung (the terminal is gone?), so it was cut short"
+    if signum in SAVES_RUN and session.unsaved and session.stopped:
+        line += "; " + save_recovery(session)
+    elif signum in SAVES_RUN and session.unsaved:
+        line += "; the run could not be saved (its thread was still running)"
+    try:
+        os.write(2, (line + "\n").encode())
+    except OSError:
+        pass
+    os._exit(128 + signum)
 
 
 @contextmanager
@@ -130,5 +158,5 @@ def exit_after_signal(session: TrainingSession, signum: int) -> int:
 def run_standalone(app: App, session: TrainingSession) -> int:
     """Run the ``nnplay`` command's app; its exit status."""
     with ignored(HANDLED):
-        signum = run_app(app)
+        signum = run_app(app, session)
         return 0 if signum is None else exit_after_signal(session, signum)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from nnplay.tui.signals import EXIT_GRACE
 from tests.e2e.test_tmux import Terminal, parse_step, plot_visible
 
 DONE = "SHELL-AFTER-APP"
@@ -45,11 +46,36 @@ def shell_terminal(tmp_path: Path) -> Iterator[Callable[[], tuple[Terminal, Path
             t.close()
 
 
+@pytest.fixture
+def terminal_app() -> Iterator[Callable[[], Terminal]]:
+    opened: list[Terminal] = []
+
+    def open_app() -> Terminal:
+        t = Terminal(120, 40)
+        opened.append(t)
+        t.start()
+        return t
+
+    try:
+        yield open_app
+    finally:
+        for t in opened:
+            t.close()
+
+
 def app_pid(t: Terminal) -> int:
     shell = int(t.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
     children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
     assert len(children) == 1, f"the pane's shell should run the app alone: {children}"
     return int(children[0])
+
+
+def running(pid: int) -> bool:
+    """Not ended: an ended process can stay a zombie for a while here (PID 1 reaps it late)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def train_then_signal(t: Terminal, signum: int) -> str:
@@ -93,3 +119,22 @@ def test_sighup_restores_the_terminal_and_saves_nothing(shell_terminal) -> None:
     assert "EXIT=129" in screen and "nnplay: ended by SIGHUP" in screen
     time.sleep(0.2)
     assert list(work.iterdir()) == [] and not state.exists()
+
+
+def test_closing_the_terminal_ends_the_app(terminal_app) -> None:
+    """tmux's kill-server closes the pane's terminal: the app gets SIGHUP and then finds every write
+    failing, which can block Textual's exit for good (it did one time in two here). The process
+    must still end, within the exit's grace period (tui/signals.py's watchdog)."""
+    t = terminal_app()
+    t.wait_for(plot_visible, "the plot")
+    t.keys("Space")
+    t.wait_for(lambda s: "steps/s" in s, "training to start", 5.0)
+    pid = int(t.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
+    t.tmux("kill-server")
+    deadline = time.monotonic() + EXIT_GRACE + 5
+    while running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = running(pid)
+    if alive:
+        os.kill(pid, signal.SIGKILL)  # leave nothing behind
+    assert not alive, f"the app was still running {EXIT_GRACE + 5:g} s after its terminal closed"

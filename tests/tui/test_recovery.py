@@ -7,6 +7,8 @@ would run them; the end-to-end signal tests are in tests/e2e/test_signals.py.
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from nnplay.core.persist import load_session
@@ -88,3 +90,25 @@ def test_sighup_saves_nothing_and_the_status_is_128_plus_the_signal(tmp_path: Pa
     assert exit_after_signal(fresh, signal.SIGTERM) == 143
     assert capsys.readouterr().err == "nnplay: ended by SIGTERM; the run had nothing unsaved\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) -> None:
+    """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)."""
+    script = (
+        "import signal, threading\n"
+        "from nnplay.core.presets import PRESETS\n"
+        "from nnplay.core.trainer import Trainer\n"
+        "from nnplay.tui import signals\n"
+        "from nnplay.tui.session import TrainingSession\n"
+        "signals.EXIT_GRACE = 0.2\n"
+        "session = TrainingSession(Trainer(PRESETS['circle'].config()))\n"
+        "session.unsaved_steps, session.stopped = 7, True\n"
+        "signals._watchdog(session, signal.SIGTERM, threading.Event())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    (saved,) = tmp_path.glob("nnplay-recovery-*.npz")
+    assert out.returncode == 143 and out.stdout == ""
+    assert out.stderr == (
+        "nnplay: ended by SIGTERM: the exit hung (the terminal is gone?), so it was cut short; "
+        f"saved the run (7 unsaved steps, at step 0) to {saved}; resume with: nnplay --load {saved}\n"
+    )
