@@ -38,6 +38,10 @@ DATASETS: tuple[str, ...] = (
 REGRESSION = frozenset({"reg-plane", "reg-gauss"})
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_CSV_ROWS = 100_000
+# Coordinates (and CSV labels) beyond this are refused: the plot's extent and every input
+# feature (x^2, x*y) of a point stay finite, far from float64's 1.8e308.
+MAX_COORDINATE = 1e15
 
 QUADRANT_NAMES = ("x>0,y>0", "x<0,y>0", "x>0,y<0", "x<0,y<0")
 BINARY_NAMES = ("orange", "blue")  # TF's colours for its -1 and +1 classes
@@ -242,7 +246,9 @@ def sample_points(name: str, n: int, noise: float, rng: np.random.Generator) -> 
     return X[perm], y[perm]
 
 
-def load_csv(path: str | os.PathLike[str], max_rows: int = 100_000, max_classes: int = 16) -> tuple[Array, Array, bool]:
+def load_csv(
+    path: str | os.PathLike[str], max_rows: int = MAX_CSV_ROWS, max_classes: int = 16
+) -> tuple[Array, Array, bool]:
     """Read ``x,y,label`` rows; return ``(X, y, is_regression)``.
 
     Integer-valued labels mean classification (remapped to 0..K-1 in sorted
@@ -329,7 +335,7 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def _read_csv(
-    path: str | os.PathLike[str], max_rows: int = 100_000, max_classes: int = 16
+    path: str | os.PathLike[str], max_rows: int = MAX_CSV_ROWS, max_classes: int = 16
 ) -> tuple[Array, Array, bool, tuple[str, ...]]:
     where = os.fspath(path)
     try:
