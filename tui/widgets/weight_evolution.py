@@ -44,8 +44,8 @@ def weight_bands(snap: Snapshot, width: int, height: int) -> Text:
         with np.errstate(all="ignore"):
             scaled = np.clip(np.nan_to_num(values / peak, nan=0.0), -1.0, 1.0)
         # Row 0 is the top of the band: the largest positive values.
-        edges = np.linspace(peak, -peak, bins + 1)
         unit = np.linspace(-1.0, 1.0, bins + 1)
+        edges = unit[::-1]
         counts = np.stack([np.histogram(v, bins=unit)[0][::-1] for v in scaled], axis=1)  # (bins, T)
         level = np.ceil(counts / max(counts.max(), 1) * (len(SHADES) - 1)).astype(int)
         for r in range(bins):
