@@ -376,7 +376,14 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
         [np.column_stack([np.full_like(along, t), along]) for t in ticks]
         + [np.column_stack([along, np.full_like(along, t)]) for t in ticks]
     )
-    points = snap.display_layers(np.concatenate([X, grid]))[layer][:, [a, b]].astype(np.float64)
+    inputs = np.concatenate([X, grid])
+    # EVAL_CHUNK points at a time: every layer of 100,000 points would be held at once otherwise
+    points = np.concatenate(
+        [
+            snap.display_layers(inputs[i : i + EVAL_CHUNK])[layer][:, [a, b]].astype(np.float64)
+            for i in range(0, len(inputs), EVAL_CHUNK)
+        ]
+    )
     finite = np.isfinite(points).all(axis=1)
     lo = points[finite].min(axis=0) if finite.any() else np.zeros(2)
     hi = points[finite].max(axis=0) if finite.any() else np.ones(2)
