@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -268,13 +268,26 @@ class ParamsPanel(VerticalScroll):
                 self._apply_csv(path)
 
     def _apply_csv(self, path: str) -> None:
+        """Check the file in a thread (a 50 MB file takes seconds to parse); apply it when it is good."""
+        self._read_csv(path)
+
+    @work(thread=True, exclusive=True, group="csv")
+    def _read_csv(self, path: str) -> None:
         from nnplay.core.datasets import DatasetError, load_csv
 
-        error = self.query_one("#error-csv_path", Static)
         try:
             load_csv(path)
         except DatasetError as exc:
-            error.update(f"✗ {exc}")
+            self.app.call_from_thread(self._csv_checked, path, str(exc))
+        except Exception as exc:  # a file must never take the app down
+            self.app.call_from_thread(self._csv_checked, path, f"{path}: cannot read ({type(exc).__name__})")
+        else:
+            self.app.call_from_thread(self._csv_checked, path, None)
+
+    def _csv_checked(self, path: str, problem: str | None) -> None:
+        error = self.query_one("#error-csv_path", Static)
+        if problem:
+            error.update(f"✗ {problem}")
             error.add_class("-shown")
             return
         error.remove_class("-shown")
