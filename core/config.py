@@ -16,6 +16,7 @@ from nnplay.core.activations import HIDDEN, OUTPUTS
 from nnplay.core.datasets import DATASETS, REGRESSION
 from nnplay.core.features import FEATURES, parse_features
 from nnplay.core.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
+from nnplay.core.memory_budget import budget_error, config_estimate
 from nnplay.core.network import INITS
 from nnplay.core.optim import OPTIMIZERS
 
@@ -149,6 +150,7 @@ class TrainConfig:
                 ",".join(self.layer_activations),
                 f"{len(self.layers)} activation(s), one per hidden layer, or empty",
             )
+        check_memory(self)
 
     @property
     def hidden_activations(self) -> list[str]:
@@ -181,6 +183,22 @@ class TrainConfig:
     def needs_reset(self, other: TrainConfig) -> tuple[str, ...]:
         """Names of the settings that differ from ``other`` and only apply to a new network."""
         return tuple(n for n, f in FIELDS.items() if not f.live and getattr(self, n) != getattr(other, n))
+
+
+# The setting a too-big estimate is reported against: the one that drives its largest part.
+_MEMORY_FIELDS = {"training batch": "batch_size", "data": "train_size"}
+
+
+def check_memory(config: TrainConfig, n_train: int | None = None, n_test: int | None = None) -> None:
+    """Raise ConfigError when ``config`` (with its own data sizes, or the given ones) needs more
+    memory than the budget (``core.memory_budget``); the message gives the estimate."""
+    est = config_estimate(config, n_train, n_test)
+    reason = budget_error(est)
+    if reason:
+        name = _MEMORY_FIELDS.get(est.largest, "layers")
+        if name == "train_size" and config.dataset == "csv":
+            name = "csv_path"
+        raise ConfigError(name, getattr(config, name), reason)
 
 
 def parse_value(name: str, text: str) -> Any:
@@ -243,7 +261,8 @@ def _check(name: str, spec: Field, value: Any) -> Any:
                 raise ConfigError(name, value, spec.allowed())
             value = int(value)
     else:
-        value = float(value) if abs(value) < 1e308 else math.inf
+        # + 0.0 turns -0.0 into 0.0: numpy refuses a negative zero as a scale ("scale < 0")
+        value = float(value) + 0.0 if abs(value) < 1e308 else math.inf
         if not math.isfinite(value):
             raise ConfigError(name, value, spec.allowed())
     assert spec.low is not None and spec.high is not None

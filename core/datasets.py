@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import operator
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ DATASETS: tuple[str, ...] = (
 REGRESSION = frozenset({"reg-plane", "reg-gauss"})
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
+MAX_CSV_ROWS = 100_000
+# Coordinates (and CSV labels) beyond this are refused: the plot's extent and every input
+# feature (x^2, x*y) of a point stay finite, far from float64's 1.8e308.
+MAX_COORDINATE = 1e15
+
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 QUADRANT_NAMES = ("x>0,y>0", "x<0,y>0", "x>0,y<0", "x<0,y<0")
 BINARY_NAMES = ("orange", "blue")  # TF's colours for its -1 and +1 classes
@@ -242,7 +249,9 @@ def sample_points(name: str, n: int, noise: float, rng: np.random.Generator) -> 
     return X[perm], y[perm]
 
 
-def load_csv(path: str | os.PathLike[str], max_rows: int = 100_000, max_classes: int = 16) -> tuple[Array, Array, bool]:
+def load_csv(
+    path: str | os.PathLike[str], max_rows: int = MAX_CSV_ROWS, max_classes: int = 16
+) -> tuple[Array, Array, bool]:
     """Read ``x,y,label`` rows; return ``(X, y, is_regression)``.
 
     Integer-valued labels mean classification (remapped to 0..K-1 in sorted
@@ -329,7 +338,7 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def _read_csv(
-    path: str | os.PathLike[str], max_rows: int = 100_000, max_classes: int = 16
+    path: str | os.PathLike[str], max_rows: int = MAX_CSV_ROWS, max_classes: int = 16
 ) -> tuple[Array, Array, bool, tuple[str, ...]]:
     where = os.fspath(path)
     try:
@@ -340,12 +349,19 @@ def _read_csv(
         raise DatasetError(f"{where}: cannot open ({exc.strerror})") from None
     if stat.S_ISDIR(info.st_mode):
         raise DatasetError(f"{where}: is a directory; expected a CSV file of x,y,label rows")
+    if not stat.S_ISREG(info.st_mode):
+        # Checked before opening: opening a FIFO waits for a writer forever, a device never ends.
+        raise DatasetError(f"{where}: not a regular file (a FIFO, device or socket); expected a CSV file")
     limit_mb = MAX_CSV_BYTES // (1024 * 1024)
     # Check the size before reading so a huge file never reaches memory.
     if info.st_size > MAX_CSV_BYTES:
         raise DatasetError(f"{where}: file is {info.st_size / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB")
     try:
-        with open(where, "rb") as fh:
+        # O_NONBLOCK: should the path have become a FIFO since the check, opening does not wait.
+        fd = os.open(where, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise DatasetError(f"{where}: not a regular file (a FIFO, device or socket); expected a CSV file")
             data = fh.read(MAX_CSV_BYTES + 1)
     except OSError as exc:
         raise DatasetError(f"{where}: cannot read ({exc.strerror})") from None
@@ -363,9 +379,9 @@ def _read_csv(
     rows: list[tuple[float, float, float]] = []
     line_numbers: list[int] = []
     first = True
-    # split("\n") rather than splitlines(): the latter also breaks on form feeds
-    # and other separators, which would make the reported line numbers wrong.
-    for lineno, raw in enumerate(text.split("\n"), start=1):
+    # Lines end in \n, \r\n or a lone \r (old Mac files); not splitlines(), which also breaks
+    # on form feeds and other separators and would make the reported line numbers wrong.
+    for lineno, raw in enumerate(_LINE_ENDS.split(text), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -385,6 +401,11 @@ def _read_csv(
             if not math.isfinite(value):
                 raise DatasetError(
                     f"{where}: line {lineno}: {column} value {_short(field)} is not finite; use finite numbers"
+                )
+            if abs(value) > MAX_COORDINATE:
+                raise DatasetError(
+                    f"{where}: line {lineno}: {column} value {_short(field)} is too large; "
+                    f"the limit is ±{MAX_COORDINATE:g} (rescale the data)"
                 )
             values.append(value)
         if len(rows) >= max_rows:

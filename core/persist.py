@@ -19,24 +19,42 @@ target, so a crash mid-save leaves the old file intact.
 
 from __future__ import annotations
 
+import errno
 import io
+import itertools
 import json
 import math
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import ConfigError, TrainConfig
-from nnplay.core.datasets import REGRESSION, Dataset
-from nnplay.core.trainer import HISTORY_FIELDS, Trainer
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks, so stale temporary files are left alone
+    fcntl = None  # type: ignore[assignment]
+
+from nnplay.core.config import ConfigError, TrainConfig, check_memory
+from nnplay.core.datasets import MAX_COORDINATE, MAX_CSV_ROWS, REGRESSION, Dataset
+from nnplay.core.memory_budget import HISTORY_CAPACITY, n_test_points
+from nnplay.core.npz_reader import ArchiveError, Member, NpzReader
+from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, Trainer, diverged_message
 
 FORMAT = "nnplay-session"
 VERSION = 1
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_CLASSES = 16
+MAX_CLASS_NAME = 64
+MAX_META_BYTES = 1024 * 1024  # as UTF-32 (numpy's text arrays): 256k characters; a real header is ~2k
+MAX_JSON_DEPTH = 8  # a real header nests 3 deep (meta -> rng -> state)
+MAX_INT_DIGITS = 1000  # a random state needs 39; more only costs time to parse
+MAX_STEP = 10**15  # far past any run (10^8 updates a setting allows), far below int64's 9.2e18
+MAX_PARAMETER = 1e30  # a network whose weights got near this diverged long before; float32 drawing ends at 3.4e38
+MAX_EXTENT = MAX_COORDINATE * 1.1 * (1 + 1e-9)  # a CSV's extent is 1.1 x its largest coordinate
 ARRAYS = ("params", "initial_params", "optimizer_state", "history", "order", "X_train", "y_train", "X_test", "y_test")
 
 
@@ -45,24 +63,150 @@ class SessionFileError(ValueError):
 
 
 def atomic_write(path: str | os.PathLike[str], payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half.
+
+    A symlink is written through (its target is replaced, so the link keeps pointing at the
+    new content); a target that is not a regular file (a device, a FIFO) is refused. The
+    temporary file is removed on every failure; ones left by a killed save are swept first."""
+    target = Path(os.path.realpath(path))
+    problem = save_target_problem(target)
+    if problem:
+        raise OSError(errno.EINVAL, problem, str(path))
+    folder = target.parent
+    _sweep_stale_temps(target)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
+            _lock(fh.fileno())  # held while writing: a sweep by another save leaves this file alone
             # mkstemp makes the file 0600; give it the mode a plain open() would (or the mode of
             # the file it replaces), so an export meant for sharing is readable by others.
             os.fchmod(fh.fileno(), _mode_for(target))
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+            os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+    _fsync_folder(folder)
+
+
+TEMP_SUFFIX = ".tmp"
+MAX_NAME_BYTES = 255  # a file name (one path component) on every common file system
+
+
+def _temp_prefix(target: Path) -> str:
+    """``.NAME.`` with NAME cut so that the temporary name (prefix, 8 random characters, .tmp) fits 255 bytes."""
+    room = MAX_NAME_BYTES - 2 - 8 - len(TEMP_SUFFIX)
+    name = target.name.encode()[:room].decode(errors="ignore")
+    return f".{name}."
+
+
+def _sweep_stale_temps(target: Path) -> None:
+    """Remove temporary files of earlier saves to ``target`` whose writer is gone (killed mid-save).
+
+    A live writer holds a lock on its file; only files nobody holds are removed."""
+    prefix = _temp_prefix(target)
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        middle = name[len(prefix) : -len(TEMP_SUFFIX)]
+        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX) and len(middle) == 8):
+            continue
+        if not all(c.isalnum() or c == "_" for c in middle):  # mkstemp's alphabet
+            continue
+        stale = target.parent / name
+        try:
+            fd = os.open(stale, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode) and _try_lock(fd):
+                os.unlink(stale)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _lock(fd: int) -> None:
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            pass  # a file system without locks: the save still works
+
+
+def _try_lock(fd: int) -> bool:
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a crash right after could otherwise lose the new name)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the file itself is already synced
+    finally:
+        os.close(fd)
+
+
+def save_target_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why a save to ``path`` would fail, found before any work is done (None: it can be written).
+
+    Checks the name's length, the folder (exists, is one, writable: a real temporary file is
+    made and removed), and that an existing target is a regular file (after symlinks)."""
+    raw = os.fspath(path)
+    if not raw:
+        return "no file name given"
+    if "\0" in raw:
+        return "the name holds a NUL character"
+    try:
+        target = Path(os.path.realpath(raw))
+    except (OSError, ValueError) as exc:
+        return f"not a usable path ({exc})"
+    for part in target.parts:
+        if len(part.encode(errors="surrogateescape")) > MAX_NAME_BYTES:
+            return f"a name in the path is longer than {MAX_NAME_BYTES} bytes"
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        return f"cannot look at it ({exc.strerror})"
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            return "is a folder; give a file name"
+        if not stat.S_ISREG(info.st_mode):
+            return "is not a regular file (a device, FIFO or socket); give a file name"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"folder {str(folder)!r} does not exist"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
+    except OSError as exc:
+        return f"cannot write in folder {str(folder)!r} ({exc.strerror})"
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
+    return None
 
 
 def _mode_for(target: Path) -> int:
@@ -114,141 +258,322 @@ def save_session(trainer: Trainer, path: str | os.PathLike[str]) -> None:
 
 
 def load_session(path: str | os.PathLike[str]) -> Trainer:
-    """A new Trainer restored from ``path``; raises SessionFileError and touches nothing else."""
+    """A new Trainer restored from ``path``; raises SessionFileError and touches nothing else.
+
+    Every member's header is checked against the session's own settings and the limits
+    before its data is read, and anything that goes wrong while loading is one line."""
     p = Path(path)
     try:
-        size = p.stat().st_size
+        return _load(p)
+    except SessionFileError:
+        raise
+    except ConfigError as exc:
+        raise SessionFileError(f"{p}: bad setting in session ({exc})") from None
+    except (ArchiveError, zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+        raise SessionFileError(f"{p}: not a readable nnplay session ({_short(exc)})") from None
+    except MemoryError:
+        raise SessionFileError(f"{p}: not loaded: out of memory while reading it") from None
+    except Exception as exc:  # the promise is one line, whatever a crafted file finds
+        raise SessionFileError(f"{p}: damaged session ({type(exc).__name__}: {_short(exc)})") from None
+
+
+def _load(p: Path) -> Trainer:
+    try:
+        info = os.stat(p)
     except FileNotFoundError:
         raise SessionFileError(f"{p}: no such file") from None
     except OSError as exc:
         raise SessionFileError(f"{p}: cannot read ({exc.strerror})") from None
-    if not p.is_file():
+    if not stat.S_ISREG(info.st_mode):
+        # a FIFO would block the reader forever, a device never ends
         raise SessionFileError(f"{p}: not a file")
-    if size > MAX_FILE_BYTES:
-        raise SessionFileError(f"{p}: {size:,} bytes is larger than the {MAX_FILE_BYTES:,}-byte limit for a session")
-    try:
-        with np.load(p, allow_pickle=False) as archive:
-            missing = [k for k in ("meta", *ARRAYS) if k not in archive.files]
+    if info.st_size > MAX_FILE_BYTES:
+        raise SessionFileError(
+            f"{p}: {info.st_size:,} bytes is larger than the {MAX_FILE_BYTES:,}-byte limit for a session"
+        )
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped after the check above
+            raise SessionFileError(f"{p}: not a file")
+        try:
+            reader = NpzReader(fh)
+            missing = [k for k in ("meta", *ARRAYS) if k not in reader.keys()]
             if missing:
-                raise SessionFileError(f"{p}: not an nnplay session (missing {', '.join(missing)})")
-            arrays = {k: archive[k] for k in ARRAYS}
-            meta_text = archive["meta"]
-    except SessionFileError:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        reason = _short(exc)
-        if "pickle" in reason or "allow_pickle" in reason:
-            reason = "not an .npz archive of arrays"  # numpy's advice to unpickle is not ours to give
-        raise SessionFileError(f"{p}: not a readable nnplay session ({reason})") from None
-    return _restore(p, meta_text, arrays)
+                raise SessionFileError(f"not an nnplay session (missing {', '.join(missing)})")
+            meta = _read_meta(reader)
+            return _restore(reader, meta)
+        except SessionFileError as exc:
+            raise SessionFileError(f"{p}: {exc}") from None
 
 
-def _restore(p: Path, meta_text: np.ndarray, arrays: dict[str, np.ndarray]) -> Trainer:
-    if meta_text.dtype.kind != "U" or meta_text.shape != ():
-        raise SessionFileError(f"{p}: not an nnplay session (bad header)")
+def _read_meta(reader: NpzReader) -> dict[str, Any]:
+    m = reader.member("meta")
+    if m.dtype.kind != "U" or m.shape != ():
+        raise SessionFileError("not an nnplay session (bad header)")
+    if m.nbytes > MAX_META_BYTES:
+        raise SessionFileError(f"header of {m.nbytes:,} bytes is over the {MAX_META_BYTES:,}-byte limit")
     try:
-        meta = json.loads(str(meta_text))
-    except json.JSONDecodeError:
-        raise SessionFileError(f"{p}: not an nnplay session (header is not JSON)") from None
+        text = str(reader.read(m))
+    except UnicodeDecodeError:
+        raise SessionFileError("not an nnplay session (header is not JSON)") from None
+    meta = parse_json(text)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SessionFileError(
-            f"{p}: not an nnplay session (format {meta.get('format') if isinstance(meta, dict) else None!r})"
+            f"not an nnplay session (format {_short_repr(meta.get('format') if isinstance(meta, dict) else None)})"
         )
     version = meta.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise SessionFileError(f"{p}: unknown session version {version!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SessionFileError(f"unknown session version {_short_repr(version)}")
     if version > VERSION:
-        raise SessionFileError(
-            f"{p}: session version {version} is newer than this nnplay reads ({VERSION}); upgrade nnplay"
-        )
+        raise SessionFileError(f"session version {version} is newer than this nnplay reads ({VERSION}); upgrade nnplay")
+    return meta
+
+
+def parse_json(text: str) -> Any:
+    """JSON with bounded nesting and numbers: a 100,000-deep list or a 100,000-digit integer
+    is refused in one line instead of exhausting the stack or the CPU."""
+    depth = _json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise SessionFileError(f"header nested {depth} deep (the limit is {MAX_JSON_DEPTH})")
     try:
-        config = TrainConfig.from_dict(meta["config"])
-        ds = meta["dataset"]
-        if ds["name"] != config.dataset:
-            raise SessionFileError(f"data set {ds['name']!r} does not match the settings' {config.dataset!r}")
-        data = Dataset(
-            name=str(ds["name"]),
-            X_train=_floats(arrays["X_train"], "X_train", 2),
-            y_train=arrays["y_train"],
-            X_test=_floats(arrays["X_test"], "X_test", 2),
-            y_test=arrays["y_test"],
-            n_classes=int(ds["n_classes"]),
-            extent=float(ds["extent"]),
-            class_names=tuple(str(n) for n in ds["class_names"]),
-        )
-        _check_data(data)
-        trainer = Trainer(config, data)
-        n = trainer.net.params.size
-        for key in ("params", "initial_params"):
-            _floats(arrays[key], key, 1, (n,))
-        _floats(arrays["optimizer_state"], "optimizer_state", 2, trainer.optimizer.state.shape)
-        history = _floats(arrays["history"], "history", 2, allow_nan=True)
-        if history.shape[1] != len(HISTORY_FIELDS):
-            raise SessionFileError(f"history has {history.shape[1]} columns, expected {len(HISTORY_FIELDS)}")
-        order = arrays["order"]
-        if order.dtype.kind not in "iu" or sorted(order.tolist()) != list(range(len(data.X_train))):
-            raise SessionFileError("order is not a permutation of the training points")
-        step, epoch, at, opt_t = (_count(meta, k) for k in ("step", "epoch", "order_at", "optimizer_t"))
-        diverged = meta.get("diverged_at")
-        if diverged is not None and not isinstance(diverged, int):
-            raise SessionFileError(f"diverged_at {diverged!r} is not a step number")
-        trainer.initial_params = arrays["initial_params"].astype(np.float64)
-        trainer.restart(arrays["params"])
-        trainer.optimizer.state[...] = arrays["optimizer_state"]
-        trainer.optimizer.t = opt_t
-        trainer.rng.bit_generator.state = meta["rng"]
-        trainer.step_count, trainer.epoch, trainer._at = step, epoch, min(at, len(order))
-        trainer._order = order.astype(np.int64)
-        trainer.history.load(history)
-        trainer.diverged_at = diverged
-        trainer.evaluate(record=False)
-    except SessionFileError as exc:
-        raise SessionFileError(f"{p}: {exc}") from None
-    except ConfigError as exc:
-        raise SessionFileError(f"{p}: bad setting in session ({exc})") from None
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        raise SessionFileError(f"{p}: damaged session ({_short(exc)})") from None
+        return json.loads(text, parse_int=_bounded_int)
+    except (json.JSONDecodeError, RecursionError):
+        raise SessionFileError("not an nnplay session (header is not JSON)") from None
+
+
+def _json_depth(text: str) -> int:
+    """Deepest bracket nesting outside strings (a plain scan: no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise SessionFileError(f"header holds a number of {len(text):,} digits (the limit is {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
+    config = TrainConfig.from_dict(meta.get("config"))
+    ds = meta.get("dataset")
+    if not isinstance(ds, dict):
+        raise SessionFileError(f"damaged session (dataset {_short_repr(ds)} is not a description of the data)")
+    name, n_classes, extent, class_names = _dataset_meta(ds)
+    if name != config.dataset:
+        raise SessionFileError(f"data set {_short_repr(name)} does not match the settings' {config.dataset!r}")
+    regression = n_classes == 0
+    if name != "csv" and regression != (name in REGRESSION):  # a CSV file is either
+        raise SessionFileError(f"data set {name!r} cannot have {n_classes} classes")
+    if not regression and not 2 <= n_classes <= MAX_CLASSES:
+        raise SessionFileError(f"{n_classes} classes is outside 2..{MAX_CLASSES}")
+    if len(class_names) != n_classes:
+        raise SessionFileError(f"{len(class_names)} class names for {n_classes} classes")
+
+    # Every header first, against the settings' own sizes: nothing is allocated for a lie.
+    members = {k: reader.member(k) for k in ARRAYS}
+    x_train, x_test = members["X_train"], members["X_test"]
+    for m in (x_train, x_test):
+        _check_kind(m, "fiu")
+        if len(m.shape) != 2 or m.shape[1] != 2:
+            raise SessionFileError(f"{m.key} must have 2 columns (x, y), not shape {m.shape}")
+    n_train, n_test = x_train.shape[0], x_test.shape[0]
+    if n_train == 0:
+        raise SessionFileError("the session has no training points")
+    if n_train > MAX_TRAIN_POINTS:
+        raise SessionFileError(f"{n_train:,} training points is over the limit of {MAX_TRAIN_POINTS:,}")
+    most_test = MAX_CSV_ROWS if name == "csv" else n_test_points(config.train_size, config.test_ratio)
+    if n_test > most_test:
+        raise SessionFileError(f"{n_test:,} test points is more than the settings make ({most_test:,})")
+    check_memory(config, n_train, n_test)
+    for m, n, split in ((members["y_train"], n_train, "train"), (members["y_test"], n_test, "test")):
+        _check_kind(m, "f" if regression else "iu", f"{split} labels")
+        if m.shape != (n,):
+            raise SessionFileError(f"{split} labels do not match its points")
+    n_params = _n_params([len(config.features), *config.layers, 1 if regression else n_classes])
+    for key, shape in (("params", (n_params,)), ("initial_params", (n_params,)), ("optimizer_state", (2, n_params))):
+        _check_kind(members[key], "fiu")
+        _check_shape(members[key], shape)
+    history = members["history"]
+    _check_kind(history, "fiu")
+    if len(history.shape) != 2 or history.shape[1] != len(HISTORY_FIELDS):
+        columns = history.shape[1] if len(history.shape) == 2 else history.shape
+        raise SessionFileError(f"history has {columns} columns, expected {len(HISTORY_FIELDS)}")
+    if history.shape[0] > HISTORY_CAPACITY:
+        raise SessionFileError(f"history has {history.shape[0]:,} rows (the most saved is {HISTORY_CAPACITY:,})")
+    order = members["order"]
+    if order.dtype.kind not in "iu" or order.shape != (n_train,):
+        raise SessionFileError("order is not a permutation of the training points")
+
+    a = {k: reader.read(m) for k, m in members.items()}
+    X_train = _points(a["X_train"], "X_train")
+    X_test = _points(a["X_test"], "X_test")
+    y_train, y_test = (_labels(a[k], n_classes, split) for k, split in (("y_train", "train"), ("y_test", "test")))
+    params = _parameters(a["params"], "params")
+    initial = _parameters(a["initial_params"], "initial_params")
+    opt_state = _finite(a["optimizer_state"], "optimizer_state")
+    rows = _history(a["history"])
+    if not np.array_equal(np.sort(a["order"]), np.arange(n_train)):
+        raise SessionFileError("order is not a permutation of the training points")
+    if not (0 < extent <= MAX_EXTENT):
+        raise SessionFileError(f"extent {extent!r} is not a positive number up to {MAX_EXTENT:g}")
+
+    step = _count(meta, "step", 0, MAX_STEP)
+    epoch = _count(meta, "epoch", 0, MAX_STEP)
+    at = _count(meta, "order_at", 0, n_train - 1)
+    opt_t = _count(meta, "optimizer_t", 0, MAX_STEP)
+    diverged = meta.get("diverged_at")
+    if diverged is not None:
+        diverged = _count(meta, "diverged_at", step + 1, MAX_STEP + 1)
+    rng_state = _rng_state(meta.get("rng"))
+
+    data = Dataset(name, X_train, y_train, X_test, y_test, n_classes, extent, class_names)
+    for arr in (data.X_train, data.y_train, data.X_test, data.y_test):
+        arr.flags.writeable = False
+    trainer = Trainer(config, data)
+    trainer.initial_params = initial
+    trainer.restart(params)
+    trainer.optimizer.state[...] = opt_state
+    trainer.optimizer.t = opt_t
+    trainer.rng.bit_generator.state = rng_state
+    trainer.step_count, trainer.epoch, trainer._at = step, epoch, at
+    trainer._order = a["order"].astype(np.int64)
+    trainer.history.load(rows)
+    trainer.diverged_at = diverged
+    if diverged is not None:
+        trainer.message = diverged_message(diverged, step)
+    trainer.evaluate(record=False)
     return trainer
 
 
-def _floats(
-    a: np.ndarray, name: str, ndim: int, shape: tuple[int, ...] | None = None, allow_nan: bool = False
-) -> np.ndarray:
-    if a.dtype.kind not in "fi" or a.ndim != ndim or (shape is not None and a.shape != shape):
-        raise SessionFileError(f"{name} has dtype {a.dtype} and shape {a.shape}, which does not fit the network")
-    if ndim == 2 and name.startswith("X") and a.shape[1] != 2:
-        raise SessionFileError(f"{name} must have 2 columns (x, y)")
-    if not allow_nan and not np.isfinite(a).all():
+def _dataset_meta(ds: dict[str, Any]) -> tuple[str, int, float, tuple[str, ...]]:
+    name, n_classes, extent, names = (ds.get(k) for k in ("name", "n_classes", "extent", "class_names"))
+    if not isinstance(name, str):
+        raise SessionFileError(f"damaged session (data set name {_short_repr(name)})")
+    if not isinstance(n_classes, int) or isinstance(n_classes, bool):
+        raise SessionFileError(f"damaged session (n_classes {_short_repr(n_classes)} is not a whole number)")
+    if not isinstance(extent, (int, float)) or isinstance(extent, bool) or not math.isfinite(extent):
+        raise SessionFileError(f"extent {_short_repr(extent)} is not a positive number")
+    if not isinstance(names, list) or len(names) > MAX_CLASSES:
+        raise SessionFileError(f"damaged session (class names {_short_repr(names)})")
+    if not all(isinstance(n, str) and len(n) <= MAX_CLASS_NAME for n in names):
+        raise SessionFileError(f"damaged session (class names must be text of up to {MAX_CLASS_NAME} characters)")
+    return name, n_classes, float(extent), tuple(names)
+
+
+def _n_params(sizes: list[int]) -> int:
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+
+def _check_kind(m: Member, kinds: str, what: str | None = None) -> None:
+    if m.dtype.kind not in kinds or m.dtype.itemsize > 8:
+        if what and what.endswith("labels"):
+            raise SessionFileError(
+                f"{what} are not {'finite numbers' if 'f' in kinds else 'classes'} (dtype {m.dtype})"
+            )
+        raise SessionFileError(f"{m.key} has dtype {m.dtype} and shape {m.shape}, which does not fit the network")
+
+
+def _check_shape(m: Member, shape: tuple[int, ...]) -> None:
+    if m.shape != shape:
+        raise SessionFileError(f"{m.key} has dtype {m.dtype} and shape {m.shape}, which does not fit the network")
+
+
+def _finite(a: np.ndarray, name: str) -> np.ndarray:
+    out = a.astype(np.float64)
+    if not np.isfinite(out).all():
         raise SessionFileError(f"{name} contains NaN or inf")
-    return a.astype(np.float64)
+    return out
 
 
-def _check_data(data: Dataset) -> None:
-    if data.is_regression != (data.name in REGRESSION or (data.name == "csv" and data.n_classes == 0)):
-        raise SessionFileError(f"data set {data.name!r} cannot have {data.n_classes} classes")
-    if not data.is_regression and not 2 <= data.n_classes <= MAX_CLASSES:
-        raise SessionFileError(f"{data.n_classes} classes is outside 2..{MAX_CLASSES}")
-    if len(data.class_names) != data.n_classes:
-        raise SessionFileError(f"{len(data.class_names)} class names for {data.n_classes} classes")
-    for X, y, split in ((data.X_train, data.y_train, "train"), (data.X_test, data.y_test, "test")):
-        if y.ndim != 1 or len(y) != len(X):
-            raise SessionFileError(f"{split} labels do not match its points")
-        if data.n_classes:
-            if y.dtype.kind not in "iu" or (len(y) and (y.min() < 0 or y.max() >= data.n_classes)):
-                raise SessionFileError(f"{split} labels are not classes 0..{data.n_classes - 1}")
-        elif y.dtype.kind != "f" or not np.isfinite(y).all():
-            raise SessionFileError(f"{split} targets are not finite numbers")
-    if len(data.X_train) == 0:
-        raise SessionFileError("the session has no training points")
-    if not (math.isfinite(data.extent) and data.extent > 0):
-        raise SessionFileError(f"extent {data.extent!r} is not a positive number")
+def _points(a: np.ndarray, name: str) -> np.ndarray:
+    out = _finite(a, name)
+    if len(out) and np.abs(out).max() > MAX_COORDINATE:
+        raise SessionFileError(f"{name} has a coordinate beyond ±{MAX_COORDINATE:g}")
+    return np.ascontiguousarray(out)
 
 
-def _count(meta: dict, key: str) -> int:
+def _parameters(a: np.ndarray, name: str) -> np.ndarray:
+    out = _finite(a, name)
+    if len(out) and np.abs(out).max() > MAX_PARAMETER:
+        raise SessionFileError(f"{name} has values beyond ±{MAX_PARAMETER:g}; no network that trains gets there")
+    return out
+
+
+def _labels(a: np.ndarray, n_classes: int, split: str) -> np.ndarray:
+    if n_classes:
+        if len(a) and (a.min() < 0 or a.max() >= n_classes):
+            raise SessionFileError(f"{split} labels are not classes 0..{n_classes - 1}")
+        return np.ascontiguousarray(a, dtype=np.int64)
+    out = a.astype(np.float64)
+    if not np.isfinite(out).all() or (len(out) and np.abs(out).max() > 1.0):
+        raise SessionFileError(f"{split} targets are not finite numbers in [-1, 1]")
+    return out
+
+
+def _history(a: np.ndarray) -> np.ndarray:
+    rows = a.astype(np.float64)
+    counts = rows[:, :2]
+    if not (np.isfinite(counts).all() and (counts >= 0).all() and (counts <= MAX_STEP).all()):
+        raise SessionFileError(f"history steps and epochs must be whole numbers in 0..{MAX_STEP:,}")
+    if not (counts == np.floor(counts)).all():
+        raise SessionFileError(f"history steps and epochs must be whole numbers in 0..{MAX_STEP:,}")
+    losses, accuracies = rows[:, 2:4], rows[:, 4:6]
+    if ((losses < 0) | (losses == -np.inf)).any():
+        raise SessionFileError("history losses must be NaN or >= 0")
+    if ((accuracies < 0) | (accuracies > 1)).any():
+        raise SessionFileError("history accuracies must be NaN or in [0, 1]")
+    return rows
+
+
+def _rng_state(state: Any) -> dict[str, Any]:
+    """numpy's PCG64 state, every field checked: setting a bad one raises odd errors (or none)."""
+    ok = (
+        isinstance(state, dict)
+        and set(state) == {"bit_generator", "state", "has_uint32", "uinteger"}
+        and state["bit_generator"] == "PCG64"
+        and isinstance(state["state"], dict)
+        and set(state["state"]) == {"state", "inc"}
+        and all(_is_int(v, 0, 2**128 - 1) for v in state["state"].values())
+        and _is_int(state["has_uint32"], 0, 1)
+        and _is_int(state["uinteger"], 0, 2**32 - 1)
+    )
+    if not ok:
+        raise SessionFileError("damaged session (rng is not a PCG64 random state)")
+    return state
+
+
+def _is_int(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _count(meta: dict, key: str, low: int, high: int) -> int:
     value = meta.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise SessionFileError(f"{key} {value!r} is not a count")
+        raise SessionFileError(f"{key} {_short_repr(value)} is not a count")
+    if not low <= value <= high:
+        raise SessionFileError(f"{key} {value:,} is outside {low:,}..{high:,}")
     return value
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _short(exc: BaseException) -> str:

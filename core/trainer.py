@@ -21,12 +21,17 @@ from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset, sample_points
 from nnplay.core.features import feature_matrix
 from nnplay.core.losses import mean_loss, output_delta
+from nnplay.core.memory_budget import (
+    EVAL_CHUNK,
+    HISTORY_CAPACITY,
+    TIMELINE_BYTES,
+    TIMELINE_MOMENTS,
+    n_test_points,
+)
 from nnplay.core.network import Network
 from nnplay.core.optim import Optimizer
 
-HISTORY_CAPACITY = 2048
-TIMELINE_MOMENTS = 240
-TIMELINE_BYTES = 24 * 1024 * 1024
+MAX_TRAIN_POINTS = 100_000  # the train-size limit; the data editor stops there too
 HISTORY_FIELDS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 # The settings that make the data set: a new network with these unchanged keeps the (edited) data.
 DATA_FIELDS = ("dataset", "csv_path", "noise", "train_size", "test_ratio", "data_seed")
@@ -247,6 +252,8 @@ class Trainer:
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ValueError("the point must have finite coordinates")
         d = self.data
+        if len(d.X_train) >= MAX_TRAIN_POINTS:
+            raise ValueError(f"{MAX_TRAIN_POINTS:,} training points is the limit")
         if self.regression:
             value = np.array([max(-1.0, min(1.0, float(label)))])
         else:
@@ -519,11 +526,7 @@ class Trainer:
         self.diverged_at = self.step_count
         good = self._checkpoint
         self._restore_checkpoint()
-        self.message = (
-            f"diverged at step {self.diverged_at:,}: the parameters became NaN or inf. "
-            f"Went back to step {good['step']:,}, the last with a finite loss. "
-            "Lower the learning rate and reset."
-        )
+        self.message = diverged_message(self.diverged_at, good["step"])
         self.evaluate(record=False)
 
     def _take_checkpoint(self) -> None:
@@ -640,7 +643,7 @@ class Trainer:
         else:
             X, y = sample_points(self.data.name, n, self.config.noise, rng)
         with np.errstate(all="ignore"):
-            out = self.net.forward_pass(feature_matrix(X, self.config.features))[1][-1]
+            out = outputs_in_chunks(self.net, feature_matrix(X, self.config.features))
         if self.regression:
             return X, out[:, 0], y, math.nan
         pred = out.argmax(axis=1)
@@ -681,8 +684,23 @@ def same_data(a: TrainConfig, b: TrainConfig) -> bool:
     return all(getattr(a, name) == getattr(b, name) for name in DATA_FIELDS)
 
 
+def diverged_message(diverged_at: int, good_step: int) -> str:
+    return (
+        f"diverged at step {diverged_at:,}: the parameters became NaN or inf. "
+        f"Went back to step {good_step:,}, the last with a finite loss. "
+        "Lower the learning rate and reset."
+    )
+
+
+def outputs_in_chunks(net: Network, X: np.ndarray) -> np.ndarray:
+    """The output layer for ``X``, computed ``EVAL_CHUNK`` rows at a time so memory stays bounded."""
+    if len(X) <= EVAL_CHUNK:
+        return net.forward_pass(X)[1][-1]
+    return np.concatenate([net.forward_pass(X[i : i + EVAL_CHUNK])[1][-1] for i in range(0, len(X), EVAL_CHUNK)])
+
+
 def make_data(config: TrainConfig) -> Dataset:
-    n_test = round(config.train_size * config.test_ratio / (1.0 - config.test_ratio))
+    n_test = n_test_points(config.train_size, config.test_ratio)
     return make_dataset(config.dataset, config.train_size, n_test, config.noise, config.data_seed, config.csv_path)
 
 
@@ -693,13 +711,22 @@ def _scores(
     k = net.sizes[-1]
     if len(X) == 0:
         return math.nan, math.nan, math.nan, None if regression else np.zeros((k, k), dtype=np.int64)
-    zs, acts = net.forward_pass(X)
-    loss = mean_loss(net.output, net.loss_name, zs[-1], acts[-1], Y)
+    if len(X) <= EVAL_CHUNK:
+        zs, acts = net.forward_pass(X)
+        loss = mean_loss(net.output, net.loss_name, zs[-1], acts[-1], Y)
+        out = acts[-1]
+    else:  # in chunks, so a large data set never holds every layer of every point at once
+        total_loss, parts = 0.0, []
+        for i in range(0, len(X), EVAL_CHUNK):
+            zs, acts = net.forward_pass(X[i : i + EVAL_CHUNK])
+            total_loss += mean_loss(net.output, net.loss_name, zs[-1], acts[-1], Y[i : i + EVAL_CHUNK]) * len(zs[-1])
+            parts.append(acts[-1])
+        loss, out = total_loss / len(X), np.concatenate(parts)
     if regression:
-        resid = ((acts[-1][:, 0] - Y[:, 0]) ** 2).sum()
+        resid = ((out[:, 0] - Y[:, 0]) ** 2).sum()
         total = ((Y[:, 0] - Y[:, 0].mean()) ** 2).sum()
         r2 = 1.0 - resid / total if total > 0 else math.nan
         return loss, math.nan, float(r2), None
-    predicted = acts[-1].argmax(axis=1)
+    predicted = out.argmax(axis=1)
     confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
     return loss, float((predicted == labels).mean()), math.nan, confusion

@@ -325,6 +325,8 @@ class NNPlayApp(App[None]):
             self.session.train_iterations()
 
     def action_reset(self) -> None:
+        if self.query_one(ParamsPanel).after_csv(self.action_reset):
+            return  # a CSV file typed just before is still being read: reset once it is applied
         self.action_live()
         self._set_extra(None)
         self.session.reset(self.query_one(ParamsPanel).config)
@@ -600,11 +602,15 @@ class NNPlayApp(App[None]):
         except SessionFileError as exc:
             self.call_from_thread(self.notify, f"not loaded: {exc}", severity="error", timeout=12)
             return
+        except Exception as exc:  # load_session says everything in one line; this keeps the app up regardless
+            self.call_from_thread(self.notify, f"not loaded: {path}: {type(exc).__name__}", severity="error")
+            return
         self.call_from_thread(self._loaded, path, trainer)
 
     def _loaded(self, path: str, trainer: Trainer) -> None:
-        self.session_path = path
+        # The panel takes the session's settings first: should that fail, the running run is untouched.
         self.query_one(ParamsPanel).load_config(trainer.config)
+        self.session_path = path
         self._set_extra(None)
         self.session.replace(trainer)
         self.notify(f"loaded {path} at step {trainer.step_count:,}")

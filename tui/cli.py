@@ -19,6 +19,7 @@ from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 
+EXIT_SAVE_FAILED = 1  # the run trained but the disk refused the file (the path was checked before)
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 AUTO_KERNEL_STEPS = 20_000
@@ -98,6 +99,30 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--load", metavar="FILE", help="resume a saved session (.npz written by --save or ctrl+s)")
 
 
+def add_memory_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--memory-limit",
+        type=_memory_limit,
+        default=None,
+        metavar="BYTES",
+        help="refuse settings whose estimated memory is over this (default 2G; e.g. 512M, 8G)",
+    )
+
+
+def _memory_limit(text: str) -> int:
+    from nnplay.core.memory_budget import MIN_MEMORY_LIMIT, parse_bytes
+
+    try:
+        value = parse_bytes(text)
+    except ValueError:
+        value = 0
+    if value < MIN_MEMORY_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed; allowed: a size of at least 64M, such as 512M or 4G"
+        )
+    return value
+
+
 def _metavar(name: str) -> str:
     spec = FIELDS[name]
     if spec.kind == "choice":
@@ -132,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=VersionAction, help="show nnplay's version and exit")
     add_config_flags(parser)
+    add_memory_flag(parser)
     parser.add_argument(
         "--fps", type=_fps, default=None, help="frame-rate cap of the app (1..60; default 15, 8 over SSH)"
     )
@@ -148,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train headless; prints a progress bar and a table, or one JSON object with --json.",
     )
     add_config_flags(train)
+    add_memory_flag(train)
     train.add_argument("--save", metavar="FILE", help="save the session here at the end (atomic write)")
     train.add_argument("--json", action="store_true", help="print one JSON object at the end instead of a table")
     train.add_argument(
@@ -192,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the address browsers use to reach the server (default http://HOST:PORT, or this machine's "
         "name when HOST is 0.0.0.0 or ::)",
     )
+    serve.add_argument(
+        "--max-sessions",
+        type=_max_sessions,
+        default=4,
+        metavar="N",
+        help="apps running at once, one per browser tab, each a process of 100-170 MB (1..64; default 4); "
+        "the next tab is told so instead",
+    )
     add_config_flags(serve)
     serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
     serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
@@ -221,6 +256,12 @@ def _fps(text: str) -> float:
 def _port(text: str) -> int:
     if not (text.isdecimal() and 1 <= int(text) <= 65535):
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer in [1, 65535]")
+    return int(text)
+
+
+def _max_sessions(text: str) -> int:
+    if not (text.isdecimal() and 1 <= int(text) <= 64):
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: an integer in [1, 64]")
     return int(text)
 
 
@@ -279,13 +320,19 @@ def build_trainer(args: argparse.Namespace):
 
 
 def _check_save_path(path: str | None, flag: str = "--save") -> None:
+    """Refuse, before any training, a path the save at the end could not write."""
     if path is None:
         return
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise UsageError(f"argument {flag}: {path!r}: folder {str(parent)!r} does not exist")
-    if Path(path).is_dir():
-        raise UsageError(f"argument {flag}: {path!r} is a folder; give a file name")
+    from nnplay.core.persist import save_target_problem
+
+    problem = save_target_problem(path)
+    if problem:
+        raise UsageError(f"argument {flag}: {_short_path(path)}: {problem}")
+
+
+def _short_path(path: str) -> str:
+    text = repr(path)
+    return text if len(text) <= 100 else text[:60] + "..." + text[-30:]
 
 
 def run_training(trainer, on_progress=None) -> tuple[str, float]:
@@ -350,20 +397,26 @@ def train_command(args: argparse.Namespace) -> int:
         "diverged_at": trainer.diverged_at,
         "config": trainer.config.as_dict(),
     }
+    save_error = None
     if args.save:
         from nnplay.core.persist import save_session
 
         try:
             save_session(trainer, args.save)
         except OSError as exc:
-            print(f"nnplay train: error: argument --save: cannot write {args.save!r} ({exc.strerror})", file=sys.stderr)
-            return 1
+            save_error = (
+                f"nnplay train: error: argument --save: cannot write {_short_path(args.save)} ({exc.strerror or exc})"
+            )
+    # The result is printed even when the save failed: the run is not lost with it.
     if args.json:
         print(json.dumps(result))
     else:
         _print_table(trainer, result)
-        if args.save:
+        if args.save and not save_error:
             print(f"saved the session to {args.save}")
+    if save_error:
+        print(save_error, file=sys.stderr)
+        return EXIT_SAVE_FAILED
     if trainer.diverged_at is not None:
         print(f"nnplay train: {trainer.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -494,15 +547,20 @@ def serve_plan(args: argparse.Namespace) -> ServePlan:
 def serve_command(args: argparse.Namespace) -> int:
     plan = serve_plan(args)
     try:
-        from textual_serve.server import Server
+        import textual_serve.server  # noqa: F401  (installed?)
     except ImportError:
         raise UsageError("textual-serve is not installed; pip install 'nnplay[serve]'") from None
+    from nnplay.tui.serve import GuardedServer
+
     build_trainer(build_parser().parse_args(_app_words(args)))  # a bad setup fails here, not in the browser
     _check_can_listen(plan.host, plan.port)  # before saying "open ...": a port in use printed that first
     if plan.warning:
         print(plan.warning, file=sys.stderr)
     print(f"nnplay serve: open {plan.public_url}/ (ctrl+c stops)", file=sys.stderr)
-    server = Server(plan.command, host=plan.host, port=plan.port, title="nnplay", public_url=plan.public_url)
+    # Websockets from this page's own origin only, and at most --max-sessions apps at once.
+    server = GuardedServer(
+        plan.command, host=plan.host, port=plan.port, public_url=plan.public_url, max_sessions=args.max_sessions
+    )
     try:
         server.serve()
     except OSError as exc:  # taken between the check and now
@@ -565,14 +623,18 @@ def export_command(args: argparse.Namespace) -> int:
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.signals import run_standalone
 
-    NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True).run()
-    return 0
+    app = NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True)
+    return run_standalone(app, app.session)  # SIGTERM and SIGHUP exit as q does
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from nnplay.core.memory_budget import DEFAULT_MEMORY_LIMIT, set_memory_limit
+
+    set_memory_limit(getattr(args, "memory_limit", None) or DEFAULT_MEMORY_LIMIT)
     try:
         if args.command == "train":
             return train_command(args)

@@ -110,16 +110,17 @@ TYPING_ACTION = "while_typing"
 def bindings() -> list[Binding]:
     """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it."""
     out = [
-        Binding(key, action, k.title, show=k.footer and i == 0, priority=True)
+        Binding(key, action, k.title, show=(k.footer or k.typing_key == key) and i == 0, priority=True)
         for k in KEYS
         for i, (key, action) in enumerate(k.keys)
     ]
     # While a field is being typed in, its printable keys are the field's; these twins stand in
     # (and are what the footer shows then: NNPlayApp.check_action enables them only while typing).
+    # A key that is not printable (ctrl+s) is its own twin: it works, and shows, everywhere.
     out += [
         Binding(k.typing_key, f"{TYPING_ACTION}('{k.action}')", k.title, show=True, priority=True)
         for k in KEYS
-        if k.typing_key
+        if k.typing_key and k.typing_key not in dict(k.keys)
     ]
     return out
 

@@ -47,6 +47,10 @@ class TrainingSession:
         self.kernel = None  # core.kernel's compiled step, once it has compiled in the background
         self.latest: Snapshot = trainer.snapshot()
         self.commands_handled = 0
+        # Work a save would keep: steps trained and edits made since the last save, load or reset.
+        self.unsaved_steps = 0
+        self.unsaved_edits = False
+        self.stopped = False  # set once the worker's run has returned
 
     # -- commands (any thread) ---------------------------------------------------------
 
@@ -102,6 +106,23 @@ class TrainingSession:
         """Run ``fn(trainer)`` on the worker thread (edits such as a weight change); its text becomes a notice."""
         self._send("call", fn)
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the run has steps or edits that no save (nor the file it was loaded from) holds."""
+        return self.unsaved_steps > 0 or self.unsaved_edits
+
+    def save_after_stop(self, path: str) -> int:
+        """Save on the calling thread; returns the step saved. Only once the worker has stopped
+        (``stopped``, or it never ran): while it runs, the trainer is the worker's alone (the
+        app's save is ``save``)."""
+        save_session(self._trainer, path)
+        self._mark_saved()
+        return self._trainer.step_count
+
+    def _mark_saved(self) -> None:
+        self.unsaved_steps = 0
+        self.unsaved_edits = False
+
     def drain_notices(self) -> list[Notice]:
         out = []
         while self._notices:
@@ -111,6 +132,12 @@ class TrainingSession:
     # -- the worker thread -------------------------------------------------------------
 
     def run(self, is_cancelled: Callable[[], bool]) -> None:
+        try:
+            self._run(is_cancelled)
+        finally:
+            self.stopped = True  # the trainer is free for save_after_stop
+
+    def _run(self, is_cancelled: Callable[[], bool]) -> None:
         last_publish = 0.0
         while not is_cancelled():
             self._handle_commands(block=not self.running, is_cancelled=is_cancelled)
@@ -130,6 +157,7 @@ class TrainingSession:
             started = time.perf_counter()
             before = trainer.step_count
             done = trainer.step(max(n, 1))
+            self.unsaved_steps += done
             c = trainer.config
             going_on = self._goal is None or trainer.step_count < self._goal  # t ends there anyway
             if c.schedule != "constant" and before < c.iterations <= trainer.step_count and going_on:
@@ -239,7 +267,7 @@ class TrainingSession:
     def _do_step(self, n: int) -> None:
         self.running = False
         self._goal = None
-        self._trainer.step(n)
+        self.unsaved_steps += self._trainer.step(n)
         if self._trainer.diverged_at is not None:
             self._notices.append(Notice(self._trainer.message, "error"))
         self._publish()
@@ -269,6 +297,7 @@ class TrainingSession:
                 trainer.apply_live_settings(config)
             trainer.restart()
         self._say_edits_lost(edits - len(self._trainer.edits))
+        self._mark_saved()  # back to step 0: nothing trained that a save would keep
         self._publish()
 
     def _say_edits_lost(self, lost: int) -> None:
@@ -290,6 +319,7 @@ class TrainingSession:
         self._say_edits_lost(len(self._trainer.edits))
         self._trainer = trainer
         trainer.use_kernel(self.kernel)
+        self._mark_saved()  # a loaded session: its file holds it
         self._publish()
 
     def _do_save(self, path: str) -> None:
@@ -298,6 +328,7 @@ class TrainingSession:
         except OSError as exc:
             self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
             return
+        self._mark_saved()
         self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
 
     def _do_kernel(self, kernel) -> None:
@@ -315,6 +346,7 @@ class TrainingSession:
         except ValueError as exc:  # a refused edit (no such class, the last point): say why, plainly
             self._notices.append(Notice(str(exc), "error"))
             return
+        self.unsaved_edits = True
         if text:
             self._notices.append(Notice(text))
         self._publish()

@@ -556,6 +556,7 @@ def test_csv_file_too_large_checked_before_reading(tmp_path, monkeypatch):
         raise AssertionError("the file must not be opened")
 
     monkeypatch.setattr(datasets, "open", no_open, raising=False)
+    monkeypatch.setattr(datasets.os, "open", no_open)  # the file is opened with os.open (O_NONBLOCK)
     with pytest.raises(DatasetError, match="the limit is 50 MB"):
         load_csv(str(path))
 
@@ -567,7 +568,7 @@ def test_csv_unreadable_file(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     # chmod cannot make a file unreadable for root, so simulate the failure.
-    monkeypatch.setattr(datasets, "open", denied, raising=False)
+    monkeypatch.setattr(datasets.os, "open", denied)  # the file is opened with os.open (O_NONBLOCK)
     with pytest.raises(DatasetError, match=r"cannot read \(Permission denied\)") as info:
         load_csv(path)
     assert str(info.value).startswith(path)

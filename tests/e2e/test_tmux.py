@@ -77,7 +77,8 @@ class Terminal:
             raise AssertionError(f"tmux {' '.join(args)} failed ({out.returncode}): {out.stderr.strip()}")
         return out.stdout
 
-    def start(self, args: str = "") -> None:
+    def start(self, args: str = "", command: str | None = None) -> None:
+        """Run ``nnplay args`` in the pane (or a shell ``command`` that runs it, from the checkout)."""
         size = ("-x", str(self.width), "-y", str(self.height))
         # A placeholder first: the app must not start before the window has its size (a resize that
         # lands before Textual installs its SIGWINCH handler would be lost) nor before remain-on-exit
@@ -91,7 +92,8 @@ class Terminal:
         want = f"{self.width}x{self.height}"
         self.wait(lambda: self.tmux("display-message", "-p", "-t", "e2e", "#{pane_width}x#{pane_height}").strip()
                   == want, 5.0, f"the pane to be {want}")  # fmt: skip
-        self.tmux("respawn-pane", "-k", "-t", "e2e", "-c", str(ROOT), "-e", "TERM=xterm-256color", f"{APP} {args}")
+        self.tmux("respawn-pane", "-k", "-t", "e2e", "-c", str(ROOT), "-e", "TERM=xterm-256color",
+                  command or f"{APP} {args}")  # fmt: skip
 
     def close(self) -> None:
         if self.started:

@@ -819,6 +819,12 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
     panel.run(check)
 
 
+async def csv_checked(pilot: Pilot) -> None:
+    """Wait for the panel's CSV check (a thread worker) and what it sets off."""
+    await pilot.app.workers.wait_for_complete()
+    await flush(pilot)
+
+
 def test_a_csv_path_typed_in_the_panel_loads_or_is_refused_with_the_line(panel, tmp_path):
     good = tmp_path / "mine.csv"
     good.write_text("x,y,label\n" + "".join(f"{i / 50 - 1},{(i * 7 % 50) / 25 - 1},{i % 2}\n" for i in range(60)))
@@ -829,10 +835,12 @@ def test_a_csv_path_typed_in_the_panel_loads_or_is_refused_with_the_line(panel, 
         app = pilot.app
         await type_text(pilot, "csv_path", str(bad))
         await press(pilot, "enter")
+        await csv_checked(pilot)  # the file is read in a thread worker
         assert "line 3" in (error_text(pilot, "csv_path") or "")
         assert panel_of(pilot).config.dataset == CONFIG.dataset  # nothing changed
         await type_text(pilot, "csv_path", str(good))
         await press(pilot, "enter")
+        await csv_checked(pilot)
         field = app.query_one("#field-csv_path", Input)
         assert field.value == str(good)
         assert error_text(pilot, "csv_path") is None, error_text(pilot, "csv_path")

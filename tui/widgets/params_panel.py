@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -219,6 +219,8 @@ class ParamsPanel(VerticalScroll):
         self.on_change = on_change
         self._pending: tuple[str, ...] = ()
         self._left: str | None = None  # the id of the field enter or escape left: tab goes on from there
+        self._csv_reads = 0  # CSV files being read in a thread
+        self._after_csv: list[Callable[[], object]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(pending_text(self._pending), id="pending")
@@ -354,13 +356,13 @@ class ParamsPanel(VerticalScroll):
     def leave_fields(self, field: FieldInput) -> None:
         """Out of the text fields (enter, escape): the app's keys work again; tab goes on after ``field``."""
         self._left = field.id
-        self.focus()
+        self.screen.set_focus(self)  # now, not later as Widget.focus does: the next key of a burst goes here
 
     def action_next_field(self, direction: int) -> None:
         left, self._left = self._left, None
         if left is not None:
             try:
-                self.query_one(f"#{left}").focus()
+                self.screen.set_focus(self.query_one(f"#{left}"))
             except NoMatches:
                 pass
         self.screen.focus_next() if direction > 0 else self.screen.focus_previous()
@@ -376,12 +378,48 @@ class ParamsPanel(VerticalScroll):
         event.stop()  # FieldInput applies on enter itself (action_leave), in key order
 
     def _apply_csv(self, path: str) -> None:
+        """Check the file in a thread (a 50 MB file takes seconds to parse); apply it when it is good."""
+        self._csv_reads += 1
+        self._read_csv(path)
+
+    def after_csv(self, callback: Callable[[], object]) -> bool:
+        """Run ``callback`` once the CSV file being read is applied or refused; False if none is being read.
+
+        A key typed after enter in the csv field (r, in one burst) must find the file applied, as it
+        would if typed a moment later.
+        """
+        if not self._csv_reads:
+            return False
+        self._after_csv.append(callback)
+        return True
+
+    @work(thread=True, exclusive=True, group="csv")
+    def _read_csv(self, path: str) -> None:
         from nnplay.core.datasets import DatasetError, load_csv
 
         try:
             load_csv(path)
         except DatasetError as exc:
-            self._show_error("csv_path", f"✗ {exc} (keeping {self._in_force('csv_path')})")
+            self.app.call_from_thread(self._csv_checked, path, str(exc))
+        except Exception as exc:  # a file must never take the app down
+            self.app.call_from_thread(self._csv_checked, path, f"{path}: cannot read ({type(exc).__name__})")
+        else:
+            self.app.call_from_thread(self._csv_checked, path, None)
+
+    def _csv_checked(self, path: str, problem: str | None) -> None:
+        self._csv_reads -= 1
+        try:
+            self._take_csv(path, problem)
+        finally:
+            if not self._csv_reads:
+                waiting, self._after_csv = self._after_csv, []
+                for callback in waiting:
+                    callback()
+
+    def _take_csv(self, path: str, problem: str | None) -> None:
+        if problem:
+            short = path if len(path) <= 40 else path[:37] + "..."
+            self._show_error("csv_path", f"✗ {problem.replace(path, short)} (keeping {self._in_force('csv_path')})")
             with self.prevent(Input.Changed):
                 self.query_one("#field-csv_path", Input).value = format_value("csv_path", self.config.csv_path)
             return

@@ -17,6 +17,7 @@ from textual.widget import Widget
 
 from nnplay.core.activations import HIDDEN, softmax
 from nnplay.core.features import feature_matrix
+from nnplay.core.memory_budget import EVAL_CHUNK
 from nnplay.core.trainer import Snapshot
 from nnplay.tui.braille import cell_centres, majority_cells, quantise_confidence, rasterise_points
 from nnplay.tui.plot_render import PlotFrame, PlotStyle, default_plot_style, render_plot_lines
@@ -111,6 +112,16 @@ def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
             a = f(z)
             acts.append(a)
         return acts
+
+
+def display_outputs(snap: Snapshot, inputs: np.ndarray) -> np.ndarray:
+    """The output layer of :func:`display_layers`, ``EVAL_CHUNK`` points at a time: memory stays
+    bounded by the chunk, not the data set (``core.memory_budget``)."""
+    if len(inputs) <= EVAL_CHUNK:
+        return display_layers(snap, inputs)[-1]
+    return np.concatenate(
+        [display_layers(snap, inputs[i : i + EVAL_CHUNK])[-1] for i in range(0, len(inputs), EVAL_CHUNK)]
+    )
 
 
 def display_inputs(snap: Snapshot, X_raw: np.ndarray) -> np.ndarray:
@@ -315,7 +326,7 @@ def render_scatter(
 
     X, y, is_test = plot_points(snap, view)
     if len(X):
-        pred = display_layers(snap, display_inputs(snap, X))[-1]
+        pred = display_outputs(snap, display_inputs(snap, X))
         if regression:
             cls = (pred[:, 0] > 0).astype(np.int16)
             flagged = np.abs(pred[:, 0] - y) > 0.5
@@ -365,7 +376,14 @@ def render_hidden_space(snap: Snapshot, width: int, height: int, view: PlotView,
         [np.column_stack([np.full_like(along, t), along]) for t in ticks]
         + [np.column_stack([along, np.full_like(along, t)]) for t in ticks]
     )
-    points = snap.display_layers(np.concatenate([X, grid]))[layer][:, [a, b]].astype(np.float64)
+    inputs = np.concatenate([X, grid])
+    # EVAL_CHUNK points at a time: every layer of 100,000 points would be held at once otherwise
+    points = np.concatenate(
+        [
+            snap.display_layers(inputs[i : i + EVAL_CHUNK])[layer][:, [a, b]].astype(np.float64)
+            for i in range(0, len(inputs), EVAL_CHUNK)
+        ]
+    )
     finite = np.isfinite(points).all(axis=1)
     lo = points[finite].min(axis=0) if finite.any() else np.zeros(2)
     hi = points[finite].max(axis=0) if finite.any() else np.ones(2)

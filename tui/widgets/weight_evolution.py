@@ -37,10 +37,16 @@ def weight_bands(snap: Snapshot, width: int, height: int) -> Text:
     index_w, _ = net.views(np.arange(net.params.size))
     for k in range(n_layers):
         values = params[:, index_w[k].ravel()]  # (T, n_weights of layer k)
-        peak = float(np.abs(values).max()) or 1.0
+        finite = values[np.isfinite(values)]
+        peak = float(np.abs(finite).max()) if finite.size else 0.0
+        peak = peak or 1.0
+        # Binned on values / peak in [-1, 1]: edges of +-1e308 would overflow to inf and NaN.
+        with np.errstate(all="ignore"):
+            scaled = np.clip(np.nan_to_num(values / peak, nan=0.0), -1.0, 1.0)
         # Row 0 is the top of the band: the largest positive values.
-        edges = np.linspace(peak, -peak, bins + 1)
-        counts = np.stack([np.histogram(v, bins=edges[::-1])[0][::-1] for v in values], axis=1)  # (bins, T)
+        unit = np.linspace(-1.0, 1.0, bins + 1)
+        edges = unit[::-1]
+        counts = np.stack([np.histogram(v, bins=unit)[0][::-1] for v in scaled], axis=1)  # (bins, T)
         level = np.ceil(counts / max(counts.max(), 1) * (len(SHADES) - 1)).astype(int)
         for r in range(bins):
             name = f"layer {k + 1}" if r == 0 else (f"±{peak:.2g}" if r == 1 else "")

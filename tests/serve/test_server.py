@@ -1,0 +1,240 @@
+"""The real ``nnplay serve`` in a subprocess, driven as a browser would over aiohttp: the page, the
+app in it, the origin rule (tui/serve.py) and the session cap.
+
+App processes are counted as the server's descendants running ``nnplay.tui.cli`` (each browser
+session is one; textual-serve starts it through a shell).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual_serve")
+import aiohttp
+
+from nnplay.tui.serve import SLOT_WAIT, origin_of, page_origins
+
+ROOT = Path(__file__).resolve().parents[2]
+DEADLINE = 20.0  # an app's start on a loaded 2-core machine, with margin
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen, port: int) -> None:
+        self.proc, self.port = proc, port
+        self.url = f"http://127.0.0.1:{port}"
+
+    def apps(self) -> list[int]:
+        """The app processes running under the server now."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                todo.append(child)
+                try:
+                    words = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if b"nnplay.tui.cli" in words and b"serve" not in words:  # (a shell has it inside one word)
+                    found.append(child)
+        return found
+
+    def stderr(self) -> str:
+        self.proc.terminate()
+        self.proc.wait(10)
+        return self.proc.stderr.read().decode()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Served]]:
+    started: list[Served] = []
+
+    def start(*flags: str) -> Served:
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nnplay.tui.cli", "serve", "--port", str(port), *flags],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        served = Served(proc, port)
+        started.append(served)
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            try:
+                with urllib.request.urlopen(served.url + "/", timeout=2):
+                    return served
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    try:
+        yield start
+    finally:
+        for served in started:
+            if served.proc.poll() is None:
+                served.proc.terminate()
+                served.proc.wait(10)
+            served.proc.stderr.close()
+
+
+async def read_until(ws: aiohttp.ClientWebSocketResponse, wanted: bytes, seconds: float = DEADLINE) -> bytes:
+    """The terminal bytes the server sends, until ``wanted`` is among them (or the time is up)."""
+    received = b""
+    deadline = time.monotonic() + seconds
+    while wanted not in received and time.monotonic() < deadline:
+        try:
+            message = await asyncio.wait_for(ws.receive(), 1)
+        except TimeoutError:
+            continue
+        if message.type != aiohttp.WSMsgType.BINARY:
+            break
+        received += message.data
+    return received
+
+
+async def pong(ws: aiohttp.ClientWebSocketResponse) -> object:
+    """The data of the server's next pong, past the terminal output in between."""
+    while True:
+        message = await ws.receive(timeout=5)
+        if message.type == aiohttp.WSMsgType.TEXT and message.json()[0] == "pong":
+            return message.json()[1]
+        assert message.type == aiohttp.WSMsgType.BINARY, message
+
+
+async def open_app(session: aiohttp.ClientSession, served: Served, origin: str | None = None):
+    ws = await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", origin=origin or served.url)
+    await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
+    return ws
+
+
+def test_the_page_is_served_and_the_app_runs_in_it(serve) -> None:
+    served = serve("--preset", "spiral")
+    with urllib.request.urlopen(served.url + "/", timeout=5) as response:
+        assert response.status == 200
+        page = response.read().decode()
+    assert "<html" in page.lower() and f"ws://127.0.0.1:{served.port}/ws" in page
+
+    async def first_screen() -> bytes:
+        # What the browser does: open the websocket from the page's origin, say the size, read the output.
+        async with aiohttp.ClientSession() as session:
+            ws = await open_app(session, served)
+            return await read_until(ws, b"spiral")
+
+    assert b"spiral" in asyncio.run(first_screen())  # the served app got --preset spiral
+
+
+FOREIGN = (
+    "http://evil.example",
+    None,  # no Origin header at all
+    "null",  # a sandboxed frame or a file:// page
+    "https://127.0.0.1:{port}",  # another scheme is another origin
+    "http://127.0.0.1:{other}",  # another port too
+    "http://127.0.0.1:{port}.evil.example",
+    "http://evil.example:{port}",  # a DNS name rebound to 127.0.0.1 still sends its own origin
+)
+
+
+def test_a_websocket_from_another_origin_is_refused_and_starts_no_app(serve) -> None:
+    served = serve()
+
+    async def connect(origin: str | None) -> int:
+        headers = {} if origin is None else {"Origin": origin.format(port=served.port, other=served.port + 1)}
+        async with aiohttp.ClientSession(skip_auto_headers=["Origin"]) as session:
+            try:
+                await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", headers=headers)
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+        return 101
+
+    for origin in FOREIGN:
+        assert asyncio.run(connect(origin)) == 403, origin
+    time.sleep(1.0)  # an app, had one been started, would be running by now
+    assert served.apps() == []
+    err = served.stderr()
+    assert err.count("refused a websocket from Origin") == len(FOREIGN) and "Traceback" not in err, err
+
+
+def test_the_loopback_names_of_the_page_are_its_own_origin(serve) -> None:
+    served = serve()
+
+    async def connect(origin: str) -> bytes:
+        async with aiohttp.ClientSession() as session:
+            ws = await open_app(session, served, origin)
+            return await read_until(ws, b"paused")  # the status line: the app is up
+
+    assert b"paused" in asyncio.run(connect(f"http://localhost:{served.port}"))
+
+
+def test_the_session_cap_refuses_the_next_session_while_the_first_lives(serve) -> None:
+    served = serve("--max-sessions", "1")
+    busy = b"all 1 session is in use (--max-sessions 1)"
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as session:
+            first = await open_app(session, served)
+            assert b"paused" in await read_until(first, b"paused")
+            assert len(served.apps()) == 1
+
+            started = time.monotonic()
+            second = await open_app(session, served)
+            assert busy in await read_until(second, busy)
+            assert time.monotonic() - started >= SLOT_WAIT - 0.1  # it waited for a slot first
+            assert not second.closed  # held open: the browser shows the message, not "Session ended"
+            page = await session.get(served.url + "/")
+            assert page.status == 503 and busy.decode() in await page.text()
+            assert len(served.apps()) == 1
+
+            # The first session is untouched: it answers a ping and its app still draws.
+            await first.send_str(json.dumps(["ping", "still there?"]))
+            assert await pong(first) == "still there?"
+            await first.send_str(json.dumps(["stdin", " "]))  # space: train
+            assert b"steps/s" in await read_until(first, b"steps/s")
+
+            # Its slot is free once its app has ended: the next session gets an app.
+            await first.close()
+            await second.close()
+            third = await open_app(session, served)
+            assert b"paused" in await read_until(third, b"paused")
+            assert len(served.apps()) == 1
+
+    asyncio.run(scenario())
+    assert "Traceback" not in served.stderr()
+
+
+def test_origins_are_compared_as_browsers_send_them() -> None:
+    assert origin_of("http://Example.ORG:80/nn/") == "http://example.org"
+    assert origin_of("https://lab.example:443") == "https://lab.example"
+    assert origin_of("http://[::1]:8000") == "http://[::1]:8000"
+    for bad in ("null", "", "file:///tmp/x.html", "http://h:99999", "ws://h:1", "http://"):
+        assert origin_of(bad) is None
+    assert page_origins("127.0.0.1", 8000, "http://127.0.0.1:8000") == {
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+        "http://[::1]:8000",
+    }
+    # Listening everywhere: the public URL (this machine's name by default) and the address given.
+    assert page_origins("0.0.0.0", 9000, "https://lab.example/nn") == {"https://lab.example"}
+    assert page_origins("192.168.1.20", 9000, "http://192.168.1.20:9000") == {"http://192.168.1.20:9000"}

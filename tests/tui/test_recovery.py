@@ -1,0 +1,114 @@
+"""What counts as unsaved work, and where the SIGTERM recovery file goes (tui/signals.py).
+
+The session's commands are run on the test thread here (``_handle_commands``), as the worker
+would run them; the end-to-end signal tests are in tests/e2e/test_signals.py.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from nnplay.core.persist import load_session
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.session import TrainingSession
+from nnplay.tui.signals import exit_after_signal, recovery_folders, save_recovery
+
+CIRCLE = PRESETS["circle"].config()
+
+
+def handled(session: TrainingSession) -> TrainingSession:
+    while not session._commands.empty():
+        session._handle_commands(block=False)
+    return session
+
+
+def test_steps_and_edits_are_unsaved_until_a_save_load_or_reset(tmp_path: Path) -> None:
+    session = TrainingSession(Trainer(CIRCLE))
+    assert not session.unsaved  # a new run: nothing trained
+    session.step(3)
+    assert handled(session).unsaved_steps == 3 and session.unsaved
+    session.save(str(tmp_path / "a.npz"))
+    assert not handled(session).unsaved
+    session.call(lambda trainer: trainer.add_point(0.1, 0.2, 0))
+    assert handled(session).unsaved and session.unsaved_steps == 0  # an edit, no steps
+    session.reset()
+    assert not handled(session).unsaved
+    session.step(2)
+    session.replace(load_session(tmp_path / "a.npz"))  # a loaded file holds what the session then has
+    assert not handled(session).unsaved
+
+
+def test_a_failed_save_keeps_the_work_unsaved(tmp_path: Path) -> None:
+    session = TrainingSession(Trainer(CIRCLE))
+    session.step(1)
+    session.save(str(tmp_path / "no such folder" / "a.npz"))
+    assert handled(session).unsaved_steps == 1
+
+
+def test_recovery_goes_to_the_first_folder_that_takes_it(tmp_path: Path) -> None:
+    session = TrainingSession(Trainer(CIRCLE))
+    session.step(5)
+    handled(session)
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    state = tmp_path / "state" / "nnplay"
+    line = save_recovery(session, [blocked, state])
+    (saved,) = state.glob("nnplay-recovery-*.npz")
+    assert line == f"saved the run (5 unsaved steps, at step 5) to {saved}; resume with: nnplay --load {saved}"
+    assert load_session(saved).step_count == 5 and not session.unsaved
+    assert state.stat().st_mode & 0o777 == 0o700  # a folder it made: the user's own
+
+
+def test_when_no_folder_takes_it_the_line_says_why() -> None:
+    session = TrainingSession(Trainer(CIRCLE))
+    session.step(1)
+    line = save_recovery(handled(session), [Path("/proc/nnplay-cannot-write-here")])
+    assert line.startswith("could not save the run (1 unsaved step): /proc/nnplay-cannot-write-here: ")
+    assert "\n" not in line and session.unsaved
+
+
+def test_the_folders_are_the_current_one_then_the_xdg_state_folder(tmp_path: Path) -> None:
+    home = Path.home()
+    assert recovery_folders({}, tmp_path) == [tmp_path, home / ".local/state/nnplay"]
+    assert recovery_folders({"XDG_STATE_HOME": "/srv/st"}, tmp_path)[1] == Path("/srv/st/nnplay")
+    # the XDG spec: a relative path is invalid and ignored
+    assert recovery_folders({"XDG_STATE_HOME": "rel"}, tmp_path)[1] == home / ".local/state/nnplay"
+
+
+def test_sighup_saves_nothing_and_the_status_is_128_plus_the_signal(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    session = TrainingSession(Trainer(CIRCLE))
+    session.step(4)
+    assert exit_after_signal(handled(session), signal.SIGHUP) == 129
+    assert capsys.readouterr().err == "nnplay: ended by SIGHUP (as q: nothing saved)\n"
+    assert list(tmp_path.iterdir()) == []
+    fresh = TrainingSession(Trainer(CIRCLE))
+    assert exit_after_signal(fresh, signal.SIGTERM) == 143
+    assert capsys.readouterr().err == "nnplay: ended by SIGTERM; the run had nothing unsaved\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) -> None:
+    """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)."""
+    script = (
+        "import signal, threading\n"
+        "from nnplay.core.presets import PRESETS\n"
+        "from nnplay.core.trainer import Trainer\n"
+        "from nnplay.tui import signals\n"
+        "from nnplay.tui.session import TrainingSession\n"
+        "signals.EXIT_GRACE = 0.2\n"
+        "session = TrainingSession(Trainer(PRESETS['circle'].config()))\n"
+        "session.unsaved_steps, session.stopped = 7, True\n"
+        "signals._watchdog(session, signal.SIGTERM, threading.Event())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    (saved,) = tmp_path.glob("nnplay-recovery-*.npz")
+    assert out.returncode == 143 and out.stdout == ""
+    assert out.stderr == (
+        "nnplay: ended by SIGTERM: the exit hung (the terminal is gone?), so it was cut short; "
+        f"saved the run (7 unsaved steps, at step 0) to {saved}; resume with: nnplay --load {saved}\n"
+    )
