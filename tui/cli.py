@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
+from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
@@ -51,6 +52,7 @@ FLAG_FIELDS = {
     "--target-loss": "target_loss",
     "--seed": "seed",
     "--points": "points_to_classify",
+    "--backprop": "backprop",
 }
 FIELD_FLAGS = {field: flag for flag, field in FLAG_FIELDS.items()}
 
@@ -350,6 +352,8 @@ def train_command(args: argparse.Namespace) -> int:
         "diverged_at": trainer.diverged_at,
         "config": trainer.config.as_dict(),
     }
+    if trainer.config.backprop != "correct":
+        result["backprop_note"] = FLAWED_LABEL
     if args.save:
         from nnplay.core.persist import save_session
 
@@ -362,6 +366,8 @@ def train_command(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         _print_table(trainer, result)
+        if "backprop_note" in result:
+            print(result["backprop_note"])
         if args.save:
             print(f"saved the session to {args.save}")
     if trainer.diverged_at is not None:
