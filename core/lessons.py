@@ -274,7 +274,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "circle",
-        "Circle: squares make it linear",
+        "Circle: x² and y²",
         (
             "One class inside a ring of the other. No straight line in (x, y) separates them,",
             "but x² + y² is the squared radius: with the x² and y² features the boundary is",
@@ -300,7 +300,7 @@ LESSONS: tuple[Lesson, ...] = (
     ),
     Lesson(
         "spiral",
-        "Spiral: depth or sin features",
+        "Spiral: depth or sin",
         (
             "Two arms winding round each other: the hardest set here. From x and y alone one",
             "hidden layer of 8 cannot follow the arms; several layers can. sin x and sin y",

@@ -130,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnplay",
         description="A neural-network playground in the terminal. With no command, opens the app "
         "on the article's quadrant problem (2 -> hidden -> 4).",
-        epilog="Commands: 'nnplay train --help' trains headless; 'nnplay screenshots' saves SVGs of the app.",
+        epilog="Commands: 'nnplay train --help' trains headless; 'nnplay lessons' lists the guided lessons; "
+        "'nnplay screenshots' saves SVGs of the app.",
     )
     parser.add_argument("--version", action=VersionAction, help="show nnplay's version and exit")
     add_config_flags(parser)
@@ -198,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
     serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
     serve.add_argument("app_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    from nnplay.tui.lessons_cli import add_lesson_commands
+
+    add_lesson_commands(sub, _fps)
     shots = sub.add_parser(
         "screenshots",
         help="save SVG screenshots of the app in known states",
@@ -586,6 +590,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve_command(args)
         if args.command == "export":
             return export_command(args)
+        if args.command == "lessons":
+            from nnplay.tui.lessons_cli import check_command, list_command
+
+            return check_command() if args.check else list_command()
+        if args.command == "lesson":
+            from nnplay.tui.lessons_cli import lesson_app_command
+
+            return lesson_app_command(args)
         if args.command == "screenshots":
             from nnplay.tui.screenshots import save_screenshots
 
