@@ -30,7 +30,7 @@ BACKPROP = ("correct", "article-v2")
 # Shown wherever the flawed rule is in force (status line, panel, help texts).
 FLAWED_LABEL = "FLAWED backprop: the article's v2 (output slope dropped)"
 # The panel's names for the choices: the flawed one says so.
-BACKPROP_LABELS = {"correct": "correct", "article-v2": "article-v2 FLAWED"}
+BACKPROP_LABELS = {"correct": "correct", "article-v2": "v2 FLAWED"}  # fits the narrow panel
 BACKPROP_HELP = (
     "backprop rule: correct, or article-v2 = the article's FLAWED version 2 (the hidden error is "
     "the output error without the output sigmoid's slope; bias updates skip the slopes; needs loss mse)"
