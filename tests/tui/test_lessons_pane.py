@@ -119,6 +119,14 @@ async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar():
         text = bar(app)
         assert f"▸ 1/{len(lesson.tasks)} {lesson.tasks[0].text}" in text
         assert "test acc" in text  # the measured numbers of the task at hand
+        await pilot.press("L")
+        await pilot.pause()
+        assert "now: " in pane_text(app)  # the lesson followed shows its live numbers
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.lesson_tracker is None
+        assert not app.screen_stack[0].query(LessonBar)
+        assert "now: " not in pane_text(app)
 
 
 async def test_pressing_t_meets_the_task_and_shows_done(private_progress):

@@ -58,6 +58,7 @@ class LessonsScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Close"),
         Binding("L", "dismiss", "Close", show=False),
         Binding("h", "toggle_hints", "Hints"),
+        Binding("x", "leave", "Leave the lesson"),
     ]
     AUTO_FOCUS = "#lesson-list"
 
@@ -74,7 +75,7 @@ class LessonsScreen(ModalScreen[None]):
                 yield OptionList(*self._options(), id="lesson-list")
                 with VerticalScroll(id="lesson-detail"):
                     yield Static(id="lesson-text")
-            yield Static("↑↓ choose  enter start the lesson  h hints  esc back to the app", id="lesson-keys")
+            yield Static("↑↓ choose  enter start  h hints  x leave the lesson  esc back", id="lesson-keys")
 
     def _options(self) -> list[Option]:
         return [
@@ -108,6 +109,17 @@ class LessonsScreen(ModalScreen[None]):
         event.stop()
         start_lesson(self.app, LESSONS[event.option_index], self.progress)
         self.dismiss()
+
+    def action_leave(self) -> None:
+        """Stop following the lesson (the run goes on as it is)."""
+        from nnplay.tui.widgets.lesson_bar import show_lesson_bar
+
+        if self.tracker is None:
+            return
+        self.app.lesson_tracker = self.tracker = None
+        show_lesson_bar(self.app, None)
+        self.app.notify("left the lesson; L starts one again")
+        self._show()
 
     def action_toggle_hints(self) -> None:
         self.hints = not self.hints
