@@ -585,6 +585,11 @@ class NNPlayApp(App[None]):
 
         open_lessons(self)
 
+    def action_compare(self) -> None:
+        from nnplay.tui.widgets.compare_screen import open_compare_prompt
+
+        open_compare_prompt(self)
+
     def action_help(self) -> None:
         from nnplay.tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
 
@@ -669,6 +674,7 @@ class NNPlayApp(App[None]):
             ("Explain one step", "x: forward pass, deltas and updates with formulas", self.action_explain),
             ("Edit data", "a: add and remove points on the plot", self.action_edit_data),
             ("Lessons", "L: guided lessons, each task checked live", self.action_lessons),
+            ("Compare two runs", "this setup twice, one setting apart (lr=0.03,lr=3), in step", self.action_compare),
             ("Save session", "ctrl+s", self.action_save),
             ("Load session", "ctrl+o", self.action_load),
         )

@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="training step: the numba kernel, compiled in the background when installed (auto), or numpy",
     )
+    parser.add_argument(
+        "--compare",
+        metavar="NAME=A,NAME=B",
+        help="two runs side by side on the same data and first weights, one setting apart, trained in "
+        "step (numpy), e.g. --compare lr=0.03,lr=3 or --compare backprop=correct,backprop=article-v2",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
         "train",
@@ -574,6 +580,15 @@ def export_command(args: argparse.Namespace) -> int:
 
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
+    if args.compare:
+        from nnplay.tui.widgets.compare_screen import CompareApp, comparison_or_error
+
+        try:
+            comparison = comparison_or_error(trainer.config, args.compare)
+        except ValueError as exc:
+            raise UsageError(f"argument --compare: {exc}") from None
+        CompareApp(comparison, fps=args.fps or 15.0).run()
+        return 0
     from nnplay.tui.app import NNPlayApp
 
     NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True).run()
