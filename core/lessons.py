@@ -217,6 +217,7 @@ LESSONS: tuple[Lesson, ...] = (
             "skips the output sigmoid's slope a(1 - a) (the status line says FLAWED backprop).",
             "Train it, then switch the panel's backprop field to correct and train again from",
             "the same first weights (r). x explains one step: see the factor that was missing.",
+            "Both at once: palette, Compare two runs, backprop=correct,backprop=article-v2.",
         ),
         "seed-v2",
         {"backprop": "article-v2", "iterations": 20_000},
