@@ -32,6 +32,7 @@ HELP = """\
 | `g` / `l` | go on from the moment shown (the run rewinds to it; `space` trains on) / back to live |
 | `a` | edit the data: arrows/click move a cursor, `1`..`9` add that class, `backspace` removes the nearest |
 | `s` | share: show (and copy) the `nnplay ...` command line that reproduces this setup |
+| `L` | lessons: eight guided lessons, each task checked as you train (`h` hints, `enter` starts one) |
 | `ctrl+s` / `ctrl+o` | save / load the whole session (settings, weights, optimiser, history) |
 | `ctrl+p` | command palette: presets and every action |
 | `tab` / `shift+tab` | move between fields; `enter` toggles a feature or presses a button |
