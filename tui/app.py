@@ -100,6 +100,7 @@ class NNPlayApp(App[None]):
         Binding("full_stop", "travel(1)", "Forward in time", priority=True, show=False),
         Binding("g", "resume_here", "Resume here", priority=True, show=False),
         Binding("l", "live", "Live", priority=True, show=False),
+        Binding("L", "lessons", "Lessons", priority=True, show=False),
     ]
 
     def __init__(
@@ -143,6 +144,7 @@ class NNPlayApp(App[None]):
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
         self.frames = 0
+        self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
 
     # -- layout ----------------------------------------------------------------------
 
@@ -236,6 +238,8 @@ class NNPlayApp(App[None]):
         self.query_one(Metrics).show(snap, running, self.status_note(snap))
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
+        if self.lesson_tracker is not None and self.travel is None:
+            self.lesson_tracker.observe_frame(self, snap)
         if self.standalone and not self._started:
             self._started = True
             self.call_after_refresh(self._finish_startup)  # once this frame is on screen
@@ -576,6 +580,16 @@ class NNPlayApp(App[None]):
             line, title="reproduce this setup with (copied to the clipboard if your terminal allows)", timeout=20
         )
 
+    def action_lessons(self) -> None:
+        from nnplay.tui.widgets.lessons_screen import open_lessons
+
+        open_lessons(self)
+
+    def action_compare(self) -> None:
+        from nnplay.tui.widgets.compare_screen import open_compare_prompt
+
+        open_compare_prompt(self)
+
     def action_help(self) -> None:
         from nnplay.tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
 
@@ -663,6 +677,8 @@ class NNPlayApp(App[None]):
             ("Weights over the run", "w: each layer's weight distribution over time", self.action_weight_evolution),
             ("Explain one step", "x: forward pass, deltas and updates with formulas", self.action_explain),
             ("Edit data", "a: add and remove points on the plot", self.action_edit_data),
+            ("Lessons", "L: guided lessons, each task checked live", self.action_lessons),
+            ("Compare two runs", "this setup twice, one setting apart (lr=0.03,lr=3), in step", self.action_compare),
             ("Save session", "ctrl+s", self.action_save),
             ("Load session", "ctrl+o", self.action_load),
         )

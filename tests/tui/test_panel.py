@@ -312,6 +312,7 @@ SELECT_CHANGES = {
     "init": "xavier",
     "optimizer": "adam",
     "schedule": "step",
+    "backprop": "article-v2",
 }
 
 
