@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnplay.core.activations import HIDDEN, OUTPUTS
+from nnplay.core.backprop import BACKPROP, BACKPROP_HELP
 from nnplay.core.datasets import DATASETS, REGRESSION
 from nnplay.core.features import FEATURES, parse_features
 from nnplay.core.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
@@ -91,6 +92,7 @@ FIELDS: dict[str, Field] = {
     "points_to_classify": Field(
         "int", "fresh points drawn by Classify Points (the article's knob)", 1, 100_000, live=True
     ),
+    "backprop": Field("choice", BACKPROP_HELP, choices=BACKPROP, live=True),
 }
 
 
@@ -132,6 +134,7 @@ class TrainConfig:
     target_loss: float = 0.0
     seed: int = 0
     points_to_classify: int = 500
+    backprop: str = "correct"
 
     def __post_init__(self) -> None:
         for name, spec in FIELDS.items():
@@ -144,6 +147,9 @@ class TrainConfig:
             )
         if self.dataset in REGRESSION and (error := regression_fit_error(self.loss, self.output)):
             raise error
+        if self.backprop == "article-v2" and self.loss != "mse":
+            # The article's rule sends back the output error a - t, the derivative of mse only.
+            raise ConfigError("backprop", self.backprop, "correct with loss cross_entropy (article-v2 needs mse)")
         if self.layer_activations and len(self.layer_activations) != len(self.layers):
             raise ConfigError(
                 "layer_activations",

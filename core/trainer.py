@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 
 from nnplay.core.activations import HIDDEN
+from nnplay.core.backprop import article_v2_gradient
 from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset, sample_points
 from nnplay.core.features import feature_matrix
@@ -420,8 +421,12 @@ class Trainer:
 
     @property
     def engine(self) -> str:
-        # The kernel has no dropout: with dropout on, numpy trains.
-        return "numba" if self.kernel is not None and not self.config.dropout else "numpy"
+        return "numba" if self._kernel_can_step() else "numpy"
+
+    def _kernel_can_step(self) -> bool:
+        # The kernel has neither dropout nor the article's flawed rule: with either on, numpy trains.
+        c = self.config
+        return self.kernel is not None and not c.dropout and c.backprop == "correct"
 
     def _step_kernel(self, n: int) -> int:
         from nnplay.core.kernel import LOSS_CODES, OPT_CODES, SCHEDULE_CODES
@@ -463,13 +468,14 @@ class Trainer:
         """
         if self.diverged_at is not None:
             return 0
-        if self.kernel is not None and not self.config.dropout:
+        if self._kernel_can_step():
             return self._step_kernel(n)
         net, opt, grad = self.net, self.optimizer, self._grad
         params = net.params
         X, Y = self.X_train, self.Y_train
         scheduled = self.config.schedule != "constant"
         dropout = self.config.dropout
+        article = self.config.backprop == "article-v2"
         started = time.perf_counter()
         done = 0
         with np.errstate(all="ignore"):  # divergence is detected below, not warned about
@@ -477,6 +483,8 @@ class Trainer:
                 idx = self._next_batch()
                 if dropout:
                     self._dropout_gradient(X[idx], Y[idx], dropout)
+                elif article:
+                    article_v2_gradient(net, X[idx], Y[idx], grad)
                 else:
                     zs, acts = net.forward_pass(X[idx])
                     net.backward(zs, acts, Y[idx], grad, self._grad_views)
@@ -495,7 +503,10 @@ class Trainer:
         """Gradient with inverted dropout on the hidden layers: each hidden unit is zeroed with
         probability ``rate`` and the survivors scaled by 1/(1 - rate), so evaluation needs no change."""
         masks = [(self.dropout_rng.random((len(X), size)) >= rate) / (1.0 - rate) for size in self.net.sizes[1:-1]]
-        self.dropout_gradient_with_masks(X, Y, masks, self._grad)
+        if self.config.backprop == "article-v2":
+            article_v2_gradient(self.net, X, Y, self._grad, masks)
+        else:
+            self.dropout_gradient_with_masks(X, Y, masks, self._grad)
 
     def dropout_gradient_with_masks(
         self, X: np.ndarray, Y: np.ndarray, masks: list[np.ndarray], grad: np.ndarray

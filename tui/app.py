@@ -110,6 +110,7 @@ class NNPlayApp(App[None]):
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
         self.frames = 0
+        self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
 
     # -- layout ----------------------------------------------------------------------
 
@@ -205,6 +206,8 @@ class NNPlayApp(App[None]):
         self.query_one(Metrics).show(snap, running, self.status_note(snap))
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
+        if self.lesson_tracker is not None and self.travel is None:
+            self.lesson_tracker.observe_frame(self, snap)
         if self.standalone and not self._started:
             self._started = True
             self.call_after_refresh(self._finish_startup)  # once this frame is on screen
@@ -569,6 +572,16 @@ class NNPlayApp(App[None]):
         self.notify(
             line, title="reproduce this setup with (copied to the clipboard if your terminal allows)", timeout=20
         )
+
+    def action_lessons(self) -> None:
+        from nnplay.tui.widgets.lessons_screen import open_lessons
+
+        open_lessons(self)
+
+    def action_compare(self) -> None:
+        from nnplay.tui.widgets.compare_screen import open_compare_prompt
+
+        open_compare_prompt(self)
 
     def action_help(self) -> None:
         from nnplay.tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start

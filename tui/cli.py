@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
+from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
@@ -52,6 +53,7 @@ FLAG_FIELDS = {
     "--target-loss": "target_loss",
     "--seed": "seed",
     "--points": "points_to_classify",
+    "--backprop": "backprop",
 }
 FIELD_FLAGS = {field: flag for flag, field in FLAG_FIELDS.items()}
 
@@ -153,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nnplay",
         description="A neural-network playground in the terminal. With no command, opens the app "
         "on the article's quadrant problem (2 -> hidden -> 4).",
-        epilog="Commands: 'nnplay train --help' trains headless; 'nnplay screenshots' saves SVGs of the app.",
+        epilog="Commands: 'nnplay train --help' trains headless; 'nnplay lessons' lists the guided lessons; "
+        "'nnplay screenshots' saves SVGs of the app.",
     )
     parser.add_argument("--version", action=VersionAction, help="show nnplay's version and exit")
     add_config_flags(parser)
@@ -166,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "numpy", "numba"),
         default="auto",
         help="training step: the numba kernel, compiled in the background when installed (auto), or numpy",
+    )
+    parser.add_argument(
+        "--compare",
+        metavar="NAME=A,NAME=B",
+        help="two runs side by side on the same data and first weights, one setting apart, trained in "
+        "step (numpy), e.g. --compare lr=0.03,lr=3 or --compare backprop=correct,backprop=article-v2",
     )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
@@ -231,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
     serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
     serve.add_argument("app_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    from nnplay.tui.lessons_cli import add_lesson_commands
+
+    add_lesson_commands(sub, _fps)
     shots = sub.add_parser(
         "screenshots",
         help="save SVG screenshots of the app in known states",
@@ -397,6 +409,8 @@ def train_command(args: argparse.Namespace) -> int:
         "diverged_at": trainer.diverged_at,
         "config": trainer.config.as_dict(),
     }
+    if trainer.config.backprop != "correct":
+        result["backprop_note"] = FLAWED_LABEL
     save_error = None
     if args.save:
         from nnplay.core.persist import save_session
@@ -412,6 +426,8 @@ def train_command(args: argparse.Namespace) -> int:
         print(json.dumps(result))
     else:
         _print_table(trainer, result)
+        if "backprop_note" in result:
+            print(result["backprop_note"])
         if args.save and not save_error:
             print(f"saved the session to {args.save}")
     if save_error:
@@ -622,6 +638,15 @@ def export_command(args: argparse.Namespace) -> int:
 
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
+    if args.compare:
+        from nnplay.tui.widgets.compare_screen import CompareApp, comparison_or_error
+
+        try:
+            comparison = comparison_or_error(trainer.config, args.compare)
+        except ValueError as exc:
+            raise UsageError(f"argument --compare: {exc}") from None
+        CompareApp(comparison, fps=args.fps or 15.0).run()
+        return 0
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.signals import run_standalone
 
@@ -642,6 +667,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve_command(args)
         if args.command == "export":
             return export_command(args)
+        if args.command == "lessons":
+            from nnplay.tui.lessons_cli import check_command, list_command
+
+            return check_command() if args.check else list_command()
+        if args.command == "lesson":
+            from nnplay.tui.lessons_cli import lesson_app_command
+
+            return lesson_app_command(args)
         if args.command == "screenshots":
             from nnplay.tui.screenshots import save_screenshots
 

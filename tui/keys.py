@@ -92,6 +92,13 @@ KEYS: tuple[Key, ...] = (
     Key(_one("ctrl+s", "save"), "ctrl+s", "Save session",
         "save the whole session (settings, weights, optimiser, history)", typing_key="ctrl+s"),
     Key(_one("ctrl+o", "load"), "ctrl+o", "Load session", "load a saved session"),
+    Key(_one("L", "lessons"), "L", "Lessons",
+        "lessons: eight guided lessons, each task checked as you train (`h` hints, `enter` starts one)"),
+)
+
+# Commands with no key of their own: (title, help, action), in the command palette only.
+PALETTE_ONLY: tuple[tuple[str, str, str], ...] = (
+    ("Compare two runs", "this setup twice, one setting apart (lr=0.03,lr=3), trained in step", "compare"),
 )
 
 # Keys the app does not bind itself but a person needs to know (Textual's or a widget's own).
@@ -130,6 +137,7 @@ def palette_entries() -> Iterator[tuple[str, str, str]]:
     for k in KEYS:
         if k.palette:
             yield k.title, f"{k.shown}: {k.help}", k.action
+    yield from PALETTE_ONLY
 
 
 def _shown(k: Key) -> str:

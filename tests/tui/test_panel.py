@@ -333,6 +333,7 @@ SELECT_CHANGES = {
     "init": "xavier",
     "optimizer": "adam",
     "schedule": "step",
+    "backprop": "article-v2",
 }
 
 

@@ -48,6 +48,13 @@ def explanation_markdown(snap: Snapshot, index: int, sel: Selection) -> str:
     ]
     for k in range(L - 1, 0, -1):
         lines.append(f"- {ex.hidden_rule(net, k)}  \n  δ_{k} = `{vec(ex.deltas[k - 1])}`")
+    if config.backprop == "article-v2" and L > 1:
+        lines.append(
+            f"**This run trains with the article's FLAWED rule (backprop article-v2).** Its layer {L - 1} "
+            f"receives W_{L}ᵀ(a_L − t) = `{vec(ex.error @ net.weights[-1])}`, the output error without the "
+            f"slope, where backprop sends W_{L}ᵀδ_{L} = `{vec(ex.deltas[-1] @ net.weights[-1])}`; its bias "
+            "updates skip the slopes too. The update below is the correct one."
+        )
     layer = sel.layer if 1 <= sel.layer <= L else L
     neuron = sel.neuron if sel.layer == layer and sel.neuron < net.sizes[layer] else 0
     delta = ex.deltas[layer - 1][neuron]

@@ -62,7 +62,10 @@ hidden neurons: each one bends the boundary a little, and the next layer combine
 **Backpropagation.** The error at the output times the output activation's slope gives
 each output neuron's delta; a hidden neuron's delta is the weighted sum of the deltas it
 feeds, times *its own* slope. The article's version 2 dropped the output slope, which is
-why it trained worse than version 1. nnplay's gradients are checked against finite
+why it trained worse than version 1. The panel's *backprop* field (`--backprop`) can
+train with that flawed rule, `article-v2`, to see it: the status line then says
+**FLAWED backprop**; the bias updates skip the slopes too, as the article's did.
+nnplay's gradients are checked against finite
 differences and an independent autograd in its tests.
 
 **Overfitting and the test loss.** The test points are never trained on. When the

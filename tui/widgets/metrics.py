@@ -49,7 +49,10 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
 def rate_text(snap: Snapshot) -> str:
     """The learning rate in force, not the one typed: a schedule lowers it (cosine ends at 0)."""
     c = snap.config
-    return f"lr {snap.learning_rate:.3g}" + ("" if c.schedule == "constant" else f" ({c.schedule})")
+    text = f"lr {snap.learning_rate:.3g}" + ("" if c.schedule == "constant" else f" ({c.schedule})")
+    if c.backprop != "correct":  # first after the rate: a narrow status box cuts the end of the line
+        text += "  FLAWED backprop (article v2)"
+    return text
 
 
 def confusion_text(snap: Snapshot) -> str:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
+from nnplay.core.backprop import BACKPROP_LABELS
 from nnplay.core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
 from nnplay.core.features import FEATURES
 from nnplay.tui.widgets.ordered_input import OrderedInput
@@ -56,7 +57,9 @@ LAYOUT: tuple[tuple[str, str], ...] = (
     ("epochs", "stop epoch"),
     ("target_loss", "stop loss"),
     ("points_to_classify", "classify n"),
+    ("backprop", "backprop"),
 )
+CHOICE_LABELS = {"backprop": BACKPROP_LABELS}
 
 
 def format_value(name: str, value: Any) -> str:
@@ -243,7 +246,7 @@ class ParamsPanel(VerticalScroll):
                     yield Label(label)
                     # No type-to-search: letters are the app's keys.
                     yield Select(
-                        [(c, c) for c in spec.choices],
+                        [(CHOICE_LABELS.get(name, {}).get(c, c), c) for c in spec.choices],
                         value=value,
                         allow_blank=False,
                         id=f"field-{name}",

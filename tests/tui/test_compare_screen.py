@@ -1,0 +1,121 @@
+"""The comparison view: two plots and loss curves, trained in step; from the palette or --compare."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from textual.widgets import Input
+
+from nnplay.core.compare import Comparison, parse_comparison
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.widgets.compare_screen import CompareApp, CompareScreen
+from nnplay.tui.widgets.metrics import Metrics
+
+BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
+
+
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def status(screen: CompareScreen, side: int) -> str:
+    return str(screen.query_one(f"#metrics-{side}", Metrics).query_one("#status").content)
+
+
+async def wait_until(condition, timeout: float = 20.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def test_t_trains_both_runs_in_step_and_r_resets_them():
+    comparison = Comparison(BASE, parse_comparison("lr=0.03,lr=3"))
+    app = CompareApp(comparison)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        await pilot.press("t")
+        await wait_until(lambda: comparison.step_count == 300 and not screen.running, what="300 steps each")
+        a, b = comparison.trainers
+        assert a.step_count == b.step_count == 300
+        await pilot.pause(0.2)
+        screen.draw_frame()
+        assert "step 300" in status(screen, 0) and "step 300" in status(screen, 1)
+        assert "lr 0.03" in status(screen, 0) and "lr 3" in status(screen, 1)
+        assert a.metrics.train_loss != b.metrics.train_loss
+        await pilot.press("r")
+        await wait_until(lambda: comparison.step_count == 0, what="the reset")
+        await pilot.press("n")
+        await wait_until(lambda: a.step_count == b.step_count == 1, what="one step each")
+        await pilot.press("escape")
+        await wait_until(lambda: not app.is_running, what="the app to quit")
+
+
+async def test_the_palette_compares_the_panel_setup():
+    app = NNPlayApp(trainer=Trainer(BASE), colors=256, environ={}, start_worker=False, use_kernel=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Compare two runs")
+        command.callback()
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        field.value = "layers=4,layers=8"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+        assert any("not compared" in n.message and "first weights" in n.message for n in app._notifications)
+        command.callback()
+        await pilot.pause()
+        app.screen.query_one(Input).value = "momentum=0,momentum=0.9"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        configs = [t.config for t in app.screen.comparison.trainers]
+        assert [c.momentum for c in configs] == [0.0, 0.9]
+        assert configs[0].replace(momentum=0.9) == configs[1] == BASE.replace(momentum=0.9)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+
+
+def test_compare_view_80x24(snap_compare):
+    comparison = Comparison(BASE, parse_comparison("lr=0.03,lr=3"))
+    for _ in range(10):
+        comparison.step(30)
+        comparison.evaluate()
+
+    class Still(CompareApp):
+        def on_mount(self) -> None:
+            self.push_screen(CompareScreen(self.comparison, colors=256, start_worker=False))
+
+    assert snap_compare(Still(comparison), terminal_size=(80, 24))
+
+
+def test_compare_view_120x40(snap_compare):
+    comparison = Comparison(PRESETS["seed-v2"].config(), parse_comparison("backprop=correct,backprop=article-v2"))
+    for _ in range(20):
+        comparison.step(1000)
+        comparison.evaluate()
+
+    class Still(CompareApp):
+        def on_mount(self) -> None:
+            self.push_screen(CompareScreen(self.comparison, colors=256, start_worker=False))
+
+    assert snap_compare(Still(comparison), terminal_size=(120, 40))
+
+
+async def test_the_flawed_side_is_labelled():
+    comparison = Comparison(PRESETS["seed-v2"].config(), parse_comparison("backprop=correct,backprop=article-v2"))
+    app = CompareApp(comparison)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        labels = [str(w.content) for w in app.screen.query(".side-label")]
+        assert "FLAWED" not in labels[0] and "FLAWED backprop" in labels[1]
+        app.screen.draw_frame()
+        assert "FLAWED" in status(app.screen, 1) and "FLAWED" not in status(app.screen, 0)

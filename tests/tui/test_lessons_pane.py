@@ -1,0 +1,205 @@
+"""The lessons pane (L) and the lesson bar: open, apply a lesson, meet a task live, see "done"."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from nnplay.core.lesson_progress import Progress
+from nnplay.core.lessons import LESSONS
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.lesson_tracker import LessonTracker
+from nnplay.tui.widgets.lesson_bar import LessonBar
+from nnplay.tui.widgets.lessons_screen import LessonsScreen
+from nnplay.tui.widgets.params_panel import ParamsPanel
+
+SMALL = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def private_progress(tmp_path, monkeypatch):
+    """Each test keeps its lesson progress in its own XDG data folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path / "nnplay" / "lessons.json"
+
+
+def make_app(start_worker: bool = False) -> NNPlayApp:
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
+    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=start_worker, use_kernel=False)
+
+
+async def settle(pilot) -> None:
+    """Handle pending messages, run the queued session commands here, draw a frame."""
+    await pilot.pause(0)
+    pilot.app.session._handle_commands(block=False)
+    pilot.app.draw_frame()
+    await pilot.pause(0)
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def bar(app: NNPlayApp) -> str:
+    return str(app.screen_stack[0].query_one(LessonBar).content)
+
+
+def pane_text(app: NNPlayApp) -> str:
+    return str(app.screen.query_one("#lesson-text", Static).content)
+
+
+async def test_L_opens_the_pane_and_escape_closes_it():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonsScreen)
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == len(LESSONS) >= 8
+        assert "The article's version 1" in pane_text(app)
+        await pilot.press("down")
+        await pilot.pause()
+        assert "Version 2 and its bug" in pane_text(app)
+        assert "hint:" not in pane_text(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert "hint:" in pane_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LessonsScreen)
+        assert app.lesson_tracker is None  # looking is not starting
+
+
+async def test_the_palette_has_the_lessons():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Lessons")
+        command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, LessonsScreen)
+
+
+async def test_a_typed_L_stays_in_a_text_field():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        field = app.query_one("#field-csv_path", Input)
+        field.focus()
+        await pilot.press("L")
+        await pilot.pause()
+        assert not isinstance(app.screen, LessonsScreen)
+        assert field.value == "L"
+
+
+async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar():
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        for _ in range(2):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        lesson = LESSONS[2]
+        assert not isinstance(app.screen, LessonsScreen)
+        assert app.session.latest.config == lesson.config()
+        assert app.query_one(ParamsPanel).config == lesson.config()
+        assert app.session.latest.step == 0
+        assert app.lesson_tracker.lesson is lesson and app.lesson_tracker.started
+        text = bar(app)
+        assert f"▸ 1/{len(lesson.tasks)} {lesson.tasks[0].text}" in text
+        assert "test acc" in text  # the measured numbers of the task at hand
+        await pilot.press("L")
+        await pilot.pause()
+        assert "now: " in pane_text(app)  # the lesson followed shows its live numbers
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.lesson_tracker is None
+        assert not app.screen_stack[0].query(LessonBar)
+        assert "now: " not in pane_text(app)
+
+
+async def test_pressing_t_meets_the_task_and_shows_done(private_progress):
+    app = make_app(start_worker=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("enter")  # lesson 1: the article's version 1
+        await wait_until(lambda: app.session.latest.config == LESSONS[0].config(), what="the lesson's setup")
+        assert "done" not in bar(app)
+        await pilot.press("t")
+        await wait_until(lambda: "train" in app.lesson_tracker.done, what="the task to be met")
+        await pilot.pause()
+        app.draw_frame()
+        assert "all 1 tasks done" in bar(app)
+        assert any("✓ done: Train it" in n.message for n in app._notifications)
+        await pilot.press("L")
+        await pilot.pause()
+        assert "✓ done" in pane_text(app)
+        assert app.screen.query_one(OptionList).get_option_at_index(0).prompt.startswith("✓")
+    assert Progress(private_progress).done("article-v1") == {"train"}
+
+
+def test_the_run_from_before_the_setup_never_counts():
+    lesson = LESSONS[0]
+    tracker = LessonTracker(lesson, Progress("/nonexistent/dir/lessons.json"))
+    solved = Trainer(lesson.config().replace(iterations=5))
+    solved.step(10_000)
+    assert lesson.tasks[0].goal(solved.snapshot()).met
+    assert tracker.observe(solved.snapshot()) == [] and not tracker.started
+    other = Trainer(lesson.config().replace(seed=3))  # any other run at step 0: not the setup either
+    assert tracker.observe(other.snapshot()) == [] and not tracker.started
+    assert tracker.observe(Trainer(lesson.config()).snapshot()) == []
+    assert tracker.started
+
+
+async def test_nnplay_lesson_N_opens_the_app_on_it():
+    lesson = LESSONS[5]
+    app = NNPlayApp(trainer=Trainer(lesson.config()), colors=256, environ={}, start_worker=False, use_kernel=False)
+    app.lesson_tracker = LessonTracker(lesson, Progress())
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        assert f"▸ 1/3 {lesson.tasks[0].text}" in bar(app)
+        assert "lesson 6/8" in bar(app)
+
+
+# -- snapshots ----------------------------------------------------------------------------
+
+
+async def _open_pane(pilot) -> None:
+    await pilot.press("L")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, LessonsScreen)
+    assert not pilot.app._notifications
+
+
+def test_lessons_pane_80x24(snap_compare):
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_open_pane)
+
+
+def test_lessons_pane_120x40(snap_compare):
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_open_pane)
+
+
+def test_lesson_bar_80x24(snap_compare):
+    async def start(pilot) -> None:
+        await pilot.press("L")
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("down")
+        await pilot.press("enter")  # lesson 4: circle
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SMALL, run_before=start)

@@ -1,0 +1,222 @@
+"""Compare two runs side by side (``nnplay --compare lr=0.03,lr=3``, or the palette).
+
+Each side has its plot and its loss curves and status; both runs train in step on a worker
+thread of this screen (numpy), which publishes a pair of snapshots at most ``fps`` times a
+second; a frame timer draws the newest pair. Keys: space run/pause, n one step, t train the
+configured iterations, r reset both to the shared first weights, escape closes.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from nnplay.core.compare import Comparison, parse_comparison
+from nnplay.core.config import ConfigError
+from nnplay.core.datasets import DatasetError
+from nnplay.core.trainer import Snapshot
+from nnplay.tui.plot_render import TRUECOLOR
+from nnplay.tui.widgets.metrics import Metrics, rate_text
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
+
+CHUNK_SECONDS = 0.008
+POINTS_PER_RUN = 60  # a bounded run (t) records the loss at least this often, as the app does
+
+
+class CompareScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    CompareScreen { background: $background; }
+    CompareScreen #compare-title { height: 1; padding: 0 1; color: $text; text-wrap: nowrap; text-overflow: ellipsis; }
+    CompareScreen .side { width: 1fr; }
+    CompareScreen .side-label { height: 1; padding: 0 1; text-style: bold; }
+    CompareScreen ScatterPlot { height: 1fr; border: round $primary-darken-1; }
+    CompareScreen Metrics { padding: 0 1; }
+    CompareScreen #confusion { display: none; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("q", "close", "Close", show=False),
+        Binding("space", "toggle_run", "Run/Pause"),
+        Binding("n", "step", "Step"),
+        Binding("t", "train", "Train"),
+        Binding("r", "reset", "Reset"),
+    ]
+
+    def __init__(self, comparison: Comparison, colors: int = 256, fps: float = 15.0, start_worker: bool = True) -> None:
+        super().__init__()
+        self.comparison = comparison
+        self.color_count = colors
+        self.fps = fps
+        self.start_worker = start_worker
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self.running = False
+        self._goal: int | None = None
+        comparison.evaluate()
+        self.latest: tuple[Snapshot, Snapshot] = comparison.snapshots()
+        self._drawn: tuple[Snapshot, Snapshot] | None = None
+
+    def compose(self) -> ComposeResult:
+        a, b = self.comparison.sides
+        yield Static(
+            f"compare {a.label} | {b.label}: same data, same first weights, trained in step  "
+            "(space run  n step  t train  r reset  esc close)",
+            id="compare-title",
+        )
+        with Horizontal():
+            for i, side in enumerate((a, b)):
+                with Vertical(classes="side"):
+                    flawed = self.comparison.trainers[i].config.backprop != "correct"
+                    yield Static(
+                        side.label + ("  FLAWED backprop (article v2)" if flawed else ""), classes="side-label"
+                    )
+                    yield ScatterPlot(colors=self.color_count, id=f"plot-{i}")
+                    yield Metrics(id=f"metrics-{i}")
+
+    def on_mount(self) -> None:
+        if self.start_worker:
+            self.run_worker(self._train_loop, thread=True, exclusive=True, group="compare")
+        self.set_interval(1.0 / self.fps, self.draw_frame)
+        self.call_after_refresh(self.draw_frame)
+
+    # -- drawing (UI thread) -------------------------------------------------------------
+
+    def draw_frame(self) -> None:
+        pair, running = self.latest, self.running
+        if pair is self._drawn and running == getattr(self, "_drawn_running", None):
+            return
+        self._drawn, self._drawn_running = pair, running
+        for i, snap in enumerate(pair):
+            self.query_one(f"#plot-{i}", ScatterPlot).show(snap)
+            self.query_one(f"#metrics-{i}", Metrics).show(snap, running, rate_text(snap))
+
+    # -- commands (UI thread -> worker) ------------------------------------------------
+
+    def action_toggle_run(self) -> None:
+        self._commands.put(("toggle",))
+
+    def action_step(self) -> None:
+        self._commands.put(("step",))
+
+    def action_train(self) -> None:
+        self._commands.put(("train",))
+
+    def action_reset(self) -> None:
+        self._commands.put(("reset",))
+
+    def action_close(self) -> None:
+        self.running = False
+        self.workers.cancel_group(self, "compare")
+        self.dismiss()
+
+    # -- the worker thread ---------------------------------------------------------------
+
+    def handle(self, command: tuple) -> None:
+        """One command on the thread that owns the comparison (the worker, or a test)."""
+        name = command[0]
+        comparison = self.comparison
+        if name == "toggle":
+            self.running, self._goal = not self.running, None
+        elif name == "step":
+            self.running, self._goal = False, None
+            comparison.step(1)
+        elif name == "train":
+            start = comparison.step_count
+            self._goal = start + comparison.trainers[0].config.iterations
+            self._record_every = max(1, (self._goal - start) // POINTS_PER_RUN)
+            self.running = True
+        elif name == "reset":
+            self.running, self._goal = False, None
+            comparison.restart()
+        self.publish()
+
+    def publish(self) -> None:
+        self.comparison.evaluate()
+        self.latest = self.comparison.snapshots()
+
+    def _train_loop(self) -> None:
+        worker = get_current_worker()
+        chunk, last_publish = 1, 0.0
+        while not worker.is_cancelled:
+            try:
+                command = self._commands.get(timeout=0.05) if not self.running else self._commands.get_nowait()
+                self.handle(command)
+                continue
+            except queue.Empty:
+                pass
+            if not self.running:
+                continue
+            n = chunk
+            if self._goal is not None:
+                n = min(n, self._goal - self.comparison.step_count, self._record_every)
+            started = time.perf_counter()
+            done = self.comparison.step(max(n, 1))
+            elapsed = time.perf_counter() - started
+            if done and elapsed > 0:
+                chunk = max(1, min(100_000, int(done / elapsed * CHUNK_SECONDS)))
+            stopped = not done or (self._goal is not None and self.comparison.step_count >= self._goal)
+            now = time.perf_counter()
+            if stopped or now - last_publish >= 1.0 / self.fps:
+                self.publish()
+                last_publish = now
+            elif self._goal is not None:
+                self.comparison.evaluate()  # a point on the loss curves between frames
+            if stopped:
+                self.running, self._goal = False, None
+                self.publish()
+
+
+def comparison_or_error(base, spec: str) -> Comparison:
+    """``Comparison(base, parse_comparison(spec))``; a bad spec raises ValueError with one line."""
+    try:
+        return Comparison(base, parse_comparison(spec))
+    except ConfigError as exc:
+        where = "" if exc.name == "compare" else f"{exc.name} "
+        raise ValueError(f"{where}{exc.value!r} is not allowed; allowed: {exc.allowed}") from None
+    except DatasetError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def open_compare_prompt(app: App) -> None:
+    """The palette's *Compare two runs*: ask for NAME=A,NAME=B, then compare on the panel's setup."""
+    from nnplay.tui.widgets.params_panel import ParamsPanel
+    from nnplay.tui.widgets.path_prompt import PathPrompt
+
+    base = app.query_one(ParamsPanel).config
+
+    def chosen(spec: str | None) -> None:
+        if not spec:
+            return
+        try:
+            comparison = comparison_or_error(base, spec)
+        except ValueError as exc:
+            app.notify(f"not compared: {exc}", severity="error", timeout=12)
+            return
+        app.session.pause()  # the two runs get the CPU
+        app.push_screen(CompareScreen(comparison, colors=getattr(app, "color_count", 256), fps=app.fps))
+
+    app.push_screen(PathPrompt("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3"), chosen)
+
+
+class CompareApp(App[None]):
+    """``nnplay --compare``: the comparison alone; closing it quits."""
+
+    TITLE = "nnplay compare"
+
+    def __init__(self, comparison: Comparison, fps: float = 15.0) -> None:
+        super().__init__()
+        self.comparison = comparison
+        self.fps = fps
+
+    def on_mount(self) -> None:
+        system = self.console.color_system  # as NNPlayApp picks its plot palette
+        colors = (
+            16 if self.no_color or system in ("standard", "windows") else TRUECOLOR if system == "truecolor" else 256
+        )
+        self.push_screen(CompareScreen(self.comparison, colors=colors, fps=self.fps), lambda _: self.exit())
