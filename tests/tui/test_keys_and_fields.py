@@ -155,6 +155,7 @@ def test_typing_anything_into_a_field_changes_nothing_but_that_field(shared, nam
                 problems.append(f"{text[:12]!r}: typing it ran an app key: {before} -> {during}")
             post(pilot, "enter", "\r")
             await settle(pilot)
+            await pilot.pause()  # the screen as a person sees it: scrolled and laid out
             expected = expected_value(name, text)
             now = getattr(app.query_one(ParamsPanel).config, name)
             if expected is ConfigError:

@@ -222,7 +222,8 @@ class ParamsPanel(VerticalScroll):
         self.on_change = on_change
         self._pending: tuple[str, ...] = ()
         self._left: str | None = None  # the id of the field enter or escape left: tab goes on from there
-        self._csv_reads = 0  # CSV files being read in a thread
+        self._csv_read = 0  # how many CSV reads were started
+        self._csv_reading: int | None = None  # the one whose result will be applied, while it is read
         self._after_csv: list[Callable[[], object]] = []
 
     def compose(self) -> ComposeResult:
@@ -295,8 +296,9 @@ class ParamsPanel(VerticalScroll):
         error = self.query_one(f"#error-{name}", Static)
         error.update(text)
         error.add_class("-shown")
-        # Seen at 80x24 too, however far down the field is: scrolled to once laid out at its new height.
-        self.call_after_refresh(error.scroll_visible, animate=False)
+        # Seen at 80x24 too, however far down the field is: scrolled to once the panel is laid out with
+        # it (after one refresh the panel's scroll range can still be the old one, short of the line).
+        self.call_after_refresh(self.call_after_refresh, error.scroll_visible, animate=False)
 
     def _hide_error(self, name: str) -> None:
         self.query_one(f"#error-{name}", Static).remove_class("-shown")
@@ -382,8 +384,9 @@ class ParamsPanel(VerticalScroll):
 
     def _apply_csv(self, path: str) -> None:
         """Check the file in a thread (a 50 MB file takes seconds to parse); apply it when it is good."""
-        self._csv_reads += 1
-        self._read_csv(path)
+        self._csv_read += 1
+        self._csv_reading = self._csv_read
+        self._read_csv(path, self._csv_read)
 
     def after_csv(self, callback: Callable[[], object]) -> bool:
         """Run ``callback`` once the CSV file being read is applied or refused; False if none is being read.
@@ -391,33 +394,34 @@ class ParamsPanel(VerticalScroll):
         A key typed after enter in the csv field (r, in one burst) must find the file applied, as it
         would if typed a moment later.
         """
-        if not self._csv_reads:
+        if self._csv_reading is None:
             return False
         self._after_csv.append(callback)
         return True
 
     @work(thread=True, exclusive=True, group="csv")
-    def _read_csv(self, path: str) -> None:
+    def _read_csv(self, path: str, read: int) -> None:
         from nnplay.core.datasets import DatasetError, load_csv
 
         try:
             load_csv(path)
         except DatasetError as exc:
-            self.app.call_from_thread(self._csv_checked, path, str(exc))
+            self.app.call_from_thread(self._csv_checked, path, str(exc), read)
         except Exception as exc:  # a file must never take the app down
-            self.app.call_from_thread(self._csv_checked, path, f"{path}: cannot read ({type(exc).__name__})")
+            self.app.call_from_thread(self._csv_checked, path, f"{path}: cannot read ({type(exc).__name__})", read)
         else:
-            self.app.call_from_thread(self._csv_checked, path, None)
+            self.app.call_from_thread(self._csv_checked, path, None, read)
 
-    def _csv_checked(self, path: str, problem: str | None) -> None:
-        self._csv_reads -= 1
+    def _csv_checked(self, path: str, problem: str | None, read: int) -> None:
+        if read != self._csv_reading:
+            return  # a newer file was typed since (this read may even have been cancelled): that one counts
+        self._csv_reading = None
         try:
             self._take_csv(path, problem)
         finally:
-            if not self._csv_reads:
-                waiting, self._after_csv = self._after_csv, []
-                for callback in waiting:
-                    callback()
+            waiting, self._after_csv = self._after_csv, []
+            for callback in waiting:
+                callback()
 
     def _take_csv(self, path: str, problem: str | None) -> None:
         if problem:
