@@ -294,7 +294,7 @@ class Trainer:
     def undo(self) -> str:
         """Take back the newest edit; the message says what was undone and what is left."""
         if not self.edits:
-            raise ValueError("nothing to undo: no data or weight edits since this network was made")
+            return "nothing to undo: no data or weight edits since this network was made"
         edit = self.edits.pop()
         if edit.data is not None:
             self._set_data(*edit.data)

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -655,7 +656,12 @@ class NNPlayApp(App[None]):
         for name, preset in PRESETS.items():
             yield SystemCommand(f"Preset: {name}", preset.description, lambda n=name: self.apply_preset(n))
         for title, help_text, action in palette_entries():
-            yield SystemCommand(title, help_text, lambda a=action: self.run_action(a))
+            yield SystemCommand(title, help_text, lambda a=action: self.run_key_action(a))
+
+    def run_key_action(self, action: str) -> None:
+        """Run one of the key table's actions ("travel(-1)") now, as its key would."""
+        _, name, params = parse_action(action)
+        getattr(self, f"action_{name}")(*params)
 
 
 APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS) - EDIT_ACTIONS - {TYPING_ACTION}

@@ -745,3 +745,39 @@ def test_steps_to_epoch_lands_exactly_on_the_epoch(batch_size: int) -> None:
         assert trainer.epoch == target
     assert trainer.steps_to_epoch(trainer.epoch) == 0
     assert trainer.steps_to_epoch(1) == 0
+
+
+def test_undo_takes_back_data_and_weight_edits_newest_first():
+    from nnplay.core.trainer import UNDO_LEVELS
+
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=50))
+    X0 = trainer.data.X_train.copy()
+    index = trainer.net.param_index(1, 0, 0)
+    w0 = float(trainer.net.params[index])
+    trainer.add_point(0.5, 0.5, 1)
+    trainer.set_parameter(index, 3.0, "w")
+    trainer.remove_nearest(0.5, 0.5)
+    assert len(trainer.data.X_train) == len(X0)
+    assert "undone: removed the point" in trainer.undo()
+    assert len(trainer.data.X_train) == len(X0) + 1
+    assert "undone: set the w" in trainer.undo()
+    assert trainer.net.params[index] == w0
+    assert "undone: added a point" in trainer.undo()
+    np.testing.assert_array_equal(trainer.data.X_train, X0)
+    assert trainer.undo().startswith("nothing to undo")
+    for k in range(UNDO_LEVELS + 5):
+        trainer.add_point(0.01 * k, 0.0, 0)
+    assert len(trainer.edits) == UNDO_LEVELS >= 20
+
+
+def test_restart_keeps_data_edits_undoable_and_drops_weight_edits():
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=50))
+    n = len(trainer.data.X_train)
+    trainer.add_point(0.5, 0.5, 1)
+    trainer.set_parameter(trainer.net.param_index(1, 0, 0), 3.0, "w")
+    trainer.restart()
+    assert [e.data is not None for e in trainer.edits] == [True]
+    trainer.undo()
+    assert len(trainer.data.X_train) == n
+    with pytest.raises(ValueError, match="finite"):
+        trainer.set_parameter(0, float("nan"), "w")

@@ -123,6 +123,7 @@ async def put(pilot: Pilot, name: str, text: str) -> list[str]:
     spec = FIELDS[name]
     before = panel.config
     field.value = text
+    panel.commit(field)  # leaving the field applies what it holds
     await settle(pilot)
     FUZZED[0] += 1
     try:

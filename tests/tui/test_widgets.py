@@ -268,7 +268,9 @@ def test_diagram_redraws_a_new_network_after_reset(ui):
         diagram = app.query_one(WeightDiagram)
         assert [len(rows) for rows in diagram._layout.rows] == [2, 4, 4]
         version = app.session.latest.version
-        app.query_one("#field-layers", Input).value = "3,5"
+        field = app.query_one("#field-layers", Input)
+        field.value = "3,5"
+        app.query_one(ParamsPanel).commit(field)  # as enter or leaving the field does
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
@@ -489,7 +491,9 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
         )
         assert not session.running
 
-        app.query_one("#field-lr", Input).value = "0.01"
+        field = app.query_one("#field-lr", Input)
+        field.value = "0.01"
+        app.query_one(ParamsPanel).commit(field)  # as enter or leaving the field does
         await wait_until(pilot, lambda: session.latest.config.lr == 0.01, what="the new rate")
         await send_key(pilot, "r")
         await wait_until(

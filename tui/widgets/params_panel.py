@@ -303,11 +303,12 @@ class ParamsPanel(VerticalScroll):
     def _hide_error(self, name: str) -> None:
         self.query_one(f"#error-{name}", Static).remove_class("-shown")
 
-    def _refusal(self, field: FieldInput) -> str | None:
-        """Why the text typed in ``field`` cannot be applied, or None if it can."""
-        if field.field == "csv_path":
+    @staticmethod
+    def _refusal(name: str, text: str) -> str | None:
+        """Why ``text`` cannot be applied to the field ``name``, or None if it can."""
+        if name == "csv_path":
             return None  # a path is checked when applied, by reading the file
-        result = FieldValidator(field.field).validate(field.value.strip())
+        result = FieldValidator(name).validate(text.strip())
         return None if result.is_valid else "; ".join(result.failure_descriptions)
 
     @on(Input.Changed)
@@ -316,11 +317,13 @@ class ParamsPanel(VerticalScroll):
         if not isinstance(event.input, FieldInput):
             return
         event.stop()
+        if event.value != event.input.value:
+            return  # the field changed again since (a refusal put the value in force back): that text counts
         name = event.input.field
         if event.value.strip() == format_value(name, getattr(self.config, name)):
             self._hide_error(name)
             return
-        reason = self._refusal(event.input)
+        reason = self._refusal(name, event.value)
         if reason is None:
             self._hide_error(name)
         else:
@@ -341,7 +344,7 @@ class ParamsPanel(VerticalScroll):
             if text:
                 self._apply_csv(text)
             return True
-        reason = self._refusal(field)
+        reason = self._refusal(name, text)
         applied = reason is None and self._apply(
             name, () if name in ("layers", "layer_activations") and not text else parse_value(name, text)
         )
