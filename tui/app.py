@@ -35,7 +35,7 @@ from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
+from nnplay.tui.widgets.scatter_plot import CELL_ASPECT, ExtraPoints, ScatterPlot
 from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
 from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
@@ -81,6 +81,7 @@ class NNPlayApp(App[None]):
         Binding("v", "toggle_diagram", "Diagram", priority=True),
         Binding("d", "discretize", "Discretize", priority=True, show=False),
         Binding("T", "show_test", "Test pts", priority=True, show=False),
+        Binding("p", "colour_by_prediction", "Points by prediction", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True, show=False),
         Binding("ctrl+o", "load", "Load", priority=True, show=False),
         Binding("h", "hidden_space", "Hidden space", priority=True, show=False),
@@ -111,8 +112,10 @@ class NNPlayApp(App[None]):
         colors: int | None = None,
         use_kernel: bool = True,
         standalone: bool = False,
+        cell_aspect: float = CELL_ASPECT,
     ) -> None:
         super().__init__()
+        self.cell_aspect = cell_aspect
         # Standalone: the app is the whole process (the `nnplay` command). Then it composes the
         # panel's fields after the first frame (they are most of the widgets: the plot is on
         # screen ~0.4 s sooner) and, once everything is up, freezes the start-up objects out of
@@ -151,7 +154,7 @@ class NNPlayApp(App[None]):
             yield ParamsPanel(self.session.latest.config, deferred=self.standalone, id="panel")
             with Vertical(id="main"):
                 with Horizontal(id="views"):
-                    yield ScatterPlot(colors=self.color_count, id="plot")
+                    yield ScatterPlot(colors=self.color_count, cell_aspect=self.cell_aspect, id="plot")
                     with Vertical(id="diagram-box"):
                         yield WeightDiagram(colors=self.color_count, id="diagram")
                         yield WeightEvolution(id="evolution")
@@ -164,7 +167,6 @@ class NNPlayApp(App[None]):
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
-        self.query_one("#plot").border_title = "data & decision regions"
         self.query_one("#diagram-box").border_title = "neurons & weights"
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
@@ -396,6 +398,11 @@ class NNPlayApp(App[None]):
     def action_discretize(self) -> None:
         plot = self.query_one(ScatterPlot)
         plot.set_view(discretize=not plot.discretize)
+
+    def action_colour_by_prediction(self) -> None:
+        """Points in the predicted class's colour (the old look) or in their true class's (the default)."""
+        plot = self.query_one(ScatterPlot)
+        plot.set_view(by_prediction=not plot.by_prediction)
 
     def action_show_test(self) -> None:
         plot = self.query_one(ScatterPlot)
@@ -653,7 +660,8 @@ class NNPlayApp(App[None]):
             ("Reseed", "R: new initial weights", self.action_reseed),
             ("Toggle diagram", "v: show/hide neurons and weights", self.action_toggle_diagram),
             ("Discretize", "d: hard decision regions", self.action_discretize),
-            ("Show test data", "T: draw the held-out test points too (underlined, paler)", self.action_show_test),
+            ("Points by prediction", "p: points in the predicted class's colour", self.action_colour_by_prediction),
+            ("Show test data", "T: draw the held-out test points too (◦, paler)", self.action_show_test),
             ("Share setup", "s: the nnplay command line for this configuration", self.action_share),
             ("Hidden space", "h: the data in two hidden neurons' space", self.action_hidden_space),
             ("Weights over the run", "w: each layer's weight distribution over time", self.action_weight_evolution),

@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="training step: the numba kernel, compiled in the background when installed (auto), or numpy",
     )
+    parser.add_argument(
+        "--cell-aspect",
+        type=_cell_aspect,
+        default=2.0,
+        help="how many times taller than wide a terminal cell is, so the data plane is drawn square "
+        "(1..4; default 2)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
         "train",
@@ -215,6 +222,16 @@ def _fps(text: str) -> float:
         value = math.nan
     if not 1 <= value <= 60:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 60]")
+    return value
+
+
+def _cell_aspect(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1 <= value <= 4:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 4]")
     return value
 
 
@@ -566,7 +583,13 @@ def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     from nnplay.tui.app import NNPlayApp
 
-    NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True).run()
+    NNPlayApp(
+        trainer=trainer,
+        fps=args.fps,
+        use_kernel=args.engine != "numpy",
+        standalone=True,
+        cell_aspect=args.cell_aspect,
+    ).run()
     return 0
 
 

@@ -1,0 +1,142 @@
+"""The pictures tell the truth: a square plane at every size, points and regions that belong
+together at every colour depth, marks that can be found."""
+
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+import pytest
+from rich.color import ColorSystem
+
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.cli import build_parser
+from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
+from nnplay.tui.widgets.scatter_plot import (
+    ExtraPoints,
+    PlotView,
+    ScatterPlot,
+    plane_aspect,
+    plot_box,
+    render_scatter,
+)
+
+
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def make_app(**kwargs) -> NNPlayApp:
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
+    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False, **kwargs)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.draw_frame()
+        await pilot.pause()
+        plot = app.query_one(ScatterPlot)
+        for shown in (True, False):
+            box = plot.box
+            assert box is not None
+            assert abs(plane_aspect(box) - 1) <= 0.1, (size, shown, box)
+            # Inside the pane, with the axis row below.
+            assert box.left + box.width <= plot.size.width and box.top + box.height < plot.size.height
+            await pilot.press("v")
+            await pilot.pause()
+            app.draw_frame()
+            await pilot.pause()
+        # The hidden-space view is drawn in the same square.
+        await pilot.press("h")
+        await pilot.pause()
+        app.draw_frame()
+        await pilot.pause()
+        assert abs(plane_aspect(plot.box) - 1) <= 0.1
+
+
+async def test_cell_aspect_sets_the_planes_shape() -> None:
+    app = make_app(cell_aspect=1.0)  # a font with square cells
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.draw_frame()
+        await pilot.pause()
+        box = app.query_one(ScatterPlot).box
+        assert abs(box.width / box.height - 1) <= 0.1
+
+
+def test_cell_aspect_flag_is_checked() -> None:
+    assert build_parser().parse_args(["--cell-aspect", "2.2"]).cell_aspect == 2.2
+    assert build_parser().parse_args([]).cell_aspect == 2.0
+    for bad in ("0", "nan", "x", "9"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["--cell-aspect", bad])
+
+
+@pytest.mark.parametrize(("w", "h"), [(30, 20), (60, 20), (37, 32), (100, 40), (24, 14)])
+def test_plot_box_is_square_and_leaves_room_for_axis_and_legend(w, h) -> None:
+    box = plot_box(w, h)
+    assert abs(plane_aspect(box) - 1) <= 0.1 or box.height == h - 2  # height-limited planes round to whole cells
+    assert box.left >= 5 and box.left + box.width <= w and box.top + box.height + 1 < h
+
+
+def _hue(rgb) -> float:
+    r, g, b = (c / 255 for c in rgb)
+    return colorsys.rgb_to_hsv(r, g, b)[0] * 360
+
+
+def _shown(color, depth: int):
+    """The colour the terminal shows at ``depth``."""
+    if depth == 256:
+        color = color.downgrade(ColorSystem.EIGHT_BIT)
+    return tuple(color.get_truecolor())
+
+
+@pytest.mark.parametrize("depth", [TRUECOLOR, 256, 16])
+@pytest.mark.parametrize("n", [2, 4, 7])
+def test_a_classs_points_and_region_belong_together_at_every_depth(depth, n) -> None:
+    """The emitted styles: each class's dot colour is nearest in hue to its own region's colour."""
+    st = default_plot_style(n, 4, depth)
+    dots = [_hue(_shown(st.point_fg[c].color, depth)) for c in range(n)]
+    regions = [_hue(_shown(st.region_bg[c][-1].bgcolor, depth)) for c in range(n)]
+
+    def apart(a: float, b: float) -> float:
+        return min(abs(a - b), 360 - abs(a - b))
+
+    for c in range(n):
+        own = apart(dots[c], regions[c])
+        assert own <= 30, (c, dots[c], regions[c])
+        if depth > 16 or c < 6:  # 16 colours cycle six hues
+            others = [apart(dots[c], regions[k]) for k in range(n) if k != c and (depth > 16 or k < 6)]
+            assert own < min(others), (c, own, others)
+
+
+def test_few_points_are_drawn_a_cell_large() -> None:
+    snap = Trainer(PRESETS["seed-v1"].config()).snapshot()  # the article's 4 centre points
+    style = default_plot_style(4, 4, 256)
+    lines, _, _ = render_scatter(snap, 40, 20, PlotView(), style)
+    text = "".join(line.text for line in lines)
+    assert text.count(BIG_POINT) >= len(snap.data.X_train)  # one per point (plus the legend's chips)
+    X = np.random.default_rng(0).uniform(-1, 1, (500, 2))
+    many = PlotView(extra=ExtraPoints(X, (X[:, 0] > 0).astype(int)))
+    lines, _, _ = render_scatter(snap, 40, 20, many, style)
+    box = plot_box(40, 20)
+    plane = "".join(line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height])
+    assert BIG_POINT not in plane  # many points stay braille dots
+
+
+def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
+    snap = Trainer(PRESETS["seed-v2"].config(train_size=20)).snapshot()
+    style = default_plot_style(4, 4, 256)
+    lines, _, _ = render_scatter(snap, 40, 20, PlotView(cursor=(0.0, 0.0)), style)
+    box = plot_box(40, 20)
+    rows = [line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height]]
+    r = next(i for i, row in enumerate(rows) if "┼" in row)
+    c = rows[r].index("┼")
+    assert rows[r].count("─") + rows[r].count("┼") >= box.width // 2  # across the plane...
+    assert sum(row[c] == "│" for row in rows) >= box.height // 2  # ...and down it
