@@ -82,6 +82,7 @@ class NNPlayApp(App[None]):
         Binding("d", "discretize", "Discretize", priority=True, show=False),
         Binding("T", "show_test", "Test pts", priority=True, show=False),
         Binding("p", "colour_by_prediction", "Points by prediction", priority=True, show=False),
+        Binding("k", "thin_links", "Strongest links", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True, show=False),
         Binding("ctrl+o", "load", "Load", priority=True, show=False),
         Binding("h", "hidden_space", "Hidden space", priority=True, show=False),
@@ -404,6 +405,10 @@ class NNPlayApp(App[None]):
         plot = self.query_one(ScatterPlot)
         plot.set_view(by_prediction=not plot.by_prediction)
 
+    def action_thin_links(self) -> None:
+        """Only each neuron's strongest incoming links in the diagram, or every link."""
+        self.query_one(WeightDiagram).toggle_thin()
+
     def action_show_test(self) -> None:
         plot = self.query_one(ScatterPlot)
         if plot.extra is not None:
@@ -660,6 +665,7 @@ class NNPlayApp(App[None]):
             ("Reseed", "R: new initial weights", self.action_reseed),
             ("Toggle diagram", "v: show/hide neurons and weights", self.action_toggle_diagram),
             ("Discretize", "d: hard decision regions", self.action_discretize),
+            ("Strongest links", "k: only each neuron's strongest incoming weights, or all", self.action_thin_links),
             ("Points by prediction", "p: points in the predicted class's colour", self.action_colour_by_prediction),
             ("Show test data", "T: draw the held-out test points too (◦, paler)", self.action_show_test),
             ("Share setup", "s: the nnplay command line for this configuration", self.action_share),

@@ -145,8 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cell-aspect",
         type=_cell_aspect,
         default=2.0,
-        help="how many times taller than wide a terminal cell is, so the data plane is drawn square "
-        "(1..4; default 2)",
+        help="how many times taller than wide a terminal cell is, so the data plane is drawn square (1..4; default 2)",
     )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(

@@ -13,6 +13,7 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.cli import build_parser
+from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.widgets.scatter_plot import (
     ExtraPoints,
@@ -22,6 +23,7 @@ from nnplay.tui.widgets.scatter_plot import (
     plot_box,
     render_scatter,
 )
+from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +142,88 @@ def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
     c = rows[r].index("┼")
     assert rows[r].count("─") + rows[r].count("┼") >= box.width // 2  # across the plane...
     assert sum(row[c] == "│" for row in rows) >= box.height // 2  # ...and down it
+
+
+# -- the diagram -------------------------------------------------------------------------------
+
+
+def _diagram_app(trainer: Trainer) -> NNPlayApp:
+    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
+
+
+async def _drawn(pilot) -> None:
+    await pilot.pause()
+    pilot.app.draw_frame()
+    await pilot.pause()
+
+
+async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours() -> None:
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
+    trainer.step(300)
+    app = _diagram_app(trainer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(pilot)
+        diagram = app.query_one(WeightDiagram)
+        diagram.focus()
+        await pilot.press("right_square_bracket")  # weight x -> layer 1 n1
+        await _drawn(pilot)
+        sel = diagram.selection
+        assert sel == Selection(1, 0, 0)
+        white = {
+            (r, c)
+            for r, line in enumerate(diagram._lines[:-1])
+            for c, (ch, st) in enumerate((ch, seg.style) for seg in line for ch in seg.text)
+            if st and st.color and st.color.get_truecolor() == (255, 255, 255) and 0x2800 < ord(ch) <= 0x28FF
+        }
+        owner = diagram._owner
+        assert white and all(owner[r, c] == 0 for r, c in white)  # flat index 0: x -> layer 1 n1
+        # Every other line cell keeps a colour of its own (orange or blue), not white.
+        others = [
+            st
+            for r, line in enumerate(diagram._lines[:-1])
+            for c, (ch, st) in enumerate((ch, seg.style) for seg in line for ch in seg.text)
+            if 0x2800 < ord(ch) <= 0x28FF and (r, c) not in white
+        ]
+        assert len(others) > 3 * len(white)
+        assert all(st.color.get_truecolor() != (255, 255, 255) for st in others)
+
+
+def test_negative_weights_are_dashed_so_the_sign_shows_without_colour() -> None:
+    lay = layout([1, 1], 30, 8)
+    pos_bits, _, _, _ = rasterise_connections(lay, [np.array([[1.0]])], 1.0)
+    neg_bits, _, _, _ = rasterise_connections(lay, [np.array([[-1.0]])], 1.0)
+    pos_cells, neg_cells = int((pos_bits > 0).sum()), int((neg_bits > 0).sum())
+    assert neg_cells > 0 and neg_cells <= 0.6 * pos_cells
+
+
+async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it() -> None:
+    trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
+    app = _diagram_app(trainer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(pilot)
+        diagram = app.query_one(WeightDiagram)
+        assert diagram.thinned()
+        sizes = diagram.data.sizes
+        receivers = sum(sizes[1:])
+        drawn = set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())
+        # At most 2 incoming per neuron, plus the selected neuron's own links (kept whole).
+        assert len(drawn) <= 2 * receivers + sizes[0] + sizes[2]
+        assert "top 2 (k)" in "".join(seg.text for seg in diagram._lines[-1])
+        await pilot.press("k")
+        await _drawn(pilot)
+        assert not diagram.thinned()
+        assert len(set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())) > 1.5 * len(drawn)
+
+
+async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
+    trainer = Trainer(PRESETS["circle"].config())
+    app = _diagram_app(trainer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(pilot)
+        await pilot.press("h")
+        await _drawn(pilot)
+        diagram = app.query_one(WeightDiagram)
+        assert app.query_one(ScatterPlot).hidden is not None
+        assert diagram.data.grid_layers is not None
+        text = "".join(seg.text for line in diagram._lines for seg in line)
+        assert "▀" in text  # thumbnails drawn, not plain dots

@@ -25,6 +25,7 @@ HELP = """\
 | `v` | show / hide the neuron and weight diagram |
 | `d` | discretize: show the decision regions without confidence shading |
 | `T` | show / hide the test points (drawn as `◦`, paler); after `c`, back to the data with them |
+| `k` | diagram: only each neuron's 2 strongest incoming links, or all (on by itself for dense meshes) |
 | `p` | points in the colour of their predicted class instead of their true one (and back) |
 | `h` / `H` | hidden space: the data as two hidden neurons see it (the selected neuron; `H` another partner) |
 | `w` | weights over the run: each layer's weight distribution over time, instead of the diagram |
