@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
@@ -34,6 +35,7 @@ from nnplay.tui.plot_render import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
+from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import CELL_ASPECT, ExtraPoints, ScatterPlot
 from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
@@ -161,10 +163,42 @@ class NNPlayApp(App[None]):
                         yield WeightEvolution(id="evolution")
                         yield Static("", id="inspector")
                 yield Metrics(id="metrics")
+                yield NoticeLine(id="notice")
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
         yield BindingsFooter()
 
+    class Noticed(Message):
+        """A notice for the notice line (posted, so ``notify`` stays callable from any thread)."""
+
+        def __init__(self, message: str, title: str, severity: str, timeout: float) -> None:
+            super().__init__()
+            self.message, self.title, self.severity, self.timeout = message, title, severity, timeout
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice: on the main screen in the notice line under the panes, over a modal screen a toast."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        self.post_message(
+            self.Noticed(message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        )
+
+    @on(Noticed)
+    def _show_notice(self, event: Noticed) -> None:
+        try:
+            line = self.query_one(NoticeLine)
+        except NoMatches:  # shutting down
+            return
+        line.post(event.message, event.severity, event.timeout, event.title)
+
     def on_mount(self) -> None:
+        self.screen.add_class("-main")  # its notices go to the notice line, not toasts over the panes
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
@@ -386,7 +420,8 @@ class NNPlayApp(App[None]):
             self.notify(f"showing {len(X):,} {which}")
             return
         accuracy = float((snap.predict(X).argmax(axis=1) == y).mean())
-        self.notify(f"classified {len(X):,} {which} at step {snap.step:,}: {accuracy:.1%} correct")
+        # One line at 80x24 (the step is in the status line).
+        self.notify(f"classified {len(X):,} {which}: {accuracy:.1%} correct")
 
     def _set_extra(self, extra: ExtraPoints | None) -> None:
         self.query_one(ScatterPlot).set_view(extra=extra)
