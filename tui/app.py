@@ -311,7 +311,7 @@ class NNPlayApp(App[None]):
             inspector = self.query_one("#inspector", Static)
         except NoMatches:  # a selection message that arrives while the app shuts down
             return
-        update_if_changed(inspector, inspector_text(snap, sel))
+        update_if_changed(inspector, inspector_text(snap, sel, inspector.size.width or None))
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
@@ -744,8 +744,23 @@ def parameter_name(sizes: list[int], features: tuple[str, ...], sel: Selection) 
     return f"weight {src} -> {kind} n{sel.neuron + 1}"
 
 
-def inspector_text(snap: Snapshot, sel: Selection) -> str:
-    """Exact values of the selected neuron or connection, with their trajectory over the run."""
+def fit_line(choices: tuple[str, ...], optional: tuple[str, ...] = (), width: int | None = None) -> str:
+    """The first of ``choices`` that fits ``width`` (else the last), then each ``optional`` part that
+    still fits: a narrow inspector drops the trend and the hints instead of cutting a number."""
+    if width is None:
+        return choices[0] + "".join(optional)
+    line = next((c for c in choices if len(c) <= width), choices[-1])[:width]
+    for part in optional:
+        if len(line) + len(part) <= width:
+            line += part
+    return line
+
+
+def inspector_text(snap: Snapshot, sel: Selection, width: int | None = None) -> str:
+    """Exact values of the selected neuron or connection, with their trajectory over the run.
+
+    ``width``: the two lines are made to fit it by rule (shorter names, optional parts left out).
+    """
     net = snap.network
     sizes = net.sizes
     if sel.layer >= len(sizes) or sel.neuron >= sizes[sel.layer]:
@@ -754,23 +769,45 @@ def inspector_text(snap: Snapshot, sel: Selection) -> str:
         return ""  # a connection of an older network: the diagram (hidden by w) has not reset the selection
     if sel.layer == 0:
         name = snap.config.features[sel.neuron]
-        return f"input {name}: feeds {sizes[1]} neuron(s) of the next layer  (arrows move, [ ] pick a weight)"
+        return fit_line(
+            (f"input {name}: feeds {sizes[1]} neuron(s) of the next layer", f"input {name}: feeds {sizes[1]}"),
+            ("  (arrows move, [ ] pick a weight)",),
+            width,
+        )
     kind = layer_name(sizes, sel.layer)
+    short = "out" if sel.layer == len(sizes) - 1 else f"l{sel.layer}"
     index = net.param_index(sel.layer, sel.neuron, sel.source)
     value = float(net.params[index])
     path = np.array([m.params[index] for m in snap.timeline if m.params.shape == net.params.shape])
     trend = spark(path[-40:]) if len(path) else ""
     if sel.source is None:
-        incoming = np.array2string(
-            net.weights[sel.layer - 1][sel.neuron], precision=3, suppress_small=True, max_line_width=200
+        row = net.weights[sel.layer - 1][sel.neuron]
+        incoming = np.array2string(row, precision=3, suppress_small=True, max_line_width=200)
+        compact = np.array2string(row, precision=2, suppress_small=True, max_line_width=200)
+        first = fit_line(
+            (f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}", f"{short} n{sel.neuron + 1}: bias {value:+.4g}"),
+            (f"  {trend}",),
+            width,
         )
-        return f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}  {trend}\nin-weights {incoming}  (enter edits)"
+        second = fit_line((f"in-weights {incoming}", f"in {compact}"), ("  (enter edits)",), width)
+        return f"{first}\n{second}"
     change = float(path[-1] - path[0]) if len(path) > 1 else 0.0
-    first = snap.timeline[0].step if snap.timeline else 0
-    return (
-        f"{parameter_name(sizes, snap.config.features, sel)}: {value:+.6f}  {trend}\n"
-        f"since step {first:,}: {change:+.4g} over {len(path)} moments  (enter edits)"
+    since = snap.timeline[0].step if snap.timeline else 0
+    src = snap.config.features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
+    first = fit_line(
+        (
+            f"{parameter_name(sizes, snap.config.features, sel)}: {value:+.6f}",
+            f"{src} -> {short} n{sel.neuron + 1}: {value:+.4g}",
+        ),
+        (f"  {trend}",),
+        width,
     )
+    second = fit_line(
+        (f"since step {since:,}: {change:+.4g} over {len(path)} moments", f"{change:+.3g} since step {since:,}"),
+        ("  (enter edits)",),
+        width,
+    )
+    return f"{first}\n{second}"
 
 
 def freeze_startup_objects() -> None:

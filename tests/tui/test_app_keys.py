@@ -774,11 +774,12 @@ def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
         await settle(pilot)
         assert app.hidden_mode and plot.hidden == (1, 0, 1)  # the selected neuron and the next one
         assert plot.border_title.startswith("hidden space")
-        assert "".join(seg.text for seg in plot._lines[-1]).startswith(" x n1, y n2 (layer 1)")
+        # The caption is in the legend beside or under the plane (it was cut on the x-axis row at 80x24).
+        assert "x: n1, y: n2 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("H")
         await settle(pilot)
         assert plot.hidden == (1, 0, 2)
-        assert "".join(seg.text for seg in plot._lines[-1]).startswith(" x n1, y n3 (layer 1)")
+        assert "x: n1, y: n3 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("h")
         await settle(pilot)
         assert not app.hidden_mode and plot.hidden is None
