@@ -140,6 +140,7 @@ class NNPlayApp(App[None]):
         )
         self._drawn: Snapshot | None = None
         self._drawn_running = False
+        self._drawn_grid: list[np.ndarray] | None = None
         self.hidden_mode = False
         self.edit_mode = False
         self._partner = 0
@@ -254,12 +255,13 @@ class NNPlayApp(App[None]):
         snap = self.session.latest
         if self.travel is not None:
             snap = self._travel_view(snap)
-        if snap is self._drawn and running == self._drawn_running:
+        plot = self.query_one(ScatterPlot)
+        # The plot's grid pass (the diagram's thumbnails) also changes when the plot is resized.
+        if snap is self._drawn and running == self._drawn_running and plot.grid_layers is self._drawn_grid:
             return
         self._drawn = snap
         self._drawn_running = running
         self.frames += 1
-        plot = self.query_one(ScatterPlot)
         if self.hidden_mode:
             plot.set_view(hidden=self._hidden_choice(snap))
         plot.show(snap)
@@ -267,6 +269,7 @@ class NNPlayApp(App[None]):
         if evolution.display:
             evolution.show(snap)
         diagram = self.query_one(WeightDiagram)
+        self._drawn_grid = plot.grid_layers
         if diagram.display:
             diagram.show(self._diagram_data(snap, plot))
         self._update_inspector()
@@ -501,8 +504,9 @@ class NNPlayApp(App[None]):
             if isinstance(self.focused, Input):
                 self.set_focus(None)  # else a number field would take the digits meant as classes
             snap = self.session.latest
-            keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add that class"
-            self.notify(f"edit data: arrows or a click move the cursor, {keys}, backspace removes the nearest, a ends")
+            keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add"
+            # One line at 80x24: the crosshair and its legend entry show where the cursor is.
+            self.notify(f"editing data: {keys}, backspace removes, a ends")
         self.refresh_bindings()
 
     def action_cursor(self, dx: int, dy: int) -> None:

@@ -49,7 +49,8 @@ def layout(sizes: list[int], width: int, height: int, label_w: int = 0) -> Layou
     # A thumbnail needs room: 4x2 cells per node where rows and columns allow it.
     if height // biggest >= 3 and gap >= 9:
         node_w, node_h = 4, 2
-    elif height // biggest >= 2 and gap >= 5:
+    elif height // biggest >= 1 and gap >= 5:
+        # A 2x1-cell thumbnail (2x2 pixels) still tells a neuron's output apart from a plain dot.
         node_w, node_h = 2, 1
     else:
         node_w, node_h = 1, 1

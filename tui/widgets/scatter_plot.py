@@ -341,7 +341,9 @@ class PlotBox:
 def plot_box(total_width: int, total_height: int, cell_aspect: float = CELL_ASPECT) -> PlotBox | None:
     """The largest plane that is square on screen (a cell is ``cell_aspect`` times taller than
     wide), centred, leaving a row for the x axis and at least one for the legend."""
-    room_w, room_h = total_width - Y_GUTTER, total_height - 1 - LEGEND_MIN_ROWS
+    # One cell kept free right of the plane: many fonts draw braille wider than a cell, and a dot
+    # in the last column crossed the pane's border (seen in a browser and in the saved SVGs).
+    room_w, room_h = total_width - Y_GUTTER - 1, total_height - 1 - LEGEND_MIN_ROWS
     if room_w < 4 or room_h < 2:
         return None
     height = max(2, min(room_h, int(room_w / cell_aspect)))
