@@ -203,7 +203,7 @@ class NNPlayApp(App[None]):
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
-        self.query_one("#diagram-box").border_title = "neurons & weights"
+        self._set_diagram_title()
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
             if self.use_kernel:
@@ -216,6 +216,7 @@ class NNPlayApp(App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+        self._set_diagram_title()
         # Widgets re-render on their own resize; force the next frame to redraw.
         self._drawn = None
 
@@ -488,10 +489,20 @@ class NNPlayApp(App[None]):
         evolution = self.query_one(WeightEvolution)
         diagram = self.query_one(WeightDiagram)
         evolution.display, diagram.display = not evolution.display, evolution.display
-        self.query_one("#diagram-box").border_title = (
-            "weights over the run (w: back)" if evolution.display else "neurons & weights"
-        )
+        self._set_diagram_title()
         self._drawn = None
+
+    def _set_diagram_title(self) -> None:
+        """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
+        try:
+            evolution = self.query_one(WeightEvolution)
+        except NoMatches:  # a resize before the panes are composed, or while a modal screen is on top
+            return
+        if not evolution.display:
+            title = "neurons & weights"
+        else:
+            title = "weights (w back)" if self.size.width < 100 else "weights over the run (w: back)"
+        self.query_one("#diagram-box").border_title = title
 
     # -- editing the data -----------------------------------------------------------
 

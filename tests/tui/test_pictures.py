@@ -7,6 +7,7 @@ import colorsys
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 from rich.color import ColorSystem
 
 from nnplay.core.presets import PRESETS
@@ -15,6 +16,7 @@ from nnplay.tui.app import NNPlayApp
 from nnplay.tui.cli import build_parser
 from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
+from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import (
     ExtraPoints,
     PlotView,
@@ -227,3 +229,32 @@ async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
         assert diagram.data.grid_layers is not None
         text = "".join(seg.text for line in diagram._lines for seg in line)
         assert "▀" in text  # thumbnails drawn, not plain dots
+
+
+# -- nothing cut, nothing outside its pane -------------------------------------------------------
+
+
+@pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
+async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(shot) -> None:
+    app = shot_app(shot)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pose(pilot, shot)
+        svg = app.export_screenshot()
+        assert "…" not in svg and "&#8230;" not in svg  # Textual's mark for cut text
+        if app.screen is not app.screen_stack[0]:
+            return  # help or explain over the main screen: its panes are not drawn
+        for pane in (app.query_one(ScatterPlot), app.query_one(WeightDiagram)):
+            if not pane.display:
+                continue
+            width, height = pane.size
+            assert len(pane._lines) <= height
+            assert all(line.cell_length == width for line in pane._lines), type(pane).__name__
+            title = pane.border_title or pane.parent.border_title
+            assert title is None or cell_len(str(title)) + 4 <= pane.parent.size.width + 2
+        for name in ("#status", "#inspector", "#notice", "#confusion"):
+            widget = app.query_one(name)
+            if not widget.display:
+                continue
+            lines = str(widget.render()).splitlines() or [""]
+            assert len(lines) <= widget.content_size.height, (name, lines)
+            assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
