@@ -523,7 +523,8 @@ class NNPlayApp(App[None]):
     def action_cursor(self, dx: int, dy: int) -> None:
         plot = self.query_one(ScatterPlot)
         extent = self.session.latest.data.extent
-        width, height = plot.grid_shape[1], plot.grid_shape[0]
+        box = plot.box
+        width, height = (box.width, box.height) if box is not None else (1, 1)  # one cell per press
         x, y = plot.cursor or (0.0, 0.0)
         x = min(max(x + dx * 2 * extent / max(width, 1), -extent), extent)
         y = min(max(y + dy * 2 * extent / max(height, 1), -extent), extent)

@@ -44,6 +44,10 @@ class PlotFrame:
     point_flag: np.ndarray
     point_test: np.ndarray | None = None
     glyphs: np.ndarray | None = None
+    # The region of each cell's lower half (the fields above are its upper half), for twice the
+    # resolution: a cell without points whose halves differ is drawn as "▀" in two colours.
+    lower_cls: np.ndarray | None = None
+    lower_level: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +121,14 @@ class PlotStyle:
         ids = table[keys]
         unknown = ids < 0
         if unknown.any():
+            base = self._base_space(levels, n_point_keys)
             # Only keys never seen with this style reach Python; later frames
             # are a pure table lookup however many distinct styles they use.
             for key in np.unique(keys[unknown]).tolist():
-                cell_style = self.cell_style(*_decode_key(key, levels, n_point_keys))
+                if key >= base:
+                    cell_style = self._half_style(*divmod(key - base, 1 + self._sizes[0] * levels), levels)
+                else:
+                    cell_style = self.cell_style(*_decode_key(key, levels, n_point_keys))
                 sid = self._style_ids.get(cell_style)
                 if sid is None:
                     sid = self._style_ids[cell_style] = len(self._styles)
@@ -128,6 +136,38 @@ class PlotStyle:
                 table[key] = sid
             ids = table[keys]
         return ids, self._styles
+
+    def _base_space(self, levels: int, n_point_keys: int) -> int:
+        """Keys below this are cell keys; from it on, half-block keys (upper, lower region code)."""
+        return (1 + self._sizes[0] * levels) * n_point_keys
+
+    def _half_style(self, upper: int, lower: int, levels: int) -> Style:
+        """"▀" in the upper half's region colour over the lower half's."""
+
+        def bg(code: int):
+            if code == 0:
+                return self.empty.bgcolor
+            cls, level = divmod(code - 1, levels)
+            return self.region_bg[cls][level].bgcolor
+
+        return Style(color=bg(upper), bgcolor=bg(lower))
+
+    @property
+    def half_blocks(self) -> bool:
+        """Can regions be drawn at half-cell resolution? Only where every region has a colour of
+        its own (textures and the terminal's default background cannot be a half block's colour)."""
+        return not self.textures and self.empty.bgcolor is not None and all(
+            st.bgcolor is not None for levels in self.region_bg for st in levels
+        )
+
+    @cached_property
+    def _code_colours(self) -> np.ndarray:
+        """Per region code (0 = none, else 1 + cls * levels + level): an id of its background colour,
+        equal for equal colours (256- and 16-colour palettes paint several levels alike), so only
+        halves that look different become a half block."""
+        colours = [self.empty.bgcolor] + [st.bgcolor for levels in self.region_bg for st in levels]
+        ids: dict[object, int] = {}
+        return np.array([ids.setdefault(c, len(ids)) for c in colours], dtype=np.intp)
 
     @cached_property
     def _sizes(self) -> tuple[int, int, int]:
@@ -242,6 +282,22 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
         borrow = ~drawn & (src >= 0) & (region_part.take(src_clamped) == region_part)
         keys = np.where(borrow, keys.take(src_clamped), keys)
     key_space = (1 + n_region * levels) * n_point_keys
+    if frame.lower_cls is not None and style.half_blocks:
+        upper_code = region_part // n_point_keys  # 0 = no region, else 1 + cls * levels + level
+        lower_index = frame.lower_cls.astype(np.intp)
+        np.clip(lower_index, -1, n_region, out=lower_index)
+        lower_index += 1
+        lower_index *= levels
+        lower_level = frame.lower_level.astype(np.intp)
+        np.clip(lower_level, 0, levels - 1, out=lower_level)
+        lower_index += lower_level
+        lower_code = region_lut.take(lower_index) // n_point_keys
+        same_colour = style._code_colours
+        split = ~drawn & (same_colour.take(upper_code) != same_colour.take(lower_code))
+        if split.any():
+            n_codes = 1 + n_region * levels
+            keys = np.where(split, key_space + upper_code * n_codes + lower_code, keys)
+        key_space += (1 + n_region * levels) ** 2
     return keys.ravel(), key_space, levels, n_point_keys
 
 
@@ -282,6 +338,8 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
         marked = (bits == 0) & (region >= 0) & ((rows + cols) % 2 == 0)
         cell_chars = cell_chars.copy()
         cell_chars[marked] = np.array(style.textures, dtype="<U1")[region[marked] % len(style.textures)]
+    if frame.lower_cls is not None and style.half_blocks:
+        cell_chars = np.where(keys.reshape(bits.shape) >= style._base_space(levels, n_point_keys), "▀", cell_chars)
     if frame.glyphs is not None:
         glyphed = frame.glyphs != ""
         if glyphed.any():

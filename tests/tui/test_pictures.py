@@ -258,3 +258,25 @@ async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(sh
             lines = str(widget.render()).splitlines() or [""]
             assert len(lines) <= widget.content_size.height, (name, lines)
             assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
+
+
+def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -> None:
+    trainer = Trainer(PRESETS["circle"].config())
+    trainer.step(3000)
+    snap = trainer.snapshot()
+    box = plot_box(60, 34)
+    for depth in (TRUECOLOR, 256):
+        style = default_plot_style(2, 4, depth)
+        lines, _, shape = render_scatter(snap, 60, 34, PlotView(), style)
+        assert shape == (2 * box.height, box.width)  # twice the rows: the grid pass the thumbnails use too
+        plane = [
+            [(ch, seg.style) for seg in line for ch in seg.text][box.left : box.left + box.width]
+            for line in lines[box.top : box.top + box.height]
+        ]
+        halves = [(ch, st) for row in plane for ch, st in row if ch == "▀"]
+        assert halves, depth  # the boundary's cells split in two
+        assert all(st.color is not None and st.bgcolor is not None and st.color != st.bgcolor for _, st in halves)
+    # 16 colours and NO_COLOR keep whole cells and their textures.
+    lines, _, shape = render_scatter(snap, 60, 34, PlotView(), default_plot_style(2, 4, 16))
+    assert shape == (box.height, box.width)
+    assert "▀" not in "".join(line.text for line in lines)

@@ -373,10 +373,13 @@ def render_scatter(
     width, height = box.width, box.height
     data, config = snap.data, snap.config
     extent = data.extent
-    layers = display_layers(snap, grid_inputs(extent, width, height, tuple(config.features)))
+    # Twice the rows where a cell's halves can be two colours ("▀"); the same pass feeds the thumbnails.
+    halves = 2 if style.half_blocks and view.hidden is None else 1
+    grid_h = height * halves
+    layers = display_layers(snap, grid_inputs(extent, width, grid_h, tuple(config.features)))
     if view.hidden is not None:
         rows, axis_extent, legend = render_hidden_space(snap, width, height, view, style)
-        return frame_lines(rows, axis_extent, box, total_width, total_height, legend), layers, (height, width)
+        return frame_lines(rows, axis_extent, box, total_width, total_height, legend), layers, (grid_h, width)
     out = layers[-1]
     regression = data.is_regression
     if regression:
@@ -407,12 +410,16 @@ def render_scatter(
     glyphs = point_glyphs(bits, point_test, len(X))
     if view.cursor is not None:
         glyphs = draw_cursor(glyphs, bits, view.cursor, extent, width, height)
-    frame = PlotFrame(
-        region_cls.reshape(height, width), level.reshape(height, width), bits, point_cls, point_flag, point_test, glyphs
-    )
+    region_cls = region_cls.reshape(grid_h, width)
+    level = level.reshape(grid_h, width)
+    lower_cls = lower_level = None
+    if halves == 2:
+        region_cls, lower_cls = region_cls[0::2], region_cls[1::2]
+        level, lower_level = level[0::2], level[1::2]
+    frame = PlotFrame(region_cls, level, bits, point_cls, point_flag, point_test, glyphs, lower_cls, lower_level)
     rows = render_plot_lines(frame, style)
     legend = legend_items(snap, view, style, shows_test=is_test is not None, any_wrong=bool(flagged.any()))
-    return frame_lines(rows, extent, box, total_width, total_height, legend), layers, (height, width)
+    return frame_lines(rows, extent, box, total_width, total_height, legend), layers, (grid_h, width)
 
 
 FEW_POINTS = 40  # up to this many points, each is drawn a whole cell large ("●"), not one braille dot
