@@ -142,7 +142,7 @@ class PlotStyle:
         return (1 + self._sizes[0] * levels) * n_point_keys
 
     def _half_style(self, upper: int, lower: int, levels: int) -> Style:
-        """"▀" in the upper half's region colour over the lower half's."""
+        """ "▀" in the upper half's region colour over the lower half's."""
 
         def bg(code: int):
             if code == 0:
@@ -156,8 +156,10 @@ class PlotStyle:
     def half_blocks(self) -> bool:
         """Can regions be drawn at half-cell resolution? Only where every region has a colour of
         its own (textures and the terminal's default background cannot be a half block's colour)."""
-        return not self.textures and self.empty.bgcolor is not None and all(
-            st.bgcolor is not None for levels in self.region_bg for st in levels
+        return (
+            not self.textures
+            and self.empty.bgcolor is not None
+            and all(st.bgcolor is not None for levels in self.region_bg for st in levels)
         )
 
     @cached_property
