@@ -167,6 +167,7 @@ class ParamsPanel(VerticalScroll):
         # Deferred: the fields (most of the app's widgets) are composed only when build() is called,
         # so the plot reaches the screen first. Until then the panel keeps config and pending itself.
         self.deferred = deferred
+        self._composing = False
         self._pending: tuple[str, ...] = ()
         # field -> the value in force when the user started typing into it. Each valid keystroke
         # applies (typing "500" applies 5, then 50): a refused result goes back to this value.
@@ -350,11 +351,20 @@ class ParamsPanel(VerticalScroll):
         """Compose the fields of a deferred panel, showing the config it holds by now."""
         if self.deferred:
             self.deferred = False
-            await self.recompose()
+            # A key (R) while the fields are being composed changes the config, not a field that
+            # is not there yet (set_field looked one up and failed); the fields then show it.
+            self._composing = True
+            shown = self.config
+            try:
+                await self.recompose()
+            finally:
+                self._composing = False
+            if self.config != shown:
+                self.load_config(self.config)
 
     def set_field(self, name: str, value: Any) -> None:
         """Show ``value`` in the field's control (the control's change event applies it)."""
-        if self.deferred:
+        if self.deferred or self._composing:
             new = self.config.replace(**{name: value})
             if new != self.config:
                 self.config = new
@@ -378,7 +388,7 @@ class ParamsPanel(VerticalScroll):
         """Show every value of ``config`` (after a load or a preset) without re-posting them."""
         self.config = config
         self._edit_start.clear()
-        if self.deferred:
+        if self.deferred or self._composing:  # build() shows it once the fields exist
             return
         for name, _ in LAYOUT:
             if name == "#":
