@@ -21,6 +21,7 @@ from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
@@ -35,8 +36,9 @@ from nnplay.tui.plot_render import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
+from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.scatter_plot import ExtraPoints, ScatterPlot
+from nnplay.tui.widgets.scatter_plot import CELL_ASPECT, ExtraPoints, ScatterPlot
 from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
 from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
@@ -79,8 +81,10 @@ class NNPlayApp(App[None]):
         colors: int | None = None,
         use_kernel: bool = True,
         standalone: bool = False,
+        cell_aspect: float = CELL_ASPECT,
     ) -> None:
         super().__init__()
+        self.cell_aspect = cell_aspect
         # Standalone: the app is the whole process (the `nnplay` command). Then it composes the
         # panel's fields after the first frame (they are most of the widgets: the plot is on
         # screen ~0.4 s sooner) and, once everything is up, freezes the start-up objects out of
@@ -102,6 +106,7 @@ class NNPlayApp(App[None]):
         )
         self._drawn: Snapshot | None = None
         self._drawn_running = False
+        self._drawn_grid: list[np.ndarray] | None = None
         self.hidden_mode = False
         self.edit_mode = False
         self._partner = 0
@@ -122,21 +127,52 @@ class NNPlayApp(App[None]):
             )
             with Vertical(id="main"):
                 with Horizontal(id="views"):
-                    yield ScatterPlot(colors=self.color_count, id="plot")
+                    yield ScatterPlot(colors=self.color_count, cell_aspect=self.cell_aspect, id="plot")
                     with Vertical(id="diagram-box"):
                         yield WeightDiagram(colors=self.color_count, id="diagram")
                         yield WeightEvolution(id="evolution")
                         yield Static("", id="inspector")
                 yield Metrics(id="metrics")
+                yield NoticeLine(id="notice")
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
         yield BindingsFooter()
 
+    class Noticed(Message):
+        """A notice for the notice line (posted, so ``notify`` stays callable from any thread)."""
+
+        def __init__(self, message: str, title: str, severity: str, timeout: float) -> None:
+            super().__init__()
+            self.message, self.title, self.severity, self.timeout = message, title, severity, timeout
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice: on the main screen in the notice line under the panes, over a modal screen a toast."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        self.post_message(
+            self.Noticed(message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        )
+
+    @on(Noticed)
+    def _show_notice(self, event: Noticed) -> None:
+        try:
+            line = self.query_one(NoticeLine)
+        except NoMatches:  # shutting down
+            return
+        line.post(event.message, event.severity, event.timeout, event.title)
+
     def on_mount(self) -> None:
+        self.screen.add_class("-main")  # its notices go to the notice line, not toasts over the panes
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
-        self.query_one("#plot").border_title = "data & decision regions"
-        self.query_one("#diagram-box").border_title = "neurons & weights"
+        self._set_diagram_title()
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
             if self.use_kernel:
@@ -149,6 +185,7 @@ class NNPlayApp(App[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
+        self._set_diagram_title()
         # Widgets re-render on their own resize; force the next frame to redraw.
         self._drawn = None
 
@@ -188,12 +225,13 @@ class NNPlayApp(App[None]):
         snap = self.session.latest
         if self.travel is not None:
             snap = self._travel_view(snap)
-        if snap is self._drawn and running == self._drawn_running:
+        plot = self.query_one(ScatterPlot)
+        # The plot's grid pass (the diagram's thumbnails) also changes when the plot is resized.
+        if snap is self._drawn and running == self._drawn_running and plot.grid_layers is self._drawn_grid:
             return
         self._drawn = snap
         self._drawn_running = running
         self.frames += 1
-        plot = self.query_one(ScatterPlot)
         if self.hidden_mode:
             plot.set_view(hidden=self._hidden_choice(snap))
         plot.show(snap)
@@ -201,6 +239,7 @@ class NNPlayApp(App[None]):
         if evolution.display:
             evolution.show(snap)
         diagram = self.query_one(WeightDiagram)
+        self._drawn_grid = plot.grid_layers
         if diagram.display:
             diagram.show(self._diagram_data(snap, plot))
         self._update_inspector()
@@ -247,7 +286,7 @@ class NNPlayApp(App[None]):
             inspector = self.query_one("#inspector", Static)
         except NoMatches:  # a selection message that arrives while the app shuts down
             return
-        update_if_changed(inspector, inspector_text(snap, sel))
+        update_if_changed(inspector, inspector_text(snap, sel, inspector.size.width or None))
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
@@ -365,7 +404,8 @@ class NNPlayApp(App[None]):
             self.notify(f"showing {len(X):,} {which}")
             return
         accuracy = float((snap.predict(X).argmax(axis=1) == y).mean())
-        self.notify(f"classified {len(X):,} {which} at step {snap.step:,}: {accuracy:.1%} correct")
+        # One line at 80x24 (the step is in the status line).
+        self.notify(f"classified {len(X):,} {which}: {accuracy:.1%} correct")
 
     def _set_extra(self, extra: ExtraPoints | None) -> None:
         self.query_one(ScatterPlot).set_view(extra=extra)
@@ -378,6 +418,15 @@ class NNPlayApp(App[None]):
     def action_discretize(self) -> None:
         plot = self.query_one(ScatterPlot)
         plot.set_view(discretize=not plot.discretize)
+
+    def action_colour_by_prediction(self) -> None:
+        """Points in the predicted class's colour (the old look) or in their true class's (the default)."""
+        plot = self.query_one(ScatterPlot)
+        plot.set_view(by_prediction=not plot.by_prediction)
+
+    def action_thin_links(self) -> None:
+        """Only each neuron's strongest incoming links in the diagram, or every link."""
+        self.query_one(WeightDiagram).toggle_thin()
 
     def action_show_test(self) -> None:
         plot = self.query_one(ScatterPlot)
@@ -420,10 +469,20 @@ class NNPlayApp(App[None]):
         evolution = self.query_one(WeightEvolution)
         diagram = self.query_one(WeightDiagram)
         evolution.display, diagram.display = not evolution.display, evolution.display
-        self.query_one("#diagram-box").border_title = (
-            "weights over the run (w: back)" if evolution.display else "neurons & weights"
-        )
+        self._set_diagram_title()
         self._drawn = None
+
+    def _set_diagram_title(self) -> None:
+        """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
+        try:
+            evolution = self.query_one(WeightEvolution)
+        except NoMatches:  # a resize before the panes are composed, or while a modal screen is on top
+            return
+        if not evolution.display:
+            title = "neurons & weights"
+        else:
+            title = "weights (w back)" if self.size.width < 100 else "weights over the run (w: back)"
+        self.query_one("#diagram-box").border_title = title
 
     # -- editing the data -----------------------------------------------------------
 
@@ -435,11 +494,9 @@ class NNPlayApp(App[None]):
         plot.border_subtitle = self._edit_banner(plot.size.width) if self.edit_mode else ""
         if self.edit_mode:
             snap = self.session.latest
-            keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add that class"
-            self.notify(
-                f"edit data: arrows or a click move the cursor, {keys}, backspace removes the nearest, "
-                "ctrl+z undoes, a ends"
-            )
+            keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add"
+            # One line at 80x24: the crosshair and its legend entry show where the cursor is.
+            self.notify(f"editing data: {keys}, backspace removes, ctrl+z undoes, a ends")
         self.refresh_bindings()
 
     def _edit_banner(self, width: int) -> str:
@@ -455,7 +512,8 @@ class NNPlayApp(App[None]):
     def action_cursor(self, dx: int, dy: int) -> None:
         plot = self.query_one(ScatterPlot)
         extent = self.session.latest.data.extent
-        width, height = plot.grid_shape[1], plot.grid_shape[0]
+        box = plot.box
+        width, height = (box.width, box.height) if box is not None else (1, 1)  # one cell per press
         x, y = plot.cursor or (0.0, 0.0)
         x = min(max(x + dx * 2 * extent / max(width, 1), -extent), extent)
         y = min(max(y + dy * 2 * extent / max(height, 1), -extent), extent)
@@ -689,8 +747,23 @@ def parameter_name(sizes: list[int], features: tuple[str, ...], sel: Selection) 
     return f"weight {src} -> {kind} n{sel.neuron + 1}"
 
 
-def inspector_text(snap: Snapshot, sel: Selection) -> str:
-    """Exact values of the selected neuron or connection, with their trajectory over the run."""
+def fit_line(choices: tuple[str, ...], optional: tuple[str, ...] = (), width: int | None = None) -> str:
+    """The first of ``choices`` that fits ``width`` (else the last), then each ``optional`` part that
+    still fits: a narrow inspector drops the trend and the hints instead of cutting a number."""
+    if width is None:
+        return choices[0] + "".join(optional)
+    line = next((c for c in choices if len(c) <= width), choices[-1])[:width]
+    for part in optional:
+        if len(line) + len(part) <= width:
+            line += part
+    return line
+
+
+def inspector_text(snap: Snapshot, sel: Selection, width: int | None = None) -> str:
+    """Exact values of the selected neuron or connection, with their trajectory over the run.
+
+    ``width``: the two lines are made to fit it by rule (shorter names, optional parts left out).
+    """
     net = snap.network
     sizes = net.sizes
     if sel.layer >= len(sizes) or sel.neuron >= sizes[sel.layer]:
@@ -699,23 +772,45 @@ def inspector_text(snap: Snapshot, sel: Selection) -> str:
         return ""  # a connection of an older network: the diagram (hidden by w) has not reset the selection
     if sel.layer == 0:
         name = snap.config.features[sel.neuron]
-        return f"input {name}: feeds {sizes[1]} neuron(s) of the next layer  (arrows move, [ ] pick a weight)"
+        return fit_line(
+            (f"input {name}: feeds {sizes[1]} neuron(s) of the next layer", f"input {name}: feeds {sizes[1]}"),
+            ("  (arrows move, [ ] pick a weight)",),
+            width,
+        )
     kind = layer_name(sizes, sel.layer)
+    short = "out" if sel.layer == len(sizes) - 1 else f"l{sel.layer}"
     index = net.param_index(sel.layer, sel.neuron, sel.source)
     value = float(net.params[index])
     path = np.array([m.params[index] for m in snap.timeline if m.params.shape == net.params.shape])
     trend = spark(path[-40:]) if len(path) else ""
     if sel.source is None:
-        incoming = np.array2string(
-            net.weights[sel.layer - 1][sel.neuron], precision=3, suppress_small=True, max_line_width=200
+        row = net.weights[sel.layer - 1][sel.neuron]
+        incoming = np.array2string(row, precision=3, suppress_small=True, max_line_width=200)
+        compact = np.array2string(row, precision=2, suppress_small=True, max_line_width=200)
+        first = fit_line(
+            (f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}", f"{short} n{sel.neuron + 1}: bias {value:+.4g}"),
+            (f"  {trend}",),
+            width,
         )
-        return f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}  {trend}\nin-weights {incoming}  (enter edits)"
+        second = fit_line((f"in-weights {incoming}", f"in {compact}"), ("  (enter edits)",), width)
+        return f"{first}\n{second}"
     change = float(path[-1] - path[0]) if len(path) > 1 else 0.0
-    first = snap.timeline[0].step if snap.timeline else 0
-    return (
-        f"{parameter_name(sizes, snap.config.features, sel)}: {value:+.6f}  {trend}\n"
-        f"since step {first:,}: {change:+.4g} over {len(path)} moments  (enter edits)"
+    since = snap.timeline[0].step if snap.timeline else 0
+    src = snap.config.features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
+    first = fit_line(
+        (
+            f"{parameter_name(sizes, snap.config.features, sel)}: {value:+.6f}",
+            f"{src} -> {short} n{sel.neuron + 1}: {value:+.4g}",
+        ),
+        (f"  {trend}",),
+        width,
     )
+    second = fit_line(
+        (f"since step {since:,}: {change:+.4g} over {len(path)} moments", f"{change:+.3g} since step {since:,}"),
+        ("  (enter edits)",),
+        width,
+    )
+    return f"{first}\n{second}"
 
 
 def freeze_startup_objects() -> None:

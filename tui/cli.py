@@ -176,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="two runs side by side on the same data and first weights, one setting apart, trained in "
         "step (numpy), e.g. --compare lr=0.03,lr=3 or --compare backprop=correct,backprop=article-v2",
     )
+    parser.add_argument(
+        "--cell-aspect",
+        type=_cell_aspect,
+        default=2.0,
+        help="how many times taller than wide a terminal cell is, so the data plane is drawn square (1..4; default 2)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
         "train",
@@ -262,6 +268,16 @@ def _fps(text: str) -> float:
         value = math.nan
     if not 1 <= value <= 60:
         raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 60]")
+    return value
+
+
+def _cell_aspect(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1 <= value <= 4:
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 4]")
     return value
 
 
@@ -650,7 +666,13 @@ def app_command(args: argparse.Namespace) -> int:
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.signals import run_standalone
 
-    app = NNPlayApp(trainer=trainer, fps=args.fps, use_kernel=args.engine != "numpy", standalone=True)
+    app = NNPlayApp(
+        trainer=trainer,
+        fps=args.fps,
+        use_kernel=args.engine != "numpy",
+        standalone=True,
+        cell_aspect=args.cell_aspect,
+    )
     return run_standalone(app, app.session)  # SIGTERM and SIGHUP exit as q does
 
 

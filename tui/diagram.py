@@ -8,6 +8,7 @@ connection passing through it: hue = sign, intensity = |weight| quantised into
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -48,7 +49,8 @@ def layout(sizes: list[int], width: int, height: int, label_w: int = 0) -> Layou
     # A thumbnail needs room: 4x2 cells per node where rows and columns allow it.
     if height // biggest >= 3 and gap >= 9:
         node_w, node_h = 4, 2
-    elif height // biggest >= 2 and gap >= 5:
+    elif height // biggest >= 1 and gap >= 5:
+        # A 2x1-cell thumbnail (2x2 pixels) still tells a neuron's output apart from a plain dot.
         node_w, node_h = 2, 1
     else:
         node_w, node_h = 1, 1
@@ -67,6 +69,8 @@ class LineGeometry:
     bits: np.ndarray  # (h, w) uint8: all lines drawn
     conn: np.ndarray  # connection of each (cell, connection) pair, pairs grouped by cell
     cell: np.ndarray  # cell of each pair
+    pair_bits: np.ndarray  # uint8 braille bits of each pair: that connection's dots in that cell
+    dashed_gap: np.ndarray  # bool per pair: a dashed (negative) line leaves this cell out
     group_starts: np.ndarray  # first pair of each distinct cell
     cells: np.ndarray  # the distinct cells with a line
 
@@ -110,42 +114,84 @@ def _line_geometry(lay: Layout, sizes: tuple[int, ...]) -> LineGeometry:
     # OR of the dot bits per cell = sum over the distinct (cell, bit) pairs.
     dot_key = np.unique(cell * 256 + DOT_BITS[dy % 4, dx % 2])
     bits = np.bincount(dot_key // 256, weights=dot_key % 256, minlength=h * w).astype(np.uint8)
-    pairs = np.unique(cell * len(x0) + conn)
+    pair_key = cell * len(x0) + conn
+    pairs, pair_of_sample = np.unique(pair_key, return_inverse=True)
     pair_cell, pair_conn = pairs // len(x0), pairs % len(x0)
+    pair_bits = np.zeros(len(pairs), dtype=np.uint8)
+    np.bitwise_or.at(pair_bits, pair_of_sample, DOT_BITS[dy % 4, dx % 2])
+    # Dashes: every other cell along a line (by its column, or its row where the line is steep).
+    steep = (np.abs(y1 - y0) / 4 > np.abs(x1 - x0) / 2)[pair_conn]
+    along = np.where(steep, pair_cell // w, pair_cell % w)
+    dashed_gap = along % 2 == 1
     first = np.ones(len(pairs), dtype=bool)
     first[1:] = pair_cell[1:] != pair_cell[:-1]
     group_starts = np.flatnonzero(first)
-    return LineGeometry(bits.reshape(h, w), pair_conn, pair_cell, group_starts, pair_cell[group_starts])
+    return LineGeometry(
+        bits.reshape(h, w), pair_conn, pair_cell, pair_bits, dashed_gap, group_starts, pair_cell[group_starts]
+    )
 
 
 def rasterise_connections(
-    lay: Layout, weights: list[np.ndarray], scale: float
+    lay: Layout,
+    weights: list[np.ndarray],
+    scale: float,
+    visible: np.ndarray | None = None,
+    dash_negative: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Braille lines for every connection.
+    """Braille lines for every connection (or those ``visible``, a bool per flat connection).
 
+    Negative weights are dashed so their sign shows without colour (NO_COLOR, 16 colours).
     Returns ``bits`` (h, w) uint8, ``level`` (h, w) int8 intensity 0..LEVELS-1 of the
-    strongest connection in each cell, ``positive`` (h, w) bool its sign, and ``owner``
+    strongest connection drawn in each cell, ``positive`` (h, w) bool its sign, and ``owner``
     (h, w) int32 the flat index of that connection (-1 where none), for mouse picking.
     """
     h, w = lay.height, lay.width
     owner = np.full(h * w, -1, dtype=np.int32)
     level = np.zeros(h * w, dtype=np.int8)
     positive = np.zeros(h * w, dtype=bool)
+    bits = np.zeros(h * w, dtype=np.uint8)
     if not weights:
-        return np.zeros((h, w), np.uint8), level.reshape(h, w), positive.reshape(h, w), owner.reshape(h, w)
+        return bits.reshape(h, w), level.reshape(h, w), positive.reshape(h, w), owner.reshape(h, w)
     geo = line_geometry(lay, (*tuple(W.shape[1] for W in weights), weights[-1].shape[0]))
     v = np.concatenate([W.ravel() for W in weights])
     if len(geo.conn):
-        mag = np.abs(v)[geo.conn]
-        # The strongest connection through a cell owns it (the last of equals, as drawn last).
+        drawn = np.ones(len(geo.conn), dtype=bool) if visible is None else visible[geo.conn]
+        if dash_negative:
+            drawn &= ~(geo.dashed_gap & (v[geo.conn] < 0))
+        # The strongest connection drawn through a cell owns it (the last of equals, as drawn last).
+        mag = np.where(drawn, np.abs(v)[geo.conn], -1.0)
         best = np.maximum.reduceat(mag, geo.group_starts)
         is_best = mag == np.repeat(best, np.diff(np.append(geo.group_starts, len(mag))))
         winner_pos = np.maximum.reduceat(np.where(is_best, np.arange(len(mag)), -1), geo.group_starts)
         winners = geo.conn[winner_pos]
-        owner[geo.cells] = winners
-        level[geo.cells] = np.minimum(LEVELS - 1, (best / max(scale, 1e-12) * LEVELS).astype(np.int64))
-        positive[geo.cells] = v[winners] > 0
-    return geo.bits.copy(), level.reshape(h, w), positive.reshape(h, w), owner.reshape(h, w)
+        shown = best >= 0
+        cells = geo.cells[shown]
+        owner[cells] = winners[shown]
+        level[cells] = np.minimum(LEVELS - 1, (best[shown] / max(scale, 1e-12) * LEVELS).astype(np.int64))
+        positive[cells] = v[winners[shown]] > 0
+        bits[geo.cells] = np.bitwise_or.reduceat(np.where(drawn, geo.pair_bits, 0), geo.group_starts)
+    return bits.reshape(h, w), level.reshape(h, w), positive.reshape(h, w), owner.reshape(h, w)
+
+
+def strongest(weights: list[np.ndarray], keep: int) -> np.ndarray:
+    """Per flat connection: is it among its receiving neuron's ``keep`` strongest incoming?"""
+    out = []
+    for W in weights:
+        k = min(keep, W.shape[1])
+        rank = np.argsort(-np.abs(W), axis=1, kind="stable")
+        mask = np.zeros(W.shape, dtype=bool)
+        np.put_along_axis(mask, rank[:, :k], True, axis=1)
+        out.append(mask.ravel())
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
+
+
+# A mesh this dense between two layers reads as a solid block: thin it to the strongest links.
+SOLID_MESH = 32
+STRONGEST = 2  # links kept per receiving neuron when thinned
+
+
+def would_be_solid(sizes: list[int]) -> bool:
+    return any(a * b > SOLID_MESH for a, b in pairwise(sizes))
 
 
 def connection_of(flat_index: int, sizes: list[int]) -> tuple[int, int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.color import Color
 from rich.style import Style
 
-from nnplay.tui.plot_render import blend_rgb
+from nnplay.tui.plot_render import TRUECOLOR, blend_rgb
 
 POSITIVE = (0x08, 0x77, 0xBD)
 NEGATIVE = (0xF5, 0x93, 0x22)
@@ -22,17 +22,35 @@ def rgb(c: tuple[int, int, int]) -> Color:
     return Color.from_rgb(*c)
 
 
-def signed_styles(levels: int, colors: int, glyph_bg: bool = False) -> tuple[tuple[Style, ...], tuple[Style, ...]]:
-    """(negative, positive) foreground styles for intensity levels 0..levels-1."""
+# 256-colour terminals: xterm ramps of the two hues, dark to bright. Downsampled, the RGB
+# blends of orange landed on olive (58, 100) and brown, so the diagram's oranges did not match
+# the plot's; these stay orange (130..214) and blue (24..39).
+_XTERM_RAMPS = {NEGATIVE: (130, 166, 172, 208, 214), POSITIVE: (24, 25, 31, 32, 39)}
+_XTERM_FAINT = {NEGATIVE: (94, 94, 130, 130, 130), POSITIVE: (17, 17, 24, 24, 24)}
+
+
+def signed_styles(levels: int, colors: int, faint: bool = False) -> tuple[tuple[Style, ...], tuple[Style, ...]]:
+    """(negative, positive) foreground styles for intensity levels 0..levels-1.
+
+    ``faint``: the same hues pushed back, for the lines around a selection.
+    """
     out = []
     for hue, ansi in ((NEGATIVE, "yellow"), (POSITIVE, "blue")):
         if colors <= 16:
             styles = tuple(
-                Style(color=ansi, dim=level < levels // 2, bold=level == levels - 1) for level in range(levels)
+                Style(color=ansi, dim=faint or level < levels // 2, bold=not faint and level == levels - 1)
+                for level in range(levels)
+            )
+        elif colors < TRUECOLOR:
+            ramp = (_XTERM_FAINT if faint else _XTERM_RAMPS)[hue]
+            styles = tuple(
+                Style(color=Color.from_ansi(ramp[round(level * (len(ramp) - 1) / max(levels - 1, 1))]))
+                for level in range(levels)
             )
         else:
+            reach = 0.45 if faint else 1.0
             styles = tuple(
-                Style(color=rgb(blend_rgb(BASE, hue, 0.3 + 0.7 * level / max(levels - 1, 1))))
+                Style(color=rgb(blend_rgb(BASE, hue, (0.3 + 0.7 * level / max(levels - 1, 1)) * reach)))
                 for level in range(levels)
             )
         out.append(styles)

@@ -33,6 +33,8 @@ class PlotFrame:
     point_flag: bool, e.g. a misclassified point is in this cell.
     point_test: bool or None, the cell's points are mostly held-out test points
         (drawn with the style's ``test_fg`` instead of ``point_fg``).
+    glyphs: '<U1' or None, a character drawn instead of the braille dots where it is not
+        "" (a big point, a test point's mark, the edit cursor); such a cell counts as drawn.
     """
 
     region_cls: np.ndarray
@@ -41,6 +43,11 @@ class PlotFrame:
     point_cls: np.ndarray
     point_flag: np.ndarray
     point_test: np.ndarray | None = None
+    glyphs: np.ndarray | None = None
+    # The region of each cell's lower half (the fields above are its upper half), for twice the
+    # resolution: a cell without points whose halves differ is drawn as "▀" in two colours.
+    lower_cls: np.ndarray | None = None
+    lower_level: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -55,9 +62,8 @@ class PlotStyle:
         first prediction.
     test_fg[cls]: foreground for dots of that class in cells of mostly test
         points, used instead of point_fg (None: test points look like training
-        points).  flag_style is layered over it, so it should carry a mark the
-        flag does not override (e.g. underline) to keep misclassified test
-        points apart from misclassified training points.
+        points).  The test points' own glyph (TEST_GLYPH, via PlotFrame.glyphs) is
+        what keeps them apart where colour is missing.
     """
 
     region_bg: tuple[tuple[Style, ...], ...]
@@ -115,10 +121,14 @@ class PlotStyle:
         ids = table[keys]
         unknown = ids < 0
         if unknown.any():
+            base = self._base_space(levels, n_point_keys)
             # Only keys never seen with this style reach Python; later frames
             # are a pure table lookup however many distinct styles they use.
             for key in np.unique(keys[unknown]).tolist():
-                cell_style = self.cell_style(*_decode_key(key, levels, n_point_keys))
+                if key >= base:
+                    cell_style = self._half_style(*divmod(key - base, 1 + self._sizes[0] * levels), levels)
+                else:
+                    cell_style = self.cell_style(*_decode_key(key, levels, n_point_keys))
                 sid = self._style_ids.get(cell_style)
                 if sid is None:
                     sid = self._style_ids[cell_style] = len(self._styles)
@@ -126,6 +136,40 @@ class PlotStyle:
                 table[key] = sid
             ids = table[keys]
         return ids, self._styles
+
+    def _base_space(self, levels: int, n_point_keys: int) -> int:
+        """Keys below this are cell keys; from it on, half-block keys (upper, lower region code)."""
+        return (1 + self._sizes[0] * levels) * n_point_keys
+
+    def _half_style(self, upper: int, lower: int, levels: int) -> Style:
+        """ "▀" in the upper half's region colour over the lower half's."""
+
+        def bg(code: int):
+            if code == 0:
+                return self.empty.bgcolor
+            cls, level = divmod(code - 1, levels)
+            return self.region_bg[cls][level].bgcolor
+
+        return Style(color=bg(upper), bgcolor=bg(lower))
+
+    @property
+    def half_blocks(self) -> bool:
+        """Can regions be drawn at half-cell resolution? Only where every region has a colour of
+        its own (textures and the terminal's default background cannot be a half block's colour)."""
+        return (
+            not self.textures
+            and self.empty.bgcolor is not None
+            and all(st.bgcolor is not None for levels in self.region_bg for st in levels)
+        )
+
+    @cached_property
+    def _code_colours(self) -> np.ndarray:
+        """Per region code (0 = none, else 1 + cls * levels + level): an id of its background colour,
+        equal for equal colours (256- and 16-colour palettes paint several levels alike), so only
+        halves that look different become a half block."""
+        colours = [self.empty.bgcolor] + [st.bgcolor for levels in self.region_bg for st in levels]
+        ids: dict[object, int] = {}
+        return np.array([ids.setdefault(c, len(ids)) for c in colours], dtype=np.intp)
 
     @cached_property
     def _sizes(self) -> tuple[int, int, int]:
@@ -213,6 +257,8 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
     region_part = region_lut.take(region_index)
 
     has_dots = np.not_equal(frame.bits, 0)
+    if frame.glyphs is not None:
+        has_dots |= frame.glyphs != ""
     flagged = np.asarray(frame.point_flag, dtype=bool)
     drawn = has_dots | flagged
     low = flagged.view(np.uint8) | (has_dots.view(np.uint8) << 1)
@@ -238,6 +284,22 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
         borrow = ~drawn & (src >= 0) & (region_part.take(src_clamped) == region_part)
         keys = np.where(borrow, keys.take(src_clamped), keys)
     key_space = (1 + n_region * levels) * n_point_keys
+    if frame.lower_cls is not None and style.half_blocks:
+        upper_code = region_part // n_point_keys  # 0 = no region, else 1 + cls * levels + level
+        lower_index = frame.lower_cls.astype(np.intp)
+        np.clip(lower_index, -1, n_region, out=lower_index)
+        lower_index += 1
+        lower_index *= levels
+        lower_level = frame.lower_level.astype(np.intp)
+        np.clip(lower_level, 0, levels - 1, out=lower_level)
+        lower_index += lower_level
+        lower_code = region_lut.take(lower_index) // n_point_keys
+        same_colour = style._code_colours
+        split = ~drawn & (same_colour.take(upper_code) != same_colour.take(lower_code))
+        if split.any():
+            n_codes = 1 + n_region * levels
+            keys = np.where(split, key_space + upper_code * n_codes + lower_code, keys)
+        key_space += (1 + n_region * levels) ** 2
     return keys.ravel(), key_space, levels, n_point_keys
 
 
@@ -278,6 +340,12 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
         marked = (bits == 0) & (region >= 0) & ((rows + cols) % 2 == 0)
         cell_chars = cell_chars.copy()
         cell_chars[marked] = np.array(style.textures, dtype="<U1")[region[marked] % len(style.textures)]
+    if frame.lower_cls is not None and style.half_blocks:
+        cell_chars = np.where(keys.reshape(bits.shape) >= style._base_space(levels, n_point_keys), "▀", cell_chars)
+    if frame.glyphs is not None:
+        glyphed = frame.glyphs != ""
+        if glyphed.any():
+            cell_chars = np.where(glyphed, frame.glyphs, cell_chars)
     # One decode for the whole grid: a '<U1' array's buffer is UTF-32-LE.
     text = cell_chars.tobytes().decode("utf-32-le")
     run_texts = [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
@@ -312,7 +380,9 @@ CLASS_RGB: tuple[tuple[int, int, int], ...] = (
     (0x5C, 0x6B, 0xC0),  # indigo
 )
 MAX_CLASSES = len(CLASS_RGB)
-CLASS_TEXTURES = (" ", "·", "-", "+", "x", "=", "o", "~", "/", "\\", "|", "*", "^", ":", "#", "%")
+# Region textures for 16-colour and monochrome terminals: lines and shades, never a dot or a
+# small mark, so a texture cannot be read as a data point (points are braille, "●" and "◦").
+CLASS_TEXTURES = (" ", "╱", "╲", "╳", "░", "┄", "┆", "▚", "▞", "≈", "#", "%", "▖", "▗", "▘", "▝")
 
 _BASE_RGB = (0x1C, 0x1C, 0x1C)  # neutral dark grey under every region
 _WHITE = (0xFF, 0xFF, 0xFF)
@@ -323,10 +393,15 @@ _TINT_HIGH = 0.32
 # Dots are lightened toward white so they keep contrast against even the
 # most strongly tinted background of their own class.
 _DOT_LIGHTEN = 0.35
-# Test points (TensorFlow Playground draws them with a different outline) are
-# a paler tint of their class and underlined; the underline survives the flag
-# colour, 16-colour terminals and NO_COLOR, where the tint does not.
+# Test points are a paler tint of their class, and drawn with a glyph of their own
+# (TEST_GLYPH) so NO_COLOR and 16-colour terminals tell them apart too.
 _TEST_LIGHTEN = 0.6
+# A misclassified point keeps its true class's colour (the playground's convention) and is
+# underlined and bold: attributes every colour depth, NO_COLOR included, shows.
+FLAG_STYLE = Style(underline=True, bold=True)
+TEST_GLYPH = "◦"
+BIG_POINT = "●"  # a point drawn a whole cell large when there are few of them
+BIG_TEST_POINT = "○"
 
 # 16-colour mode: (region background, dot colour) per class, cycling if needed.
 _ANSI_CLASS_COLORS: tuple[tuple[str, str], ...] = (
@@ -341,13 +416,20 @@ _ANSI_CLASS_COLORS: tuple[tuple[str, str], ...] = (
 
 TRUECOLOR = 1 << 24  # ``colors`` for a terminal that takes RGB; 256 means the xterm palette
 
-# 256-colour terminals: the region background of each class at confidence levels 1 and up.
-# The truecolor tints are too dark for the xterm palette: downsampled, orange, light green
-# and yellow all became colour 58. These are dark colours of distinct hues from the palette's
-# cube (channels 0, 95 or 135), so the classes differ and the lightened dots stay readable.
-# Level 0 is the neutral base (234), as near-neutral as the truecolor tint. More classes than
-# this get the per-class textures as well.
-_XTERM_CLASS_BG = (52, 17, 22, 53, 58, 54, 23)  # orange, blue, green, crimson, yellow, purple, cyan
+# 256-colour terminals: per class, (region background at confidence levels 1 and up, dot colour),
+# both xterm-palette colours of the class's own hue: downsampled, the truecolor tints turned
+# orange into maroon (52) under orange dots, and orange, light green and yellow into one colour.
+# Backgrounds are dark (channels 0, 95 or 135), dots light, >= 3.5:1 apart. Level 0 is the
+# neutral base (234). More classes than this get the per-class textures as well.
+_XTERM_CLASSES = (
+    (94, 222),  # orange: (135, 95, 0) under (255, 215, 135)
+    (24, 117),  # blue: (0, 95, 135) under (135, 215, 255)
+    (22, 156),  # green: (0, 95, 0) under (175, 255, 135)
+    (89, 211),  # crimson: (135, 0, 95) under (255, 135, 175)
+    (58, 229),  # yellow: (95, 95, 0) under (255, 255, 175)
+    (54, 183),  # purple: (95, 0, 135) under (215, 175, 255)
+    (23, 159),  # cyan: (0, 95, 95) under (175, 255, 255)
+)
 _XTERM_BASE = 234
 
 
@@ -383,23 +465,23 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = TRUECOLOR)
         return PlotStyle(
             region_bg=region_bg,
             point_fg=point_fg,
-            flag_style=Style(color="bright_white", bold=True),
+            flag_style=FLAG_STYLE,
             empty=Style(),
             textures=CLASS_TEXTURES,
-            test_fg=tuple(Style(color=bright, bold=True, underline=True) for _, bright in pairs),
+            test_fg=tuple(Style(color=bright) for _, bright in pairs),
         )
 
     class_rgb = CLASS_RGB[:n_classes]
-    # Dots are the class colours lightened, at every depth; the region backgrounds differ.
     point_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in class_rgb)
-    test_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN)), underline=True) for rgb in class_rgb)
+    test_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _TEST_LIGHTEN))) for rgb in class_rgb)
     textures = None
-    if colors < TRUECOLOR and n_classes <= len(_XTERM_CLASS_BG):
+    if colors < TRUECOLOR and n_classes <= len(_XTERM_CLASSES):
         empty = Style(bgcolor=Color.from_ansi(_XTERM_BASE))
         region_bg = tuple(
             tuple(empty if level == 0 else Style(bgcolor=Color.from_ansi(bg)) for level in range(levels))
-            for bg in _XTERM_CLASS_BG[:n_classes]
+            for bg, _ in _XTERM_CLASSES[:n_classes]
         )
+        point_fg = tuple(Style(color=Color.from_ansi(dot)) for _, dot in _XTERM_CLASSES[:n_classes])
     else:
         steps = (
             [_TINT_LOW]
@@ -413,8 +495,7 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = TRUECOLOR)
     return PlotStyle(
         region_bg=region_bg,
         point_fg=point_fg,
-        # White is not a class colour and is brighter than every lightened dot.
-        flag_style=Style(color=_rgb(_WHITE)),
+        flag_style=FLAG_STYLE,
         empty=empty,
         test_fg=test_fg,
         textures=textures,

@@ -7,7 +7,6 @@ starts, so the pictures are reproducible and show real training, not mock-ups.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +40,22 @@ SHOTS = (
         keys=("h", "w"),
     ),
     Shot("explain-step", "one training step explained, number by number", "seed-v2", 3000, keys=("x",)),
-    Shot("test-data", "test points shown (underlined, paler), hard regions", "gauss", 2000, keys=("T", "d")),
+    Shot("test-data", "test points shown (◦, paler), hard regions", "gauss", 2000, keys=("T", "d")),
+    Shot("selected-weight", "one weight selected: the one bright line", "seed-v2", 400, keys=("right_square_bracket",)),
+    Shot(
+        "edit-data",
+        "editing the data: the crosshair cursor",
+        "circle",
+        3000,
+        size=(80, 24),
+        keys=("a", "left", "left", "up"),
+    ),
     Shot("time-travel", "back in time: the spiral run a few moments ago", "spiral", 15_000, keys=("comma",) * 8),
 )
 
 
-async def _take(shot: Shot, out: Path, before: Callable[[object], Awaitable[None]] | None = None) -> Path:
+def shot_app(shot: Shot):
+    """The app in ``shot``'s state before its keys: trained synchronously, no worker, truecolor."""
     from nnplay.tui.app import NNPlayApp
 
     trainer = Trainer(PRESETS[shot.preset].config())
@@ -55,15 +64,25 @@ async def _take(shot: Shot, out: Path, before: Callable[[object], Awaitable[None
     for _ in range(20 if shot.steps else 0):
         trainer.step(shot.steps // 20)
         trainer.evaluate()
-    app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR)
+    return NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
+
+
+async def pose(pilot, shot: Shot) -> None:
+    """Draw the first frame, press ``shot``'s keys and draw what they show."""
+    app = pilot.app
+    await pilot.pause()
+    app.draw_frame()
+    for key in shot.keys:
+        await pilot.press(key)
+    await pilot.pause(0.2)
+    app.draw_frame()
+    await pilot.pause()
+
+
+async def _take(shot: Shot, out: Path) -> Path:
+    app = shot_app(shot)
     async with app.run_test(size=shot.size) as pilot:
-        await pilot.pause()
-        app.draw_frame()
-        for key in shot.keys:
-            await pilot.press(key)
-        await pilot.pause(0.2)
-        app.draw_frame()
-        await pilot.pause()
+        await pose(pilot, shot)
         path = out / f"{shot.name}.svg"
         app.save_screenshot(filename=path.name, path=str(out))
     return path

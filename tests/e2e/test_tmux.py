@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = f"exec {shlex.quote(sys.executable)} -m nnplay.tui.cli"
 STEP = re.compile(r"step ([\d,]+)  epoch")  # the status line; notifications say "at step N" too
 WELL_FORMED = re.compile(r"\d{1,3}(?:,\d{3})*")  # a half-drawn frame can leave "1,23"; read again then
-PLOT_TITLE = "data & decision"  # at 80 columns the title is cut to "data & decision reg…"
+PLOT_TITLE = "data & "  # "data & decision regions", shortened to "data & regions" on a narrow pane
 HELP_TITLE = "nnplay help"
 STARTUP_TIMEOUT = 15.0
 # Variables that would change the pane's size or colours from outside, or make tmux think it is nested.

@@ -32,6 +32,7 @@ from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
 from nnplay.tui.app import DEFAULT_SESSION, NNPlayApp
 from nnplay.tui.cli import run_training
 from nnplay.tui.widgets.help_screen import HelpScreen
+from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.path_prompt import PathPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -416,7 +417,7 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         assert plot.frames_drawn > drawn  # the fresh points were drawn
         snap = app.session.latest
         accuracy = float((snap.predict(extra.X).argmax(axis=1) == extra.y).mean())
-        expected = f"classified {CONFIG.points_to_classify} fresh points at step 1: {accuracy:.1%} correct"
+        expected = f"classified {CONFIG.points_to_classify} fresh points: {accuracy:.1%} correct"
         assert expected in messages(app)
         # Another press draws another set.
         await pilot.press("c")
@@ -435,22 +436,31 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
 
 
 @pytest.mark.parametrize("size", [SIZE, (80, 24)])
-def test_notifications_leave_the_status_line_and_the_confusion_matrix_readable(size):
-    """A toast (classify, save, divergence) must not hide "paused", the step or the matrix."""
+def test_notices_go_to_one_line_that_covers_no_pane(size):
+    """Toasts stacked over the plot and the diagram (at 80x24 one covered half the plot): notices
+    now have one line under the panes, one row at 80x24, and repeats merge into it."""
 
     async def run() -> None:
         app = make_app()
         async with app.run_test(size=size, notifications=True) as pilot:  # run_test hides toasts by default
             await pilot.press("c")
-            await wait_until(pilot, lambda: app.screen.query(Toast), what="the toast")
+            line = app.query_one(NoticeLine)
+            await wait_until(pilot, lambda: "classified" in line.text, what="the notice")
             await pilot.pause()
-            toasts = list(app.screen.query(Toast))
-            assert any("classified" in str(t.render()) for t in toasts)
-            for name in ("#status", "#confusion"):
+            assert line.region.height == 1
+            assert not [t for t in app.screen.query(Toast) if t.region.area]  # no toast on the main screen
+            for name in ("#plot", "#diagram-box", "#status", "#confusion", "#panel"):
                 widget = app.query_one(name)
-                for toast in toasts:
-                    if widget.display:
-                        assert not toast.region.overlaps(widget.region), (name, toast.region, widget.region)
+                if widget.display:
+                    assert not line.region.overlaps(widget.region), (name, line.region, widget.region)
+            for k in range(5):
+                app.notify(f"added a point at (+0.10, -0.20); {2001 + k:,} training points")
+            await pilot.pause()
+            assert line.text == "added 5 points; 2,005 training points" and line.region.height == 1
+            app.notify("saved to x.npz")
+            app.notify("saved to x.npz")
+            await pilot.pause()
+            assert line.text == "saved to x.npz (x2)"
 
     asyncio.run(run())
 
@@ -783,11 +793,12 @@ def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
         await settle(pilot)
         assert app.hidden_mode and plot.hidden == (1, 0, 1)  # the selected neuron and the next one
         assert plot.border_title.startswith("hidden space")
-        assert "".join(seg.text for seg in plot._lines[-1]).startswith(" x n1, y n2 (layer 1)")
+        # The caption is in the legend beside or under the plane (it was cut on the x-axis row at 80x24).
+        assert "x: n1, y: n2 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("H")
         await settle(pilot)
         assert plot.hidden == (1, 0, 2)
-        assert "".join(seg.text for seg in plot._lines[-1]).startswith(" x n1, y n3 (layer 1)")
+        assert "x: n1, y: n3 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("h")
         await settle(pilot)
         assert not app.hidden_mode and plot.hidden is None

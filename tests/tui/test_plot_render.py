@@ -15,22 +15,24 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.braille import rasterise_points
 from nnplay.tui.plot_render import (
+    BIG_POINT,
+    BIG_TEST_POINT,
     CLASS_RGB,
     MAX_CLASSES,
+    TEST_GLYPH,
     PlotFrame,
     PlotStyle,
     default_plot_style,
     render_plot_lines,
 )
 from nnplay.tui.widgets.scatter_plot import (
-    TEST_LEGEND,
-    Y_GUTTER,
     PlotView,
-    ScatterPlot,
+    axis_numbers,
     class_confidence,
     display_inputs,
     display_layers,
     fit_number,
+    plot_box,
     render_scatter,
     row_max_argmax,
     row_sum,
@@ -270,7 +272,8 @@ def test_dots_readable_over_own_region(n):
     for c in range(n):
         fg = st.point_fg[c].color.triplet
         assert _contrast(fg, st.region_bg[c][-1].bgcolor.triplet) >= 3.5
-        assert _contrast(st.flag_style.color.triplet, st.region_bg[c][-1].bgcolor.triplet) >= 6
+    # A misclassified point keeps its true class's colour and is marked by attributes NO_COLOR keeps.
+    assert st.flag_style.color is None and st.flag_style.underline and st.flag_style.bold
     if n == 2:
         # A blue dot in the orange region and vice versa stays visible too.
         assert _contrast(st.point_fg[1].color.triplet, st.region_bg[0][-1].bgcolor.triplet) >= 3
@@ -285,7 +288,7 @@ def test_dots_readable_over_own_region_in_256_colours(n):
         fg = st.point_fg[c].color.downgrade(ColorSystem.EIGHT_BIT).get_truecolor()
         bg = st.region_bg[c][-1].bgcolor.get_truecolor()
         assert _contrast(fg, bg) >= 3.5, (c, fg, bg)
-        assert _contrast(st.flag_style.color.get_truecolor(), bg) >= 6
+    assert st.flag_style.color is None and st.flag_style.underline
 
 
 def test_sixteen_classes_are_distinct():
@@ -307,7 +310,7 @@ def test_sixteen_colour_mode_uses_ansi_names_only():
         assert levels[1].bgcolor.type == ColorType.STANDARD
     assert [lv[1].bgcolor.name for lv in st.region_bg] == ["yellow", "blue", "green", "magenta"]
     assert all(s.color.type == ColorType.STANDARD for s in st.point_fg)
-    assert st.flag_style.color.type == ColorType.STANDARD
+    assert st.flag_style.color is None and st.flag_style.underline
     assert st.empty == Style()
 
 
@@ -396,8 +399,9 @@ def test_default_test_styles_differ_from_training_styles_without_colour(colors):
     assert st.test_fg is not None and len(st.test_fg) == 4
     for train, test in zip(st.point_fg, st.test_fg, strict=True):
         assert test != train
-        # Underline survives NO_COLOR (monochrome) and the flag colour.
-        assert test.underline and not train.underline
+        # Underline is the misclassified mark; test points have a glyph of their own instead.
+        assert not test.underline and not train.underline
+    assert not 0x2800 <= ord(TEST_GLYPH) <= 0x28FF and TEST_GLYPH not in (BIG_POINT, " ")
 
 
 def test_default_test_colours_are_paler_tints_that_stay_readable():
@@ -406,8 +410,6 @@ def test_default_test_colours_are_paler_tints_that_stay_readable():
         train, test = st.point_fg[c].color.triplet, st.test_fg[c].color.triplet
         assert test != train and _luminance(test) > _luminance(train)
         assert _contrast(test, st.region_bg[c][-1].bgcolor.triplet) >= 3.5
-        # ...yet not the flag's white.
-        assert test != st.flag_style.color.triplet
     assert len({s.color.triplet for s in st.test_fg}) == MAX_CLASSES
 
 
@@ -416,15 +418,19 @@ def test_default_test_colours_are_paler_tints_that_stay_readable():
 PLOT_W, PLOT_H = 48, 17  # render_scatter's total size, axes included
 
 
+BOX = plot_box(PLOT_W, PLOT_H)
+
+
 def _cell_of(x: float, y: float, extent: float) -> tuple[int, int]:
-    width, height = PLOT_W - Y_GUTTER, PLOT_H - 1
-    col = int((x + extent) / (2 * extent) * width)
-    row = int((extent - y) / (2 * extent) * height)
+    col = int((x + extent) / (2 * extent) * BOX.width)
+    row = int((extent - y) / (2 * extent) * BOX.height)
     return row, col
 
 
 def _cells(lines) -> list[list[tuple[str, Style]]]:
-    return [expand(list(line))[Y_GUTTER:] for line in lines[:-1]]
+    """The plane's cells, without axes, padding and legend."""
+    rows = lines[BOX.top : BOX.top + BOX.height]
+    return [expand(list(line))[BOX.left : BOX.left + BOX.width] for line in rows]
 
 
 @pytest.fixture(scope="module")
@@ -458,16 +464,16 @@ def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
     train_ch, train_st = cells[_cell_of(*p_train, extent)[0]][_cell_of(*p_train, extent)[1]]
     test_ch, test_st = cells[_cell_of(*p_test, extent)[0]][_cell_of(*p_test, extent)[1]]
     wrong_ch, wrong_st = cells[_cell_of(*p_wrong, extent)[0]][_cell_of(*p_wrong, extent)[1]]
-    for ch in (train_ch, test_ch, wrong_ch):
-        assert 0x2800 < ord(ch) <= 0x28FF  # a braille dot
-    # Same predicted class, yet the test point is drawn differently, in a way NO_COLOR keeps.
+    # Three points are few: each is drawn a whole cell large, a test point with its own glyph.
+    assert (train_ch, test_ch, wrong_ch) == (BIG_POINT, BIG_TEST_POINT, BIG_TEST_POINT)
+    # In its true class's colour (here also the predicted one), the test point paler.
     assert train_st.color == style.point_fg[cls].color
     assert test_st.color == style.test_fg[cls].color
-    assert test_st.underline and not train_st.underline
+    assert not test_st.underline and not train_st.underline
     if colors > 16:
         assert test_st.color != train_st.color  # a paler tint as well
-    # The misclassified test point still stands out in the flag colour.
-    assert wrong_st.color == style.flag_style.color and wrong_st.underline
+    # The misclassified test point is in its own true class's colour, marked by the underline.
+    assert wrong_st.color == style.test_fg[1 - cls].color and wrong_st.underline and wrong_st.bold
 
     hidden, _, _ = render_scatter(snap, PLOT_W, PLOT_H, PlotView(show_test=False), style)
     cells = _cells(hidden)
@@ -483,31 +489,26 @@ def test_hidden_space_marks_test_points_too(split_snapshot):
     style = default_plot_style(2, 4, 256)
     view = PlotView(show_test=True, hidden=(1, 0, 1))
     lines, _, _ = render_scatter(snap, PLOT_W, PLOT_H, view, style)
-    underlined = [st for row in _cells(lines) for ch, st in row if ch != " " and st.underline]
-    assert underlined  # the test points' cells
+    assert TEST_GLYPH in "".join(ch for row in _cells(lines) for ch, _ in row)  # the test points' cells
     lines, _, _ = render_scatter(snap, PLOT_W, PLOT_H, dataclasses.replace(view, show_test=False), style)
-    assert not [st for row in _cells(lines) for _, st in row if st.underline]
+    assert TEST_GLYPH not in "".join(ch for row in _cells(lines) for ch, _ in row)
 
 
-async def test_plot_border_names_the_test_points(split_snapshot):
-    from textual.app import App, ComposeResult
-
+def test_legend_names_the_test_points_and_the_classes(split_snapshot):
     snap, _, _ = split_snapshot
+    style = default_plot_style(2, 4, 256)
 
-    class PlotApp(App):
-        def compose(self) -> ComposeResult:
-            yield ScatterPlot(colors=256)
+    def text(view: PlotView) -> str:
+        lines, _, _ = render_scatter(snap, 48, 30, view, style)  # rows to spare under the plane
+        return "\n".join(line.text for line in lines)
 
-    app = PlotApp()
-    async with app.run_test(size=(60, 20)) as pilot:
-        plot = app.query_one(ScatterPlot)
-        plot.show(snap)
-        await pilot.pause()
-        assert not plot.border_subtitle
-        plot.set_view(show_test=True)
-        assert plot.border_subtitle == TEST_LEGEND
-        plot.set_view(show_test=False)
-        assert not plot.border_subtitle
+    plain = text(PlotView())
+    assert "test point" not in plain
+    for c, name in enumerate(snap.data.class_names):
+        assert f"{c + 1} {name}" in plain
+    assert "points: true class" in plain
+    assert "test point" in text(PlotView(show_test=True))
+    assert "points: predicted" in text(PlotView(by_prediction=True))
 
 
 # --- the fast paths of a frame give numpy's numbers exactly ------------------
@@ -598,4 +599,9 @@ def test_display_layers_match_the_snapshot(preset):
      (123, "123"), (-123, ""), (-1234.5, "")],
 )  # fmt: skip
 def test_y_axis_labels_are_rounded_to_fit_never_cut(value, shown):
-    assert fit_number(value, Y_GUTTER - 1) == shown
+    assert fit_number(value, 3) == shown
+
+
+def test_both_axes_write_a_range_with_one_number_format():
+    # A CSV file's range: "1.1" above "-1" on the y axis and "-1.07283 ... 1.07283" below was one range.
+    assert axis_numbers((1.07283, -1.07283), 4) == ("1.1", "-1.1")

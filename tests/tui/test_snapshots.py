@@ -13,6 +13,7 @@ import pytest
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
+from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
 from nnplay.tui.widgets.help_screen import HelpScreen
 
 
@@ -63,3 +64,23 @@ def test_trained_spiral(snap_compare):
         assert pilot.app.session.latest.step == 3000
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=check)
+
+
+def test_help_screen_80x24(snap_compare):
+    async def open_help(pilot) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await no_toasts(pilot)
+
+    assert snap_compare(build(), terminal_size=(80, 24), run_before=open_help)
+
+
+@pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
+def test_every_saved_screenshot_state(snap_compare, shot: Shot):
+    """Each state ``nnplay screenshots`` saves (the README's pictures), as it saves it."""
+
+    async def run_before(pilot) -> None:
+        await pose(pilot, shot)
+
+    assert snap_compare(shot_app(shot), terminal_size=shot.size, run_before=run_before)

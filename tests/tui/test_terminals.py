@@ -9,7 +9,7 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.plot_render import CLASS_TEXTURES, TRUECOLOR, default_plot_style
-from nnplay.tui.widgets.scatter_plot import PlotView, render_scatter
+from nnplay.tui.widgets.scatter_plot import PlotView, plot_box, render_scatter
 
 
 def trained(preset: str, steps: int = 1500) -> Trainer:
@@ -43,15 +43,18 @@ def test_sixteen_colours_mark_each_region_with_its_own_texture() -> None:
     snap = trained("quadrants").snapshot()
     lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 16))
 
-    def cells(lines) -> str:  # the plot's cells, without the axis labels
-        return "".join("".join(seg.text for seg in line)[4:] for line in lines[:-1])
+    box = plot_box(60, 30)
+
+    def cells(lines) -> str:  # the plane's cells, without the axes and the legend
+        rows = lines[box.top : box.top + box.height]
+        return "".join(line.text[box.left : box.left + box.width] for line in rows)
 
     text = cells(lines)
     for cls in range(1, 4):
         assert CLASS_TEXTURES[cls] in text, cls
     # ...and 256 colours leave the empty cells empty.
     lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 256))
-    assert not {"·", "-", "+"} & set(cells(lines))
+    assert not set(CLASS_TEXTURES[1:]) & set(cells(lines))
 
 
 @pytest.mark.parametrize("size", [(40, 12), (59, 15)])

@@ -27,7 +27,7 @@ from nnplay.tui.app import NNPlayApp, inspector_text
 from nnplay.tui.diagram import connection_of
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot
+from nnplay.tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot, plane_aspect
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
 
@@ -135,7 +135,10 @@ def test_plot_draws_braille_points_region_backgrounds_and_axes(ui):
         width, height = plot.size
         assert len(lines) == height
         assert all(line.cell_length == width for line in lines)
-        body = [cells(line)[Y_GUTTER:] for line in lines[:-1]]
+        box = plot.box
+        assert abs(plane_aspect(box) - 1) <= 0.1  # square on screen
+        plane = lines[box.top : box.top + box.height]
+        body = [cells(line)[box.left : box.left + box.width] for line in plane]
         braille = sum(1 for row in body for ch, _ in row if 0x2801 <= ord(ch) <= 0x28FF)
         assert braille > 50  # 200 training points, a few per cell
         backgrounds = {style.bgcolor for row in body for _, style in row}
@@ -143,12 +146,16 @@ def test_plot_draws_braille_points_region_backgrounds_and_axes(ui):
         assert len(backgrounds) >= 4  # several classes, several confidence levels
         # Axes: extent 1 for quadrants, labels on the left and along the bottom.
         extent = app.session.latest.data.extent
-        assert text_of(lines[0]).startswith(f"{extent:g}".rjust(Y_GUTTER - 1) + "│")
-        assert text_of(lines[(height - 1) // 2]).startswith("0".rjust(Y_GUTTER - 1) + "│")
-        bottom = text_of(lines[-1])
+        label = box.left - Y_GUTTER
+        assert text_of(plane[0])[label:].startswith(f"{extent:g}".rjust(Y_GUTTER - 1) + "│")
+        assert text_of(plane[box.height // 2])[label:].startswith("0".rjust(Y_GUTTER - 1) + "│")
+        bottom = text_of(lines[box.top + box.height])
         assert bottom.lstrip().startswith(f"└{-extent:g}─")
         assert bottom.rstrip().endswith(f"─{extent:g}")
         assert "─0─" in bottom
+        # The legend in the room left over names every class.
+        legend = "".join(text_of(line) for line in lines[box.top + box.height + 1 :])
+        assert all(f"{c + 1} {name}" in legend for c, name in enumerate(app.session.latest.data.class_names))
 
     ui.run(check)
 
@@ -189,7 +196,7 @@ def test_plot_redraws_only_for_a_new_snapshot_or_size(ui):
     ui.run(check)
 
 
-def test_misclassified_points_are_flagged_white(ui):
+def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
     trainer = trained(steps=300)
 
     async def check(pilot: Pilot) -> None:
@@ -198,7 +205,8 @@ def test_misclassified_points_are_flagged_white(ui):
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
         snap = app.session.latest
-        width, height = plot.size.width - Y_GUTTER, plot.size.height - 1
+        box = plot.box
+        width, height = box.width, box.height
         extent = snap.data.extent
         X, y = snap.data.X_train, snap.data.y_train
         wrong = snap.display_layers(X)[-1].argmax(axis=1) != y
@@ -207,14 +215,25 @@ def test_misclassified_points_are_flagged_white(ui):
         row = np.minimum(((extent - X[:, 1]) / (2 * extent) * height).astype(int), height - 1)
         expected = set(zip(row[wrong].tolist(), col[wrong].tolist(), strict=True))
         with_points = set(zip(row.tolist(), col.tolist(), strict=True))
-        white = {
-            (r, c)
-            for r, line in enumerate(plot._lines[:-1])
-            for c, (_, style) in enumerate(cells(line)[Y_GUTTER:])
-            if style.color is not None and style.color.triplet == WHITE
-        }
-        assert white == expected
-        assert white < with_points
+        plane = [cells(line)[box.left : box.left + width] for line in plot._lines[box.top : box.top + height]]
+        underlined = {(r, c) for r, line in enumerate(plane) for c, (_, style) in enumerate(line) if style.underline}
+        assert underlined == expected
+        assert underlined < with_points
+        # A cell whose points are all of one class shows that class's colour, right or wrong.
+        style = plot._plot_style(snap.data.n_classes)
+        for r, c in list(with_points)[:200]:
+            here = (row == r) & (col == c)
+            if len(set(y[here].tolist())) == 1:
+                assert plane[r][c][1].color == style.point_fg[int(y[here][0])].color, (r, c)
+        # p: the points in the predicted class's colour instead (the old look).
+        await pilot.press("p")
+        await pilot.pause()
+        pred = snap.display_layers(X)[-1].argmax(axis=1)
+        plane = [cells(line)[box.left : box.left + width] for line in plot._lines[box.top : box.top + height]]
+        for r, c in list(with_points)[:200]:
+            here = (row == r) & (col == c)
+            if len(set(pred[here].tolist())) == 1:
+                assert plane[r][c][1].color == style.point_fg[int(pred[here][0])].color, (r, c)
 
     ui.run(check)
 

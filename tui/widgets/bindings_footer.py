@@ -11,7 +11,11 @@ This footer drops the watchers of closed keys after each recompose.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class BindingsFooter(Footer):
@@ -20,3 +24,29 @@ class BindingsFooter(Footer):
         watchers = getattr(self, "__watchers", {})
         for name, entries in watchers.items():
             watchers[name] = [(node, callback) for node, callback in entries if not node._closing]
+
+    def compose(self) -> ComposeResult:
+        """The keys that fit whole; the rest are left out, not cut ("t T" at 80 columns)."""
+        items = list(super().compose())
+        palette = [i for i in items if isinstance(i, FooterKey) and i.has_class("-command-palette")]
+        room = self.app.size.width - sum(_width(i) for i in palette) - 1
+        kept: list[Widget] = []
+        for item in items:
+            if item in palette:
+                continue
+            if isinstance(item, FooterKey):
+                room -= _width(item)
+                if room < 0:
+                    break
+            kept.append(item)
+        self.styles.grid_size_columns = max(1, len(kept))
+        yield from kept
+        yield from palette
+
+    def on_resize(self) -> None:
+        self.refresh(recompose=True)
+
+
+def _width(key: FooterKey) -> int:
+    # The key with one cell either side, the description with one after it (Footer's own padding).
+    return cell_len(key.key_display) + 2 + (cell_len(key.description) + 1 if key.description else 0)

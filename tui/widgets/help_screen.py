@@ -36,13 +36,20 @@ predicted) and each class's accuracy; R² for regression.
 
 In the **learning-rate** field, `up`/`down` step along 0.00001 ... 10.
 
-**The plot.** Each cell's background is the class the network predicts there; the
-stronger the shade, the more confident it is. The dots are the training points in the
-colour of their *predicted* class; a white dot is a misclassified point.
+**The plot.** The data plane is drawn square (`--cell-aspect` if your font's cells are not
+twice as tall as wide). Each cell's background is the class the network predicts there;
+the stronger the shade, the more confident it is. The dots are the training points in the
+colour of their *true* class (TensorFlow Playground's convention), so a dot on a
+background of another colour is a mistake; misclassified points are also underlined and
+bold. A few points (up to 40) are drawn as `●`; test points as `◦`. The legend under the
+plot names each colour; `p` colours the points by prediction instead.
 
-**The diagram.** Blue lines are positive weights, orange negative; the brighter, the
-larger |w| (the legend gives the scale). The square left of a neuron is its bias; where
-there is room, each neuron shows a tiny heatmap of its own output over the input plane.
+**The diagram.** Blue solid lines are positive weights, orange dashed ones negative; the
+brighter, the larger |w| (the legend gives the scale). The selected neuron's lines stay
+bright and the rest fade; a selected weight is the one white line. `k` keeps only each
+neuron's strongest incoming links (on by itself when the mesh would be solid). The square
+left of a neuron is its bias; where there is room, each neuron shows a tiny heatmap of its
+own output over the input plane.
 
 # The ideas
 

@@ -220,6 +220,7 @@ class ParamsPanel(VerticalScroll):
         # A new value goes to ``on_change`` at once, in key order (the app's next key must see it);
         # without one (a panel on its own) it is posted as a ConfigChanged message.
         self.on_change = on_change
+        self._composing = False
         self._pending: tuple[str, ...] = ()
         self._left: str | None = None  # the id of the field enter or escape left: tab goes on from there
         self._csv_read = 0  # how many CSV reads were started
@@ -502,11 +503,20 @@ class ParamsPanel(VerticalScroll):
         """Compose the fields of a deferred panel, showing the config it holds by now."""
         if self.deferred:
             self.deferred = False
-            await self.recompose()
+            # A key (R) while the fields are being composed changes the config, not a field that
+            # is not there yet (set_field looked one up and failed); the fields then show it.
+            self._composing = True
+            shown = self.config
+            try:
+                await self.recompose()
+            finally:
+                self._composing = False
+            if self.config != shown:
+                self.load_config(self.config)
 
     def set_field(self, name: str, value: Any) -> None:
         """Show ``value`` in the field's control and apply it (a select applies through its change event)."""
-        if self.deferred:
+        if self.deferred or self._composing:
             new = self.config.replace(**{name: value})
             if new != self.config:
                 self.config = new
@@ -531,7 +541,7 @@ class ParamsPanel(VerticalScroll):
     def load_config(self, config: TrainConfig) -> None:
         """Show every value of ``config`` (after a load or a preset) without re-posting them."""
         self.config = config
-        if self.deferred:
+        if self.deferred or self._composing:  # build() shows it once the fields exist
             return
         for name, _ in LAYOUT:
             if name == "#":

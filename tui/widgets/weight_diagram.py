@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from rich.segment import Segment
@@ -14,7 +15,17 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from nnplay.tui.cells import cells_to_segments
-from nnplay.tui.diagram import LEVELS, Layout, connection_of, layout, rasterise_connections, thumbnails
+from nnplay.tui.diagram import (
+    LEVELS,
+    STRONGEST,
+    Layout,
+    connection_of,
+    layout,
+    rasterise_connections,
+    strongest,
+    thumbnails,
+    would_be_solid,
+)
 from nnplay.tui.palette import WHITE, rgb, signed_rgb, signed_styles
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
@@ -83,8 +94,9 @@ class WeightDiagram(Widget, can_focus=True):
         self._layout: Layout | None = None
         self._owner: np.ndarray | None = None
         self._drawn_key: tuple | None = None
-        neg, pos = signed_styles(LEVELS, colors)
-        self._weight_styles = (neg, pos)
+        self._weight_styles = signed_styles(LEVELS, colors)
+        self._faint_styles = signed_styles(LEVELS, colors, faint=True)
+        self.thin: bool | None = None  # only each neuron's strongest incoming links; None: when the mesh would be solid
         self._thumb_cache: dict[tuple[int, int], Style] = {}
 
     # -- input ---------------------------------------------------------------------
@@ -123,6 +135,17 @@ class WeightDiagram(Widget, can_focus=True):
         if self.selection.layer > 0:
             self.post_message(self.EditRequested(self.selection))
 
+    def thinned(self) -> bool:
+        """Are only the strongest links drawn? ``thin`` if set, else whether the mesh would be solid."""
+        if self.thin is not None:
+            return self.thin
+        return self.data is not None and would_be_solid(self.data.sizes)
+
+    def toggle_thin(self) -> bool:
+        self.thin = not self.thinned()
+        self._redraw()
+        return self.thin
+
     def action_clear_connection(self) -> None:
         self._select(Selection(self.selection.layer, self.selection.neuron))
 
@@ -148,7 +171,7 @@ class WeightDiagram(Widget, can_focus=True):
     def _redraw(self) -> None:
         # id(data) too: a new trainer (reset with new layers, a preset, a load) starts its versions
         # again at 1, so the version alone can match the network drawn before.
-        key = (id(self.data), self.data.version if self.data else None, self.size, self.selection)
+        key = (id(self.data), self.data.version if self.data else None, self.size, self.selection, self.thin)
         if key == self._drawn_key:
             return
         self._drawn_key = key
@@ -172,13 +195,22 @@ class WeightDiagram(Widget, can_focus=True):
         lay = layout(data.sizes, width, height - 1, label_w=label_w)
         self._layout = lay
         scale = max((float(np.abs(w).max()) for w in data.weights if w.size), default=1.0) or 1.0
-        bits, level, positive, owner = rasterise_connections(lay, data.weights, scale)
+        sizes = data.sizes
+        n_links = sum(a * b for a, b in pairwise(sizes))
+        neuron_links = self._neuron_links(sizes, sel, n_links)
+        thin = self.thinned()
+        visible = None
+        if thin:
+            visible = strongest(data.weights, STRONGEST) | neuron_links  # the selected neuron's links stay
+        bits, level, positive, owner = rasterise_connections(lay, data.weights, scale, visible)
         self._owner = owner
-        _h, _w = bits.shape
         chars = BRAILLE[bits]
-        # Style ids: 0 blank, 1..LEVELS negative, LEVELS+1..2*LEVELS positive, then extra styles.
-        neg, pos = self._weight_styles
-        styles: list[Style] = [Style(), *neg, *pos]
+        # Style ids: 0 blank, 1..LEVELS negative, LEVELS+1..2*LEVELS positive (faint while a link
+        # is selected), then the selected neuron's lines in full colour, then extra styles.
+        link_selected = sel.source is not None and sel.layer >= 1
+        neg, pos = self._faint_styles if link_selected else self._weight_styles
+        full_neg, full_pos = self._weight_styles
+        styles: list[Style] = [Style(), *neg, *pos, *full_neg, *full_pos]
         ids = np.where(bits > 0, 1 + level + positive * LEVELS, 0).astype(np.int32)
 
         def add_style(style: Style) -> int:
@@ -186,26 +218,42 @@ class WeightDiagram(Widget, can_focus=True):
             return len(styles) - 1
 
         highlight = add_style(Style(color=rgb(WHITE), bold=True))
-        if sel.source is not None and sel.layer >= 1:
-            flat = sum(data.sizes[k + 1] * data.sizes[k] for k in range(sel.layer - 1))
-            flat += sel.neuron * data.sizes[sel.layer - 1] + sel.source
-            ids[owner == flat] = highlight
-            self._mark_connection(lay, data.sizes, sel, chars, ids, highlight)
+        # The selected neuron's links on top, in their own colours: they can be followed through the mesh.
+        if neuron_links.any():
+            n_bits, n_level, n_pos, n_owner = rasterise_connections(lay, data.weights, scale, neuron_links)
+            mask = n_owner >= 0
+            chars[mask] = BRAILLE[n_bits[mask]]
+            ids[mask] = (1 + 2 * LEVELS + n_level + n_pos * LEVELS)[mask]
+            owner[mask] = n_owner[mask]
+        if link_selected:
+            flat = sum(sizes[k + 1] * sizes[k] for k in range(sel.layer - 1))
+            flat += sel.neuron * sizes[sel.layer - 1] + sel.source
+            only = np.zeros(n_links, dtype=bool)
+            only[flat] = True
+            # Solid, even for a negative weight: the one bright line must be whole.
+            l_bits, _, _, l_owner = rasterise_connections(lay, data.weights, scale, only, dash_negative=False)
+            mask = l_owner >= 0
+            chars[mask] = BRAILLE[l_bits[mask]]
+            ids[mask] = highlight
+            owner[mask] = flat
         self._draw_nodes(lay, data, sel, chars, ids, add_style, highlight)
         lines = [Strip(seg, width) for seg in cells_to_segments(chars, ids, styles)]
-        lines.append(Strip(self._legend(scale)).adjust_cell_length(width, Style()))
+        lines.append(Strip(self._legend(scale, thin, width)).adjust_cell_length(width, Style()))
         return lines
 
     @staticmethod
-    def _mark_connection(lay: Layout, sizes: list[int], sel: Selection, chars, ids, style_id: int) -> None:
-        """Redraw the selected connection on top, so a weaker line is visible under stronger ones."""
-        k = sel.layer - 1
-        fake = [np.zeros((sizes[i + 1], sizes[i])) for i in range(len(sizes) - 1)]
-        fake[k][sel.neuron, sel.source] = 1.0
-        bits, _, _, owner = rasterise_connections(lay, fake, 1.0)
-        mask = owner >= 0
-        chars[mask] = BRAILLE[bits[mask]]
-        ids[mask] = style_id
+    def _neuron_links(sizes: list[int], sel: Selection, n_links: int) -> np.ndarray:
+        """Per flat connection: does it go into or out of the selected neuron?"""
+        mask = np.zeros(n_links, dtype=bool)
+        start = 0
+        for k in range(len(sizes) - 1):
+            block = mask[start : start + sizes[k + 1] * sizes[k]].reshape(sizes[k + 1], sizes[k])
+            if sel.layer == k + 1 and sel.neuron < sizes[k + 1]:
+                block[sel.neuron, :] = True  # incoming
+            if sel.layer == k and sel.neuron < sizes[k]:
+                block[:, sel.neuron] = True  # outgoing
+            start += sizes[k + 1] * sizes[k]
+        return mask
 
     def _draw_nodes(
         self, lay: Layout, data: DiagramData, sel: Selection, chars, ids, add_style, highlight: int
@@ -280,12 +328,19 @@ class WeightDiagram(Widget, can_focus=True):
 
         return Style(color=name(q_top), bgcolor=name(q_bot) if q_bot is not None else None)
 
-    def _legend(self, scale: float) -> list[Segment]:
+    def _legend(self, scale: float, thin: bool, width: int) -> list[Segment]:
+        """The weight scale, then what fits of: the dashed-negative key, the thinning, the word "weight"."""
         neg, pos = self._weight_styles
-        ramp = (
-            [Segment("█", s) for s in reversed(neg)] + [Segment("0", Style(dim=True))] + [Segment("█", s) for s in pos]
-        )
-        text = f" weight -{scale:.2g} "
-        tail = f" +{scale:.2g}"
-        segments = [Segment(text, Style(dim=True)), *ramp, Segment(tail, Style(dim=True))]
+        dim = Style(dim=True)
+        ramp = [Segment("█", s) for s in reversed(neg)] + [Segment("0", dim)] + [Segment("█", s) for s in pos]
+        segments = [Segment(f" -{scale:.2g} ", dim), *ramp, Segment(f" +{scale:.2g}", dim)]
+        extras = [(False, Segment("  ╌ <0", neg[-1]))]  # negative lines are dashed
+        if thin:
+            extras.append((False, Segment(f"  top {STRONGEST} (k)", dim)))
+        extras.append((True, Segment(" weight", dim)))
+        used = sum(seg.cell_length for seg in segments)
+        for first, seg in extras:
+            if used + seg.cell_length <= width:
+                segments.insert(0, seg) if first else segments.append(seg)
+                used += seg.cell_length
         return segments

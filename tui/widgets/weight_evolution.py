@@ -69,8 +69,15 @@ class WeightEvolution(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
         self._key: tuple | None = None
+        self._snap: Snapshot | None = None
+
+    def on_resize(self) -> None:
+        # Shown the moment it is made visible, it has no size yet: draw again once laid out.
+        if self._snap is not None:
+            self.show(self._snap)
 
     def show(self, snap: Snapshot) -> None:
+        self._snap = snap
         timeline = snap.timeline
         key = (len(timeline), timeline[-1].step if timeline else None, id(snap.network.sizes), self.size)
         if key == self._key:

@@ -1,0 +1,282 @@
+"""The pictures tell the truth: a square plane at every size, points and regions that belong
+together at every colour depth, marks that can be found."""
+
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+import pytest
+from rich.cells import cell_len
+from rich.color import ColorSystem
+
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.cli import build_parser
+from nnplay.tui.diagram import layout, rasterise_connections
+from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
+from nnplay.tui.screenshots import SHOTS, pose, shot_app
+from nnplay.tui.widgets.scatter_plot import (
+    ExtraPoints,
+    PlotView,
+    ScatterPlot,
+    plane_aspect,
+    plot_box,
+    render_scatter,
+)
+from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
+
+
+@pytest.fixture(autouse=True)
+def colour_terminal(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def make_app(**kwargs) -> NNPlayApp:
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
+    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False, **kwargs)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.draw_frame()
+        await pilot.pause()
+        plot = app.query_one(ScatterPlot)
+        for shown in (True, False):
+            box = plot.box
+            assert box is not None
+            assert abs(plane_aspect(box) - 1) <= 0.1, (size, shown, box)
+            # Inside the pane, with the axis row below.
+            assert box.left + box.width <= plot.size.width and box.top + box.height < plot.size.height
+            await pilot.press("v")
+            await pilot.pause()
+            app.draw_frame()
+            await pilot.pause()
+        # The hidden-space view is drawn in the same square.
+        await pilot.press("h")
+        await pilot.pause()
+        app.draw_frame()
+        await pilot.pause()
+        assert abs(plane_aspect(plot.box) - 1) <= 0.1
+
+
+async def test_cell_aspect_sets_the_planes_shape() -> None:
+    app = make_app(cell_aspect=1.0)  # a font with square cells
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.draw_frame()
+        await pilot.pause()
+        box = app.query_one(ScatterPlot).box
+        assert abs(box.width / box.height - 1) <= 0.1
+
+
+def test_cell_aspect_flag_is_checked() -> None:
+    assert build_parser().parse_args(["--cell-aspect", "2.2"]).cell_aspect == 2.2
+    assert build_parser().parse_args([]).cell_aspect == 2.0
+    for bad in ("0", "nan", "x", "9"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["--cell-aspect", bad])
+
+
+@pytest.mark.parametrize(("w", "h"), [(30, 20), (60, 20), (37, 32), (100, 40), (24, 14)])
+def test_plot_box_is_square_and_leaves_room_for_axis_and_legend(w, h) -> None:
+    box = plot_box(w, h)
+    assert abs(plane_aspect(box) - 1) <= 0.1 or box.height == h - 2  # height-limited planes round to whole cells
+    assert box.left >= 5 and box.left + box.width <= w and box.top + box.height + 1 < h
+
+
+def _hue(rgb) -> float:
+    r, g, b = (c / 255 for c in rgb)
+    return colorsys.rgb_to_hsv(r, g, b)[0] * 360
+
+
+def _shown(color, depth: int):
+    """The colour the terminal shows at ``depth``."""
+    if depth == 256:
+        color = color.downgrade(ColorSystem.EIGHT_BIT)
+    return tuple(color.get_truecolor())
+
+
+@pytest.mark.parametrize("depth", [TRUECOLOR, 256, 16])
+@pytest.mark.parametrize("n", [2, 4, 7])
+def test_a_classs_points_and_region_belong_together_at_every_depth(depth, n) -> None:
+    """The emitted styles: each class's dot colour is nearest in hue to its own region's colour."""
+    st = default_plot_style(n, 4, depth)
+    dots = [_hue(_shown(st.point_fg[c].color, depth)) for c in range(n)]
+    regions = [_hue(_shown(st.region_bg[c][-1].bgcolor, depth)) for c in range(n)]
+
+    def apart(a: float, b: float) -> float:
+        return min(abs(a - b), 360 - abs(a - b))
+
+    for c in range(n):
+        own = apart(dots[c], regions[c])
+        assert own <= 30, (c, dots[c], regions[c])
+        if depth > 16 or c < 6:  # 16 colours cycle six hues
+            others = [apart(dots[c], regions[k]) for k in range(n) if k != c and (depth > 16 or k < 6)]
+            assert own < min(others), (c, own, others)
+
+
+def test_few_points_are_drawn_a_cell_large() -> None:
+    snap = Trainer(PRESETS["seed-v1"].config()).snapshot()  # the article's 4 centre points
+    style = default_plot_style(4, 4, 256)
+    lines, _, _ = render_scatter(snap, 40, 20, PlotView(), style)
+    text = "".join(line.text for line in lines)
+    assert text.count(BIG_POINT) >= len(snap.data.X_train)  # one per point (plus the legend's chips)
+    X = np.random.default_rng(0).uniform(-1, 1, (500, 2))
+    many = PlotView(extra=ExtraPoints(X, (X[:, 0] > 0).astype(int)))
+    lines, _, _ = render_scatter(snap, 40, 20, many, style)
+    box = plot_box(40, 20)
+    plane = "".join(line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height])
+    assert BIG_POINT not in plane  # many points stay braille dots
+
+
+def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
+    snap = Trainer(PRESETS["seed-v2"].config(train_size=20)).snapshot()
+    style = default_plot_style(4, 4, 256)
+    lines, _, _ = render_scatter(snap, 40, 20, PlotView(cursor=(0.0, 0.0)), style)
+    box = plot_box(40, 20)
+    rows = [line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height]]
+    r = next(i for i, row in enumerate(rows) if "┼" in row)
+    c = rows[r].index("┼")
+    assert rows[r].count("─") + rows[r].count("┼") >= box.width // 2  # across the plane...
+    assert sum(row[c] == "│" for row in rows) >= box.height // 2  # ...and down it
+
+
+# -- the diagram -------------------------------------------------------------------------------
+
+
+def _diagram_app(trainer: Trainer) -> NNPlayApp:
+    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
+
+
+async def _drawn(pilot) -> None:
+    await pilot.pause()
+    pilot.app.draw_frame()
+    await pilot.pause()
+
+
+async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours() -> None:
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
+    trainer.step(300)
+    app = _diagram_app(trainer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(pilot)
+        diagram = app.query_one(WeightDiagram)
+        diagram.focus()
+        await pilot.press("right_square_bracket")  # weight x -> layer 1 n1
+        await _drawn(pilot)
+        sel = diagram.selection
+        assert sel == Selection(1, 0, 0)
+        white = {
+            (r, c)
+            for r, line in enumerate(diagram._lines[:-1])
+            for c, (ch, st) in enumerate((ch, seg.style) for seg in line for ch in seg.text)
+            if st and st.color and st.color.get_truecolor() == (255, 255, 255) and 0x2800 < ord(ch) <= 0x28FF
+        }
+        owner = diagram._owner
+        assert white and all(owner[r, c] == 0 for r, c in white)  # flat index 0: x -> layer 1 n1
+        # Every other line cell keeps a colour of its own (orange or blue), not white.
+        others = [
+            st
+            for r, line in enumerate(diagram._lines[:-1])
+            for c, (ch, st) in enumerate((ch, seg.style) for seg in line for ch in seg.text)
+            if 0x2800 < ord(ch) <= 0x28FF and (r, c) not in white
+        ]
+        assert len(others) > 3 * len(white)
+        assert all(st.color.get_truecolor() != (255, 255, 255) for st in others)
+
+
+def test_negative_weights_are_dashed_so_the_sign_shows_without_colour() -> None:
+    lay = layout([1, 1], 30, 8)
+    pos_bits, _, _, _ = rasterise_connections(lay, [np.array([[1.0]])], 1.0)
+    neg_bits, _, _, _ = rasterise_connections(lay, [np.array([[-1.0]])], 1.0)
+    pos_cells, neg_cells = int((pos_bits > 0).sum()), int((neg_bits > 0).sum())
+    assert neg_cells > 0 and neg_cells <= 0.6 * pos_cells
+
+
+async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it() -> None:
+    trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
+    app = _diagram_app(trainer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(pilot)
+        diagram = app.query_one(WeightDiagram)
+        assert diagram.thinned()
+        sizes = diagram.data.sizes
+        receivers = sum(sizes[1:])
+        drawn = set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())
+        # At most 2 incoming per neuron, plus the selected neuron's own links (kept whole).
+        assert len(drawn) <= 2 * receivers + sizes[0] + sizes[2]
+        assert "top 2 (k)" in "".join(seg.text for seg in diagram._lines[-1])
+        await pilot.press("k")
+        await _drawn(pilot)
+        assert not diagram.thinned()
+        assert len(set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())) > 1.5 * len(drawn)
+
+
+async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
+    trainer = Trainer(PRESETS["circle"].config())
+    app = _diagram_app(trainer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(pilot)
+        await pilot.press("h")
+        await _drawn(pilot)
+        diagram = app.query_one(WeightDiagram)
+        assert app.query_one(ScatterPlot).hidden is not None
+        assert diagram.data.grid_layers is not None
+        text = "".join(seg.text for line in diagram._lines for seg in line)
+        assert "▀" in text  # thumbnails drawn, not plain dots
+
+
+# -- nothing cut, nothing outside its pane -------------------------------------------------------
+
+
+@pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
+async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(shot) -> None:
+    app = shot_app(shot)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pose(pilot, shot)
+        svg = app.export_screenshot()
+        assert "…" not in svg and "&#8230;" not in svg  # Textual's mark for cut text
+        if app.screen is not app.screen_stack[0]:
+            return  # help or explain over the main screen: its panes are not drawn
+        for pane in (app.query_one(ScatterPlot), app.query_one(WeightDiagram)):
+            if not pane.display:
+                continue
+            width, height = pane.size
+            assert len(pane._lines) <= height
+            assert all(line.cell_length == width for line in pane._lines), type(pane).__name__
+            title = pane.border_title or pane.parent.border_title
+            assert title is None or cell_len(str(title)) + 4 <= pane.parent.size.width + 2
+        for name in ("#status", "#inspector", "#notice", "#confusion"):
+            widget = app.query_one(name)
+            if not widget.display:
+                continue
+            lines = str(widget.render()).splitlines() or [""]
+            assert len(lines) <= widget.content_size.height, (name, lines)
+            assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
+
+
+def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -> None:
+    trainer = Trainer(PRESETS["circle"].config())
+    trainer.step(3000)
+    snap = trainer.snapshot()
+    box = plot_box(60, 34)
+    for depth in (TRUECOLOR, 256):
+        style = default_plot_style(2, 4, depth)
+        lines, _, shape = render_scatter(snap, 60, 34, PlotView(), style)
+        assert shape == (2 * box.height, box.width)  # twice the rows: the grid pass the thumbnails use too
+        plane = [
+            [(ch, seg.style) for seg in line for ch in seg.text][box.left : box.left + box.width]
+            for line in lines[box.top : box.top + box.height]
+        ]
+        halves = [(ch, st) for row in plane for ch, st in row if ch == "▀"]
+        assert halves, depth  # the boundary's cells split in two
+        assert all(st.color is not None and st.bgcolor is not None and st.color != st.bgcolor for _, st in halves)
+    # 16 colours and NO_COLOR keep whole cells and their textures.
+    lines, _, shape = render_scatter(snap, 60, 34, PlotView(), default_plot_style(2, 4, 16))
+    assert shape == (box.height, box.width)
+    assert "▀" not in "".join(line.text for line in lines)

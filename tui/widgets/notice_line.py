@@ -1,0 +1,66 @@
+"""One line for the app's notices, under the panes: toasts stacked over the plot and the diagram
+(at 80x24 one covered half the plot) and every added point opened another."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual.timer import Timer
+from textual.widgets import Static
+
+SEVERITY_STYLE = {"information": "", "warning": "bold yellow", "error": "bold red"}
+_NUMBERS = re.compile(r"[-+]?[\d,.]+")
+
+
+def kind_of(message: str) -> str:
+    """A message without its numbers: "added a point at (+0.10, -0.20); 2,001 training points" and the
+    next point's message are one kind, so they merge."""
+    return _NUMBERS.sub("#", message)
+
+
+# Repeats that read better counted: the first words of the notice -> how N of them are said.
+# The rest after "; " (the new total) is kept.
+COUNTED = {"added a point": "added {n} points", "removed the point": "removed {n} points"}
+
+
+def merged(text: str, count: int) -> str:
+    """The notice for ``count`` repeats of ``text``'s kind, the newest one being ``text``."""
+    if count == 1:
+        return text
+    for start, counted in COUNTED.items():
+        if text.startswith(start):
+            _, _, tail = text.partition("; ")
+            return counted.format(n=count) + (f"; {tail}" if tail else "")
+    return f"{text} (x{count})"
+
+
+class NoticeLine(Static):
+    """The newest notice; a repeat of the same kind replaces it, counted ("added 5 points", "(x5)")."""
+
+    DEFAULT_CSS = """
+    NoticeLine { height: auto; max-height: 2; min-height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.kind: str | None = None
+        self.count = 0
+        self.text = ""
+        self._timer: Timer | None = None
+
+    def post(self, message: str, severity: str = "information", timeout: float = 6.0, title: str = "") -> None:
+        text = f"{title}: {message}" if title else message
+        kind = kind_of(text)
+        self.count = self.count + 1 if kind == self.kind else 1
+        self.kind = kind
+        self.text = merged(text, self.count)
+        self.update(Text(self.text, style=SEVERITY_STYLE.get(severity, "")))
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(timeout, self.clear)
+
+    def clear(self) -> None:
+        self.kind, self.count, self.text = None, 0, ""
+        self._timer = None
+        self.update("")
