@@ -496,7 +496,7 @@ class NNPlayApp(App[None]):
             snap = self.session.latest
             keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add"
             # One line at 80x24: the crosshair and its legend entry show where the cursor is.
-            self.notify(f"editing data: {keys}, backspace removes, ctrl+z undoes, a ends")
+            self.notify(f"editing data: {keys}, backspace removes, a ends")
         self.refresh_bindings()
 
     def _edit_banner(self, width: int) -> str:

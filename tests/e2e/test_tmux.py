@@ -315,3 +315,46 @@ def test_keys_sent_in_one_burst_edit_panel_fields_in_order(terminal) -> None:
     screen = t.wait_for(lambda s: panel_value(s, "train size") == "150", "'train size 150'", 5.0)
     assert panel_value(screen, "noise") == "0.25", screen
     assert not any(line.startswith("✗") for line in screen.splitlines()), screen  # nothing refused on the way
+
+
+def test_the_burst_that_once_emptied_the_test_set(terminal) -> None:
+    """A new user's burst into train size and test ratio: the "." once went to the app (time travel)
+    and test ratio ended at 0. Typed in one send-keys, it must end as it would typed key by key."""
+    t = terminal(120, 40)
+    t.wait_for(lambda s: plot_visible(s) and panel_value(s, "test ratio") == "0.5", "the plot and the panel")
+    t.keys("Tab", "Tab", "Tab", "Tab", "Tab")  # from the diagram: dataset, csv file, noise, train size
+    time.sleep(0.5)
+    t.keys("End", *["BSpace"] * 4, "1", "0", "0", "0", "Tab", "End", *["BSpace"] * 3, "0", ".", "3", "Tab")
+    screen = t.wait_for(lambda s: panel_value(s, "test ratio") == "0.3", "'test ratio 0.3'", 5.0)
+    assert panel_value(screen, "train size") == "1000", screen
+    assert "TIME TRAVEL" not in screen and parse_step(screen) == 0, screen
+    assert "pending until reset (r): train" in screen, screen  # (the line wraps in the panel)
+
+
+def test_a_csv_path_then_r_in_one_burst_loads_the_file(terminal, tmp_path) -> None:
+    """enter leaves the field, so the r typed after it resets onto the file instead of ending the path."""
+    path = tmp_path / "ring3.csv"
+    rows = ["x,y,label"] + [f"{x / 10:.1f},{y / 10:.1f},{int(x * y > 0)}" for x in range(-9, 10, 2) for y in (-5, 5)]
+    path.write_text("\n".join(rows) + "\n")
+    t = terminal(120, 40)
+    t.wait_for(lambda s: plot_visible(s) and panel_value(s, "csv file") is not None, "the plot and the panel")
+    t.keys("Tab", "Tab", "Tab")  # from the diagram: dataset, csv file
+    time.sleep(0.5)
+    t.tmux("send-keys", "-t", "e2e", "-l", str(path))
+    t.keys("Enter", "r")
+    screen = t.wait_for(lambda s: (panel_value(s, "dataset") or "").startswith("csv") and "pending until" not in s,
+                        "the csv data set in force after r", 10.0)  # fmt: skip
+    assert (panel_value(screen, "csv file") or "").endswith("ring3.csv"), screen
+    assert "ring3.csvr" not in screen and "2 classes" not in screen
+
+
+def test_ctrl_z_puts_back_points_removed_in_data_edit_mode(terminal) -> None:
+    t = terminal(120, 40)
+    t.wait_for(lambda s: plot_visible(s) and "step 0" in s, "the plot")
+    t.keys("a")
+    t.wait_for(lambda s: "EDITING" in s, "the data-edit banner on the plot")
+    t.keys("BSpace", "BSpace", "BSpace")
+    t.wait_for(lambda s: "1,997 training points" in s, "three points removed")
+    t.keys("a", "C-z", "C-z", "C-z")
+    screen = t.wait_for(lambda s: "2,000 training points" in s, "the points back after ctrl+z", 5.0)
+    assert "EDITING" not in screen

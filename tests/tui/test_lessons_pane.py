@@ -95,6 +95,7 @@ async def test_a_typed_L_stays_in_a_text_field():
     async with app.run_test(size=SMALL) as pilot:
         field = app.query_one("#field-csv_path", Input)
         field.focus()
+        await pilot.pause()  # focus() takes effect on the next turn of the loop
         await pilot.press("L")
         await pilot.pause()
         assert not isinstance(app.screen, LessonsScreen)

@@ -417,11 +417,15 @@ class ParamsPanel(VerticalScroll):
             self.app.call_from_thread(self._csv_checked, path, None, read)
 
     def _csv_checked(self, path: str, problem: str | None, read: int) -> None:
-        if read != self._csv_reading:
-            return  # a newer file was typed since (this read may even have been cancelled): that one counts
+        if read != self._csv_reading or not self.is_mounted:
+            # A newer file was typed since (this read may even have been cancelled): that one counts.
+            # Or the app closed while the file was read.
+            return
         self._csv_reading = None
         try:
             self._take_csv(path, problem)
+        except NoMatches:
+            pass  # the app is closing: its fields are going
         finally:
             waiting, self._after_csv = self._after_csv, []
             for callback in waiting:
