@@ -185,6 +185,7 @@ async def test_app_pauses_on_divergence_and_recovers_after_a_lower_rate_and_rese
         # A lower rate in the panel (live), then r and space: it trains.
         field = app.query_one("#field-lr", Input)
         field.value = "0.01"
+        app.query_one("#panel").commit(field)  # as enter or leaving the field does
         await fuzz.settle()
         await wait_until(lambda: session.latest.config.lr == 0.01, "the new rate to reach the trainer")
         await fuzz.key("r")

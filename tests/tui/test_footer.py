@@ -19,7 +19,10 @@ async def test_focus_changes_leave_no_footer_keys_behind() -> None:
         for _ in range(30):  # each focus change changes the bindings: the footer recomposes
             await pilot.press("tab")
         app.query_one("#diagram").focus()  # the app's keys (a field shows only the few that work while typing)
-        await pilot.pause(0.2)
+        for _ in range(50):  # the footer recomposes after the focus change: wait for its keys
+            await pilot.pause(0.05)
+            if len(app.query(FooterKey)) > 5:
+                break
         gc.collect()
         shown = len(app.query(FooterKey))
         alive = sum(1 for o in gc.get_objects() if isinstance(o, FooterKey))
