@@ -19,43 +19,13 @@ from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
+from nnplay.tui.flags import FIELD_FLAGS, FLAG_FIELDS
 
 EXIT_SAVE_FAILED = 1  # the run trained but the disk refused the file (the path was checked before)
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 AUTO_KERNEL_STEPS = 20_000
 
-# flag -> config field; the help text comes from the field's own description.
-FLAG_FIELDS = {
-    "--dataset": "dataset",
-    "--csv": "csv_path",
-    "--noise": "noise",
-    "--train-size": "train_size",
-    "--test-ratio": "test_ratio",
-    "--data-seed": "data_seed",
-    "--features": "features",
-    "--layers": "layers",
-    "--activation": "activation",
-    "--activations": "layer_activations",
-    "--dropout": "dropout",
-    "--output": "output",
-    "--loss": "loss",
-    "--init": "init",
-    "--optimizer": "optimizer",
-    "--lr": "lr",
-    "--schedule": "schedule",
-    "--momentum": "momentum",
-    "--l1": "l1",
-    "--l2": "l2",
-    "--batch-size": "batch_size",
-    "--iterations": "iterations",
-    "--epochs": "epochs",
-    "--target-loss": "target_loss",
-    "--seed": "seed",
-    "--points": "points_to_classify",
-    "--backprop": "backprop",
-}
-FIELD_FLAGS = {field: flag for flag, field in FLAG_FIELDS.items()}
 
 
 class UsageError(Exception):

@@ -1,7 +1,7 @@
 """The exact ``nnplay`` command line that reproduces a configuration (to share a setup).
 
 ``command_line(config)`` names only the settings that differ from the default preset, with
-the flags of ``tui.cli`` (``FIELD_FLAGS``), each word quoted for a POSIX shell. Parsing the
+the flags of ``tui.flags`` (``FIELD_FLAGS``, which ``tui.cli`` parses), each word quoted for a POSIX shell. Parsing the
 line with ``tui.cli.build_parser()`` and ``config_from_args`` gives back an equal config.
 The one thing a command line cannot carry is a CSV path with spaces at its ends: flag values
 are stripped.
@@ -14,7 +14,7 @@ from typing import Any
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli import FIELD_FLAGS
+from nnplay.tui.flags import FIELD_FLAGS
 
 
 def flag_text(name: str, value: Any) -> str:
