@@ -43,15 +43,7 @@ def article_v2_gradient(
     """Write the article's version-2 update direction for the batch (X, Y) into ``grad``
     (laid out like ``net.params``, averaged over the batch like ``Network.backward``).
     ``masks`` (one per hidden layer) thin the hidden layers as inverted dropout does."""
-    zs, acts = [], [X]
-    a = X
-    for k, (w, b, f) in enumerate(net._plan):
-        z = a @ w.T + b
-        a = f(z)
-        zs.append(z)
-        if masks is not None and k < len(masks):
-            a = a * masks[k]
-        acts.append(a)
+    zs, acts = net.forward_pass(X, masks)
     g_w, g_b = net.views(grad)
     last = len(net._plan) - 1
     error = acts[-1] - Y  # the article's errorsOutput (with the sign the optimiser subtracts)

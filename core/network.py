@@ -159,16 +159,23 @@ class Network:
                 raise ValueError("Y contains NaN or inf; targets must be finite")
         return X, Y
 
-    def forward_pass(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Unchecked forward pass: pre-activations ``zs`` and activations ``acts`` (acts[0] = X)."""
+    def forward_pass(
+        self, X: np.ndarray, masks: list[np.ndarray] | None = None
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Unchecked forward pass: pre-activations ``zs`` and activations ``acts`` (acts[0] = X).
+
+        ``masks`` (one per hidden layer, already scaled as inverted dropout does) thin the hidden
+        activations: ``acts`` then holds the thinned ones, which the next layer sees."""
         zs: list[np.ndarray] = []
         acts = [X]
         a = X
-        for w, b, f in self._plan:
+        for k, (w, b, f) in enumerate(self._plan):
             z = a @ w.T
             z += b
             a = f(z)
             zs.append(z)
+            if masks is not None and k < len(masks):
+                a = a * masks[k]
             acts.append(a)
         return zs, acts
 

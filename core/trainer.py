@@ -513,15 +513,7 @@ class Trainer:
     ) -> None:
         """Gradient of the loss of the network thinned by ``masks`` (one per hidden layer) into ``grad``."""
         net = self.net
-        zs, acts = [], [X]
-        a = X
-        for k, (w, b, f) in enumerate(net._plan):
-            z = a @ w.T + b
-            a = f(z)
-            zs.append(z)
-            if k < len(masks):
-                a = a * masks[k]
-            acts.append(a)
+        zs, acts = net.forward_pass(X, masks)
         g_w, g_b = net.views(grad)
         delta = output_delta(net.output, net.loss_name, zs[-1], acts[-1], Y)
         for k in range(len(net._plan) - 1, -1, -1):
