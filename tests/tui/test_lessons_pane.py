@@ -142,12 +142,16 @@ async def test_pressing_t_meets_the_task_and_shows_done(private_progress):
         await wait_until(lambda: "train" in app.lesson_tracker.done, what="the task to be met")
         await pilot.pause()
         app.draw_frame()
-        assert "all 1 tasks done" in bar(app)
+        assert "The article's version 1: its task done" in bar(app)
         assert any("✓ done: Train it" in n.message for n in app._notifications)
         await pilot.press("L")
         await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        assert options.get_option_at_index(0).prompt.startswith("✓")
+        assert options.highlighted == 1  # the bar said "L, then lesson 2": the list is on lesson 2
+        await pilot.press("up")
+        await pilot.pause()
         assert "✓ done" in pane_text(app)
-        assert app.screen.query_one(OptionList).get_option_at_index(0).prompt.startswith("✓")
     assert Progress(private_progress).done("article-v1") == {"train"}
 
 

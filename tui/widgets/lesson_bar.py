@@ -32,7 +32,8 @@ def bar_text(tracker: LessonTracker) -> Text:
         following = LESSONS[tracker.number] if tracker.number < len(LESSONS) else None
         then = f"L, then lesson {tracker.number + 1}: {following.title}" if following else "L: the lessons"
         return Text.assemble(
-            (f"✓ {lesson.title}: all {n_tasks} tasks done", "bold green"), f"\nlesson {tracker.number}: {then}"
+            (f"✓ {lesson.title}: {'all ' + str(n_tasks) + ' tasks' if n_tasks > 1 else 'its task'} done", "bold green"),
+            f"\nlesson {tracker.number}: {then}",
         )
     index = lesson.tasks.index(task) + 1
     check = tracker.checks.get(task.key)

@@ -85,7 +85,11 @@ class LessonsScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.highlighted = LESSONS.index(self.tracker.lesson) if self.tracker else 0
+        # On the lesson under way; once all its tasks are done, on the next one (the bar says "L, then lesson N").
+        at = LESSONS.index(self.tracker.lesson) if self.tracker else 0
+        if self.tracker is not None and self.tracker.next_task() is None:
+            at = min(at + 1, len(LESSONS) - 1)
+        options.highlighted = at
         self._show()
         self.set_interval(0.5, self._show)  # the measured numbers follow the training behind
 
