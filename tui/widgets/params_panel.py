@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -172,6 +172,10 @@ class PanelButton(Button):
     def action_press(self) -> None:
         self.press()
 
+    async def _on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.press()  # a click during the animation counts too (Button ignores it)
+
 
 class ParamsPanel(VerticalScroll):
     DEFAULT_CSS = """
@@ -225,6 +229,7 @@ class ParamsPanel(VerticalScroll):
         self._left: str | None = None  # the id of the field enter or escape left: tab goes on from there
         self._csv_read = 0  # how many CSV reads were started
         self._csv_reading: int | None = None  # the one whose result will be applied, while it is read
+        self._csv_path_read = ""
         self._after_csv: list[Callable[[], object]] = []
 
     def compose(self) -> ComposeResult:
@@ -388,6 +393,9 @@ class ParamsPanel(VerticalScroll):
 
     def _apply_csv(self, path: str) -> None:
         """Check the file in a thread (a 50 MB file takes seconds to parse); apply it when it is good."""
+        if self._csv_reading is not None and path == self._csv_path_read:
+            return  # already being read (enter, then the focus leaving, both apply it)
+        self._csv_path_read = path
         self._csv_read += 1
         self._csv_reading = self._csv_read
         self._read_csv(path, self._csv_read)
@@ -545,6 +553,9 @@ class ParamsPanel(VerticalScroll):
     def load_config(self, config: TrainConfig) -> None:
         """Show every value of ``config`` (after a load or a preset) without re-posting them."""
         self.config = config
+        # A whole new config supersedes a CSV file still being read, and what waited for it.
+        self._csv_reading = None
+        self._after_csv = []
         if self.deferred or self._composing:  # build() shows it once the fields exist
             return
         for name, _ in LAYOUT:
