@@ -77,3 +77,12 @@ async def flush(pilot: Pilot, turns: int = 1000) -> None:
         else:
             quiet = 0
     raise AssertionError("the app's message queues never emptied")
+
+
+async def settle(pilot: Pilot) -> None:
+    """Handle pending UI messages, run the queued session commands (the worker's job, here), draw a frame."""
+    app = pilot.app
+    await flush(pilot)
+    app.session._handle_commands(block=False)
+    app.draw_frame()
+    await flush(pilot)

@@ -26,7 +26,7 @@ from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
-from tests.tui.app_thread import AppThread, flush
+from tests.tui.app_thread import AppThread, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -43,14 +43,6 @@ def shared() -> AppThread:
     runner = AppThread(make_app(), (80, 24))
     yield runner
     runner.close()
-
-
-async def settle(pilot: Pilot) -> None:
-    app = pilot.app
-    await flush(pilot)
-    app.session._handle_commands(block=False)
-    app.draw_frame()
-    await flush(pilot)
 
 
 async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:

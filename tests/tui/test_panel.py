@@ -28,7 +28,7 @@ from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
-from tests.tui.app_thread import AppThread, flush
+from tests.tui.app_thread import AppThread, flush, settle
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -41,15 +41,6 @@ def shared() -> AppThread:
     yield runner
     runner.close()
     assert not runner._thread.is_alive()
-
-
-async def settle(pilot: Pilot) -> None:
-    """Handle pending UI messages, run the queued session commands, draw a frame."""
-    app = pilot.app
-    await flush(pilot)
-    app.session._handle_commands(block=False)
-    app.draw_frame()
-    await flush(pilot)
 
 
 async def _reset(pilot: Pilot) -> None:
