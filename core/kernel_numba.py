@@ -10,6 +10,8 @@ import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
 
+from nnplay.core.network import MAX_SQUARED_NORM
+
 
 @intrinsic
 def _int_bits_as_float(typingctx, bits):
@@ -195,19 +197,19 @@ def sgd_per_sample(
                 di = d[k + 1, i]
                 bnew = B[k, i] - cur_lr * di
                 B[k, i] = bnew
-                total += bnew
+                total += bnew * bnew
                 if k > 0:
                     for j in range(n_in):
                         w = W[k, i, j]
                         d[k, j] += di * w
                         w -= cur_lr * (di * a[k, j])
                         W[k, i, j] = w
-                        total += w
+                        total += w * w
                 else:
                     for j in range(n_in):
                         w = W[k, i, j] - cur_lr * (di * a[k, j])
                         W[k, i, j] = w
-                        total += w
+                        total += w * w
             if k > 0:
                 code = codes[k - 1]
                 if code == 0:
@@ -217,7 +219,7 @@ def sgd_per_sample(
                     for j in range(n_in):
                         d[k, j] *= dact(code, z[k, j], a[k, j])
         t += 1
-        if not math.isfinite(total):
+        if not total < MAX_SQUARED_NORM:  # the rule of core.network.parameters_diverged
             result_done, result_at, diverged = done, at, True
             break
         at += 1
@@ -318,11 +320,11 @@ def train_steps(
                     for i in range(n_out):
                         di = d[k + 1, i]
                         params[bo + i] -= cur_lr * di
-                        total += params[bo + i]
+                        total += params[bo + i] * params[bo + i]
                         base = wo + i * n_in
                         for j in range(n_in):
                             params[base + j] -= cur_lr * (di * a[k, j])
-                            total += params[base + j]
+                            total += params[base + j] * params[base + j]
                 continue
             # backward, accumulating the batch's gradient
             for k in range(n_layers - 1, -1, -1):
@@ -344,7 +346,7 @@ def train_steps(
         P = params.shape[0]
         if direct:
             t += 1
-            if not math.isfinite(total):
+            if not total < MAX_SQUARED_NORM:  # the rule of core.network.parameters_diverged
                 return done, at, epochs, t, True, cur_lr
             done += 1
             if batch >= n:
@@ -373,7 +375,7 @@ def train_steps(
         if opt_code == 0:
             for p in range(P):
                 params[p] -= cur_lr * grad[p]
-                total += params[p]
+                total += params[p] * params[p]
         elif opt_code == 1:
             for p in range(P):
                 if t == 1:
@@ -381,7 +383,7 @@ def train_steps(
                 else:
                     state[0, p] = momentum * state[0, p] + grad[p]
                 params[p] -= cur_lr * state[0, p]
-                total += params[p]
+                total += params[p] * params[p]
         else:
             bias1 = 1.0 - beta1**t
             bias2 = 1.0 - beta2**t
@@ -392,8 +394,8 @@ def train_steps(
                 state[1, p] = state[1, p] * beta2 + (1.0 - beta2) * (g * g)
                 denom = math.sqrt(state[1, p]) * (1.0 / root2) + eps
                 params[p] -= (state[0, p] / denom) * (cur_lr / bias1)
-                total += params[p]
-        if not math.isfinite(total):
+                total += params[p] * params[p]
+        if not total < MAX_SQUARED_NORM:  # the rule of core.network.parameters_diverged
             return done, at, epochs, t, True, cur_lr
         done += 1
         if batch >= n:

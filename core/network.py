@@ -25,6 +25,16 @@ INIT_HELP = {
     "playground": "uniform [-0.5, 0.5), biases 0.1 (TensorFlow Playground)",
 }
 MAX_LAYER_SIZE = 4096
+# A run has diverged once its parameters' Euclidean norm reaches MAX_PARAMETER (or is NaN):
+# no network that learns gets near it, so every state a run keeps (and saves) has each
+# parameter below it, which the session loader and float32 drawing rely on.
+MAX_PARAMETER = 1e30
+MAX_SQUARED_NORM = MAX_PARAMETER * MAX_PARAMETER
+
+
+def parameters_diverged(params: np.ndarray) -> bool:
+    """Whether ``params`` has left the range a learning run stays in (NaN and inf included)."""
+    return not float(np.dot(params, params)) < MAX_SQUARED_NORM
 
 
 class ParamList(list):

@@ -41,6 +41,7 @@ except ImportError:  # not POSIX: no locks, so stale temporary files are left al
 from nnplay.core.config import ConfigError, TrainConfig, check_memory
 from nnplay.core.datasets import MAX_COORDINATE, MAX_CSV_ROWS, REGRESSION, Dataset
 from nnplay.core.memory_budget import HISTORY_CAPACITY, n_test_points
+from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.npz_reader import ArchiveError, Member, NpzReader
 from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, Trainer, diverged_message
 
@@ -53,7 +54,6 @@ MAX_META_BYTES = 1024 * 1024  # as UTF-32 (numpy's text arrays): 256k characters
 MAX_JSON_DEPTH = 8  # a real header nests 3 deep (meta -> rng -> state)
 MAX_INT_DIGITS = 1000  # a random state needs 39; more only costs time to parse
 MAX_STEP = 10**15  # far past any run (10^8 updates a setting allows), far below int64's 9.2e18
-MAX_PARAMETER = 1e30  # a network whose weights got near this diverged long before; float32 drawing ends at 3.4e38
 MAX_EXTENT = MAX_COORDINATE * 1.1 * (1 + 1e-9)  # a CSV's extent is 1.1 x its largest coordinate
 ARRAYS = ("params", "initial_params", "optimizer_state", "history", "order", "X_train", "y_train", "X_test", "y_test")
 

@@ -29,7 +29,7 @@ from nnplay.core.memory_budget import (
     TIMELINE_MOMENTS,
     n_test_points,
 )
-from nnplay.core.network import Network
+from nnplay.core.network import MAX_PARAMETER, Network, parameters_diverged
 from nnplay.core.optim import Optimizer
 
 MAX_TRAIN_POINTS = 100_000  # the train-size limit; the data editor stops there too
@@ -281,8 +281,8 @@ class Trainer:
 
     def set_parameter(self, index: int, value: float, name: str = "parameter") -> str:
         """Set one weight or bias (the diagram's edit); ``name`` is how the messages call it."""
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number")
+        if not abs(value) < MAX_PARAMETER:
+            raise ValueError(f"{name} must be a finite number within ±{MAX_PARAMETER:g}")
         if not 0 <= index < self.net.params.size:
             raise ValueError(f"{name}: no parameter {index} in a network of {self.net.params.size}")
         old = float(self.net.params[index])
@@ -492,7 +492,7 @@ class Trainer:
                     opt.lr = self.learning_rate()
                 opt.step(params, grad)
                 self.step_count += 1
-                if not math.isfinite(params.sum()):
+                if parameters_diverged(params):
                     self._diverge()
                     break
                 done += 1
@@ -689,7 +689,7 @@ def same_data(a: TrainConfig, b: TrainConfig) -> bool:
 
 def diverged_message(diverged_at: int, good_step: int) -> str:
     return (
-        f"diverged at step {diverged_at:,}: the parameters became NaN or inf. "
+        f"diverged at step {diverged_at:,}: the parameters grew past ±{MAX_PARAMETER:g} or became NaN. "
         f"Went back to step {good_step:,}, the last with a finite loss. "
         "Lower the learning rate and reset."
     )

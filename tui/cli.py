@@ -27,7 +27,6 @@ EXIT_DIVERGED = 3
 AUTO_KERNEL_STEPS = 20_000
 
 
-
 class UsageError(Exception):
     """Bad command-line input: reported as one line, exit status 2."""
 

@@ -42,6 +42,8 @@ def _one(key: str, action: str) -> tuple[tuple[str, str], ...]:
     return ((key, action),)
 
 
+# fmt: off
+# One row a key, so the table reads as the table it is.
 KEYS: tuple[Key, ...] = (
     # Help and quit first: at 80 columns the footer shows only its first eight or so keys.
     Key(_one("question_mark", "help"), "?", "Help", "this help: every control and the ideas behind them",
@@ -99,6 +101,7 @@ KEYS: tuple[Key, ...] = (
     Key(_one("L", "lessons"), "L", "Lessons",
         "lessons: eight guided lessons, each task checked as you train (`h` hints, `enter` starts one)"),
 )
+# fmt: on
 
 # Commands with no key of their own: (title, help, action), in the command palette only.
 PALETTE_ONLY: tuple[tuple[str, str, str], ...] = (

@@ -781,3 +781,8 @@ def test_restart_keeps_data_edits_undoable_and_drops_weight_edits():
     assert len(trainer.data.X_train) == n
     with pytest.raises(ValueError, match="finite"):
         trainer.set_parameter(0, float("nan"), "w")
+    # A weight a run would call diverged is refused too: nothing the app holds fails to load.
+    before = trainer.net.params.copy()
+    with pytest.raises(ValueError, match=r"within ±1e\+30"):
+        trainer.set_parameter(0, 1e200, "w")
+    assert np.array_equal(trainer.net.params, before)
