@@ -99,7 +99,9 @@ def test_compare_view_80x24(snap_compare):
 
 def test_compare_view_120x40(snap_compare):
     comparison = Comparison(PRESETS["seed-v2"].config(), parse_comparison("backprop=correct,backprop=article-v2"))
-    for _ in range(20):
+    # The flawed rule is chaotic: past a few thousand steps a change in the last bit (another
+    # BLAS, another CPU) changes the picture, so the picture is taken before that.
+    for _ in range(3):
         comparison.step(1000)
         comparison.evaluate()
 
