@@ -20,10 +20,10 @@ from nnplay.core.losses import CROSS_ENTROPY_OUTPUTS, LOSSES
 from nnplay.core.memory_budget import budget_error, config_estimate
 from nnplay.core.network import INITS
 from nnplay.core.optim import OPTIMIZERS
+from nnplay.core.schedule import SCHEDULES
 
 MAX_LAYERS = 8
 MAX_NEURONS = 256
-SCHEDULES = ("constant", "step", "cosine")
 
 
 class ConfigError(ValueError):

@@ -16,11 +16,6 @@ import numpy as np
 
 from nnplay.core.resident_memory import page_out_mappings
 
-CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softmax": 5}
-LOSS_CODES = {"mse": 0, "cross_entropy": 1}
-OPT_CODES = {"sgd": 0, "momentum": 1, "adam": 2}
-SCHEDULE_CODES = {"constant": 0, "step": 1, "cosine": 2}
-
 _lock = threading.Lock()
 _kernel = None
 _failed: str | None = None
@@ -57,6 +52,6 @@ def _warm_up(kernel) -> None:
     kernel(
         params, np.zeros(6), np.zeros((2, 6)), sizes, np.array([0], dtype=np.int64), np.array([4], dtype=np.int64),
         4, np.array([0], dtype=np.int64), 0, np.zeros((1, 2)), np.zeros((1, 2)), np.zeros(1, dtype=np.int64),
-        0, 1, 1, 0, 0.1, 0.9, 0.9, 0.999, 1e-8, 0.0, 0.0, 0, 0, 1, 0, np.zeros((2, 2)), np.zeros((2, 2)),
-        np.zeros((2, 2)),
+        np.random.default_rng(0), 0, 1, 1, 0, 0.1, 0.9, 0.9, 0.999, 1e-8, 0.0, 0.0, 0, 0, 1, 0, np.zeros((2, 2)),
+        np.zeros((2, 2)), np.zeros((2, 2)),
     )  # fmt: skip

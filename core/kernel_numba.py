@@ -9,8 +9,14 @@ import math
 import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
+from numba.np.random.random_methods import random_interval
 
+from nnplay.core.kernel_codes import CROSS_ENTROPY, LEAKY_RELU, MOMENTUM, RELU, SGD, SIGMOID, SOFTMAX, TANH
 from nnplay.core.network import MAX_SQUARED_NORM
+from nnplay.core.schedule import CONSTANT, scheduled_lr
+
+# The schedule the numpy trainer runs, compiled (not inlined: no fast-math reordering of its sums).
+scheduled_lr_compiled = njit(cache=True)(scheduled_lr)
 
 
 @intrinsic
@@ -40,47 +46,63 @@ def exp_neg(x):
     x = max(x, -708.0)
     k = math.floor(x * LOG2E + 0.5)
     r = (x - k * LN2_HI) - k * LN2_LO
-    p = 1.0 / 6227020800.0
-    p = p * r + 1.0 / 479001600.0
-    p = p * r + 1.0 / 39916800.0
-    p = p * r + 1.0 / 3628800.0
-    p = p * r + 1.0 / 362880.0
-    p = p * r + 1.0 / 40320.0
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    # The degree-13 Taylor polynomial, 1 + r + r^2 (1/2 + r/6 + ...), its tail by Estrin's
+    # scheme: 5 dependent multiply-adds deep instead of Horner's 13 (a sigmoid layer waits
+    # for its exps); the 1 is added last so the sum rounds once.
+    r2 = r * r
+    r4 = r2 * r2
+    s0 = (0.5 + r * (1.0 / 6.0)) + (1.0 / 24.0 + r * (1.0 / 120.0)) * r2
+    s1 = (1.0 / 720.0 + r * (1.0 / 5040.0)) + (1.0 / 40320.0 + r * (1.0 / 362880.0)) * r2
+    s2 = (1.0 / 3628800.0 + r * (1.0 / 39916800.0)) + (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)) * r2
+    p = 1.0 + (r + r2 * ((s0 + s1 * r4) + s2 * (r4 * r4)))
     return p * _int_bits_as_float((int(k) + 1023) << 52)
+
+
+@njit(cache=True)
+def shuffle_in_place(rng, order):
+    """``order`` reshuffled as numpy's ``rng.permutation(order)`` would (the same Fisher-Yates
+    swaps, drawn from the same bit generator), so the kernel starts each epoch's new order
+    itself and the random stream stays the one the numpy trainer draws from."""
+    bitgen = rng.bit_generator
+    for i in range(order.shape[0] - 1, 0, -1):
+        j = np.intp(random_interval(bitgen, i))
+        order[i], order[j] = order[j], order[i]
+
+
+@njit(cache=True)
+def squared_norm(w, b):
+    total = 0.0
+    for q in range(w.shape[0]):
+        total += w[q] * w[q]
+    for q in range(b.shape[0]):
+        total += b[q] * b[q]
+    return total
 
 
 @njit(cache=True, inline="always")
 def act(code, z):
-    if code == 0:
+    if code == SIGMOID:
         # exp is several times cheaper than tanh; both forms are exact to an ulp or two.
         e = math.exp(-abs(z))
         return (1.0 if z >= 0.0 else e) / (1.0 + e)
-    if code == 1:
+    if code == TANH:
         return math.tanh(z)
-    if code == 2:
+    if code == RELU:
         return z if z > 0.0 else 0.0
-    if code == 3:
+    if code == LEAKY_RELU:
         return z if z > 0.0 else 0.01 * z
     return z
 
 
 @njit(cache=True, inline="always")
 def dact(code, z, a):
-    if code == 0:
+    if code == SIGMOID:
         return a * (1.0 - a)
-    if code == 1:
+    if code == TANH:
         return 1.0 - a * a
-    if code == 2:
+    if code == RELU:
         return 1.0 if z > 0.0 else 0.0
-    if code == 3:
+    if code == LEAKY_RELU:
         return 1.0 if z > 0.0 else 0.01
     return 1.0
 
@@ -103,8 +125,8 @@ def softmax_into(z, a, k, n):
 @njit(cache=True, inline="always")
 def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
     """d[L] = dLoss/dz at the output for one sample (cross-entropy with softmax or with any output; MSE)."""
-    if loss_code == 1:
-        if out_code == 5:
+    if loss_code == CROSS_ENTROPY:
+        if out_code == SOFTMAX:
             tsum = 0.0
             for i in range(n_out):
                 tsum += Y[row, i]
@@ -113,13 +135,13 @@ def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
         else:
             for i in range(n_out):
                 d[L, i] = a[L, i] - Y[row, i]
-    elif out_code == 5:
+    elif out_code == SOFTMAX:
         dot = 0.0
         for i in range(n_out):
             dot += a[L, i] * (a[L, i] - Y[row, i])
         for i in range(n_out):
             d[L, i] = a[L, i] * ((a[L, i] - Y[row, i]) - dot)
-    elif out_code == 0:  # sigmoid spelled out: the loop vectorises without a call per element
+    elif out_code == SIGMOID:  # spelled out: the loop vectorises without a call per element
         for i in range(n_out):
             d[L, i] = (a[L, i] - Y[row, i]) * (a[L, i] * (1.0 - a[L, i]))
     else:
@@ -129,7 +151,7 @@ def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def sgd_per_sample(
-    params, sizes, w_off, b_off, codes, loss_code, X, Y, order, at, n_steps,
+    params, sizes, w_off, b_off, codes, loss_code, X, Y, order, rng, at, n_steps,
     lr, sched_code, sched_total, step0, t, z, a, d,
 ):  # fmt: skip
     """``train_steps`` for one sample per update, plain SGD, no regulariser (the article's
@@ -154,15 +176,16 @@ def sgd_per_sample(
             B[k, i] = params[bo + i]
             for j in range(n_in):
                 W[k, i, j] = params[wo + i * n_in + j]
+    flat_w, flat_b = W.reshape(-1), B.reshape(-1)
+    # The divergence rule needs the squared norm only once a parameter is this large: below
+    # it, all of them together stay under a quarter of MAX_SQUARED_NORM. A comparison per
+    # weight is no chain of dependent additions, as summing the squares in the loop was.
+    small_bound = math.sqrt(MAX_SQUARED_NORM / (4.0 * (flat_w.shape[0] + flat_b.shape[0])))
     cur_lr = lr
-    result_done, result_at, result_epochs, diverged = n_steps, at, 0, False
+    result_done, epochs, diverged = n_steps, 0, False
     for done in range(n_steps):
-        if sched_code != 0:
-            progress = min((step0 + done) / sched_total, 1.0)
-            if sched_code == 1:
-                cur_lr = lr * 0.5 ** min(math.floor(progress * 4), 3)
-            else:
-                cur_lr = lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+        if sched_code != CONSTANT:
+            cur_lr = scheduled_lr_compiled(lr, sched_code, step0 + done, sched_total)
         row = order[at]
         for i in range(sizes[0]):
             a[0, i] = X[row, i]
@@ -174,12 +197,12 @@ def sgd_per_sample(
                 for j in range(n_in):
                     acc += W[k, i, j] * a[k, j]
                 z[k + 1, i] = acc + B[k, i]
-            if code == 0:
+            if code == SIGMOID:
                 for i in range(n_out):
                     zi = z[k + 1, i]
                     e = exp_neg(-abs(zi))
                     a[k + 1, i] = (1.0 if zi >= 0.0 else e) / (1.0 + e)
-            elif code == 5:
+            elif code == SOFTMAX:
                 softmax_into(z, a, k + 1, n_out)
             else:
                 for i in range(n_out):
@@ -187,7 +210,7 @@ def sgd_per_sample(
         n_out = sizes[L]
         out_code = codes[L - 1]
         output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code)
-        total = 0.0
+        large = False
         for k in range(n_layers - 1, -1, -1):
             n_in, n_out = sizes[k], sizes[k + 1]
             if k > 0:
@@ -197,37 +220,36 @@ def sgd_per_sample(
                 di = d[k + 1, i]
                 bnew = B[k, i] - cur_lr * di
                 B[k, i] = bnew
-                total += bnew * bnew
+                large |= not abs(bnew) < small_bound
                 if k > 0:
                     for j in range(n_in):
                         w = W[k, i, j]
                         d[k, j] += di * w
                         w -= cur_lr * (di * a[k, j])
                         W[k, i, j] = w
-                        total += w * w
+                        large |= not abs(w) < small_bound
                 else:
                     for j in range(n_in):
                         w = W[k, i, j] - cur_lr * (di * a[k, j])
                         W[k, i, j] = w
-                        total += w * w
+                        large |= not abs(w) < small_bound
             if k > 0:
                 code = codes[k - 1]
-                if code == 0:
+                if code == SIGMOID:
                     for j in range(n_in):
                         d[k, j] *= a[k, j] * (1.0 - a[k, j])
                 else:
                     for j in range(n_in):
                         d[k, j] *= dact(code, z[k, j], a[k, j])
         t += 1
-        if not total < MAX_SQUARED_NORM:  # the rule of core.network.parameters_diverged
-            result_done, result_at, diverged = done, at, True
+        if large and not squared_norm(flat_w, flat_b) < MAX_SQUARED_NORM:  # core.network.parameters_diverged
+            result_done, diverged = done, True
             break
         at += 1
-        if at >= n:
-            result_done, result_at, result_epochs = done + 1, 0, 1
-            break
-    else:
-        result_at = at
+        if at >= n:  # the epoch is complete: the next one's order, as the numpy trainer draws it
+            epochs += 1
+            at = 0
+            shuffle_in_place(rng, order)
     for k in range(n_layers):
         n_in, n_out = sizes[k], sizes[k + 1]
         wo, bo = w_off[k], b_off[k]
@@ -235,7 +257,7 @@ def sgd_per_sample(
             params[bo + i] = B[k, i]
             for j in range(n_in):
                 params[wo + i * n_in + j] = W[k, i, j]
-    return result_done, result_at, result_epochs, t, diverged, cur_lr
+    return result_done, at, epochs, t, diverged, cur_lr
 
 
 # Reassociation lets sums vectorise; NaN and inf keep their meaning (no nnan/ninf), so
@@ -243,19 +265,21 @@ def sgd_per_sample(
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def train_steps(
     params, grad, state, sizes, w_off, b_off, n_weights, codes, loss_code,
-    X, Y, order, at, batch, n_steps,
+    X, Y, order, rng, at, batch, n_steps,
     opt_code, lr, momentum, beta1, beta2, eps, l1, l2, t,
     sched_code, sched_total, step0, z, a, d,
 ):  # fmt: skip
-    """Run up to ``n_steps`` updates; stops early at an epoch's end (the caller reshuffles).
+    """Run up to ``n_steps`` updates (fewer only when the run diverges). ``order`` is the
+    epoch's sample order: at each epoch's end it is reshuffled in place from ``rng``, as the
+    numpy trainer does (a batch as large as the set keeps its order).
 
     Returns (good_steps, at, epochs_completed, t, diverged, last_lr).
     """
     n_layers = sizes.shape[0] - 1
     n = order.shape[0]
-    if batch == 1 and n > 1 and opt_code == 0 and l1 == 0.0 and l2 == 0.0:  # the hot case
+    if batch == 1 and n > 1 and opt_code == SGD and l1 == 0.0 and l2 == 0.0:  # the hot case
         return sgd_per_sample(
-            params, sizes, w_off, b_off, codes, loss_code, X, Y, order, at, n_steps,
+            params, sizes, w_off, b_off, codes, loss_code, X, Y, order, rng, at, n_steps,
             lr, sched_code, sched_total, step0, t, z, a, d,
         )  # fmt: skip
     epochs = 0
@@ -266,18 +290,10 @@ def train_steps(
             start, count = 0, n
         else:
             start, count = at, min(batch, n - at)
-        # the scheduled learning rate for this update
-        if sched_code == 0:
-            cur_lr = lr
-        else:
-            progress = min((step0 + done) / sched_total, 1.0)
-            if sched_code == 1:
-                cur_lr = lr * 0.5 ** min(math.floor(progress * 4), 3)
-            else:
-                cur_lr = lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+        cur_lr = scheduled_lr_compiled(lr, sched_code, step0 + done, sched_total)
         # One sample, plain SGD, no regulariser (the article's setting): update the weights
         # as the deltas are found instead of going through the gradient buffer.
-        direct = count == 1 and opt_code == 0 and l1 == 0.0 and l2 == 0.0
+        direct = count == 1 and opt_code == SGD and l1 == 0.0 and l2 == 0.0
         total = 0.0
         if not direct:
             grad[:] = 0.0
@@ -296,7 +312,7 @@ def train_steps(
                     for j in range(n_in):
                         acc += params[base + j] * a[k, j]
                     z[k + 1, i] = acc + params[bo + i]
-                if code == 5:
+                if code == SOFTMAX:
                     softmax_into(z, a, k + 1, n_out)
                 else:
                     for i in range(n_out):
@@ -346,55 +362,44 @@ def train_steps(
         P = params.shape[0]
         if direct:
             t += 1
-            if not total < MAX_SQUARED_NORM:  # the rule of core.network.parameters_diverged
-                return done, at, epochs, t, True, cur_lr
-            done += 1
-            if batch >= n:
-                epochs += 1
-            else:
-                at += count
-                if at >= n:
-                    epochs += 1
-                    at = 0
-                    return done, at, epochs, t, False, cur_lr
-            continue
-        if count > 1:
-            inv = 1.0 / count
-            for p in range(P):
-                grad[p] *= inv
-        if l1 != 0.0 or l2 != 0.0:
-            for p in range(n_weights):
-                g = grad[p]
-                if l2 != 0.0:
-                    g += l2 * params[p]
-                if l1 != 0.0:
-                    w = params[p]
-                    g += l1 * (1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0))
-                grad[p] = g
-        t += 1
-        if opt_code == 0:
-            for p in range(P):
-                params[p] -= cur_lr * grad[p]
-                total += params[p] * params[p]
-        elif opt_code == 1:
-            for p in range(P):
-                if t == 1:
-                    state[0, p] = grad[p]
-                else:
-                    state[0, p] = momentum * state[0, p] + grad[p]
-                params[p] -= cur_lr * state[0, p]
-                total += params[p] * params[p]
         else:
-            bias1 = 1.0 - beta1**t
-            bias2 = 1.0 - beta2**t
-            root2 = math.sqrt(bias2)
-            for p in range(P):
-                g = grad[p]
-                state[0, p] = state[0, p] * beta1 + (1.0 - beta1) * g
-                state[1, p] = state[1, p] * beta2 + (1.0 - beta2) * (g * g)
-                denom = math.sqrt(state[1, p]) * (1.0 / root2) + eps
-                params[p] -= (state[0, p] / denom) * (cur_lr / bias1)
-                total += params[p] * params[p]
+            if count > 1:
+                inv = 1.0 / count
+                for p in range(P):
+                    grad[p] *= inv
+            if l1 != 0.0 or l2 != 0.0:
+                for p in range(n_weights):
+                    g = grad[p]
+                    if l2 != 0.0:
+                        g += l2 * params[p]
+                    if l1 != 0.0:
+                        w = params[p]
+                        g += l1 * (1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0))
+                    grad[p] = g
+            t += 1
+            if opt_code == SGD:
+                for p in range(P):
+                    params[p] -= cur_lr * grad[p]
+                    total += params[p] * params[p]
+            elif opt_code == MOMENTUM:
+                for p in range(P):
+                    if t == 1:
+                        state[0, p] = grad[p]
+                    else:
+                        state[0, p] = momentum * state[0, p] + grad[p]
+                    params[p] -= cur_lr * state[0, p]
+                    total += params[p] * params[p]
+            else:  # ADAM
+                bias1 = 1.0 - beta1**t
+                bias2 = 1.0 - beta2**t
+                root2 = math.sqrt(bias2)
+                for p in range(P):
+                    g = grad[p]
+                    state[0, p] = state[0, p] * beta1 + (1.0 - beta1) * g
+                    state[1, p] = state[1, p] * beta2 + (1.0 - beta2) * (g * g)
+                    denom = math.sqrt(state[1, p]) * (1.0 / root2) + eps
+                    params[p] -= (state[0, p] / denom) * (cur_lr / bias1)
+                    total += params[p] * params[p]
         if not total < MAX_SQUARED_NORM:  # the rule of core.network.parameters_diverged
             return done, at, epochs, t, True, cur_lr
         done += 1
@@ -402,8 +407,8 @@ def train_steps(
             epochs += 1
         else:
             at += count
-            if at >= n:
+            if at >= n:  # the epoch is complete: the next one's order, as the numpy trainer draws it
                 epochs += 1
                 at = 0
-                return done, at, epochs, t, False, cur_lr
+                shuffle_in_place(rng, order)
     return done, at, epochs, t, False, cur_lr

@@ -21,6 +21,7 @@ from nnplay.core.backprop import article_v2_gradient
 from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset, sample_points
 from nnplay.core.features import feature_matrix
+from nnplay.core.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.losses import mean_loss, output_delta
 from nnplay.core.memory_budget import (
     EVAL_CHUNK,
@@ -31,6 +32,7 @@ from nnplay.core.memory_budget import (
 )
 from nnplay.core.network import MAX_PARAMETER, Network, parameters_diverged
 from nnplay.core.optim import Optimizer
+from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
 
 MAX_TRAIN_POINTS = 100_000  # the train-size limit; the data editor stops there too
 HISTORY_FIELDS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -403,7 +405,6 @@ class Trainer:
 
     def use_kernel(self, kernel) -> None:
         """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy)."""
-        from nnplay.core.kernel import CODES
 
         self.kernel = kernel
         if kernel is None:
@@ -414,7 +415,8 @@ class Trainer:
         w_off, b_off = self.net.views(np.arange(self.net.params.size))
         self._k_w_off = np.array([w.flat[0] for w in w_off], dtype=np.int64)
         self._k_b_off = np.array([b[0] for b in b_off], dtype=np.int64)
-        self._k_codes = np.array([CODES[a] for a in (*self.net.activations, self.net.output)], dtype=np.int64)
+        codes = [ACTIVATION_CODES[name] for name in (*self.net.activations, self.net.output)]
+        self._k_codes = np.array(codes, dtype=np.int64)
         self._k_buffers = tuple(np.zeros((len(sizes), width)) for _ in range(3))
         self._k_X = np.ascontiguousarray(self.X_train)
         self._k_Y = np.ascontiguousarray(self.Y_train)
@@ -429,33 +431,25 @@ class Trainer:
         return self.kernel is not None and not c.dropout and c.backprop == "correct"
 
     def _step_kernel(self, n: int) -> int:
-        from nnplay.core.kernel import LOSS_CODES, OPT_CODES, SCHEDULE_CODES
-
+        """``n`` updates in one call of the kernel, which reshuffles ``self._order`` in place at each
+        epoch's end from ``self.rng`` (the numpy path's ``rng.permutation``: the same stream)."""
         c, opt, net = self.config, self.optimizer, self.net
         started = time.perf_counter()
-        done = 0
-        batch = c.batch_size
-        n_train = len(self._order)
         z, a, d = self._k_buffers
-        while done < n:
-            good, at, epochs, t, diverged, last_lr = self.kernel(
-                net.params, self._grad, opt.state, self._k_sizes, self._k_w_off, self._k_b_off, net.n_weights,
-                self._k_codes, LOSS_CODES[net.loss_name], self._k_X, self._k_Y, self._order, self._at, batch,
-                n - done, OPT_CODES[opt.kind], c.lr, opt.momentum, opt.beta1, opt.beta2, opt.eps, opt.l1, opt.l2,
-                opt.t, SCHEDULE_CODES[c.schedule], c.iterations, self.step_count, z, a, d,
-            )  # fmt: skip
-            self.step_count += good
-            done += good
-            self._at, opt.t = at, t
-            self.epoch += epochs
-            if c.schedule != "constant":
-                opt.lr = last_lr
-            if diverged:
-                self.step_count += 1
-                self._diverge()
-                break
-            if epochs and batch < n_train:
-                self._order = self.rng.permutation(self._order)
+        done, at, epochs, t, diverged, last_lr = self.kernel(
+            net.params, self._grad, opt.state, self._k_sizes, self._k_w_off, self._k_b_off, net.n_weights,
+            self._k_codes, LOSS_CODES[net.loss_name], self._k_X, self._k_Y, self._order, self.rng, self._at,
+            c.batch_size, n, OPTIMIZER_CODES[opt.kind], c.lr, opt.momentum, opt.beta1, opt.beta2, opt.eps, opt.l1,
+            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, self.step_count, z, a, d,
+        )  # fmt: skip
+        self.step_count += done
+        self._at, opt.t = at, t
+        self.epoch += epochs
+        if c.schedule != "constant":
+            opt.lr = last_lr
+        if diverged:
+            self.step_count += 1
+            self._diverge()
         self.train_seconds += time.perf_counter() - started
         return done
 
@@ -672,14 +666,8 @@ TARGET_LOSS_CHECK_STEPS = 100
 
 
 def scheduled_rate(c: TrainConfig, step: int) -> float:
-    """The learning rate of the update after ``step`` updates; a schedule spans ``iterations``
-    updates and then stays where it ended (cosine: 0, step: lr/8)."""
-    if c.schedule == "constant":
-        return c.lr
-    progress = min(step / c.iterations, 1.0)
-    if c.schedule == "step":
-        return c.lr * 0.5 ** min(math.floor(progress * 4), 3)
-    return c.lr * 0.5 * (1.0 + math.cos(math.pi * progress))
+    """The learning rate of the update after ``step`` updates of ``c``'s schedule (``core.schedule``)."""
+    return scheduled_lr(c.lr, SCHEDULE_CODES[c.schedule], step, c.iterations)
 
 
 def same_data(a: TrainConfig, b: TrainConfig) -> bool:

@@ -32,6 +32,7 @@ def assert_same(reference: Trainer, fast: Trainer, rtol: float = 1e-9) -> None:
     np.testing.assert_allclose(fast.net.params, reference.net.params, rtol=rtol, atol=1e-12)
     np.testing.assert_allclose(fast.optimizer.state, reference.optimizer.state, rtol=rtol, atol=1e-12)
     assert fast.optimizer.t == reference.optimizer.t
+    assert fast.rng.bit_generator.state == reference.rng.bit_generator.state  # the same random stream
 
 
 BASE = TrainConfig(dataset="circle", train_size=60, test_ratio=0.5, layers=(5, 4), lr=0.05, batch_size=7)
@@ -146,6 +147,36 @@ def test_per_sample_divergence_is_detected_at_the_same_step() -> None:
     assert np.isfinite(fast.net.params).all()
     np.testing.assert_array_equal(fast.net.params, reference.net.params)  # both back at the checkpoint
     assert fast.step(10) == 0
+
+
+ARTICLE_V1_DATA = {"dataset": "quadrants-centres", "train_size": 4, "layers": ()}
+
+
+@pytest.mark.parametrize("changes", [{"batch_size": 1}, {"batch_size": 7}, {"batch_size": 1, **ARTICLE_V1_DATA}])
+def test_many_epochs_train_in_one_call_of_the_kernel(changes: dict) -> None:
+    """The kernel reshuffles at each epoch's end itself, as numpy's generator would: it does not
+    return to Python per epoch (on the article's 4 points that was once every 4 updates)."""
+    calls = []
+
+    def counting_kernel(*args):
+        calls.append(args)
+        return KERNEL(*args)
+
+    reference, fast = pair(BASE.replace(**changes))
+    fast.use_kernel(counting_kernel)
+    assert reference.step(500) == fast.step(500) == 500
+    assert len(calls) == 1
+    assert fast.epoch == reference.epoch >= 8
+    assert_same(reference, fast)
+
+
+def test_the_kernel_compiles_the_trainers_schedule() -> None:
+    from nnplay.core.kernel_numba import scheduled_lr_compiled
+    from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
+
+    for code in SCHEDULE_CODES.values():
+        for step in (0, 1, 249, 250, 251, 999, 1000, 5000):
+            assert scheduled_lr_compiled(0.7, code, step, 1000) == scheduled_lr(0.7, code, step, 1000)
 
 
 def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
