@@ -4,26 +4,28 @@
 
 The baseline is the article's version-2 training loop written in plain Python
 (lists, a loop per neuron and per weight), widened to 2-8-8-4 and given correct
-backprop. nnplay trains the same network on the same kind of data through
-``nnplay train --json`` with each engine. Runs alternate; medians and ratios.
+backprop. nnplay trains the same network on the same kind of data, as ``nnplay train``
+with these flags would, with each engine (``benchmarks/nnplay_rounds.py``: a fresh process,
+warmed up). Each is timed by the wall clock and by CPU time (which the other processes of a
+loaded machine do not inflate). Runs alternate; medians and ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import math
+import os
 import random
 import statistics
-import subprocess
-import sys
 import time
+
+from nnplay_rounds import measure
 
 SIZES = [2, 8, 8, 4]
 
 
-def python_loops(steps: int) -> float:
+def python_loops(steps: int) -> tuple[float, float]:
     """The article's style: nested lists and explicit loops; sigmoid everywhere, MSE, SGD."""
     rnd = random.Random(0)
     weights = [
@@ -40,7 +42,7 @@ def python_loops(steps: int) -> float:
     def sigmoid(v: float) -> float:
         return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(steps):
         inputs, target = data[rnd.randrange(len(data))]
         acts = [inputs]
@@ -70,43 +72,15 @@ def python_loops(steps: int) -> float:
                 b[i] -= lr * deltas[i]
             if k:
                 deltas = new
-    return time.perf_counter() - started
+    return steps / (time.perf_counter() - started), steps / (time.process_time() - cpu_started)
 
 
-def ours(steps: int, engine: str) -> float:
-    cmd = [
-        sys.executable,
-        "-m",
-        "nnplay.tui.cli",
-        "train",
-        "--dataset",
-        "quadrants",
-        "--train-size",
-        "500",
-        "--layers",
-        "8,8",
-        "--activation",
-        "sigmoid",
-        "--output",
-        "sigmoid",
-        "--loss",
-        "mse",
-        "--init",
-        "uniform11",
-        "--optimizer",
-        "sgd",
-        "--lr",
-        "0.5",
-        "--batch-size",
-        "1",
-        "--iterations",
-        str(steps),
-        "--engine",
-        engine,
-        "--json",
-    ]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)["seconds"]
+FLAGS = [
+    "--dataset", "quadrants", "--train-size", "500", "--layers", "8,8", "--activation", "sigmoid",
+    "--output", "sigmoid", "--loss", "mse", "--init", "uniform11", "--optimizer", "sgd", "--lr", "0.5",
+    "--batch-size", "1",
+    "--schedule", "constant",  # the loops' rate is constant too (without --preset the default is seed-v2's cosine)
+]  # fmt: skip
 
 
 def main() -> None:
@@ -114,17 +88,26 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    py, np_times, nb_times = [], [], []
+    print(f"load average {os.getloadavg()[0]:.1f} at the start")
+    rates: dict[str, dict[str, list[float]]] = {
+        name: {"wall": [], "cpu": []} for name in ("python loops", "nnplay numpy", "nnplay numba")
+    }
     for _ in range(args.repeats):
-        py.append(python_loops(args.steps))
-        np_times.append(ours(args.steps, "numpy"))
-        nb_times.append(ours(args.steps * 50, "numba") / 50)  # more steps so the timer resolves them
-    base = statistics.median(py)
-    print(f"2-8-8-4 sigmoid, MSE, SGD, batch 1; {args.steps:,} steps; median of {args.repeats}")
-    print(f"{'trainer':<22} {'steps/s':>12} {'vs python':>10}")
-    for name, times in (("python loops", py), ("nnplay numpy", np_times), ("nnplay numba", nb_times)):
-        t = statistics.median(times)
-        print(f"{name:<22} {args.steps / t:>12,.0f} {base / t:>9.1f}x")
+        wall, cpu = python_loops(args.steps)
+        rates["python loops"]["wall"].append(wall)
+        rates["python loops"]["cpu"].append(cpu)
+        # numba: more steps, so each timed round lasts long enough for the clock
+        for name, engine, steps in (("nnplay numpy", "numpy", args.steps), ("nnplay numba", "numba", args.steps * 50)):
+            result = measure(FLAGS, steps, 1, engine)
+            rates[name]["wall"] += result["wall"]
+            rates[name]["cpu"] += result["cpu"]
+    print(f"2-8-8-4 sigmoid, MSE, SGD, batch 1; {args.steps:,} steps (numba x50), median of {args.repeats}")
+    print(f"{'trainer':<14} {'wall steps/s':>13} {'vs python':>10} {'cpu steps/s':>13} {'vs python':>10}")
+    base = {clock: statistics.median(rates["python loops"][clock]) for clock in ("wall", "cpu")}
+    for name, by_clock in rates.items():
+        wall, cpu = statistics.median(by_clock["wall"]), statistics.median(by_clock["cpu"])
+        print(f"{name:<14} {wall:>13,.0f} {wall / base['wall']:>9.1f}x {cpu:>13,.0f} {cpu / base['cpu']:>9.1f}x")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

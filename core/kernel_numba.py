@@ -58,6 +58,12 @@ def exp_neg(x):
     return p * _int_bits_as_float((int(k) + 1023) << 52)
 
 
+@njit(cache=True, inline="always")
+def sigmoid(z):
+    e = exp_neg(-abs(z))
+    return (1.0 if z >= 0.0 else e) / (1.0 + e)
+
+
 @njit(cache=True)
 def shuffle_in_place(rng, order):
     """``order`` reshuffled as numpy's ``rng.permutation(order)`` would (the same Fisher-Yates
@@ -82,9 +88,7 @@ def squared_norm(w, b):
 @njit(cache=True, inline="always")
 def act(code, z):
     if code == SIGMOID:
-        # exp is several times cheaper than tanh; both forms are exact to an ulp or two.
-        e = math.exp(-abs(z))
-        return (1.0 if z >= 0.0 else e) / (1.0 + e)
+        return sigmoid(z)
     if code == TANH:
         return math.tanh(z)
     if code == RELU:
@@ -123,30 +127,33 @@ def softmax_into(z, a, k, n):
 
 
 @njit(cache=True, inline="always")
+def elementwise_output_delta(out_code, loss_code, z, a, y):
+    """dLoss/dz of one output that is not softmax: cross-entropy a - y, MSE (a - y) f'(z)."""
+    if loss_code == CROSS_ENTROPY:
+        return a - y
+    if out_code == SIGMOID:  # spelled out: a loop of it vectorises without a call per element
+        return (a - y) * (a * (1.0 - a))
+    return (a - y) * dact(out_code, z, a)
+
+
+@njit(cache=True, inline="always")
 def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
     """d[L] = dLoss/dz at the output for one sample (cross-entropy with softmax or with any output; MSE)."""
-    if loss_code == CROSS_ENTROPY:
-        if out_code == SOFTMAX:
-            tsum = 0.0
-            for i in range(n_out):
-                tsum += Y[row, i]
-            for i in range(n_out):
-                d[L, i] = a[L, i] * tsum - Y[row, i]
-        else:
-            for i in range(n_out):
-                d[L, i] = a[L, i] - Y[row, i]
-    elif out_code == SOFTMAX:
+    if out_code != SOFTMAX:
+        for i in range(n_out):
+            d[L, i] = elementwise_output_delta(out_code, loss_code, z[L, i], a[L, i], Y[row, i])
+    elif loss_code == CROSS_ENTROPY:
+        tsum = 0.0
+        for i in range(n_out):
+            tsum += Y[row, i]
+        for i in range(n_out):
+            d[L, i] = a[L, i] * tsum - Y[row, i]
+    else:
         dot = 0.0
         for i in range(n_out):
             dot += a[L, i] * (a[L, i] - Y[row, i])
         for i in range(n_out):
             d[L, i] = a[L, i] * ((a[L, i] - Y[row, i]) - dot)
-    elif out_code == SIGMOID:  # spelled out: the loop vectorises without a call per element
-        for i in range(n_out):
-            d[L, i] = (a[L, i] - Y[row, i]) * (a[L, i] * (1.0 - a[L, i]))
-    else:
-        for i in range(n_out):
-            d[L, i] = (a[L, i] - Y[row, i]) * dact(out_code, z[L, i], a[L, i])
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
@@ -156,7 +163,8 @@ def sgd_per_sample(
 ):  # fmt: skip
     """``train_steps`` for one sample per update, plain SGD, no regulariser (the article's
     setting); same return value. The weights are updated as the deltas are found, in one
-    pass over each layer, instead of going through the gradient buffer.
+    pass over each layer, instead of going through the gradient buffer; an output layer
+    that is not softmax goes forward, finds its deltas and updates in one pass per neuron.
 
     It works on a copy of the parameters as W[k, i, j] and B[k, i], written back before it
     returns: indexed by loop counters only, so numba adds no negative-index wraparound and
@@ -181,6 +189,9 @@ def sgd_per_sample(
     # it, all of them together stay under a quarter of MAX_SQUARED_NORM. A comparison per
     # weight is no chain of dependent additions, as summing the squares in the loop was.
     small_bound = math.sqrt(MAX_SQUARED_NORM / (4.0 * (flat_w.shape[0] + flat_b.shape[0])))
+    out_code = codes[L - 1]
+    fused = out_code != SOFTMAX  # softmax needs every output before any delta
+    hidden_forward = n_layers - 1 if fused else n_layers
     cur_lr = lr
     result_done, epochs, diverged = n_steps, 0, False
     for done in range(n_steps):
@@ -189,7 +200,7 @@ def sgd_per_sample(
         row = order[at]
         for i in range(sizes[0]):
             a[0, i] = X[row, i]
-        for k in range(n_layers):
+        for k in range(hidden_forward):
             n_in, n_out = sizes[k], sizes[k + 1]
             code = codes[k]
             for i in range(n_out):
@@ -199,17 +210,14 @@ def sgd_per_sample(
                 z[k + 1, i] = acc + B[k, i]
             if code == SIGMOID:
                 for i in range(n_out):
-                    zi = z[k + 1, i]
-                    e = exp_neg(-abs(zi))
-                    a[k + 1, i] = (1.0 if zi >= 0.0 else e) / (1.0 + e)
+                    a[k + 1, i] = sigmoid(z[k + 1, i])
             elif code == SOFTMAX:
                 softmax_into(z, a, k + 1, n_out)
             else:
                 for i in range(n_out):
                     a[k + 1, i] = act(code, z[k + 1, i])
-        n_out = sizes[L]
-        out_code = codes[L - 1]
-        output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code)
+        if not fused:
+            output_delta(d, a, z, Y, row, L, sizes[L], out_code, loss_code)
         large = False
         for k in range(n_layers - 1, -1, -1):
             n_in, n_out = sizes[k], sizes[k + 1]
@@ -217,11 +225,18 @@ def sgd_per_sample(
                 for j in range(n_in):
                     d[k, j] = 0.0
             for i in range(n_out):
-                di = d[k + 1, i]
+                if fused and k == L - 1:  # this output neuron's forward pass and delta, here
+                    acc = 0.0
+                    for j in range(n_in):
+                        acc += W[k, i, j] * a[k, j]
+                    zi = acc + B[k, i]
+                    di = elementwise_output_delta(out_code, loss_code, zi, act(out_code, zi), Y[row, i])
+                else:
+                    di = d[k + 1, i]
                 bnew = B[k, i] - cur_lr * di
                 B[k, i] = bnew
                 large |= not abs(bnew) < small_bound
-                if k > 0:
+                if k > 0:  # the deltas sent back use the weights before this update
                     for j in range(n_in):
                         w = W[k, i, j]
                         d[k, j] += di * w
@@ -235,7 +250,7 @@ def sgd_per_sample(
                         large |= not abs(w) < small_bound
             if k > 0:
                 code = codes[k - 1]
-                if code == SIGMOID:
+                if code == SIGMOID:  # spelled out: the loop vectorises without a call per element
                     for j in range(n_in):
                         d[k, j] *= a[k, j] * (1.0 - a[k, j])
                 else:
