@@ -1,25 +1,31 @@
-"""nnplay's engine vs PyTorch on the CPU: same network, batch, data and number of SGD steps.
+"""nnplay's engines vs PyTorch on the CPU: same network, first weights, data, rate and steps.
 
     python benchmarks/bench_engine.py [--steps 5000] [--repeats 5]
+    python benchmarks/bench_engine.py --scan     # numpy vs the kernel by batch size and width
 
-Ours is timed by ``nnplay train --json`` (its ``seconds``: the training loop only);
-PyTorch by the same loop written the usual way (index a batch, forward, loss,
-backward, step). Runs alternate ours/theirs so both see the same machine load;
-the table shows medians and the ratio torch_seconds / nnplay_seconds (>1 = we are faster).
+Ours is timed by ``nnplay train --json`` (its ``seconds``: the training loop only), with
+each engine; PyTorch by the same loop written the usual way (index a batch, forward, loss,
+backward, step), starting from nnplay's first weights on nnplay's training set, at the
+same constant rate. Runs alternate ours/theirs so both see the same machine load; the
+table shows medians and the ratio torch_seconds / nnplay_seconds (>1 = we are faster),
+and which engine ``--engine auto`` picks for the batch (``core.kernel.kernel_is_faster``).
+
+``--scan`` times both engines in this process by CPU time (robust to a loaded machine)
+over batch sizes and hidden widths, and prints batch x weights where the kernel stops
+being the faster: the rule ``kernel_is_faster`` uses.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 
 import numpy as np
-
-from nnplay.core.datasets import make_dataset
 
 NETWORK = [
     "--dataset",
@@ -38,6 +44,8 @@ NETWORK = [
     "sgd",
     "--lr",
     "0.03",
+    "--schedule",
+    "constant",  # as torch's SGD (without --preset the default is seed-v2's cosine)
 ]
 
 
@@ -62,17 +70,29 @@ def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float
     return result["seconds"]
 
 
+def trainer_for(flags: list[str]):
+    """The Trainer ``nnplay train FLAGS`` starts from: its data and first weights."""
+    from nnplay.core.trainer import Trainer
+    from nnplay.tui.cli import build_parser, config_from_args
+
+    return Trainer(config_from_args(build_parser().parse_args(["train", *flags])))
+
+
 def theirs(batch: int, steps: int) -> float:
     import torch
 
-    data = make_dataset("circle", 1000, 1000, 0.0, 0)
-    X = torch.tensor(data.X_train)
-    y = torch.tensor(data.y_train)
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2)
-    ).double()
-    opt = torch.optim.SGD(model.parameters(), lr=0.03)
+    start = trainer_for([*NETWORK, "--batch-size", str(batch)])
+    X = torch.tensor(start.X_train)
+    y = torch.tensor(start.data.y_train)
+    layers = []
+    for k, (w, b) in enumerate(zip(start.net.weights, start.net.biases, strict=True)):
+        linear = torch.nn.Linear(w.shape[1], w.shape[0]).double()
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(w))
+            linear.bias.copy_(torch.tensor(b))
+        layers += [linear] if k == len(start.net.weights) - 1 else [linear, torch.nn.Tanh()]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=start.config.lr)
     loss_fn = torch.nn.CrossEntropyLoss()
     n = len(X)
     order = torch.randperm(n)
@@ -94,6 +114,37 @@ def theirs(batch: int, steps: int) -> float:
     return time.perf_counter() - started
 
 
+def scan() -> None:
+    """Both engines by CPU time per step, over batch sizes and widths; where the kernel stops winning."""
+    from nnplay.core.kernel import load_kernel
+
+    kernel = load_kernel()
+    print(f"{'layers':>8} {'weights':>8} {'batch':>6} {'numpy us':>9} {'numba us':>9} {'numba/numpy':>12}")
+    for layers in ("4", "8,8", "32,32"):
+        crossing = None
+        for batch in (1, 8, 32, 64, 128, 256, 512, 1000):
+            per_step = {}
+            for engine in ("numpy", "numba"):
+                times = []
+                for _ in range(3):
+                    trainer = trainer_for([*NETWORK, "--layers", layers, "--batch-size", str(batch)])
+                    if engine == "numba":
+                        trainer.use_kernel(kernel)
+                    trainer.step(20)
+                    n = max(50, 200_000 // batch)
+                    started = time.process_time()
+                    trainer.step(n)
+                    times.append((time.process_time() - started) / n)
+                per_step[engine] = statistics.median(times)
+            weights = trainer.net.n_weights
+            speed = per_step["numpy"] / per_step["numba"]
+            if speed < 1 and crossing is None:
+                crossing = batch * weights
+            print(f"{layers:>8} {weights:>8} {batch:>6} {per_step['numpy'] * 1e6:>9.1f} "
+                  f"{per_step['numba'] * 1e6:>9.1f} {speed:>11.2f}x")  # fmt: skip
+        print(f"{layers}: numpy is faster from batch x weights = {crossing}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5000)
@@ -105,7 +156,11 @@ def main() -> None:
         help="PyTorch intra-op threads (default 1: on 2 noisy cores its thread pool only adds jitter "
         "for networks this small; nnplay uses one thread)",
     )
+    parser.add_argument("--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths")
     args = parser.parse_args()
+    if args.scan:
+        scan()
+        return
     import torch
 
     torch.set_num_threads(args.torch_threads)
@@ -113,13 +168,14 @@ def main() -> None:
     print(
         f"network 2-8-8-2 tanh, softmax + cross-entropy, SGD, float64, {args.steps:,} steps, median of {args.repeats}"
     )
+    print(f"load average {os.getloadavg()[0]:.1f} at the start")
     print(f"{'batch':>6} {'engine':>7} {'nnplay s':>10} {'torch s':>10} {'torch/nnplay':>13}")
     engines = ["numpy"]
     from nnplay.core.kernel import load_kernel
 
     if load_kernel() is not None:
         engines.append("numba")
-    for batch in (1, 32, 1000):
+    for batch in (1, 32, 128, 1000):
         mine: dict[str, list[float]] = {e: [] for e in engines}
         torch_times, note = [], {}
         for _ in range(args.repeats):
@@ -127,9 +183,12 @@ def main() -> None:
                 mine[engine].append(ours(batch, args.steps, note, engine))
             torch_times.append(theirs(batch, args.steps))
         b = statistics.median(torch_times)
+        auto = "numba" if trainer_for([*NETWORK, "--batch-size", str(batch)]).kernel_is_faster() else "numpy"
         for engine in engines:
             a = statistics.median(mine[engine])
-            print(f"{batch:>6} {engine:>7} {a:>10.4f} {b:>10.4f} {b / a:>12.1f}x")
+            picked = "  <- auto" if engine == auto and len(engines) > 1 else ""
+            print(f"{batch:>6} {engine:>7} {a:>10.4f} {b:>10.4f} {b / a:>12.1f}x{picked}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ import numpy as np
 
 from nnplay.core.resident_memory import page_out_mappings
 
+# The kernel steps through a batch one sample at a time, numpy a whole batch per operation
+# with a fixed cost per operation: the kernel is faster while a step's work, batch size x
+# weights, is under this (measured with benchmarks/bench_engine.py --scan: the two meet at
+# 11,000-14,000 for networks of 16 to 1,152 weights).
+KERNEL_FASTER_BELOW = 12_000
+
 _lock = threading.Lock()
 _kernel = None
 _failed: str | None = None
@@ -43,6 +49,16 @@ def load_kernel():
 
 def kernel_unavailable_reason() -> str | None:
     return _failed
+
+
+def fallback_message() -> str:
+    """The one line the CLI and the app show when the kernel cannot load."""
+    return f"the compiled kernel could not load ({_failed}); training with numpy"
+
+
+def kernel_is_faster(batch: int, n_weights: int) -> bool:
+    """Whether the kernel trains a step of ``batch`` samples (at most the training set) faster than numpy."""
+    return batch * n_weights < KERNEL_FASTER_BELOW
 
 
 def _warm_up(kernel) -> None:

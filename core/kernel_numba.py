@@ -76,6 +76,19 @@ def shuffle_in_place(rng, order):
 
 
 @njit(cache=True)
+def largest_magnitude(w, b):
+    """The largest |value| in w and b; NaN when one is NaN."""
+    top = 0.0
+    for values in (w, b):
+        for q in range(values.shape[0]):
+            x = abs(values[q])
+            if x != x:
+                return math.nan
+            top = max(top, x)
+    return top
+
+
+@njit(cache=True)
 def squared_norm(w, b):
     total = 0.0
     for q in range(w.shape[0]):
@@ -159,7 +172,7 @@ def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def sgd_per_sample(
     params, sizes, w_off, b_off, codes, loss_code, X, Y, order, rng, at, n_steps,
-    lr, sched_code, sched_total, step0, t, z, a, d,
+    lr, sched_code, sched_total, step0, t, width,
 ):  # fmt: skip
     """``train_steps`` for one sample per update, plain SGD, no regulariser (the article's
     setting); same return value. The weights are updated as the deltas are found, in one
@@ -167,16 +180,19 @@ def sgd_per_sample(
     that is not softmax goes forward, finds its deltas and updates in one pass per neuron.
 
     It works on a copy of the parameters as W[k, i, j] and B[k, i], written back before it
-    returns: indexed by loop counters only, so numba adds no negative-index wraparound and
-    the 8-wide loops vectorise. ``error_model="numpy"``: a division is just a division, no
+    returns, and on its own activation and delta rows (arrays it allocates, which the
+    compiler knows alias nothing else): indexed by loop counters only, so numba adds no
+    negative-index wraparound and the 8-wide loops vectorise. ``error_model="numpy"``: a division is just a division, no
     zero check and branch (the divisors here are never 0).
     """
     n_layers = sizes.shape[0] - 1
     n = order.shape[0]
     L = n_layers
-    width = a.shape[1]
     W = np.zeros((n_layers, width, width))
     B = np.zeros((n_layers, width))
+    z = np.zeros((n_layers + 1, width))
+    a = np.zeros((n_layers + 1, width))
+    d = np.zeros((n_layers + 1, width))
     for k in range(n_layers):
         n_in, n_out = sizes[k], sizes[k + 1]
         wo, bo = w_off[k], b_off[k]
@@ -185,10 +201,13 @@ def sgd_per_sample(
             for j in range(n_in):
                 W[k, i, j] = params[wo + i * n_in + j]
     flat_w, flat_b = W.reshape(-1), B.reshape(-1)
-    # The divergence rule needs the squared norm only once a parameter is this large: below
-    # it, all of them together stay under a quarter of MAX_SQUARED_NORM. A comparison per
-    # weight is no chain of dependent additions, as summing the squares in the loop was.
+    # The divergence rule needs the squared norm only once a parameter may be this large: below
+    # it, all of them together stay under a quarter of MAX_SQUARED_NORM. ``reach`` bounds every
+    # |parameter| from above: at the start the largest, then grown by each step's largest
+    # change (a neuron's |lr delta| times 1 + the sum of its |inputs|; sums, so a NaN or inf
+    # carries through to the test), which costs a few operations per neuron, not per weight.
     small_bound = math.sqrt(MAX_SQUARED_NORM / (4.0 * (flat_w.shape[0] + flat_b.shape[0])))
+    reach = largest_magnitude(flat_w, flat_b)
     out_code = codes[L - 1]
     fused = out_code != SOFTMAX  # softmax needs every output before any delta
     hidden_forward = n_layers - 1 if fused else n_layers
@@ -218,12 +237,14 @@ def sgd_per_sample(
                     a[k + 1, i] = act(code, z[k + 1, i])
         if not fused:
             output_delta(d, a, z, Y, row, L, sizes[L], out_code, loss_code)
-        large = False
         for k in range(n_layers - 1, -1, -1):
             n_in, n_out = sizes[k], sizes[k + 1]
             if k > 0:
                 for j in range(n_in):
                     d[k, j] = 0.0
+            inputs = 1.0
+            for j in range(n_in):
+                inputs += abs(a[k, j])
             for i in range(n_out):
                 if fused and k == L - 1:  # this output neuron's forward pass and delta, here
                     acc = 0.0
@@ -233,21 +254,16 @@ def sgd_per_sample(
                     di = elementwise_output_delta(out_code, loss_code, zi, act(out_code, zi), Y[row, i])
                 else:
                     di = d[k + 1, i]
-                bnew = B[k, i] - cur_lr * di
-                B[k, i] = bnew
-                large |= not abs(bnew) < small_bound
+                B[k, i] -= cur_lr * di
+                reach += abs(cur_lr * di) * inputs
                 if k > 0:  # the deltas sent back use the weights before this update
                     for j in range(n_in):
                         w = W[k, i, j]
                         d[k, j] += di * w
-                        w -= cur_lr * (di * a[k, j])
-                        W[k, i, j] = w
-                        large |= not abs(w) < small_bound
+                        W[k, i, j] = w - cur_lr * (di * a[k, j])
                 else:
                     for j in range(n_in):
-                        w = W[k, i, j] - cur_lr * (di * a[k, j])
-                        W[k, i, j] = w
-                        large |= not abs(w) < small_bound
+                        W[k, i, j] -= cur_lr * (di * a[k, j])
             if k > 0:
                 code = codes[k - 1]
                 if code == SIGMOID:  # spelled out: the loop vectorises without a call per element
@@ -257,9 +273,11 @@ def sgd_per_sample(
                     for j in range(n_in):
                         d[k, j] *= dact(code, z[k, j], a[k, j])
         t += 1
-        if large and not squared_norm(flat_w, flat_b) < MAX_SQUARED_NORM:  # core.network.parameters_diverged
-            result_done, diverged = done, True
-            break
+        if not reach < small_bound:
+            if not squared_norm(flat_w, flat_b) < MAX_SQUARED_NORM:  # core.network.parameters_diverged
+                result_done, diverged = done, True
+                break
+            reach = largest_magnitude(flat_w, flat_b)
         at += 1
         if at >= n:  # the epoch is complete: the next one's order, as the numpy trainer draws it
             epochs += 1
@@ -295,7 +313,7 @@ def train_steps(
     if batch == 1 and n > 1 and opt_code == SGD and l1 == 0.0 and l2 == 0.0:  # the hot case
         return sgd_per_sample(
             params, sizes, w_off, b_off, codes, loss_code, X, Y, order, rng, at, n_steps,
-            lr, sched_code, sched_total, step0, t, z, a, d,
+            lr, sched_code, sched_total, step0, t, a.shape[1],
         )  # fmt: skip
     epochs = 0
     done = 0

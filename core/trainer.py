@@ -21,6 +21,7 @@ from nnplay.core.backprop import article_v2_gradient
 from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset, sample_points
 from nnplay.core.features import feature_matrix
+from nnplay.core.kernel import kernel_is_faster
 from nnplay.core.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.losses import mean_loss, output_delta
 from nnplay.core.memory_budget import (
@@ -237,6 +238,7 @@ class Trainer:
         self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
         self.timeline = Timeline(self.net.params.size)
         self.kernel = None  # the compiled step (core.kernel), when numba is installed
+        self.kernel_when_faster = False
         self._grad = np.empty_like(self.net.params)
         self._grad_views = self.net.views(self._grad)
         self.restart()
@@ -325,7 +327,7 @@ class Trainer:
         self._order = self.rng.permutation(len(self.X_train))
         self._at = 0
         if self.kernel is not None:
-            self.use_kernel(self.kernel)
+            self.use_kernel(self.kernel, self.kernel_when_faster)
         self.evaluate(record=False)
 
     # -- settings --------------------------------------------------------------------
@@ -403,10 +405,11 @@ class Trainer:
         per_epoch = 1 if b >= n else math.ceil(n / b)
         return self.steps_to_epoch_end() + (target - self.epoch - 1) * per_epoch
 
-    def use_kernel(self, kernel) -> None:
-        """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy)."""
-
+    def use_kernel(self, kernel, when_faster: bool = False) -> None:
+        """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy); with
+        ``when_faster``, only while the batch size makes it the faster engine (``--engine auto``)."""
         self.kernel = kernel
+        self.kernel_when_faster = when_faster
         if kernel is None:
             return
         sizes = self.net.sizes
@@ -428,7 +431,13 @@ class Trainer:
     def _kernel_can_step(self) -> bool:
         # The kernel has neither dropout nor the article's flawed rule: with either on, numpy trains.
         c = self.config
-        return self.kernel is not None and not c.dropout and c.backprop == "correct"
+        if self.kernel is None or c.dropout or c.backprop != "correct":
+            return False
+        return not self.kernel_when_faster or self.kernel_is_faster()
+
+    def kernel_is_faster(self) -> bool:
+        """Whether the kernel trains this network's batches faster than numpy (``core.kernel``)."""
+        return kernel_is_faster(min(self.config.batch_size, len(self._order)), self.net.n_weights)
 
     def _step_kernel(self, n: int) -> int:
         """``n`` updates in one call of the kernel, which reshuffles ``self._order`` in place at each

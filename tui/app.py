@@ -202,10 +202,14 @@ class NNPlayApp(App[None]):
 
     def _compile_kernel(self) -> None:
         """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""
-        from nnplay.core.kernel import load_kernel
+        from nnplay.core.kernel import fallback_message, load_kernel
 
         kernel = load_kernel()
-        if kernel is not None and self.is_running:
+        if not self.is_running:
+            return
+        if kernel is None:
+            self.notify(fallback_message(), severity="warning")
+        else:
             self.session.set_kernel(kernel)
 
     def _train_loop(self) -> None:

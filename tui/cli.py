@@ -20,11 +20,16 @@ from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 from nnplay.tui.flags import FIELD_FLAGS, FLAG_FIELDS
+from nnplay.tui.share import flag_text
 
 EXIT_SAVE_FAILED = 1  # the run trained but the disk refused the file (the path was checked before)
 EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 AUTO_KERNEL_STEPS = 20_000
+ENGINE_AUTO = (
+    "auto: numba when it is the faster engine for the batch (batch size x weights under 12,000; "
+    "measured by benchmarks/bench_engine.py), else numpy"
+)
 
 
 class UsageError(Exception):
@@ -53,19 +58,23 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--preset",
         choices=list(PRESETS),
-        help=f"start from a named configuration (default {DEFAULT_PRESET}): "
+        help=f"start from a named configuration (default {DEFAULT_PRESET}: every setting no flag gives is "
+        f"{DEFAULT_PRESET}'s, as each flag's help says): "
         + "; ".join(f"{k}: {p.description}" for k, p in PRESETS.items()),
     )
+    defaults = PRESETS[DEFAULT_PRESET].config()
     for flag, name in FLAG_FIELDS.items():
         spec = FIELDS[name]
         extra = " (implies --dataset csv)" if flag == "--csv" else ""
+        value = getattr(defaults, name)
+        default = "" if value is None else f"; without --preset {flag_text(name, value)}"
         parser.add_argument(
             flag,
             dest=name,
             type=_field_type(name),
             default=None,
             metavar=_metavar(name),
-            help=f"{spec.help}{extra}; {spec.allowed()}",
+            help=f"{spec.help}{extra}; {spec.allowed()}{default}",
         )
     parser.add_argument("--load", metavar="FILE", help="resume a saved session (.npz written by --save or ctrl+s)")
 
@@ -137,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("auto", "numpy", "numba"),
         default="auto",
-        help="training step: the numba kernel, compiled in the background when installed (auto), or numpy",
+        help="training step: numba (the compiled kernel, loaded in the background; numpy trains meanwhile), "
+        f"numpy (the reference) or {ENGINE_AUTO}; in the app numba is auto too",
     )
     parser.add_argument(
         "--compare",
@@ -165,8 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("auto", "numpy", "numba"),
         default="auto",
-        help="training step: the numba kernel (pip install 'nnplay[fast]') or the numpy reference; "
-        "auto picks numba when it is installed",
+        help="training step: numba (the compiled kernel), numpy (the reference) or "
+        f"{ENGINE_AUTO}, for runs of {AUTO_KERNEL_STEPS:,} updates or more (loading the kernel takes ~1 s); "
+        "a kernel that cannot load falls back to numpy with one line on stderr",
     )
     export = sub.add_parser(
         "export",
@@ -356,18 +367,24 @@ def _finite(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else x
 
 
+def _kernel_pays_off(trainer) -> bool:
+    """``--engine auto``: the kernel, for a run long enough to repay loading it (~1 s, more on its
+    first compile) with a batch it trains faster than numpy."""
+    return trainer.config.iterations >= AUTO_KERNEL_STEPS and trainer.kernel_is_faster()
+
+
 def train_command(args: argparse.Namespace) -> int:
     _check_save_path(args.save)
     trainer = build_trainer(args)
-    # Loading the compiled kernel takes ~1 s (more on its first compile); short runs finish sooner without it.
-    wants_kernel = args.engine == "numba" or (args.engine == "auto" and trainer.config.iterations >= AUTO_KERNEL_STEPS)
-    if wants_kernel:
-        from nnplay.core.kernel import kernel_unavailable_reason, load_kernel
+    if args.engine == "numba" or (args.engine == "auto" and _kernel_pays_off(trainer)):
+        from nnplay.core.kernel import fallback_message, kernel_unavailable_reason, load_kernel
 
         kernel = load_kernel()  # compiled (or loaded from cache) before the timed loop
-        if kernel is None and args.engine == "numba":
-            raise UsageError(f"argument --engine: 'numba' is not available ({kernel_unavailable_reason()})")
-        trainer.use_kernel(kernel)
+        if kernel is None:
+            if args.engine == "numba":
+                raise UsageError(f"argument --engine: 'numba' is not available ({kernel_unavailable_reason()})")
+            print(f"nnplay train: {fallback_message()}", file=sys.stderr)
+        trainer.use_kernel(kernel, when_faster=args.engine == "auto")
     first_step = trainer.step_count  # a loaded session goes on from its own step
     if args.json:
         reason, seconds = run_training(trainer)
@@ -392,7 +409,8 @@ def train_command(args: argparse.Namespace) -> int:
         "engine": trainer.engine,
         "diverged": trainer.diverged_at is not None,
         "diverged_at": trainer.diverged_at,
-        "config": trainer.config.as_dict(),
+        # Every setting, and the preset the flags were applied to (None: a loaded session's own).
+        "config": {"preset": None if args.load else args.preset or DEFAULT_PRESET, **trainer.config.as_dict()},
     }
     if trainer.config.backprop != "correct":
         result["backprop_note"] = FLAWED_LABEL

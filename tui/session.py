@@ -291,7 +291,7 @@ class TrainingSession:
                 self._trainer.adopt_data_edits(trainer)
             else:
                 self._trainer = Trainer(config)
-            self._trainer.use_kernel(self.kernel)
+            self._trainer.use_kernel(self.kernel, when_faster=True)
         else:
             if config is not None:
                 trainer.apply_live_settings(config)
@@ -318,7 +318,7 @@ class TrainingSession:
         self._goal = None
         self._say_edits_lost(len(self._trainer.edits))
         self._trainer = trainer
-        trainer.use_kernel(self.kernel)
+        trainer.use_kernel(self.kernel, when_faster=True)
         self._mark_saved()  # a loaded session: its file holds it
         self._publish()
 
@@ -333,7 +333,7 @@ class TrainingSession:
 
     def _do_kernel(self, kernel) -> None:
         self.kernel = kernel
-        self._trainer.use_kernel(kernel)
+        self._trainer.use_kernel(kernel, when_faster=True)
         self._publish()
 
     def _do_edit(self, method: str, *args) -> None:

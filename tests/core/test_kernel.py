@@ -152,6 +152,17 @@ def test_per_sample_divergence_is_detected_at_the_same_step() -> None:
 ARTICLE_V1_DATA = {"dataset": "quadrants-centres", "train_size": 4, "layers": ()}
 
 
+def test_per_sample_kernel_trains_on_with_a_huge_weight_short_of_divergence() -> None:
+    """A weight of 9e29 leaves the parameters' norm under 1e30: no divergence, in both engines,
+    though the kernel then has to check the exact norm after every update."""
+    reference, fast = pair(PER_SAMPLE.replace(lr=0.001))
+    for trainer in (reference, fast):
+        trainer.set_parameter(0, 9e29)
+    assert reference.step(50) == fast.step(50) == 50
+    assert fast.diverged_at is None is reference.diverged_at
+    assert_same(reference, fast)
+
+
 @pytest.mark.parametrize("changes", [{"batch_size": 1}, {"batch_size": 7}, {"batch_size": 1, **ARTICLE_V1_DATA}])
 def test_many_epochs_train_in_one_call_of_the_kernel(changes: dict) -> None:
     """The kernel reshuffles at each epoch's end itself, as numpy's generator would: it does not

@@ -1,0 +1,33 @@
+"""The app says in one line that the compiled kernel could not load, and trains with numpy."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from nnplay.core import kernel as kernel_module
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.app import NNPlayApp
+
+
+async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernel_module, "load_kernel", lambda: None)
+    monkeypatch.setattr(kernel_module, "_failed", "ImportError: No module named 'numba'")
+    trainer = Trainer(PRESETS["seed-v1"].config())
+    app = NNPlayApp(trainer=trainer, environ={}, colors=256, start_worker=False, use_kernel=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        loader = threading.Thread(target=app._compile_kernel)  # what the app starts 1.5 s after its first frame
+        loader.start()
+        while loader.is_alive():
+            await pilot.pause(0.05)
+        await pilot.pause()
+        notices = [(n.message, n.severity) for n in app._notifications]
+        assert notices == [
+            (
+                "the compiled kernel could not load (ImportError: No module named 'numba'); training with numpy",
+                "warning",
+            )
+        ]
+        assert app.session.latest.engine == "numpy"
