@@ -1,11 +1,12 @@
-"""Optional compiled training step (``pip install nnplay[fast]``: numba).
+"""The compiled training step (numba: the ``fast`` extra, which the README's Quickstart installs).
 
 The numpy path in ``Trainer.step`` is the reference. This kernel runs the same
-updates -- same batch order, formulas and optimiser conventions -- for every
-activation, output, loss, optimiser, regulariser and schedule the engine has, but
-with no Python per step, so per-sample training (batch 1, the article's way) runs
-at millions of steps a second. It releases the GIL, so the app's UI thread keeps
-running while it trains. Tests check that both paths give the same trajectories.
+updates -- same batch order, random stream, formulas and optimiser conventions -- for
+every activation, output, loss, optimiser, regulariser and schedule the engine has, but
+with no Python per step or per epoch, so per-sample training (batch 1, the article's
+way) runs at millions of steps a second. It releases the GIL, so the app's UI thread
+keeps running while it trains. Tests check that both paths give the same trajectories.
+Without numba (or with a broken one) ``load_kernel`` gives None and numpy trains.
 """
 
 from __future__ import annotations
