@@ -25,7 +25,6 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Sparkline, Static
 from textual.widgets._toast import Toast
 
-from nnplay.core.config import TrainConfig
 from nnplay.core.persist import load_session, save_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
@@ -44,16 +43,9 @@ SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
-def make_app(config: TrainConfig = CONFIG, *, start_worker: bool = False, **kwargs) -> NNPlayApp:
-    # use_kernel=False: importing numba in the background holds the GIL for a while,
-    # which would make the timing tests measure the import, not the app.
-    kwargs.setdefault("use_kernel", not start_worker)
-    return NNPlayApp(trainer=Trainer(config), colors=256, environ={}, start_worker=start_worker, **kwargs)
-
-
 @pytest.fixture(scope="module")
-def shared() -> AppThread:
-    runner = AppThread(make_app(), SIZE)
+def shared(make_app) -> AppThread:
+    runner = AppThread(make_app(CONFIG), SIZE)
     yield runner
     runner.close()
     assert not runner._thread.is_alive()
@@ -165,8 +157,8 @@ def test_n_makes_exactly_one_step(ui):
     ui.run(check)
 
 
-async def test_space_runs_then_pauses():
-    app = make_app(start_worker=True)
+async def test_space_runs_then_pauses(make_app):
+    app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
         await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
@@ -182,7 +174,7 @@ async def test_space_runs_then_pauses():
         assert f"step {stopped:,}" in status(app)
 
 
-async def test_e_trains_one_epoch_then_pauses():
+async def test_e_trains_one_epoch_then_pauses(make_app):
     config = CONFIG.replace(batch_size=10)  # 200 points / 10 = 20 steps per epoch
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -198,7 +190,7 @@ async def test_e_trains_one_epoch_then_pauses():
         assert not any("iterations" in m for m in messages(app))
 
 
-async def test_t_trains_the_configured_iterations_then_pauses():
+async def test_t_trains_the_configured_iterations_then_pauses(make_app):
     app = make_app(CONFIG.replace(iterations=300), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
@@ -213,7 +205,7 @@ async def test_t_trains_the_configured_iterations_then_pauses():
 
 
 @pytest.mark.parametrize("engine", ["numpy", "numba"])
-async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(engine):
+async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(make_app, engine):
     """The article's Train button: 60,000 per-sample steps take ~30 ms with the kernel, under one
     15 fps frame. The loss is still recorded all along the run, not only at its end."""
     if engine == "numba" and kernel_or_none() is None:
@@ -241,9 +233,9 @@ def kernel_or_none():
     return load_kernel()
 
 
-async def test_the_status_follows_a_pause_seen_after_its_final_snapshot():
+async def test_the_status_follows_a_pause_seen_after_its_final_snapshot(make_app):
     """The worker publishes its last snapshot, then clears ``running``: a frame can fall in between."""
-    app = make_app()
+    app = make_app(CONFIG)
     async with app.run_test(size=SIZE) as pilot:
         app.session.running = True  # as the worker leaves it: final snapshot published, not yet paused
         app.draw_frame()
@@ -266,7 +258,7 @@ async def enter_value(pilot: Pilot, name: str, text: str) -> None:
     assert pilot.app.focused is not field
 
 
-async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
+async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there(make_app):
     app = make_app(CONFIG.replace(batch_size=10), start_worker=True)  # 20 steps per epoch
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "epochs", "3")
@@ -281,7 +273,7 @@ async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
         assert any("reached 3 epochs" in m for m in messages(app))
 
 
-async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
+async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there(make_app):
     app = make_app(CONFIG.replace(lr=1.0), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "target_loss", "0.15")
@@ -297,7 +289,7 @@ async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
         assert any("reached the target 0.15" in m for m in messages(app))
 
 
-async def test_a_target_loss_stops_the_app_where_it_stops_the_cli():
+async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
     """The loss is measured every TARGET_LOSS_CHECK_STEPS updates in both, not once a frame
     (the app stopped ~100,000 steps late with the kernel's large chunks)."""
     config = CONFIG.replace(lr=1.0, target_loss=0.15)
@@ -363,7 +355,7 @@ def test_the_loss_curves_span_the_whole_recorded_run(ui):
     ui.run(check)
 
 
-async def test_running_past_the_end_of_a_schedule_says_so_once():
+async def test_running_past_the_end_of_a_schedule_says_so_once(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
@@ -376,7 +368,7 @@ async def test_running_past_the_end_of_a_schedule_says_so_once():
         assert "lr 0 (cosine)" in status(app)
 
 
-async def test_t_to_the_end_of_its_schedule_does_not_warn():
+async def test_t_to_the_end_of_its_schedule_does_not_warn(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
@@ -436,12 +428,12 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
 
 
 @pytest.mark.parametrize("size", [SIZE, (80, 24)])
-def test_notices_go_to_one_line_that_covers_no_pane(size):
+def test_notices_go_to_one_line_that_covers_no_pane(make_app, size):
     """Toasts stacked over the plot and the diagram (at 80x24 one covered half the plot): notices
     now have one line under the panes, one row at 80x24, and repeats merge into it."""
 
     async def run() -> None:
-        app = make_app()
+        app = make_app(CONFIG)
         async with app.run_test(size=size, notifications=True) as pilot:  # run_test hides toasts by default
             await pilot.press("c")
             line = app.query_one(NoticeLine)
@@ -589,8 +581,8 @@ def test_question_mark_opens_help_and_escape_closes_it(ui):
     ui.run(check)
 
 
-async def test_q_exits_promptly_while_training():
-    app = make_app(start_worker=True)
+async def test_q_exits_promptly_while_training(make_app):
+    app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
         await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
@@ -1048,7 +1040,7 @@ def test_command_palette_preset_by_keyboard(ui):
     ui.run(check)
 
 
-async def test_keypress_is_handled_within_100ms_while_training():
+async def test_keypress_is_handled_within_100ms_while_training(make_app):
     """With the compiled kernel (numba, which the test extras install), as the app trains by default.
 
     The kernel releases the GIL while it trains. On the numpy fallback the worker holds the GIL
@@ -1059,7 +1051,7 @@ async def test_keypress_is_handled_within_100ms_while_training():
     from nnplay.core.kernel import load_kernel
 
     assert load_kernel() is not None  # compiled (or loaded from numba's cache) once per process
-    app = make_app(start_worker=True, use_kernel=True)
+    app = make_app(CONFIG, start_worker=True, use_kernel=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
         await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")

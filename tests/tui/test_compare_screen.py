@@ -10,8 +10,6 @@ from textual.widgets import Input
 
 from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
 
@@ -58,8 +56,8 @@ async def test_t_trains_both_runs_in_step_and_r_resets_them():
         await wait_until(lambda: not app.is_running, what="the app to quit")
 
 
-async def test_the_palette_compares_the_panel_setup():
-    app = NNPlayApp(trainer=Trainer(BASE), colors=256, environ={}, start_worker=False, use_kernel=False)
+async def test_the_palette_compares_the_panel_setup(make_app):
+    app = make_app(BASE)
     async with app.run_test(size=(80, 24)) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Compare two runs")
         command.callback()

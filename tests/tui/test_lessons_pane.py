@@ -20,6 +20,7 @@ from nnplay.tui.widgets.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.params_panel import ParamsPanel
 
 SMALL = (80, 24)
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +29,6 @@ def private_progress(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return tmp_path / "nnplay" / "lessons.json"
-
-
-def make_app(start_worker: bool = False) -> NNPlayApp:
-    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=start_worker, use_kernel=False)
 
 
 async def settle(pilot) -> None:
@@ -59,8 +55,8 @@ def pane_text(app: NNPlayApp) -> str:
     return str(app.screen.query_one("#lesson-text", Static).content)
 
 
-async def test_L_opens_the_pane_and_escape_closes_it():
-    app = make_app()
+async def test_L_opens_the_pane_and_escape_closes_it(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -81,8 +77,8 @@ async def test_L_opens_the_pane_and_escape_closes_it():
         assert app.lesson_tracker is None  # looking is not starting
 
 
-async def test_the_palette_has_the_lessons():
-    app = make_app()
+async def test_the_palette_has_the_lessons(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Lessons")
         command.callback()
@@ -90,8 +86,8 @@ async def test_the_palette_has_the_lessons():
         assert isinstance(app.screen, LessonsScreen)
 
 
-async def test_a_typed_L_stays_in_a_text_field():
-    app = make_app()
+async def test_a_typed_L_stays_in_a_text_field(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         field = app.query_one("#field-csv_path", Input)
         field.focus()
@@ -102,8 +98,8 @@ async def test_a_typed_L_stays_in_a_text_field():
         assert field.value == "L"
 
 
-async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar():
-    app = make_app()
+async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -130,8 +126,8 @@ async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar():
         assert "now: " not in pane_text(app)
 
 
-async def test_pressing_t_meets_the_task_and_shows_done(private_progress):
-    app = make_app(start_worker=True)
+async def test_pressing_t_meets_the_task_and_shows_done(make_app, private_progress):
+    app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -168,9 +164,9 @@ def test_the_run_from_before_the_setup_never_counts():
     assert tracker.started
 
 
-async def test_nnplay_lesson_N_opens_the_app_on_it():
+async def test_nnplay_lesson_N_opens_the_app_on_it(make_app):
     lesson = LESSONS[5]
-    app = NNPlayApp(trainer=Trainer(lesson.config()), colors=256, environ={}, start_worker=False, use_kernel=False)
+    app = make_app(lesson.config())
     app.lesson_tracker = LessonTracker(lesson, Progress())
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -188,15 +184,15 @@ async def _open_pane(pilot) -> None:
     assert not pilot.app._notifications
 
 
-def test_lessons_pane_80x24(snap_compare):
-    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_open_pane)
+def test_lessons_pane_80x24(make_app, snap_compare):
+    assert snap_compare(make_app(CONFIG), terminal_size=SMALL, run_before=_open_pane)
 
 
-def test_lessons_pane_120x40(snap_compare):
-    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_open_pane)
+def test_lessons_pane_120x40(make_app, snap_compare):
+    assert snap_compare(make_app(CONFIG), terminal_size=(120, 40), run_before=_open_pane)
 
 
-def test_lesson_bar_80x24(snap_compare):
+def test_lesson_bar_80x24(make_app, snap_compare):
     async def start(pilot) -> None:
         await pilot.press("L")
         await pilot.pause()
@@ -207,4 +203,4 @@ def test_lesson_bar_80x24(snap_compare):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SMALL, run_before=start)
+    assert snap_compare(make_app(CONFIG), terminal_size=SMALL, run_before=start)

@@ -25,7 +25,6 @@ from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.features import FEATURES
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush, settle
@@ -35,8 +34,8 @@ CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
 @pytest.fixture(scope="module")
-def shared() -> AppThread:
-    app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False)
+def shared(make_app) -> AppThread:
+    app = make_app(CONFIG)
     runner = AppThread(app, SIZE)
     yield runner
     runner.close()

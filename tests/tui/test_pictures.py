@@ -12,7 +12,6 @@ from rich.color import ColorSystem
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.cli import build_parser
 from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
@@ -27,20 +26,17 @@ from nnplay.tui.widgets.scatter_plot import (
 )
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+
 
 @pytest.fixture(autouse=True)
 def colour_terminal(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
-def make_app(**kwargs) -> NNPlayApp:
-    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False, **kwargs)
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
-async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(size) -> None:
-    app = make_app()
+async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(make_app, size) -> None:
+    app = make_app(CONFIG)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         app.draw_frame()
@@ -64,8 +60,8 @@ async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(si
         assert abs(plane_aspect(plot.box) - 1) <= 0.1
 
 
-async def test_cell_aspect_sets_the_planes_shape() -> None:
-    app = make_app(cell_aspect=1.0)  # a font with square cells
+async def test_cell_aspect_sets_the_planes_shape(make_app) -> None:
+    app = make_app(CONFIG, cell_aspect=1.0)  # a font with square cells
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.draw_frame()
@@ -149,20 +145,16 @@ def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
 # -- the diagram -------------------------------------------------------------------------------
 
 
-def _diagram_app(trainer: Trainer) -> NNPlayApp:
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
-
-
 async def _drawn(pilot) -> None:
     await pilot.pause()
     pilot.app.draw_frame()
     await pilot.pause()
 
 
-async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours() -> None:
+async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours(make_app) -> None:
     trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
     trainer.step(300)
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
@@ -198,9 +190,9 @@ def test_negative_weights_are_dashed_so_the_sign_shows_without_colour() -> None:
     assert neg_cells > 0 and neg_cells <= 0.6 * pos_cells
 
 
-async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it() -> None:
+async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it(make_app) -> None:
     trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
@@ -217,9 +209,9 @@ async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it()
         assert len(set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())) > 1.5 * len(drawn)
 
 
-async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
+async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails(make_app) -> None:
     trainer = Trainer(PRESETS["circle"].config())
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         await pilot.press("h")

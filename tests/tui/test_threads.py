@@ -30,7 +30,7 @@ from nnplay.core.losses import mean_loss
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Snapshot, Trainer, targets_for
-from nnplay.tui.app import NNPlayApp, live_part
+from nnplay.tui.app import live_part
 from nnplay.tui.session import Notice, TrainingSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -324,14 +324,14 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("also", ["nothing", "reset-and-load-in-flight"])
-async def test_quit_mid_training_exits_within_a_second(also: str, tmp_path: Path) -> None:
+async def test_quit_mid_training_exits_within_a_second(make_app, also: str, tmp_path: Path) -> None:
     config = PRESETS["spiral"].config(train_size=3000, batch_size=50)  # a heavier numpy step
     saved = tmp_path / "big.npz"
     if also != "nothing":
         from nnplay.core.persist import save_session
 
         save_session(Trainer(config.replace(train_size=20_000)), saved)
-    app = NNPlayApp(trainer=Trainer(config), environ={}, colors=256, use_kernel=False)
+    app = make_app(config, start_worker=True)
     async with app.run_test(size=(120, 40)) as pilot:
         fuzz = Fuzzer(pilot, tmp_path)
         await fuzz.key("space")

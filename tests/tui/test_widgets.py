@@ -36,12 +36,6 @@ CONFIG = PRESETS["seed-v2"].config(train_size=200)
 WHITE = (255, 255, 255)
 
 
-def make_app(trainer: Trainer | None = None, *, start_worker: bool = False) -> NNPlayApp:
-    return NNPlayApp(
-        trainer=trainer or Trainer(CONFIG), colors=256, environ={}, start_worker=start_worker, use_kernel=False
-    )
-
-
 def trained(config: TrainConfig = CONFIG, steps: int = 800) -> Trainer:
     trainer = Trainer(config)
     trainer.step(steps)
@@ -73,8 +67,8 @@ async def send_key(pilot, key: str, character: str | None = None) -> None:
 
 
 @pytest.fixture(scope="module")
-def ui() -> AppThread:
-    runner = AppThread(make_app(), SIZE)
+def ui(make_app) -> AppThread:
+    runner = AppThread(make_app(CONFIG), SIZE)
     yield runner
     runner.close()
     assert not runner._thread.is_alive()
@@ -483,7 +477,7 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
     ui.run(check)
 
 
-async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
+async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make_app):
     config = PRESETS["reg-plane"].config(lr=50.0, layers=(), batch_size=10)
     app = make_app(Trainer(config), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
