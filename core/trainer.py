@@ -76,7 +76,9 @@ class RingBuffer:
 
 
 @dataclass(frozen=True)
-class Metrics:
+class Evaluation:
+    """The losses and accuracies of the network at one step, on the training and the test set."""
+
     step: int
     epoch: int
     train_loss: float
@@ -85,8 +87,7 @@ class Metrics:
     test_accuracy: float
     r2_train: float = math.nan  # regression only
     r2_test: float = math.nan
-    # confusion[true, predicted] counts (classification only)
-    confusion_train: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # confusion[true, predicted] counts on the test set (classification only)
     confusion_test: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def per_class_accuracy(self) -> np.ndarray | None:
@@ -108,7 +109,7 @@ class Moment:
     optimizer_state: np.ndarray
     optimizer_t: int
     rng_state: dict
-    metrics: Metrics
+    metrics: Evaluation
 
 
 class Timeline:
@@ -154,7 +155,7 @@ class Snapshot:
     network: Network  # a private copy with read-only parameters
     step: int
     epoch: int
-    metrics: Metrics
+    metrics: Evaluation
     history: np.ndarray  # rows of HISTORY_FIELDS, oldest first
     steps_per_second: float
     diverged_at: int | None
@@ -176,7 +177,7 @@ class Snapshot:
     def display_network(self) -> Network:
         return self.network.as_float32()
 
-    def display_layers(self, X_raw: np.ndarray) -> list[np.ndarray]:
+    def drawing_layers(self, X_raw: np.ndarray) -> list[np.ndarray]:
         """Every layer's activations (inputs included) in float32, for drawing only."""
         with np.errstate(all="ignore"):
             inputs = feature_matrix(X_raw, self.config.features).astype(np.float32)
@@ -555,14 +556,12 @@ class Trainer:
 
     # -- measuring -------------------------------------------------------------------
 
-    def evaluate(self, record: bool = True) -> Metrics:
+    def evaluate(self, record: bool = True) -> Evaluation:
         net = self.net
         with np.errstate(all="ignore"):
             train = _scores(net, self.X_train, self.Y_train, self.data.y_train, self.regression)
             test = _scores(net, self.X_test, self.Y_test, self.data.y_test, self.regression)
-        m = Metrics(
-            self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2], train[3], test[3]
-        )
+        m = Evaluation(self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2], test[3])
         if record:
             now = time.perf_counter()
             then, step_then = self._rate_mark
@@ -601,7 +600,7 @@ class Trainer:
             timeline=tuple(self.timeline.moments),
         )
 
-    def _moment(self, metrics: Metrics) -> Moment:
+    def _moment(self, metrics: Evaluation) -> Moment:
         params = self.net.params.copy()
         params.flags.writeable = False
         state = self.optimizer.state.copy()

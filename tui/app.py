@@ -8,7 +8,6 @@ draws the newest one. Nothing is redrawn when no new snapshot arrived.
 from __future__ import annotations
 
 import gc
-import math
 import os
 import sys
 import threading
@@ -38,7 +37,7 @@ from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.scatter_plot import CELL_ASPECT, ExtraPoints, ScatterPlot
+from nnplay.tui.widgets.scatter_plot import CELL_ASPECT, ClassifiedPoints, ScatterPlot
 from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
 from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
@@ -291,7 +290,7 @@ class NNPlayApp(App[None]):
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
         """Type a new value for a weight or bias; the plot follows at once."""
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt, parse_parameter
 
         sel = event.selection
         net = self.session.latest.network
@@ -301,14 +300,15 @@ class NNPlayApp(App[None]):
         def chosen(text: str | None) -> None:
             if text is None:
                 return
-            value = parse_parameter(text)
-            if value is None:
-                self.notify(f"not changed: {text!r} is not a number in [-1e6, 1e6]", severity="error")
+            try:
+                value = parse_parameter(text)
+            except ValueError as exc:
+                self.notify(f"not changed: {exc}", severity="error")
                 return
 
             self.session.set_parameter(index, value, what)
 
-        self.push_screen(PathPrompt(f"New value for the {what}", f"{float(net.params[index]):.6g}"), chosen)
+        self.push_screen(ParameterPrompt(what, float(net.params[index])), chosen)
 
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
@@ -399,7 +399,7 @@ class NNPlayApp(App[None]):
                 "nothing to classify: this CSV data has no test points (raise the test ratio)", severity="warning"
             )
             return
-        self._set_extra(ExtraPoints(X, y))
+        self._set_extra(ClassifiedPoints(X, y))
         if snap.data.is_regression:
             self.notify(f"showing {len(X):,} {which}")
             return
@@ -407,7 +407,7 @@ class NNPlayApp(App[None]):
         # One line at 80x24 (the step is in the status line).
         self.notify(f"classified {len(X):,} {which}: {accuracy:.1%} correct")
 
-    def _set_extra(self, extra: ExtraPoints | None) -> None:
+    def _set_extra(self, extra: ClassifiedPoints | None) -> None:
         self.query_one(ScatterPlot).set_view(extra=extra)
 
     def action_toggle_diagram(self) -> None:
@@ -723,15 +723,6 @@ class NNPlayApp(App[None]):
 
 
 APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS) - EDIT_ACTIONS - {TYPING_ACTION}
-
-
-def parse_parameter(text: str) -> float | None:
-    """A typed weight or bias: a finite number of sane size, or None."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and abs(value) <= 1e6 else None
 
 
 def layer_name(sizes: list[int], layer: int) -> str:

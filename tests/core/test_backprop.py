@@ -31,7 +31,7 @@ def test_hidden_weight_update_lacks_exactly_the_output_slope() -> None:
     (true_w0, true_w1), (true_b0, true_b1) = net.gradients(X, Y)
     (art_w0, art_w1), (art_b0, art_b1) = article_grads(net, X, Y)
     a = net.forward(X)[0, 0]
-    h = net.layer_outputs(X)[0][0]
+    h = net.forward_pass(X)[1][1][0]
     output_slope = a * (1 - a)
     assert 0 < output_slope < 0.25
     # The output layer's weights keep their slope, as the article wrote them.

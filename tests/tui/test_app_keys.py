@@ -606,7 +606,7 @@ async def test_q_exits_promptly_while_training(make_app):
 
 async def type_path(pilot, path: str) -> None:
     """Type ``path`` over the prompt's suggestion and confirm (the app's keys must not fire meanwhile)."""
-    field = pilot.app.screen.query_one("#path", Input)
+    field = pilot.app.screen.query_one("#answer", Input)
     assert pilot.app.focused is field, "the prompt's input must have focus so typing goes there"
     await type_keys(pilot, path)
     assert field.value == path

@@ -406,7 +406,7 @@ async def test_the_command_palette_offers_every_action_of_the_key_table(make_app
 
 def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
 
         app = pilot.app
         await fresh(pilot, (120, 40))
@@ -418,14 +418,14 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
         old = float(app.session.latest.network.params[index])
         post(pilot, "enter", "\r")
         await settle(pilot)
-        assert isinstance(app.screen, PathPrompt)
+        assert isinstance(app.screen, ParameterPrompt)
         post(pilot, "ctrl+a", None)
         post(pilot, "ctrl+k", None)
         post_text(pilot, "2.5")
         post(pilot, "enter", "\r")
         post(pilot, "n", "n")  # after the prompt closed: an app key again, one step
         await settle(pilot)
-        assert not isinstance(app.screen, PathPrompt)
+        assert not isinstance(app.screen, ParameterPrompt)
         snap = app.session.latest
         assert snap.step == 1
         post(pilot, "ctrl+z", None)

@@ -774,7 +774,7 @@ def test_focus_a_button_and_press_enter(panel):
 
 def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
         from nnplay.tui.widgets.scatter_plot import ScatterPlot
         from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
@@ -788,13 +788,13 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         before = app.query_one(ScatterPlot).snapshot
         inspector = str(app.query_one("#inspector", Static).render())
         await press(pilot, "enter")
-        assert isinstance(app.screen, PathPrompt)
+        assert isinstance(app.screen, ParameterPrompt)
         # The prompt names the weight as the inspector does ("weight x -> layer 1 n1").
         name = inspector.split(":")[0]
         assert name.startswith("weight ") and name in str(app.screen.query_one(Label).render()), inspector
         app.screen.query_one(Input).value = "2.5"
         await press(pilot, "enter")
-        assert not isinstance(app.screen, PathPrompt)
+        assert not isinstance(app.screen, ParameterPrompt)
         await settle(pilot)
         assert app.session.latest.network.params[index] == 2.5
         assert app.query_one(ScatterPlot).snapshot is not before  # redrawn with the new weight

@@ -17,7 +17,7 @@ from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import (
-    ExtraPoints,
+    ClassifiedPoints,
     PlotView,
     ScatterPlot,
     plane_aspect,
@@ -123,7 +123,7 @@ def test_few_points_are_drawn_a_cell_large() -> None:
     text = "".join(line.text for line in lines)
     assert text.count(BIG_POINT) >= len(snap.data.X_train)  # one per point (plus the legend's chips)
     X = np.random.default_rng(0).uniform(-1, 1, (500, 2))
-    many = PlotView(extra=ExtraPoints(X, (X[:, 0] > 0).astype(int)))
+    many = PlotView(extra=ClassifiedPoints(X, (X[:, 0] > 0).astype(int)))
     lines, _, _ = render_scatter(snap, 40, 20, many, style)
     box = plot_box(40, 20)
     plane = "".join(line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height])

@@ -203,7 +203,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         width, height = box.width, box.height
         extent = snap.data.extent
         X, y = snap.data.X_train, snap.data.y_train
-        wrong = snap.display_layers(X)[-1].argmax(axis=1) != y
+        wrong = snap.drawing_layers(X)[-1].argmax(axis=1) != y
         assert 0 < wrong.sum() < len(y), "the test needs some right and some wrong predictions"
         col = np.minimum(((X[:, 0] + extent) / (2 * extent) * width).astype(int), width - 1)
         row = np.minimum(((extent - X[:, 1]) / (2 * extent) * height).astype(int), height - 1)
@@ -222,7 +222,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         # p: the points in the predicted class's colour instead (the old look).
         await pilot.press("p")
         await pilot.pause()
-        pred = snap.display_layers(X)[-1].argmax(axis=1)
+        pred = snap.drawing_layers(X)[-1].argmax(axis=1)
         plane = [cells(line)[box.left : box.left + width] for line in plot._lines[box.top : box.top + height]]
         for r, c in list(with_points)[:200]:
             here = (row == r) & (col == c)
