@@ -43,7 +43,7 @@ from nnplay.core.datasets import MAX_COORDINATE, MAX_CSV_ROWS, REGRESSION, Datas
 from nnplay.core.memory_budget import HISTORY_CAPACITY, n_test_points
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.npz_reader import ArchiveError, Member, NpzReader
-from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, Trainer, diverged_message
+from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, RunState, Trainer, diverged_message
 
 FORMAT = "nnplay-session"
 VERSION = 1
@@ -219,6 +219,7 @@ def _mode_for(target: Path) -> int:
 
 
 def session_bytes(trainer: Trainer) -> bytes:
+    state = trainer.state_dict()
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -229,22 +230,22 @@ def session_bytes(trainer: Trainer) -> bytes:
             "extent": trainer.data.extent,
             "class_names": list(trainer.data.class_names),
         },
-        "step": trainer.step_count,
-        "epoch": trainer.epoch,
-        "order_at": trainer._at,
-        "optimizer_t": trainer.optimizer.t,
+        "step": state.step,
+        "epoch": state.epoch,
+        "order_at": state.order_at,
+        "optimizer_t": state.optimizer_t,
         "diverged_at": trainer.diverged_at,
-        "rng": trainer.rng.bit_generator.state,
+        "rng": state.rng_state,
     }
     buf = io.BytesIO()
     np.savez(
         buf,
         meta=np.array(json.dumps(meta)),
-        params=trainer.net.params,
+        params=state.params,
         initial_params=trainer.initial_params,
-        optimizer_state=trainer.optimizer.state,
+        optimizer_state=state.optimizer_state,
         history=trainer.history.rows(),
-        order=trainer._order,
+        order=state.order,
         X_train=trainer.data.X_train,
         y_train=trainer.data.y_train,
         X_test=trainer.data.X_test,
@@ -448,11 +449,7 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
     trainer = Trainer(config, data)
     trainer.initial_params = initial
     trainer.restart(params)
-    trainer.optimizer.state[...] = opt_state
-    trainer.optimizer.t = opt_t
-    trainer.rng.bit_generator.state = rng_state
-    trainer.step_count, trainer.epoch, trainer._at = step, epoch, at
-    trainer._order = a["order"].astype(np.int64)
+    trainer.load_state_dict(RunState(step, epoch, params, opt_state, opt_t, rng_state, a["order"], at))
     trainer.history.load(rows)
     trainer.diverged_at = diverged
     if diverged is not None:

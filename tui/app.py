@@ -26,7 +26,6 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from nnplay.core.config import FIELDS, TrainConfig
-from nnplay.core.datasets import DatasetError, sample_points
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Moment, Snapshot, Trainer
@@ -56,11 +55,6 @@ def spark(values: np.ndarray) -> str:
         return SPARK[0] * len(values)
     idx = ((values - lo) / (hi - lo) * (len(SPARK) - 1)).round().astype(int)
     return "".join(SPARK[i] for i in idx)
-
-
-def live_part(base: TrainConfig, new: TrainConfig) -> TrainConfig:
-    """``base`` with every setting that applies without a reset taken from ``new``."""
-    return base.replace(**{n: getattr(new, n) for n, f in FIELDS.items() if f.live})
 
 
 class NNPlayApp(App[None]):
@@ -387,13 +381,9 @@ class NNPlayApp(App[None]):
         snap = self.session.latest
         n = self.query_one(ParamsPanel).config.points_to_classify
         self._classify_round += 1
-        rng = np.random.default_rng([snap.config.data_seed, self._classify_round])
-        try:
-            X, y = sample_points(snap.data.name, n, snap.config.noise, rng)
-            which = "fresh points"
-        except DatasetError:  # a CSV file: no generator to draw fresh points from
-            X, y = snap.data.X_test, snap.data.y_test
-            which = "test points (a CSV file has no fresh ones)"
+        result = snap.classify(n, self._classify_round)
+        X, y = result.X, result.y
+        which = "fresh points" if result.fresh else "test points (a CSV file has no fresh ones)"
         if not len(X):
             self.notify(
                 "nothing to classify: this CSV data has no test points (raise the test ratio)", severity="warning"
@@ -403,9 +393,8 @@ class NNPlayApp(App[None]):
         if snap.data.is_regression:
             self.notify(f"showing {len(X):,} {which}")
             return
-        accuracy = float((snap.predict(X).argmax(axis=1) == y).mean())
         # One line at 80x24 (the step is in the status line).
-        self.notify(f"classified {len(X):,} {which}: {accuracy:.1%} correct")
+        self.notify(f"classified {len(X):,} {which}: {result.accuracy:.1%} correct")
 
     def _set_extra(self, extra: ClassifiedPoints | None) -> None:
         self.query_one(ScatterPlot).set_view(extra=extra)
@@ -699,7 +688,7 @@ class NNPlayApp(App[None]):
     def _config_changed(self, config: TrainConfig, field: str) -> None:
         """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
         if FIELDS[field].live:
-            self.session.apply_settings(live_part(self.session.latest.config, config))
+            self.session.apply_settings(self.session.latest.config.with_live_settings_of(config))
         else:
             self.query_one(ParamsPanel).show_pending(config.needs_reset(self.session.latest.config))
 

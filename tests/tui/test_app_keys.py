@@ -27,9 +27,9 @@ from textual.widgets._toast import Toast
 
 from nnplay.core.persist import load_session, save_session
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
+from nnplay.core.train_until import train_until
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
 from nnplay.tui.app import DEFAULT_SESSION, NNPlayApp
-from nnplay.tui.cli import run_training
 from nnplay.tui.widgets.help_screen import HelpScreen
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
@@ -294,7 +294,7 @@ async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
     (the app stopped ~100,000 steps late with the kernel's large chunks)."""
     config = CONFIG.replace(lr=1.0, target_loss=0.15)
     cli = Trainer(config)
-    assert run_training(cli)[0] == "target_loss"
+    assert train_until(cli)[0] is StopReason.TARGET_LOSS
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
@@ -411,6 +411,9 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         accuracy = float((snap.predict(extra.X).argmax(axis=1) == extra.y).mean())
         expected = f"classified {CONFIG.points_to_classify} fresh points: {accuracy:.1%} correct"
         assert expected in messages(app)
+        # The engine's Classify Points draws the same points for the same round (the CLI scores round 1).
+        same = Trainer(CONFIG).classify(CONFIG.points_to_classify, app._classify_round)
+        np.testing.assert_array_equal(extra.X, same.X)
         # Another press draws another set.
         await pilot.press("c")
         await pilot.pause()

@@ -122,7 +122,10 @@ def test_weight_evolution_draws_extreme_parameters() -> None:
     snap = t.snapshot()
     n = snap.network.params.size
     wild = [np.where(np.arange(n) % 2, 1e308, -1e308), np.full(n, np.inf), np.full(n, np.nan)]
-    moments = tuple(dataclasses.replace(m, params=wild[i % 3]) for i, m in enumerate(snap.timeline))
+    moments = tuple(
+        dataclasses.replace(m, state=dataclasses.replace(m.state, params=wild[i % 3]))
+        for i, m in enumerate(snap.timeline)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         text = weight_bands(dataclasses.replace(snap, timeline=moments), 80, 20)
