@@ -565,11 +565,7 @@ class NNPlayApp(App[None]):
             return
         moment = self._travel_moments[self.travel]
 
-        def resume(trainer: Trainer) -> str:
-            trainer.resume_from(moment)
-            return f"rewound the run to step {moment.step:,}: space trains on from here"
-
-        self.session.call(resume)
+        self.session.resume_from(moment)
         self.action_live()
 
     def action_live(self) -> None:

@@ -64,14 +64,14 @@ class SentConfigs:
         session = app.session
         send = session._send
 
-        def checked_send(name: str, *args) -> None:
-            for arg in args:
-                if isinstance(arg, TrainConfig):
-                    self.count += 1
-                    problem = invalid(arg)
-                    if problem:
-                        self.bad.append(f"{name}: {problem}")
-            send(name, *args)
+        def checked_send(command) -> None:
+            config = getattr(command, "config", None)
+            if isinstance(config, TrainConfig):
+                self.count += 1
+                problem = invalid(config)
+                if problem:
+                    self.bad.append(f"{command.what}: {problem}")
+            send(command)
 
         session._send = checked_send
 
