@@ -16,6 +16,7 @@ import pytest
 import nnplay.core.persist as persist
 from nnplay.core.config import TrainConfig
 from nnplay.core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 
 # 40 training points in batches of 3: epochs end on a short batch and reshuffle.
@@ -145,9 +146,7 @@ def test_diverged_session_round_trip(tmp_path: Path) -> None:
 
 def test_history_round_trip_keeps_many_rows(tmp_path: Path) -> None:
     t = Trainer(SMALL)
-    for _ in range(25):
-        t.step(2)
-        t.evaluate()
+    train_until(t, 50, chunk=2)
     save_session(t, tmp_path / "h.npz")
     u = load_session(tmp_path / "h.npz")
     rows = u.history.rows()

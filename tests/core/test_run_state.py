@@ -49,9 +49,7 @@ def test_a_state_of_another_network_is_refused_and_changes_nothing() -> None:
 
 def test_a_moment_holds_the_state_time_travel_resumes_from() -> None:
     t = Trainer(CONFIG)
-    for _ in range(3):
-        t.step(10)
-        t.evaluate()
+    train_until(t, 30, chunk=10)
     moment = t.timeline.moments[1]
     assert (moment.step, moment.state.order) == (10, None)  # no batch order: the timeline stays small
     assert t.resume_from(moment) == "rewound the run to step 10"

@@ -20,6 +20,7 @@ from nnplay.core.datasets import Dataset
 from nnplay.core.features import feature_matrix
 from nnplay.core.network import Network
 from nnplay.core.presets import PRESETS
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import HISTORY_CAPACITY, HISTORY_FIELDS, RingBuffer, Trainer, targets_for
 
 SMALL = TrainConfig(dataset="quadrants", train_size=100, layers=(5,), lr=0.3, batch_size=10, seed=3)
@@ -257,9 +258,7 @@ def test_trainer_history_is_bounded():
     t = Trainer(SMALL.replace(layers=(), train_size=20, batch_size=20))
     data = t.history.data
     extra = 37
-    for _ in range(HISTORY_CAPACITY + extra):
-        t.step(1)
-        t.evaluate()
+    train_until(t, HISTORY_CAPACITY + extra, chunk=1)
     rows = t.history.rows()
     assert rows.shape == (HISTORY_CAPACITY, len(HISTORY_FIELDS))
     np.testing.assert_array_equal(rows[:, 0], np.arange(extra + 1, HISTORY_CAPACITY + extra + 1))

@@ -14,7 +14,6 @@ import asyncio
 import re
 import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -37,6 +36,7 @@ from nnplay.tui.widgets.path_prompt import PathPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
+from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
 # The article's network (seed-v2) on fewer points: 200 per-sample steps make an epoch.
@@ -99,21 +99,6 @@ async def settle(pilot) -> None:
     await pilot.pause(0)  # and the notices the frame posted
 
 
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
-
-
-async def send_key(pilot, key: str, character: str | None = None) -> None:
-    """Post a key event the way the terminal driver does, without Pilot's wait for an idle CPU
-    (while the worker trains the CPU is never idle, and ``pilot.press`` would wait a second per key)."""
-    pilot.app.post_message(events.Key(key, character if character is not None else key))
-    await asyncio.sleep(0)
-
-
 async def type_keys(pilot, text: str) -> None:
     """Type ``text`` one character at a time, each handled before the next (like ``pilot.press``
     without its two waits for an idle CPU per key)."""
@@ -161,13 +146,13 @@ async def test_space_runs_then_pauses(make_app):
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         first = app.session.latest.step
-        await wait_until(pilot, lambda: app.session.latest.step > first, what="the step counter to move")
-        await wait_until(pilot, lambda: "steps/s" in status(app), what="the status to show the speed")
+        await wait_until(lambda: app.session.latest.step > first, what="the step counter to move")
+        await wait_until(lambda: "steps/s" in status(app), what="the status to show the speed")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not app.session.running, what="training to pause")
-        await wait_until(pilot, lambda: "paused" in status(app), what="the status to say paused")
+        await wait_until(lambda: not app.session.running, what="training to pause")
+        await wait_until(lambda: "paused" in status(app), what="the status to say paused")
         stopped = app.session.latest.step
         await pilot.pause(0.3)
         assert app.session.latest.step == stopped
@@ -179,8 +164,8 @@ async def test_e_trains_one_epoch_then_pauses(make_app):
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "e")
-        await wait_until(pilot, lambda: app.session.latest.epoch == 1, what="one epoch")
-        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.session.latest.epoch == 1, what="one epoch")
+        await wait_until(lambda: not app.session.running, what="the run to pause")
         assert app.session.latest.step == 20
         await pilot.pause(0.2)
         assert (app.session.latest.step, app.session.latest.epoch) == (20, 1)
@@ -194,8 +179,8 @@ async def test_t_trains_the_configured_iterations_then_pauses(make_app):
     app = make_app(CONFIG.replace(iterations=300), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
-        await wait_until(pilot, lambda: app.session.latest.step == 300, what="300 steps")
-        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.session.latest.step == 300, what="300 steps")
+        await wait_until(lambda: not app.session.running, what="the run to pause")
         await pilot.pause(0.2)
         assert app.session.latest.step == 300
         app.draw_frame()
@@ -216,7 +201,7 @@ async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(ma
             app.session.set_kernel(kernel_or_none())
         goal = app.session.latest.config.iterations
         await send_key(pilot, "t")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step == goal, 30.0, "the run")
+        await wait_until(lambda: not app.session.running and app.session.latest.step == goal, 30.0, "the run")
         steps = app.session.latest.history[:, 0]
         assert len(steps) >= 50, steps
         assert steps[-1] == goal
@@ -264,8 +249,8 @@ async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there(make_app):
         await enter_value(pilot, "epochs", "3")
         assert app.session.latest.config.epochs == 3 or app.query_one(ParamsPanel).config.epochs == 3
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.epoch >= 3, what="three epochs")
-        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.session.latest.epoch >= 3, what="three epochs")
+        await wait_until(lambda: not app.session.running, what="the run to pause")
         await pilot.pause(0.2)
         assert (app.session.latest.step, app.session.latest.epoch) == (60, 3)
         app.draw_frame()
@@ -278,7 +263,7 @@ async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "target_loss", "0.15")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
                          what="the run to reach the target and pause")  # fmt: skip
         snap = app.session.latest
         assert snap.metrics.train_loss <= 0.15
@@ -298,7 +283,7 @@ async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
                          what="the run to reach the target and pause")  # fmt: skip
         snap = app.session.latest
     assert snap.metrics.train_loss <= 0.15
@@ -333,9 +318,7 @@ def test_the_loss_curves_span_the_whole_recorded_run(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         trainer = Trainer(CONFIG.replace(lr=0.5, schedule="constant"))
-        for _ in range(400):  # 400 records, several times the curve's width
-            trainer.step(20)
-            trainer.evaluate()
+        train_until(trainer, 8000, chunk=20)  # 400 records, several times the curve's width
         app.session.replace(trainer)
         await settle(pilot)
         history = app.session.latest.history
@@ -359,7 +342,7 @@ async def test_running_past_the_end_of_a_schedule_says_so_once(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 200, what="training past the schedule")
+        await wait_until(lambda: app.session.latest.step > 200, what="training past the schedule")
         app.draw_frame()
         await pilot.pause()
         ended = [m for m in messages(app, "warning") if "schedule ended at step 40" in m]
@@ -372,7 +355,7 @@ async def test_t_to_the_end_of_its_schedule_does_not_warn(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step == 40, what="t")
+        await wait_until(lambda: not app.session.running and app.session.latest.step == 40, what="t")
         app.draw_frame()
         await pilot.pause()
         assert not messages(app, "warning"), messages(app)
@@ -440,7 +423,7 @@ def test_notices_go_to_one_line_that_covers_no_pane(make_app, size):
         async with app.run_test(size=size, notifications=True) as pilot:  # run_test hides toasts by default
             await pilot.press("c")
             line = app.query_one(NoticeLine)
-            await wait_until(pilot, lambda: "classified" in line.text, what="the notice")
+            await wait_until(lambda: "classified" in line.text, what="the notice")
             await pilot.pause()
             assert line.region.height == 1
             assert not [t for t in app.screen.query(Toast) if t.region.area]  # no toast on the main screen
@@ -588,11 +571,11 @@ async def test_q_exits_promptly_while_training(make_app):
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         assert app.session.running
         started = time.perf_counter()
         await send_key(pilot, "q")
-        await wait_until(pilot, lambda: not app.is_running, timeout=5, what="the app to exit")
+        await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")
     elapsed = time.perf_counter() - started
     assert app._exit and app.return_code == 0  # q quit the app; run_test did not have to stop it
     assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
@@ -1028,7 +1011,6 @@ def test_command_palette_preset_by_keyboard(ui):
         assert isinstance(app.screen, CommandPalette)
         await type_keys(pilot, "Preset: moons")
         await wait_until(
-            pilot,
             lambda: "Preset: moons" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt),
             timeout=5,
             what="the palette to find the preset",
@@ -1057,9 +1039,9 @@ async def test_keypress_is_handled_within_100ms_while_training(make_app):
     app = make_app(CONFIG, start_worker=True, use_kernel=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         # The app loads the kernel 1.5 s after start, in the background.
-        await wait_until(pilot, lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
+        await wait_until(lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
         plot = app.query_one(ScatterPlot)
         latencies = []
         for _ in range(7):
@@ -1073,5 +1055,5 @@ async def test_keypress_is_handled_within_100ms_while_training(make_app):
             await asyncio.sleep(0.05)
         assert app.session.running  # still training flat out throughout
         steps = app.session.latest.step
-        await wait_until(pilot, lambda: app.session.latest.step > steps, what="more steps")
+        await wait_until(lambda: app.session.latest.step > steps, what="more steps")
         assert statistics.median(latencies) < 0.1, latencies

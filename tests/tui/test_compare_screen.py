@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
 from textual.widgets import Input
 
@@ -12,6 +9,7 @@ from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.presets import PRESETS
 from nnplay.tui.widgets.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
+from tests.tui.waiting import wait_until
 
 BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
 
@@ -23,14 +21,6 @@ def colour_terminal(monkeypatch):
 
 def status(screen: CompareScreen, side: int) -> str:
     return str(screen.query_one(f"#metrics-{side}", Metrics).query_one("#status").content)
-
-
-async def wait_until(condition, timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def test_t_trains_both_runs_in_step_and_r_resets_them():

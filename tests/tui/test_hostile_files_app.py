@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.persist import save_session
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.weight_evolution import weight_bands
@@ -116,9 +117,7 @@ async def test_a_csv_is_read_off_the_ui_thread(make_app, tmp_path: Path) -> None
 
 def test_weight_evolution_draws_extreme_parameters() -> None:
     t = Trainer(CONFIG)
-    for _ in range(3):
-        t.step(5)
-        t.evaluate()
+    train_until(t, 15, chunk=5)
     snap = t.snapshot()
     n = snap.network.params.size
     wild = [np.where(np.arange(n) % 2, 1e308, -1e308), np.full(n, np.inf), np.full(n, np.nan)]

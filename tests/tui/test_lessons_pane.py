@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import Input, OptionList, Static
 
@@ -18,6 +14,7 @@ from nnplay.tui.lesson_tracker import LessonTracker
 from nnplay.tui.widgets.lesson_bar import LessonBar
 from nnplay.tui.widgets.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from tests.tui.waiting import wait_until
 
 SMALL = (80, 24)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -37,14 +34,6 @@ async def settle(pilot) -> None:
     pilot.app.session._handle_commands(block=False)
     pilot.app.draw_frame()
     await pilot.pause(0)
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def bar(app: NNPlayApp) -> str:

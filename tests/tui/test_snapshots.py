@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from nnplay.core.presets import PRESETS
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
 from nnplay.tui.widgets.help_screen import HelpScreen
@@ -48,9 +49,7 @@ def test_help_screen(make_app, snap_compare):
 
 def test_trained_spiral(make_app, snap_compare):
     trainer = Trainer(PRESETS["spiral"].config())
-    for _ in range(60):  # as the worker does: train, then record the metrics for the loss curves
-        trainer.step(50)
-        trainer.evaluate()
+    train_until(trainer, 3000, chunk=50)  # as the worker does: train, then record the metrics for the loss curves
     app = make_app(trainer)
 
     async def check(pilot) -> None:

@@ -6,17 +6,14 @@ the worker off; ``show`` puts it on the trainer each test needs.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 from rich.cells import cell_len
 from rich.style import Style
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -30,6 +27,7 @@ from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot, plane_aspect
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
+from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -49,21 +47,6 @@ async def settle(pilot) -> None:
     app.session._handle_commands(block=False)
     app.draw_frame()
     await pilot.pause()
-
-
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
-
-
-async def send_key(pilot, key: str, character: str | None = None) -> None:
-    """A key event as the terminal driver posts it (``pilot.press`` waits for an idle CPU,
-    which never comes while the worker trains)."""
-    pilot.app.post_message(events.Key(key, character if character is not None else key))
-    await asyncio.sleep(0)
 
 
 @pytest.fixture(scope="module")
@@ -483,9 +466,9 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
     async with app.run_test(size=SIZE) as pilot:
         session = app.session
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: session.latest.diverged_at is not None, what="the run to diverge")
-        await wait_until(pilot, lambda: not session.running, what="training to pause")
-        await wait_until(pilot, lambda: "diverged" in status(app), what="the status to say so")
+        await wait_until(lambda: session.latest.diverged_at is not None, what="the run to diverge")
+        await wait_until(lambda: not session.running, what="training to pause")
+        await wait_until(lambda: "diverged" in status(app), what="the status to say so")
         snap = session.latest
         text = status(app)
         assert f"diverged at step {snap.diverged_at:,}" in text
@@ -498,7 +481,6 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
         # Running again is refused until a reset.
         await send_key(pilot, "space", " ")
         await wait_until(
-            pilot,
             lambda: any("press r to reset" in n.message for n in app._notifications),
             what="the refusal",
         )
@@ -507,16 +489,14 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
         field = app.query_one("#field-lr", Input)
         field.value = "0.01"
         app.query_one(ParamsPanel).commit(field)  # as enter or leaving the field does
-        await wait_until(pilot, lambda: session.latest.config.lr == 0.01, what="the new rate")
+        await wait_until(lambda: session.latest.config.lr == 0.01, what="the new rate")
         await send_key(pilot, "r")
-        await wait_until(
-            pilot, lambda: session.latest.diverged_at is None and session.latest.step == 0, what="the reset"
-        )
-        await wait_until(pilot, lambda: not app.query_one("#status").has_class("-diverged"), what="a plain status")
+        await wait_until(lambda: session.latest.diverged_at is None and session.latest.step == 0, what="the reset")
+        await wait_until(lambda: not app.query_one("#status").has_class("-diverged"), what="a plain status")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: session.latest.step > 200, what="training again")
+        await wait_until(lambda: session.latest.step > 200, what="training again")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not session.running, what="the pause")
+        await wait_until(lambda: not session.running, what="the pause")
         snap = session.latest
         assert snap.diverged_at is None
         assert math.isfinite(snap.metrics.train_loss)
