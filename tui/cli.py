@@ -425,7 +425,7 @@ def train_command(args: argparse.Namespace) -> int:
         print(save_error, file=sys.stderr)
         return EXIT_SAVE_FAILED
     if trainer.diverged_at is not None:
-        print(f"nnplay train: {trainer.message}", file=sys.stderr)
+        print(f"nnplay train: {trainer.message}; lower --lr and run again", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
 
