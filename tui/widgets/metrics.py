@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Label, Sparkline, Static
 
 from nnplay.core.trainer import HISTORY_FIELDS, Snapshot
+from nnplay.tui.number_text import score_text, short_number
 
 TRAIN_LOSS = HISTORY_FIELDS.index("train_loss")
 TEST_LOSS = HISTORY_FIELDS.index("test_loss")
@@ -37,10 +38,10 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
     state = f"{_speed(snap.steps_per_second)} steps/s ({snap.engine})" if running else "paused"
     progress = f"step {snap.step:,}  epoch {snap.epoch:,}  {state}"
     if snap.data.is_regression:
-        score = f"R² {_num(m.r2_train, '.3f')} / {_num(m.r2_test, '.3f')}"
+        score = f"R² {score_text(m.r2_train)} / {score_text(m.r2_test)}"
     else:
         score = f"acc {_num(m.train_accuracy * 100, '.1f')}% / {_num(m.test_accuracy * 100, '.1f')}%"
-    quality = f"loss {_num(m.train_loss, '.3g')} / {_num(m.test_loss, '.3g')}  {score}"
+    quality = f"loss {short_number(m.train_loss)} / {short_number(m.test_loss)}  {score}"
     if snap.diverged_at is not None:  # the notification has the whole message
         fps_note = f"diverged at step {snap.diverged_at:,}: lower the rate, press r"
     return "\n".join((progress, quality, fps_note))
@@ -59,7 +60,7 @@ def confusion_text(snap: Snapshot) -> str:
     """The test set's confusion matrix and per-class accuracy (R² for regression)."""
     m = snap.metrics
     if snap.data.is_regression:
-        return f"R² train {_num(m.r2_train, '.3f')}\nR² test  {_num(m.r2_test, '.3f')}"
+        return f"R² train {score_text(m.r2_train)}\nR² test  {score_text(m.r2_test)}"
     c = m.confusion_test
     if c is None or not c.sum():
         return ""
@@ -120,7 +121,7 @@ class Metrics(Horizontal):
             if sparkline.data != data:
                 sparkline.data = data
             values = history[:, column][np.isfinite(history[:, column])] if len(history) else np.zeros(0)
-            latest = _num(values[-1], ".3g") if len(values) else "-"
+            latest = short_number(values[-1]) if len(values) else "-"
             update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
         status = self.query_one("#status", Static)
         text = status_text(snap, running, fps_note)
