@@ -4,7 +4,8 @@ Format (documented in the README): a NumPy ``.npz`` archive read with
 ``allow_pickle=False``, so loading never runs code. It holds
 
 - ``meta``: a JSON string ``{"format": "nnplay-session", "version": 1, "config": {...},
-  "step", "epoch", "order_at", "optimizer_t", "diverged_at", "rng": {...}}``
+  "step", "epoch", "order_at", "optimizer_t", "diverged_at", "rng": {...}, "dropout_rng": {...}}``
+  (``dropout_rng`` since it was kept; a file without it loads, its dropout masks drawn afresh)
 - ``params``, ``initial_params``: the flat parameter vector (weights then biases, in
   layer order, each weight matrix row-major with rows = receiving neurons)
 - ``optimizer_state``: (2, n_params) momentum / Adam moments
@@ -236,6 +237,7 @@ def session_bytes(trainer: Trainer) -> bytes:
         "optimizer_t": state.optimizer_t,
         "diverged_at": trainer.diverged_at,
         "rng": state.rng_state,
+        "dropout_rng": state.dropout_rng_state,
     }
     buf = io.BytesIO()
     np.savez(
@@ -442,6 +444,8 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
     if diverged is not None:
         diverged = _count(meta, "diverged_at", step + 1, MAX_STEP + 1)
     rng_state = _rng_state(meta.get("rng"))
+    dropout_rng = meta.get("dropout_rng")
+    dropout_rng_state = None if dropout_rng is None else _rng_state(dropout_rng, "dropout_rng")
 
     data = Dataset(name, X_train, y_train, X_test, y_test, n_classes, extent, class_names)
     for arr in (data.X_train, data.y_train, data.X_test, data.y_test):
@@ -449,7 +453,9 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
     trainer = Trainer(config, data)
     trainer.initial_params = initial
     trainer.restart(params)
-    trainer.load_state_dict(RunState(step, epoch, params, opt_state, opt_t, rng_state, a["order"], at))
+    trainer.load_state_dict(
+        RunState(step, epoch, params, opt_state, opt_t, rng_state, a["order"], at, dropout_rng_state)
+    )
     trainer.history.load(rows)
     trainer.diverged_at = diverged
     if diverged is not None:
@@ -538,7 +544,7 @@ def _history(a: np.ndarray) -> np.ndarray:
     return rows
 
 
-def _rng_state(state: Any) -> dict[str, Any]:
+def _rng_state(state: Any, key: str = "rng") -> dict[str, Any]:
     """numpy's PCG64 state, every field checked: setting a bad one raises odd errors (or none)."""
     ok = (
         isinstance(state, dict)
@@ -551,7 +557,7 @@ def _rng_state(state: Any) -> dict[str, Any]:
         and _is_int(state["uinteger"], 0, 2**32 - 1)
     )
     if not ok:
-        raise SessionFileError("damaged session (rng is not a PCG64 random state)")
+        raise SessionFileError(f"damaged session ({key} is not a PCG64 random state)")
     return state
 
 

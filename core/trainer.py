@@ -115,7 +115,9 @@ class RunState:
     travel and a saved session hold, and all ``Trainer.load_state_dict`` needs to go on from it.
 
     ``order`` is the epoch's sample order and ``order_at`` the next sample in it; a moment leaves
-    them out (None) to keep the timeline small, and training from it starts a fresh shuffle."""
+    them out (None) to keep the timeline small, and training from it starts a fresh shuffle.
+    ``dropout_rng_state`` draws the dropout masks (None: a session saved before it was kept
+    goes on with the masks its seed draws first)."""
 
     step: int
     epoch: int
@@ -125,6 +127,7 @@ class RunState:
     rng_state: dict
     order: np.ndarray | None = None
     order_at: int = 0
+    dropout_rng_state: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -570,6 +573,7 @@ class Trainer:
             rng_state=self.rng.bit_generator.state,
             order=_read_only_copy(self._order) if with_order else None,
             order_at=self._at if with_order else 0,
+            dropout_rng_state=self.dropout_rng.bit_generator.state,
         )
 
     def load_state_dict(self, state: RunState) -> None:
@@ -585,6 +589,8 @@ class Trainer:
         self.optimizer.t = state.optimizer_t
         self.step_count, self.epoch = state.step, state.epoch
         self.rng.bit_generator.state = state.rng_state
+        if state.dropout_rng_state is not None:
+            self.dropout_rng.bit_generator.state = state.dropout_rng_state
         if state.order is None:
             self._order, self._at = self.rng.permutation(n), 0
         else:

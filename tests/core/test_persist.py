@@ -181,6 +181,28 @@ def test_resume_equals_straight_run(tmp_path: Path, optimizer: str, first: int, 
     assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
 
 
+def test_a_dropout_run_resumed_from_its_file_draws_the_masks_it_would_have(tmp_path: Path) -> None:
+    config = SMALL.replace(dropout=0.3, layers=(6,))
+    straight, part = Trainer(config), Trainer(config)
+    straight.step(50)
+    part.step(20)
+    save_session(part, tmp_path / "d.npz")
+    resumed = load_session(tmp_path / "d.npz")
+    resumed.step(30)
+    assert resumed.net.params.tobytes() == straight.net.params.tobytes()
+
+
+def test_a_session_saved_before_the_dropout_stream_was_kept_still_loads(tmp_path: Path) -> None:
+    t = Trainer(SMALL.replace(dropout=0.3, layers=(6,)))
+    t.step(20)
+    arrays, meta = _arrays(t)
+    del meta["dropout_rng"]
+    _write_session(tmp_path / "old.npz", arrays, meta)
+    old = load_session(tmp_path / "old.npz")
+    assert old.step_count == 20 and np.array_equal(old.net.params, t.net.params)
+    assert old.step(5) == 5  # its masks drawn from the seed's stream
+
+
 def test_resume_equals_straight_run_with_schedule_and_full_batches(tmp_path: Path) -> None:
     config = SMALL.replace(optimizer="adam", schedule="step", lr=0.02, batch_size=7, iterations=40)
     straight = Trainer(config)
@@ -311,6 +333,7 @@ def _bad_files(tmp_path: Path, good_bytes: bytes, t: Trainer) -> dict[str, tuple
     tampered("missing-dataset", "damaged session", {"dataset": None})
     tampered("inf-classes", "damaged session", {"dataset.n_classes": float("inf")})
     tampered("bad-rng", "damaged session", {"rng": {"bit_generator": "MT19937", "state": 3}})
+    tampered("bad-dropout-rng", "dropout_rng is not a PCG64 random state", {"dropout_rng": {"state": 3}})
     tampered("negative-step", "step -1 is not a count", {"step": -1})
     tampered("text-epoch", "epoch", {"epoch": "3"})
     tampered("bad-diverged", "diverged_at", {"diverged_at": "soon"})
