@@ -181,14 +181,20 @@ def test_resume_equals_straight_run(tmp_path: Path, optimizer: str, first: int, 
     assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
 
 
+def resumed_and_straight(config: TrainConfig, first: int, second: int, path: Path) -> tuple[Trainer, Trainer]:
+    """A run saved after ``first`` steps, loaded and trained ``second`` more; and the run that never stopped."""
+    straight, part = Trainer(config), Trainer(config)
+    straight.step(first + second)
+    part.step(first)
+    save_session(part, path)
+    resumed = load_session(path)
+    resumed.step(second)
+    return resumed, straight
+
+
 def test_a_dropout_run_resumed_from_its_file_draws_the_masks_it_would_have(tmp_path: Path) -> None:
     config = SMALL.replace(dropout=0.3, layers=(6,))
-    straight, part = Trainer(config), Trainer(config)
-    straight.step(50)
-    part.step(20)
-    save_session(part, tmp_path / "d.npz")
-    resumed = load_session(tmp_path / "d.npz")
-    resumed.step(30)
+    resumed, straight = resumed_and_straight(config, 20, 30, tmp_path / "d.npz")
     assert resumed.net.params.tobytes() == straight.net.params.tobytes()
 
 
@@ -205,13 +211,7 @@ def test_a_session_saved_before_the_dropout_stream_was_kept_still_loads(tmp_path
 
 def test_resume_equals_straight_run_with_schedule_and_full_batches(tmp_path: Path) -> None:
     config = SMALL.replace(optimizer="adam", schedule="step", lr=0.02, batch_size=7, iterations=40)
-    straight = Trainer(config)
-    straight.step(55)
-    part = Trainer(config)
-    part.step(22)
-    save_session(part, tmp_path / "p.npz")
-    resumed = load_session(tmp_path / "p.npz")
-    resumed.step(33)
+    resumed, straight = resumed_and_straight(config, 22, 33, tmp_path / "p.npz")
     assert resumed.net.params.tobytes() == straight.net.params.tobytes()
 
 
