@@ -273,6 +273,20 @@ async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(sh
         assert_fits(app)
 
 
+WIDE_STATUS = [s for s in SHOTS if s.name in ("spiral-trained", "time-travel", "classify")]
+
+
+@pytest.mark.parametrize("shot", WIDE_STATUS, ids=[s.name for s in WIDE_STATUS])
+async def test_the_status_keeps_every_character_beside_the_confusion_matrix_at_100_columns(shot) -> None:
+    """Between 80 and 120 columns the matrix is shown only where the status still fits beside it."""
+    app = shot_app(shot)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pose(pilot, shot)
+        assert_fits(app)
+        status = str(app.query_one("#status").render())
+        assert "steps/s" in status or "paused" in status or "back in time" in status, status
+
+
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_a_diverged_run_fits_its_panes(make_app, size) -> None:
     """Huge losses, an R² of minus millions, a weight scale of hundreds and the divergence notice."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -77,18 +78,25 @@ def confusion_text(snap: Snapshot) -> str:
     return "\n".join([head, *rows])
 
 
+CURVE_LABEL_WIDTH = 17  # "train 4.25e5" and room to breathe, left of each loss curve
+
+
+def widest(text: str) -> int:
+    return max((cell_len(line) for line in text.splitlines()), default=0)
+
+
 class Metrics(Horizontal):
     DEFAULT_CSS = """
     Metrics { height: auto; min-height: 5; max-height: 6; }
     Metrics #curves { height: auto; width: 1fr; }
     Metrics Horizontal { height: 1; }
-    Metrics Label { width: 17; color: $text-muted; }
+    Metrics Label { width: CURVE_LABEL_WIDTH; color: $text-muted; }
     Metrics Sparkline { width: 1fr; height: 1; }
     Metrics #train-loss > .sparkline--max-color { color: $warning; }
     Metrics #status { height: 3; color: $text; text-wrap: nowrap; text-overflow: ellipsis; }
     Metrics #status.-diverged { color: $error; text-style: bold; }
     Metrics #confusion { width: auto; height: auto; padding: 0 0 0 2; color: $text-muted; }
-    """
+    """.replace("CURVE_LABEL_WIDTH", str(CURVE_LABEL_WIDTH))
 
     class Scrub(Message):
         """A click on the loss curve: show the run as it was at ``step``."""
@@ -109,7 +117,7 @@ class Metrics(Horizontal):
         yield Static("", id="confusion")
 
     def show(self, snap: Snapshot, running: bool, fps_note: str) -> None:
-        width = max(1, self.query_one("#curves").size.width - 17)
+        width = max(1, self.query_one("#curves").size.width - CURVE_LABEL_WIDTH)
         history = snap.history
         # The whole recorded run, each column the mean of its share of the rows: the newest
         # `width` rows alone were the last ~3 s at 15 records a second, noise without the descent.
@@ -127,7 +135,13 @@ class Metrics(Horizontal):
         text = status_text(snap, running, fps_note)
         status.set_class(snap.diverged_at is not None, "-diverged")
         update_if_changed(status, text)
-        update_if_changed(self.query_one("#confusion", Static), confusion_text(snap))
+        confusion = self.query_one("#confusion", Static)
+        table = confusion_text(snap)
+        update_if_changed(confusion, table)
+        # The matrix sits beside the status only where the status keeps every character.
+        beside = widest(table) + 2 + max(widest(text), CURVE_LABEL_WIDTH + 8) <= self.size.width
+        if confusion.display != (beside and bool(table)):
+            confusion.display = beside and bool(table)
 
     def on_click(self, event: events.Click) -> None:
         steps = getattr(self, "_shown_steps", None)
