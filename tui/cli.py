@@ -89,6 +89,15 @@ def add_memory_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cell_aspect_flag(parser: argparse.ArgumentParser, default: float | None) -> None:
+    parser.add_argument(
+        "--cell-aspect",
+        type=_cell_aspect,
+        default=default,
+        help="how many times taller than wide a terminal cell is, so the data plane is drawn square (1..4; default 2)",
+    )
+
+
 def _memory_limit(text: str) -> int:
     from nnplay.core.memory_budget import MIN_MEMORY_LIMIT, parse_bytes
 
@@ -155,12 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="two runs side by side on the same data and first weights, one setting apart, trained in "
         "step (numpy), e.g. --compare lr=0.03,lr=3 or --compare backprop=correct,backprop=article-v2",
     )
-    parser.add_argument(
-        "--cell-aspect",
-        type=_cell_aspect,
-        default=2.0,
-        help="how many times taller than wide a terminal cell is, so the data plane is drawn square (1..4; default 2)",
-    )
+    add_cell_aspect_flag(parser, default=2.0)
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
         "train",
@@ -223,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the next tab is told so instead",
     )
     add_config_flags(serve)
+    add_memory_flag(serve)
+    add_cell_aspect_flag(serve, default=None)
     serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
     serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
     serve.add_argument("app_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -343,26 +349,6 @@ def _short_path(path: str) -> str:
     return text if len(text) <= 100 else text[:60] + "..." + text[-30:]
 
 
-def run_training(trainer, on_progress=None) -> tuple[str, float]:
-    """Train until the configured stop condition; returns (reason, seconds spent stepping)."""
-    from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS
-
-    config = trainer.config
-    goal = trainer.step_count + config.iterations
-    start_seconds = trainer.train_seconds
-    # Target-loss runs check the loss often so they stop close to the target.
-    chunk = TARGET_LOSS_CHECK_STEPS if config.target_loss else 2000
-    while True:
-        reason = trainer.should_stop(goal)
-        if reason:
-            break
-        trainer.step(min(chunk, goal - trainer.step_count, trainer.steps_to_epoch_end() if config.epochs else chunk))
-        trainer.evaluate()
-        if on_progress:
-            on_progress(trainer)
-    return reason, trainer.train_seconds - start_seconds
-
-
 def _finite(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else x
 
@@ -387,7 +373,9 @@ def train_command(args: argparse.Namespace) -> int:
         trainer.use_kernel(kernel, when_faster=args.engine == "auto")
     first_step = trainer.step_count  # a loaded session goes on from its own step
     if args.json:
-        reason, seconds = run_training(trainer)
+        from nnplay.core.train_until import train_until
+
+        reason, seconds = train_until(trainer)
     else:
         reason, seconds = _train_with_progress(trainer)
     m = trainer.metrics
@@ -437,7 +425,7 @@ def train_command(args: argparse.Namespace) -> int:
         print(save_error, file=sys.stderr)
         return EXIT_SAVE_FAILED
     if trainer.diverged_at is not None:
-        print(f"nnplay train: {trainer.message}", file=sys.stderr)
+        print(f"nnplay train: {trainer.message}; lower --lr and run again", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
 
@@ -446,11 +434,13 @@ def _classify_accuracy(trainer) -> float:
     """The article's Classify Points on fresh points (nan for CSV or regression data)."""
     if trainer.regression or trainer.data.name == "csv":
         return math.nan
-    return trainer.classify(trainer.config.points_to_classify, seed=trainer.config.data_seed + 7919)[3]
+    return trainer.classify(trainer.config.points_to_classify).accuracy
 
 
 def _train_with_progress(trainer) -> tuple[str, float]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nnplay.core.train_until import train_until
 
     total = trainer.config.iterations
     start = trainer.step_count
@@ -467,7 +457,7 @@ def _train_with_progress(trainer) -> tuple[str, float]:
         def update(t) -> None:
             progress.update(task, completed=t.step_count - start, loss=f"loss {t.metrics.train_loss:.4g}")
 
-        return run_training(trainer, update)
+        return train_until(trainer, on_progress=update)
 
 
 def _print_table(trainer, result: dict) -> None:
@@ -532,6 +522,10 @@ def _app_words(args: argparse.Namespace) -> list[str]:
         words += ["--fps", repr(args.fps)]
     if args.engine is not None:
         words += ["--engine", args.engine]
+    if args.memory_limit is not None:
+        words += ["--memory-limit", str(args.memory_limit)]
+    if args.cell_aspect is not None:
+        words += ["--cell-aspect", repr(args.cell_aspect)]
     rest = list(args.app_args)
     return words + (rest[1:] if rest[:1] == ["--"] else rest)
 

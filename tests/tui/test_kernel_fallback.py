@@ -8,15 +8,14 @@ import pytest
 
 from nnplay.core import kernel as kernel_module
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 
 
-async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(
+    monkeypatch: pytest.MonkeyPatch, make_app
+) -> None:
     monkeypatch.setattr(kernel_module, "load_kernel", lambda: None)
     monkeypatch.setattr(kernel_module, "_failed", "ImportError: No module named 'numba'")
-    trainer = Trainer(PRESETS["seed-v1"].config())
-    app = NNPlayApp(trainer=trainer, environ={}, colors=256, start_worker=False, use_kernel=False)
+    app = make_app(PRESETS["seed-v1"].config())
     async with app.run_test(size=(120, 40)) as pilot:
         loader = threading.Thread(target=app._compile_kernel)  # what the app starts 1.5 s after its first frame
         loader.start()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from rich.cells import cell_len
 from rich.color import ColorSystem
+from rich.text import Text
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
@@ -18,7 +19,7 @@ from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import (
-    ExtraPoints,
+    ClassifiedPoints,
     PlotView,
     ScatterPlot,
     plane_aspect,
@@ -27,20 +28,17 @@ from nnplay.tui.widgets.scatter_plot import (
 )
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+
 
 @pytest.fixture(autouse=True)
 def colour_terminal(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
-def make_app(**kwargs) -> NNPlayApp:
-    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False, **kwargs)
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
-async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(size) -> None:
-    app = make_app()
+async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(make_app, size) -> None:
+    app = make_app(CONFIG)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         app.draw_frame()
@@ -64,8 +62,8 @@ async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(si
         assert abs(plane_aspect(plot.box) - 1) <= 0.1
 
 
-async def test_cell_aspect_sets_the_planes_shape() -> None:
-    app = make_app(cell_aspect=1.0)  # a font with square cells
+async def test_cell_aspect_sets_the_planes_shape(make_app) -> None:
+    app = make_app(CONFIG, cell_aspect=1.0)  # a font with square cells
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.draw_frame()
@@ -127,7 +125,7 @@ def test_few_points_are_drawn_a_cell_large() -> None:
     text = "".join(line.text for line in lines)
     assert text.count(BIG_POINT) >= len(snap.data.X_train)  # one per point (plus the legend's chips)
     X = np.random.default_rng(0).uniform(-1, 1, (500, 2))
-    many = PlotView(extra=ExtraPoints(X, (X[:, 0] > 0).astype(int)))
+    many = PlotView(extra=ClassifiedPoints(X, (X[:, 0] > 0).astype(int)))
     lines, _, _ = render_scatter(snap, 40, 20, many, style)
     box = plot_box(40, 20)
     plane = "".join(line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height])
@@ -149,20 +147,16 @@ def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
 # -- the diagram -------------------------------------------------------------------------------
 
 
-def _diagram_app(trainer: Trainer) -> NNPlayApp:
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
-
-
 async def _drawn(pilot) -> None:
     await pilot.pause()
     pilot.app.draw_frame()
     await pilot.pause()
 
 
-async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours() -> None:
+async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours(make_app) -> None:
     trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
     trainer.step(300)
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
@@ -198,9 +192,20 @@ def test_negative_weights_are_dashed_so_the_sign_shows_without_colour() -> None:
     assert neg_cells > 0 and neg_cells <= 0.6 * pos_cells
 
 
-async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it() -> None:
+@pytest.mark.parametrize("width", [21, 25, 40])
+@pytest.mark.parametrize("scale", [0.91, 220.0, 3.4e29])
+def test_the_weight_scale_is_never_cut(scale: float, width: int) -> None:
+    legend = WeightDiagram(colors=256)._legend(scale, thin=False, width=width)
+    text = "".join(seg.text for seg in legend)
+    assert cell_len(text) <= width, text
+    number = {0.91: "0.91", 220.0: "220", 3.4e29: "3.4e29"}[scale]
+    assert f" -{number} " in text and f" +{number}" in text, text
+    assert text.count("█") >= 2 and "0" in text  # a ramp both sides of zero
+
+
+async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it(make_app) -> None:
     trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
@@ -217,9 +222,9 @@ async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it()
         assert len(set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())) > 1.5 * len(drawn)
 
 
-async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
+async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails(make_app) -> None:
     trainer = Trainer(PRESETS["circle"].config())
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         await pilot.press("h")
@@ -234,30 +239,70 @@ async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
 # -- nothing cut, nothing outside its pane -------------------------------------------------------
 
 
+def assert_fits(app: NNPlayApp) -> None:
+    """Nothing cut on the main screen and no pane writing outside its region."""
+    svg = app.export_screenshot()
+    assert "…" not in svg and "&#8230;" not in svg  # Textual's mark for cut text
+    if app.screen is not app.screen_stack[0]:
+        return  # help or explain over the main screen: its panes are not drawn
+    for pane in (app.query_one(ScatterPlot), app.query_one(WeightDiagram)):
+        if not pane.display:
+            continue
+        width, height = pane.size
+        assert len(pane._lines) <= height
+        assert all(line.cell_length == width for line in pane._lines), type(pane).__name__
+        title = pane.border_title or pane.parent.border_title
+        assert title is None or cell_len(str(title)) + 4 <= pane.parent.size.width + 2
+    for name in ("#status", "#inspector", "#confusion"):
+        widget = app.query_one(name)
+        if not widget.display:
+            continue
+        lines = str(widget.render()).splitlines() or [""]
+        assert len(lines) <= widget.content_size.height, (name, lines)
+        assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
+    notice = app.query_one("#notice")  # wraps: every line of the wrapped text must be shown
+    wrapped = Text(notice.text).wrap(app.console, notice.content_size.width)
+    assert len(wrapped) <= max(notice.content_size.height, 1), [str(line) for line in wrapped]
+
+
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
 async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(shot) -> None:
     app = shot_app(shot)
     async with app.run_test(size=(80, 24)) as pilot:
         await pose(pilot, shot)
-        svg = app.export_screenshot()
-        assert "…" not in svg and "&#8230;" not in svg  # Textual's mark for cut text
-        if app.screen is not app.screen_stack[0]:
-            return  # help or explain over the main screen: its panes are not drawn
-        for pane in (app.query_one(ScatterPlot), app.query_one(WeightDiagram)):
-            if not pane.display:
-                continue
-            width, height = pane.size
-            assert len(pane._lines) <= height
-            assert all(line.cell_length == width for line in pane._lines), type(pane).__name__
-            title = pane.border_title or pane.parent.border_title
-            assert title is None or cell_len(str(title)) + 4 <= pane.parent.size.width + 2
-        for name in ("#status", "#inspector", "#notice", "#confusion"):
-            widget = app.query_one(name)
-            if not widget.display:
-                continue
-            lines = str(widget.render()).splitlines() or [""]
-            assert len(lines) <= widget.content_size.height, (name, lines)
-            assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
+        assert_fits(app)
+
+
+WIDE_STATUS = [s for s in SHOTS if s.name in ("spiral-trained", "time-travel", "classify")]
+
+
+@pytest.mark.parametrize("shot", WIDE_STATUS, ids=[s.name for s in WIDE_STATUS])
+async def test_the_status_keeps_every_character_beside_the_confusion_matrix_at_100_columns(shot) -> None:
+    """Between 80 and 120 columns the matrix is shown only where the status still fits beside it."""
+    app = shot_app(shot)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pose(pilot, shot)
+        assert_fits(app)
+        status = str(app.query_one("#status").render())
+        assert "steps/s" in status or "paused" in status or "back in time" in status, status
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_diverged_run_fits_its_panes(make_app, size) -> None:
+    """Huge losses, an R² of minus millions, a weight scale of hundreds and the divergence notice."""
+    config = PRESETS["reg-plane"].config(layers=(), output="linear", loss="mse", optimizer="sgd", lr=10.0)
+    app = make_app(config, start_worker=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.session.latest.diverged_at is not None and "diverged" in app.query_one("#notice").text:
+                break
+        assert app.session.latest.diverged_at is not None
+        await pilot.pause(0.3)  # a frame with the diverged snapshot
+        assert "diverged at step" in str(app.query_one("#status").render())
+        assert "diverged at step" in app.query_one("#notice").text
+        assert_fits(app)
 
 
 def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -> None:

@@ -38,7 +38,7 @@ CELL_ASPECT = 2.0
 
 
 @dataclass(frozen=True, eq=False)
-class ExtraPoints:
+class ClassifiedPoints:
     """Points drawn instead of the training set: the article's Classify Points."""
 
     X: np.ndarray
@@ -104,7 +104,7 @@ def softmax_few(z: np.ndarray) -> np.ndarray:
 
 
 def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
-    """``snap.display_layers`` for float32 input features: the same arrays, faster.
+    """``snap.drawing_layers`` for float32 input features: the same arrays, faster.
 
     The pass is the network's own (``Network.forward_pass``) except that a
     softmax output over few classes goes through :func:`softmax_few`.
@@ -135,7 +135,7 @@ def display_outputs(snap: Snapshot, inputs: np.ndarray) -> np.ndarray:
 
 
 def display_inputs(snap: Snapshot, X_raw: np.ndarray) -> np.ndarray:
-    """The float32 input features ``snap.display_layers`` feeds the network.
+    """The float32 input features ``snap.drawing_layers`` feeds the network.
 
     The points are the same read-only array (the data set's) frame after frame
     while a network trains, so the features of the last one are kept and reused.
@@ -197,7 +197,7 @@ class ScatterPlot(Widget):
         self.discretize = False
         self.show_test = False
         self.by_prediction = False
-        self.extra: ExtraPoints | None = None
+        self.extra: ClassifiedPoints | None = None
         self.snapshot: Snapshot | None = None
         self.grid_layers: list[np.ndarray] | None = None  # every layer's output on the grid, for the diagram
         self.grid_shape = (1, 1)
@@ -237,7 +237,7 @@ class ScatterPlot(Widget):
         discretize: bool | None = None,
         show_test: bool | None = None,
         by_prediction: bool | None = None,
-        extra: ExtraPoints | bool | None = False,
+        extra: ClassifiedPoints | bool | None = False,
         hidden: tuple[int, int, int] | bool | None = False,
         cursor: tuple[float, float] | bool | None = False,
     ) -> None:
@@ -324,7 +324,7 @@ class PlotView:
 
     discretize: bool = False
     show_test: bool = False
-    extra: ExtraPoints | None = None
+    extra: ClassifiedPoints | None = None
     cursor: tuple[float, float] | None = None
     hidden: tuple[int, int, int] | None = None  # (layer, neuron a, neuron b): draw that hidden space instead
     by_prediction: bool = False  # colour points by the predicted class instead of their true one
@@ -561,7 +561,7 @@ def render_hidden_space(
     # EVAL_CHUNK points at a time: every layer of 100,000 points would be held at once otherwise
     points = np.concatenate(
         [
-            snap.display_layers(inputs[i : i + EVAL_CHUNK])[layer][:, [a, b]].astype(np.float64)
+            snap.drawing_layers(inputs[i : i + EVAL_CHUNK])[layer][:, [a, b]].astype(np.float64)
             for i in range(0, len(inputs), EVAL_CHUNK)
         ]
     )

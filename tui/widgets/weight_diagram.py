@@ -26,6 +26,7 @@ from nnplay.tui.diagram import (
     thumbnails,
     would_be_solid,
 )
+from nnplay.tui.number_text import short_number
 from nnplay.tui.palette import WHITE, rgb, signed_rgb, signed_styles
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
@@ -332,8 +333,13 @@ class WeightDiagram(Widget, can_focus=True):
         """The weight scale, then what fits of: the dashed-negative key, the thinning, the word "weight"."""
         neg, pos = self._weight_styles
         dim = Style(dim=True)
-        ramp = [Segment("█", s) for s in reversed(neg)] + [Segment("0", dim)] + [Segment("█", s) for s in pos]
-        segments = [Segment(f" -{scale:.2g} ", dim), *ramp, Segment(f" +{scale:.2g}", dim)]
+        left, right = Segment(f" -{short_number(scale, 2)} ", dim), Segment(f" +{short_number(scale, 2)}", dim)
+        # Where the numbers leave no room for every step, each side shows fewer, faintest to strongest.
+        side = max(1, min(len(pos), (width - left.cell_length - right.cell_length - 1) // 2))
+        steps = [round(i * (len(pos) - 1) / max(side - 1, 1)) for i in range(side)] if side > 1 else [len(pos) - 1]
+        ramp = [Segment("█", neg[i]) for i in reversed(steps)] + [Segment("0", dim)]
+        ramp += [Segment("█", pos[i]) for i in steps]
+        segments = [left, *ramp, right]
         extras = [(False, Segment("  ╌ <0", neg[-1]))]  # negative lines are dashed
         if thin:
             extras.append((False, Segment(f"  top {STRONGEST} (k)", dim)))
