@@ -25,7 +25,11 @@ import subprocess
 import sys
 import time
 
+# isort: off
+import nnplay.tui  # noqa: F401  (before numpy: its BLAS on one thread, as in the app and the CLI)
 import numpy as np
+
+# isort: on
 
 NETWORK = [
     "--dataset",

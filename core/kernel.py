@@ -19,8 +19,8 @@ from nnplay.core.resident_memory import page_out_mappings
 
 # The kernel steps through a batch one sample at a time, numpy a whole batch per operation
 # with a fixed cost per operation: the kernel is faster while a step's work, batch size x
-# weights, is under this (measured with benchmarks/bench_engine.py --scan: the two meet at
-# 11,000-14,000 for networks of 16 to 1,152 weights).
+# weights, is under this (benchmarks/bench_engine.py --scan: numpy first wins between 8,192
+# and 16,000 with 16 weights, 6,144 and 12,288 with 96, 9,216 and 36,864 with 1,152).
 KERNEL_FASTER_BELOW = 12_000
 
 _lock = threading.Lock()
