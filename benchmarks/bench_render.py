@@ -20,9 +20,11 @@ import time
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.trainer import Trainer
-from nnplay.tui.plot_render import default_plot_style
-from nnplay.tui.widgets.scatter_plot import PlotView, render_scatter
-from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+from nnplay.tui.model.diagram_model import diagram_data
+from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.render.plot import default_plot_style
+from nnplay.tui.widgets.scatter_plot import render_scatter
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -57,7 +59,7 @@ def main() -> None:
     trainer.step(2000)
     snap = trainer.snapshot()
     style = default_plot_style(2, 4, 256)
-    view = PlotView()
+    view = ViewState()
     # dataclasses.replace: a new Snapshot, so even its float32 copy of the network is rebuilt.
     plot_ms = median_ms(lambda: render_scatter(dataclasses.replace(snap), 120, 40, view, style), args.repeats)
 
@@ -86,17 +88,8 @@ def main() -> None:
         )
     )
     bsnap = big.snapshot()
-    _, grid_layers, grid_shape = render_scatter(bsnap, 60, 38, view, style)
-    data = DiagramData(
-        sizes=sizes,
-        weights=list(bsnap.network.weights),
-        biases=list(bsnap.network.biases),
-        grid_layers=grid_layers,
-        grid_shape=grid_shape,
-        activations=[*bsnap.network.activations, bsnap.network.output],
-        input_names=["x", "y"],
-        version=1,
-    )
+    _, frame = render_scatter(bsnap, 60, 38, view, style)
+    data = diagram_data(bsnap, frame.grid)
     diagram = WeightDiagram(colors=256)
     diagram_ms = median_ms(lambda: diagram.render_diagram(data, 60, 38, Selection(1, 0)), args.repeats)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.plot_render import TRUECOLOR
+from nnplay.tui.render.palette import TRUECOLOR
 
 
 @dataclass(frozen=True)

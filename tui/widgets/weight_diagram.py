@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -26,34 +25,14 @@ from nnplay.tui.diagram import (
     thumbnails,
     would_be_solid,
 )
-from nnplay.tui.palette import WHITE, rgb, signed_rgb, signed_styles
+from nnplay.tui.model.diagram_model import DiagramData
+from nnplay.tui.model.frame import Frame
+from nnplay.tui.model.view_state import Selection
+from nnplay.tui.render.palette import WHITE, rgb, signed_rgb, signed_styles
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
 BRAILLE = np.array([" "] + [chr(0x2800 + b) for b in range(1, 256)], dtype="<U1")
 THUMB_LEVELS = 4  # per sign, so a thumbnail pixel has 2*THUMB_LEVELS+1 colours
-
-
-@dataclass(frozen=True)
-class Selection:
-    """A neuron (``source`` None) or the connection ``source -> neuron`` into ``layer``."""
-
-    layer: int  # 0 = inputs, len(sizes)-1 = outputs
-    neuron: int
-    source: int | None = None
-
-
-@dataclass(frozen=True)
-class DiagramData:
-    """What the diagram draws: the snapshot's parameters and per-layer outputs on a grid."""
-
-    sizes: list[int]
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    grid_layers: list[np.ndarray] | None  # (gh*gw, n) per layer incl. the input features
-    grid_shape: tuple[int, int]
-    activations: list[str]  # per non-input layer, for mapping outputs to [-1, 1]
-    input_names: list[str]
-    version: int
 
 
 class WeightDiagram(Widget, can_focus=True):
@@ -96,12 +75,17 @@ class WeightDiagram(Widget, can_focus=True):
         self._drawn_key: tuple | None = None
         self._weight_styles = signed_styles(LEVELS, colors)
         self._faint_styles = signed_styles(LEVELS, colors, faint=True)
-        self.thin: bool | None = None  # only each neuron's strongest incoming links; None: when the mesh would be solid
+        self.thin: bool | None = None  # the view's: only the strongest links; None: when the mesh would be solid
         self._thumb_cache: dict[tuple[int, int], Style] = {}
 
     # -- input ---------------------------------------------------------------------
 
-    def show(self, data: DiagramData) -> None:
+    def show(self, frame: Frame) -> None:
+        """Draw ``frame``'s diagram (its lines that changed are refreshed)."""
+        data = frame.diagram
+        if data is None:
+            return
+        self.thin = frame.view.thin
         old_sizes = self.data.sizes if self.data else None
         self.data = data
         if old_sizes != data.sizes:
@@ -140,11 +124,6 @@ class WeightDiagram(Widget, can_focus=True):
         if self.thin is not None:
             return self.thin
         return self.data is not None and would_be_solid(self.data.sizes)
-
-    def toggle_thin(self) -> bool:
-        self.thin = not self.thinned()
-        self._redraw()
-        return self.thin
 
     def action_clear_connection(self) -> None:
         self._select(Selection(self.selection.layer, self.selection.neuron))
