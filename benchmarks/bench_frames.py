@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import statistics
 import sys
@@ -25,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import nnplay.tui  # noqa: E402, F401  first, as `nnplay` imports it: it sets the BLAS threads before numpy loads
 
 
 def hidden_layers(text: str) -> tuple[int, ...]:
@@ -52,13 +55,22 @@ def config_for(layers: tuple[int, ...], points: int):
     )
 
 
+def idle(app, quiet: bool) -> None:
+    """The app idle (no frames drawn, no snapshots published) or back to normal."""
+    if quiet:
+        app.frame_timer.pause()
+    else:
+        app.frame_timer.resume()
+    app.session.publish_budget.min_interval = math.inf if quiet else 1.0 / app.fps
+
+
 async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: int, engine: str) -> dict:
     from nnplay.core.trainer import Trainer
     from nnplay.tui.app import NNPlayApp
 
-    app = NNPlayApp(trainer=Trainer(config_for(layers, points)), environ={}, colors=256, use_kernel=False)
-    draw = app.draw_frame
-    shown, idle, frames, cost = [], [], [], []
+    trainer = Trainer(config_for(layers, points))
+    app = NNPlayApp(trainer=trainer, environ={}, colors=256, use_kernel=False)
+    shown, quiet, frames, cost = [], [], [], []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":
             from nnplay.core.kernel import load_kernel
@@ -69,25 +81,25 @@ async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: i
         await asyncio.sleep(1.0)  # past the first frames (styles and caches built)
         for _ in range(repeats):
             for drawing in (True, False):
-                app.draw_frame = draw if drawing else (lambda: None)  # type: ignore[method-assign]
-                await asyncio.sleep(0.3)  # a frame begun before the switch has ended
-                step0, frames0, cost0 = app.session.latest.step, app.frames, app.frame_seconds
+                idle(app, not drawing)
+                await asyncio.sleep(0.3)  # a frame or snapshot begun before the switch has ended
+                step0, frames0, cost0 = trainer.step_count, app.frames, app.frame_seconds
                 started = time.perf_counter()
                 await asyncio.sleep(seconds)
                 elapsed = time.perf_counter() - started
-                rate = (app.session.latest.step - step0) / elapsed
+                rate = (trainer.step_count - step0) / elapsed
                 if drawing:
                     shown.append(rate)
                     drawn = app.frames - frames0
                     frames.append(drawn / elapsed)
                     cost.append((app.frame_seconds - cost0) / max(drawn, 1))
                 else:
-                    idle.append(rate)
-        app.draw_frame = draw  # type: ignore[method-assign]
+                    quiet.append(rate)
+        idle(app, False)
         engine_used = app.session.latest.engine
     return {
         "shown": statistics.median(shown),
-        "idle": statistics.median(idle),
+        "idle": statistics.median(quiet),
         "fps": statistics.median(frames),
         "frame_ms": statistics.median(cost) * 1000,
         "engine": engine_used,

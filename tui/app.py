@@ -179,7 +179,7 @@ class NNPlayApp(App[None]):
                 # After the first frames: importing numba holds the GIL for a moment. A daemon thread,
                 # not a worker: compiling cannot be interrupted, and quitting must not wait for it.
                 self.set_timer(1.5, self._start_kernel_loader)
-        self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
+        self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.call_after_refresh(self.draw_frame)
         self._check_size()
 

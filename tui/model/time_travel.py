@@ -26,6 +26,7 @@ def past_snapshot(latest: Snapshot, moments: tuple[Moment, ...], index: int) -> 
         history=rows[rows[:, 0] <= moment.step] if len(rows) else rows,
         timeline=moments[: index + 1],
         version=-(index + 1) - 1000 * latest.version,
+        train_outputs=None,  # the latest parameters' outputs, not the moment's
     )
     _remember(key, latest, view)
     return view

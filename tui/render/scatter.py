@@ -33,7 +33,7 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     width, height = box.width, box.height
     data, config = snap.data, snap.config
     extent = data.extent
-    grid_h = frame.grid.shape[0]
+    grid_h, grid_w = frame.grid.shape
     out = frame.grid.layers[-1]
     regression = data.is_regression
     if regression:
@@ -65,8 +65,9 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     glyphs = point_glyphs(bits, point_test, len(X))
     if view.cursor is not None:
         glyphs = draw_cursor(glyphs, bits, view.cursor, extent, width, height)
-    region_cls = region_cls.reshape(grid_h, width)
-    level = level.reshape(grid_h, width)
+    region_cls = cells_of(region_cls.reshape(grid_h, grid_w), height, width)
+    level = cells_of(level.reshape(grid_h, grid_w), height, width)
+    grid_h = len(region_cls)
     lower_cls = lower_level = None
     if grid_h == 2 * height:
         region_cls, lower_cls = region_cls[0::2], region_cls[1::2]
@@ -75,6 +76,15 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     rows = render_plot_lines(plot_frame, style)
     legend = legend_items(frame, view, style, shows_test=is_test is not None, any_wrong=bool(flagged.any()))
     return frame_lines(rows, extent, box, total_width, total_height, legend)
+
+
+def cells_of(grid: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A grid pass's values per cell (or half cell): a coarser grid's block repeated over its cells."""
+    if grid.shape == (2 * height, width) or grid.shape == (height, width):
+        return grid
+    rows = np.minimum(np.arange(height) * grid.shape[0] // height, grid.shape[0] - 1)
+    cols = np.minimum(np.arange(width) * grid.shape[1] // width, grid.shape[1] - 1)
+    return grid[np.ix_(rows, cols)]
 
 
 def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> tuple[list[Line], list[Line]]:

@@ -25,7 +25,7 @@ from nnplay.tui.diagram import (
     thumbnails,
     would_be_solid,
 )
-from nnplay.tui.model.diagram_model import DiagramData
+from nnplay.tui.model.diagram_model import DiagramData, Summary, summarise
 from nnplay.tui.model.frame import Frame
 from nnplay.tui.model.view_state import Selection
 from nnplay.tui.render.palette import WHITE, rgb, signed_rgb, signed_styles
@@ -72,6 +72,7 @@ class WeightDiagram(Widget, can_focus=True):
         self._lines: list[Strip] = []
         self._layout: Layout | None = None
         self._owner: np.ndarray | None = None
+        self._summary: Summary | None = None  # the network as drawn (wide layers in groups)
         self._drawn_key: tuple | None = None
         self._weight_styles = signed_styles(LEVELS, colors)
         self._faint_styles = signed_styles(LEVELS, colors, faint=True)
@@ -129,17 +130,18 @@ class WeightDiagram(Widget, can_focus=True):
         self._select(Selection(self.selection.layer, self.selection.neuron))
 
     def on_click(self, event: events.Click) -> None:
-        if not self._layout or not self.data:
+        if not self._layout or not self.data or self._summary is None:
             return
         x, y = event.x, event.y
         node = self._layout.node_at(x, y)
+        first = self._summary.first_neuron
         if node is not None and abs(x - self._layout.columns[node[0]]) <= self._layout.node_w:
-            self._select(Selection(*node))
+            self._select(Selection(node[0], first(*node)))
         elif self._owner is not None and 0 <= y < self._owner.shape[0] and 0 <= x < self._owner.shape[1]:
             flat = int(self._owner[y, x])
             if flat >= 0:
-                k, i, j = connection_of(flat, self.data.sizes)
-                self._select(Selection(k + 1, i, j))
+                k, i, j = connection_of(flat, self._summary.data.sizes)
+                self._select(Selection(k + 1, first(k + 1, i), first(k, j)))
         self.focus()
 
     def on_resize(self) -> None:
@@ -167,9 +169,19 @@ class WeightDiagram(Widget, can_focus=True):
         return Strip.blank(self.size.width, self.rich_style)
 
     def render_diagram(self, data: DiagramData, width: int, height: int, sel: Selection) -> list[Strip]:
-        """The diagram as Strips; also keeps the layout and the cell owners for mouse picking."""
+        """The diagram as Strips; also keeps the layout and the cell owners for mouse picking.
+
+        A layer of more neurons than rows is drawn in groups (``summarise``): the selected
+        neuron's group stands for it.
+        """
         if width < 8 or height < 3:
             return []
+        summary = self._summary = summarise(data, height - 1)
+        data = summary.data
+        source = None if sel.source is None else summary.node_of(sel.layer - 1, sel.source)
+        sel = (
+            Selection(sel.layer, summary.node_of(sel.layer, sel.neuron), source) if sel.layer < len(data.sizes) else sel
+        )
         label_w = min(5, max(len(n) for n in data.input_names) + 1)
         lay = layout(data.sizes, width, height - 1, label_w=label_w)
         self._layout = lay
@@ -217,7 +229,8 @@ class WeightDiagram(Widget, can_focus=True):
             owner[mask] = flat
         self._draw_nodes(lay, data, sel, chars, ids, add_style, highlight)
         lines = [Strip(seg, width) for seg in cells_to_segments(chars, ids, styles)]
-        lines.append(Strip(self._legend(scale, thin, width)).adjust_cell_length(width, Style()))
+        per_node = max(summary.groups)
+        lines.append(Strip(self._legend(scale, thin, width, per_node)).adjust_cell_length(width, Style()))
         return lines
 
     @staticmethod
@@ -307,13 +320,15 @@ class WeightDiagram(Widget, can_focus=True):
 
         return Style(color=name(q_top), bgcolor=name(q_bot) if q_bot is not None else None)
 
-    def _legend(self, scale: float, thin: bool, width: int) -> list[Segment]:
+    def _legend(self, scale: float, thin: bool, width: int, per_node: int = 1) -> list[Segment]:
         """The weight scale, then what fits of: the dashed-negative key, the thinning, the word "weight"."""
         neg, pos = self._weight_styles
         dim = Style(dim=True)
         ramp = [Segment("█", s) for s in reversed(neg)] + [Segment("0", dim)] + [Segment("█", s) for s in pos]
         segments = [Segment(f" -{scale:.2g} ", dim), *ramp, Segment(f" +{scale:.2g}", dim)]
         extras = [(False, Segment("  ╌ <0", neg[-1]))]  # negative lines are dashed
+        if per_node > 1:
+            extras.append((False, Segment(f"  {per_node} neurons a node", dim)))
         if thin:
             extras.append((False, Segment(f"  top {STRONGEST} (k)", dim)))
         extras.append((True, Segment(" weight", dim)))
