@@ -23,8 +23,9 @@ from textual.widgets import Input, Static
 from nnplay.core.config import TrainConfig
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp, inspector_text
+from nnplay.tui.app import NNPlayApp
 from nnplay.tui.diagram import connection_of
+from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.plot_geometry import Y_GUTTER, plane_aspect
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.params_panel import ParamsPanel

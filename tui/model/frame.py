@@ -134,9 +134,20 @@ def grid_shape(height: int, width: int, halves: int, sizes: list[int]) -> tuple[
 
 
 def grid_pass(snapshot: Snapshot, rows: int, cols: int) -> GridPass:
+    """Every layer on a ``rows`` x ``cols`` grid over the plane; the last one made is kept, so a
+    key that changes only the view draws without passing the network over the grid again."""
+    global _last_grid
+    key = (id(snapshot), snapshot.version, rows, cols)
+    if _last_grid is not None and _last_grid[0] == key and _last_grid[1] is snapshot:
+        return _last_grid[2]
     extent = snapshot.data.extent
     layers = display_layers(snapshot, grid_inputs(extent, cols, rows, tuple(snapshot.config.features)))
-    return GridPass(layers, (rows, cols))
+    grid = GridPass(layers, (rows, cols))
+    _last_grid = (key, snapshot, grid)
+    return grid
+
+
+_last_grid: tuple[tuple[int, int, int, int], Snapshot, GridPass] | None = None
 
 
 def shows_test_points(snap: Snapshot, view: ViewState) -> bool:

@@ -30,6 +30,6 @@ class FrameBudget:
         return now - self.last >= self.interval - slack
 
     def spent(self, started: float, seconds: float) -> None:
-        """A frame began at ``started`` and took ``seconds``."""
+        """A frame began at ``started``; the last one cost ``seconds``."""
         self.last = started
         self.cost = seconds if self.cost == 0 else SMOOTHING * seconds + (1 - SMOOTHING) * self.cost

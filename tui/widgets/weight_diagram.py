@@ -150,13 +150,17 @@ class WeightDiagram(Widget, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def _redraw(self) -> None:
-        # id(data) too: a new trainer (reset with new layers, a preset, a load) starts its versions
-        # again at 1, so the version alone can match the network drawn before.
-        key = (id(self.data), self.data.version if self.data else None, self.size, self.selection, self.thin)
-        if key == self._drawn_key:
-            return
-        self._drawn_key = key
+        # The arrays drawn, by identity: a new trainer (reset with new layers, a preset, a load)
+        # starts its versions again at 1, and a frame that changed only the plot's view hands
+        # over the same weights and grid pass, which need no new picture.
         data = self.data
+        arrays = () if data is None else (*data.weights, *(data.grid_layers or ()))
+        settings = (None if data is None else data.version, self.size, self.selection, self.thin)
+        drawn = self._drawn_key
+        if drawn is not None and drawn[0] == settings and len(drawn[1]) == len(arrays):
+            if all(a is b for a, b in zip(drawn[1], arrays, strict=True)):
+                return
+        self._drawn_key = (settings, arrays)
         old = self._lines
         self._lines = (
             [] if data is None else self.render_diagram(data, self.size.width, self.size.height, self.selection)
