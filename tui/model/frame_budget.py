@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-SHARE = 0.15  # of the wall time a frame (or a snapshot) may take; training keeps the rest
+SHARE = 0.10  # of the wall time a frame (or a snapshot) may take; training keeps the rest
 SMOOTHING = 0.5  # weight of the newest cost in the running estimate
 
 
