@@ -704,10 +704,12 @@ def same_data(a: TrainConfig, b: TrainConfig) -> bool:
 
 
 def diverged_message(diverged_at: int, good_step: int) -> str:
+    """What happened, short enough for two lines of a pane at 80x24; what to do depends on where
+    it is read (the CLI's flags, the app's keys), so the caller adds it."""
+    limit = f"{MAX_PARAMETER:.0e}".replace("+", "")
     return (
-        f"diverged at step {diverged_at:,}: the parameters grew past ±{MAX_PARAMETER:g} or became NaN. "
-        f"Went back to step {good_step:,}, the last with a finite loss. "
-        "Lower the learning rate and reset."
+        f"diverged at step {diverged_at:,}: weights past ±{limit} or NaN; "
+        f"back to step {good_step:,}, the last with a finite loss"
     )
 
 

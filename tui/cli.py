@@ -80,6 +80,15 @@ def add_memory_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cell_aspect_flag(parser: argparse.ArgumentParser, default: float | None) -> None:
+    parser.add_argument(
+        "--cell-aspect",
+        type=_cell_aspect,
+        default=default,
+        help="how many times taller than wide a terminal cell is, so the data plane is drawn square (1..4; default 2)",
+    )
+
+
 def _memory_limit(text: str) -> int:
     from nnplay.core.memory_budget import MIN_MEMORY_LIMIT, parse_bytes
 
@@ -145,12 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="two runs side by side on the same data and first weights, one setting apart, trained in "
         "step (numpy), e.g. --compare lr=0.03,lr=3 or --compare backprop=correct,backprop=article-v2",
     )
-    parser.add_argument(
-        "--cell-aspect",
-        type=_cell_aspect,
-        default=2.0,
-        help="how many times taller than wide a terminal cell is, so the data plane is drawn square (1..4; default 2)",
-    )
+    add_cell_aspect_flag(parser, default=2.0)
     sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
     train = sub.add_parser(
         "train",
@@ -212,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the next tab is told so instead",
     )
     add_config_flags(serve)
+    add_memory_flag(serve)
+    add_cell_aspect_flag(serve, default=None)
     serve.add_argument("--fps", type=_fps, default=None, help="frame-rate cap of the served app (1..60)")
     serve.add_argument("--engine", choices=("auto", "numpy", "numba"), default=None, help="training step")
     serve.add_argument("app_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -419,7 +425,7 @@ def train_command(args: argparse.Namespace) -> int:
         print(save_error, file=sys.stderr)
         return EXIT_SAVE_FAILED
     if trainer.diverged_at is not None:
-        print(f"nnplay train: {trainer.message}", file=sys.stderr)
+        print(f"nnplay train: {trainer.message}; lower --lr and run again", file=sys.stderr)
         return EXIT_DIVERGED
     return 0
 
@@ -514,6 +520,10 @@ def _app_words(args: argparse.Namespace) -> list[str]:
         words += ["--fps", repr(args.fps)]
     if args.engine is not None:
         words += ["--engine", args.engine]
+    if args.memory_limit is not None:
+        words += ["--memory-limit", str(args.memory_limit)]
+    if args.cell_aspect is not None:
+        words += ["--cell-aspect", repr(args.cell_aspect)]
     rest = list(args.app_args)
     return words + (rest[1:] if rest[:1] == ["--"] else rest)
 

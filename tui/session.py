@@ -234,7 +234,9 @@ class TrainingSession:
     def _start(self, goal: int | None, kind: str = "iterations") -> None:
         trainer = self._trainer
         if trainer.diverged_at is not None:
-            self._notices.append(Notice(trainer.message + " (press r to reset)", "error"))
+            self._notices.append(
+                Notice(f"diverged at step {trainer.diverged_at:,}: lower the rate, then press r to reset", "error")
+            )
             return
         if trainer.learning_rate() == 0.0:
             c = trainer.config

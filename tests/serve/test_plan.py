@@ -52,6 +52,23 @@ def test_the_app_flags_are_passed_to_the_served_app() -> None:
     ]
 
 
+def test_the_display_and_memory_flags_reach_the_served_app() -> None:
+    flags = served_flags(plan("--cell-aspect", "1.8", "--memory-limit", "512M").command)
+    assert flags == ["--memory-limit", str(512 * 2**20), "--cell-aspect", "1.8"]
+    parsed = build_parser().parse_args(flags)
+    assert (parsed.cell_aspect, parsed.memory_limit) == (1.8, 512 * 2**20)
+    assert served_flags(plan().command) == []  # the app's own defaults when not given
+
+
+def test_bad_display_and_memory_flags_are_refused_before_serving(capsys) -> None:
+    for words in (["--cell-aspect", "9"], ["--memory-limit", "1k"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(["serve", *words])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "open http" not in err, err
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org"])
 def test_any_address_but_loopback_warns_in_one_line(host: str) -> None:
     p = plan("--host", host, "--port", "9000")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from rich.cells import cell_len
 from rich.color import ColorSystem
+from rich.text import Text
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
@@ -193,6 +194,17 @@ def test_negative_weights_are_dashed_so_the_sign_shows_without_colour() -> None:
     assert neg_cells > 0 and neg_cells <= 0.6 * pos_cells
 
 
+@pytest.mark.parametrize("width", [21, 25, 40])
+@pytest.mark.parametrize("scale", [0.91, 220.0, 3.4e29])
+def test_the_weight_scale_is_never_cut(scale: float, width: int) -> None:
+    legend = WeightDiagram(colors=256)._legend(scale, thin=False, width=width)
+    text = "".join(seg.text for seg in legend)
+    assert cell_len(text) <= width, text
+    number = {0.91: "0.91", 220.0: "220", 3.4e29: "3.4e29"}[scale]
+    assert f" -{number} " in text and f" +{number}" in text, text
+    assert text.count("█") >= 2 and "0" in text  # a ramp both sides of zero
+
+
 async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it() -> None:
     trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
     app = _diagram_app(trainer)
@@ -229,30 +241,70 @@ async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
 # -- nothing cut, nothing outside its pane -------------------------------------------------------
 
 
+def assert_fits(app: NNPlayApp) -> None:
+    """Nothing cut on the main screen and no pane writing outside its region."""
+    svg = app.export_screenshot()
+    assert "…" not in svg and "&#8230;" not in svg  # Textual's mark for cut text
+    if app.screen is not app.screen_stack[0]:
+        return  # help or explain over the main screen: its panes are not drawn
+    for pane in (app.query_one(ScatterPlot), app.query_one(WeightDiagram)):
+        if not pane.display:
+            continue
+        width, height = pane.size
+        assert len(pane._lines) <= height
+        assert all(line.cell_length == width for line in pane._lines), type(pane).__name__
+        title = pane.border_title or pane.parent.border_title
+        assert title is None or cell_len(str(title)) + 4 <= pane.parent.size.width + 2
+    for name in ("#status", "#inspector", "#confusion"):
+        widget = app.query_one(name)
+        if not widget.display:
+            continue
+        lines = str(widget.render()).splitlines() or [""]
+        assert len(lines) <= widget.content_size.height, (name, lines)
+        assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
+    notice = app.query_one("#notice")  # wraps: every line of the wrapped text must be shown
+    wrapped = Text(notice.text).wrap(app.console, notice.content_size.width)
+    assert len(wrapped) <= max(notice.content_size.height, 1), [str(line) for line in wrapped]
+
+
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
 async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(shot) -> None:
     app = shot_app(shot)
     async with app.run_test(size=(80, 24)) as pilot:
         await pose(pilot, shot)
-        svg = app.export_screenshot()
-        assert "…" not in svg and "&#8230;" not in svg  # Textual's mark for cut text
-        if app.screen is not app.screen_stack[0]:
-            return  # help or explain over the main screen: its panes are not drawn
-        for pane in (app.query_one(ScatterPlot), app.query_one(WeightDiagram)):
-            if not pane.display:
-                continue
-            width, height = pane.size
-            assert len(pane._lines) <= height
-            assert all(line.cell_length == width for line in pane._lines), type(pane).__name__
-            title = pane.border_title or pane.parent.border_title
-            assert title is None or cell_len(str(title)) + 4 <= pane.parent.size.width + 2
-        for name in ("#status", "#inspector", "#notice", "#confusion"):
-            widget = app.query_one(name)
-            if not widget.display:
-                continue
-            lines = str(widget.render()).splitlines() or [""]
-            assert len(lines) <= widget.content_size.height, (name, lines)
-            assert all(cell_len(line) <= widget.content_size.width for line in lines), (name, lines)
+        assert_fits(app)
+
+
+WIDE_STATUS = [s for s in SHOTS if s.name in ("spiral-trained", "time-travel", "classify")]
+
+
+@pytest.mark.parametrize("shot", WIDE_STATUS, ids=[s.name for s in WIDE_STATUS])
+async def test_the_status_keeps_every_character_beside_the_confusion_matrix_at_100_columns(shot) -> None:
+    """Between 80 and 120 columns the matrix is shown only where the status still fits beside it."""
+    app = shot_app(shot)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pose(pilot, shot)
+        assert_fits(app)
+        status = str(app.query_one("#status").render())
+        assert "steps/s" in status or "paused" in status or "back in time" in status, status
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_a_diverged_run_fits_its_panes(size) -> None:
+    """Huge losses, an R² of minus millions, a weight scale of hundreds and the divergence notice."""
+    config = PRESETS["reg-plane"].config(layers=(), output="linear", loss="mse", optimizer="sgd", lr=10.0)
+    app = NNPlayApp(trainer=Trainer(config), colors=256, environ={}, use_kernel=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("space")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.session.latest.diverged_at is not None and "diverged" in app.query_one("#notice").text:
+                break
+        assert app.session.latest.diverged_at is not None
+        await pilot.pause(0.3)  # a frame with the diverged snapshot
+        assert "diverged at step" in str(app.query_one("#status").render())
+        assert "diverged at step" in app.query_one("#notice").text
+        assert_fits(app)
 
 
 def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -12,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Label, Sparkline, Static
 
 from nnplay.core.trainer import HISTORY_FIELDS, Snapshot
+from nnplay.tui.number_text import score_text, short_number
 
 TRAIN_LOSS = HISTORY_FIELDS.index("train_loss")
 TEST_LOSS = HISTORY_FIELDS.index("test_loss")
@@ -37,10 +39,10 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
     state = f"{_speed(snap.steps_per_second)} steps/s ({snap.engine})" if running else "paused"
     progress = f"step {snap.step:,}  epoch {snap.epoch:,}  {state}"
     if snap.data.is_regression:
-        score = f"R² {_num(m.r2_train, '.3f')} / {_num(m.r2_test, '.3f')}"
+        score = f"R² {score_text(m.r2_train)} / {score_text(m.r2_test)}"
     else:
         score = f"acc {_num(m.train_accuracy * 100, '.1f')}% / {_num(m.test_accuracy * 100, '.1f')}%"
-    quality = f"loss {_num(m.train_loss, '.3g')} / {_num(m.test_loss, '.3g')}  {score}"
+    quality = f"loss {short_number(m.train_loss)} / {short_number(m.test_loss)}  {score}"
     if snap.diverged_at is not None:  # the notification has the whole message
         fps_note = f"diverged at step {snap.diverged_at:,}: lower the rate, press r"
     return "\n".join((progress, quality, fps_note))
@@ -59,7 +61,7 @@ def confusion_text(snap: Snapshot) -> str:
     """The test set's confusion matrix and per-class accuracy (R² for regression)."""
     m = snap.metrics
     if snap.data.is_regression:
-        return f"R² train {_num(m.r2_train, '.3f')}\nR² test  {_num(m.r2_test, '.3f')}"
+        return f"R² train {score_text(m.r2_train)}\nR² test  {score_text(m.r2_test)}"
     c = m.confusion_test
     if c is None or not c.sum():
         return ""
@@ -76,18 +78,25 @@ def confusion_text(snap: Snapshot) -> str:
     return "\n".join([head, *rows])
 
 
+CURVE_LABEL_WIDTH = 17  # "train 4.25e5" and room to breathe, left of each loss curve
+
+
+def widest(text: str) -> int:
+    return max((cell_len(line) for line in text.splitlines()), default=0)
+
+
 class Metrics(Horizontal):
     DEFAULT_CSS = """
     Metrics { height: auto; min-height: 5; max-height: 6; }
     Metrics #curves { height: auto; width: 1fr; }
     Metrics Horizontal { height: 1; }
-    Metrics Label { width: 17; color: $text-muted; }
+    Metrics Label { width: CURVE_LABEL_WIDTH; color: $text-muted; }
     Metrics Sparkline { width: 1fr; height: 1; }
     Metrics #train-loss > .sparkline--max-color { color: $warning; }
     Metrics #status { height: 3; color: $text; text-wrap: nowrap; text-overflow: ellipsis; }
     Metrics #status.-diverged { color: $error; text-style: bold; }
     Metrics #confusion { width: auto; height: auto; padding: 0 0 0 2; color: $text-muted; }
-    """
+    """.replace("CURVE_LABEL_WIDTH", str(CURVE_LABEL_WIDTH))
 
     class Scrub(Message):
         """A click on the loss curve: show the run as it was at ``step``."""
@@ -108,7 +117,7 @@ class Metrics(Horizontal):
         yield Static("", id="confusion")
 
     def show(self, snap: Snapshot, running: bool, fps_note: str) -> None:
-        width = max(1, self.query_one("#curves").size.width - 17)
+        width = max(1, self.query_one("#curves").size.width - CURVE_LABEL_WIDTH)
         history = snap.history
         # The whole recorded run, each column the mean of its share of the rows: the newest
         # `width` rows alone were the last ~3 s at 15 records a second, noise without the descent.
@@ -120,13 +129,19 @@ class Metrics(Horizontal):
             if sparkline.data != data:
                 sparkline.data = data
             values = history[:, column][np.isfinite(history[:, column])] if len(history) else np.zeros(0)
-            latest = _num(values[-1], ".3g") if len(values) else "-"
+            latest = short_number(values[-1]) if len(values) else "-"
             update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
         status = self.query_one("#status", Static)
         text = status_text(snap, running, fps_note)
         status.set_class(snap.diverged_at is not None, "-diverged")
         update_if_changed(status, text)
-        update_if_changed(self.query_one("#confusion", Static), confusion_text(snap))
+        confusion = self.query_one("#confusion", Static)
+        table = confusion_text(snap)
+        update_if_changed(confusion, table)
+        # The matrix sits beside the status only where the status keeps every character.
+        beside = widest(table) + 2 + max(widest(text), CURVE_LABEL_WIDTH + 8) <= self.size.width
+        if confusion.display != (beside and bool(table)):
+            confusion.display = beside and bool(table)
 
     def on_click(self, event: events.Click) -> None:
         steps = getattr(self, "_shown_steps", None)

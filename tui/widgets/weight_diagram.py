@@ -28,6 +28,7 @@ from nnplay.tui.diagram import (
 from nnplay.tui.model.diagram_model import DiagramData, Summary, summarise
 from nnplay.tui.model.frame import Frame
 from nnplay.tui.model.view_state import Selection
+from nnplay.tui.number_text import short_number
 from nnplay.tui.render.palette import WHITE, rgb, signed_rgb, signed_styles
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
@@ -328,8 +329,13 @@ class WeightDiagram(Widget, can_focus=True):
         """The weight scale, then what fits of: the dashed-negative key, the thinning, the word "weight"."""
         neg, pos = self._weight_styles
         dim = Style(dim=True)
-        ramp = [Segment("█", s) for s in reversed(neg)] + [Segment("0", dim)] + [Segment("█", s) for s in pos]
-        segments = [Segment(f" -{scale:.2g} ", dim), *ramp, Segment(f" +{scale:.2g}", dim)]
+        left, right = Segment(f" -{short_number(scale, 2)} ", dim), Segment(f" +{short_number(scale, 2)}", dim)
+        # Where the numbers leave no room for every step, each side shows fewer, faintest to strongest.
+        side = max(1, min(len(pos), (width - left.cell_length - right.cell_length - 1) // 2))
+        steps = [round(i * (len(pos) - 1) / max(side - 1, 1)) for i in range(side)] if side > 1 else [len(pos) - 1]
+        ramp = [Segment("█", neg[i]) for i in reversed(steps)] + [Segment("0", dim)]
+        ramp += [Segment("█", pos[i]) for i in steps]
+        segments = [left, *ramp, right]
         extras = [(False, Segment("  ╌ <0", neg[-1]))]  # negative lines are dashed
         if per_node > 1:
             extras.append((False, Segment(f"  {per_node} neurons a node", dim)))
