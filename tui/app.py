@@ -264,9 +264,9 @@ class NNPlayApp(App[None]):
         panel.show_pending(panel.config.needs_reset(snap.config))
         if self.lesson_tracker is not None and self.view.travel is None:
             self.lesson_tracker.observe_frame(self, snap)
-        if self.standalone and not self._started:
+        if self.standalone and not self._started and frame.box is not None:
             self._started = True
-            self.call_after_refresh(self._finish_startup)  # once this frame is on screen
+            self.call_after_refresh(self._finish_startup)  # once this frame, with the plane, is on screen
         return True
 
     def status_note(self, snap: Snapshot) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,7 +73,7 @@ def summarise(data: DiagramData, rows: int) -> Summary:
     thumbnail the mean of its neurons' outputs (from the same grid pass). Fewer links are drawn
     too: 8 layers of 64 are ~29,000 links, more than the cells of a pane can show apart.
     """
-    groups = tuple(max(1, math.ceil(m / max(rows, 1))) for m in data.sizes)
+    groups = group_sizes(data.sizes, rows)
     if all(g == 1 for g in groups):
         return Summary(data, groups)
     starts = [np.arange(0, m, g) for m, g in zip(data.sizes, groups, strict=True)]
@@ -96,6 +97,25 @@ def summarise(data: DiagramData, rows: int) -> Summary:
         input_names=names,
     )
     return Summary(drawn, groups)
+
+
+# Links a diagram draws at most: 6 layers of 16 (1,344) are drawn neuron by neuron; 8 of 64
+# (28,900) in groups of 4, which a pane's cells can still tell apart and draw in a few ms.
+MAX_LINKS = 2_000
+
+
+def group_sizes(sizes: list[int], rows: int) -> tuple[int, ...]:
+    """Neurons per drawn node, per layer: no more nodes in a layer than ``rows``, nor more
+    links in all than ``MAX_LINKS``; a layer that fits keeps one node per neuron."""
+    nodes = max(rows, 1)
+
+    def links(cap: int) -> int:
+        shown = [min(m, cap) for m in sizes]
+        return sum(a * b for a, b in pairwise(shown))
+
+    while nodes > 1 and links(nodes) > MAX_LINKS:
+        nodes -= 1
+    return tuple(max(1, math.ceil(m / nodes)) for m in sizes)
 
 
 def largest_magnitude(a: np.ndarray, row_starts: np.ndarray, col_starts: np.ndarray) -> np.ndarray:
