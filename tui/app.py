@@ -208,9 +208,12 @@ class NNPlayApp(App[None]):
 
     def _frame_tick(self) -> None:
         """The frame timer: a new snapshot is drawn when the frame budget allows (a view change
-        is drawn at once, by ``set_view``). A tick a little early still counts."""
-        view_changed = self._drawn is not None and self._drawn[2] != self.view
-        if view_changed or self.budget.due(time.perf_counter(), slack=self.budget.min_interval / 2):
+        is drawn at once, by ``set_view``, and so is the run pausing). A tick a little early still counts."""
+        drawn = self._drawn
+        running = self.session.running and self.view.travel is None
+        # A change of view or of run state (paused, running) is drawn now, not when the budget allows.
+        changed = drawn is not None and (drawn[2] != self.view or drawn[1] != running)
+        if changed or self.budget.due(time.perf_counter(), slack=self.budget.min_interval / 2):
             self.draw_frame()
 
     def draw_frame(self) -> None:
