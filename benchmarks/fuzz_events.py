@@ -40,8 +40,8 @@ from textual.widgets import Input
 
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import MIN_SIZE, NNPlayApp
-from nnplay.tui.widgets.path_prompt import PathPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
+from nnplay.tui.widgets.text_prompt import TextPrompt
 
 # Every key the app binds except quit, plus the keys that move focus and drive the panel and diagram.
 EXCLUDED_KEYS = frozenset({"q"})
@@ -251,7 +251,7 @@ class Fuzzer:
                 return
             if attempt == 0 and self.rng.random() < 0.25:  # the terminal changes size under the modal
                 await self.resize(self.rng.randint(*WIDTHS), self.rng.randint(*HEIGHTS))
-            if isinstance(screen, PathPrompt):
+            if isinstance(screen, TextPrompt):
                 field = await self.mounted(screen, Input)
                 if field is None:
                     continue  # the prompt closed before it was answered

@@ -45,7 +45,7 @@ def article_v2_gradient(
     ``masks`` (one per hidden layer) thin the hidden layers as inverted dropout does."""
     zs, acts = net.forward_pass(X, masks)
     g_w, g_b = net.views(grad)
-    last = len(net._plan) - 1
+    last = len(net.weights) - 1
     error = acts[-1] - Y  # the article's errorsOutput (with the sign the optimiser subtracts)
     for k in range(last, -1, -1):
         if k == last:
@@ -57,7 +57,7 @@ def article_v2_gradient(
         error.sum(axis=0, out=g_b[k])  # the bias update takes the error without its slope
         if k:
             # The flaw: the error goes back through the weights without this layer's slope.
-            error = error @ net._plan[k][0]
+            error = error @ net.weights[k]
             if masks is not None:
                 error *= masks[k - 1]
     grad *= 1.0 / len(X)

@@ -186,6 +186,10 @@ class TrainConfig:
             raise ConfigError(name, data[name], "one of the settings " + ", ".join(FIELDS))
         return cls(**data)
 
+    def with_live_settings_of(self, other: TrainConfig) -> TrainConfig:
+        """This config with every setting that applies without a reset taken from ``other``."""
+        return self.replace(**{n: getattr(other, n) for n, f in FIELDS.items() if f.live})
+
     def needs_reset(self, other: TrainConfig) -> tuple[str, ...]:
         """Names of the settings that differ from ``other`` and only apply to a new network."""
         return tuple(n for n, f in FIELDS.items() if not f.live and getattr(self, n) != getattr(other, n))

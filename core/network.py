@@ -17,13 +17,6 @@ from nnplay.core.activations import HIDDEN, OUTPUTS, check_name
 from nnplay.core.losses import LOSSES, check_pair, mean_loss, output_delta
 
 INITS = ("xavier", "he", "uniform01", "uniform11", "playground")
-INIT_HELP = {
-    "xavier": "uniform +-sqrt(6/(fan_in+fan_out)), biases 0 (Glorot)",
-    "he": "normal with std sqrt(2/fan_in), biases 0 (for relu)",
-    "uniform01": "uniform [0, 1), biases 0 (the article's version 1)",
-    "uniform11": "uniform [-1, 1), biases 0 (the article's version 2)",
-    "playground": "uniform [-0.5, 0.5), biases 0.1 (TensorFlow Playground)",
-}
 MAX_LAYER_SIZE = 4096
 # A run has diverged once its parameters' Euclidean norm reaches MAX_PARAMETER (or is NaN):
 # no network that learns gets near it, so every state a run keeps (and saves) has each
@@ -194,11 +187,6 @@ class Network:
         X, _ = self._check_inputs(X)
         return self.forward_pass(X)[1][-1]
 
-    def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
-        """Activations of every layer after the input, for thumbnails and hidden-space views."""
-        X, _ = self._check_inputs(X)
-        return self.forward_pass(X)[1][1:]
-
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Mean over the samples of the per-sample loss."""
         X, Y = self._check_inputs(X, Y)
@@ -214,10 +202,13 @@ class Network:
         Y: np.ndarray,
         grad: np.ndarray,
         grad_views: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+        masks: list[np.ndarray] | None = None,
     ) -> None:
         """Write the gradient of the mean loss into ``grad`` (laid out like ``params``).
 
-        ``grad_views`` (from ``views(grad)``) saves rebuilding the views on every call.
+        ``grad_views`` (from ``views(grad)``) saves rebuilding the views on every call. ``masks``
+        are the dropout masks the forward pass thinned the hidden layers with (``forward_pass(X,
+        masks)``): the gradient is then that of the thinned network.
         """
         n = acts[0].shape[0]
         g_w, g_b = grad_views if grad_views is not None else self.views(grad)
@@ -228,7 +219,13 @@ class Network:
             delta.sum(axis=0, out=g_b[k])
             if k:
                 delta = delta @ plan[k][0]
-                delta *= derivatives[k - 1](zs[k - 1], acts[k])
+                if masks is None:
+                    delta *= derivatives[k - 1](zs[k - 1], acts[k])
+                else:
+                    # acts[k] is thinned: the slope needs the layer's own activations f(z).
+                    z = zs[k - 1]
+                    delta *= derivatives[k - 1](z, plan[k - 1][2](z))
+                    delta *= masks[k - 1]
         grad *= 1.0 / n
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -4,7 +4,8 @@ Format (documented in the README): a NumPy ``.npz`` archive read with
 ``allow_pickle=False``, so loading never runs code. It holds
 
 - ``meta``: a JSON string ``{"format": "nnplay-session", "version": 1, "config": {...},
-  "step", "epoch", "order_at", "optimizer_t", "diverged_at", "rng": {...}}``
+  "step", "epoch", "order_at", "optimizer_t", "diverged_at", "rng": {...}, "dropout_rng": {...}}``
+  (``dropout_rng`` since it was kept; a file without it loads, its dropout masks drawn afresh)
 - ``params``, ``initial_params``: the flat parameter vector (weights then biases, in
   layer order, each weight matrix row-major with rows = receiving neurons)
 - ``optimizer_state``: (2, n_params) momentum / Adam moments
@@ -43,7 +44,7 @@ from nnplay.core.datasets import MAX_COORDINATE, MAX_CSV_ROWS, REGRESSION, Datas
 from nnplay.core.memory_budget import HISTORY_CAPACITY, n_test_points
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.npz_reader import ArchiveError, Member, NpzReader
-from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, Trainer, diverged_message
+from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, RunState, Trainer, diverged_message
 
 FORMAT = "nnplay-session"
 VERSION = 1
@@ -219,6 +220,7 @@ def _mode_for(target: Path) -> int:
 
 
 def session_bytes(trainer: Trainer) -> bytes:
+    state = trainer.state_dict()
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -229,22 +231,23 @@ def session_bytes(trainer: Trainer) -> bytes:
             "extent": trainer.data.extent,
             "class_names": list(trainer.data.class_names),
         },
-        "step": trainer.step_count,
-        "epoch": trainer.epoch,
-        "order_at": trainer._at,
-        "optimizer_t": trainer.optimizer.t,
+        "step": state.step,
+        "epoch": state.epoch,
+        "order_at": state.order_at,
+        "optimizer_t": state.optimizer_t,
         "diverged_at": trainer.diverged_at,
-        "rng": trainer.rng.bit_generator.state,
+        "rng": state.rng_state,
+        "dropout_rng": state.dropout_rng_state,
     }
     buf = io.BytesIO()
     np.savez(
         buf,
         meta=np.array(json.dumps(meta)),
-        params=trainer.net.params,
+        params=state.params,
         initial_params=trainer.initial_params,
-        optimizer_state=trainer.optimizer.state,
+        optimizer_state=state.optimizer_state,
         history=trainer.history.rows(),
-        order=trainer._order,
+        order=state.order,
         X_train=trainer.data.X_train,
         y_train=trainer.data.y_train,
         X_test=trainer.data.X_test,
@@ -441,6 +444,8 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
     if diverged is not None:
         diverged = _count(meta, "diverged_at", step + 1, MAX_STEP + 1)
     rng_state = _rng_state(meta.get("rng"))
+    dropout_rng = meta.get("dropout_rng")
+    dropout_rng_state = None if dropout_rng is None else _rng_state(dropout_rng, "dropout_rng")
 
     data = Dataset(name, X_train, y_train, X_test, y_test, n_classes, extent, class_names)
     for arr in (data.X_train, data.y_train, data.X_test, data.y_test):
@@ -448,11 +453,9 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
     trainer = Trainer(config, data)
     trainer.initial_params = initial
     trainer.restart(params)
-    trainer.optimizer.state[...] = opt_state
-    trainer.optimizer.t = opt_t
-    trainer.rng.bit_generator.state = rng_state
-    trainer.step_count, trainer.epoch, trainer._at = step, epoch, at
-    trainer._order = a["order"].astype(np.int64)
+    trainer.load_state_dict(
+        RunState(step, epoch, params, opt_state, opt_t, rng_state, a["order"], at, dropout_rng_state)
+    )
     trainer.history.load(rows)
     trainer.diverged_at = diverged
     if diverged is not None:
@@ -541,7 +544,7 @@ def _history(a: np.ndarray) -> np.ndarray:
     return rows
 
 
-def _rng_state(state: Any) -> dict[str, Any]:
+def _rng_state(state: Any, key: str = "rng") -> dict[str, Any]:
     """numpy's PCG64 state, every field checked: setting a bad one raises odd errors (or none)."""
     ok = (
         isinstance(state, dict)
@@ -554,7 +557,7 @@ def _rng_state(state: Any) -> dict[str, Any]:
         and _is_int(state["uinteger"], 0, 2**32 - 1)
     )
     if not ok:
-        raise SessionFileError("damaged session (rng is not a PCG64 random state)")
+        raise SessionFileError(f"damaged session ({key} is not a PCG64 random state)")
     return state
 
 

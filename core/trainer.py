@@ -12,16 +12,17 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import cached_property
 
 import numpy as np
 
-from nnplay.core.activations import HIDDEN
 from nnplay.core.backprop import article_v2_gradient
+from nnplay.core.classify import FIRST_ROUND, Classification, classify_points
 from nnplay.core.config import TrainConfig, regression_fit_error
-from nnplay.core.datasets import Dataset, DatasetError, make_dataset, sample_points
+from nnplay.core.datasets import Dataset, DatasetError, make_dataset
 from nnplay.core.features import feature_matrix
-from nnplay.core.losses import mean_loss, output_delta
+from nnplay.core.losses import mean_loss
 from nnplay.core.memory_budget import (
     EVAL_CHUNK,
     HISTORY_CAPACITY,
@@ -37,6 +38,15 @@ HISTORY_FIELDS = ("step", "epoch", "train_loss", "test_loss", "train_accuracy", 
 # The settings that make the data set: a new network with these unchanged keeps the (edited) data.
 DATA_FIELDS = ("dataset", "csv_path", "noise", "train_size", "test_ratio", "data_seed")
 UNDO_LEVELS = 50  # edits ctrl+z can take back: data edits and typed weights alike
+
+
+class StopReason(StrEnum):
+    """Why a run stopped (the CLI's JSON ``stop_reason`` is the value)."""
+
+    DIVERGED = "diverged"
+    ITERATIONS = "iterations"
+    EPOCHS = "epochs"
+    TARGET_LOSS = "target_loss"
 
 
 class RingBuffer:
@@ -76,7 +86,9 @@ class RingBuffer:
 
 
 @dataclass(frozen=True)
-class Metrics:
+class Evaluation:
+    """The losses and accuracies of the network at one step, on the training and the test set."""
+
     step: int
     epoch: int
     train_loss: float
@@ -85,8 +97,7 @@ class Metrics:
     test_accuracy: float
     r2_train: float = math.nan  # regression only
     r2_test: float = math.nan
-    # confusion[true, predicted] counts (classification only)
-    confusion_train: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # confusion[true, predicted] counts on the test set (classification only)
     confusion_test: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def per_class_accuracy(self) -> np.ndarray | None:
@@ -99,8 +110,14 @@ class Metrics:
 
 
 @dataclass(frozen=True, eq=False)
-class Moment:
-    """One recorded point of a run: enough to show it again and to resume training from it."""
+class RunState:
+    """Where a run is, apart from its data and settings: what a checkpoint, a moment of time
+    travel and a saved session hold, and all ``Trainer.load_state_dict`` needs to go on from it.
+
+    ``order`` is the epoch's sample order and ``order_at`` the next sample in it; a moment leaves
+    them out (None) to keep the timeline small, and training from it starts a fresh shuffle.
+    ``dropout_rng_state`` draws the dropout masks (None: a session saved before it was kept
+    goes on with the masks its seed draws first)."""
 
     step: int
     epoch: int
@@ -108,7 +125,29 @@ class Moment:
     optimizer_state: np.ndarray
     optimizer_t: int
     rng_state: dict
-    metrics: Metrics
+    order: np.ndarray | None = None
+    order_at: int = 0
+    dropout_rng_state: dict | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Moment:
+    """One recorded point of a run: its state (enough to resume training from it) and its evaluation."""
+
+    state: RunState
+    metrics: Evaluation
+
+    @property
+    def step(self) -> int:
+        return self.state.step
+
+    @property
+    def epoch(self) -> int:
+        return self.state.epoch
+
+    @property
+    def params(self) -> np.ndarray:
+        return self.state.params
 
 
 class Timeline:
@@ -154,7 +193,7 @@ class Snapshot:
     network: Network  # a private copy with read-only parameters
     step: int
     epoch: int
-    metrics: Metrics
+    metrics: Evaluation
     history: np.ndarray  # rows of HISTORY_FIELDS, oldest first
     steps_per_second: float
     diverged_at: int | None
@@ -170,6 +209,10 @@ class Snapshot:
         """Network outputs for raw (x, y) points, through the configured input features."""
         return self.layer_outputs(X_raw)[-1]
 
+    def classify(self, n: int, round: int = FIRST_ROUND) -> Classification:
+        """Round ``round`` of the article's Classify Points with this snapshot's network."""
+        return classify_points(self.network, self.config, self.data, n, round)
+
     @property
     def learning_rate(self) -> float:
         """The scheduled rate of the next update."""
@@ -179,7 +222,7 @@ class Snapshot:
     def display_network(self) -> Network:
         return self.network.as_float32()
 
-    def display_layers(self, X_raw: np.ndarray) -> list[np.ndarray]:
+    def drawing_layers(self, X_raw: np.ndarray) -> list[np.ndarray]:
         """Every layer's activations (inputs included) in float32, for drawing only."""
         with np.errstate(all="ignore"):
             inputs = feature_matrix(X_raw, self.config.features).astype(np.float32)
@@ -372,7 +415,7 @@ class Trainer:
         self._rate_mark = (time.perf_counter(), 0)
         self.steps_per_second = 0.0
         self.metrics = self.evaluate(record=False)
-        self._take_checkpoint()
+        self._checkpoint = self.state_dict()
         self.timeline.record(lambda: self._moment(self.metrics))
         self.version = 0
 
@@ -506,68 +549,66 @@ class Trainer:
     def _dropout_gradient(self, X: np.ndarray, Y: np.ndarray, rate: float) -> None:
         """Gradient with inverted dropout on the hidden layers: each hidden unit is zeroed with
         probability ``rate`` and the survivors scaled by 1/(1 - rate), so evaluation needs no change."""
-        masks = [(self.dropout_rng.random((len(X), size)) >= rate) / (1.0 - rate) for size in self.net.sizes[1:-1]]
-        if self.config.backprop == "article-v2":
-            article_v2_gradient(self.net, X, Y, self._grad, masks)
-        else:
-            self.dropout_gradient_with_masks(X, Y, masks, self._grad)
-
-    def dropout_gradient_with_masks(
-        self, X: np.ndarray, Y: np.ndarray, masks: list[np.ndarray], grad: np.ndarray
-    ) -> None:
-        """Gradient of the loss of the network thinned by ``masks`` (one per hidden layer) into ``grad``."""
         net = self.net
-        zs, acts = net.forward_pass(X, masks)
-        g_w, g_b = net.views(grad)
-        delta = output_delta(net.output, net.loss_name, zs[-1], acts[-1], Y)
-        for k in range(len(net._plan) - 1, -1, -1):
-            np.matmul(delta.T, acts[k], out=g_w[k])
-            delta.sum(axis=0, out=g_b[k])
-            if k:
-                f, df = HIDDEN[net.activations[k - 1]]
-                z = zs[k - 1]
-                delta = (delta @ net._plan[k][0]) * df(z, f(z)) * masks[k - 1]
-        grad *= 1.0 / len(X)
+        masks = [(self.dropout_rng.random((len(X), size)) >= rate) / (1.0 - rate) for size in net.sizes[1:-1]]
+        if self.config.backprop == "article-v2":
+            article_v2_gradient(net, X, Y, self._grad, masks)
+        else:
+            zs, acts = net.forward_pass(X, masks)
+            net.backward(zs, acts, Y, self._grad, self._grad_views, masks)
 
     def _diverge(self) -> None:
+        """Back to the checkpoint: the state of the last evaluation with a finite loss."""
         self.diverged_at = self.step_count
-        good = self._checkpoint
-        self._restore_checkpoint()
-        self.message = diverged_message(self.diverged_at, good["step"])
+        self.load_state_dict(self._checkpoint)
+        self.message = diverged_message(self.diverged_at, self._checkpoint.step)
         self.evaluate(record=False)
 
-    def _take_checkpoint(self) -> None:
-        self._checkpoint = {
-            "params": self.net.params.copy(),
-            "state": self.optimizer.state.copy(),
-            "t": self.optimizer.t,
-            "step": self.step_count,
-            "epoch": self.epoch,
-            "order": self._order.copy(),
-            "at": self._at,
-            "rng": self.rng.bit_generator.state,
-        }
+    # -- the run's state -------------------------------------------------------------
 
-    def _restore_checkpoint(self) -> None:
-        c = self._checkpoint
-        np.copyto(self.net.params, c["params"])
-        np.copyto(self.optimizer.state, c["state"])
-        self.optimizer.t = c["t"]
-        self.step_count, self.epoch, self._at = c["step"], c["epoch"], c["at"]
-        self._order = c["order"].copy()
-        self.rng.bit_generator.state = c["rng"]
+    def state_dict(self, with_order: bool = True) -> RunState:
+        """A read-only copy of where the run is; ``with_order=False`` leaves out the batch order."""
+        return RunState(
+            step=self.step_count,
+            epoch=self.epoch,
+            params=_read_only_copy(self.net.params),
+            optimizer_state=_read_only_copy(self.optimizer.state),
+            optimizer_t=self.optimizer.t,
+            rng_state=self.rng.bit_generator.state,
+            order=_read_only_copy(self._order) if with_order else None,
+            order_at=self._at if with_order else 0,
+            dropout_rng_state=self.dropout_rng.bit_generator.state,
+        )
+
+    def load_state_dict(self, state: RunState) -> None:
+        """Go on from ``state`` (a fresh shuffle when it holds no batch order); a state of
+        another network or training set raises ValueError and changes nothing."""
+        if state.params.shape != self.net.params.shape or state.optimizer_state.shape != self.optimizer.state.shape:
+            raise ValueError("that state belongs to a different network")
+        n = len(self.X_train)
+        if state.order is not None and (state.order.shape != (n,) or not 0 <= state.order_at < max(n, 1)):
+            raise ValueError("that state's batch order belongs to a different training set")
+        np.copyto(self.net.params, state.params)
+        np.copyto(self.optimizer.state, state.optimizer_state)
+        self.optimizer.t = state.optimizer_t
+        self.step_count, self.epoch = state.step, state.epoch
+        self.rng.bit_generator.state = state.rng_state
+        if state.dropout_rng_state is not None:
+            self.dropout_rng.bit_generator.state = state.dropout_rng_state
+        if state.order is None:
+            self._order, self._at = self.rng.permutation(n), 0
+        else:
+            self._order, self._at = state.order.astype(np.int64), state.order_at  # a writable copy
 
     # -- measuring -------------------------------------------------------------------
 
-    def evaluate(self, record: bool = True) -> Metrics:
+    def evaluate(self, record: bool = True) -> Evaluation:
         net = self.net
         with np.errstate(all="ignore"):
             train = _scores(net, self.X_train, self.Y_train, self.data.y_train, self.regression)
             self._train_outputs = (self.X_train, net.params.copy(), train[4])
             test = _scores(net, self.X_test, self.Y_test, self.data.y_test, self.regression)
-        m = Metrics(
-            self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2], train[3], test[3]
-        )
+        m = Evaluation(self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2], test[3])
         if record:
             now = time.perf_counter()
             then, step_then = self._rate_mark
@@ -580,7 +621,7 @@ class Trainer:
             self.timeline.record(lambda: self._moment(m), m.step)
         self.metrics = m
         if math.isfinite(m.train_loss) and self.diverged_at is None:
-            self._take_checkpoint()
+            self._checkpoint = self.state_dict()
         return m
 
     def snapshot(self) -> Snapshot:
@@ -617,68 +658,44 @@ class Trainer:
         outputs.flags.writeable = False
         return outputs
 
-    def _moment(self, metrics: Metrics) -> Moment:
-        params = self.net.params.copy()
-        params.flags.writeable = False
-        state = self.optimizer.state.copy()
-        state.flags.writeable = False
-        return Moment(
-            self.step_count, self.epoch, params, state, self.optimizer.t, self.rng.bit_generator.state, metrics
-        )
+    def _moment(self, metrics: Evaluation) -> Moment:
+        return Moment(self.state_dict(with_order=False), metrics)
 
-    def resume_from(self, moment: Moment) -> None:
+    def resume_from(self, moment: Moment) -> str:
         """Continue training from a recorded moment (time travel's "resume from here").
 
         Parameters, optimiser state, step, epoch and random state come back; the batch
         order starts a fresh shuffle, and the history after that step is dropped.
         """
-        if moment.params.shape != self.net.params.shape:
-            raise ValueError("that moment belongs to a different network")
-        np.copyto(self.net.params, moment.params)
+        try:
+            self.load_state_dict(moment.state)
+        except ValueError:
+            raise ValueError("that moment belongs to a different network") from None
         self._forget_weight_edits()
-        np.copyto(self.optimizer.state, moment.optimizer_state)
-        self.optimizer.t = moment.optimizer_t
-        self.step_count, self.epoch = moment.step, moment.epoch
-        self.rng.bit_generator.state = moment.rng_state
-        self._order = self.rng.permutation(len(self.X_train))
-        self._at = 0
         rows = self.history.rows()
         self.history.load(rows[rows[:, 0] <= moment.step])
         self.timeline.cut_after(moment.step)
         self.diverged_at = None
         self.message = ""
         self.evaluate(record=False)
+        return f"rewound the run to step {moment.step:,}"
 
-    def classify(self, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """The article's Classify Points: ``n`` fresh points, their predicted and true classes."""
-        rng = np.random.default_rng(seed)
-        if self.data.name == "csv":
-            # A file has no generator: classify its held-out points (or the training set).
-            X, y = (
-                (self.data.X_test, self.data.y_test)
-                if len(self.data.X_test)
-                else (self.data.X_train, self.data.y_train)
-            )
-        else:
-            X, y = sample_points(self.data.name, n, self.config.noise, rng)
-        with np.errstate(all="ignore"):
-            out = outputs_in_chunks(self.net, feature_matrix(X, self.config.features))
-        if self.regression:
-            return X, out[:, 0], y, math.nan
-        pred = out.argmax(axis=1)
-        return X, pred, y, float((pred == y).mean())
+    def classify(self, n: int, round: int = FIRST_ROUND) -> Classification:
+        """Round ``round`` of the article's Classify Points (core.classify), as the app's c shows it."""
+        return classify_points(self.net, self.config, self.data, n, round)
 
-    def should_stop(self, iterations: int | None = None) -> str | None:
-        """Why a run should stop now (iterations, epochs, target loss, divergence), or None."""
+    def should_stop(self, iterations: int | None = None) -> StopReason | None:
+        """Why a run should stop now (reaching step ``iterations``, the epochs, the target loss,
+        divergence), or None."""
         c = self.config
         if self.diverged_at is not None:
-            return "diverged"
+            return StopReason.DIVERGED
         if iterations is not None and self.step_count >= iterations:
-            return "iterations"
+            return StopReason.ITERATIONS
         if c.epochs and self.epoch >= c.epochs:
-            return "epochs"
+            return StopReason.EPOCHS
         if c.target_loss and self.metrics.train_loss <= c.target_loss:
-            return "target_loss"
+            return StopReason.TARGET_LOSS
         return None
 
 
@@ -713,11 +730,10 @@ def diverged_message(diverged_at: int, good_step: int) -> str:
     )
 
 
-def outputs_in_chunks(net: Network, X: np.ndarray) -> np.ndarray:
-    """The output layer for ``X``, computed ``EVAL_CHUNK`` rows at a time so memory stays bounded."""
-    if len(X) <= EVAL_CHUNK:
-        return net.forward_pass(X)[1][-1]
-    return np.concatenate([net.forward_pass(X[i : i + EVAL_CHUNK])[1][-1] for i in range(0, len(X), EVAL_CHUNK)])
+def _read_only_copy(a: np.ndarray) -> np.ndarray:
+    out = a.copy()
+    out.flags.writeable = False
+    return out
 
 
 def make_data(config: TrainConfig) -> Dataset:

@@ -56,3 +56,14 @@ def test_headless_training_imports_neither_textual_nor_rich() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stderr
+
+
+def test_the_engine_tests_drive_the_engine_only() -> None:
+    """tests/core is the engine alone (quick, no terminal): the app's tests are in tests/tui, the CLI's in tests/cli."""
+    app_import = re.compile(r"^\s*(from|import)\s+(nnplay\.tui|textual|rich)\b", re.M)
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0).strip()}"
+        for path in (ROOT / "tests" / "core").rglob("*.py")
+        for match in app_import.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -26,16 +26,15 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from nnplay.core.config import FIELDS, TrainConfig
-from nnplay.core.datasets import DatasetError, sample_points
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Snapshot, Trainer
 from nnplay.tui.keys import EDIT_ACTIONS, TYPING_ACTION, bindings, palette_entries
 from nnplay.tui.model.frame import Frame, FrameSizes, build_frame, shown_snapshot
 from nnplay.tui.model.frame_budget import FrameBudget
-from nnplay.tui.model.inspector import inspector_text, parameter_name, parse_parameter
+from nnplay.tui.model.inspector import inspector_text, parameter_name
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
-from nnplay.tui.model.view_state import ExtraPoints, ViewState
+from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
@@ -48,11 +47,6 @@ from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
 MIN_SIZE = (60, 16)
 DEFAULT_SESSION = "nnplay-session.npz"
-
-
-def live_part(base: TrainConfig, new: TrainConfig) -> TrainConfig:
-    """``base`` with every setting that applies without a reset taken from ``new``."""
-    return base.replace(**{n: getattr(new, n) for n, f in FIELDS.items() if f.live})
 
 
 class NNPlayApp(App[None]):
@@ -297,7 +291,7 @@ class NNPlayApp(App[None]):
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
         """Type a new value for a weight or bias; the plot follows at once."""
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt, parse_parameter
 
         sel = event.selection
         net = self.session.latest.network
@@ -307,14 +301,15 @@ class NNPlayApp(App[None]):
         def chosen(text: str | None) -> None:
             if text is None:
                 return
-            value = parse_parameter(text)
-            if value is None:
-                self.notify(f"not changed: {text!r} is not a number in [-1e6, 1e6]", severity="error")
+            try:
+                value = parse_parameter(text)
+            except ValueError as exc:
+                self.notify(f"not changed: {exc}", severity="error")
                 return
 
             self.session.set_parameter(index, value, what)
 
-        self.push_screen(PathPrompt(f"New value for the {what}", f"{float(net.params[index]):.6g}"), chosen)
+        self.push_screen(ParameterPrompt(what, float(net.params[index])), chosen)
 
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
@@ -394,25 +389,20 @@ class NNPlayApp(App[None]):
         snap = self.session.latest
         n = self.query_one(ParamsPanel).config.points_to_classify
         self._classify_round += 1
-        rng = np.random.default_rng([snap.config.data_seed, self._classify_round])
-        try:
-            X, y = sample_points(snap.data.name, n, snap.config.noise, rng)
-            which = "fresh points"
-        except DatasetError:  # a CSV file: no generator to draw fresh points from
-            X, y = snap.data.X_test, snap.data.y_test
-            which = "test points (a CSV file has no fresh ones)"
+        result = snap.classify(n, self._classify_round)
+        X, y = result.X, result.y
+        which = "fresh points" if result.fresh else "test points (a CSV file has no fresh ones)"
         if not len(X):
             self.notify(
                 "nothing to classify: this CSV data has no test points (raise the test ratio)", severity="warning"
             )
             return
-        self.set_view(classified=ExtraPoints(X, y))
+        self.set_view(classified=ClassifiedPoints(X, y))
         if snap.data.is_regression:
             self.notify(f"showing {len(X):,} {which}")
             return
-        accuracy = float((snap.predict(X).argmax(axis=1) == y).mean())
         # One line at 80x24 (the step is in the status line).
-        self.notify(f"classified {len(X):,} {which}: {accuracy:.1%} correct")
+        self.notify(f"classified {len(X):,} {which}: {result.accuracy:.1%} correct")
 
     def action_toggle_diagram(self) -> None:
         self.set_view(diagram=not self.view.diagram)
@@ -552,11 +542,7 @@ class NNPlayApp(App[None]):
             return
         moment = self.view.moments[self.view.travel]
 
-        def resume(trainer: Trainer) -> str:
-            trainer.resume_from(moment)
-            return f"rewound the run to step {moment.step:,}: space trains on from here"
-
-        self.session.call(resume)
+        self.session.resume_from(moment)
         self.action_live()
 
     def action_live(self) -> None:
@@ -648,7 +634,7 @@ class NNPlayApp(App[None]):
     def _config_changed(self, config: TrainConfig, field: str) -> None:
         """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
         if FIELDS[field].live:
-            self.session.apply_settings(live_part(self.session.latest.config, config))
+            self.session.apply_settings(self.session.latest.config.with_live_settings_of(config))
         else:
             self.query_one(ParamsPanel).show_pending(config.needs_reset(self.session.latest.config))
 

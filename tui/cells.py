@@ -27,8 +27,3 @@ def cells_to_segments(chars: np.ndarray, style_ids: np.ndarray, styles: Sequence
         ids = row_ids[starts].tolist()
         lines.append([Segment(text[a:b], styles[s]) for a, b, s in zip(starts, ends, ids, strict=True)])
     return lines
-
-
-def hex_rgb(color: str) -> tuple[int, int, int]:
-    color = color.lstrip("#")
-    return int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16)

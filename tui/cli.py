@@ -338,26 +338,6 @@ def _short_path(path: str) -> str:
     return text if len(text) <= 100 else text[:60] + "..." + text[-30:]
 
 
-def run_training(trainer, on_progress=None) -> tuple[str, float]:
-    """Train until the configured stop condition; returns (reason, seconds spent stepping)."""
-    from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS
-
-    config = trainer.config
-    goal = trainer.step_count + config.iterations
-    start_seconds = trainer.train_seconds
-    # Target-loss runs check the loss often so they stop close to the target.
-    chunk = TARGET_LOSS_CHECK_STEPS if config.target_loss else 2000
-    while True:
-        reason = trainer.should_stop(goal)
-        if reason:
-            break
-        trainer.step(min(chunk, goal - trainer.step_count, trainer.steps_to_epoch_end() if config.epochs else chunk))
-        trainer.evaluate()
-        if on_progress:
-            on_progress(trainer)
-    return reason, trainer.train_seconds - start_seconds
-
-
 def _finite(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else x
 
@@ -376,7 +356,9 @@ def train_command(args: argparse.Namespace) -> int:
         trainer.use_kernel(kernel)
     first_step = trainer.step_count  # a loaded session goes on from its own step
     if args.json:
-        reason, seconds = run_training(trainer)
+        from nnplay.core.train_until import train_until
+
+        reason, seconds = train_until(trainer)
     else:
         reason, seconds = _train_with_progress(trainer)
     m = trainer.metrics
@@ -434,11 +416,13 @@ def _classify_accuracy(trainer) -> float:
     """The article's Classify Points on fresh points (nan for CSV or regression data)."""
     if trainer.regression or trainer.data.name == "csv":
         return math.nan
-    return trainer.classify(trainer.config.points_to_classify, seed=trainer.config.data_seed + 7919)[3]
+    return trainer.classify(trainer.config.points_to_classify).accuracy
 
 
 def _train_with_progress(trainer) -> tuple[str, float]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nnplay.core.train_until import train_until
 
     total = trainer.config.iterations
     start = trainer.step_count
@@ -455,7 +439,7 @@ def _train_with_progress(trainer) -> tuple[str, float]:
         def update(t) -> None:
             progress.update(task, completed=t.step_count - start, loss=f"loss {t.metrics.train_loss:.4g}")
 
-        return run_training(trainer, update)
+        return train_until(trainer, on_progress=update)
 
 
 def _print_table(trainer, result: dict) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnplay.core.presets import PRESETS
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 from nnplay.tui.render.palette import TRUECOLOR
 
@@ -59,11 +60,9 @@ def shot_app(shot: Shot):
     from nnplay.tui.app import NNPlayApp
 
     trainer = Trainer(PRESETS[shot.preset].config())
-    # Train in chunks with an evaluation after each, as the app does, so the loss curve
-    # and the time-travel timeline have something to show.
-    for _ in range(20 if shot.steps else 0):
-        trainer.step(shot.steps // 20)
-        trainer.evaluate()
+    # Twenty chunks with an evaluation after each, as the app does, so the loss curve and the
+    # time-travel timeline have something to show.
+    train_until(trainer, shot.steps, chunk=max(1, shot.steps // 20))
     return NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
 
 

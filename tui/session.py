@@ -15,9 +15,27 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nnplay.core.config import FIELDS, TrainConfig
+from nnplay.core.config import TrainConfig
 from nnplay.core.persist import save_session
-from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, Trainer, same_data
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Moment, Snapshot, StopReason, Trainer, same_data
+from nnplay.tui.commands import (
+    AddPoint,
+    ApplySettings,
+    Command,
+    Pause,
+    RemoveNearest,
+    Replace,
+    Reset,
+    ResumeFrom,
+    RunEpoch,
+    Save,
+    SetParameter,
+    Step,
+    ToggleRun,
+    TrainIterations,
+    Undo,
+    UseKernel,
+)
 from nnplay.tui.model.frame_budget import FrameBudget
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
@@ -57,57 +75,57 @@ class TrainingSession:
 
     # -- commands (any thread) ---------------------------------------------------------
 
-    def _send(self, name: str, *args) -> None:
-        self._commands.put((name, args))
+    def _send(self, command: Command) -> None:
+        self._commands.put(command)
 
     def toggle_run(self) -> None:
-        self._send("toggle")
+        self._send(ToggleRun())
 
     def pause(self) -> None:
-        self._send("pause")
+        self._send(Pause())
 
     def step(self, n: int = 1) -> None:
-        self._send("step", n)
+        self._send(Step(n))
 
     def run_epoch(self) -> None:
-        self._send("epoch")
+        self._send(RunEpoch())
 
     def train_iterations(self) -> None:
         """The article's Train button: ``config.iterations`` updates, then pause."""
-        self._send("train")
+        self._send(TrainIterations())
 
     def reset(self, config: TrainConfig | None = None) -> None:
         """Back to the initial weights; with a config that needs it, a new network and data."""
-        self._send("reset", config)
+        self._send(Reset(config))
 
     def apply_settings(self, config: TrainConfig) -> None:
-        self._send("settings", config)
+        self._send(ApplySettings(config))
 
     def replace(self, trainer: Trainer) -> None:
-        self._send("replace", trainer)
+        self._send(Replace(trainer))
 
     def save(self, path: str) -> None:
-        self._send("save", path)
+        self._send(Save(path))
 
     def set_kernel(self, kernel) -> None:
         """Train with the compiled kernel from now on (this and every later network)."""
-        self._send("kernel", kernel)
+        self._send(UseKernel(kernel))
 
     def add_point(self, x: float, y: float, label: float) -> None:
-        self._send("edit", "add_point", x, y, label)
+        self._send(AddPoint(x, y, label))
 
     def remove_nearest(self, x: float, y: float) -> None:
-        self._send("edit", "remove_nearest", x, y)
+        self._send(RemoveNearest(x, y))
 
     def set_parameter(self, index: int, value: float, name: str) -> None:
-        self._send("edit", "set_parameter", index, value, name)
+        self._send(SetParameter(index, value, name))
 
     def undo(self) -> None:
-        self._send("edit", "undo")
+        self._send(Undo())
 
-    def call(self, fn: Callable[[Trainer], str | None]) -> None:
-        """Run ``fn(trainer)`` on the worker thread (edits such as a weight change); its text becomes a notice."""
-        self._send("call", fn)
+    def resume_from(self, moment: Moment) -> None:
+        """Time travel's "go on from here": the run continues from ``moment``."""
+        self._send(ResumeFrom(moment))
 
     @property
     def unsaved(self) -> bool:
@@ -192,17 +210,17 @@ class TrainingSession:
         reason = trainer.should_stop(self._goal)
         if reason is None:
             return
-        if reason == "diverged":
+        if reason is StopReason.DIVERGED:
             self._notices.append(Notice(trainer.message, "error"))
-        elif reason == "iterations" and self._goal_kind == "epoch":
+        elif reason is StopReason.ITERATIONS and self._goal_kind == "epoch":
             self._notices.append(Notice(f"trained one epoch; paused at step {trainer.step_count:,}"))
-        elif reason == "iterations":
+        elif reason is StopReason.ITERATIONS:
             self._notices.append(
                 Notice(f"trained {trainer.config.iterations:,} iterations; paused at step {trainer.step_count:,}")
             )
-        elif reason == "epochs":
+        elif reason is StopReason.EPOCHS:
             self._notices.append(Notice(f"reached {trainer.config.epochs:,} epochs; paused"))
-        elif reason == "target_loss":
+        elif reason is StopReason.TARGET_LOSS:
             self._notices.append(Notice(f"training loss reached the target {trainer.config.target_loss:g}; paused"))
         # Publish first: a UI that sees running == False then already has the final snapshot.
         self._publish()
@@ -215,21 +233,56 @@ class TrainingSession:
 
     def _handle_commands(self, block: bool, is_cancelled: Callable[[], bool] = lambda: False) -> None:
         try:
-            name, args = self._commands.get(timeout=IDLE_POLL) if block else self._commands.get_nowait()
+            command = self._commands.get(timeout=IDLE_POLL) if block else self._commands.get_nowait()
         except queue.Empty:
             return
         while True:
             try:
-                getattr(self, "_do_" + name)(*args)
+                self._handle(command)
             except Exception as exc:  # a command must never kill the worker
-                self._notices.append(Notice(f"{name} failed: {exc}", "error"))
+                self._notices.append(Notice(f"{command.what} failed: {exc}", "error"))
             self.commands_handled += 1
             if is_cancelled():
                 return  # quitting: a backlog of commands must not hold the worker up
             try:
-                name, args = self._commands.get_nowait()
+                command = self._commands.get_nowait()
             except queue.Empty:
                 return
+
+    def _handle(self, command: Command) -> None:
+        match command:
+            case ToggleRun():
+                self._toggle()
+            case Pause():
+                self._pause()
+            case Step(n):
+                self._step(n)
+            case RunEpoch():
+                self._start(self._trainer.step_count + self._trainer.steps_to_epoch_end(), "epoch")
+            case TrainIterations():
+                self._start(self._trainer.step_count + self._trainer.config.iterations)
+            case Reset(config):
+                self._reset(config)
+            case ApplySettings(config):
+                self._apply_settings(config)
+            case Replace(trainer):
+                self._replace(trainer)
+            case Save(path):
+                self._save(path)
+            case UseKernel(kernel):
+                self._use_kernel(kernel)
+            case AddPoint(x, y, label):
+                self._edit(lambda trainer: trainer.add_point(x, y, label))
+            case RemoveNearest(x, y):
+                self._edit(lambda trainer: trainer.remove_nearest(x, y))
+            case SetParameter(index, value, name):
+                self._edit(lambda trainer: trainer.set_parameter(index, value, name))
+            case Undo():
+                self._edit(lambda trainer: trainer.undo())
+            case ResumeFrom(moment):
+                self._edit(lambda trainer: trainer.resume_from(moment) + ": space trains on from here")
+            case _:
+                raise TypeError(f"not a session command: {command!r}")
 
     def _start(self, goal: int | None, kind: str = "iterations") -> None:
         trainer = self._trainer
@@ -256,19 +309,19 @@ class TrainingSession:
         # Start small: the first chunk measures the speed.
         self._chunk = 1
 
-    def _do_toggle(self) -> None:
+    def _toggle(self) -> None:
         if self.running:
-            self._do_pause()
+            self._pause()
         else:
             self._start(None)
 
-    def _do_pause(self) -> None:
+    def _pause(self) -> None:
         # Publish first: a UI that sees running == False then already has the final snapshot.
         self._publish()
         self.running = False
         self._goal = None
 
-    def _do_step(self, n: int) -> None:
+    def _step(self, n: int) -> None:
         self.running = False
         self._goal = None
         self.unsaved_steps += self._trainer.step(n)
@@ -276,14 +329,7 @@ class TrainingSession:
             self._notices.append(Notice(self._trainer.message, "error"))
         self._publish()
 
-    def _do_epoch(self) -> None:
-        trainer = self._trainer
-        self._start(trainer.step_count + trainer.steps_to_epoch_end(), "epoch")
-
-    def _do_train(self) -> None:
-        self._start(self._trainer.step_count + self._trainer.config.iterations)
-
-    def _do_reset(self, config: TrainConfig | None) -> None:
+    def _reset(self, config: TrainConfig | None) -> None:
         self.running = False
         self._goal = None
         trainer = self._trainer
@@ -309,15 +355,14 @@ class TrainingSession:
             what = "edit" if lost == 1 else "edits"
             self._notices.append(Notice(f"reset: the {lost} {what} before it can no longer be undone", "warning"))
 
-    def _do_settings(self, config: TrainConfig) -> None:
+    def _apply_settings(self, config: TrainConfig) -> None:
         # Only the live settings, onto the trainer's own config: ``config`` may come from a snapshot
         # older than a reset or load still in this queue (a new data set or network), which would refuse it.
         trainer = self._trainer
-        live = {name: getattr(config, name) for name, spec in FIELDS.items() if spec.live}
-        trainer.apply_live_settings(trainer.config.replace(**live))
+        trainer.apply_live_settings(trainer.config.with_live_settings_of(config))
         self._publish()
 
-    def _do_replace(self, trainer: Trainer) -> None:
+    def _replace(self, trainer: Trainer) -> None:
         self.running = False
         self._goal = None
         self._say_edits_lost(len(self._trainer.edits))
@@ -326,7 +371,7 @@ class TrainingSession:
         self._mark_saved()  # a loaded session: its file holds it
         self._publish()
 
-    def _do_save(self, path: str) -> None:
+    def _save(self, path: str) -> None:
         try:
             save_session(self._trainer, path)
         except OSError as exc:
@@ -335,16 +380,14 @@ class TrainingSession:
         self._mark_saved()
         self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
 
-    def _do_kernel(self, kernel) -> None:
+    def _use_kernel(self, kernel) -> None:
         self.kernel = kernel
         self._trainer.use_kernel(kernel)
         self._publish()
 
-    def _do_edit(self, method: str, *args) -> None:
-        """A data or weight edit (or its undo): one of Trainer's edit methods, by name."""
-        self._do_call(lambda trainer: getattr(trainer, method)(*args))
-
-    def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
+    def _edit(self, fn: Callable[[Trainer], str]) -> None:
+        """A change to the run (an edit of the data or a weight, an undo, a rewind): its message
+        becomes a notice; a refusal (ValueError) is said plainly and changes nothing."""
         try:
             text = fn(self._trainer)
         except ValueError as exc:  # a refused edit (no such class, the last point): say why, plainly

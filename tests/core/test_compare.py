@@ -8,7 +8,6 @@ import pytest
 from nnplay.core.compare import Comparison, Side, parse_comparison
 from nnplay.core.config import ConfigError
 from nnplay.core.presets import PRESETS
-from nnplay.tui.cli import main
 
 BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
 
@@ -83,11 +82,3 @@ def test_a_diverging_side_waits_and_the_other_goes_on() -> None:
     slow, fast = comparison.trainers
     assert fast.diverged_at is not None and slow.diverged_at is None
     assert slow.step_count == 1000 and fast.step_count < 1000
-
-
-def test_cli_refuses_a_bad_comparison_in_one_line(capsys) -> None:
-    assert main(["--compare", "layers=4,layers=8"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("nnplay: error: argument --compare:") and "first weights" in err
-    assert main(["--compare", "lr=1"]) == 2
-    assert "NAME=A,NAME=B" in capsys.readouterr().err

@@ -505,3 +505,11 @@ def test_from_dict_validates_or_raises_config_error(data: dict) -> None:
     except ConfigError:
         return
     _assert_in_range(config)
+
+
+def test_with_live_settings_of_takes_the_live_settings_only() -> None:
+    base, other = TrainConfig(), TrainConfig(lr=0.5, momentum=0.5, layers=(3,), seed=9)
+    mixed = base.with_live_settings_of(other)
+    assert (mixed.lr, mixed.momentum) == (0.5, 0.5)  # live: apply without a reset
+    assert (mixed.layers, mixed.seed) == (base.layers, base.seed)  # need a new network
+    assert mixed.needs_reset(base) == ()

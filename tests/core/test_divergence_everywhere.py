@@ -1,4 +1,5 @@
-"""Divergence on every data set, with every engine, in the app and in the CLI.
+"""Divergence on every data set, with every engine (the app's: tests/tui/test_divergence_app.py, the CLI's:
+tests/cli/test_divergence_cli.py).
 
 Settings made to blow up (huge learning rates, relu, adam and momentum at beta 0.999, heavy
 L2, dropout) train for a bounded number of steps in chunks, as the app and the CLI do,
@@ -10,29 +11,19 @@ checkpoint), and a small learning rate plus ``restart()`` trains again.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import math
-import os
-import subprocess
-import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import Input, Static
 
-from benchmarks.fuzz_events import Fuzzer, wait_until
 from nnplay.core.config import TrainConfig
 from nnplay.core.datasets import DATASETS, REGRESSION
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.persist import load_session, save_session
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 
-ROOT = Path(__file__).resolve().parents[2]
 DIVERGING_DATASETS = tuple(d for d in DATASETS if d != "csv")
 CHUNKS = (1, 7, 50, 100, 250)  # the app's chunks vary with the measured speed
 MAX_STEPS = 1500
@@ -158,70 +149,3 @@ def test_the_huge_plain_rates_do_diverge_on_every_data_set(setting: str) -> None
         if trainer.diverged_at is not None:
             diverged.append(dataset)
     assert diverged == list(DIVERGING_DATASETS)
-
-
-# -- the app ---------------------------------------------------------------------------------
-
-HUGE = TrainConfig(dataset="reg-plane", train_size=200, layers=(), output="linear", loss="mse", lr=50.0, batch_size=10)
-
-
-async def test_app_pauses_on_divergence_and_recovers_after_a_lower_rate_and_reset(tmp_path: Path) -> None:
-    app = NNPlayApp(trainer=Trainer(HUGE), environ={}, colors=256, use_kernel=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        fuzz = Fuzzer(pilot, tmp_path)  # sends keys without waiting for an idle CPU; records notifications
-        session = app.session
-        await fuzz.key("space")
-        await wait_until(lambda: session.latest.diverged_at is not None and not session.running, "divergence")
-        diverged_at = session.latest.diverged_at
-        status = app.query_one("#status", Static)
-        await wait_until(lambda: "diverged" in str(status.render()), "the status line to say so")
-        text = str(status.render())
-        assert "paused" in text and f"diverged at step {diverged_at:,}" in text
-        assert status.has_class("-diverged")
-        errors = [t for s, t in fuzz.notifications if s == "error"]
-        assert any(f"diverged at step {diverged_at:,}" in t for t in errors), fuzz.notifications
-        assert np.isfinite(session.latest.network.params).all()
-
-        # space again is refused with a hint; nothing trains.
-        await fuzz.key("space")
-        await wait_until(lambda: any("press r to reset" in t for _, t in fuzz.notifications), "the hint")
-        assert not session.running and session.latest.diverged_at == diverged_at
-
-        # A lower rate in the panel (live), then r and space: it trains.
-        field = app.query_one("#field-lr", Input)
-        field.value = "0.01"
-        app.query_one("#panel").commit(field)  # as enter or leaving the field does
-        await fuzz.settle()
-        await wait_until(lambda: session.latest.config.lr == 0.01, "the new rate to reach the trainer")
-        await fuzz.key("r")
-        await wait_until(lambda: session.latest.diverged_at is None and session.latest.step == 0, "the reset")
-        await fuzz.key("space")
-        await wait_until(lambda: session.latest.step > 300, "training after the reset")
-        await fuzz.key("space")
-        await wait_until(lambda: not session.running, "the pause")
-        snap = session.latest
-        assert snap.diverged_at is None and math.isfinite(snap.metrics.train_loss)
-        assert snap.metrics.r2_test > 0.9
-        await asyncio.sleep(0.2)  # a frame
-        assert "diverged" not in str(status.render()) and not status.has_class("-diverged")
-        assert fuzz.unexpected_errors() == []
-
-
-# -- the CLI ---------------------------------------------------------------------------------
-
-
-def test_cli_reports_divergence_and_exits_3() -> None:
-    """One real process (test_cli.py runs main() in-process): enough iterations that the
-    default engine is the compiled kernel where numba is installed."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "nnplay.tui.cli", "train", "--preset", "reg-plane", "--lr", "50",
-            "--iterations", "200000", "--json"]  # fmt: skip
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 3, proc.stderr
-    assert "diverged" in proc.stderr and "Traceback" not in proc.stderr
-    result = json.loads(proc.stdout)
-    assert result["diverged"] is True and result["stop_reason"] == "diverged"
-    assert f"diverged at step {result['diverged_at']:,}" in proc.stderr
-    assert result["steps"] < result["diverged_at"]  # went back to the last good step
-    assert time.perf_counter() - started < 60

@@ -35,7 +35,8 @@ def test_dropout_gradient_matches_finite_differences_of_the_thinned_network(acti
         b[...] = rng.uniform(0.05, 0.3, b.shape) * rng.choice([-1, 1], b.shape)
     masks = [(rng.random((8, n)) >= 0.5) / 0.5 for n in t.net.sizes[1:-1]]
     grad = np.empty_like(t.net.params)
-    t.dropout_gradient_with_masks(X, Y, masks, grad)
+    zs, acts = t.net.forward_pass(X, masks)
+    t.net.backward(zs, acts, Y, grad, masks=masks)
     eps = 1e-6
     numeric = np.empty_like(grad)
     for i in range(len(grad)):

@@ -1,18 +1,16 @@
-"""Hostile files: crafted sessions, CSV paths that are not files, saves to odd targets, memory.
+"""Hostile files for the engine: crafted sessions, CSV files, saves to odd targets, memory.
 
-Every crafted session (``hostile_sessions.py``) is refused by the loader in one line and by
-``nnplay train --load`` with exit 2 and no traceback; a bomb is refused without inflating it
-(peak memory measured in a subprocess); the run state at its limits still steps.
+Every crafted session (``hostile_sessions.py``) is refused by the loader in one line (the CLI's
+refusals: tests/cli/test_hostile_files_cli.py); a bomb is refused without inflating it (peak
+memory measured in a subprocess); the run state at its limits still steps.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import subprocess
 import sys
-import threading
 import warnings
 from pathlib import Path
 
@@ -22,44 +20,14 @@ import pytest
 import nnplay.core.persist as persist
 from nnplay.core import kernel as kernel_module
 from nnplay.core import memory_budget
-from nnplay.core.config import ConfigError, TrainConfig, parse_value
+from nnplay.core.config import ConfigError, TrainConfig
 from nnplay.core.datasets import DatasetError, load_csv
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.persist import MAX_STEP, SessionFileError, atomic_write, load_session, save_session
 from nnplay.core.trainer import Trainer
-from nnplay.tui.cli import main
-from tests.core.hostile_sessions import crafted_sessions, deflate_bomb, genuine, members, raw_members, write_zip
+from tests.core.hostile_sessions import deflate_bomb, genuine, members, raw_members, write_zip
 
 ROOT = Path(__file__).resolve().parents[2]
-real_load_kernel = kernel_module.load_kernel  # before the fixture below swaps it for in-process CLI runs
-
-
-@pytest.fixture(autouse=True)
-def numpy_engine_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process CLI runs use the numpy step (loading numba costs seconds per process)."""
-    from nnplay.core import kernel
-
-    monkeypatch.setattr(kernel, "load_kernel", lambda: None, raising=False)
-
-
-@pytest.fixture(scope="module")
-def crafted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
-    return crafted_sessions(tmp_path_factory.mktemp("crafted"))
-
-
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    assert "Traceback" not in err
-    assert err.endswith("\n") and err.count("\n") == 1, repr(err)
-    return err
 
 
 # -- crafted sessions ---------------------------------------------------------------------------
@@ -74,26 +42,6 @@ def test_every_crafted_session_is_refused_in_one_line(crafted) -> None:
         assert message.startswith(str(path)), name
         assert reason in message, (name, message)
         assert "\n" not in message and len(message) < 400, (name, message)
-
-
-def test_every_crafted_session_exits_2_from_the_cli(crafted, capsys) -> None:
-    for name, (path, reason) in crafted.items():
-        code, out, err = cli(["train", "--load", str(path), "--iterations", "1", "--json"], capsys)
-        assert code == 2, (name, code, err)
-        assert out == "", name
-        assert reason in one_line(err), (name, err)
-
-
-def test_a_crafted_session_in_a_subprocess_prints_no_traceback(crafted) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for name in ("nested-100000", "int-100000-digits", "header-lie-params", "three-bytes-crc"):
-        done = subprocess.run(
-            [sys.executable, "-m", "nnplay.tui.cli", "train", "--load", str(crafted[name][0]), "--json"],
-            capture_output=True, text=True, timeout=60, cwd=ROOT, env=env,
-        )  # fmt: skip
-        assert done.returncode == 2, (name, done.stderr)
-        assert done.stdout == ""
-        one_line(done.stderr)
 
 
 PEAK = """
@@ -152,7 +100,7 @@ def test_a_session_at_the_edge_of_every_range_loads_and_steps(tmp_path: Path, en
                  params=params)  # fmt: skip
     t = load_session(path)
     if engine == "numba":
-        kernel = real_load_kernel()
+        kernel = kernel_module.load_kernel()
         if kernel is None:
             pytest.skip("numba is not installed")
         t.use_kernel(kernel)
@@ -162,19 +110,6 @@ def test_a_session_at_the_edge_of_every_range_loads_and_steps(tmp_path: Path, en
         t.evaluate()
     # Weights of ±1e30 are the edge of a run: the first step past it diverges, cleanly.
     assert t.diverged_at == MAX_STEP + 1 and "diverged at step" in t.message
-
-
-def test_a_diverged_session_says_so_when_loaded(tmp_path: Path, capsys) -> None:
-    config = TrainConfig(dataset="reg-plane", train_size=50, layers=(), output="linear", lr=50.0, batch_size=10)
-    t = Trainer(config)
-    t.step(500)
-    assert t.diverged_at is not None
-    path = tmp_path / "diverged.npz"
-    save_session(t, path)
-    assert load_session(path).message == t.message
-    code, _, err = cli(["train", "--load", str(path), "--iterations", "1", "--json"], capsys)
-    assert code == 3
-    assert f"diverged at step {t.diverged_at:,}" in one_line(err)
 
 
 # -- memory ------------------------------------------------------------------------------------
@@ -190,17 +125,6 @@ def test_a_configuration_over_the_budget_is_refused_with_its_estimate() -> None:
     assert memory_budget.config_estimate(big).total < memory_budget.DEFAULT_MEMORY_LIMIT
 
 
-def test_the_memory_limit_flag(capsys) -> None:
-    argv = ["train", "--train-size", "40", "--layers", "256,256,256,256", "--batch-size", "40", "--iterations", "2"]
-    code, _, err = cli([*argv, "--memory-limit", "64M", "--json"], capsys)
-    assert code == 2 and "argument --layers" in one_line(err) and "64.0 MB" in err, err
-    code, out, _ = cli([*argv, "--json"], capsys)
-    assert code == 0 and json.loads(out)["steps"] == 2
-    code, _, err = cli([*argv, "--memory-limit", "lots"], capsys)
-    assert code == 2 and "--memory-limit" in one_line(err)
-    assert memory_budget.memory_limit() == memory_budget.DEFAULT_MEMORY_LIMIT
-
-
 def test_chunked_evaluation_gives_the_same_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
     t = Trainer(TrainConfig(dataset="circle", train_size=1000, test_ratio=0.5, layers=(6,)))
     t.step(200)
@@ -214,72 +138,7 @@ def test_chunked_evaluation_gives_the_same_metrics(monkeypatch: pytest.MonkeyPat
     assert np.array_equal(chunked.confusion_test, whole.confusion_test)
 
 
-TRAIN_PEAK = """
-import sys
-from nnplay.tui.cli import main
-code = main(sys.argv[1:])
-print(code, next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) // 1024)
-"""
-
-
-def test_peak_memory_of_a_large_test_set_stays_bounded() -> None:
-    """180,000 test points through 4 layers of 64: a whole-set pass held ~1 GB of activations."""
-    argv = ["train", "--dataset", "circle", "--train-size", "20000", "--test-ratio", "0.9", "--layers",
-            "64,64,64,64", "--batch-size", "10", "--iterations", "20", "--engine", "numpy", "--json"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", TRAIN_PEAK, *argv], capture_output=True, text=True, timeout=300,
-                          cwd=ROOT, env=env)  # fmt: skip
-    code, peak_mb = done.stdout.strip().splitlines()[-1].split()
-    assert code == "0", done.stderr
-    print(f"\npeak RSS {peak_mb} MB")
-    assert int(peak_mb) < 400
-
-
 # -- CSV -----------------------------------------------------------------------------------------
-
-
-def _in_a_thread(fn, timeout: float = 10.0):
-    """Run ``fn``; fail (instead of hanging the suite) when it blocks."""
-    result: list = []
-
-    def target() -> None:
-        try:
-            result.append(("ok", fn()))
-        except BaseException as exc:
-            result.append(("raised", exc))
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    assert not worker.is_alive(), f"{fn} blocked for {timeout} s"
-    return result[0]
-
-
-def test_a_fifo_or_a_device_as_csv_is_refused_before_opening(tmp_path: Path, capsys) -> None:
-    fifo = tmp_path / "points.csv"
-    os.mkfifo(fifo)
-    for path in (str(fifo), os.devnull):
-        kind, exc = _in_a_thread(lambda p=path: load_csv(p))
-        assert kind == "raised" and isinstance(exc, DatasetError), exc
-        assert "not a regular file" in str(exc)
-        code, _, err = _in_a_thread(lambda p=path: cli(["train", "--csv", p, "--iterations", "1"], capsys))[1]
-        assert code == 2 and "not a regular file" in one_line(err)
-
-
-def test_csv_values_must_keep_the_extent_finite(tmp_path: Path, capsys) -> None:
-    path = tmp_path / "huge.csv"
-    path.write_text("x,y,label\n0,0,0\n1.7e308,1,1\n2,2,0\n")
-    with pytest.raises(DatasetError, match=r"line 3: x value '1.7e308' is too large"):
-        load_csv(path)
-    path.write_text("x,y,label\n0,0,0\n1e308,1,1\n2,2,0\n")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a numpy RuntimeWarning escaped with x2
-        code, _, err = cli(["train", "--csv", str(path), "--features", "x,y,x2", "--iterations", "2"], capsys)
-    assert code == 2 and "too large" in one_line(err)
-    path.write_text("x,y,label\n0,0,0\n1e15,1,1\n2,2,0\n")  # the limit itself is fine
-    code, _, err = cli(["train", "--csv", str(path), "--save", str(tmp_path / "s.npz"), "--iterations", "2"], capsys)
-    assert code == 0, err
-    assert load_session(tmp_path / "s.npz").data.extent == pytest.approx(1.1e15)  # its own loader takes it
 
 
 @pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
@@ -306,55 +165,6 @@ def test_a_symlinked_save_updates_its_target(tmp_path: Path) -> None:
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert load_session(real).step_count == 5
     assert sorted(p.name for p in real.parent.iterdir()) == ["session.npz"]
-
-
-def test_a_device_or_fifo_is_not_replaced_by_a_save(tmp_path: Path, capsys) -> None:
-    fifo = tmp_path / "pipe.npz"
-    os.mkfifo(fifo)
-    for target in (fifo, Path(os.devnull)):
-        with pytest.raises(OSError, match="not a regular file"):
-            atomic_write(target, b"data")
-        code, out, err = cli(["train", "--iterations", "5", "--save", str(target), "--json"], capsys)
-        assert code == 2 and out == "" and "not a regular file" in one_line(err)
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat(os.devnull).st_mode)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.npz"]
-
-
-def test_bad_save_names_and_folders_are_found_before_training(
-    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    trained: list[int] = []
-    real_step = Trainer.step
-    monkeypatch.setattr(Trainer, "step", lambda self, n=1: trained.append(n) or real_step(self, n))
-    code, _, err = cli(["train", "--iterations", "5", "--save", str(tmp_path / ("x" * 300)), "--json"], capsys)
-    assert code == 2 and "longer than 255 bytes" in one_line(err)
-
-    def read_only(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")  # root ignores chmod, so simulate a read-only folder
-
-    monkeypatch.setattr(persist.tempfile, "mkstemp", read_only)
-    code, _, err = cli(["train", "--iterations", "5", "--save", str(tmp_path / "s.npz"), "--json"], capsys)
-    assert code == 2 and "cannot write in folder" in one_line(err) and "Permission denied" in err
-    assert trained == []
-    # The longest name that fits is saved (its temporary name is cut to fit too).
-    monkeypatch.undo()
-    longest = tmp_path / ("y" * 251 + ".npz")
-    save_session(genuine(steps=1), longest)
-    assert load_session(longest).step_count == 1
-
-
-def test_a_failed_save_still_prints_the_result_and_exits_1(
-    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def disk_full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(persist.os, "replace", disk_full)
-    code, out, err = cli(["train", "--iterations", "5", "--save", str(tmp_path / "s.npz"), "--json"], capsys)
-    assert code == 1
-    assert json.loads(out)["steps"] == 5
-    assert "No space left on device" in one_line(err)
-    assert list(tmp_path.iterdir()) == []  # and the temporary file is gone
 
 
 def test_stale_temporary_files_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
@@ -389,11 +199,3 @@ def test_the_folder_is_fsynced_after_the_rename(tmp_path: Path, monkeypatch: pyt
 
 
 # -- settings ----------------------------------------------------------------------------------
-
-
-def test_noise_minus_zero_is_zero(capsys) -> None:
-    assert str(parse_value("noise", "-0")) == "0.0"
-    assert str(TrainConfig(noise=-0.0).noise) == "0.0"
-    for dataset in ("quadrants", "gauss", "moons"):
-        code, _, err = cli(["train", "--dataset", dataset, "--noise", "-0", "--iterations", "2", "--json"], capsys)
-        assert code == 0, err

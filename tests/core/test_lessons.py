@@ -14,7 +14,7 @@ import pytest
 from nnplay.core.lesson_player import play
 from nnplay.core.lesson_progress import Progress, default_path
 from nnplay.core.lessons import LESSONS, Lesson, Move, lesson_by_number
-from nnplay.core.trainer import Metrics, Snapshot, Trainer
+from nnplay.core.trainer import Evaluation, Snapshot, Trainer
 
 LESSON = {lesson.key: lesson for lesson in LESSONS}
 
@@ -45,7 +45,7 @@ def crafted(
         config=snap.config.replace(**(changes or {})),
         step=step,
         epoch=epoch,
-        metrics=Metrics(step, epoch, train, test, acc, acc),
+        metrics=Evaluation(step, epoch, train, test, acc, acc),
         history=rows,
         diverged_at=diverged_at,
     )

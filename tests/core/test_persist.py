@@ -16,6 +16,7 @@ import pytest
 import nnplay.core.persist as persist
 from nnplay.core.config import TrainConfig
 from nnplay.core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 
 # 40 training points in batches of 3: epochs end on a short batch and reshuffle.
@@ -145,9 +146,7 @@ def test_diverged_session_round_trip(tmp_path: Path) -> None:
 
 def test_history_round_trip_keeps_many_rows(tmp_path: Path) -> None:
     t = Trainer(SMALL)
-    for _ in range(25):
-        t.step(2)
-        t.evaluate()
+    train_until(t, 50, chunk=2)
     save_session(t, tmp_path / "h.npz")
     u = load_session(tmp_path / "h.npz")
     rows = u.history.rows()
@@ -182,15 +181,37 @@ def test_resume_equals_straight_run(tmp_path: Path, optimizer: str, first: int, 
     assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
 
 
+def resumed_and_straight(config: TrainConfig, first: int, second: int, path: Path) -> tuple[Trainer, Trainer]:
+    """A run saved after ``first`` steps, loaded and trained ``second`` more; and the run that never stopped."""
+    straight, part = Trainer(config), Trainer(config)
+    straight.step(first + second)
+    part.step(first)
+    save_session(part, path)
+    resumed = load_session(path)
+    resumed.step(second)
+    return resumed, straight
+
+
+def test_a_dropout_run_resumed_from_its_file_draws_the_masks_it_would_have(tmp_path: Path) -> None:
+    config = SMALL.replace(dropout=0.3, layers=(6,))
+    resumed, straight = resumed_and_straight(config, 20, 30, tmp_path / "d.npz")
+    assert resumed.net.params.tobytes() == straight.net.params.tobytes()
+
+
+def test_a_session_saved_before_the_dropout_stream_was_kept_still_loads(tmp_path: Path) -> None:
+    t = Trainer(SMALL.replace(dropout=0.3, layers=(6,)))
+    t.step(20)
+    arrays, meta = _arrays(t)
+    del meta["dropout_rng"]
+    _write_session(tmp_path / "old.npz", arrays, meta)
+    old = load_session(tmp_path / "old.npz")
+    assert old.step_count == 20 and np.array_equal(old.net.params, t.net.params)
+    assert old.step(5) == 5  # its masks drawn from the seed's stream
+
+
 def test_resume_equals_straight_run_with_schedule_and_full_batches(tmp_path: Path) -> None:
     config = SMALL.replace(optimizer="adam", schedule="step", lr=0.02, batch_size=7, iterations=40)
-    straight = Trainer(config)
-    straight.step(55)
-    part = Trainer(config)
-    part.step(22)
-    save_session(part, tmp_path / "p.npz")
-    resumed = load_session(tmp_path / "p.npz")
-    resumed.step(33)
+    resumed, straight = resumed_and_straight(config, 22, 33, tmp_path / "p.npz")
     assert resumed.net.params.tobytes() == straight.net.params.tobytes()
 
 
@@ -312,6 +333,7 @@ def _bad_files(tmp_path: Path, good_bytes: bytes, t: Trainer) -> dict[str, tuple
     tampered("missing-dataset", "damaged session", {"dataset": None})
     tampered("inf-classes", "damaged session", {"dataset.n_classes": float("inf")})
     tampered("bad-rng", "damaged session", {"rng": {"bit_generator": "MT19937", "state": 3}})
+    tampered("bad-dropout-rng", "dropout_rng is not a PCG64 random state", {"dropout_rng": {"state": 3}})
     tampered("negative-step", "step -1 is not a count", {"step": -1})
     tampered("text-epoch", "epoch", {"epoch": "3"})
     tampered("bad-diverged", "diverged_at", {"diverged_at": "soon"})

@@ -20,6 +20,7 @@ from nnplay.core.datasets import Dataset
 from nnplay.core.features import feature_matrix
 from nnplay.core.network import Network
 from nnplay.core.presets import PRESETS
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import HISTORY_CAPACITY, HISTORY_FIELDS, RingBuffer, Trainer, targets_for
 
 SMALL = TrainConfig(dataset="quadrants", train_size=100, layers=(5,), lr=0.3, batch_size=10, seed=3)
@@ -257,9 +258,7 @@ def test_trainer_history_is_bounded():
     t = Trainer(SMALL.replace(layers=(), train_size=20, batch_size=20))
     data = t.history.data
     extra = 37
-    for _ in range(HISTORY_CAPACITY + extra):
-        t.step(1)
-        t.evaluate()
+    train_until(t, HISTORY_CAPACITY + extra, chunk=1)
     rows = t.history.rows()
     assert rows.shape == (HISTORY_CAPACITY, len(HISTORY_FIELDS))
     np.testing.assert_array_equal(rows[:, 0], np.arange(extra + 1, HISTORY_CAPACITY + extra + 1))
@@ -688,14 +687,14 @@ def test_preset_trains_to_its_goal(name: str):
 def test_article_networks_classify_fresh_points(name: str):
     t = trained(name)
     for seed in FRESH_SEEDS:
-        X, pred, y, accuracy = t.classify(500, seed)
-        assert X.shape == (500, 2) and pred.shape == y.shape == (500,)
-        assert accuracy == float(np.mean(pred == y))
-        assert accuracy >= 0.97, (name, seed, accuracy)
+        c = t.classify(500, seed)
+        assert c.X.shape == (500, 2) and c.predicted.shape == c.y.shape == (500,)
+        assert c.accuracy == float(np.mean(c.predicted == c.y))
+        assert c.accuracy >= 0.97, (name, seed, c.accuracy)
 
 
 def mean_fresh_accuracy(t: Trainer, seeds: range = FRESH_SEEDS) -> float:
-    return float(np.mean([t.classify(500, s)[3] for s in seeds]))
+    return float(np.mean([t.classify(500, s).accuracy for s in seeds]))
 
 
 def test_seed_v2_classifies_fresh_points_at_least_as_well_as_v1():
@@ -707,9 +706,11 @@ def test_classify_is_repeatable_and_leaves_the_run_alone():
     t.step(20)
     params = t.net.params.copy()
     a, b = t.classify(100, 5), t.classify(100, 5)
-    for x, y in zip(a[:3], b[:3], strict=True):
-        np.testing.assert_array_equal(x, y)
-    assert t.classify(100, 6)[0].tolist() != a[0].tolist()
+    for name in ("X", "y", "predicted"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert t.classify(100, 6).X.tolist() != a.X.tolist()
+    # The app classifies with its snapshot: the same points and predictions, round for round.
+    np.testing.assert_array_equal(t.snapshot().classify(100, 5).predicted, a.predicted)
     np.testing.assert_array_equal(t.net.params, params)
     assert t.step_count == 20
 

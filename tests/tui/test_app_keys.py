@@ -14,7 +14,6 @@ import asyncio
 import re
 import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -25,12 +24,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Sparkline, Static
 from textual.widgets._toast import Toast
 
-from nnplay.core.config import TrainConfig
 from nnplay.core.persist import load_session, save_session
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Trainer
+from nnplay.core.train_until import train_until
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
 from nnplay.tui.app import DEFAULT_SESSION, NNPlayApp
-from nnplay.tui.cli import run_training
 from nnplay.tui.widgets.help_screen import HelpScreen
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
@@ -38,22 +36,16 @@ from nnplay.tui.widgets.path_prompt import PathPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
+from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
 # The article's network (seed-v2) on fewer points: 200 per-sample steps make an epoch.
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
-def make_app(config: TrainConfig = CONFIG, *, start_worker: bool = False, **kwargs) -> NNPlayApp:
-    # use_kernel=False: importing numba in the background holds the GIL for a while,
-    # which would make the timing tests measure the import, not the app.
-    kwargs.setdefault("use_kernel", not start_worker)
-    return NNPlayApp(trainer=Trainer(config), colors=256, environ={}, start_worker=start_worker, **kwargs)
-
-
 @pytest.fixture(scope="module")
-def shared() -> AppThread:
-    runner = AppThread(make_app(), SIZE)
+def shared(make_app) -> AppThread:
+    runner = AppThread(make_app(CONFIG), SIZE)
     yield runner
     runner.close()
     assert not runner._thread.is_alive()
@@ -107,21 +99,6 @@ async def settle(pilot) -> None:
     await pilot.pause(0)  # and the notices the frame posted
 
 
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
-
-
-async def send_key(pilot, key: str, character: str | None = None) -> None:
-    """Post a key event the way the terminal driver does, without Pilot's wait for an idle CPU
-    (while the worker trains the CPU is never idle, and ``pilot.press`` would wait a second per key)."""
-    pilot.app.post_message(events.Key(key, character if character is not None else key))
-    await asyncio.sleep(0)
-
-
 async def type_keys(pilot, text: str) -> None:
     """Type ``text`` one character at a time, each handled before the next (like ``pilot.press``
     without its two waits for an idle CPU per key)."""
@@ -165,30 +142,30 @@ def test_n_makes_exactly_one_step(ui):
     ui.run(check)
 
 
-async def test_space_runs_then_pauses():
-    app = make_app(start_worker=True)
+async def test_space_runs_then_pauses(make_app):
+    app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         first = app.session.latest.step
-        await wait_until(pilot, lambda: app.session.latest.step > first, what="the step counter to move")
-        await wait_until(pilot, lambda: "steps/s" in status(app), what="the status to show the speed")
+        await wait_until(lambda: app.session.latest.step > first, what="the step counter to move")
+        await wait_until(lambda: "steps/s" in status(app), what="the status to show the speed")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not app.session.running, what="training to pause")
-        await wait_until(pilot, lambda: "paused" in status(app), what="the status to say paused")
+        await wait_until(lambda: not app.session.running, what="training to pause")
+        await wait_until(lambda: "paused" in status(app), what="the status to say paused")
         stopped = app.session.latest.step
         await pilot.pause(0.3)
         assert app.session.latest.step == stopped
         assert f"step {stopped:,}" in status(app)
 
 
-async def test_e_trains_one_epoch_then_pauses():
+async def test_e_trains_one_epoch_then_pauses(make_app):
     config = CONFIG.replace(batch_size=10)  # 200 points / 10 = 20 steps per epoch
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "e")
-        await wait_until(pilot, lambda: app.session.latest.epoch == 1, what="one epoch")
-        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.session.latest.epoch == 1, what="one epoch")
+        await wait_until(lambda: not app.session.running, what="the run to pause")
         assert app.session.latest.step == 20
         await pilot.pause(0.2)
         assert (app.session.latest.step, app.session.latest.epoch) == (20, 1)
@@ -198,12 +175,12 @@ async def test_e_trains_one_epoch_then_pauses():
         assert not any("iterations" in m for m in messages(app))
 
 
-async def test_t_trains_the_configured_iterations_then_pauses():
+async def test_t_trains_the_configured_iterations_then_pauses(make_app):
     app = make_app(CONFIG.replace(iterations=300), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
-        await wait_until(pilot, lambda: app.session.latest.step == 300, what="300 steps")
-        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.session.latest.step == 300, what="300 steps")
+        await wait_until(lambda: not app.session.running, what="the run to pause")
         await pilot.pause(0.2)
         assert app.session.latest.step == 300
         app.draw_frame()
@@ -213,7 +190,7 @@ async def test_t_trains_the_configured_iterations_then_pauses():
 
 
 @pytest.mark.parametrize("engine", ["numpy", "numba"])
-async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(engine):
+async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(make_app, engine):
     """The article's Train button: 60,000 per-sample steps take ~30 ms with the kernel, under one
     15 fps frame. The loss is still recorded all along the run, not only at its end."""
     if engine == "numba" and kernel_or_none() is None:
@@ -224,7 +201,7 @@ async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(en
             app.session.set_kernel(kernel_or_none())
         goal = app.session.latest.config.iterations
         await send_key(pilot, "t")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step == goal, 30.0, "the run")
+        await wait_until(lambda: not app.session.running and app.session.latest.step == goal, 30.0, "the run")
         steps = app.session.latest.history[:, 0]
         assert len(steps) >= 50, steps
         assert steps[-1] == goal
@@ -241,9 +218,9 @@ def kernel_or_none():
     return load_kernel()
 
 
-async def test_the_status_follows_a_pause_seen_after_its_final_snapshot():
+async def test_the_status_follows_a_pause_seen_after_its_final_snapshot(make_app):
     """The worker publishes its last snapshot, then clears ``running``: a frame can fall in between."""
-    app = make_app()
+    app = make_app(CONFIG)
     async with app.run_test(size=SIZE) as pilot:
         app.session.running = True  # as the worker leaves it: final snapshot published, not yet paused
         app.draw_frame()
@@ -266,14 +243,14 @@ async def enter_value(pilot: Pilot, name: str, text: str) -> None:
     assert pilot.app.focused is not field
 
 
-async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
+async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there(make_app):
     app = make_app(CONFIG.replace(batch_size=10), start_worker=True)  # 20 steps per epoch
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "epochs", "3")
         assert app.session.latest.config.epochs == 3 or app.query_one(ParamsPanel).config.epochs == 3
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.epoch >= 3, what="three epochs")
-        await wait_until(pilot, lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.session.latest.epoch >= 3, what="three epochs")
+        await wait_until(lambda: not app.session.running, what="the run to pause")
         await pilot.pause(0.2)
         assert (app.session.latest.step, app.session.latest.epoch) == (60, 3)
         app.draw_frame()
@@ -281,12 +258,12 @@ async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there():
         assert any("reached 3 epochs" in m for m in messages(app))
 
 
-async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
+async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there(make_app):
     app = make_app(CONFIG.replace(lr=1.0), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "target_loss", "0.15")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
                          what="the run to reach the target and pause")  # fmt: skip
         snap = app.session.latest
         assert snap.metrics.train_loss <= 0.15
@@ -297,16 +274,16 @@ async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there():
         assert any("reached the target 0.15" in m for m in messages(app))
 
 
-async def test_a_target_loss_stops_the_app_where_it_stops_the_cli():
+async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
     """The loss is measured every TARGET_LOSS_CHECK_STEPS updates in both, not once a frame
     (the app stopped ~100,000 steps late with the kernel's large chunks)."""
     config = CONFIG.replace(lr=1.0, target_loss=0.15)
     cli = Trainer(config)
-    assert run_training(cli)[0] == "target_loss"
+    assert train_until(cli)[0] is StopReason.TARGET_LOSS
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
                          what="the run to reach the target and pause")  # fmt: skip
         snap = app.session.latest
     assert snap.metrics.train_loss <= 0.15
@@ -341,9 +318,7 @@ def test_the_loss_curves_span_the_whole_recorded_run(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         trainer = Trainer(CONFIG.replace(lr=0.5, schedule="constant"))
-        for _ in range(400):  # 400 records, several times the curve's width
-            trainer.step(20)
-            trainer.evaluate()
+        train_until(trainer, 8000, chunk=20)  # 400 records, several times the curve's width
         app.session.replace(trainer)
         await settle(pilot)
         history = app.session.latest.history
@@ -363,11 +338,11 @@ def test_the_loss_curves_span_the_whole_recorded_run(ui):
     ui.run(check)
 
 
-async def test_running_past_the_end_of_a_schedule_says_so_once():
+async def test_running_past_the_end_of_a_schedule_says_so_once(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 200, what="training past the schedule")
+        await wait_until(lambda: app.session.latest.step > 200, what="training past the schedule")
         app.draw_frame()
         await pilot.pause()
         ended = [m for m in messages(app, "warning") if "schedule ended at step 40" in m]
@@ -376,11 +351,11 @@ async def test_running_past_the_end_of_a_schedule_says_so_once():
         assert "lr 0 (cosine)" in status(app)
 
 
-async def test_t_to_the_end_of_its_schedule_does_not_warn():
+async def test_t_to_the_end_of_its_schedule_does_not_warn(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
-        await wait_until(pilot, lambda: not app.session.running and app.session.latest.step == 40, what="t")
+        await wait_until(lambda: not app.session.running and app.session.latest.step == 40, what="t")
         app.draw_frame()
         await pilot.pause()
         assert not messages(app, "warning"), messages(app)
@@ -419,6 +394,9 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         accuracy = float((snap.predict(extra.X).argmax(axis=1) == extra.y).mean())
         expected = f"classified {CONFIG.points_to_classify} fresh points: {accuracy:.1%} correct"
         assert expected in messages(app)
+        # The engine's Classify Points draws the same points for the same round (the CLI scores round 1).
+        same = Trainer(CONFIG).classify(CONFIG.points_to_classify, app._classify_round)
+        np.testing.assert_array_equal(extra.X, same.X)
         # Another press draws another set.
         await pilot.press("c")
         await pilot.pause()
@@ -436,16 +414,16 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
 
 
 @pytest.mark.parametrize("size", [SIZE, (80, 24)])
-def test_notices_go_to_one_line_that_covers_no_pane(size):
+def test_notices_go_to_one_line_that_covers_no_pane(make_app, size):
     """Toasts stacked over the plot and the diagram (at 80x24 one covered half the plot): notices
     now have one line under the panes, one row at 80x24, and repeats merge into it."""
 
     async def run() -> None:
-        app = make_app()
+        app = make_app(CONFIG)
         async with app.run_test(size=size, notifications=True) as pilot:  # run_test hides toasts by default
             await pilot.press("c")
             line = app.query_one(NoticeLine)
-            await wait_until(pilot, lambda: "classified" in line.text, what="the notice")
+            await wait_until(lambda: "classified" in line.text, what="the notice")
             await pilot.pause()
             assert line.region.height == 1
             assert not [t for t in app.screen.query(Toast) if t.region.area]  # no toast on the main screen
@@ -589,15 +567,15 @@ def test_question_mark_opens_help_and_escape_closes_it(ui):
     ui.run(check)
 
 
-async def test_q_exits_promptly_while_training():
-    app = make_app(start_worker=True)
+async def test_q_exits_promptly_while_training(make_app):
+    app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         assert app.session.running
         started = time.perf_counter()
         await send_key(pilot, "q")
-        await wait_until(pilot, lambda: not app.is_running, timeout=5, what="the app to exit")
+        await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")
     elapsed = time.perf_counter() - started
     assert app._exit and app.return_code == 0  # q quit the app; run_test did not have to stop it
     assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
@@ -614,7 +592,7 @@ async def test_q_exits_promptly_while_training():
 
 async def type_path(pilot, path: str) -> None:
     """Type ``path`` over the prompt's suggestion and confirm (the app's keys must not fire meanwhile)."""
-    field = pilot.app.screen.query_one("#path", Input)
+    field = pilot.app.screen.query_one("#answer", Input)
     assert pilot.app.focused is field, "the prompt's input must have focus so typing goes there"
     await type_keys(pilot, path)
     assert field.value == path
@@ -1038,7 +1016,6 @@ def test_command_palette_preset_by_keyboard(ui):
         assert isinstance(app.screen, CommandPalette)
         await type_keys(pilot, "Preset: moons")
         await wait_until(
-            pilot,
             lambda: "Preset: moons" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt),
             timeout=5,
             what="the palette to find the preset",
@@ -1053,7 +1030,7 @@ def test_command_palette_preset_by_keyboard(ui):
     ui.run(check)
 
 
-async def test_keypress_is_handled_within_100ms_while_training():
+async def test_keypress_is_handled_within_100ms_while_training(make_app):
     """With the compiled kernel (numba, which the test extras install), as the app trains by default.
 
     The kernel releases the GIL while it trains. On the numpy fallback the worker holds the GIL
@@ -1064,12 +1041,12 @@ async def test_keypress_is_handled_within_100ms_while_training():
     from nnplay.core.kernel import load_kernel
 
     assert load_kernel() is not None  # compiled (or loaded from numba's cache) once per process
-    app = make_app(start_worker=True, use_kernel=True)
+    app = make_app(CONFIG, start_worker=True, use_kernel=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         # The app loads the kernel 1.5 s after start, in the background.
-        await wait_until(pilot, lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
+        await wait_until(lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
         latencies = []
         for _ in range(7):
             before = app.view.discretize
@@ -1082,5 +1059,5 @@ async def test_keypress_is_handled_within_100ms_while_training():
             await asyncio.sleep(0.05)
         assert app.session.running  # still training flat out throughout
         steps = app.session.latest.step
-        await wait_until(pilot, lambda: app.session.latest.step > steps, what="more steps")
+        await wait_until(lambda: app.session.latest.step > steps, what="more steps")
         assert statistics.median(latencies) < 0.1, latencies

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
 from textual.widgets import Input
 
 from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
+from tests.tui.waiting import wait_until
 
 BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
 
@@ -25,14 +21,6 @@ def colour_terminal(monkeypatch):
 
 def status(screen: CompareScreen, side: int) -> str:
     return str(screen.query_one(f"#metrics-{side}", Metrics).query_one("#status").content)
-
-
-async def wait_until(condition, timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def test_t_trains_both_runs_in_step_and_r_resets_them():
@@ -58,8 +46,8 @@ async def test_t_trains_both_runs_in_step_and_r_resets_them():
         await wait_until(lambda: not app.is_running, what="the app to quit")
 
 
-async def test_the_palette_compares_the_panel_setup():
-    app = NNPlayApp(trainer=Trainer(BASE), colors=256, environ={}, start_worker=False, use_kernel=False)
+async def test_the_palette_compares_the_panel_setup(make_app):
+    app = make_app(BASE)
     async with app.run_test(size=(80, 24)) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Compare two runs")
         command.callback()

@@ -7,13 +7,10 @@ import gc
 from textual.widgets._footer import FooterKey
 
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 
 
-async def test_focus_changes_leave_no_footer_keys_behind() -> None:
-    app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config(train_size=100)), colors=256, environ={},
-                    start_worker=False, use_kernel=False)  # fmt: skip
+async def test_focus_changes_leave_no_footer_keys_behind(make_app) -> None:
+    app = make_app(PRESETS["seed-v2"].config(train_size=100))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for _ in range(30):  # each focus change changes the bindings: the footer recomposes
@@ -30,10 +27,9 @@ async def test_focus_changes_leave_no_footer_keys_behind() -> None:
         assert alive <= 2 * shown, f"{alive} footer keys alive, {shown} shown"
 
 
-async def test_help_and_quit_are_in_the_footer_at_80_columns() -> None:
+async def test_help_and_quit_are_in_the_footer_at_80_columns(make_app) -> None:
     """A new user on a default 80x24 SSH window must see that ? exists."""
-    app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config(train_size=100)), colors=256, environ={},
-                    start_worker=False, use_kernel=False)  # fmt: skip
+    app = make_app(PRESETS["seed-v2"].config(train_size=100))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         footer = app.query_one("BindingsFooter")

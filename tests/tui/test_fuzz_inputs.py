@@ -30,7 +30,6 @@ from textual.widgets import Input, Static
 
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import LAYOUT, ParamsPanel, format_value
 from tests.tui.app_thread import AppThread, flush
@@ -65,14 +64,14 @@ class SentConfigs:
         session = app.session
         send = session._send
 
-        def checked_send(name: str, *args) -> None:
-            for arg in args:
-                if isinstance(arg, TrainConfig):
-                    self.count += 1
-                    problem = invalid(arg)
-                    if problem:
-                        self.bad.append(f"{name}: {problem}")
-            send(name, *args)
+        def checked_send(command) -> None:
+            config = getattr(command, "config", None)
+            if isinstance(config, TrainConfig):
+                self.count += 1
+                problem = invalid(config)
+                if problem:
+                    self.bad.append(f"{command.what}: {problem}")
+            send(command)
 
         session._send = checked_send
 
@@ -95,8 +94,8 @@ def invalid(config: TrainConfig) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def fuzzed_app():
-    app = NNPlayApp(trainer=Trainer(BASE), colors=256, environ={}, start_worker=False)
+def fuzzed_app(make_app):
+    app = make_app(BASE)
     runner = AppThread(app, (80, 24))
     runner.sent = SentConfigs(app)
     yield runner

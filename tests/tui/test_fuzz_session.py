@@ -19,7 +19,6 @@ from textual.widgets import Static
 
 from benchmarks.fuzz_events import KEYS, Fuzzer, StepCounter, event_stream
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 
@@ -42,8 +41,8 @@ def test_the_stream_covers_every_app_key_but_quit():
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-async def test_random_events_while_training(seed: int, tmp_path: Path) -> None:
-    app = NNPlayApp(trainer=Trainer(PRESETS["circle"].config()), environ={}, colors=256, use_kernel=False)
+async def test_random_events_while_training(make_app, seed: int, tmp_path: Path) -> None:
+    app = make_app(PRESETS["circle"].config(), start_worker=True)
     started = time.perf_counter()
     with StepCounter() as counter:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -69,12 +68,12 @@ async def test_random_events_while_training(seed: int, tmp_path: Path) -> None:
     assert app.return_code in (0, None)
 
 
-async def test_a_connection_selected_then_hidden_by_w_survives_a_smaller_network(tmp_path: Path) -> None:
+async def test_a_connection_selected_then_hidden_by_w_survives_a_smaller_network(make_app, tmp_path: Path) -> None:
     """Found by the soak: select a weight from the third input ([ three times), hide the diagram
     with w, reset to two inputs: the next frame's inspector asked the new network for input 3
     and the app died with ValueError."""
     config = PRESETS["circle"].config(features=("x", "y", "xy"))
-    app = NNPlayApp(trainer=Trainer(config), environ={}, colors=256, start_worker=False, use_kernel=False)
+    app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         fuzz = Fuzzer(pilot, tmp_path)
         for key in ("right_square_bracket", "right_square_bracket", "right_square_bracket", "w"):

@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.persist import save_session
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.weight_evolution import weight_bands
@@ -24,11 +25,11 @@ CONFIG = TrainConfig(dataset="quadrants", train_size=60, layers=(4,), batch_size
 SIZE = (120, 40)
 
 
-def _app() -> NNPlayApp:
+def trained() -> Trainer:
     trainer = Trainer(CONFIG)
     trainer.step(11)
     trainer.evaluate()
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
+    return trainer
 
 
 async def _wait_for(app: NNPlayApp, group: str, pilot) -> None:
@@ -38,9 +39,9 @@ async def _wait_for(app: NNPlayApp, group: str, pilot) -> None:
     await pilot.pause()
 
 
-async def test_every_crafted_session_is_refused_and_the_run_is_kept(tmp_path: Path) -> None:
+async def test_every_crafted_session_is_refused_and_the_run_is_kept(make_app, tmp_path: Path) -> None:
     files = crafted_sessions(tmp_path)
-    app = _app()
+    app = make_app(trained())
     async with app.run_test(size=SIZE) as pilot:
         before = app.session.latest
         for name, (path, reason) in files.items():
@@ -69,10 +70,10 @@ async def test_every_crafted_session_is_refused_and_the_run_is_kept(tmp_path: Pa
         assert app.session.latest.step == 3 and app.session.latest.config.seed == 5
 
 
-async def test_a_fifo_or_device_as_the_csv_path_is_refused_without_freezing(tmp_path: Path) -> None:
+async def test_a_fifo_or_device_as_the_csv_path_is_refused_without_freezing(make_app, tmp_path: Path) -> None:
     fifo = tmp_path / "points.csv"
     os.mkfifo(fifo)
-    app = _app()
+    app = make_app(trained())
     async with app.run_test(size=SIZE) as pilot:
         for path in (str(fifo), os.devnull):
             field = app.query_one("#field-csv_path", Input)
@@ -86,7 +87,7 @@ async def test_a_fifo_or_device_as_the_csv_path_is_refused_without_freezing(tmp_
         assert app.is_running
 
 
-async def test_a_csv_is_read_off_the_ui_thread(tmp_path: Path) -> None:
+async def test_a_csv_is_read_off_the_ui_thread(make_app, tmp_path: Path) -> None:
     import threading
 
     import nnplay.core.datasets as datasets
@@ -100,7 +101,7 @@ async def test_a_csv_is_read_off_the_ui_thread(tmp_path: Path) -> None:
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    app = _app()
+    app = make_app(trained())
     async with app.run_test(size=SIZE) as pilot:
         ui_thread = threading.current_thread().name
         with pytest.MonkeyPatch.context() as mp:
@@ -116,13 +117,14 @@ async def test_a_csv_is_read_off_the_ui_thread(tmp_path: Path) -> None:
 
 def test_weight_evolution_draws_extreme_parameters() -> None:
     t = Trainer(CONFIG)
-    for _ in range(3):
-        t.step(5)
-        t.evaluate()
+    train_until(t, 15, chunk=5)
     snap = t.snapshot()
     n = snap.network.params.size
     wild = [np.where(np.arange(n) % 2, 1e308, -1e308), np.full(n, np.inf), np.full(n, np.nan)]
-    moments = tuple(dataclasses.replace(m, params=wild[i % 3]) for i, m in enumerate(snap.timeline))
+    moments = tuple(
+        dataclasses.replace(m, state=dataclasses.replace(m.state, params=wild[i % 3]))
+        for i, m in enumerate(snap.timeline)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         text = weight_bands(dataclasses.replace(snap, timeline=moments), 80, 20)

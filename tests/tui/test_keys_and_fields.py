@@ -34,13 +34,9 @@ TEXT_FIELDS = [name for name, f in FIELDS.items() if f.kind != "choice" and name
 NASTY = ["nan", "abc", "-1", "1.5", "1e400", "", "x" * 10_000]
 
 
-def make_app() -> NNPlayApp:
-    return NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, use_kernel=False)
-
-
 @pytest.fixture(scope="module")
-def shared() -> AppThread:
-    runner = AppThread(make_app(), (80, 24))
+def shared(make_app) -> AppThread:
+    runner = AppThread(make_app(CONFIG), (80, 24))
     yield runner
     runner.close()
 
@@ -399,8 +395,8 @@ def test_the_readme_help_and_palette_come_from_the_one_key_table():
     assert {"toggle_run", "step", "reset", "undo", "save"} <= actions
 
 
-async def test_the_command_palette_offers_every_action_of_the_key_table():
-    app = make_app()
+async def test_the_command_palette_offers_every_action_of_the_key_table(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=(120, 40)):
         titles = {c.title for c in app.get_system_commands(app.screen)}
     expected = {k.title for k in key_table.KEYS if k.palette}
@@ -409,7 +405,7 @@ async def test_the_command_palette_offers_every_action_of_the_key_table():
 
 def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
 
         app = pilot.app
         await fresh(pilot, (120, 40))
@@ -421,14 +417,14 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
         old = float(app.session.latest.network.params[index])
         post(pilot, "enter", "\r")
         await settle(pilot)
-        assert isinstance(app.screen, PathPrompt)
+        assert isinstance(app.screen, ParameterPrompt)
         post(pilot, "ctrl+a", None)
         post(pilot, "ctrl+k", None)
         post_text(pilot, "2.5")
         post(pilot, "enter", "\r")
         post(pilot, "n", "n")  # after the prompt closed: an app key again, one step
         await settle(pilot)
-        assert not isinstance(app.screen, PathPrompt)
+        assert not isinstance(app.screen, ParameterPrompt)
         snap = app.session.latest
         assert snap.step == 1
         post(pilot, "ctrl+z", None)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
-
 import pytest
 from textual.widgets import Input, OptionList, Static
 
@@ -18,8 +14,10 @@ from nnplay.tui.lesson_tracker import LessonTracker
 from nnplay.tui.widgets.lesson_bar import LessonBar
 from nnplay.tui.widgets.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from tests.tui.waiting import wait_until
 
 SMALL = (80, 24)
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
 @pytest.fixture(autouse=True)
@@ -30,25 +28,12 @@ def private_progress(tmp_path, monkeypatch):
     return tmp_path / "nnplay" / "lessons.json"
 
 
-def make_app(start_worker: bool = False) -> NNPlayApp:
-    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=start_worker, use_kernel=False)
-
-
 async def settle(pilot) -> None:
     """Handle pending messages, run the queued session commands here, draw a frame."""
     await pilot.pause(0)
     pilot.app.session._handle_commands(block=False)
     pilot.app.draw_frame()
     await pilot.pause(0)
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def bar(app: NNPlayApp) -> str:
@@ -59,8 +44,8 @@ def pane_text(app: NNPlayApp) -> str:
     return str(app.screen.query_one("#lesson-text", Static).content)
 
 
-async def test_L_opens_the_pane_and_escape_closes_it():
-    app = make_app()
+async def test_L_opens_the_pane_and_escape_closes_it(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -81,8 +66,8 @@ async def test_L_opens_the_pane_and_escape_closes_it():
         assert app.lesson_tracker is None  # looking is not starting
 
 
-async def test_the_palette_has_the_lessons():
-    app = make_app()
+async def test_the_palette_has_the_lessons(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Lessons")
         command.callback()
@@ -90,8 +75,8 @@ async def test_the_palette_has_the_lessons():
         assert isinstance(app.screen, LessonsScreen)
 
 
-async def test_a_typed_L_stays_in_a_text_field():
-    app = make_app()
+async def test_a_typed_L_stays_in_a_text_field(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         field = app.query_one("#field-csv_path", Input)
         field.focus()
@@ -102,8 +87,8 @@ async def test_a_typed_L_stays_in_a_text_field():
         assert field.value == "L"
 
 
-async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar():
-    app = make_app()
+async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar(make_app):
+    app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -130,8 +115,8 @@ async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar():
         assert "now: " not in pane_text(app)
 
 
-async def test_pressing_t_meets_the_task_and_shows_done(private_progress):
-    app = make_app(start_worker=True)
+async def test_pressing_t_meets_the_task_and_shows_done(make_app, private_progress):
+    app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("L")
         await pilot.pause()
@@ -168,9 +153,9 @@ def test_the_run_from_before_the_setup_never_counts():
     assert tracker.started
 
 
-async def test_nnplay_lesson_N_opens_the_app_on_it():
+async def test_nnplay_lesson_N_opens_the_app_on_it(make_app):
     lesson = LESSONS[5]
-    app = NNPlayApp(trainer=Trainer(lesson.config()), colors=256, environ={}, start_worker=False, use_kernel=False)
+    app = make_app(lesson.config())
     app.lesson_tracker = LessonTracker(lesson, Progress())
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -188,15 +173,15 @@ async def _open_pane(pilot) -> None:
     assert not pilot.app._notifications
 
 
-def test_lessons_pane_80x24(snap_compare):
-    assert snap_compare(make_app(), terminal_size=SMALL, run_before=_open_pane)
+def test_lessons_pane_80x24(make_app, snap_compare):
+    assert snap_compare(make_app(CONFIG), terminal_size=SMALL, run_before=_open_pane)
 
 
-def test_lessons_pane_120x40(snap_compare):
-    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_open_pane)
+def test_lessons_pane_120x40(make_app, snap_compare):
+    assert snap_compare(make_app(CONFIG), terminal_size=(120, 40), run_before=_open_pane)
 
 
-def test_lesson_bar_80x24(snap_compare):
+def test_lesson_bar_80x24(make_app, snap_compare):
     async def start(pilot) -> None:
         await pilot.press("L")
         await pilot.pause()
@@ -207,4 +192,4 @@ def test_lesson_bar_80x24(snap_compare):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SMALL, run_before=start)
+    assert snap_compare(make_app(CONFIG), terminal_size=SMALL, run_before=start)

@@ -25,7 +25,6 @@ from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.features import FEATURES
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush, settle
@@ -35,8 +34,8 @@ CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
 @pytest.fixture(scope="module")
-def shared() -> AppThread:
-    app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False)
+def shared(make_app) -> AppThread:
+    app = make_app(CONFIG)
     runner = AppThread(app, SIZE)
     yield runner
     runner.close()
@@ -775,7 +774,7 @@ def test_focus_a_button_and_press_enter(panel):
 
 def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
         from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
         app = pilot.app
@@ -788,13 +787,13 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         before = app.query_one(ScatterPlot).frame.snapshot
         inspector = str(app.query_one("#inspector", Static).render())
         await press(pilot, "enter")
-        assert isinstance(app.screen, PathPrompt)
+        assert isinstance(app.screen, ParameterPrompt)
         # The prompt names the weight as the inspector does ("weight x -> layer 1 n1").
         name = inspector.split(":")[0]
         assert name.startswith("weight ") and name in str(app.screen.query_one(Label).render()), inspector
         app.screen.query_one(Input).value = "2.5"
         await press(pilot, "enter")
-        assert not isinstance(app.screen, PathPrompt)
+        assert not isinstance(app.screen, ParameterPrompt)
         await settle(pilot)
         assert app.session.latest.network.params[index] == 2.5
         assert app.query_one(ScatterPlot).frame.snapshot is not before  # redrawn with the new weight

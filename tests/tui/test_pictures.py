@@ -17,11 +17,13 @@ from nnplay.tui.app import NNPlayApp
 from nnplay.tui.cli import build_parser
 from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
-from nnplay.tui.model.view_state import ExtraPoints, Selection, ViewState
+from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
 from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
+
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
 @pytest.fixture(autouse=True)
@@ -29,14 +31,9 @@ def colour_terminal(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
-def make_app(**kwargs) -> NNPlayApp:
-    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False, **kwargs)
-
-
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
-async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(size) -> None:
-    app = make_app()
+async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(make_app, size) -> None:
+    app = make_app(CONFIG)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         app.draw_frame()
@@ -60,8 +57,8 @@ async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(si
         assert abs(plane_aspect(plot.frame.box) - 1) <= 0.1
 
 
-async def test_cell_aspect_sets_the_planes_shape() -> None:
-    app = make_app(cell_aspect=1.0)  # a font with square cells
+async def test_cell_aspect_sets_the_planes_shape(make_app) -> None:
+    app = make_app(CONFIG, cell_aspect=1.0)  # a font with square cells
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.draw_frame()
@@ -123,7 +120,7 @@ def test_few_points_are_drawn_a_cell_large() -> None:
     text = "".join(line.text for line in lines)
     assert text.count(BIG_POINT) >= len(snap.data.X_train)  # one per point (plus the legend's chips)
     X = np.random.default_rng(0).uniform(-1, 1, (500, 2))
-    many = ViewState(classified=ExtraPoints(X, (X[:, 0] > 0).astype(int)))
+    many = ViewState(classified=ClassifiedPoints(X, (X[:, 0] > 0).astype(int)))
     lines, _ = render_scatter(snap, 40, 20, many, style)
     box = plot_box(40, 20)
     plane = "".join(line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height])
@@ -145,20 +142,16 @@ def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
 # -- the diagram -------------------------------------------------------------------------------
 
 
-def _diagram_app(trainer: Trainer) -> NNPlayApp:
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
-
-
 async def _drawn(pilot) -> None:
     await pilot.pause()
     pilot.app.draw_frame()
     await pilot.pause()
 
 
-async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours() -> None:
+async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_colours(make_app) -> None:
     trainer = Trainer(PRESETS["seed-v2"].config(train_size=200))
     trainer.step(300)
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
@@ -205,9 +198,9 @@ def test_the_weight_scale_is_never_cut(scale: float, width: int) -> None:
     assert text.count("█") >= 2 and "0" in text  # a ramp both sides of zero
 
 
-async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it() -> None:
+async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it(make_app) -> None:
     trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
@@ -224,9 +217,9 @@ async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it()
         assert len(set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())) > 1.5 * len(drawn)
 
 
-async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails() -> None:
+async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails(make_app) -> None:
     trainer = Trainer(PRESETS["circle"].config())
-    app = _diagram_app(trainer)
+    app = make_app(trainer)
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         await pilot.press("h")
@@ -290,10 +283,10 @@ async def test_the_status_keeps_every_character_beside_the_confusion_matrix_at_1
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
-async def test_a_diverged_run_fits_its_panes(size) -> None:
+async def test_a_diverged_run_fits_its_panes(make_app, size) -> None:
     """Huge losses, an R² of minus millions, a weight scale of hundreds and the divergence notice."""
     config = PRESETS["reg-plane"].config(layers=(), output="linear", loss="mse", optimizer="sgd", lr=10.0)
-    app = NNPlayApp(trainer=Trainer(config), colors=256, environ={}, use_kernel=False)
+    app = make_app(config, start_worker=True)
     async with app.run_test(size=size) as pilot:
         await pilot.press("space")
         for _ in range(200):

@@ -433,7 +433,7 @@ def split_snapshot():
     snap = Trainer(PRESETS["xor"].config()).snapshot()
     extent = snap.data.extent
     candidates = np.array([[x, y] for x in (-0.6, 0.0, 0.6) for y in (-0.6, 0.0, 0.6)]) * extent
-    pred = snap.display_layers(candidates)[-1].argmax(axis=1)
+    pred = snap.drawing_layers(candidates)[-1].argmax(axis=1)
     cls = int(np.bincount(pred).argmax())
     same = candidates[pred == cls]
     assert len(same) >= 3
@@ -581,7 +581,7 @@ def test_display_layers_match_the_snapshot(preset):
     trainer.step(200)
     snap = trainer.snapshot()
     X = np.concatenate([snap.data.X_train, snap.data.X_test])
-    want = snap.display_layers(X)
+    want = snap.drawing_layers(X)
     got = display_layers(snap, display_inputs(snap, X))
     assert all(_same_bits(g, w) for g, w in zip(got, want, strict=True))
 

@@ -8,8 +8,6 @@ import random
 from textual import events
 
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 
 # Every app key except quit and the two that open file prompts (a prompt would swallow the rest).
 KEYS = ["space", "n", "e", "t", "c", "r", "R", "v", "d", "T", "h", "H", "w", "x", "escape", "a", "1", "2",
@@ -21,9 +19,9 @@ EVENTS = 200
 SIZES = [(40, 12), (59, 15), (80, 24), (120, 40), (160, 50), (100, 30)]
 
 
-async def test_random_keys_clicks_and_resizes_while_training() -> None:
+async def test_random_keys_clicks_and_resizes_while_training(make_app) -> None:
     rng = random.Random(7)
-    app = NNPlayApp(trainer=Trainer(PRESETS["circle"].config()), environ={}, colors=256, use_kernel=False)
+    app = make_app(PRESETS["circle"].config(), start_worker=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
         for _ in range(EVENTS):

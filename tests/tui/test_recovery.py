@@ -33,7 +33,7 @@ def test_steps_and_edits_are_unsaved_until_a_save_load_or_reset(tmp_path: Path) 
     assert handled(session).unsaved_steps == 3 and session.unsaved
     session.save(str(tmp_path / "a.npz"))
     assert not handled(session).unsaved
-    session.call(lambda trainer: trainer.add_point(0.1, 0.2, 0))
+    session.add_point(0.1, 0.2, 0)
     assert handled(session).unsaved and session.unsaved_steps == 0  # an edit, no steps
     session.reset()
     assert not handled(session).unsaved

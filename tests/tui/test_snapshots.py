@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from nnplay.core.presets import PRESETS
+from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
 from nnplay.tui.widgets.help_screen import HelpScreen
 
@@ -23,41 +23,34 @@ def colour_terminal(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
-def build(trainer: Trainer | None = None) -> NNPlayApp:
-    trainer = trainer or Trainer(PRESETS["seed-v2"].config())
-    return NNPlayApp(trainer=trainer, colors=256, environ={}, start_worker=False, use_kernel=False)
-
-
 async def no_toasts(pilot) -> None:
     """Snapshots must not depend on a toast's timing: there must be none."""
     await pilot.pause()
     assert not pilot.app._notifications, [n.message for n in pilot.app._notifications]
 
 
-def test_main_screen_120x40(snap_compare):
-    assert snap_compare(build(), terminal_size=(120, 40), run_before=no_toasts)
+def test_main_screen_120x40(make_app, snap_compare):
+    assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(120, 40), run_before=no_toasts)
 
 
-def test_main_screen_80x24(snap_compare):
-    assert snap_compare(build(), terminal_size=(80, 24), run_before=no_toasts)
+def test_main_screen_80x24(make_app, snap_compare):
+    assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(80, 24), run_before=no_toasts)
 
 
-def test_help_screen(snap_compare):
+def test_help_screen(make_app, snap_compare):
     async def open_help(pilot) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(pilot.app.screen, HelpScreen)
         await no_toasts(pilot)
 
-    assert snap_compare(build(), terminal_size=(120, 40), run_before=open_help)
+    assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(120, 40), run_before=open_help)
 
 
-def test_trained_spiral(snap_compare):
+def test_trained_spiral(make_app, snap_compare):
     trainer = Trainer(PRESETS["spiral"].config())
-    for _ in range(60):  # as the worker does: train, then record the metrics for the loss curves
-        trainer.step(50)
-        trainer.evaluate()
-    app = build(trainer)
+    train_until(trainer, 3000, chunk=50)  # as the worker does: train, then record the metrics for the loss curves
+    app = make_app(trainer)
 
     async def check(pilot) -> None:
         await no_toasts(pilot)
@@ -66,14 +59,14 @@ def test_trained_spiral(snap_compare):
     assert snap_compare(app, terminal_size=(120, 40), run_before=check)
 
 
-def test_help_screen_80x24(snap_compare):
+def test_help_screen_80x24(make_app, snap_compare):
     async def open_help(pilot) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(pilot.app.screen, HelpScreen)
         await no_toasts(pilot)
 
-    assert snap_compare(build(), terminal_size=(80, 24), run_before=open_help)
+    assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(80, 24), run_before=open_help)
 
 
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])

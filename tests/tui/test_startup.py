@@ -16,8 +16,6 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Static
 
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import flush
@@ -65,7 +63,7 @@ def test_a_deferred_panel_keeps_what_it_is_told_and_shows_it_once_built():
 
 
 @pytest.mark.parametrize("early_key", [None, "R", "r", "c", "space"])
-def test_the_plot_is_drawn_before_the_panel_is_composed(monkeypatch, early_key):
+def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, early_key):
     """The first frame carries the plot and an empty panel; the fields follow, showing the
     trainer's config, and a key pressed before them is handled without an error."""
     seen: list[tuple[int, int, bool]] = []
@@ -83,7 +81,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(monkeypatch, early_key):
     monkeypatch.setattr("nnplay.tui.app.freeze_startup_objects", lambda: order.append("froze"))
 
     async def run() -> None:
-        app = NNPlayApp(trainer=Trainer(CONFIG), colors=256, environ={}, start_worker=False, standalone=True)
+        app = make_app(CONFIG, standalone=True)
         async with app.run_test(size=(120, 40)) as pilot:
             if early_key is not None:
                 await pilot.press(early_key)

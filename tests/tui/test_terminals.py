@@ -7,7 +7,6 @@ import pytest
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
 from nnplay.tui.model.plot_geometry import plot_box
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.plot import CLASS_TEXTURES, TRUECOLOR, default_plot_style
@@ -21,9 +20,9 @@ def trained(preset: str, steps: int = 1500) -> Trainer:
     return t
 
 
-async def test_no_color_renders_every_pane_while_training(monkeypatch) -> None:
+async def test_no_color_renders_every_pane_while_training(make_app, monkeypatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    app = NNPlayApp(trainer=trainer_for_xor(), environ={}, start_worker=False)
+    app = make_app(trainer_for_xor(), colors=None)
     assert app.no_color and app.color_count == 16
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(5):
@@ -60,8 +59,8 @@ def test_sixteen_colours_mark_each_region_with_its_own_texture() -> None:
 
 
 @pytest.mark.parametrize("size", [(40, 12), (59, 15)])
-async def test_below_the_minimum_size_says_so(size: tuple[int, int]) -> None:
-    app = NNPlayApp(trainer=trainer_for_xor(), environ={}, start_worker=False, colors=256)
+async def test_below_the_minimum_size_says_so(make_app, size: tuple[int, int]) -> None:
+    app = make_app(trainer_for_xor())
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert app.screen.has_class("-too-small")
@@ -93,9 +92,9 @@ def test_256_colours_with_more_classes_than_hues_add_the_textures() -> None:
 
 
 @pytest.mark.parametrize(("system", "expected"), [("truecolor", TRUECOLOR), ("256", 256), ("standard", 16)])
-def test_the_app_picks_the_palette_for_the_terminals_colours(monkeypatch, system: str, expected: int) -> None:
+def test_the_app_picks_the_palette_for_the_terminals_colours(make_app, monkeypatch, system: str, expected: int) -> None:
     from rich.console import Console
 
     monkeypatch.setattr(Console, "color_system", property(lambda self: system))
-    app = NNPlayApp(trainer=trainer_for_xor(), environ={}, start_worker=False)
+    app = make_app(trainer_for_xor(), colors=None)
     assert app.color_count == expected

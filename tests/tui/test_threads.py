@@ -30,7 +30,6 @@ from nnplay.core.losses import mean_loss
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Snapshot, Trainer, targets_for
-from nnplay.tui.app import NNPlayApp, live_part
 from nnplay.tui.session import Notice, TrainingSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +187,7 @@ def test_snapshots_read_during_training_belong_together(engine: str) -> None:
             session.step(rng.randint(1, 50))
             session.toggle_run()
         elif r < 0.8:
-            session.call(lambda t: t.add_point(0.1, -0.2, 0 if not t.regression else 0.5))
+            session.add_point(0.1, -0.2, 0)
     worker.stop()
     reader.read(10)
     print(f"\n{engine}: {reader.reads:,} reads, {reader.checked:,} distinct snapshots checked")
@@ -270,7 +269,7 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
                                  {"optimizer": "adam"}, {"batch_size": 1}, {"batch_size": 25}, {"l2": 0.001},
                                  {"dropout": 0.2}, {"dropout": 0.0}, {"schedule": "cosine"}])  # fmt: skip
             panel = rng.choice(CONFIGS).replace(**change)  # a panel with other pending (non-live) values too
-            session.apply_settings(live_part(session.latest.config, panel))
+            session.apply_settings(session.latest.config.with_live_settings_of(panel))
         elif r < 0.55:
             path = tmp_path / f"s{len(saved)}.npz"
             saved.append(path)
@@ -293,7 +292,7 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
         elif r < 0.90:
             session.set_kernel(rng.choice([compiled, None]))
         else:
-            session.call(lambda t: t.add_point(0.3, 0.3, 0 if not t.regression else 0.5))
+            session.add_point(0.3, 0.3, 0)
         sent += 1
         reader.read(20)
         # The session keeps the newest 32 notices for the next frame; a worker starved by a
@@ -329,14 +328,14 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("also", ["nothing", "reset-and-load-in-flight"])
-async def test_quit_mid_training_exits_within_a_second(also: str, tmp_path: Path) -> None:
+async def test_quit_mid_training_exits_within_a_second(make_app, also: str, tmp_path: Path) -> None:
     config = PRESETS["spiral"].config(train_size=3000, batch_size=50)  # a heavier numpy step
     saved = tmp_path / "big.npz"
     if also != "nothing":
         from nnplay.core.persist import save_session
 
         save_session(Trainer(config.replace(train_size=20_000)), saved)
-    app = NNPlayApp(trainer=Trainer(config), environ={}, colors=256, use_kernel=False)
+    app = make_app(config, start_worker=True)
     async with app.run_test(size=(120, 40)) as pilot:
         fuzz = Fuzzer(pilot, tmp_path)
         await fuzz.key("space")

@@ -6,17 +6,14 @@ the worker off; ``show`` puts it on the trainer each test needs.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
 from rich.cells import cell_len
 from rich.style import Style
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -32,16 +29,11 @@ from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
+from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 WHITE = (255, 255, 255)
-
-
-def make_app(trainer: Trainer | None = None, *, start_worker: bool = False) -> NNPlayApp:
-    return NNPlayApp(
-        trainer=trainer or Trainer(CONFIG), colors=256, environ={}, start_worker=start_worker, use_kernel=False
-    )
 
 
 def trained(config: TrainConfig = CONFIG, steps: int = 800) -> Trainer:
@@ -59,24 +51,9 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
-
-
-async def send_key(pilot, key: str, character: str | None = None) -> None:
-    """A key event as the terminal driver posts it (``pilot.press`` waits for an idle CPU,
-    which never comes while the worker trains)."""
-    pilot.app.post_message(events.Key(key, character if character is not None else key))
-    await asyncio.sleep(0)
-
-
 @pytest.fixture(scope="module")
-def ui() -> AppThread:
-    runner = AppThread(make_app(), SIZE)
+def ui(make_app) -> AppThread:
+    runner = AppThread(make_app(CONFIG), SIZE)
     yield runner
     runner.close()
     assert not runner._thread.is_alive()
@@ -211,7 +188,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         width, height = box.width, box.height
         extent = snap.data.extent
         X, y = snap.data.X_train, snap.data.y_train
-        wrong = snap.display_layers(X)[-1].argmax(axis=1) != y
+        wrong = snap.drawing_layers(X)[-1].argmax(axis=1) != y
         assert 0 < wrong.sum() < len(y), "the test needs some right and some wrong predictions"
         col = np.minimum(((X[:, 0] + extent) / (2 * extent) * width).astype(int), width - 1)
         row = np.minimum(((extent - X[:, 1]) / (2 * extent) * height).astype(int), height - 1)
@@ -230,7 +207,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         # p: the points in the predicted class's colour instead (the old look).
         await pilot.press("p")
         await pilot.pause()
-        pred = snap.display_layers(X)[-1].argmax(axis=1)
+        pred = snap.drawing_layers(X)[-1].argmax(axis=1)
         plane = [cells(line)[box.left : box.left + width] for line in plot._lines[box.top : box.top + height]]
         for r, c in list(with_points)[:200]:
             here = (row == r) & (col == c)
@@ -485,15 +462,15 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
     ui.run(check)
 
 
-async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
+async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make_app):
     config = PRESETS["reg-plane"].config(lr=50.0, layers=(), batch_size=10)
     app = make_app(Trainer(config), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         session = app.session
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: session.latest.diverged_at is not None, what="the run to diverge")
-        await wait_until(pilot, lambda: not session.running, what="training to pause")
-        await wait_until(pilot, lambda: "diverged" in status(app), what="the status to say so")
+        await wait_until(lambda: session.latest.diverged_at is not None, what="the run to diverge")
+        await wait_until(lambda: not session.running, what="training to pause")
+        await wait_until(lambda: "diverged" in status(app), what="the status to say so")
         snap = session.latest
         text = status(app)
         assert f"diverged at step {snap.diverged_at:,}" in text
@@ -506,7 +483,6 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
         # Running again is refused until a reset.
         await send_key(pilot, "space", " ")
         await wait_until(
-            pilot,
             lambda: any("press r to reset" in n.message for n in app._notifications),
             what="the refusal",
         )
@@ -515,16 +491,14 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again():
         field = app.query_one("#field-lr", Input)
         field.value = "0.01"
         app.query_one(ParamsPanel).commit(field)  # as enter or leaving the field does
-        await wait_until(pilot, lambda: session.latest.config.lr == 0.01, what="the new rate")
+        await wait_until(lambda: session.latest.config.lr == 0.01, what="the new rate")
         await send_key(pilot, "r")
-        await wait_until(
-            pilot, lambda: session.latest.diverged_at is None and session.latest.step == 0, what="the reset"
-        )
-        await wait_until(pilot, lambda: not app.query_one("#status").has_class("-diverged"), what="a plain status")
+        await wait_until(lambda: session.latest.diverged_at is None and session.latest.step == 0, what="the reset")
+        await wait_until(lambda: not app.query_one("#status").has_class("-diverged"), what="a plain status")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: session.latest.step > 200, what="training again")
+        await wait_until(lambda: session.latest.step > 200, what="training again")
         await send_key(pilot, "space", " ")
-        await wait_until(pilot, lambda: not session.running, what="the pause")
+        await wait_until(lambda: not session.running, what="the pause")
         snap = session.latest
         assert snap.diverged_at is None
         assert math.isfinite(snap.metrics.train_loss)

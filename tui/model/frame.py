@@ -198,7 +198,7 @@ def hidden_space(snap: Snapshot, X: np.ndarray, hidden: tuple[int, int, int]) ->
     # EVAL_CHUNK points at a time: every layer of 100,000 points would be held at once otherwise
     points = np.concatenate(
         [
-            snap.display_layers(inputs[i : i + EVAL_CHUNK])[layer][:, [a, b]].astype(np.float64)
+            snap.drawing_layers(inputs[i : i + EVAL_CHUNK])[layer][:, [a, b]].astype(np.float64)
             for i in range(0, len(inputs), EVAL_CHUNK)
         ]
     )

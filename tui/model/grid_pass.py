@@ -76,7 +76,7 @@ def softmax_few(z: np.ndarray) -> np.ndarray:
 
 
 def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
-    """``snap.display_layers`` for float32 input features: the same arrays, faster.
+    """``snap.drawing_layers`` for float32 input features: the same arrays, faster.
 
     The pass is the network's own (``Network.forward_pass``) except that a
     softmax output over few classes goes through :func:`softmax_few`.
@@ -107,7 +107,7 @@ def display_outputs(snap: Snapshot, inputs: np.ndarray) -> np.ndarray:
 
 
 def display_inputs(snap: Snapshot, X_raw: np.ndarray) -> np.ndarray:
-    """The float32 input features ``snap.display_layers`` feeds the network.
+    """The float32 input features ``snap.drawing_layers`` feeds the network.
 
     The points are the same read-only array (the data set's) frame after frame
     while a network trains, so the features of the last one are kept and reused.

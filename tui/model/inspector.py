@@ -4,8 +4,6 @@ edit prompt alike. Plain text from a snapshot (no Textual, no Rich)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from nnplay.core.trainer import Snapshot
@@ -24,15 +22,6 @@ def spark(values: np.ndarray) -> str:
         return SPARK[0] * len(values)
     idx = ((values - lo) / (hi - lo) * (len(SPARK) - 1)).round().astype(int)
     return "".join(SPARK[i] for i in idx)
-
-
-def parse_parameter(text: str) -> float | None:
-    """A typed weight or bias: a finite number of sane size, or None."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and abs(value) <= 1e6 else None
 
 
 def layer_name(sizes: list[int], layer: int) -> str:

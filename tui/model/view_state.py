@@ -14,7 +14,7 @@ from nnplay.core.trainer import Moment
 
 
 @dataclass(frozen=True, eq=False)
-class ExtraPoints:
+class ClassifiedPoints:
     """Points drawn instead of the training set: the article's Classify Points."""
 
     X: np.ndarray
@@ -37,7 +37,7 @@ class ViewState:
     discretize: bool = False
     show_test: bool = False
     by_prediction: bool = False  # points in the predicted class's colour instead of their true one
-    classified: ExtraPoints | None = None  # fresh points drawn instead of the data
+    classified: ClassifiedPoints | None = None  # fresh points drawn instead of the data
     cursor: tuple[float, float] | None = None  # the data-editing cursor; None: not editing
     hidden: bool = False  # the plot shows the data in the space of two hidden neurons
     partner: int = 0  # which neuron the hidden view pairs with the selected one (H counts up)

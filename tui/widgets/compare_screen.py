@@ -193,7 +193,7 @@ def comparison_or_error(base, spec: str) -> Comparison:
 def open_compare_prompt(app: App) -> None:
     """The palette's *Compare two runs*: ask for NAME=A,NAME=B, then compare on the panel's setup."""
     from nnplay.tui.widgets.params_panel import ParamsPanel
-    from nnplay.tui.widgets.path_prompt import PathPrompt
+    from nnplay.tui.widgets.text_prompt import TextPrompt
 
     base = app.query_one(ParamsPanel).config
 
@@ -208,7 +208,7 @@ def open_compare_prompt(app: App) -> None:
         app.session.pause()  # the two runs get the CPU
         app.push_screen(CompareScreen(comparison, colors=getattr(app, "color_count", 256), fps=app.fps))
 
-    app.push_screen(PathPrompt("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3"), chosen)
+    app.push_screen(TextPrompt("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3"), chosen)
 
 
 class CompareApp(App[None]):

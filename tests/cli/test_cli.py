@@ -19,7 +19,8 @@ import nnplay.core.persist as persist
 from nnplay.core.config import FIELDS
 from nnplay.core.persist import load_session, session_bytes
 from nnplay.core.presets import PRESETS
-from nnplay.tui.cli import FLAG_FIELDS, entry_point, main
+from nnplay.tui.cli import FLAG_FIELDS, entry_point
+from tests.cli.cli_run import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,31 +35,6 @@ TRAIN_ONLY_FLAGS = ("--save", "--json")
 NUMERIC_FLAGS = [flag for flag, name in FLAG_FIELDS.items() if FIELDS[name].kind in ("int", "float")]
 # A quick run: 40 points, a few steps.
 QUICK = ["--preset", "quadrants", "--train-size", "40", "--iterations", "20"]
-
-
-@pytest.fixture(autouse=True)
-def numpy_engine_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs train with the numpy reference step.
-
-    Loading the optional compiled kernel (numba) costs seconds per process; what these
-    tests check does not depend on the engine. The subprocess runs below use the
-    default engine, whatever is installed.
-    """
-    try:
-        from nnplay.core import kernel
-    except ImportError:
-        return
-    monkeypatch.setattr(kernel, "load_kernel", lambda: None, raising=False)
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of ``nnplay ARGV`` run in this process."""
-    try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse exits on its own errors and on --help
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:

@@ -1,0 +1,51 @@
+"""Fixtures shared by the whole suite: the app under test, and the crafted session files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.trainer import Trainer
+from tests.core.hostile_sessions import crafted_sessions
+
+
+def app_under_test(
+    setup: Trainer | TrainConfig | None = None,
+    *,
+    colors: int | None = 256,
+    start_worker: bool = False,
+    use_kernel: bool = False,
+    environ: dict[str, str] | None = None,
+    **options: Any,
+):
+    """An ``NNPlayApp`` for a test: on ``setup`` (a trainer, or a config to make one from; None: the
+    app's own default), a 256-colour terminal (None: detect it), no environment (so no SSH or
+    NO_COLOR from the shell running the suite), no worker thread and no numba (importing numba in
+    the background holds the GIL for a while, which timing tests would measure)."""
+    from nnplay.tui.app import NNPlayApp
+
+    trainer = Trainer(setup) if isinstance(setup, TrainConfig) else setup
+    return NNPlayApp(
+        trainer=trainer,
+        colors=colors,
+        environ={} if environ is None else environ,
+        start_worker=start_worker,
+        use_kernel=use_kernel,
+        **options,
+    )
+
+
+@pytest.fixture(scope="session")
+def make_app() -> Callable[..., Any]:
+    """The app factory (``app_under_test``): ``make_app(config_or_trainer, start_worker=True, ...)``."""
+    return app_under_test
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    """Every crafted session file, by name: (path, what its refusal must say)."""
+    return crafted_sessions(tmp_path_factory.mktemp("crafted"))

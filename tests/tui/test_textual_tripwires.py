@@ -1,0 +1,178 @@
+"""Tripwires: the private Textual APIs the app relies on, and the upstream bugs it works around.
+
+Each workaround reaches past Textual's public API (``textual`` is pinned below 9). A test here
+fails when Textual changes under it: either the private name or its shape moved (the
+workaround would break), or the bug it works around is fixed (the workaround can go). The
+failure message names the workaround to revisit.
+
+Found with ``grep -rn '\\._[a-z]' tui/`` on Textual objects; the tests' own private uses are
+checked at the end.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.message_pump import MessagePump
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input
+
+from nnplay.tui.widgets.bindings_footer import BindingsFooter
+from nnplay.tui.widgets.ordered_input import OrderedInput
+from nnplay.tui.widgets.params_panel import PanelButton
+
+
+def parameters(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+# -- OrderedInput (tui/widgets/ordered_input.py): Textual#6605 -------------------------------
+
+
+def test_the_private_names_ordered_input_calls_are_still_there() -> None:
+    assert inspect.iscoroutinefunction(App._check_bindings), "App._check_bindings changed: revisit OrderedInput"
+    assert parameters(App._check_bindings) == ["self", "key", "priority"], "revisit OrderedInput._on_key"
+    assert parameters(Widget._forward_event) == ["self", "event"], "Widget._forward_event changed: revisit OrderedInput"
+    # OrderedInput overrides the Input's own key handler, which inserts the characters.
+    assert inspect.iscoroutinefunction(Input.__dict__.get("_on_key")), "Input._on_key moved: revisit OrderedInput"
+
+
+class OneField(App[None]):
+    def __init__(self, field: Input) -> None:
+        super().__init__()
+        self.field = field
+
+    def compose(self) -> ComposeResult:
+        yield self.field
+
+
+async def burst_into(field: Input) -> str:
+    """Backspace three times then type 300 into "2000", all keys posted before any is handled."""
+    app = OneField(field)
+    async with app.run_test() as pilot:
+        field.value = "2000"
+        field.cursor_position = 4
+        field.focus()
+        await pilot.pause()
+        for key, character in [("backspace", None)] * 3 + [("3", "3"), ("0", "0"), ("0", "0")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        return field.value
+
+
+async def test_textuals_input_still_lets_characters_overtake_a_backspace() -> None:
+    """When this fails, Textual#6605 is fixed (PR #6631): OrderedInput's reordering can go."""
+    assert await burst_into(Input()) == "2000", "Textual#6605 looks fixed: revisit OrderedInput"
+    assert await burst_into(OrderedInput()) == "2300"
+
+
+# -- PanelButton (tui/widgets/params_panel.py): a press during the press animation -----------
+
+
+class OneButton(App[None]):
+    def __init__(self, button: Button) -> None:
+        super().__init__()
+        self.button = button
+        self.presses = 0
+
+    def compose(self) -> ComposeResult:
+        yield self.button
+
+    def on_button_pressed(self) -> None:
+        self.presses += 1
+
+
+async def presses_of_two_quick_clicks(button: Button) -> int:
+    button.active_effect_duration = 60.0  # the second click lands in the animation, however slow the machine
+    app = OneButton(button)
+    async with app.run_test() as pilot:
+        await pilot.click(button)
+        await pilot.click(button)
+        await pilot.pause()
+        return app.presses
+
+
+def test_the_private_click_handler_panel_button_overrides_is_still_there() -> None:
+    assert inspect.iscoroutinefunction(Button.__dict__.get("_on_click")), "Button._on_click moved: revisit PanelButton"
+    assert parameters(Button._on_click) == ["self", "event"]
+
+
+async def test_textuals_button_still_drops_a_click_during_its_animation() -> None:
+    """When this fails, Button counts every click: PanelButton's overrides can go."""
+    assert await presses_of_two_quick_clicks(Button("+")) == 1, "Button counts quick clicks now: revisit PanelButton"
+    assert await presses_of_two_quick_clicks(PanelButton("+")) == 2
+
+
+# -- BindingsFooter (tui/widgets/bindings_footer.py): Textualize/textual#6666 ----------------
+
+
+class FieldsAndFooter(App[None]):
+    BINDINGS = [("f2", "bell", "Bell")]
+
+    def __init__(self, footer: Footer) -> None:
+        super().__init__()
+        self.footer = footer
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            for _ in range(3):
+                yield Button("b")
+        yield self.footer
+
+
+async def footer_keys_alive_after_focus_changes(footer: Footer) -> tuple[int, int]:
+    """(footer keys alive, footer keys shown) after 30 focus changes (each recomposes the footer)."""
+    from textual.widgets._footer import FooterKey
+
+    app = FieldsAndFooter(footer)
+    async with app.run_test() as pilot:
+        for _ in range(30):
+            await pilot.press("tab")
+            await pilot.pause()
+        await pilot.pause(0.1)
+        gc.collect()
+        return sum(isinstance(o, FooterKey) for o in gc.get_objects()), len(app.query(FooterKey))
+
+
+async def test_the_footer_internals_bindings_footer_prunes_are_still_there() -> None:
+    from textual.widgets._footer import FooterKey  # a private module
+
+    app = FieldsAndFooter(BindingsFooter())
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        # Reactive watchers live in the node's "__watchers" dict: name -> [(node, callback)].
+        watchers = getattr(app.footer, "__watchers", None)
+        assert isinstance(watchers, dict) and watchers.get("compact"), "Footer's watchers moved: revisit BindingsFooter"
+        node, callback = watchers["compact"][0]
+        assert isinstance(node, FooterKey) and callable(callback)
+    assert isinstance(MessagePump().__dict__.get("_closing"), bool), "MessagePump._closing moved"
+
+
+async def test_textuals_footer_still_keeps_removed_keys_alive() -> None:
+    """When this fails, #6666 is fixed: BindingsFooter's pruning of watchers can go."""
+    alive, shown = await footer_keys_alive_after_focus_changes(Footer())
+    assert alive > 4 * shown, f"Footer keeps {alive} keys for {shown} shown: #6666 looks fixed, revisit BindingsFooter"
+    alive, shown = await footer_keys_alive_after_focus_changes(BindingsFooter())
+    assert alive <= 2 * shown
+
+
+# -- the tests' own private uses ---------------------------------------------------------------
+
+
+async def test_the_private_names_the_tests_use_are_still_there() -> None:
+    """tests/tui/app_thread.py waits on ``_message_queue`` and enters ``App._context()``; many
+    tests read ``App._notifications``; tests/tui/test_app_keys.py finds toasts by ``Toast``."""
+    from textual.widgets._toast import Toast  # noqa: F401  (a private module)
+
+    app = OneField(Input())
+    async with app.run_test() as pilot:
+        assert app._message_queue.empty() in (True, False)
+        with app._context():
+            pass
+        app.notify("hello", severity="warning")
+        await pilot.pause()
+        assert [(n.message, n.severity) for n in app._notifications] == [("hello", "warning")]

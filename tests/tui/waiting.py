@@ -1,0 +1,27 @@
+"""Waiting on a running app from a test without Pilot's waits for an idle CPU (which never comes
+while the worker trains): a condition polled, a key posted as the terminal driver posts it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from textual import events
+from textual.pilot import Pilot
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
+
+
+async def send_key(pilot: Pilot, key: str, character: str | None = None) -> None:
+    """Post a key event the way the terminal driver does (``pilot.press`` would wait for an
+    idle CPU, a second per key while the worker trains)."""
+    pilot.app.post_message(events.Key(key, character if character is not None else key))
+    await asyncio.sleep(0)
