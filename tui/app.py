@@ -205,9 +205,10 @@ class NNPlayApp(App[None]):
         is drawn at once, by ``set_view``, and so is the run pausing). A tick a little early still counts."""
         drawn = self._drawn
         running = self.session.running and self.view.travel is None
-        # A change of view or of run state (paused, running) is drawn now, not when the budget allows.
+        # The budget keeps frames from starving training: while paused there is none to starve, and
+        # a change of view or of run state is drawn now, not when the budget allows.
         changed = drawn is not None and (drawn[2] != self.view or drawn[1] != running)
-        if changed or self.budget.due(time.perf_counter(), slack=self.budget.min_interval / 2):
+        if changed or not running or self.budget.due(time.perf_counter(), slack=self.budget.min_interval / 2):
             self.draw_frame()
 
     def draw_frame(self) -> None:
