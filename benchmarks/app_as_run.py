@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import nnplay.tui  # noqa: F401  first, as `nnplay` imports it: it sets the BLAS threads before numpy loads
+
 
 def app_as_run(preset: str, engine: str):
     """NNPlayApp on `preset`, standalone (the whole process, as `nnplay` runs it), 256 colours,

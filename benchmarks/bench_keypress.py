@@ -1,11 +1,14 @@
 """Keypress latency while training runs flat out.
 
     python benchmarks/bench_keypress.py [--presses 30] [--engine numpy|numba]
+                                        [--network 8x64 --points 5000]
 
 Runs the app headless (Textual's test driver, the same event loop and worker thread
 as in a terminal), starts training with space, then presses `d` again and again and
-measures the time from the key being posted to the app until its action has run,
-while the trainer thread competes for the interpreter. Reports median and worst.
+measures the time from the key being posted to the app until its action has run and the
+frame it asks for is drawn, while the trainer thread competes for the interpreter. Reports
+median and worst. ``--network`` (hidden layers as in bench_frames.py: "8x64" is eight of 64)
+and ``--points`` train that network on the spiral instead of the preset.
 """
 
 from __future__ import annotations
@@ -22,16 +25,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-async def measure(presses: int, engine: str, preset: str) -> list[float]:
+async def measure(presses: int, engine: str, preset: str, network: str | None, points: int) -> list[float]:
     from benchmarks.app_as_run import app_as_run
 
     app = app_as_run(preset, engine)
+    if network is not None:
+        from benchmarks.bench_frames import config_for, hidden_layers
+        from nnplay.core.trainer import Trainer
+
+        app.session.replace(Trainer(config_for(hidden_layers(network), points)))
     handled: list[float] = []
     original = app.action_discretize
 
     def timed() -> None:
+        original()  # the view changes and its frame is drawn
         handled.append(time.perf_counter())
-        original()
 
     app.action_discretize = timed  # type: ignore[method-assign]
     latencies = []
@@ -67,10 +75,13 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--engine", default="numpy", choices=("numpy", "numba"))
     parser.add_argument("--preset", default="spiral")
+    parser.add_argument("--network", default=None)
+    parser.add_argument("--points", type=int, default=5000)
     args = parser.parse_args()
-    latencies = sorted(asyncio.run(measure(args.presses, args.engine, args.preset)))
+    latencies = sorted(asyncio.run(measure(args.presses, args.engine, args.preset, args.network, args.points)))
+    what = args.preset if args.network is None else f"{args.network}, {args.points:,} points"
     print(
-        f"{args.presses} presses while training ({args.preset}, {args.engine}): "
+        f"{args.presses} presses while training ({what}, {args.engine}): "
         f"median {statistics.median(latencies) * 1000:.1f} ms, worst {latencies[-1] * 1000:.1f} ms"
     )
 

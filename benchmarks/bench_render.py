@@ -8,7 +8,8 @@ and the Rich segments wrapped in Strips. Every timed frame gets a fresh copy of 
 snapshot, as while training (a new network each frame), so nothing derived from the
 network can be reused between frames. plotext draws the same 5,000 points in the
 same two colours on a 120x40 braille canvas (it cannot shade regions, so it has less
-to do). The diagram is a 2-16x6-2 network (6 hidden layers of 16 neurons).
+to do). The diagrams are 2-16x6-2 and 2-64x8-2 networks (6 hidden layers of 16 neurons,
+8 of 64: drawn in groups of two neurons a node at 38 rows).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import time
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.trainer import Trainer
-from nnplay.tui.plot_render import default_plot_style
-from nnplay.tui.widgets.scatter_plot import PlotView, render_scatter
-from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+from nnplay.tui.model.diagram_model import diagram_data
+from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.render.plot import default_plot_style
+from nnplay.tui.widgets.scatter_plot import render_scatter
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -57,7 +60,7 @@ def main() -> None:
     trainer.step(2000)
     snap = trainer.snapshot()
     style = default_plot_style(2, 4, 256)
-    view = PlotView()
+    view = ViewState()
     # dataclasses.replace: a new Snapshot, so even its float32 copy of the network is rebuilt.
     plot_ms = median_ms(lambda: render_scatter(dataclasses.replace(snap), 120, 40, view, style), args.repeats)
 
@@ -74,38 +77,33 @@ def main() -> None:
 
     plotext_ms = median_ms(plotext_frame, max(5, args.repeats // 3))
 
-    sizes = [2, *[16] * 6, 2]
-    big = Trainer(
-        TrainConfig(
-            dataset="circle",
-            train_size=200,
-            layers=tuple(sizes[1:-1]),
-            activation="tanh",
-            output="softmax",
-            loss="cross_entropy",
+    def diagram_ms(hidden: tuple[int, ...]) -> float:
+        """One diagram frame at 60x38 (thumbnails from the plot's grid pass), a fresh network."""
+        big = Trainer(
+            TrainConfig(
+                dataset="circle",
+                train_size=200,
+                layers=hidden,
+                activation="tanh",
+                output="softmax",
+                loss="cross_entropy",
+            )
         )
-    )
-    bsnap = big.snapshot()
-    _, grid_layers, grid_shape = render_scatter(bsnap, 60, 38, view, style)
-    data = DiagramData(
-        sizes=sizes,
-        weights=list(bsnap.network.weights),
-        biases=list(bsnap.network.biases),
-        grid_layers=grid_layers,
-        grid_shape=grid_shape,
-        activations=[*bsnap.network.activations, bsnap.network.output],
-        input_names=["x", "y"],
-        version=1,
-    )
-    diagram = WeightDiagram(colors=256)
-    diagram_ms = median_ms(lambda: diagram.render_diagram(data, 60, 38, Selection(1, 0)), args.repeats)
+        bsnap = big.snapshot()
+        _, frame = render_scatter(bsnap, 60, 38, view, style)
+        data = diagram_data(bsnap, frame.grid)
+        diagram = WeightDiagram(colors=256)
+        return median_ms(lambda: diagram.render_diagram(data, 60, 38, Selection(1, 0)), args.repeats)
+
+    narrow_ms, wide_ms = diagram_ms((16,) * 6), diagram_ms((64,) * 8)
 
     print(f"median of {args.repeats} (plotext {max(5, args.repeats // 3)}), milliseconds")
     print(f"{'what':<48} {'ms':>8}")
     print(f"{'nnplay plot frame 120x40, regions + 5,000 points':<48} {plot_ms:>8.2f}")
     print(f"{'plotext scatter 120x40, 5,000 points (no regions)':<48} {plotext_ms:>8.2f}")
     print(f"{'ratio plotext / nnplay':<48} {plotext_ms / plot_ms:>7.1f}x")
-    print(f"{'nnplay diagram 60x38, 6 hidden layers x 16':<48} {diagram_ms:>8.2f}")
+    print(f"{'nnplay diagram 60x38, 6 hidden layers x 16':<48} {narrow_ms:>8.2f}")
+    print(f"{'nnplay diagram 60x38, 8 hidden layers x 64':<48} {wide_ms:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -302,9 +302,9 @@ class Fuzzer:
         await self.answer_modals()
         await self.resize(*size)
         app = self.app
-        if app.edit_mode:
+        if app.view.editing:
             app.action_edit_data()
-        if app.hidden_mode:
+        if app.view.hidden:
             app.action_hidden_space()
         app.action_live()
         app.query_one("#diagram").focus()
@@ -330,7 +330,6 @@ class Fuzzer:
         """Braille dots (U+2801..U+28FF) in the plot as drawn now, after a fresh frame."""
         app = self.app
         assert app.size.width >= MIN_SIZE[0] and app.size.height >= MIN_SIZE[1]
-        app._drawn = None
         app.draw_frame()
         await self.settle()
         plot = app.query_one(ScatterPlot)

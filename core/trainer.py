@@ -204,6 +204,9 @@ class Snapshot:
     version: int  # increases with every snapshot of a run; widgets redraw only when it changes
     engine: str = "numpy"  # "numba" when the compiled kernel trains
     timeline: tuple[Moment, ...] = ()  # the run so far, for time travel and weight evolution
+    # The network's outputs for data.X_train at these parameters, from the evaluation that made the
+    # metrics (None when there was none): drawing the points needs no second pass over them.
+    train_outputs: np.ndarray | None = None
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Network outputs for raw (x, y) points, through the configured input features."""
@@ -255,6 +258,7 @@ class Edit:
 
 class Trainer:
     def __init__(self, config: TrainConfig, data: Dataset | None = None) -> None:
+        self._train_outputs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (X_train, params, outputs)
         self.config = config
         # Undo history. Data edits survive restart() (the data stays); weight edits do not (the
         # weights go back to their initial values). A new Trainer starts with none of them.
@@ -605,6 +609,7 @@ class Trainer:
         net = self.net
         with np.errstate(all="ignore"):
             train = _scores(net, self.X_train, self.Y_train, self.data.y_train, self.regression)
+            self._train_outputs = (self.X_train, net.params.copy(), train[4])
             test = _scores(net, self.X_test, self.Y_test, self.data.y_test, self.regression)
         m = Evaluation(self.step_count, self.epoch, train[0], test[0], train[1], test[1], train[2], test[2], test[3])
         if record:
@@ -643,7 +648,18 @@ class Trainer:
             version=self.version,
             engine=self.engine,
             timeline=tuple(self.timeline.moments),
+            train_outputs=self._current_train_outputs(),
         )
+
+    def _current_train_outputs(self) -> np.ndarray | None:
+        """The last evaluation's outputs for the training points, if they and the parameters are
+        still the ones evaluated (a data or weight edit since makes them stale)."""
+        kept = self._train_outputs
+        if kept is None or kept[0] is not self.X_train or not np.array_equal(kept[1], self.net.params):
+            return None
+        outputs = kept[2]
+        outputs.flags.writeable = False
+        return outputs
 
     def _moment(self, metrics: Evaluation) -> Moment:
         return Moment(self.state_dict(with_order=False), metrics)
@@ -724,11 +740,12 @@ def make_data(config: TrainConfig) -> Dataset:
 
 def _scores(
     net: Network, X: np.ndarray, Y: np.ndarray, labels: np.ndarray, regression: bool
-) -> tuple[float, float, float, np.ndarray | None]:
-    """(loss, accuracy, r2, confusion) on one split; nan/None where it does not apply or the split is empty."""
+) -> tuple[float, float, float, np.ndarray | None, np.ndarray]:
+    """(loss, accuracy, r2, confusion, outputs) on one split; nan/None where it does not apply or the split is empty."""
     k = net.sizes[-1]
     if len(X) == 0:
-        return math.nan, math.nan, math.nan, None if regression else np.zeros((k, k), dtype=np.int64)
+        confusion = None if regression else np.zeros((k, k), dtype=np.int64)
+        return math.nan, math.nan, math.nan, confusion, np.zeros((0, k))
     if len(X) <= EVAL_CHUNK:
         zs, acts = net.forward_pass(X)
         loss = mean_loss(net.output, net.loss_name, zs[-1], acts[-1], Y)
@@ -744,7 +761,7 @@ def _scores(
         resid = ((out[:, 0] - Y[:, 0]) ** 2).sum()
         total = ((Y[:, 0] - Y[:, 0].mean()) ** 2).sum()
         r2 = 1.0 - resid / total if total > 0 else math.nan
-        return loss, math.nan, float(r2), None
+        return loss, math.nan, float(r2), None, out
     predicted = out.argmax(axis=1)
     confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
-    return loss, float((predicted == labels).mean()), math.nan, confusion
+    return loss, float((predicted == labels).mean()), math.nan, confusion, out

@@ -11,8 +11,8 @@ import gc
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 import numpy as np
 from textual import events, on, work
@@ -28,33 +28,25 @@ from textual.worker import get_current_worker
 from nnplay.core.config import FIELDS, TrainConfig
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Moment, Snapshot, Trainer
+from nnplay.core.trainer import Snapshot, Trainer
 from nnplay.tui.keys import EDIT_ACTIONS, TYPING_ACTION, bindings, palette_entries
-from nnplay.tui.plot_render import TRUECOLOR
+from nnplay.tui.model.frame import Frame, FrameSizes, build_frame, shown_snapshot
+from nnplay.tui.model.frame_budget import FrameBudget
+from nnplay.tui.model.inspector import inspector_text, parameter_name
+from nnplay.tui.model.plot_geometry import CELL_ASPECT
+from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
+from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.scatter_plot import CELL_ASPECT, ClassifiedPoints, ScatterPlot
-from nnplay.tui.widgets.weight_diagram import DiagramData, Selection, WeightDiagram
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
 from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
-SPARK = "▁▂▃▄▅▆▇█"
 MIN_SIZE = (60, 16)
 DEFAULT_SESSION = "nnplay-session.npz"
-
-
-def spark(values: np.ndarray) -> str:
-    """Values as a one-line chart of block characters, scaled to their own range."""
-    values = values[np.isfinite(values)]
-    if len(values) < 2:
-        return ""
-    lo, hi = float(values.min()), float(values.max())
-    if hi - lo < 1e-15:
-        return SPARK[0] * len(values)
-    idx = ((values - lo) / (hi - lo) * (len(SPARK) - 1)).round().astype(int)
-    return "".join(SPARK[i] for i in idx)
 
 
 class NNPlayApp(App[None]):
@@ -97,18 +89,15 @@ class NNPlayApp(App[None]):
         self.color_count = colors or (
             16 if self.no_color or system in ("standard", "windows") else TRUECOLOR if system == "truecolor" else 256
         )
-        self._drawn: Snapshot | None = None
-        self._drawn_running = False
-        self._drawn_grid: list[np.ndarray] | None = None
-        self.hidden_mode = False
-        self.edit_mode = False
-        self._partner = 0
-        self.travel: int | None = None  # index into _travel_moments while replaying the past
-        self._travel_moments: tuple[Moment, ...] = ()
-        self._travel_cache: tuple[int, Snapshot, Snapshot] | None = None
+        self.view = ViewState()  # how the run is looked at: replaced, never changed in place
+        self.frame: Frame | None = None  # the frame on screen
+        self._drawn: tuple | None = None  # what it was made of: (snapshot, running, view, sizes)
+        self.budget = FrameBudget(self.fps)
+        self._frame_end: tuple[float, float] | None = None  # (wall, UI thread CPU) time the last frame ended
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
         self.frames = 0
+        self.frame_seconds = 0.0  # time spent building and handing out frames, summed
         self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
 
     # -- layout ----------------------------------------------------------------------
@@ -120,7 +109,7 @@ class NNPlayApp(App[None]):
             )
             with Vertical(id="main"):
                 with Horizontal(id="views"):
-                    yield ScatterPlot(colors=self.color_count, cell_aspect=self.cell_aspect, id="plot")
+                    yield ScatterPlot(colors=self.color_count, id="plot")
                     with Vertical(id="diagram-box"):
                         yield WeightDiagram(colors=self.color_count, id="diagram")
                         yield WeightEvolution(id="evolution")
@@ -172,15 +161,14 @@ class NNPlayApp(App[None]):
                 # After the first frames: importing numba holds the GIL for a moment. A daemon thread,
                 # not a worker: compiling cannot be interrupted, and quitting must not wait for it.
                 self.set_timer(1.5, self._start_kernel_loader)
-        self.set_interval(1.0 / self.fps, self.draw_frame, name="frame")
+        self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.call_after_refresh(self.draw_frame)
         self._check_size()
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
         self._set_diagram_title()
-        # Widgets re-render on their own resize; force the next frame to redraw.
-        self._drawn = None
+        self.call_after_refresh(self.draw_frame)  # once the panes have their new sizes
 
     def _check_size(self, width: int | None = None, height: int | None = None) -> None:
         width = self.size.width if width is None else width
@@ -211,73 +199,93 @@ class NNPlayApp(App[None]):
 
     # -- drawing ---------------------------------------------------------------------
 
+    def set_view(self, **changes) -> None:
+        """Change the view (``discretize=True``...) and draw it at once."""
+        self.view = self.view.but(**changes)
+        self.draw_frame()
+
+    def _frame_tick(self) -> None:
+        """The frame timer: a new snapshot is drawn when the frame budget allows (a view change
+        is drawn at once, by ``set_view``, and so is the run pausing). A tick a little early still counts."""
+        drawn = self._drawn
+        running = self.session.running and self.view.travel is None
+        # The budget keeps frames from starving training: while paused there is none to starve, and
+        # a change of view or of run state is drawn now, not when the budget allows.
+        changed = drawn is not None and (drawn[2] != self.view or drawn[1] != running)
+        if changed or not running or self.budget.due(time.perf_counter(), slack=self.budget.min_interval / 2):
+            self.draw_frame()
+
     def draw_frame(self) -> None:
+        """Draw the newest snapshot as the view says, unless that is what is on screen."""
         if not self.is_running:
             return  # shutting down: the frame timer can still fire after the widgets are gone
+        started, cpu = time.perf_counter(), time.thread_time()
+        if self._draw_frame():
+            self.budget.spent(started, self._frame_cost(cpu))
+        self.frame_seconds += time.perf_counter() - started
+
+    def _frame_cost(self, cpu_at_start: float) -> float:
+        """The UI thread's CPU time for a frame just drawn: since the last frame ended (Textual putting
+        that one on the screen, and the keys meanwhile, count too), or, after a long pause (idle, or
+        start-up work), this frame's own."""
+        now, cpu = time.perf_counter(), time.thread_time()
+        since, self._frame_end = self._frame_end, (now, cpu)
+        if since is None or now - since[0] > 2 * self.budget.interval:
+            return cpu - cpu_at_start
+        return cpu - since[1]
+
+    def _draw_frame(self) -> bool:
         for notice in self.session.drain_notices():
             self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
+        snap = shown_snapshot(self.session.latest, self.view)
+        if snap is None:  # the moment travelled to no longer fits the network, rebuilt meanwhile
+            self.action_live()
+            snap = self.session.latest
         # The worker publishes its last snapshot and then clears ``running``: either can be seen
         # first, so a change in either redraws (a status left at "running" would never be corrected).
-        running = self.session.running and self.travel is None
-        snap = self.session.latest
-        if self.travel is not None:
-            snap = self._travel_view(snap)
+        running = self.session.running and self.view.travel is None
         plot = self.query_one(ScatterPlot)
-        # The plot's grid pass (the diagram's thumbnails) also changes when the plot is resized.
-        if snap is self._drawn and running == self._drawn_running and plot.grid_layers is self._drawn_grid:
-            return
-        self._drawn = snap
-        self._drawn_running = running
+        sizes = FrameSizes((plot.size.width, plot.size.height), plot.half_rows, self.cell_aspect)
+        drawn = self._drawn
+        if drawn is not None and drawn[0] is snap and drawn[1:] == (running, self.view, sizes):
+            return False
+        self._drawn = (snap, running, self.view, sizes)
         self.frames += 1
-        if self.hidden_mode:
-            plot.set_view(hidden=self._hidden_choice(snap))
-        plot.show(snap)
-        evolution = self.query_one(WeightEvolution)
-        if evolution.display:
+        frame = self.frame = build_frame(snap, self.view, sizes, running)
+        self.query_one("#diagram-box").display = self.view.diagram
+        evolution, diagram = self.query_one(WeightEvolution), self.query_one(WeightDiagram)
+        evolution.display, diagram.display = self.view.evolution, not self.view.evolution
+        plot.show(frame)
+        if self.view.diagram and self.view.evolution:
             evolution.show(snap)
-        diagram = self.query_one(WeightDiagram)
-        self._drawn_grid = plot.grid_layers
-        if diagram.display:
-            diagram.show(self._diagram_data(snap, plot))
+        if self.view.diagram and not self.view.evolution:
+            diagram.show(frame)
         self._update_inspector()
         self.query_one(Metrics).show(snap, running, self.status_note(snap))
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
-        if self.lesson_tracker is not None and self.travel is None:
+        if self.lesson_tracker is not None and self.view.travel is None:
             self.lesson_tracker.observe_frame(self, snap)
-        if self.standalone and not self._started:
+        if self.standalone and not self._started and frame.box is not None:
             self._started = True
-            self.call_after_refresh(self._finish_startup)  # once this frame is on screen
+            self.call_after_refresh(self._finish_startup)  # once this frame, with the plane, is on screen
+        return True
 
     def status_note(self, snap: Snapshot) -> str:
         """The status line's third row: the rate in force and the frame rate, or how to travel."""
-        if self.travel is not None:
+        if self.view.travel is not None:
             # Short: at 120 columns beside the confusion matrix "... g go on from here  l live" lost "live".
-            return f"TIME TRAVEL {self.travel + 1}/{len(self._travel_moments)}: , . move  g go on  l live"
+            return f"TIME TRAVEL {self.view.travel + 1}/{len(self.view.moments)}: , . move  g go on  l live"
         return f"{rate_text(snap)}  {self.fps_note}"
 
     async def _finish_startup(self) -> None:
         await self.query_one(ParamsPanel).build()
         self.call_after_refresh(freeze_startup_objects)
 
-    def _diagram_data(self, snap: Snapshot, plot: ScatterPlot) -> DiagramData:
-        net = snap.network
-        names = [f for f in snap.config.features]
-        return DiagramData(
-            sizes=list(net.sizes),
-            weights=list(net.weights),
-            biases=list(net.biases),
-            grid_layers=plot.grid_layers if plot.snapshot is snap else None,
-            grid_shape=plot.grid_shape,
-            activations=[*net.activations, net.output],
-            input_names=names,
-            version=snap.version,
-        )
-
     def _update_inspector(self) -> None:
-        snap = self._drawn
-        if snap is None:
+        if self.frame is None:
             return
+        snap = self.frame.snapshot
         try:
             sel = self.query_one(WeightDiagram).selection
             inspector = self.query_one("#inspector", Static)
@@ -313,10 +321,11 @@ class NNPlayApp(App[None]):
         self.travel_to_step(event.step)
 
     @on(WeightDiagram.SelectionChanged)
-    def _selection_changed(self) -> None:
+    def _selection_changed(self, event: WeightDiagram.SelectionChanged) -> None:
+        self.view = self.view.but(selection=event.selection)
         self._update_inspector()
-        if self.hidden_mode:
-            self._drawn = None
+        if self.view.hidden:
+            self.draw_frame()
 
     # -- keys ------------------------------------------------------------------------
 
@@ -327,7 +336,7 @@ class NNPlayApp(App[None]):
             return self.typing() and not modal
         if action in EDIT_ACTIONS:
             # Arrows, digits and backspace belong to the fields and the diagram unless editing data.
-            return self.edit_mode and not modal
+            return self.view.editing and not modal
         if action in APP_ACTIONS:
             # A prompt or help is open: its keys are text or close it. (In a panel field, Textual hides
             # every printable key from the bindings: the field consumes it, see tui/keys.py.)
@@ -343,9 +352,9 @@ class NNPlayApp(App[None]):
 
     def _in_the_past(self) -> bool:
         """Training keys while time-travelling would train the live run out of sight: refuse them."""
-        if self.travel is None:
+        if self.view.travel is None:
             return False
-        step = self._travel_moments[self.travel].step
+        step = self.view.moments[self.view.travel].step
         self.notify(f"in the past (step {step:,}): g goes on from here, l back to live")
         return True
 
@@ -369,7 +378,7 @@ class NNPlayApp(App[None]):
         if self.query_one(ParamsPanel).after_csv(self.action_reset):
             return  # a CSV file typed just before is still being read: reset once it is applied
         self.action_live()
-        self._set_extra(None)
+        self.set_view(classified=None)
         self.session.reset(self.query_one(ParamsPanel).config)
 
     def action_reseed(self) -> None:
@@ -378,7 +387,7 @@ class NNPlayApp(App[None]):
         # set_field applies through the input's change event; build the config directly too.
         config = panel.config.replace(seed=(self.session.latest.config.seed + 1) % (2**32))
         panel.load_config(config)
-        self._set_extra(None)
+        self.set_view(classified=None)
         self.session.reset(config)
 
     def action_classify(self) -> None:
@@ -393,99 +402,73 @@ class NNPlayApp(App[None]):
                 "nothing to classify: this CSV data has no test points (raise the test ratio)", severity="warning"
             )
             return
-        self._set_extra(ClassifiedPoints(X, y))
+        self.set_view(classified=ClassifiedPoints(X, y))
         if snap.data.is_regression:
             self.notify(f"showing {len(X):,} {which}")
             return
         # One line at 80x24 (the step is in the status line).
         self.notify(f"classified {len(X):,} {which}: {result.accuracy:.1%} correct")
 
-    def _set_extra(self, extra: ClassifiedPoints | None) -> None:
-        self.query_one(ScatterPlot).set_view(extra=extra)
-
     def action_toggle_diagram(self) -> None:
-        box = self.query_one("#diagram-box")
-        box.display = not box.display
-        self._drawn = None
+        self.set_view(diagram=not self.view.diagram)
 
     def action_discretize(self) -> None:
-        plot = self.query_one(ScatterPlot)
-        plot.set_view(discretize=not plot.discretize)
+        self.set_view(discretize=not self.view.discretize)
 
     def action_colour_by_prediction(self) -> None:
         """Points in the predicted class's colour (the old look) or in their true class's (the default)."""
-        plot = self.query_one(ScatterPlot)
-        plot.set_view(by_prediction=not plot.by_prediction)
+        self.set_view(by_prediction=not self.view.by_prediction)
 
     def action_thin_links(self) -> None:
         """Only each neuron's strongest incoming links in the diagram, or every link."""
-        self.query_one(WeightDiagram).toggle_thin()
+        self.set_view(thin=not self.query_one(WeightDiagram).thinned())
 
     def action_show_test(self) -> None:
-        plot = self.query_one(ScatterPlot)
-        if plot.extra is not None:
+        if self.view.classified is not None:
             # Classified points stand in for the data; asking for the test points means the data.
-            plot.set_view(extra=None, show_test=True)
+            self.set_view(classified=None, show_test=True)
             return
-        plot.set_view(show_test=not plot.show_test)
+        self.set_view(show_test=not self.view.show_test)
 
     # -- other views -----------------------------------------------------------------
-
-    def _hidden_choice(self, snap: Snapshot) -> tuple[int, int, int] | None:
-        """The hidden layer of the diagram's selected neuron (else the first), that neuron and a partner."""
-        sizes = snap.network.sizes
-        if len(sizes) < 3:
-            return None
-        sel = self.query_one(WeightDiagram).selection
-        layer = sel.layer if 1 <= sel.layer <= len(sizes) - 2 else 1
-        n = sizes[layer]
-        a = sel.neuron if sel.layer == layer and sel.neuron < n else 0
-        b = (a + 1 + self._partner % max(n - 1, 1)) % n if n > 1 else a
-        return layer, a, b
 
     def action_hidden_space(self) -> None:
         """Plot the data in the space of two hidden neurons (ConvNetJS's view), or go back."""
         snap = self.session.latest
-        if not self.hidden_mode and len(snap.network.sizes) < 3:
+        if not self.view.hidden and len(snap.network.sizes) < 3:
             self.notify("no hidden layer: add one in the panel (+layer) and press r", severity="warning")
             return
-        self.hidden_mode = not self.hidden_mode
-        self.query_one(ScatterPlot).set_view(hidden=self._hidden_choice(snap) if self.hidden_mode else None)
-        self._drawn = None
+        self.set_view(hidden=not self.view.hidden)
 
     def action_hidden_partner(self) -> None:
-        if self.hidden_mode:
-            self._partner += 1
-            self._drawn = None
+        if self.view.hidden:
+            self.set_view(partner=self.view.partner + 1)
 
     def action_weight_evolution(self) -> None:
-        evolution = self.query_one(WeightEvolution)
-        diagram = self.query_one(WeightDiagram)
-        evolution.display, diagram.display = not evolution.display, evolution.display
+        self.view = self.view.but(evolution=not self.view.evolution)
         self._set_diagram_title()
-        self._drawn = None
+        self.draw_frame()
 
     def _set_diagram_title(self) -> None:
         """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
         try:
-            evolution = self.query_one(WeightEvolution)
+            box = self.query_one("#diagram-box")
         except NoMatches:  # a resize before the panes are composed, or while a modal screen is on top
             return
-        if not evolution.display:
+        if not self.view.evolution:
             title = "neurons & weights"
         else:
             title = "weights (w back)" if self.size.width < 100 else "weights over the run (w: back)"
-        self.query_one("#diagram-box").border_title = title
+        box.border_title = title
 
     # -- editing the data -----------------------------------------------------------
 
     def action_edit_data(self) -> None:
         """A cursor on the plot: digits add a point of that class there, backspace removes the nearest."""
         plot = self.query_one(ScatterPlot)
-        self.edit_mode = not self.edit_mode
-        plot.set_view(cursor=(0.0, 0.0) if self.edit_mode else None)
-        plot.border_subtitle = self._edit_banner(plot.size.width) if self.edit_mode else ""
-        if self.edit_mode:
+        self.set_view(cursor=None if self.view.editing else (0.0, 0.0))
+        plot.border_subtitle = self._edit_banner(plot.size.width) if self.view.editing else ""
+        if self.view.editing:
             snap = self.session.latest
             keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add"
             # One line at 80x24: the crosshair and its legend entry show where the cursor is.
@@ -503,17 +486,16 @@ class NNPlayApp(App[None]):
         return ""
 
     def action_cursor(self, dx: int, dy: int) -> None:
-        plot = self.query_one(ScatterPlot)
         extent = self.session.latest.data.extent
-        box = plot.box
+        box = self.frame.box if self.frame is not None else None
         width, height = (box.width, box.height) if box is not None else (1, 1)  # one cell per press
-        x, y = plot.cursor or (0.0, 0.0)
+        x, y = self.view.cursor or (0.0, 0.0)
         x = min(max(x + dx * 2 * extent / max(width, 1), -extent), extent)
         y = min(max(y + dy * 2 * extent / max(height, 1), -extent), extent)
-        plot.set_view(cursor=(x, y))
+        self.set_view(cursor=(x, y))
 
     def action_add_point(self, k: int) -> None:
-        x, y = self.query_one(ScatterPlot).cursor or (0.0, 0.0)
+        x, y = self.view.cursor or (0.0, 0.0)
         if self.session.latest.data.is_regression:
             if k > 2:
                 self.notify("regression data: 1 adds a point with target -1, 2 one with +1", severity="warning")
@@ -524,7 +506,7 @@ class NNPlayApp(App[None]):
         self.session.add_point(x, y, label)
 
     def action_remove_point(self) -> None:
-        x, y = self.query_one(ScatterPlot).cursor or (0.0, 0.0)
+        x, y = self.view.cursor or (0.0, 0.0)
         self.session.remove_nearest(x, y)
 
     def action_undo(self) -> None:
@@ -533,80 +515,49 @@ class NNPlayApp(App[None]):
 
     @on(ScatterPlot.Clicked)
     def _plot_clicked(self, event: ScatterPlot.Clicked) -> None:
-        if self.edit_mode:
-            self.query_one(ScatterPlot).set_view(cursor=(event.x, event.y))
+        if self.view.editing:
+            self.set_view(cursor=(event.x, event.y))
 
     # -- time travel -------------------------------------------------------------------
 
     def action_travel(self, direction: int) -> None:
         """Step through the run's recorded moments; training pauses while you look."""
-        if self.travel is None:
+        view = self.view
+        if view.travel is None:
             moments = self.session.latest.timeline
             if not moments:
                 return
             self.session.pause()
-            self._travel_moments = moments
-            self.travel = len(moments) - 1
-        self.travel = min(max(self.travel + direction, 0), len(self._travel_moments) - 1)
-        self._drawn = None
+            view = view.but(moments=moments, travel=len(moments) - 1)
+        self.view = view.but(travel=min(max(view.travel + direction, 0), len(view.moments) - 1))
         self.draw_frame()
 
     def travel_to_step(self, step: float) -> None:
         """Jump to the recorded moment nearest ``step`` (a click on the loss curve)."""
-        moments = self._travel_moments if self.travel is not None else self.session.latest.timeline
+        moments = self.view.moments if self.view.travel is not None else self.session.latest.timeline
         if not moments:
             return
         index = int(np.argmin([abs(m.step - step) for m in moments]))
-        if self.travel is None:
+        if self.view.travel is None:
             self.session.pause()
-            self._travel_moments = moments
-        self.travel = index
-        self._drawn = None
-        self.draw_frame()
+        self.set_view(moments=moments, travel=index)
 
     def action_resume_here(self) -> None:
-        if self.travel is None:
+        if self.view.travel is None:
             return
-        moment = self._travel_moments[self.travel]
+        moment = self.view.moments[self.view.travel]
 
         self.session.resume_from(moment)
         self.action_live()
 
     def action_live(self) -> None:
-        self.travel = None
-        self._travel_moments = ()
-        self._travel_cache = None
-        self._drawn = None
-
-    def _travel_view(self, latest: Snapshot) -> Snapshot:
-        """The latest snapshot with a past moment's parameters, metrics and loss history."""
-        index = self.travel
-        cached = self._travel_cache
-        if cached is not None and cached[0] == index and cached[1] is latest:
-            return cached[2]
-        moment = self._travel_moments[index]
-        if moment.params.shape != latest.network.params.shape:
-            self.action_live()  # the network was rebuilt meanwhile
-            return latest
-        rows = latest.history
-        view = replace(
-            latest,
-            network=latest.network.with_params(moment.params),
-            step=moment.step,
-            epoch=moment.epoch,
-            metrics=moment.metrics,
-            history=rows[rows[:, 0] <= moment.step] if len(rows) else rows,
-            timeline=self._travel_moments[: index + 1],
-            version=-(index + 1) - 1000 * latest.version,
-        )
-        self._travel_cache = (index, latest, view)
-        return view
+        self.view = self.view.but(travel=None, moments=())
 
     def action_explain(self) -> None:
         """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
         from nnplay.tui.widgets.explain_screen import ExplainScreen
 
-        snap = self._drawn or self.session.latest
+        snap = self.frame.snapshot if self.frame is not None else self.session.latest
         self.session.pause()
         index = int(np.random.default_rng(snap.step).integers(len(snap.data.X_train)))
         self.push_screen(ExplainScreen(snap, self.query_one(WeightDiagram).selection, index))
@@ -672,14 +623,14 @@ class NNPlayApp(App[None]):
         # The panel takes the session's settings first: should that fail, the running run is untouched.
         self.query_one(ParamsPanel).load_config(trainer.config)
         self.session_path = path
-        self._set_extra(None)
+        self.set_view(classified=None)
         self.session.replace(trainer)
         self.notify(f"loaded {path} at step {trainer.step_count:,}")
 
     def apply_preset(self, name: str) -> None:
         config = PRESETS[name].config()
         self.query_one(ParamsPanel).load_config(config)
-        self._set_extra(None)
+        self.set_view(classified=None)
         self.session.reset(config)
         self.notify(f"preset {name}: {PRESETS[name].description}")
 
@@ -712,85 +663,6 @@ class NNPlayApp(App[None]):
 
 
 APP_ACTIONS = frozenset(b.action.split("(")[0] for b in NNPlayApp.BINDINGS) - EDIT_ACTIONS - {TYPING_ACTION}
-
-
-def layer_name(sizes: list[int], layer: int) -> str:
-    return "output" if layer == len(sizes) - 1 else f"layer {layer}"
-
-
-def parameter_name(sizes: list[int], features: tuple[str, ...], sel: Selection) -> str:
-    """One name for a weight or bias, the same in the inspector and the edit prompt."""
-    kind = layer_name(sizes, sel.layer)
-    if sel.source is None:
-        return f"bias of {kind} n{sel.neuron + 1}"
-    src = features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
-    return f"weight {src} -> {kind} n{sel.neuron + 1}"
-
-
-def fit_line(choices: tuple[str, ...], optional: tuple[str, ...] = (), width: int | None = None) -> str:
-    """The first of ``choices`` that fits ``width`` (else the last), then each ``optional`` part that
-    still fits: a narrow inspector drops the trend and the hints instead of cutting a number."""
-    if width is None:
-        return choices[0] + "".join(optional)
-    line = next((c for c in choices if len(c) <= width), choices[-1])[:width]
-    for part in optional:
-        if len(line) + len(part) <= width:
-            line += part
-    return line
-
-
-def inspector_text(snap: Snapshot, sel: Selection, width: int | None = None) -> str:
-    """Exact values of the selected neuron or connection, with their trajectory over the run.
-
-    ``width``: the two lines are made to fit it by rule (shorter names, optional parts left out).
-    """
-    net = snap.network
-    sizes = net.sizes
-    if sel.layer >= len(sizes) or sel.neuron >= sizes[sel.layer]:
-        return ""
-    if sel.source is not None and (sel.layer == 0 or sel.source >= sizes[sel.layer - 1]):
-        return ""  # a connection of an older network: the diagram (hidden by w) has not reset the selection
-    if sel.layer == 0:
-        name = snap.config.features[sel.neuron]
-        return fit_line(
-            (f"input {name}: feeds {sizes[1]} neuron(s) of the next layer", f"input {name}: feeds {sizes[1]}"),
-            ("  (arrows move, [ ] pick a weight)",),
-            width,
-        )
-    kind = layer_name(sizes, sel.layer)
-    short = "out" if sel.layer == len(sizes) - 1 else f"l{sel.layer}"
-    index = net.param_index(sel.layer, sel.neuron, sel.source)
-    value = float(net.params[index])
-    path = np.array([m.params[index] for m in snap.timeline if m.params.shape == net.params.shape])
-    trend = spark(path[-40:]) if len(path) else ""
-    if sel.source is None:
-        row = net.weights[sel.layer - 1][sel.neuron]
-        incoming = np.array2string(row, precision=3, suppress_small=True, max_line_width=200)
-        compact = np.array2string(row, precision=2, suppress_small=True, max_line_width=200)
-        first = fit_line(
-            (f"{kind} neuron {sel.neuron + 1}: bias {value:+.5f}", f"{short} n{sel.neuron + 1}: bias {value:+.4g}"),
-            (f"  {trend}",),
-            width,
-        )
-        second = fit_line((f"in-weights {incoming}", f"in {compact}"), ("  (enter edits)",), width)
-        return f"{first}\n{second}"
-    change = float(path[-1] - path[0]) if len(path) > 1 else 0.0
-    since = snap.timeline[0].step if snap.timeline else 0
-    src = snap.config.features[sel.source] if sel.layer == 1 else f"n{sel.source + 1}"
-    first = fit_line(
-        (
-            f"{parameter_name(sizes, snap.config.features, sel)}: {value:+.6f}",
-            f"{src} -> {short} n{sel.neuron + 1}: {value:+.4g}",
-        ),
-        (f"  {trend}",),
-        width,
-    )
-    second = fit_line(
-        (f"since step {since:,}: {change:+.4g} over {len(path)} moments", f"{change:+.3g} since step {since:,}"),
-        ("  (enter edits)",),
-        width,
-    )
-    return f"{first}\n{second}"
 
 
 def freeze_startup_objects() -> None:

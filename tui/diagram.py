@@ -8,6 +8,7 @@ connection passing through it: hue = sign, intensity = |weight| quantised into
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -211,11 +212,19 @@ def thumbnails(layer_grid: np.ndarray, grid_h: int, grid_w: int, th: int, tw: in
     ``layer_grid`` is (grid_h * grid_w, n_neurons) from the plot's own forward pass, so
     thumbnails cost no extra evaluation of the network.
     """
+    mean = averaging_matrix(grid_h, grid_w, th, tw, layer_grid.dtype.str)
+    return (mean @ layer_grid).reshape(th, tw, layer_grid.shape[1])
+
+
+@lru_cache(maxsize=8)
+def averaging_matrix(grid_h: int, grid_w: int, th: int, tw: int, dtype: str) -> np.ndarray:
+    """Row p averages the grid cells of thumbnail pixel p; the same for every frame of one size."""
     rows = np.minimum((np.arange(grid_h) * th) // max(grid_h, 1), th - 1)
     cols = np.minimum((np.arange(grid_w) * tw) // max(grid_w, 1), tw - 1)
     pixel = (rows[:, None] * tw + cols[None, :]).ravel()
-    # One matrix product averages every neuron at once: row p of `mean` averages pixel p's cells.
-    mean = np.zeros((th * tw, grid_h * grid_w), dtype=layer_grid.dtype)
+    # One matrix product averages every neuron at once.
+    mean = np.zeros((th * tw, grid_h * grid_w), dtype=dtype)
     mean[pixel, np.arange(grid_h * grid_w)] = 1.0
     mean /= np.maximum(mean.sum(axis=1, keepdims=True), 1.0)
-    return (mean @ layer_grid).reshape(th, tw, layer_grid.shape[1])
+    mean.flags.writeable = False
+    return mean

@@ -13,7 +13,7 @@ from pathlib import Path
 from nnplay.core.presets import PRESETS
 from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
-from nnplay.tui.plot_render import TRUECOLOR
+from nnplay.tui.render.palette import TRUECOLOR
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from nnplay.tui.commands import (
     Undo,
     UseKernel,
 )
+from nnplay.tui.model.frame_budget import FrameBudget
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
 # A bounded run (t, e) records the loss at least this many times along the way: with the compiled
@@ -55,7 +56,9 @@ class TrainingSession:
         self._trainer = trainer
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._notices: deque[Notice] = deque(maxlen=32)
-        self.frame_interval = 1.0 / fps
+        # Snapshots come at most fps times a second, and further apart when measuring one (the
+        # loss and accuracy over every point) would take more than the budget's share of training.
+        self.publish_budget = FrameBudget(fps)
         self.running = False
         self._goal: int | None = None  # step at which a bounded run pauses
         self._goal_kind = "iterations"  # what the goal counts: "iterations" (t) or "epoch" (e)
@@ -156,7 +159,6 @@ class TrainingSession:
             self.stopped = True  # the trainer is free for save_after_stop
 
     def _run(self, is_cancelled: Callable[[], bool]) -> None:
-        last_publish = 0.0
         while not is_cancelled():
             self._handle_commands(block=not self.running, is_cancelled=is_cancelled)
             if not self.running:
@@ -192,9 +194,9 @@ class TrainingSession:
                 rate = done / elapsed
                 self._chunk = max(1, min(100_000, int(rate * CHUNK_SECONDS)))
             now = time.perf_counter()
-            if now - last_publish >= self.frame_interval:
+            if self.publish_budget.due(now):
                 self._publish()
-                last_publish = now
+                self.publish_budget.spent(now, time.perf_counter() - now)
             elif self._goal is not None and trainer.step_count >= self._next_record:
                 trainer.evaluate()  # a point on the loss curve between frames
             elif trainer.config.target_loss:

@@ -60,12 +60,12 @@ async def fresh(pilot: Pilot) -> None:
     if (app.size.width, app.size.height) != SIZE:
         await pilot.resize_terminal(*SIZE)
     app.action_live()
-    if app.edit_mode:
+    if app.view.editing:
         app.action_edit_data()
-    if app.hidden_mode:
+    if app.view.hidden:
         app.action_hidden_space()
     app.query_one("#diagram-box").display = True
-    app.query_one(ScatterPlot).set_view(discretize=False, show_test=False, extra=None, cursor=None)
+    app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
     app.session.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.session_path = DEFAULT_SESSION
@@ -86,7 +86,7 @@ def ui(shared: AppThread) -> AppThread:
     assert a.session.latest.step == 0 and a.session.latest.config == CONFIG
     assert a.query_one(ParamsPanel).config == CONFIG
     assert a.focused is a.query_one(WeightDiagram)
-    assert a.travel is None and not a.edit_mode and not list(a._notifications)
+    assert a.view.travel is None and not a.view.editing and not list(a._notifications)
     return shared
 
 
@@ -332,8 +332,8 @@ def test_the_loss_curves_span_the_whole_recorded_run(ui):
         region = sparkline.region
         await pilot.click(offset=(region.x, region.y))
         await settle(pilot)
-        assert app.travel is not None
-        assert app._travel_moments[app.travel].step <= history[len(history) // 10, 0]
+        assert app.view.travel is not None
+        assert app.view.moments[app.view.travel].step <= history[len(history) // 10, 0]
 
     ui.run(check)
 
@@ -380,13 +380,13 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         plot = app.query_one(ScatterPlot)
-        assert plot.extra is None
+        assert app.view.classified is None
         await pilot.press("n")
         await settle(pilot)
         drawn = plot.frames_drawn
         await pilot.press("c")
         await pilot.pause()
-        extra = plot.extra
+        extra = app.view.classified
         assert extra is not None
         assert len(extra.X) == CONFIG.points_to_classify
         assert plot.frames_drawn > drawn  # the fresh points were drawn
@@ -400,14 +400,14 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         # Another press draws another set.
         await pilot.press("c")
         await pilot.pause()
-        assert plot.extra is not extra
-        assert not np.array_equal(plot.extra.X, extra.X)
+        assert app.view.classified is not extra
+        assert not np.array_equal(app.view.classified.X, extra.X)
         # T goes back to the data, with the test points (it did nothing while they stood in).
-        assert not plot.show_test
+        assert not app.view.show_test
         drawn = plot.frames_drawn
         await pilot.press("T")
         await pilot.pause()
-        assert plot.extra is None and plot.show_test
+        assert app.view.classified is None and app.view.show_test
         assert plot.frames_drawn > drawn
 
     ui.run(check)
@@ -455,7 +455,7 @@ def test_r_goes_back_to_step_0_and_the_same_initial_weights(ui):
         await settle(pilot)
         assert app.session.latest.step == 0
         np.testing.assert_array_equal(params(app), initial)
-        assert app.query_one(ScatterPlot).extra is None
+        assert app.view.classified is None
         assert re.search(r"\bstep 0\b", status(app))
 
     ui.run(check)
@@ -512,14 +512,14 @@ def test_d_toggles_discretize_and_redraws(ui):
         app = pilot.app
         await pilot.pause()  # the layout settles after the first frame (the status line's height)
         plot = app.query_one(ScatterPlot)
-        assert plot.discretize is False
+        assert app.view.discretize is False
         lines, drawn = list(plot._lines), plot.frames_drawn
         await pilot.press("d")
-        assert plot.discretize is True
+        assert app.view.discretize is True
         assert plot.frames_drawn == drawn + 1
         assert plot._lines != lines  # every region at full strength now
         await pilot.press("d")
-        assert plot.discretize is False
+        assert app.view.discretize is False
         assert plot._lines == lines
 
     ui.run(check)
@@ -530,13 +530,13 @@ def test_T_toggles_the_test_points(ui):
         app = pilot.app
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
-        assert plot.show_test is False
+        assert app.view.show_test is False
         lines = list(plot._lines)
         await pilot.press("T")
-        assert plot.show_test is True
+        assert app.view.show_test is True
         assert plot._lines != lines  # more dots
         await pilot.press("T")
-        assert plot.show_test is False
+        assert app.view.show_test is False
         assert plot._lines == lines
 
     ui.run(check)
@@ -724,7 +724,7 @@ def test_a_field_being_typed_in_keeps_the_app_keys_until_it_is_left(ui):
         text = field.value
         await pilot.press("n", "d")
         await settle(pilot)
-        assert app.session.latest.step == 0 and not app.query_one(ScatterPlot).discretize
+        assert app.session.latest.step == 0 and not app.view.discretize
         assert field.value == "nd" and app.focused is field  # focusing selects the text: typing replaces it
         await pilot.press("escape")
         await settle(pilot)
@@ -732,7 +732,7 @@ def test_a_field_being_typed_in_keeps_the_app_keys_until_it_is_left(ui):
         assert app.query_one(ParamsPanel).config.lr == CONFIG.lr
         await pilot.press("n", "d")
         await settle(pilot)
-        assert app.session.latest.step == 1 and app.query_one(ScatterPlot).discretize
+        assert app.session.latest.step == 1 and app.view.discretize
 
     ui.run(check)
 
@@ -763,23 +763,29 @@ def test_letters_a_number_needs_go_into_the_field(ui):
 # -- the other keys: views, data editing, time travel, explain, share ------------------------
 
 
+def hidden_of(app) -> tuple[int, int, int]:
+    """(layer, neuron a, neuron b) of the hidden space on the plot."""
+    space = app.frame.hidden
+    return space.layer, space.a, space.b
+
+
 def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         plot = app.query_one(ScatterPlot)
         await pilot.press("h")
         await settle(pilot)
-        assert app.hidden_mode and plot.hidden == (1, 0, 1)  # the selected neuron and the next one
+        assert app.view.hidden and hidden_of(app) == (1, 0, 1)  # the selected neuron and the next one
         assert plot.border_title.startswith("hidden space")
         # The caption is in the legend beside or under the plane (it was cut on the x-axis row at 80x24).
         assert "x: n1, y: n2 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("H")
         await settle(pilot)
-        assert plot.hidden == (1, 0, 2)
+        assert hidden_of(app) == (1, 0, 2)
         assert "x: n1, y: n3 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("h")
         await settle(pilot)
-        assert not app.hidden_mode and plot.hidden is None
+        assert not app.view.hidden and app.frame.hidden is None
         assert plot.border_title == "data & decision regions"
 
     ui.run(check)
@@ -822,12 +828,11 @@ def test_x_explains_a_step_and_escape_closes_it(ui):
 def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
-        plot = app.query_one(ScatterPlot)
         n = len(app.session.latest.data.X_train)
         await pilot.press("a")
-        assert app.edit_mode and plot.cursor == (0.0, 0.0)
+        assert app.view.editing and app.view.cursor == (0.0, 0.0)
         await pilot.press("right", "right", "up")
-        x, y = plot.cursor
+        x, y = app.view.cursor
         assert x > 0 and y > 0
         await pilot.press("2")
         await settle(pilot)
@@ -840,7 +845,7 @@ def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
         assert len(app.session.latest.data.X_train) == n
         assert not np.any(np.all(app.session.latest.data.X_train == [x, y], axis=1))
         await pilot.press("a")
-        assert not app.edit_mode and plot.cursor is None
+        assert not app.view.editing and app.view.cursor is None
         # Outside the editor the arrows select neurons again, digits add nothing.
         await pilot.press("down", "3")
         await settle(pilot)
@@ -899,12 +904,12 @@ def test_c_on_csv_data_says_what_it_shows(ui, tmp_path):
         await settle(pilot)
         assert any(m.startswith("classified 30 test points (a CSV file has no fresh ones)") for m in messages(app))
         app.clear_notifications()
-        app.query_one(ScatterPlot).set_view(extra=None)
+        app.set_view(classified=None)
         app.session.replace(Trainer(base.replace(test_ratio=0.0)))
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
-        assert app.query_one(ScatterPlot).extra is None  # the data stays on the plot
+        assert app.view.classified is None  # the data stays on the plot
         assert any("nothing to classify" in m for m in messages(app, "warning")), messages(app)
 
     ui.run(check)
@@ -924,7 +929,7 @@ def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
             await pilot.press(key)
             await settle(pilot)
             assert app.session.latest.step == 3 and not app.session.running, key
-            assert app.travel is not None
+            assert app.view.travel is not None
         assert sum("g goes on from here, l back to live" in m for m in messages(app)) == 4
         await pilot.press("l", "n")
         await settle(pilot)
@@ -945,22 +950,22 @@ def test_comma_full_stop_g_and_l_travel_in_time(ui):
         assert [m.step for m in moments][-5:] == [0, 1, 2, 3, 4]
         await pilot.press("comma", "comma")
         await settle(pilot)
-        assert app.travel == count - 3
+        assert app.view.travel == count - 3
         assert f"TIME TRAVEL {count - 2}/{count}" in status(app)
         assert re.search(r"\bstep 2\b", status(app))
         await pilot.press("full_stop")
         await settle(pilot)
-        assert app.travel == count - 2 and re.search(r"\bstep 3\b", status(app))
+        assert app.view.travel == count - 2 and re.search(r"\bstep 3\b", status(app))
         await pilot.press("l")
         await settle(pilot)
-        assert app.travel is None and re.search(r"\bstep 4\b", status(app))
+        assert app.view.travel is None and re.search(r"\bstep 4\b", status(app))
         await pilot.press("comma", "comma", "comma")
         await settle(pilot)
-        shown = app._travel_moments[app.travel]
+        shown = app.view.moments[app.view.travel]
         assert 0 < shown.step < 4
         await pilot.press("g")  # resume training from the moment shown
         await settle(pilot)
-        assert app.travel is None
+        assert app.view.travel is None
         snap = app.session.latest
         assert snap.step == shown.step
         np.testing.assert_array_equal(snap.network.params, shown.params)
@@ -1042,13 +1047,12 @@ async def test_keypress_is_handled_within_100ms_while_training(make_app):
         await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         # The app loads the kernel 1.5 s after start, in the background.
         await wait_until(lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
-        plot = app.query_one(ScatterPlot)
         latencies = []
         for _ in range(7):
-            before = plot.discretize
+            before = app.view.discretize
             started = time.perf_counter()
             await send_key(pilot, "d")
-            while plot.discretize == before:
+            while app.view.discretize == before:
                 assert time.perf_counter() - started < 2.0, "the key was never handled"
                 await asyncio.sleep(0.001)
             latencies.append(time.perf_counter() - started)

@@ -133,14 +133,14 @@ def test_weight_evolution_draws_extreme_parameters() -> None:
 
 def test_the_plot_predicts_many_points_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Drawing 900,000 test points through 8 layers of 256 held every layer of every point at once."""
-    import nnplay.tui.widgets.scatter_plot as scatter_plot
+    import nnplay.tui.model.grid_pass as grid_pass
 
     snap = Trainer(CONFIG).snapshot()
     inputs = np.random.default_rng(0).uniform(-1, 1, (100, 2)).astype(np.float32)
-    whole = scatter_plot.display_layers(snap, inputs)[-1]
-    monkeypatch.setattr(scatter_plot, "EVAL_CHUNK", 7)
+    whole = grid_pass.display_layers(snap, inputs)[-1]
+    monkeypatch.setattr(grid_pass, "EVAL_CHUNK", 7)
     calls: list[int] = []
-    real = scatter_plot.display_layers
-    monkeypatch.setattr(scatter_plot, "display_layers", lambda s, x: calls.append(len(x)) or real(s, x))
-    assert np.array_equal(scatter_plot.display_outputs(snap, inputs), whole)
+    real = grid_pass.display_layers
+    monkeypatch.setattr(grid_pass, "display_layers", lambda s, x: calls.append(len(x)) or real(s, x))
+    assert np.array_equal(grid_pass.display_outputs(snap, inputs), whole)
     assert max(calls) == 7

@@ -47,11 +47,11 @@ async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:
         app.pop_screen()
     await pilot.resize_terminal(*size)
     app.action_live()
-    if app.edit_mode:
+    if app.view.editing:
         app.action_edit_data()
     app.session.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
-    app.query_one(ScatterPlot).set_view(discretize=False, show_test=False, extra=None, cursor=None)
+    app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
     app.query_one(WeightDiagram).focus()
     await settle(pilot)
     app.clear_notifications()
@@ -70,19 +70,18 @@ def post_text(pilot: Pilot, text: str) -> None:
 def what_the_app_did(app: NNPlayApp) -> tuple:
     """Everything an app key could have changed: if this is the same, no app key ran."""
     snap = app.session.latest
-    plot = app.query_one(ScatterPlot)
     return (
         snap.step,
         snap.epoch,
         len(snap.data.X_train),
         snap.config,
         app.session.running,
-        app.edit_mode,
-        app.hidden_mode,
-        app.travel,
-        plot.discretize,
-        plot.show_test,
-        plot.extra is None,
+        app.view.editing,
+        app.view.hidden,
+        app.view.travel,
+        app.view.discretize,
+        app.view.show_test,
+        app.view.classified is None,
         app.query_one("#diagram-box").display,
         len(app.screen_stack),
         app.session._commands.qsize(),
@@ -307,7 +306,7 @@ def test_ctrl_z_puts_back_removed_points_and_typed_weights(shared):
         start = app.session.latest.data.X_train.copy()
         post(pilot, "a", "a")
         await settle(pilot)
-        assert app.edit_mode
+        assert app.view.editing
         banner = app.query_one(ScatterPlot).border_subtitle
         assert banner.startswith("EDITING"), banner  # the mode is on screen, not only in a toast
         for _ in range(12):

@@ -60,7 +60,7 @@ def panel(shared: AppThread) -> AppThread:
     assert app.query_one(ParamsPanel).config == CONFIG
     assert app.session.latest.config == CONFIG
     assert not app.query(".error.-shown")
-    assert app.travel is None and not app.edit_mode
+    assert app.view.travel is None and not app.view.editing
     return shared
 
 
@@ -253,8 +253,8 @@ def test_letters_and_signs_a_number_cannot_hold_are_refused_by_the_field_not_pas
         assert (error_text(pilot, name) or "").startswith("✗ ")
         assert f"keeping {format_value(name, getattr(CONFIG, name))}" in error_text(pilot, name)
         snap = app.session.latest
-        assert (snap.step, snap.epoch) == (0, 0) and not app.query_one(ScatterPlot).discretize
-        assert app.query_one(ScatterPlot).extra is None  # c did not classify
+        assert (snap.step, snap.epoch) == (0, 0) and not app.view.discretize
+        assert app.view.classified is None  # c did not classify
         await press(pilot, "enter")
         assert app.focused is not field
         assert field.value == format_value(name, getattr(CONFIG, name))
@@ -739,7 +739,7 @@ def test_a_burst_across_two_fields_applies_both_as_typed_one_by_one(panel):
         config = panel_of(pilot).config
         assert (config.train_size, config.test_ratio) == (1000, 0.3)
         assert app.query_one("#field-test_ratio", Input).value == "0.3"
-        assert app.travel is None and app.session.latest.step == 0
+        assert app.view.travel is None and app.session.latest.step == 0
 
     panel.run(check)
 
@@ -775,7 +775,6 @@ def test_focus_a_button_and_press_enter(panel):
 def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
     async def check(pilot: Pilot) -> None:
         from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
-        from nnplay.tui.widgets.scatter_plot import ScatterPlot
         from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
         app = pilot.app
@@ -785,7 +784,7 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         sel = diagram.selection
         assert sel.source is not None
         index = app.session.latest.network.param_index(sel.layer, sel.neuron, sel.source)
-        before = app.query_one(ScatterPlot).snapshot
+        before = app.query_one(ScatterPlot).frame.snapshot
         inspector = str(app.query_one("#inspector", Static).render())
         await press(pilot, "enter")
         assert isinstance(app.screen, ParameterPrompt)
@@ -797,8 +796,8 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         assert not isinstance(app.screen, ParameterPrompt)
         await settle(pilot)
         assert app.session.latest.network.params[index] == 2.5
-        assert app.query_one(ScatterPlot).snapshot is not before  # redrawn with the new weight
-        assert app.query_one(ScatterPlot).snapshot.network.params[index] == 2.5
+        assert app.query_one(ScatterPlot).frame.snapshot is not before  # redrawn with the new weight
+        assert app.query_one(ScatterPlot).frame.snapshot.network.params[index] == 2.5
         # Not a number: refused with a reason, nothing changes.
         await press(pilot, "enter")
         app.screen.query_one(Input).value = "heavy"

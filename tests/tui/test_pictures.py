@@ -16,17 +16,12 @@ from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.cli import build_parser
 from nnplay.tui.diagram import layout, rasterise_connections
-from nnplay.tui.plot_render import BIG_POINT, TRUECOLOR, default_plot_style
+from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
+from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
+from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.screenshots import SHOTS, pose, shot_app
-from nnplay.tui.widgets.scatter_plot import (
-    ClassifiedPoints,
-    PlotView,
-    ScatterPlot,
-    plane_aspect,
-    plot_box,
-    render_scatter,
-)
-from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
+from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
@@ -45,7 +40,7 @@ async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(ma
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
         for shown in (True, False):
-            box = plot.box
+            box = plot.frame.box
             assert box is not None
             assert abs(plane_aspect(box) - 1) <= 0.1, (size, shown, box)
             # Inside the pane, with the axis row below.
@@ -59,7 +54,7 @@ async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(ma
         await pilot.pause()
         app.draw_frame()
         await pilot.pause()
-        assert abs(plane_aspect(plot.box) - 1) <= 0.1
+        assert abs(plane_aspect(plot.frame.box) - 1) <= 0.1
 
 
 async def test_cell_aspect_sets_the_planes_shape(make_app) -> None:
@@ -68,7 +63,7 @@ async def test_cell_aspect_sets_the_planes_shape(make_app) -> None:
         await pilot.pause()
         app.draw_frame()
         await pilot.pause()
-        box = app.query_one(ScatterPlot).box
+        box = app.frame.box
         assert abs(box.width / box.height - 1) <= 0.1
 
 
@@ -121,12 +116,12 @@ def test_a_classs_points_and_region_belong_together_at_every_depth(depth, n) -> 
 def test_few_points_are_drawn_a_cell_large() -> None:
     snap = Trainer(PRESETS["seed-v1"].config()).snapshot()  # the article's 4 centre points
     style = default_plot_style(4, 4, 256)
-    lines, _, _ = render_scatter(snap, 40, 20, PlotView(), style)
+    lines, _ = render_scatter(snap, 40, 20, ViewState(), style)
     text = "".join(line.text for line in lines)
     assert text.count(BIG_POINT) >= len(snap.data.X_train)  # one per point (plus the legend's chips)
     X = np.random.default_rng(0).uniform(-1, 1, (500, 2))
-    many = PlotView(extra=ClassifiedPoints(X, (X[:, 0] > 0).astype(int)))
-    lines, _, _ = render_scatter(snap, 40, 20, many, style)
+    many = ViewState(classified=ClassifiedPoints(X, (X[:, 0] > 0).astype(int)))
+    lines, _ = render_scatter(snap, 40, 20, many, style)
     box = plot_box(40, 20)
     plane = "".join(line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height])
     assert BIG_POINT not in plane  # many points stay braille dots
@@ -135,7 +130,7 @@ def test_few_points_are_drawn_a_cell_large() -> None:
 def test_the_edit_cursor_is_a_crosshair_across_the_plane() -> None:
     snap = Trainer(PRESETS["seed-v2"].config(train_size=20)).snapshot()
     style = default_plot_style(4, 4, 256)
-    lines, _, _ = render_scatter(snap, 40, 20, PlotView(cursor=(0.0, 0.0)), style)
+    lines, _ = render_scatter(snap, 40, 20, ViewState(cursor=(0.0, 0.0)), style)
     box = plot_box(40, 20)
     rows = [line.text[box.left : box.left + box.width] for line in lines[box.top : box.top + box.height]]
     r = next(i for i, row in enumerate(rows) if "┼" in row)
@@ -230,7 +225,7 @@ async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails(make_app) -> 
         await pilot.press("h")
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
-        assert app.query_one(ScatterPlot).hidden is not None
+        assert app.frame.hidden is not None
         assert diagram.data.grid_layers is not None
         text = "".join(seg.text for line in diagram._lines for seg in line)
         assert "▀" in text  # thumbnails drawn, not plain dots
@@ -312,8 +307,8 @@ def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -
     box = plot_box(60, 34)
     for depth in (TRUECOLOR, 256):
         style = default_plot_style(2, 4, depth)
-        lines, _, shape = render_scatter(snap, 60, 34, PlotView(), style)
-        assert shape == (2 * box.height, box.width)  # twice the rows: the grid pass the thumbnails use too
+        lines, frame = render_scatter(snap, 60, 34, ViewState(), style)
+        assert frame.grid.shape == (2 * box.height, box.width)  # twice the rows: the grid pass the thumbnails use too
         plane = [
             [(ch, seg.style) for seg in line for ch in seg.text][box.left : box.left + box.width]
             for line in lines[box.top : box.top + box.height]
@@ -322,6 +317,6 @@ def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -
         assert halves, depth  # the boundary's cells split in two
         assert all(st.color is not None and st.bgcolor is not None and st.color != st.bgcolor for _, st in halves)
     # 16 colours and NO_COLOR keep whole cells and their textures.
-    lines, _, shape = render_scatter(snap, 60, 34, PlotView(), default_plot_style(2, 4, 16))
-    assert shape == (box.height, box.width)
+    lines, frame = render_scatter(snap, 60, 34, ViewState(), default_plot_style(2, 4, 16))
+    assert frame.grid.shape == (box.height, box.width)
     assert "▀" not in "".join(line.text for line in lines)

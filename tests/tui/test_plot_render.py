@@ -14,7 +14,10 @@ from nnplay.core.network import Network
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.braille import rasterise_points
-from nnplay.tui.plot_render import (
+from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display_layers, row_max_argmax, row_sum
+from nnplay.tui.model.plot_geometry import plot_box
+from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.render.plot import (
     BIG_POINT,
     BIG_TEST_POINT,
     CLASS_RGB,
@@ -25,18 +28,8 @@ from nnplay.tui.plot_render import (
     default_plot_style,
     render_plot_lines,
 )
-from nnplay.tui.widgets.scatter_plot import (
-    PlotView,
-    axis_numbers,
-    class_confidence,
-    display_inputs,
-    display_layers,
-    fit_number,
-    plot_box,
-    render_scatter,
-    row_max_argmax,
-    row_sum,
-)
+from nnplay.tui.render.scatter import axis_numbers, fit_number
+from nnplay.tui.widgets.scatter_plot import render_scatter
 
 LEVELS = 3
 # Hand-made styles that are all different, so every cell's style is identifiable.
@@ -459,7 +452,7 @@ def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
     snap, (p_train, p_test, p_wrong), cls = split_snapshot
     extent = snap.data.extent
     style = default_plot_style(2, 4, colors)
-    shown, _, _ = render_scatter(snap, PLOT_W, PLOT_H, PlotView(show_test=True), style)
+    shown, _ = render_scatter(snap, PLOT_W, PLOT_H, ViewState(show_test=True), style)
     cells = _cells(shown)
     train_ch, train_st = cells[_cell_of(*p_train, extent)[0]][_cell_of(*p_train, extent)[1]]
     test_ch, test_st = cells[_cell_of(*p_test, extent)[0]][_cell_of(*p_test, extent)[1]]
@@ -475,7 +468,7 @@ def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
     # The misclassified test point is in its own true class's colour, marked by the underline.
     assert wrong_st.color == style.test_fg[1 - cls].color and wrong_st.underline and wrong_st.bold
 
-    hidden, _, _ = render_scatter(snap, PLOT_W, PLOT_H, PlotView(show_test=False), style)
+    hidden, _ = render_scatter(snap, PLOT_W, PLOT_H, ViewState(show_test=False), style)
     cells = _cells(hidden)
     for p in (p_test, p_wrong):
         ch, st = cells[_cell_of(*p, extent)[0]][_cell_of(*p, extent)[1]]
@@ -487,10 +480,10 @@ def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
 def test_hidden_space_marks_test_points_too(split_snapshot):
     snap, _, _ = split_snapshot
     style = default_plot_style(2, 4, 256)
-    view = PlotView(show_test=True, hidden=(1, 0, 1))
-    lines, _, _ = render_scatter(snap, PLOT_W, PLOT_H, view, style)
+    view = ViewState(show_test=True, hidden=True, selection=Selection(1, 0))
+    lines, _ = render_scatter(snap, PLOT_W, PLOT_H, view, style)
     assert TEST_GLYPH in "".join(ch for row in _cells(lines) for ch, _ in row)  # the test points' cells
-    lines, _, _ = render_scatter(snap, PLOT_W, PLOT_H, dataclasses.replace(view, show_test=False), style)
+    lines, _ = render_scatter(snap, PLOT_W, PLOT_H, dataclasses.replace(view, show_test=False), style)
     assert TEST_GLYPH not in "".join(ch for row in _cells(lines) for ch, _ in row)
 
 
@@ -498,17 +491,17 @@ def test_legend_names_the_test_points_and_the_classes(split_snapshot):
     snap, _, _ = split_snapshot
     style = default_plot_style(2, 4, 256)
 
-    def text(view: PlotView) -> str:
-        lines, _, _ = render_scatter(snap, 48, 30, view, style)  # rows to spare under the plane
+    def text(view: ViewState) -> str:
+        lines, _ = render_scatter(snap, 48, 30, view, style)  # rows to spare under the plane
         return "\n".join(line.text for line in lines)
 
-    plain = text(PlotView())
+    plain = text(ViewState())
     assert "test point" not in plain
     for c, name in enumerate(snap.data.class_names):
         assert f"{c + 1} {name}" in plain
     assert "points: true class" in plain
-    assert "test point" in text(PlotView(show_test=True))
-    assert "points: predicted" in text(PlotView(by_prediction=True))
+    assert "test point" in text(ViewState(show_test=True))
+    assert "points: predicted" in text(ViewState(by_prediction=True))
 
 
 # --- the fast paths of a frame give numpy's numbers exactly ------------------

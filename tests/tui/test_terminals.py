@@ -7,8 +7,10 @@ import pytest
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.plot_render import CLASS_TEXTURES, TRUECOLOR, default_plot_style
-from nnplay.tui.widgets.scatter_plot import PlotView, plot_box, render_scatter
+from nnplay.tui.model.plot_geometry import plot_box
+from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.render.plot import CLASS_TEXTURES, TRUECOLOR, default_plot_style
+from nnplay.tui.widgets.scatter_plot import render_scatter
 
 
 def trained(preset: str, steps: int = 1500) -> Trainer:
@@ -40,7 +42,7 @@ def trainer_for_xor() -> Trainer:
 
 def test_sixteen_colours_mark_each_region_with_its_own_texture() -> None:
     snap = trained("quadrants").snapshot()
-    lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 16))
+    lines, _ = render_scatter(snap, 60, 30, ViewState(), default_plot_style(4, 4, 16))
 
     box = plot_box(60, 30)
 
@@ -52,7 +54,7 @@ def test_sixteen_colours_mark_each_region_with_its_own_texture() -> None:
     for cls in range(1, 4):
         assert CLASS_TEXTURES[cls] in text, cls
     # ...and 256 colours leave the empty cells empty.
-    lines, _, _ = render_scatter(snap, 60, 30, PlotView(), default_plot_style(4, 4, 256))
+    lines, _ = render_scatter(snap, 60, 30, ViewState(), default_plot_style(4, 4, 256))
     assert not set(CLASS_TEXTURES[1:]) & set(cells(lines))
 
 

@@ -20,11 +20,13 @@ from textual.widgets import Input, Static
 from nnplay.core.config import TrainConfig
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp, inspector_text
+from nnplay.tui.app import NNPlayApp
 from nnplay.tui.diagram import connection_of
+from nnplay.tui.model.inspector import inspector_text
+from nnplay.tui.model.plot_geometry import Y_GUTTER, plane_aspect
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.scatter_plot import Y_GUTTER, ScatterPlot, plane_aspect
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
 from tests.tui.waiting import send_key, wait_until
@@ -73,7 +75,7 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     while True:
         await settle(pilot)
         if (
-            app.query_one(ScatterPlot).snapshot is app.session.latest
+            app.query_one(ScatterPlot).frame.snapshot is app.session.latest
             and diagram.data is not None
             and (diagram.data.sizes == trainer.net.sizes)
         ):
@@ -81,7 +83,7 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
         if time.monotonic() > deadline:
             break
     assert app.session.latest.step == trainer.step_count
-    assert app.query_one(ScatterPlot).snapshot is app.session.latest
+    assert app.query_one(ScatterPlot).frame.snapshot is app.session.latest
 
 
 def cells(strip) -> list[tuple[str, Style]]:
@@ -112,7 +114,7 @@ def test_plot_draws_braille_points_region_backgrounds_and_axes(ui):
         width, height = plot.size
         assert len(lines) == height
         assert all(line.cell_length == width for line in lines)
-        box = plot.box
+        box = plot.frame.box
         assert abs(plane_aspect(box) - 1) <= 0.1  # square on screen
         plane = lines[box.top : box.top + box.height]
         body = [cells(line)[box.left : box.left + box.width] for line in plane]
@@ -149,7 +151,7 @@ def test_plot_redraws_only_for_a_new_snapshot_or_size(ui):
         frames = app.frames
         for _ in range(3):
             app.draw_frame()
-        plot.show(app.session.latest)
+        plot.show(app.frame)  # the frame on screen again
         await pilot.pause(0.2)  # three frame-timer ticks at 15 fps
         assert plot.frames_drawn == drawn
         assert app.frames == frames  # no new snapshot, nothing drawn
@@ -157,7 +159,7 @@ def test_plot_redraws_only_for_a_new_snapshot_or_size(ui):
         await pilot.press("n")
         await settle(pilot)
         assert plot.frames_drawn == drawn + 1
-        assert plot.snapshot.step == 1
+        assert plot.frame.snapshot.step == 1
         app.draw_frame()
         assert plot.frames_drawn == drawn + 1
 
@@ -182,7 +184,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
         snap = app.session.latest
-        box = plot.box
+        box = plot.frame.box
         width, height = box.width, box.height
         extent = snap.data.extent
         X, y = snap.data.X_train, snap.data.y_train
@@ -197,7 +199,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         assert underlined == expected
         assert underlined < with_points
         # A cell whose points are all of one class shows that class's colour, right or wrong.
-        style = plot._plot_style(snap.data.n_classes)
+        style = plot.plot_style(snap.data.n_classes)
         for r, c in list(with_points)[:200]:
             here = (row == r) & (col == c)
             if len(set(y[here].tolist())) == 1:

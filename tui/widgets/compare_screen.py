@@ -22,12 +22,15 @@ from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.config import ConfigError
 from nnplay.core.datasets import DatasetError
 from nnplay.core.trainer import Snapshot
-from nnplay.tui.plot_render import TRUECOLOR
+from nnplay.tui.model.frame import FrameSizes, build_frame
+from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.widgets.metrics import Metrics, rate_text
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
 CHUNK_SECONDS = 0.008
 POINTS_PER_RUN = 60  # a bounded run (t) records the loss at least this often, as the app does
+PLOT_ONLY = ViewState(diagram=False)  # no diagram beside the plots: no thumbnails to compute
 
 
 class CompareScreen(ModalScreen[None]):
@@ -60,7 +63,7 @@ class CompareScreen(ModalScreen[None]):
         self._goal: int | None = None
         comparison.evaluate()
         self.latest: tuple[Snapshot, Snapshot] = comparison.snapshots()
-        self._drawn: tuple[Snapshot, Snapshot] | None = None
+        self._drawn: tuple | None = None  # (the pair of snapshots, running, the plots' sizes) on screen
 
     def compose(self) -> ComposeResult:
         a, b = self.comparison.sides
@@ -88,12 +91,16 @@ class CompareScreen(ModalScreen[None]):
     # -- drawing (UI thread) -------------------------------------------------------------
 
     def draw_frame(self) -> None:
+        """Both runs' newest snapshots, each in its plot; nothing when neither they nor the sizes changed."""
         pair, running = self.latest, self.running
-        if pair is self._drawn and running == getattr(self, "_drawn_running", None):
+        plots = [self.query_one(f"#plot-{i}", ScatterPlot) for i in range(len(pair))]
+        sizes = tuple(FrameSizes((p.size.width, p.size.height), p.half_rows) for p in plots)
+        drawn = self._drawn
+        if drawn is not None and drawn[0] is pair and drawn[1:] == (running, sizes):
             return
-        self._drawn, self._drawn_running = pair, running
-        for i, snap in enumerate(pair):
-            self.query_one(f"#plot-{i}", ScatterPlot).show(snap)
+        self._drawn = (pair, running, sizes)
+        for i, (snap, plot, size) in enumerate(zip(pair, plots, sizes, strict=True)):
+            plot.show(build_frame(snap, PLOT_ONLY, size, running))
             self.query_one(f"#metrics-{i}", Metrics).show(snap, running, rate_text(snap))
 
     # -- commands (UI thread -> worker) ------------------------------------------------

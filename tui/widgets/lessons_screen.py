@@ -143,12 +143,11 @@ def start_lesson(app: App, lesson: Lesson, progress: Progress) -> LessonTracker:
     """Apply the lesson's setup as a preset is applied, and follow its tasks from now on."""
     from nnplay.tui.widgets.lesson_bar import show_lesson_bar
     from nnplay.tui.widgets.params_panel import ParamsPanel
-    from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
     config = lesson.config()
     app.action_live()
     app.query_one(ParamsPanel).load_config(config)
-    app.query_one(ScatterPlot).set_view(extra=None)
+    app.set_view(classified=None)
     app.session.reset(config)
     tracker = LessonTracker(lesson, progress)
     app.lesson_tracker = tracker

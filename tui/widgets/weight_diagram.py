@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -26,35 +25,15 @@ from nnplay.tui.diagram import (
     thumbnails,
     would_be_solid,
 )
+from nnplay.tui.model.diagram_model import DiagramData, Summary, summarise
+from nnplay.tui.model.frame import Frame
+from nnplay.tui.model.view_state import Selection
 from nnplay.tui.number_text import short_number
-from nnplay.tui.palette import WHITE, rgb, signed_rgb, signed_styles
+from nnplay.tui.render.palette import WHITE, rgb, signed_rgb, signed_styles
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 
 BRAILLE = np.array([" "] + [chr(0x2800 + b) for b in range(1, 256)], dtype="<U1")
 THUMB_LEVELS = 4  # per sign, so a thumbnail pixel has 2*THUMB_LEVELS+1 colours
-
-
-@dataclass(frozen=True)
-class Selection:
-    """A neuron (``source`` None) or the connection ``source -> neuron`` into ``layer``."""
-
-    layer: int  # 0 = inputs, len(sizes)-1 = outputs
-    neuron: int
-    source: int | None = None
-
-
-@dataclass(frozen=True)
-class DiagramData:
-    """What the diagram draws: the snapshot's parameters and per-layer outputs on a grid."""
-
-    sizes: list[int]
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    grid_layers: list[np.ndarray] | None  # (gh*gw, n) per layer incl. the input features
-    grid_shape: tuple[int, int]
-    activations: list[str]  # per non-input layer, for mapping outputs to [-1, 1]
-    input_names: list[str]
-    version: int
 
 
 class WeightDiagram(Widget, can_focus=True):
@@ -94,15 +73,21 @@ class WeightDiagram(Widget, can_focus=True):
         self._lines: list[Strip] = []
         self._layout: Layout | None = None
         self._owner: np.ndarray | None = None
+        self._summary: Summary | None = None  # the network as drawn (wide layers in groups)
         self._drawn_key: tuple | None = None
         self._weight_styles = signed_styles(LEVELS, colors)
         self._faint_styles = signed_styles(LEVELS, colors, faint=True)
-        self.thin: bool | None = None  # only each neuron's strongest incoming links; None: when the mesh would be solid
+        self.thin: bool | None = None  # the view's: only the strongest links; None: when the mesh would be solid
         self._thumb_cache: dict[tuple[int, int], Style] = {}
 
     # -- input ---------------------------------------------------------------------
 
-    def show(self, data: DiagramData) -> None:
+    def show(self, frame: Frame) -> None:
+        """Draw ``frame``'s diagram (its lines that changed are refreshed)."""
+        data = frame.diagram
+        if data is None:
+            return
+        self.thin = frame.view.thin
         old_sizes = self.data.sizes if self.data else None
         self.data = data
         if old_sizes != data.sizes:
@@ -142,26 +127,22 @@ class WeightDiagram(Widget, can_focus=True):
             return self.thin
         return self.data is not None and would_be_solid(self.data.sizes)
 
-    def toggle_thin(self) -> bool:
-        self.thin = not self.thinned()
-        self._redraw()
-        return self.thin
-
     def action_clear_connection(self) -> None:
         self._select(Selection(self.selection.layer, self.selection.neuron))
 
     def on_click(self, event: events.Click) -> None:
-        if not self._layout or not self.data:
+        if not self._layout or not self.data or self._summary is None:
             return
         x, y = event.x, event.y
         node = self._layout.node_at(x, y)
+        first = self._summary.first_neuron
         if node is not None and abs(x - self._layout.columns[node[0]]) <= self._layout.node_w:
-            self._select(Selection(*node))
+            self._select(Selection(node[0], first(*node)))
         elif self._owner is not None and 0 <= y < self._owner.shape[0] and 0 <= x < self._owner.shape[1]:
             flat = int(self._owner[y, x])
             if flat >= 0:
-                k, i, j = connection_of(flat, self.data.sizes)
-                self._select(Selection(k + 1, i, j))
+                k, i, j = connection_of(flat, self._summary.data.sizes)
+                self._select(Selection(k + 1, first(k + 1, i), first(k, j)))
         self.focus()
 
     def on_resize(self) -> None:
@@ -170,13 +151,17 @@ class WeightDiagram(Widget, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def _redraw(self) -> None:
-        # id(data) too: a new trainer (reset with new layers, a preset, a load) starts its versions
-        # again at 1, so the version alone can match the network drawn before.
-        key = (id(self.data), self.data.version if self.data else None, self.size, self.selection, self.thin)
-        if key == self._drawn_key:
-            return
-        self._drawn_key = key
+        # The arrays drawn, by identity: a new trainer (reset with new layers, a preset, a load)
+        # starts its versions again at 1, and a frame that changed only the plot's view hands
+        # over the same weights and grid pass, which need no new picture.
         data = self.data
+        arrays = () if data is None else (*data.weights, *(data.grid_layers or ()))
+        settings = (None if data is None else data.version, self.size, self.selection, self.thin)
+        drawn = self._drawn_key
+        if drawn is not None and drawn[0] == settings and len(drawn[1]) == len(arrays):
+            if all(a is b for a, b in zip(drawn[1], arrays, strict=True)):
+                return
+        self._drawn_key = (settings, arrays)
         old = self._lines
         self._lines = (
             [] if data is None else self.render_diagram(data, self.size.width, self.size.height, self.selection)
@@ -189,9 +174,19 @@ class WeightDiagram(Widget, can_focus=True):
         return Strip.blank(self.size.width, self.rich_style)
 
     def render_diagram(self, data: DiagramData, width: int, height: int, sel: Selection) -> list[Strip]:
-        """The diagram as Strips; also keeps the layout and the cell owners for mouse picking."""
+        """The diagram as Strips; also keeps the layout and the cell owners for mouse picking.
+
+        A layer of more neurons than rows is drawn in groups (``summarise``): the selected
+        neuron's group stands for it.
+        """
         if width < 8 or height < 3:
             return []
+        summary = self._summary = summarise(data, height - 1)
+        data = summary.data
+        source = None if sel.source is None else summary.node_of(sel.layer - 1, sel.source)
+        sel = (
+            Selection(sel.layer, summary.node_of(sel.layer, sel.neuron), source) if sel.layer < len(data.sizes) else sel
+        )
         label_w = min(5, max(len(n) for n in data.input_names) + 1)
         lay = layout(data.sizes, width, height - 1, label_w=label_w)
         self._layout = lay
@@ -239,7 +234,8 @@ class WeightDiagram(Widget, can_focus=True):
             owner[mask] = flat
         self._draw_nodes(lay, data, sel, chars, ids, add_style, highlight)
         lines = [Strip(seg, width) for seg in cells_to_segments(chars, ids, styles)]
-        lines.append(Strip(self._legend(scale, thin, width)).adjust_cell_length(width, Style()))
+        per_node = max(summary.groups)
+        lines.append(Strip(self._legend(scale, thin, width, per_node)).adjust_cell_length(width, Style()))
         return lines
 
     @staticmethod
@@ -329,7 +325,7 @@ class WeightDiagram(Widget, can_focus=True):
 
         return Style(color=name(q_top), bgcolor=name(q_bot) if q_bot is not None else None)
 
-    def _legend(self, scale: float, thin: bool, width: int) -> list[Segment]:
+    def _legend(self, scale: float, thin: bool, width: int, per_node: int = 1) -> list[Segment]:
         """The weight scale, then what fits of: the dashed-negative key, the thinning, the word "weight"."""
         neg, pos = self._weight_styles
         dim = Style(dim=True)
@@ -341,6 +337,8 @@ class WeightDiagram(Widget, can_focus=True):
         ramp += [Segment("█", pos[i]) for i in steps]
         segments = [left, *ramp, right]
         extras = [(False, Segment("  ╌ <0", neg[-1]))]  # negative lines are dashed
+        if per_node > 1:
+            extras.append((False, Segment(f"  {per_node} neurons a node", dim)))
         if thin:
             extras.append((False, Segment(f"  top {STRONGEST} (k)", dim)))
         extras.append((True, Segment(" weight", dim)))

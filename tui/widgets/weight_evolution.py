@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nnplay.core.trainer import Snapshot
-from nnplay.tui.palette import NEGATIVE, POSITIVE, rgb
+from nnplay.tui.render.palette import NEGATIVE, POSITIVE, rgb
 
 SHADES = " ░▒▓█"
 

@@ -10,12 +10,17 @@ from __future__ import annotations
 from rich.color import Color
 from rich.style import Style
 
-from nnplay.tui.plot_render import TRUECOLOR, blend_rgb
-
 POSITIVE = (0x08, 0x77, 0xBD)
 NEGATIVE = (0xF5, 0x93, 0x22)
 BASE = (0x1C, 0x1C, 0x1C)
 WHITE = (0xFF, 0xFF, 0xFF)
+TRUECOLOR = 1 << 24  # ``colors`` for a terminal that takes RGB; 256 means the xterm palette
+
+
+def blend_rgb(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
+    """Linear blend from ``a`` (t=0) to ``b`` (t=1), rounded to ints."""
+    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+    return (r, g, bl)
 
 
 def rgb(c: tuple[int, int, int]) -> Color:

@@ -16,6 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from nnplay.tui.braille import BRAILLE_BASE
+from nnplay.tui.render.palette import TRUECOLOR, blend_rgb
 
 # Index 0 is a plain space, not the blank braille pattern U+2800: some fonts
 # draw U+2800 as a visible glyph and a space is what every terminal expects.
@@ -414,8 +415,6 @@ _ANSI_CLASS_COLORS: tuple[tuple[str, str], ...] = (
 )
 
 
-TRUECOLOR = 1 << 24  # ``colors`` for a terminal that takes RGB; 256 means the xterm palette
-
 # 256-colour terminals: per class, (region background at confidence levels 1 and up, dot colour),
 # both xterm-palette colours of the class's own hue: downsampled, the truecolor tints turned
 # orange into maroon (52) under orange dots, and orange, light green and yellow into one colour.
@@ -431,12 +430,6 @@ _XTERM_CLASSES = (
     (23, 159),  # cyan: (0, 95, 95) under (175, 255, 255)
 )
 _XTERM_BASE = 234
-
-
-def blend_rgb(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    """Linear blend from ``a`` (t=0) to ``b`` (t=1), rounded to ints."""
-    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
-    return (r, g, bl)
 
 
 def _rgb(rgb: tuple[int, int, int]) -> Color:

@@ -1,0 +1,72 @@
+"""The frame model without an app: the frame budget, the grid pass's size, wide layers in groups."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnplay.core.config import TrainConfig
+from nnplay.core.trainer import Trainer
+from nnplay.tui.model.diagram_model import diagram_data, summarise
+from nnplay.tui.model.frame import GRID_MACS, FrameSizes, build_frame, grid_shape
+from nnplay.tui.model.frame_budget import FrameBudget
+from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
+
+
+def wide(layers: tuple[int, ...], points: int = 200) -> Trainer:
+    return Trainer(TrainConfig(dataset="spiral", train_size=points, layers=layers, activation="tanh", output="softmax"))
+
+
+def test_cheap_frames_come_at_the_frame_rate_and_dear_ones_keep_to_their_share_of_the_time() -> None:
+    budget = FrameBudget(fps=15, share=0.15)
+    budget.spent(0.0, 0.005)  # 5 ms: well within 15% of a 67 ms frame
+    assert budget.interval == budget.min_interval
+    assert budget.due(1 / 15) and not budget.due(0.03)
+    for i in range(10):
+        budget.spent(10.0 + i, 0.3)  # 300 ms a frame (a wide network)
+    assert abs(budget.interval - 0.3 / 0.15) < 0.01  # one frame in 2 s: 15% of the time
+    assert not budget.due(19.0 + 1.0) and budget.due(19.0 + 2.0)
+
+
+def test_the_grid_pass_is_sized_to_the_cells_and_coarser_for_a_wide_network() -> None:
+    assert grid_shape(29, 58, 2, [2, 8, 8, 2]) == (58, 58)  # two rows a cell
+    rows, cols = grid_shape(29, 58, 2, [2, *[256] * 8, 2])
+    assert rows * cols * 7 * 256 * 256 <= GRID_MACS * 1.01 and rows < 29 and cols < 58
+    snap = wide((256,) * 8).snapshot()
+    frame = build_frame(snap, ViewState(), FrameSizes((64, 30)))
+    assert frame.grid.shape == (rows, cols) or frame.grid.shape[0] < frame.box.height
+
+
+def test_the_points_drawn_use_the_snapshots_own_outputs_for_the_training_points() -> None:
+    trainer = wide((8,))
+    trainer.step(50)
+    trainer.evaluate()
+    snap = trainer.snapshot()
+    assert snap.train_outputs is not None
+    assert np.allclose(snap.train_outputs, snap.predict(snap.data.X_train))
+    frame = build_frame(snap, ViewState(), FrameSizes((60, 30)))
+    assert frame.points.outputs is snap.train_outputs
+    trainer.set_parameter(0, 3.0)  # a weight typed in: evaluated again, or left out, never stale
+    after = trainer.snapshot()
+    assert after.train_outputs is None or np.allclose(after.train_outputs, after.predict(after.data.X_train))
+    trainer.net.params[1] += 1.0  # parameters changed since the last evaluation
+    assert trainer.snapshot().train_outputs is None
+
+
+def test_a_layer_wider_than_the_rows_is_drawn_in_groups_of_neurons() -> None:
+    snap = wide((64, 64)).snapshot()
+    data = diagram_data(snap, build_frame(snap, ViewState(), FrameSizes((60, 30))).grid)
+    summary = summarise(data, 20)
+    assert summary.groups == (1, 4, 4, 1) and summary.data.sizes == [2, 16, 16, 2]
+    W = data.weights[1]
+    block = W[4:8, 8:12]
+    strongest = block.flat[np.abs(block).argmax()]
+    assert summary.data.weights[1][1, 2] == strongest  # a group's link is its strongest weight, with its sign
+    assert summary.data.grid_layers[1].shape[1] == 16  # one thumbnail a group
+
+    diagram = WeightDiagram(colors=256)
+    lines = diagram.render_diagram(data, 60, 21, Selection(2, 9))
+    rows = diagram._layout.rows
+    assert all(len(set(r.tolist())) == len(r) for r in rows)  # no two nodes share a row
+    assert "4 neurons a node" in "".join(seg.text for seg in lines[-1])
+    assert diagram._summary.node_of(2, 9) == 2  # the selected neuron's group stands for it

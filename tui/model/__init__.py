@@ -1,0 +1,1 @@
+"""The frame model: what the panes draw, computed without Textual or Rich."""

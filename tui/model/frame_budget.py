@@ -1,0 +1,35 @@
+"""``FrameBudget``: how often a frame may be made so that making frames never starves training.
+
+Frames come at most ``fps`` times a second; when one costs more than ``share`` of that
+interval, they come further apart, so their cost stays ``share`` of the time whatever the
+network's size. The app's frames and the trainer's snapshots each keep one.
+"""
+
+from __future__ import annotations
+
+import math
+
+SHARE = 0.10  # of the wall time a frame (or a snapshot) may take; training keeps the rest
+SMOOTHING = 0.5  # weight of the newest cost in the running estimate
+
+
+class FrameBudget:
+    def __init__(self, fps: float, share: float = SHARE) -> None:
+        self.min_interval = 1.0 / fps
+        self.share = share
+        self.cost = 0.0  # seconds one frame takes, smoothed
+        self.last = -math.inf  # when the last frame began
+
+    @property
+    def interval(self) -> float:
+        """Seconds from one frame's start to the next's."""
+        return max(self.min_interval, self.cost / self.share)
+
+    def due(self, now: float, slack: float = 0.0) -> bool:
+        """May a frame begin at ``now`` (or ``slack`` seconds before its time)?"""
+        return now - self.last >= self.interval - slack
+
+    def spent(self, started: float, seconds: float) -> None:
+        """A frame began at ``started``; the last one cost ``seconds``."""
+        self.last = started
+        self.cost = seconds if self.cost == 0 else SMOOTHING * seconds + (1 - SMOOTHING) * self.cost
