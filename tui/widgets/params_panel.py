@@ -177,6 +177,15 @@ class PanelButton(Button):
         self.press()  # a click during the animation counts too (Button ignores it)
 
 
+class FieldError(Static):
+    """The refusal under a field. Shown, it stays in view whatever height its text gives it: the
+    panel's scroll to it can run before a longer text's extra line is laid out."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.has_class("-shown"):  # the panel's scroll range follows a refresh later
+            self.call_after_refresh(self.call_after_refresh, self.scroll_visible, animate=False)
+
+
 class ParamsPanel(VerticalScroll):
     DEFAULT_CSS = """
     ParamsPanel { width: 34; padding: 0 1 0 0; border-right: solid $primary-darken-2; }
@@ -264,7 +273,7 @@ class ParamsPanel(VerticalScroll):
                 with Horizontal(classes="row"):
                     yield Label(label)
                     yield FieldInput(name, format_value(name, value))
-            yield Static("", id=f"error-{name}", classes="error")
+            yield FieldError("", id=f"error-{name}", classes="error")
             if name == "layers":
                 with Horizontal(classes="buttons"):
                     yield PanelButton("+layer", id="add-layer", compact=True)
@@ -303,7 +312,8 @@ class ParamsPanel(VerticalScroll):
         error.update(text)
         error.add_class("-shown")
         # Seen at 80x24 too, however far down the field is: scrolled to once the panel is laid out with
-        # it (after one refresh the panel's scroll range can still be the old one, short of the line).
+        # it (after one refresh the panel's scroll range can still be the old one, short of the line);
+        # a refusal that takes another line scrolls again when it is resized (FieldError).
         self.call_after_refresh(self.call_after_refresh, error.scroll_visible, animate=False)
 
     def _hide_error(self, name: str) -> None:
