@@ -230,6 +230,19 @@ def _invisible_on_space(st: Style) -> bool:
     return st.bgcolor is None and st.link is None and not any(decorations)
 
 
+def _region_rows(cls: np.ndarray, level: np.ndarray, n_region: int, levels: int) -> np.ndarray:
+    """Each cell's row in the region key table: out-of-range classes clip onto the "none" rows at
+    either end, levels onto the valid range."""
+    rows = cls.astype(np.intp)
+    np.clip(rows, -1, n_region, out=rows)
+    rows += 1
+    rows *= levels
+    level = level.astype(np.intp)
+    np.clip(level, 0, levels - 1, out=level)
+    rows += level
+    return rows
+
+
 def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, int, int]:
     """Per-cell int key (equal keys = equal style inputs), plus what decodes it.
 
@@ -246,16 +259,7 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
     n_point_keys = (n_point + 2) * 8
     region_lut, point_lut, donor_lut = style._key_tables
 
-    # Out-of-range classes clip onto the table's "none" rows at either end, and
-    # levels onto the valid range.
-    region_index = frame.region_cls.astype(np.intp)
-    np.clip(region_index, -1, n_region, out=region_index)
-    region_index += 1
-    region_index *= levels
-    level = frame.region_level.astype(np.intp)
-    np.clip(level, 0, levels - 1, out=level)
-    region_index += level
-    region_part = region_lut.take(region_index)
+    region_part = region_lut.take(_region_rows(frame.region_cls, frame.region_level, n_region, levels))
 
     has_dots = np.not_equal(frame.bits, 0)
     if frame.glyphs is not None:
@@ -287,14 +291,8 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
     key_space = (1 + n_region * levels) * n_point_keys
     if frame.lower_cls is not None and style.half_blocks:
         upper_code = region_part // n_point_keys  # 0 = no region, else 1 + cls * levels + level
-        lower_index = frame.lower_cls.astype(np.intp)
-        np.clip(lower_index, -1, n_region, out=lower_index)
-        lower_index += 1
-        lower_index *= levels
-        lower_level = frame.lower_level.astype(np.intp)
-        np.clip(lower_level, 0, levels - 1, out=lower_level)
-        lower_index += lower_level
-        lower_code = region_lut.take(lower_index) // n_point_keys
+        lower_rows = _region_rows(frame.lower_cls, frame.lower_level, n_region, levels)
+        lower_code = region_lut.take(lower_rows) // n_point_keys
         same_colour = style._code_colours
         split = ~drawn & (same_colour.take(upper_code) != same_colour.take(lower_code))
         if split.any():
