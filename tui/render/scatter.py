@@ -14,6 +14,7 @@ from nnplay.tui.model.frame import Frame, HiddenSpace
 from nnplay.tui.model.grid_pass import class_confidence, row_max_argmax
 from nnplay.tui.model.plot_geometry import SIDE_LEGEND, Y_GUTTER, PlotBox, cursor_cell
 from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.number_text import short_number
 from nnplay.tui.render.plot import BIG_POINT, BIG_TEST_POINT, TEST_GLYPH, PlotFrame, PlotStyle, render_plot_lines
 
 LEVELS = 4  # confidence levels of a region's shade
@@ -113,17 +114,13 @@ def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> tup
     lo, hi = space.lo, space.hi
     legend = [
         [Segment(f"x: n{space.a + 1}, y: n{space.b + 1} of layer {space.layer}", dim)],
-        [Segment(f"x {_number(lo[0])}..{_number(hi[0])}", dim)],
-        [Segment(f"y {_number(lo[1])}..{_number(hi[1])}", dim)],
+        [Segment(f"x {short_number(lo[0], 2)}..{short_number(hi[0], 2)}", dim)],
+        [Segment(f"y {short_number(lo[1], 2)}..{short_number(hi[1], 2)}", dim)],
         [Segment("grey: the input grid, warped", dim)],
     ]
     if point_test is not None:
         legend.append([Segment(TEST_GLYPH, Style()), Segment(" test point", dim)])
     return rows, legend
-
-
-def _number(value: float) -> str:
-    return f"{value:.2g}"
 
 
 def blank_line(width: int, style: Style) -> Line:
