@@ -188,6 +188,10 @@ class TrainingSession:
                         "warning",
                     )
                 )
+            if trainer.diverged_at is not None:
+                # Its notice goes out with its snapshot: the screen never says "diverged" without saying why.
+                self._check_stop()
+                continue
             elapsed = time.perf_counter() - started
             if done and elapsed > 0:
                 # Aim each chunk at CHUNK_SECONDS so commands and cancellation are seen promptly.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 
 from nnplay.core.config import TrainConfig
@@ -41,3 +44,54 @@ def test_a_refused_edit_is_one_error_notice_and_changes_nothing() -> None:
     assert "weight x -> layer 1 n1 must be a finite number" in notices[0].text
     assert notices[1].text.startswith("removed the point at")
     assert len(session.latest.data.X_train) == len(before.data.X_train) - 1
+
+
+class EveryChunk:
+    """A publish budget that is always due: the worker publishes after every chunk it trains."""
+
+    def due(self, now: float, slack: float = 0.0) -> bool:
+        return True
+
+    def spent(self, started: float, cost: float) -> None:
+        pass
+
+
+class RecordedSession(TrainingSession):
+    """A session that notes, at each snapshot it publishes, the notices already queued for the UI."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.published: list[tuple[int | None, list[str]]] = []
+        super().__init__(trainer)
+        self.publish_budget = EveryChunk()
+
+    @property
+    def latest(self):
+        return self._latest
+
+    @latest.setter
+    def latest(self, snap) -> None:
+        self._latest = snap
+        self.published.append((snap.diverged_at, [n.text for n in getattr(self, "_notices", ())]))
+
+
+def test_a_diverged_snapshot_is_never_published_before_its_notice() -> None:
+    # The frame drains the notices and then draws the newest snapshot: a diverged snapshot published
+    # before its notice shows "diverged" on the status line with no message saying why or what to do.
+    config = TrainConfig(
+        dataset="reg-plane", train_size=200, layers=(), output="linear", loss="mse", lr=50.0, batch_size=10
+    )
+    session = RecordedSession(Trainer(config))
+    cancelled = threading.Event()
+    worker = threading.Thread(target=session.run, args=(cancelled.is_set,), daemon=True)
+    worker.start()
+    try:
+        session.toggle_run()
+        deadline = time.monotonic() + 30
+        while (session.latest.diverged_at is None or session.running) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        cancelled.set()
+        worker.join(10)
+    diverged = [notices for at, notices in session.published if at is not None]
+    assert diverged, "the run never diverged"
+    assert all(any(text.startswith("diverged at step") for text in notices) for notices in diverged), diverged
