@@ -36,6 +36,7 @@ from nnplay.tui.model.frame_clock import FrameClock
 from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
 from nnplay.tui.model.status_text import status_note
+from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
@@ -207,8 +208,7 @@ class NNPlayApp(App[None]):
             self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
         snap = shown_snapshot(self.session.latest, self.view)
         if snap is None:  # the moment travelled to no longer fits the network, rebuilt meanwhile
-            self.action_live()
-            snap = self.session.latest
+            self.view, snap = self.view.live(), self.session.latest
         if self.frame is not None:
             self.view = self.view.for_network(self.frame.snapshot.network.sizes, snap.network.sizes)
         # The worker publishes its last snapshot and then clears ``running``: either can be seen
@@ -220,6 +220,7 @@ class NNPlayApp(App[None]):
             return False
         frame = self.frame = build_frame(snap, self.view, sizes, running)
         self.query_one("#diagram-box").display = self.view.diagram
+        self._set_diagram_title()
         evolution, diagram = self.query_one(WeightEvolution), self.query_one(WeightDiagram)
         evolution.display, diagram.display = self.view.evolution, not self.view.evolution
         plot.show(frame)
@@ -321,9 +322,9 @@ class NNPlayApp(App[None]):
         self.notify(f"preset {name}: {PRESETS[name].description}")
 
     def apply_config(self, config: TrainConfig) -> None:
-        """A new run of ``config``: the panel shows it, the session starts it."""
+        """A new run of ``config``: the panel shows it, the session starts it, the view is live."""
         self.query_one(ParamsPanel).load_config(config)
-        self.set_view(classified=None)
+        self.set_view(travel=None, moments=(), classified=None)
         self.session.reset(config)
 
     def action_classify(self) -> None:
@@ -343,48 +344,18 @@ class NNPlayApp(App[None]):
 
     # -- keys: the view ----------------------------------------------------------------
 
-    def action_toggle_diagram(self) -> None:
-        self.set_view(diagram=not self.view.diagram)
-
-    def action_discretize(self) -> None:
-        self.set_view(discretize=not self.view.discretize)
-
-    def action_colour_by_prediction(self) -> None:
-        """Points in the predicted class's colour (the old look) or in their true class's (the default)."""
-        self.set_view(by_prediction=not self.view.by_prediction)
-
-    def action_thin_links(self) -> None:
-        """Only each neuron's strongest incoming links in the diagram, or every link."""
-        self.set_view(thin=not self.view.links_thinned(self.session.latest.network.sizes))
-
-    def action_show_test(self) -> None:
-        # Classified points stand in for the data: asking for the test points means the data.
-        self.set_view(classified=None, show_test=self.view.classified is not None or not self.view.show_test)
-
-    def action_hidden_space(self) -> None:
-        """Plot the data in the space of two hidden neurons (ConvNetJS's view), or go back."""
-        if not self.view.hidden and len(self.session.latest.network.sizes) < 3:
-            self.notify("no hidden layer: add one in the panel (+layer) and press r", severity="warning")
-        else:
-            self.set_view(hidden=not self.view.hidden)
-
-    def action_hidden_partner(self) -> None:
-        if self.view.hidden:
-            self.set_view(partner=self.view.partner + 1)
-
-    def action_weight_evolution(self) -> None:
-        self.view = self.view.but(evolution=not self.view.evolution)
-        self._set_diagram_title()
-        self.show_view(self.view)
-
-    def action_select_neuron(self, d_layer: int, d_neuron: int) -> None:
-        sizes = self.session.latest.network.sizes
-        self.set_view(selection=self.view.selection.moved(sizes, d_layer, d_neuron))
-
-    def action_select_link(self, direction: int) -> None:
-        """The next (1) or previous (-1) weight into the selected neuron; 0: the neuron alone."""
-        sel, sizes = self.view.selection, self.session.latest.network.sizes
-        self.set_view(selection=sel.next_link(sizes, direction) if direction else sel.neuron_only())
+    def action_view(self, key: str, first: int | None = None, second: int | None = None) -> None:
+        """A view key (tui/model/view_keys.py) with its numbers: the view it gives is drawn, or its
+        refusal said. Training pauses while you look at the past. (Textual passes an action as
+        many parameters as its signature names, so they are named.)"""
+        numbers = [n for n in (first, second) if n is not None]
+        view = VIEW_KEYS[key](self.view, self.session.latest, *numbers)
+        if isinstance(view, Refusal):
+            self.notify(view, severity="warning")
+            return
+        if view.travel is not None and self.view.travel is None:
+            self.session.pause()
+        self.show_view(view)
 
     @on(WeightDiagram.SelectionChanged)
     def _selection_clicked(self, event: WeightDiagram.SelectionChanged) -> None:
@@ -427,21 +398,12 @@ class NNPlayApp(App[None]):
         if self.view.editing:
             self.set_view(cursor=(event.x, event.y))
 
-    # -- keys: time travel -------------------------------------------------------------
-
-    def action_travel(self, direction: int) -> None:
-        """Step through the run's recorded moments; training pauses while you look."""
-        self._look_back(self.view.travelled(self.session.latest.timeline, direction))
-
-    def travel_to_step(self, step: float) -> None:
-        """Jump to the recorded moment nearest ``step``."""
-        self._look_back(self.view.at_step(self.session.latest.timeline, step))
+    # -- time travel -------------------------------------------------------------------
 
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
-        self.travel_to_step(event.step)
-
-    def _look_back(self, view: ViewState) -> None:
+        """A click on the loss curve: the recorded moment nearest its step."""
+        view = self.view.at_step(self.session.latest.timeline, event.step)
         if view.travel is not None and self.view.travel is None:
             self.session.pause()
         self.show_view(view)
@@ -449,10 +411,7 @@ class NNPlayApp(App[None]):
     def action_resume_here(self) -> None:
         if self.view.travel is not None:
             self.session.resume_from(self.view.moments[self.view.travel])
-            self.action_live()
-
-    def action_live(self) -> None:
-        self.view = self.view.live()
+            self.view = self.view.live()
 
     # -- keys: screens and files -------------------------------------------------------
 

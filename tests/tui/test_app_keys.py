@@ -59,11 +59,11 @@ async def fresh(pilot: Pilot) -> None:
     await pilot.pause(0)
     if (app.size.width, app.size.height) != SIZE:
         await pilot.resize_terminal(*SIZE)
-    app.action_live()
+    app.action_view("live")
     if app.view.editing:
         app.action_edit_data()
     if app.view.hidden:
-        app.action_hidden_space()
+        app.action_view("hidden_space")
     app.query_one("#diagram-box").display = True
     app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
     app.session.replace(Trainer(CONFIG))

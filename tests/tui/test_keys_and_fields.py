@@ -46,7 +46,7 @@ async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:
     while len(app.screen_stack) > 1:
         app.pop_screen()
     await pilot.resize_terminal(*size)
-    app.action_live()
+    app.action_view("live")
     if app.view.editing:
         app.action_edit_data()
     app.session.replace(Trainer(CONFIG))

@@ -440,7 +440,7 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
         await pilot.pause()
         for running, travelling in ((False, False), (True, False), (False, True)):
             if travelling:  # the time-travel note replaces the rate and frame rate
-                app.action_travel(-1)
+                app.action_view("travel", -1)
             app.query_one(Metrics).show(
                 app.session.latest, running, status_note(app.session.latest, app.view, app.fps_note)
             )
@@ -458,7 +458,7 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
                 assert lines[2].startswith("TIME TRAVEL") and lines[2].endswith("l live"), lines
             else:
                 assert lines[2].startswith("lr ") and lines[2].endswith("fps"), lines
-        app.action_live()
+        app.action_view("live")
         # The plot keeps most of the height.
         assert app.query_one(ScatterPlot).size.height >= size[1] - 11
 

@@ -28,13 +28,13 @@ class WeightDiagram(Widget, can_focus=True):
     """
     # The selection is the view's: these keys change it in the app, in the order they come.
     BINDINGS = [
-        Binding("up", "app.select_neuron(0, -1)", "neuron up", show=False),
-        Binding("down", "app.select_neuron(0, 1)", "neuron down", show=False),
-        Binding("left", "app.select_neuron(-1, 0)", "layer left", show=False),
-        Binding("right", "app.select_neuron(1, 0)", "layer right", show=False),
-        Binding("left_square_bracket", "app.select_link(-1)", "prev. weight", show=False),
-        Binding("right_square_bracket", "app.select_link(1)", "next weight", show=False),
-        Binding("escape", "app.select_link(0)", "neuron only", show=False),
+        Binding("up", "app.view('select_neuron', 0, -1)", "neuron up", show=False),
+        Binding("down", "app.view('select_neuron', 0, 1)", "neuron down", show=False),
+        Binding("left", "app.view('select_neuron', -1, 0)", "layer left", show=False),
+        Binding("right", "app.view('select_neuron', 1, 0)", "layer right", show=False),
+        Binding("left_square_bracket", "app.view('select_link', -1)", "prev. weight", show=False),
+        Binding("right_square_bracket", "app.view('select_link', 1)", "next weight", show=False),
+        Binding("escape", "app.view('select_link', 0)", "neuron only", show=False),
         Binding("enter", "edit", "edit value"),
     ]
 
