@@ -39,7 +39,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from nnplay.core.trainer import Trainer
-from nnplay.tui.app import MIN_SIZE, NNPlayApp
+from nnplay.tui.app import NNPlayApp
+from nnplay.tui.main_screen import MIN_SIZE
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.text_prompt import TextPrompt
 

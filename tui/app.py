@@ -17,12 +17,11 @@ from collections.abc import Iterable, Mapping
 
 from textual import events, on
 from textual.actions import parse as parse_action
-from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Horizontal, Vertical
+from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from nnplay.core.config import FIELDS, TrainConfig
@@ -30,10 +29,10 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.kernel_loader import load_kernel_in_background
 from nnplay.tui.keys import EDIT_ACTIONS, TYPING_ACTION, bindings, palette_entries
-from nnplay.tui.model.data_edit import edit_banner, edit_notice, point_label
-from nnplay.tui.model.frame import Frame, FrameSizes, build_frame, shown_snapshot
+from nnplay.tui.main_screen import MainScreen, size_classes
+from nnplay.tui.model.data_edit import edit_notice, point_label
+from nnplay.tui.model.frame import Frame, build_frame, shown_snapshot
 from nnplay.tui.model.frame_clock import FrameClock
-from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
 from nnplay.tui.model.status_text import status_note
 from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal
@@ -41,16 +40,13 @@ from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
-from nnplay.tui.widgets.bindings_footer import BindingsFooter
-from nnplay.tui.widgets.metrics import Metrics, update_if_changed
+from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.parameter_prompt import ask_for_parameter
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
-from nnplay.tui.widgets.weight_evolution import WeightEvolution
 
-MIN_SIZE = (60, 16)
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
@@ -81,6 +77,7 @@ class NNPlayApp(App[None]):
         # the garbage collector's full passes. Tests run many apps in one process and do neither.
         self.standalone = standalone
         self._started = False
+        self._panes_ready = False
         environ = os.environ if environ is None else environ
         self.fps, self.fps_note = fps_for_environment(fps, dict(environ))
         self.session = TrainingSession(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
@@ -99,21 +96,9 @@ class NNPlayApp(App[None]):
         self.session_path = DEFAULT_SESSION
         self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
-            config = self.session.latest.config
-            yield ParamsPanel(config, deferred=self.standalone, on_change=self._config_changed, id="panel")
-            with Vertical(id="main"):
-                with Horizontal(id="views"):
-                    yield ScatterPlot(colors=self.color_count, id="plot")
-                    with Vertical(id="diagram-box"):
-                        yield WeightDiagram(colors=self.color_count, id="diagram")
-                        yield WeightEvolution(id="evolution")
-                        yield Static("", id="inspector")
-                yield Metrics(id="metrics")
-                yield NoticeLine(id="notice")
-        yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
-        yield BindingsFooter()
+    def get_default_screen(self) -> MainScreen:
+        config = self.session.latest.config
+        return MainScreen(config, self.color_count, deferred=self.standalone, on_change=self._config_changed)
 
     class Noticed(Message):
         """A notice for the notice line (posted, so ``notify`` stays callable from any thread)."""
@@ -138,22 +123,23 @@ class NNPlayApp(App[None]):
             pass
 
     def on_mount(self) -> None:
-        self.screen.add_class("-main")  # its notices go to the notice line, not toasts over the panes
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
-        self._set_diagram_title()
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
             if self.use_kernel:
                 self.set_timer(1.5, self.load_kernel)  # after the first frames: importing numba holds the GIL
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
-        self.call_after_refresh(self.draw_frame)
         self._check_size()
+
+    @on(MainScreen.Composed)
+    def _panes_composed(self) -> None:
+        self._panes_ready = True
+        self.call_after_refresh(self.draw_frame)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
-        self._set_diagram_title()
         self.call_after_refresh(self.draw_frame)  # once the panes have their new sizes
 
     def _check_size(self, width: int | None = None, height: int | None = None) -> None:
@@ -161,8 +147,7 @@ class NNPlayApp(App[None]):
         height = self.size.height if height is None else height
         # Every screen in the stack: a resize while help or a prompt is open must reach the main screen too.
         for screen in self.screen_stack:
-            screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
-            screen.set_class(width < 100, "-narrow")
+            size_classes(screen, width, height)
 
     def load_kernel(self) -> threading.Thread:
         """Load the compiled kernel on a thread of its own; numpy trains until it is ready."""
@@ -198,8 +183,8 @@ class NNPlayApp(App[None]):
 
     def draw_frame(self) -> None:
         """Draw the newest snapshot as the view says, unless that is what is on screen."""
-        if not self.is_running:
-            return  # shutting down: the frame timer can still fire after the widgets are gone
+        if not (self.is_running and self._panes_ready):
+            return  # starting up, or shutting down: the frame timer can fire while there are no panes
         started, cpu = time.perf_counter(), time.thread_time()
         self.clock.charge(started, cpu, self._draw_frame())
 
@@ -214,26 +199,11 @@ class NNPlayApp(App[None]):
         # The worker publishes its last snapshot and then clears ``running``: either can be seen
         # first, so a change in either redraws (a status left at "running" would never be corrected).
         running = self.session.running and self.view.travel is None
-        plot = self.query_one(ScatterPlot)
-        sizes = FrameSizes((plot.size.width, plot.size.height), plot.half_rows, self.cell_aspect)
-        if not self.clock.is_new(snap, (running, self.view, sizes)):
+        screen = self.default_screen
+        if not self.clock.is_new(snap, (running, self.view, sizes := screen.frame_sizes(self.cell_aspect))):
             return False
         frame = self.frame = build_frame(snap, self.view, sizes, running)
-        self.query_one("#diagram-box").display = self.view.diagram
-        self._set_diagram_title()
-        evolution, diagram = self.query_one(WeightEvolution), self.query_one(WeightDiagram)
-        evolution.display, diagram.display = self.view.evolution, not self.view.evolution
-        plot.show(frame)
-        plot.border_subtitle = edit_banner(snap.data, plot.size.width) if self.view.editing else ""
-        if self.view.diagram and self.view.evolution:
-            evolution.show(snap)
-        elif self.view.diagram:
-            diagram.show(frame)
-        inspector = self.query_one("#inspector", Static)
-        update_if_changed(inspector, inspector_text(snap, self.view.selection, inspector.size.width or None))
-        self.query_one(Metrics).show(snap, running, status_note(snap, self.view, self.fps_note))
-        panel = self.query_one(ParamsPanel)
-        panel.show_pending(panel.config.needs_reset(snap.config))
+        screen.show(frame, status_note(snap, self.view, self.fps_note))
         if self.lesson_tracker is not None and self.view.travel is None:
             self.lesson_tracker.observe_frame(self, snap)
         if self.standalone and not self._started and frame.box is not None:
@@ -244,19 +214,6 @@ class NNPlayApp(App[None]):
     async def _finish_startup(self) -> None:
         await self.query_one(ParamsPanel).build()
         self.call_after_refresh(freeze_startup_objects)
-
-    def _set_diagram_title(self) -> None:
-        """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
-        try:
-            box = self.query_one("#diagram-box")
-        except NoMatches:  # a resize before the panes are composed, or while a modal screen is on top
-            return
-        narrow = self.size.width < 100
-        box.border_title = (
-            ("weights (w back)" if narrow else "weights over the run (w: back)")
-            if self.view.evolution
-            else "neurons & weights"
-        )
 
     # -- keys: which work where --------------------------------------------------------
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -55,6 +56,12 @@ class MainScreen(Screen):
                 yield NoticeLine(id="notice")
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
         yield BindingsFooter()
+
+    class Composed(Message):
+        """The panes are mounted: frames can be drawn from now on."""
+
+    def on_mount(self) -> None:
+        self.post_message(self.Composed())
 
     def frame_sizes(self, cell_aspect: float) -> FrameSizes:
         """The sizes a frame is built for: the plot's cells and how its palette fills them."""

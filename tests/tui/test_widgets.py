@@ -482,7 +482,11 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
         assert app.query_one("#status").has_class("-diverged")
         assert np.isfinite(snap.network.params).all()
         assert math.isfinite(snap.metrics.train_loss)
-        assert any("diverged at step" in n.message for n in app._notifications if n.severity == "error")
+        # Textual files a notification through the app's message queue: it is there a moment after the frame.
+        await wait_until(
+            lambda: any("diverged at step" in n.message for n in app._notifications if n.severity == "error"),
+            what="the error notice",
+        )
         # Running again is refused until a reset.
         await send_key(pilot, "space", " ")
         await wait_until(
