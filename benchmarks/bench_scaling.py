@@ -92,6 +92,7 @@ async def frame_costs(layers: tuple[int, ...], points: int) -> dict[str, float]:
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.model.diagram_model import diagram_data
     from nnplay.tui.model.frame import FrameSizes, build_frame
+    from nnplay.tui.model.status_text import status_note
     from nnplay.tui.widgets.metrics import Metrics
     from nnplay.tui.widgets.scatter_plot import ScatterPlot
     from nnplay.tui.widgets.weight_diagram import WeightDiagram
@@ -131,7 +132,8 @@ async def frame_costs(layers: tuple[int, ...], points: int) -> dict[str, float]:
                 painted(diagram)
 
             timed("diagram", diagram_pane)
-            timed("metrics", lambda snap=snap: (metrics.show(snap, True, app.status_note(snap)), painted(metrics)))
+            note = status_note(snap, view, app.fps_note)
+            timed("metrics", lambda snap=snap, note=note: (metrics.show(snap, True, note), painted(metrics)))
             frame += 1
             if frame == 1:  # the first frame builds styles and caches, as the app's first frame does
                 for values in costs.values():

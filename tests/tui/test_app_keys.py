@@ -70,7 +70,7 @@ async def fresh(pilot: Pilot) -> None:
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.session_path = DEFAULT_SESSION
     diagram = app.query_one(WeightDiagram)
-    diagram.selection = Selection(1, 0)
+    app.set_view(selection=Selection(1, 0))
     diagram.focus()
     await settle(pilot)
     await pilot.pause()
@@ -581,10 +581,10 @@ async def test_q_exits_promptly_while_training(make_app):
     assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
     # A frame timer that fires during the shutdown, with a new snapshot, must not touch the
     # widgets that are gone (it raised NoMatches and the app exited with a traceback).
-    frames = app.frames
+    frames = app.clock.frames
     app.session._publish()
     app.draw_frame()
-    assert app.frames == frames
+    assert app.clock.frames == frames
 
 
 # -- save and load -----------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
         app = panel.app
         plot = app.query_one(ScatterPlot)
         # (frames drawn, the plot's lines, whether the screen has painted the plot's frame, fields)
-        seen.append((app.frames, len(plot._lines), plot.painted is plot.frame, bool(panel.query(Input))))
+        seen.append((app.clock.frames, len(plot._lines), plot.painted is plot.frame, bool(panel.query(Input))))
         await build(panel)
         order.append("built")
 
