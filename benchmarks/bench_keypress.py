@@ -29,11 +29,13 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
     from benchmarks.app_as_run import app_as_run
 
     app = app_as_run(preset, engine)
+    trainer = None
     if network is not None:
         from benchmarks.bench_frames import config_for, hidden_layers
         from nnplay.core.trainer import Trainer
 
-        app.session.replace(Trainer(config_for(hidden_layers(network), points)))
+        trainer = Trainer(config_for(hidden_layers(network), points))
+        app.session.replace(trainer)
     handled: list[float] = []
     original = app.action_view
 
@@ -49,6 +51,10 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
 
             app.session.set_kernel(load_kernel())
         await pilot.press("space")
+        # Training starts once the commands before it are done (a big run's first evaluation takes seconds).
+        waited = time.perf_counter()
+        while not app.session.running and time.perf_counter() - waited < 60:
+            await asyncio.sleep(0.05)
         await asyncio.sleep(1.0)
         assert app.session.running
         for _ in range(presses):
@@ -59,8 +65,10 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
                 await asyncio.sleep(0.001)
             latencies.append(handled[-1] - started)
             await asyncio.sleep(0.2)
-        steps = app.session.latest.step
-    print(f"trained {steps:,} steps meanwhile ({app.session.latest.engine})")
+        # The trainer's own count where the benchmark made it: a big run's snapshots come seconds apart.
+        steps = app.session.latest.step if trainer is None else trainer.step_count
+        engine_used = app.session.latest.engine if trainer is None else trainer.engine
+    print(f"trained {steps:,} steps meanwhile ({engine_used})")
     return latencies
 
 

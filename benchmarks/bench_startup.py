@@ -4,7 +4,11 @@
 
 Polls ``capture-pane`` every 10 ms until braille dots (the plot) are visible, and
 then until the parameter panel's fields are (the app composes them after the first
-frame); reports medians over runs, with Python's own bare start-up for scale.
+frame); reports medians over runs, with Python's own bare start-up for scale, and how the
+time splits into stages: the app is launched through ``startup_marks.py``, which notes the
+wall clock as each stage ends (the interpreter up, the imports, the trainer built, Textual
+started, the widgets composed, the first layout, the first frame built) and the rest, to the
+plot seen in the terminal, is Textual painting and writing it.
 
 Python writes bytecode caches as it does by default (PYTHONDONTWRITEBYTECODE, set on
 some build machines, is removed for the app) and a first launch, not timed, writes
@@ -14,14 +18,28 @@ them: every launch a user makes after the first one starts like this.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+MARKS = Path(__file__).with_name("startup_marks.py")
+# The stages startup_marks.py notes, in order, each with what ends at that mark.
+STAGES = (
+    ("python", "tmux and the interpreter start"),
+    ("imports", "imports (numpy, Textual, Rich, nnplay)"),
+    ("trainer built", "flags parsed, trainer and data made"),
+    ("textual started", "Textual starts (driver, stylesheet, screen)"),
+    ("composed", "compose and mount the widgets"),
+    ("first layout", "first layout and refresh"),
+    ("first frame", "first frame built (plot, diagram, metrics)"),
+)
 
 
 def plot_visible(screen: str) -> bool:
@@ -32,23 +50,35 @@ def panel_visible(screen: str) -> bool:
     return "learn rate" in screen
 
 
-def one_run(index: int) -> tuple[float, float]:
-    """Seconds until the plot is on screen, and until the panel's fields are too."""
+def one_run(index: int, marks_file: Path) -> dict[str, float]:
+    """Seconds from the launch to each stage's end, to the plot on screen ("plot") and to the
+    panel's fields on screen ("panel")."""
     socket = f"nnplay-start-{os.getpid()}-{index}"
-    command = f"cd {ROOT} && env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable} -m nnplay.tui.cli"
-    started = time.perf_counter()
+    command = f"cd {ROOT} && env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable} {MARKS} {marks_file}"
+    lines = marks_file.read_text().count("\n") if marks_file.exists() else 0
+    started = time.time()
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
-    plot = None
+    seen: dict[str, float] = {}
     try:
-        while time.perf_counter() - started < 15:
+        while time.time() - started < 15 and "panel" not in seen:
             screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
-            now = time.perf_counter() - started
-            if plot is None and plot_visible(screen):
-                plot = now
-            if plot is not None and panel_visible(screen):
-                return plot, now
+            now = time.time() - started
+            if "plot" not in seen and plot_visible(screen):
+                seen["plot"] = now
+            if "plot" in seen and panel_visible(screen):
+                seen["panel"] = now
             time.sleep(0.01)
-        raise RuntimeError("the plot and the panel did not appear within 15 s")
+        if "panel" not in seen:
+            raise RuntimeError("the plot and the panel did not appear within 15 s")
+        # q, with the terminal still there: the app writes its marks as it exits.
+        subprocess.run(["tmux", "-L", socket, "send-keys", "q"], check=True)
+        while time.time() - started < 30:
+            text = marks_file.read_text() if marks_file.exists() else ""
+            if text.count("\n") > lines:
+                marks = json.loads(text.splitlines()[-1])
+                return {name: at - started for name, at in marks.items()} | seen
+            time.sleep(0.05)
+        raise RuntimeError("the app did not write its start-up marks")
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
 
@@ -63,14 +93,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    one_run(-1)  # writes the bytecode caches, as a user's first launch does
-    runs = [one_run(i) for i in range(args.runs)]
-    plots, panels = [r[0] for r in runs], [r[1] for r in runs]
+    marks_file = Path(tempfile.mkdtemp()) / "marks.jsonl"
+    try:
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        one_run(-1, marks_file)  # writes the bytecode caches, as a user's first launch does
+        runs = [one_run(i, marks_file) for i in range(args.runs)]
+    finally:
+        shutil.rmtree(marks_file.parent, ignore_errors=True)
+    plots, panels = [r["plot"] for r in runs], [r["panel"] for r in runs]
     print(
         f"plot on screen after {statistics.median(plots):.2f} s (median of {args.runs}; "
         f"min {min(plots):.2f}, max {max(plots):.2f}); whole panel after {statistics.median(panels):.2f} s; "
         f"bare python starts in {bare_python():.2f} s"
     )
+    print(f"where the time goes (medians of {args.runs}, ms; each stage ends at the mark, from the one before):")
+    stages = [*STAGES, ("plot", "painted and written, seen in the terminal")]
+    stages += [
+        ("panel begun", "the panel's fields begun"),
+        ("panel composed", "the panel's fields composed"),
+        ("panel", "laid out, painted, seen in the terminal"),
+    ]
+    before = 0.0
+    for name, what in stages:
+        at = statistics.median(r[name] for r in runs)
+        print(f"  {what:<46} {1000 * (at - before):6.0f}   (at {at:.3f} s)")
+        before = at
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnplay.core.row_reductions import row_max, row_sum
+
 LEAKY_SLOPE = 0.01
 
 Array = np.ndarray
@@ -66,9 +68,9 @@ def _d_linear(z: Array, a: Array) -> Array:
 
 def softmax(z: Array, out: Array | None = None) -> Array:
     # Shifting by the row max keeps exp() from overflowing; the result is unchanged.
-    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    out = np.subtract(z, row_max(z)[:, np.newaxis], out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= row_sum(out)[:, np.newaxis]
     return out
 
 

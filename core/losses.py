@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnplay.core.activations import OUTPUT_DERIVATIVES
+from nnplay.core.row_reductions import row_max, row_sum
 
 LOSSES = ("mse", "cross_entropy")
 # Cross-entropy needs outputs that are probabilities.
@@ -28,8 +29,8 @@ def check_pair(output: str, loss: str) -> None:
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = z - row_max(z)[:, np.newaxis]
+    return shifted - np.log(row_sum(np.exp(shifted)))[:, np.newaxis]
 
 
 def mean_loss(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:

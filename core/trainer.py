@@ -34,6 +34,7 @@ from nnplay.core.memory_budget import (
 )
 from nnplay.core.network import MAX_PARAMETER, Network, parameters_diverged
 from nnplay.core.optim import Optimizer
+from nnplay.core.row_reductions import row_max_argmax
 from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
 
 MAX_TRAIN_POINTS = 100_000  # the train-size limit; the data editor stops there too
@@ -762,6 +763,6 @@ def _scores(
         total = ((Y[:, 0] - Y[:, 0].mean()) ** 2).sum()
         r2 = 1.0 - resid / total if total > 0 else math.nan
         return loss, math.nan, float(r2), None, out
-    predicted = out.argmax(axis=1)
+    predicted = row_max_argmax(out)[1]
     confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
     return loss, float((predicted == labels).mean()), math.nan, confusion, out

@@ -208,7 +208,7 @@ class NNPlayApp(App[None]):
             self.lesson_tracker.observe_frame(self, snap)
         if self.standalone and not self._started and frame.box is not None:
             self._started = True
-            self.call_after_refresh(self._finish_startup)  # once this frame, with the plane, is on screen
+            plot.call_after_paint(self._finish_startup)  # once this frame, with the plane, is on screen
         return True
 
     async def _finish_startup(self) -> None:

@@ -12,9 +12,10 @@ from rich.style import Style
 
 from nnplay.core.network import Network
 from nnplay.core.presets import PRESETS
+from nnplay.core.row_reductions import row_max_argmax, row_sum
 from nnplay.core.trainer import Trainer
 from nnplay.tui.braille import rasterise_points
-from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display_layers, row_max_argmax, row_sum
+from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display_layers
 from nnplay.tui.model.plot_geometry import plot_box
 from nnplay.tui.model.view_state import Selection, ViewState
 from nnplay.tui.render.plot import (

@@ -11,89 +11,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from nnplay.core.activations import HIDDEN, softmax
 from nnplay.core.features import feature_matrix
 from nnplay.core.memory_budget import EVAL_CHUNK
+from nnplay.core.row_reductions import row_max_argmax, row_sum
 from nnplay.core.trainer import Snapshot
 from nnplay.tui.braille import cell_centres
 
-# Row reductions over an (n, k) array's short axis are an order of magnitude
-# slower in numpy than the same work done column by column.  Below this many
-# columns numpy also adds a row's values left to right, so column-by-column
-# sums (and softmax outputs) are bit for bit what numpy's own would be;
-# test_plot_render checks that, so a numpy change cannot alter a frame silently.
-FEW_COLUMNS = 8
-
-
-def row_max(a: np.ndarray) -> np.ndarray:
-    """``a.max(axis=1)`` of a 2-D array, the same values, faster for few columns."""
-    k = a.shape[1]
-    if k >= FEW_COLUMNS or k == 0:
-        return a.max(axis=1)
-    top = a[:, 0].copy()
-    for j in range(1, k):
-        np.maximum(top, a[:, j], out=top)
-    return top
-
-
-def row_max_argmax(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``a.max(axis=1)`` and ``a.argmax(axis=1)`` of a 2-D array, the same values, faster for few columns."""
-    k = a.shape[1]
-    if k >= FEW_COLUMNS or k == 0 or len(a) == 0:
-        return a.max(axis=1), a.argmax(axis=1)
-    top = a[:, 0].copy()
-    arg = np.zeros(len(a), dtype=np.intp) if k == 1 else np.greater(a[:, 1], top).astype(np.intp)
-    for j in range(1, k):
-        col = a[:, j]
-        if j > 1:
-            np.putmask(arg, col > top, j)  # strictly greater: ties stay with the lowest column, as in argmax
-        np.maximum(top, col, out=top)
-    if np.isnan(top).any():  # numpy's argmax picks a row's first NaN; rare, leave it to numpy
-        arg = a.argmax(axis=1)
-    return top, arg
-
-
-def row_sum(a: np.ndarray) -> np.ndarray:
-    """``a.sum(axis=1)`` of a 2-D array, the same values, faster for few columns."""
-    k = a.shape[1]
-    if k >= FEW_COLUMNS or k == 0:
-        return a.sum(axis=1)
-    total = a[:, 0].copy()
-    total += 0  # numpy's sum starts from +0, so a row of -0.0 sums to +0.0
-    for j in range(1, k):
-        total += a[:, j]
-    return total
-
-
-def softmax_few(z: np.ndarray) -> np.ndarray:
-    """nnplay.core.activations.softmax in place, column by column (the same numbers for few columns)."""
-    if z.shape[1] >= FEW_COLUMNS or len(z) == 0:
-        return softmax(z, z)
-    np.subtract(z, row_max(z)[:, np.newaxis], out=z)
-    np.exp(z, out=z)
-    z /= row_sum(z)[:, np.newaxis]
-    return z
-
 
 def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
-    """``snap.drawing_layers`` for float32 input features: the same arrays, faster.
-
-    The pass is the network's own (``Network.forward_pass``) except that a
-    softmax output over few classes goes through :func:`softmax_few`.
-    """
-    net = snap.display_network
+    """``snap.drawing_layers`` for float32 input features: every layer, the input features first."""
     with np.errstate(all="ignore"):
-        if net.output != "softmax" or net.sizes[-1] >= FEW_COLUMNS:
-            return net.forward_pass(inputs)[1]
-        functions = [HIDDEN[name][0] for name in net.activations] + [softmax_few]
-        acts = [inputs]
-        a = inputs
-        for w, b, f in zip(net.weights, net.biases, functions, strict=True):
-            z = a @ w.T
-            z += b
-            a = f(z)
-            acts.append(a)
-        return acts
+        return snap.display_network.forward_pass(inputs)[1]
 
 
 def display_outputs(snap: Snapshot, inputs: np.ndarray) -> np.ndarray:

@@ -9,9 +9,10 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
+from nnplay.core.row_reductions import row_max_argmax
 from nnplay.tui.braille import majority_cells, quantise_confidence, rasterise_points
 from nnplay.tui.model.frame import Frame, HiddenSpace
-from nnplay.tui.model.grid_pass import class_confidence, row_max_argmax
+from nnplay.tui.model.grid_pass import class_confidence
 from nnplay.tui.model.plot_geometry import SIDE_LEGEND, Y_GUTTER, PlotBox, cursor_cell
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.number_text import short_number

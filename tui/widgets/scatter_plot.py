@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
@@ -31,6 +33,8 @@ class ScatterPlot(Widget):
         self._lines: list[Strip] = []
         self._style_cache: dict[int, PlotStyle] = {}
         self.frames_drawn = 0
+        self.painted: Frame | None = None  # the frame whose lines the screen last asked for
+        self._after_paint: list[Callable[[], object]] = []
 
     class Clicked(Message):
         """A click on the plot, in data coordinates."""
@@ -77,7 +81,24 @@ class ScatterPlot(Widget):
         if self.border_title != title:
             self.border_title = title
 
+    def call_after_paint(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the frame shown now has been painted, that is handed to the terminal.
+
+        ``call_after_refresh`` alone can run before it: the screen learns that this pane changed from
+        the pane's own message queue, and may go idle (and run the callback) first. Work scheduled
+        here waits until the screen has drawn these lines, and the screen writes them in the same pass.
+        """
+        if self.frame is not None and self.painted is self.frame:
+            self.call_after_refresh(callback)
+        else:
+            self._after_paint.append(callback)
+
     def render_line(self, y: int) -> Strip:
+        if self.painted is not self.frame:
+            self.painted = self.frame
+            callbacks, self._after_paint = self._after_paint, []
+            for callback in callbacks:
+                self.call_after_refresh(callback)
         if y < len(self._lines):
             return self._lines[y]
         return Strip.blank(self.size.width, self.rich_style)

@@ -1,0 +1,97 @@
+"""``nnplay`` as ``python -m nnplay.tui.cli`` runs it, noting when each stage of its start-up ends.
+
+    python benchmarks/startup_marks.py MARKS_FILE [nnplay's arguments]
+
+bench_startup.py launches the app through this file. It wraps a few of the app's methods to note
+the wall clock (``time.time()``, comparable with the launching process's) when each stage is
+reached, and appends them to MARKS_FILE as one JSON object when the app exits. The wrappers
+only read the clock; the app runs unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.time()  # the interpreter is up: the first line of this file runs
+
+import functools  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+
+marks: dict[str, float] = {"python": STARTED}
+
+
+def mark(name: str) -> None:
+    marks.setdefault(name, time.time())
+
+
+def wrap(cls: type, name: str, before: str | None = None, after: str | None = None) -> None:
+    """Mark ``before`` as ``cls.name`` is first entered and ``after`` as it first returns."""
+    original = getattr(cls, name)
+
+    @functools.wraps(original)  # Textual passes a handler the arguments its signature takes
+    def wrapped(self, *args, **kwargs):
+        if before:
+            mark(before)
+        result = original(self, *args, **kwargs)
+        if after:
+            mark(after)
+        return result
+
+    setattr(cls, name, wrapped)
+
+
+def main() -> int:
+    out, argv = sys.argv[1], sys.argv[2:]
+    # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets):
+    # `nnplay` imports the app's once it has parsed its flags and built the trainer; here first,
+    # so that the imports are timed as one stage.
+    import nnplay.tui.app as app_module
+    import nnplay.tui.cli as cli
+    from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.widgets.params_panel import ParamsPanel
+
+    mark("imports")
+    wrap(NNPlayApp, "__init__", before="trainer built")  # flags parsed, trainer and data made
+    compose = NNPlayApp.compose
+
+    def composing(self):
+        mark("textual started")  # driver, stylesheet, screen: Textual's own start
+        yield from compose(self)
+
+    NNPlayApp.compose = composing
+    wrap(NNPlayApp, "on_mount", before="composed")  # the widgets are made and mounted
+    draw = NNPlayApp._draw_frame
+
+    def drawing(self) -> bool:
+        mark("first layout")  # the first draw runs after the first refresh: the panes have sizes
+        drawn = draw(self)
+        if drawn and self.frame is not None and self.frame.box is not None:
+            mark("first frame")  # the frame built and handed to the panes
+        return drawn
+
+    NNPlayApp._draw_frame = drawing
+    build = ParamsPanel.build
+
+    async def building(self) -> None:
+        mark("panel begun")
+        await build(self)
+        mark("panel composed")
+
+    ParamsPanel.build = building
+    freeze = app_module.freeze_startup_objects
+
+    def freezing() -> None:
+        mark("panel laid out")  # after the refresh that followed the panel's fields
+        freeze()
+
+    app_module.freeze_startup_objects = freezing
+    try:
+        return cli.main(argv)
+    finally:
+        with open(out, "a") as f:
+            f.write(json.dumps(marks) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
