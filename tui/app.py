@@ -12,7 +12,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 
 import numpy as np
 from textual import events, on, work
@@ -587,15 +588,25 @@ class NNPlayApp(App[None]):
 
         self.push_screen(HelpScreen())
 
-    def action_save(self) -> None:
+    def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
+        """Ask for a path and save there; with ``saved``, it gets the path and the save's outcome to report."""
         from nnplay.tui.widgets.path_prompt import PathPrompt
 
         def chosen(path: str | None) -> None:
             if path:
                 self.session_path = path
-                self.session.save(path)
+                reply = None if saved is None else Future()
+                self.session.save(path, reply)
+                if saved is not None:
+                    saved(path, reply)
 
         self.push_screen(PathPrompt("Save session to", self.session_path), chosen)
+
+    async def action_quit(self) -> None:
+        """q: quit at once, or with unsaved work, after asking (tui/widgets/quit_prompt.py)."""
+        from nnplay.tui.widgets.quit_prompt import quit_or_ask
+
+        quit_or_ask(self)
 
     def action_load(self) -> None:
         from nnplay.tui.widgets.path_prompt import PathPrompt
