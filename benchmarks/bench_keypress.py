@@ -35,13 +35,13 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
 
         app.session.replace(Trainer(config_for(hidden_layers(network), points)))
     handled: list[float] = []
-    original = app.action_discretize
+    original = app.action_view
 
-    def timed() -> None:
-        original()  # the view changes and its frame is drawn
+    def timed(key: str, first: int | None = None, second: int | None = None) -> None:
+        original(key, first, second)  # the view changes and its frame is drawn
         handled.append(time.perf_counter())
 
-    app.action_discretize = timed  # type: ignore[method-assign]
+    app.action_view = timed  # type: ignore[method-assign]
     latencies = []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":

@@ -23,9 +23,9 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.trainer import Trainer
 from nnplay.tui.model.diagram_model import diagram_data
 from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.render.diagram import DiagramPainter
 from nnplay.tui.render.plot import default_plot_style
 from nnplay.tui.widgets.scatter_plot import render_scatter
-from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -92,8 +92,8 @@ def main() -> None:
         bsnap = big.snapshot()
         _, frame = render_scatter(bsnap, 60, 38, view, style)
         data = diagram_data(bsnap, frame.grid)
-        diagram = WeightDiagram(colors=256)
-        return median_ms(lambda: diagram.render_diagram(data, 60, 38, Selection(1, 0)), args.repeats)
+        painter, thin = DiagramPainter(colors=256), ViewState().links_thinned(data.sizes)
+        return median_ms(lambda: painter.paint(data, 60, 38, Selection(1, 0), thin), args.repeats)
 
     narrow_ms, wide_ms = diagram_ms((16,) * 6), diagram_ms((64,) * 8)
 

@@ -305,8 +305,8 @@ class Fuzzer:
         if app.view.editing:
             app.action_edit_data()
         if app.view.hidden:
-            app.action_hidden_space()
-        app.action_live()
+            app.action_view("hidden_space")
+        app.action_view("live")
         app.query_one("#diagram").focus()
         app.apply_preset(preset)
         await self.settle()

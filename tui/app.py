@@ -1,8 +1,9 @@
 """``NNPlayApp``: the panel, the plot, the diagram and the metrics around one training session.
 
-Data flows one way: the panel's config goes to the session (a queue), the worker
-thread trains and publishes immutable snapshots, and a frame timer capped at ``fps``
-draws the newest one. Nothing is redrawn when no new snapshot arrived.
+Data flows one way: the panel's config goes to the session (a queue), the worker thread
+trains and publishes immutable snapshots, and a frame timer capped at ``fps`` draws the
+newest one as the view says (``build_frame``). A key changes the view, the session, or opens
+a screen; the rules behind each live in tui/model, the session and the screens.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 
-import numpy as np
-from textual import events, on, work
+from textual import events, on
 from textual.actions import parse as parse_action
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
@@ -27,20 +27,25 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from nnplay.core.config import FIELDS, TrainConfig
-from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Snapshot, Trainer
+from nnplay.core.trainer import Trainer
+from nnplay.tui.kernel_loader import load_kernel_in_background
 from nnplay.tui.keys import EDIT_ACTIONS, TYPING_ACTION, bindings, palette_entries
+from nnplay.tui.model.data_edit import edit_banner, edit_notice, point_label
 from nnplay.tui.model.frame import Frame, FrameSizes, build_frame, shown_snapshot
-from nnplay.tui.model.frame_budget import FrameBudget
-from nnplay.tui.model.inspector import inspector_text, parameter_name
+from nnplay.tui.model.frame_clock import FrameClock
+from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
+from nnplay.tui.model.status_text import status_note
+from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.session import TrainingSession, fps_for_environment
+from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
-from nnplay.tui.widgets.metrics import Metrics, rate_text, update_if_changed
+from nnplay.tui.widgets.metrics import Metrics, update_if_changed
 from nnplay.tui.widgets.notice_line import NoticeLine
+from nnplay.tui.widgets.parameter_prompt import ask_for_parameter
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
@@ -77,11 +82,9 @@ class NNPlayApp(App[None]):
         # the garbage collector's full passes. Tests run many apps in one process and do neither.
         self.standalone = standalone
         self._started = False
-        if trainer is None:
-            trainer = Trainer(PRESETS["seed-v2"].config())
         environ = os.environ if environ is None else environ
         self.fps, self.fps_note = fps_for_environment(fps, dict(environ))
-        self.session = TrainingSession(trainer, self.fps)
+        self.session = TrainingSession(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
         self.start_worker = start_worker
         self.use_kernel = use_kernel
         # Each colour depth gets its own plot palette (classes apart in every one of them).
@@ -92,22 +95,15 @@ class NNPlayApp(App[None]):
         )
         self.view = ViewState()  # how the run is looked at: replaced, never changed in place
         self.frame: Frame | None = None  # the frame on screen
-        self._drawn: tuple | None = None  # what it was made of: (snapshot, running, view, sizes)
-        self.budget = FrameBudget(self.fps)
-        self._frame_end: tuple[float, float] | None = None  # (wall, UI thread CPU) time the last frame ended
+        self.clock = FrameClock(self.fps)
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
-        self.frames = 0
-        self.frame_seconds = 0.0  # time spent building and handing out frames, summed
         self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
-
-    # -- layout ----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ParamsPanel(
-                self.session.latest.config, deferred=self.standalone, on_change=self._config_changed, id="panel"
-            )
+            config = self.session.latest.config
+            yield ParamsPanel(config, deferred=self.standalone, on_change=self._config_changed, id="panel")
             with Vertical(id="main"):
                 with Horizontal(id="views"):
                     yield ScatterPlot(colors=self.color_count, id="plot")
@@ -128,27 +124,19 @@ class NNPlayApp(App[None]):
             self.message, self.title, self.severity, self.timeout = message, title, severity, timeout
 
     def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: str = "information",
-        timeout: float | None = None,
-        markup: bool = True,
+        self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None, **kw
     ) -> None:
         """A notice: on the main screen in the notice line under the panes, over a modal screen a toast."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-        self.post_message(
-            self.Noticed(message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
-        )
+        super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
+        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self.post_message(self.Noticed(message, title, severity, timeout))
 
     @on(Noticed)
     def _show_notice(self, event: Noticed) -> None:
         try:
-            line = self.query_one(NoticeLine)
+            self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
         except NoMatches:  # shutting down
-            return
-        line.post(event.message, event.severity, event.timeout, event.title)
+            pass
 
     def on_mount(self) -> None:
         self.screen.add_class("-main")  # its notices go to the notice line, not toasts over the panes
@@ -159,9 +147,7 @@ class NNPlayApp(App[None]):
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
             if self.use_kernel:
-                # After the first frames: importing numba holds the GIL for a moment. A daemon thread,
-                # not a worker: compiling cannot be interrupted, and quitting must not wait for it.
-                self.set_timer(1.5, self._start_kernel_loader)
+                self.set_timer(1.5, self.load_kernel)  # after the first frames: importing numba holds the GIL
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.call_after_refresh(self.draw_frame)
         self._check_size()
@@ -179,20 +165,13 @@ class NNPlayApp(App[None]):
             screen.set_class(width < MIN_SIZE[0] or height < MIN_SIZE[1], "-too-small")
             screen.set_class(width < 100, "-narrow")
 
-    def _start_kernel_loader(self) -> None:
-        threading.Thread(target=self._compile_kernel, name="nnplay-kernel", daemon=True).start()
+    def load_kernel(self) -> threading.Thread:
+        """Load the compiled kernel on a thread of its own; numpy trains until it is ready."""
 
-    def _compile_kernel(self) -> None:
-        """Compile (or load from cache) the numba step off the UI thread; numpy trains meanwhile."""
-        from nnplay.core.kernel import fallback_message, load_kernel
+        def warn(text: str) -> None:
+            self.notify(text, severity="warning")
 
-        kernel = load_kernel()
-        if not self.is_running:
-            return
-        if kernel is None:
-            self.notify(fallback_message(), severity="warning")
-        else:
-            self.session.set_kernel(kernel)
+        return load_kernel_in_background(self.session, lambda: self.is_running, warn)
 
     def _train_loop(self) -> None:
         worker = get_current_worker()
@@ -202,18 +181,20 @@ class NNPlayApp(App[None]):
 
     def set_view(self, **changes) -> None:
         """Change the view (``discretize=True``...) and draw it at once."""
-        self.view = self.view.but(**changes)
+        self.show_view(self.view.but(**changes))
+
+    def show_view(self, view: ViewState) -> None:
+        """Look at the run as ``view`` says, drawn at once."""
+        self.view = view
         self.draw_frame()
 
     def _frame_tick(self) -> None:
-        """The frame timer: a new snapshot is drawn when the frame budget allows (a view change
-        is drawn at once, by ``set_view``, and so is the run pausing). A tick a little early still counts."""
-        drawn = self._drawn
+        """The frame timer: a new snapshot is drawn when the budget allows. While paused there is
+        no training to starve, and a change of view or of run state is drawn now."""
         running = self.session.running and self.view.travel is None
-        # The budget keeps frames from starving training: while paused there is none to starve, and
-        # a change of view or of run state is drawn now, not when the budget allows.
-        changed = drawn is not None and (drawn[2] != self.view or drawn[1] != running)
-        if changed or not running or self.budget.due(time.perf_counter(), slack=self.budget.min_interval / 2):
+        drawn = self.clock.drawn
+        changed = drawn is not None and drawn[1][:2] != (running, self.view)
+        if changed or not running or self.clock.due(time.perf_counter()):
             self.draw_frame()
 
     def draw_frame(self) -> None:
@@ -221,48 +202,37 @@ class NNPlayApp(App[None]):
         if not self.is_running:
             return  # shutting down: the frame timer can still fire after the widgets are gone
         started, cpu = time.perf_counter(), time.thread_time()
-        if self._draw_frame():
-            self.budget.spent(started, self._frame_cost(cpu))
-        self.frame_seconds += time.perf_counter() - started
-
-    def _frame_cost(self, cpu_at_start: float) -> float:
-        """The UI thread's CPU time for a frame just drawn: since the last frame ended (Textual putting
-        that one on the screen, and the keys meanwhile, count too), or, after a long pause (idle, or
-        start-up work), this frame's own."""
-        now, cpu = time.perf_counter(), time.thread_time()
-        since, self._frame_end = self._frame_end, (now, cpu)
-        if since is None or now - since[0] > 2 * self.budget.interval:
-            return cpu - cpu_at_start
-        return cpu - since[1]
+        self.clock.charge(started, cpu, self._draw_frame())
 
     def _draw_frame(self) -> bool:
         for notice in self.session.drain_notices():
             self.notify(notice.text, severity=notice.severity, timeout=6 if notice.severity != "error" else 12)
         snap = shown_snapshot(self.session.latest, self.view)
         if snap is None:  # the moment travelled to no longer fits the network, rebuilt meanwhile
-            self.action_live()
-            snap = self.session.latest
+            self.view, snap = self.view.live(), self.session.latest
+        if self.frame is not None:
+            self.view = self.view.for_network(self.frame.snapshot.network.sizes, snap.network.sizes)
         # The worker publishes its last snapshot and then clears ``running``: either can be seen
         # first, so a change in either redraws (a status left at "running" would never be corrected).
         running = self.session.running and self.view.travel is None
         plot = self.query_one(ScatterPlot)
         sizes = FrameSizes((plot.size.width, plot.size.height), plot.half_rows, self.cell_aspect)
-        drawn = self._drawn
-        if drawn is not None and drawn[0] is snap and drawn[1:] == (running, self.view, sizes):
+        if not self.clock.is_new(snap, (running, self.view, sizes)):
             return False
-        self._drawn = (snap, running, self.view, sizes)
-        self.frames += 1
         frame = self.frame = build_frame(snap, self.view, sizes, running)
         self.query_one("#diagram-box").display = self.view.diagram
+        self._set_diagram_title()
         evolution, diagram = self.query_one(WeightEvolution), self.query_one(WeightDiagram)
         evolution.display, diagram.display = self.view.evolution, not self.view.evolution
         plot.show(frame)
+        plot.border_subtitle = edit_banner(snap.data, plot.size.width) if self.view.editing else ""
         if self.view.diagram and self.view.evolution:
             evolution.show(snap)
-        if self.view.diagram and not self.view.evolution:
+        elif self.view.diagram:
             diagram.show(frame)
-        self._update_inspector()
-        self.query_one(Metrics).show(snap, running, self.status_note(snap))
+        inspector = self.query_one("#inspector", Static)
+        update_if_changed(inspector, inspector_text(snap, self.view.selection, inspector.size.width or None))
+        self.query_one(Metrics).show(snap, running, status_note(snap, self.view, self.fps_note))
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(snap.config))
         if self.lesson_tracker is not None and self.view.travel is None:
@@ -272,63 +242,24 @@ class NNPlayApp(App[None]):
             self.call_after_refresh(self._finish_startup)  # once this frame, with the plane, is on screen
         return True
 
-    def status_note(self, snap: Snapshot) -> str:
-        """The status line's third row: the rate in force and the frame rate, or how to travel."""
-        if self.view.travel is not None:
-            # Short: at 120 columns beside the confusion matrix "... g go on from here  l live" lost "live".
-            return f"TIME TRAVEL {self.view.travel + 1}/{len(self.view.moments)}: , . move  g go on  l live"
-        return f"{rate_text(snap)}  {self.fps_note}"
-
     async def _finish_startup(self) -> None:
         await self.query_one(ParamsPanel).build()
         self.call_after_refresh(freeze_startup_objects)
 
-    def _update_inspector(self) -> None:
-        if self.frame is None:
-            return
-        snap = self.frame.snapshot
+    def _set_diagram_title(self) -> None:
+        """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
         try:
-            sel = self.query_one(WeightDiagram).selection
-            inspector = self.query_one("#inspector", Static)
-        except NoMatches:  # a selection message that arrives while the app shuts down
+            box = self.query_one("#diagram-box")
+        except NoMatches:  # a resize before the panes are composed, or while a modal screen is on top
             return
-        update_if_changed(inspector, inspector_text(snap, sel, inspector.size.width or None))
+        narrow = self.size.width < 100
+        box.border_title = (
+            ("weights (w back)" if narrow else "weights over the run (w: back)")
+            if self.view.evolution
+            else "neurons & weights"
+        )
 
-    @on(WeightDiagram.EditRequested)
-    def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
-        """Type a new value for a weight or bias; the plot follows at once."""
-        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt, parse_parameter
-
-        sel = event.selection
-        net = self.session.latest.network
-        index = net.param_index(sel.layer, sel.neuron, sel.source)
-        what = parameter_name(net.sizes, self.session.latest.config.features, sel)
-
-        def chosen(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                value = parse_parameter(text)
-            except ValueError as exc:
-                self.notify(f"not changed: {exc}", severity="error")
-                return
-
-            self.session.set_parameter(index, value, what)
-
-        self.push_screen(ParameterPrompt(what, float(net.params[index])), chosen)
-
-    @on(Metrics.Scrub)
-    def _scrub(self, event: Metrics.Scrub) -> None:
-        self.travel_to_step(event.step)
-
-    @on(WeightDiagram.SelectionChanged)
-    def _selection_changed(self, event: WeightDiagram.SelectionChanged) -> None:
-        self.view = self.view.but(selection=event.selection)
-        self._update_inspector()
-        if self.view.hidden:
-            self.draw_frame()
-
-    # -- keys ------------------------------------------------------------------------
+    # -- keys: which work where --------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         modal = isinstance(self.screen, ModalScreen)
@@ -353,11 +284,12 @@ class NNPlayApp(App[None]):
 
     def _in_the_past(self) -> bool:
         """Training keys while time-travelling would train the live run out of sight: refuse them."""
-        if self.view.travel is None:
-            return False
-        step = self.view.moments[self.view.travel].step
-        self.notify(f"in the past (step {step:,}): g goes on from here, l back to live")
-        return True
+        if self.view.travel is not None:
+            step = self.view.moments[self.view.travel].step
+            self.notify(f"in the past (step {step:,}): g goes on from here, l back to live")
+        return self.view.travel is not None
+
+    # -- keys: the run -----------------------------------------------------------------
 
     def action_toggle_run(self) -> None:
         if not self._in_the_past():
@@ -376,139 +308,87 @@ class NNPlayApp(App[None]):
             self.session.train_iterations()
 
     def action_reset(self) -> None:
-        if self.query_one(ParamsPanel).after_csv(self.action_reset):
+        panel = self.query_one(ParamsPanel)
+        if panel.after_csv(self.action_reset):
             return  # a CSV file typed just before is still being read: reset once it is applied
-        self.action_live()
-        self.set_view(classified=None)
-        self.session.reset(self.query_one(ParamsPanel).config)
+        self.set_view(travel=None, moments=(), classified=None)
+        self.session.reset(panel.config)
 
     def action_reseed(self) -> None:
-        panel = self.query_one(ParamsPanel)
-        panel.set_field("seed", (panel.config.seed + 1) % (2**32))
-        # set_field applies through the input's change event; build the config directly too.
-        config = panel.config.replace(seed=(self.session.latest.config.seed + 1) % (2**32))
-        panel.load_config(config)
-        self.set_view(classified=None)
+        config = self.query_one(ParamsPanel).config.replace(seed=(self.session.latest.config.seed + 1) % (2**32))
+        self.apply_config(config)
+
+    def apply_preset(self, name: str) -> None:
+        self.apply_config(PRESETS[name].config())
+        self.notify(f"preset {name}: {PRESETS[name].description}")
+
+    def apply_config(self, config: TrainConfig) -> None:
+        """A new run of ``config``: the panel shows it, the session starts it, the view is live."""
+        self.query_one(ParamsPanel).load_config(config)
+        self.set_view(travel=None, moments=(), classified=None)
         self.session.reset(config)
 
     def action_classify(self) -> None:
+        """The article's Classify Points: fresh points, drawn in the class the network gives them."""
         snap = self.session.latest
-        n = self.query_one(ParamsPanel).config.points_to_classify
         self._classify_round += 1
-        result = snap.classify(n, self._classify_round)
-        X, y = result.X, result.y
+        result = snap.classify(self.query_one(ParamsPanel).config.points_to_classify, self._classify_round)
         which = "fresh points" if result.fresh else "test points (a CSV file has no fresh ones)"
-        if not len(X):
+        if not len(result.X):
             self.notify(
                 "nothing to classify: this CSV data has no test points (raise the test ratio)", severity="warning"
             )
             return
-        self.set_view(classified=ClassifiedPoints(X, y))
-        if snap.data.is_regression:
-            self.notify(f"showing {len(X):,} {which}")
+        self.set_view(classified=ClassifiedPoints(result.X, result.y))
+        correct = "" if snap.data.is_regression else f": {result.accuracy:.1%} correct"
+        self.notify(f"{'showing' if snap.data.is_regression else 'classified'} {len(result.X):,} {which}{correct}")
+
+    # -- keys: the view ----------------------------------------------------------------
+
+    def action_view(self, key: str, first: int | None = None, second: int | None = None) -> None:
+        """A view key (tui/model/view_keys.py) with its numbers: the view it gives is drawn, or its
+        refusal said. Training pauses while you look at the past. (Textual passes an action as
+        many parameters as its signature names, so they are named.)"""
+        numbers = [n for n in (first, second) if n is not None]
+        view = VIEW_KEYS[key](self.view, self.session.latest, *numbers)
+        if isinstance(view, Refusal):
+            self.notify(view, severity="warning")
             return
-        # One line at 80x24 (the step is in the status line).
-        self.notify(f"classified {len(X):,} {which}: {result.accuracy:.1%} correct")
+        if view.travel is not None and self.view.travel is None:
+            self.session.pause()
+        self.show_view(view)
 
-    def action_toggle_diagram(self) -> None:
-        self.set_view(diagram=not self.view.diagram)
+    @on(WeightDiagram.SelectionChanged)
+    def _selection_clicked(self, event: WeightDiagram.SelectionChanged) -> None:
+        self.set_view(selection=event.selection)
 
-    def action_discretize(self) -> None:
-        self.set_view(discretize=not self.view.discretize)
+    @on(WeightDiagram.EditRequested)
+    def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
+        ask_for_parameter(self, event.selection)
 
-    def action_colour_by_prediction(self) -> None:
-        """Points in the predicted class's colour (the old look) or in their true class's (the default)."""
-        self.set_view(by_prediction=not self.view.by_prediction)
-
-    def action_thin_links(self) -> None:
-        """Only each neuron's strongest incoming links in the diagram, or every link."""
-        self.set_view(thin=not self.query_one(WeightDiagram).thinned())
-
-    def action_show_test(self) -> None:
-        if self.view.classified is not None:
-            # Classified points stand in for the data; asking for the test points means the data.
-            self.set_view(classified=None, show_test=True)
-            return
-        self.set_view(show_test=not self.view.show_test)
-
-    # -- other views -----------------------------------------------------------------
-
-    def action_hidden_space(self) -> None:
-        """Plot the data in the space of two hidden neurons (ConvNetJS's view), or go back."""
-        snap = self.session.latest
-        if not self.view.hidden and len(snap.network.sizes) < 3:
-            self.notify("no hidden layer: add one in the panel (+layer) and press r", severity="warning")
-            return
-        self.set_view(hidden=not self.view.hidden)
-
-    def action_hidden_partner(self) -> None:
-        if self.view.hidden:
-            self.set_view(partner=self.view.partner + 1)
-
-    def action_weight_evolution(self) -> None:
-        self.view = self.view.but(evolution=not self.view.evolution)
-        self._set_diagram_title()
-        self.draw_frame()
-
-    def _set_diagram_title(self) -> None:
-        """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
-        try:
-            box = self.query_one("#diagram-box")
-        except NoMatches:  # a resize before the panes are composed, or while a modal screen is on top
-            return
-        if not self.view.evolution:
-            title = "neurons & weights"
-        else:
-            title = "weights (w back)" if self.size.width < 100 else "weights over the run (w: back)"
-        box.border_title = title
-
-    # -- editing the data -----------------------------------------------------------
+    # -- keys: editing the data --------------------------------------------------------
 
     def action_edit_data(self) -> None:
         """A cursor on the plot: digits add a point of that class there, backspace removes the nearest."""
-        plot = self.query_one(ScatterPlot)
         self.set_view(cursor=None if self.view.editing else (0.0, 0.0))
-        plot.border_subtitle = self._edit_banner(plot.size.width) if self.view.editing else ""
         if self.view.editing:
-            snap = self.session.latest
-            keys = "1 adds -1, 2 adds +1" if snap.data.is_regression else f"1..{snap.data.n_classes} add"
-            # One line at 80x24: the crosshair and its legend entry show where the cursor is.
-            self.notify(f"editing data: {keys}, backspace removes, a ends")
+            self.notify(edit_notice(self.session.latest.data))
         self.refresh_bindings()
 
-    def _edit_banner(self, width: int) -> str:
-        """The plot's bottom border while editing the data: the mode is on screen all the time."""
-        snap = self.session.latest
-        keys = "1 2" if snap.data.is_regression else f"1..{snap.data.n_classes}"
-        banners = (f"EDITING DATA: {keys} add, backspace removes, ctrl+z undo, a ends", f"EDITING: {keys} add, a ends")
-        for text in (*banners, "EDITING"):
-            if len(text) <= width - 4:
-                return text
-        return ""
-
     def action_cursor(self, dx: int, dy: int) -> None:
-        extent = self.session.latest.data.extent
         box = self.frame.box if self.frame is not None else None
-        width, height = (box.width, box.height) if box is not None else (1, 1)  # one cell per press
-        x, y = self.view.cursor or (0.0, 0.0)
-        x = min(max(x + dx * 2 * extent / max(width, 1), -extent), extent)
-        y = min(max(y + dy * 2 * extent / max(height, 1), -extent), extent)
-        self.set_view(cursor=(x, y))
+        cells = (box.width, box.height) if box is not None else (1, 1)  # one cell per press
+        self.show_view(self.view.cursor_moved(dx, dy, self.session.latest.data.extent, cells))
 
     def action_add_point(self, k: int) -> None:
-        x, y = self.view.cursor or (0.0, 0.0)
-        if self.session.latest.data.is_regression:
-            if k > 2:
-                self.notify("regression data: 1 adds a point with target -1, 2 one with +1", severity="warning")
-                return
-            label = 1.0 if k == 2 else -1.0
+        label = point_label(self.session.latest.data, k)
+        if label is None:
+            self.notify("regression data: 1 adds a point with target -1, 2 one with +1", severity="warning")
         else:
-            label = k - 1
-        self.session.add_point(x, y, label)
+            self.session.add_point(*(self.view.cursor or (0.0, 0.0)), label)
 
     def action_remove_point(self) -> None:
-        x, y = self.view.cursor or (0.0, 0.0)
-        self.session.remove_nearest(x, y)
+        self.session.remove_nearest(*(self.view.cursor or (0.0, 0.0)))
 
     def action_undo(self) -> None:
         """Take back the last data or weight edit (ctrl+z), whatever has focus."""
@@ -521,47 +401,27 @@ class NNPlayApp(App[None]):
 
     # -- time travel -------------------------------------------------------------------
 
-    def action_travel(self, direction: int) -> None:
-        """Step through the run's recorded moments; training pauses while you look."""
-        view = self.view
-        if view.travel is None:
-            moments = self.session.latest.timeline
-            if not moments:
-                return
+    @on(Metrics.Scrub)
+    def _scrub(self, event: Metrics.Scrub) -> None:
+        """A click on the loss curve: the recorded moment nearest its step."""
+        view = self.view.at_step(self.session.latest.timeline, event.step)
+        if view.travel is not None and self.view.travel is None:
             self.session.pause()
-            view = view.but(moments=moments, travel=len(moments) - 1)
-        self.view = view.but(travel=min(max(view.travel + direction, 0), len(view.moments) - 1))
-        self.draw_frame()
-
-    def travel_to_step(self, step: float) -> None:
-        """Jump to the recorded moment nearest ``step`` (a click on the loss curve)."""
-        moments = self.view.moments if self.view.travel is not None else self.session.latest.timeline
-        if not moments:
-            return
-        index = int(np.argmin([abs(m.step - step) for m in moments]))
-        if self.view.travel is None:
-            self.session.pause()
-        self.set_view(moments=moments, travel=index)
+        self.show_view(view)
 
     def action_resume_here(self) -> None:
-        if self.view.travel is None:
-            return
-        moment = self.view.moments[self.view.travel]
+        if self.view.travel is not None:
+            self.session.resume_from(self.view.moments[self.view.travel])
+            self.view = self.view.live()
 
-        self.session.resume_from(moment)
-        self.action_live()
-
-    def action_live(self) -> None:
-        self.view = self.view.but(travel=None, moments=())
+    # -- keys: screens and files -------------------------------------------------------
 
     def action_explain(self) -> None:
         """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
         from nnplay.tui.widgets.explain_screen import ExplainScreen
 
-        snap = self.frame.snapshot if self.frame is not None else self.session.latest
         self.session.pause()
-        index = int(np.random.default_rng(snap.step).integers(len(snap.data.X_train)))
-        self.push_screen(ExplainScreen(snap, self.query_one(WeightDiagram).selection, index))
+        self.push_screen(ExplainScreen(self.frame.snapshot if self.frame else self.session.latest, self.view.selection))
 
     def action_share(self) -> None:
         """The exact command line of the current setup: shown, and copied where the terminal allows (OSC 52)."""
@@ -589,18 +449,7 @@ class NNPlayApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
-        """Ask for a path and save there; with ``saved``, it gets the path and the save's outcome to report."""
-        from nnplay.tui.widgets.path_prompt import PathPrompt
-
-        def chosen(path: str | None) -> None:
-            if path:
-                self.session_path = path
-                reply = None if saved is None else Future()
-                self.session.save(path, reply)
-                if saved is not None:
-                    saved(path, reply)
-
-        self.push_screen(PathPrompt("Save session to", self.session_path), chosen)
+        ask_to_save(self, saved)
 
     async def action_quit(self) -> None:
         """q: quit at once, or with unsaved work, after asking (tui/widgets/quit_prompt.py)."""
@@ -609,43 +458,13 @@ class NNPlayApp(App[None]):
         quit_or_ask(self)
 
     def action_load(self) -> None:
-        from nnplay.tui.widgets.path_prompt import PathPrompt
+        ask_to_load(self)
 
-        def chosen(path: str | None) -> None:
-            if path:
-                self.load_path(path)
-
-        self.push_screen(PathPrompt("Load session from", self.session_path), chosen)
-
-    @work(thread=True, exclusive=True, group="load")
     def load_path(self, path: str) -> None:
-        """Read and check the file off the UI thread; the session changes only if all of it is good."""
-        try:
-            trainer = load_session(path)
-        except SessionFileError as exc:
-            self.call_from_thread(self.notify, f"not loaded: {exc}", severity="error", timeout=12)
-            return
-        except Exception as exc:  # load_session says everything in one line; this keeps the app up regardless
-            self.call_from_thread(self.notify, f"not loaded: {path}: {type(exc).__name__}", severity="error")
-            return
-        self.call_from_thread(self._loaded, path, trainer)
+        """Load the session in ``path`` (read off the UI thread; nothing changes unless all of it is good)."""
+        load_in_background(self, path)
 
-    def _loaded(self, path: str, trainer: Trainer) -> None:
-        # The panel takes the session's settings first: should that fail, the running run is untouched.
-        self.query_one(ParamsPanel).load_config(trainer.config)
-        self.session_path = path
-        self.set_view(classified=None)
-        self.session.replace(trainer)
-        self.notify(f"loaded {path} at step {trainer.step_count:,}")
-
-    def apply_preset(self, name: str) -> None:
-        config = PRESETS[name].config()
-        self.query_one(ParamsPanel).load_config(config)
-        self.set_view(classified=None)
-        self.session.reset(config)
-        self.notify(f"preset {name}: {PRESETS[name].description}")
-
-    # -- panel -----------------------------------------------------------------------
+    # -- the panel and the command palette ---------------------------------------------
 
     def _config_changed(self, config: TrainConfig, field: str) -> None:
         """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
@@ -657,8 +476,6 @@ class NNPlayApp(App[None]):
     @on(ParamsPanel.RegenerateData)
     def _regenerate(self) -> None:
         self.action_reset()
-
-    # -- command palette -------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

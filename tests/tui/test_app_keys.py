@@ -60,18 +60,18 @@ async def fresh(pilot: Pilot) -> None:
     await pilot.pause(0)
     if (app.size.width, app.size.height) != SIZE:
         await pilot.resize_terminal(*SIZE)
-    app.action_live()
+    app.action_view("live")
     if app.view.editing:
         app.action_edit_data()
     if app.view.hidden:
-        app.action_hidden_space()
+        app.action_view("hidden_space")
     app.query_one("#diagram-box").display = True
     app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
     app.session.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.session_path = DEFAULT_SESSION
     diagram = app.query_one(WeightDiagram)
-    diagram.selection = Selection(1, 0)
+    app.set_view(selection=Selection(1, 0))
     diagram.focus()
     await settle(pilot)
     await pilot.pause()
@@ -586,10 +586,10 @@ async def test_q_exits_promptly_while_training(make_app):
     assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
     # A frame timer that fires during the shutdown, with a new snapshot, must not touch the
     # widgets that are gone (it raised NoMatches and the app exited with a traceback).
-    frames = app.frames
+    frames = app.clock.frames
     app.session._publish()
     app.draw_frame()
-    assert app.frames == frames
+    assert app.clock.frames == frames
 
 
 # -- save and load -----------------------------------------------------------------------

@@ -6,8 +6,8 @@ import numpy as np
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.widgets.explain_screen import explanation_markdown
-from nnplay.tui.widgets.metrics import rate_text, status_text
+from nnplay.tui.model.explanation import explanation_markdown
+from nnplay.tui.model.status_text import rate_text, status_text
 from nnplay.tui.widgets.params_panel import CHOICE_LABELS
 
 
@@ -30,7 +30,7 @@ def test_explain_one_step_shows_what_the_flawed_rule_sends_back() -> None:
     from nnplay.core.explain import explain_step
     from nnplay.core.features import feature_matrix
     from nnplay.core.trainer import targets_for
-    from nnplay.tui.widgets.explain_screen import vec
+    from nnplay.tui.model.explanation import vec
     from nnplay.tui.widgets.weight_diagram import Selection
 
     snap = Trainer(PRESETS["seed-v2"].config(backprop="article-v2", train_size=20)).snapshot()

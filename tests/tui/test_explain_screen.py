@@ -9,7 +9,7 @@ import pytest
 
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
-from nnplay.tui.widgets.explain_screen import explanation_markdown, vec
+from nnplay.tui.model.explanation import explanation_markdown, vec
 from nnplay.tui.widgets.weight_diagram import Selection
 
 

@@ -10,7 +10,7 @@ from nnplay.tui.model.diagram_model import diagram_data, summarise
 from nnplay.tui.model.frame import GRID_MACS, FrameSizes, build_frame, grid_shape
 from nnplay.tui.model.frame_budget import FrameBudget
 from nnplay.tui.model.view_state import Selection, ViewState
-from nnplay.tui.widgets.weight_diagram import WeightDiagram
+from nnplay.tui.render.diagram import DiagramPainter
 
 
 def wide(layers: tuple[int, ...], points: int = 200) -> Trainer:
@@ -64,9 +64,9 @@ def test_a_layer_wider_than_the_rows_is_drawn_in_groups_of_neurons() -> None:
     assert summary.data.weights[1][1, 2] == strongest  # a group's link is its strongest weight, with its sign
     assert summary.data.grid_layers[1].shape[1] == 16  # one thumbnail a group
 
-    diagram = WeightDiagram(colors=256)
-    lines = diagram.render_diagram(data, 60, 21, Selection(2, 9))
-    rows = diagram._layout.rows
+    picture = DiagramPainter(colors=256).paint(data, 60, 21, Selection(2, 9), thin=True)
+    lines = picture.lines
+    rows = picture.layout.rows
     assert all(len(set(r.tolist())) == len(r) for r in rows)  # no two nodes share a row
     assert "4 neurons a node" in "".join(seg.text for seg in lines[-1])
-    assert diagram._summary.node_of(2, 9) == 2  # the selected neuron's group stands for it
+    assert picture.summary.node_of(2, 9) == 2  # the selected neuron's group stands for it

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from nnplay.core import kernel as kernel_module
@@ -17,8 +15,7 @@ async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(
     monkeypatch.setattr(kernel_module, "_failed", "ImportError: No module named 'numba'")
     app = make_app(PRESETS["seed-v1"].config())
     async with app.run_test(size=(120, 40)) as pilot:
-        loader = threading.Thread(target=app._compile_kernel)  # what the app starts 1.5 s after its first frame
-        loader.start()
+        loader = app.load_kernel()  # what the app starts 1.5 s after its first frame
         while loader.is_alive():
             await pilot.pause(0.05)
         await pilot.pause()

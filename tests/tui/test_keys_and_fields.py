@@ -46,7 +46,7 @@ async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:
     while len(app.screen_stack) > 1:
         app.pop_screen()
     await pilot.resize_terminal(*size)
-    app.action_live()
+    app.action_view("live")
     if app.view.editing:
         app.action_edit_data()
     app.session.replace(Trainer(CONFIG))
@@ -415,7 +415,7 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
         app = pilot.app
         await fresh(pilot, (120, 40))
         diagram = app.query_one(WeightDiagram)
-        diagram.selection = Selection(1, 0, 0)
+        app.set_view(selection=Selection(1, 0, 0))
         diagram.focus()
         await settle(pilot)
         index = app.session.latest.network.param_index(1, 0, 0)

@@ -45,7 +45,7 @@ def shared(make_app) -> AppThread:
 async def _reset(pilot: Pilot) -> None:
     app = pilot.app
     await settle(pilot)
-    app.action_live()  # leave time travel, should a key have started it
+    app.action_view("live")  # leave time travel, should a key have started it
     app.session.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.query_one("#diagram").focus()

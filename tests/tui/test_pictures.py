@@ -18,6 +18,7 @@ from nnplay.tui.cli import build_parser
 from nnplay.tui.diagram import layout, rasterise_connections
 from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
 from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
+from nnplay.tui.render.diagram import DiagramPainter
 from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
@@ -166,7 +167,7 @@ async def test_a_selected_weight_is_the_one_bright_line_and_the_rest_keep_their_
             for c, (ch, st) in enumerate((ch, seg.style) for seg in line for ch in seg.text)
             if st and st.color and st.color.get_truecolor() == (255, 255, 255) and 0x2800 < ord(ch) <= 0x28FF
         }
-        owner = diagram._owner
+        owner = diagram.picture.owner
         assert white and all(owner[r, c] == 0 for r, c in white)  # flat index 0: x -> layer 1 n1
         # Every other line cell keeps a colour of its own (orange or blue), not white.
         others = [
@@ -190,7 +191,7 @@ def test_negative_weights_are_dashed_so_the_sign_shows_without_colour() -> None:
 @pytest.mark.parametrize("width", [21, 25, 40])
 @pytest.mark.parametrize("scale", [0.91, 220.0, 3.4e29])
 def test_the_weight_scale_is_never_cut(scale: float, width: int) -> None:
-    legend = WeightDiagram(colors=256)._legend(scale, thin=False, width=width)
+    legend = DiagramPainter(colors=256).legend(scale, thin=False, width=width)
     text = "".join(seg.text for seg in legend)
     assert cell_len(text) <= width, text
     number = {0.91: "0.91", 220.0: "220", 3.4e29: "3.4e29"}[scale]
@@ -204,17 +205,17 @@ async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it(m
     async with app.run_test(size=(120, 40)) as pilot:
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
-        assert diagram.thinned()
+        assert app.view.links_thinned(diagram.data.sizes)
         sizes = diagram.data.sizes
         receivers = sum(sizes[1:])
-        drawn = set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())
+        drawn = set(np.unique(diagram.picture.owner[diagram.picture.owner >= 0]).tolist())
         # At most 2 incoming per neuron, plus the selected neuron's own links (kept whole).
         assert len(drawn) <= 2 * receivers + sizes[0] + sizes[2]
         assert "top 2 (k)" in "".join(seg.text for seg in diagram._lines[-1])
         await pilot.press("k")
         await _drawn(pilot)
-        assert not diagram.thinned()
-        assert len(set(np.unique(diagram._owner[diagram._owner >= 0]).tolist())) > 1.5 * len(drawn)
+        assert not app.view.links_thinned(diagram.data.sizes)
+        assert len(set(np.unique(diagram.picture.owner[diagram.picture.owner >= 0]).tolist())) > 1.5 * len(drawn)
 
 
 async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails(make_app) -> None:

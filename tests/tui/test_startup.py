@@ -72,7 +72,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
     async def recording_build(panel: ParamsPanel) -> None:
         app = panel.app
         plot = app.query_one(ScatterPlot)
-        seen.append((app.frames, len(plot._lines), bool(panel.query(Input))))
+        seen.append((app.clock.frames, len(plot._lines), bool(panel.query(Input))))
         await build(panel)
         order.append("built")
 

@@ -24,6 +24,7 @@ from nnplay.tui.app import NNPlayApp
 from nnplay.tui.diagram import connection_of
 from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.plot_geometry import Y_GUTTER, plane_aspect
+from nnplay.tui.model.status_text import status_note
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -67,7 +68,7 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     app.session.replace(trainer)
     app.query_one(ParamsPanel).load_config(trainer.config)
     diagram = app.query_one(WeightDiagram)
-    diagram.selection = Selection(1, 0)
+    app.set_view(selection=Selection(1, 0))
     diagram.focus()
     # Under load a frame can run before the queued replace is handled: settle until the panes
     # show the new network (the assertions below still check every detail).
@@ -148,13 +149,13 @@ def test_plot_redraws_only_for_a_new_snapshot_or_size(ui):
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
         drawn = plot.frames_drawn
-        frames = app.frames
+        frames = app.clock.frames
         for _ in range(3):
             app.draw_frame()
         plot.show(app.frame)  # the frame on screen again
         await pilot.pause(0.2)  # three frame-timer ticks at 15 fps
         assert plot.frames_drawn == drawn
-        assert app.frames == frames  # no new snapshot, nothing drawn
+        assert app.clock.frames == frames  # no new snapshot, nothing drawn
 
         await pilot.press("n")
         await settle(pilot)
@@ -233,7 +234,7 @@ def test_diagram_draws_every_neuron_and_bias(ui):
         app = pilot.app
         await pilot.pause()
         diagram = app.query_one(WeightDiagram)
-        lay = diagram._layout
+        lay = diagram.picture.layout
         assert diagram.data.sizes == [2, 3, 5, 4]
         assert [len(rows) for rows in lay.rows] == [2, 3, 5, 4]
         drawn = 0
@@ -264,7 +265,7 @@ def test_diagram_redraws_a_new_network_after_reset(ui):
         await show(pilot, trainer)
         app = pilot.app
         diagram = app.query_one(WeightDiagram)
-        assert [len(rows) for rows in diagram._layout.rows] == [2, 4, 4]
+        assert [len(rows) for rows in diagram.picture.layout.rows] == [2, 4, 4]
         version = app.session.latest.version
         field = app.query_one("#field-layers", Input)
         field.value = "3,5"
@@ -274,7 +275,7 @@ def test_diagram_redraws_a_new_network_after_reset(ui):
         await settle(pilot)
         assert app.session.latest.version == version  # the case that hid the new network
         assert diagram.data.sizes == [2, 3, 5, 4]
-        lay = diagram._layout
+        lay = diagram.picture.layout
         assert [len(rows) for rows in lay.rows] == [2, 3, 5, 4]
         for col, rows in zip(lay.columns, lay.rows, strict=True):
             for row in rows:
@@ -314,7 +315,7 @@ def test_diagram_selection_by_keys(ui):
             seen.append(diagram.selection)
         assert seen == [s for _, s in steps]
         # The selected neuron is marked.
-        lay = diagram._layout
+        lay = diagram.picture.layout
         assert diagram_char(diagram, lay.columns[1] - 1, int(lay.rows[1][0])) == "▶"
         assert app.session.latest.step == 0  # arrows did not train or move a data cursor
 
@@ -329,13 +330,13 @@ def test_clicking_a_neuron_or_a_connection_selects_it(ui):
         app = pilot.app
         await pilot.pause()
         diagram = app.query_one(WeightDiagram)
-        lay = diagram._layout
+        lay = diagram.picture.layout
         for layer, neuron in [(2, 3), (1, 2), (0, 1)]:
             x, y = lay.columns[layer] + 1, int(lay.rows[layer][neuron])
             assert await pilot.click(diagram, offset=(x, y))
             assert diagram.selection == Selection(layer, neuron)
         # A cell on a connection, away from every node column.
-        owner = diagram._owner
+        owner = diagram.picture.owner
         ys, xs = np.nonzero(owner >= 0)
         far = [
             (int(x), int(y))
@@ -439,8 +440,10 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
         await pilot.pause()
         for running, travelling in ((False, False), (True, False), (False, True)):
             if travelling:  # the time-travel note replaces the rate and frame rate
-                app.action_travel(-1)
-            app.query_one(Metrics).show(app.session.latest, running, app.status_note(app.session.latest))
+                app.action_view("travel", -1)
+            app.query_one(Metrics).show(
+                app.session.latest, running, status_note(app.session.latest, app.view, app.fps_note)
+            )
             await pilot.pause()
             box = app.query_one("#status", Static)
             lines = status(app).splitlines()
@@ -455,7 +458,7 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
                 assert lines[2].startswith("TIME TRAVEL") and lines[2].endswith("l live"), lines
             else:
                 assert lines[2].startswith("lr ") and lines[2].endswith("fps"), lines
-        app.action_live()
+        app.action_view("live")
         # The plot keeps most of the height.
         assert app.query_one(ScatterPlot).size.height >= size[1] - 11
 
@@ -510,7 +513,7 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
 def test_the_speed_fits_beside_the_engine_name(rate, shown):
     from dataclasses import replace
 
-    from nnplay.tui.widgets.metrics import status_text
+    from nnplay.tui.model.status_text import status_text
 
     snap = replace(Trainer(PRESETS["seed-v2"].config(train_size=50)).snapshot(), steps_per_second=rate)
     first = status_text(snap, True, "").splitlines()[0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from nnplay.core.trainer import Moment
+from nnplay.tui.diagram import would_be_solid
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,6 +29,22 @@ class Selection:
     layer: int  # 0 = inputs, len(sizes)-1 = outputs
     neuron: int
     source: int | None = None
+
+    def moved(self, sizes: list[int], d_layer: int, d_neuron: int) -> Selection:
+        """The neuron ``d_layer`` layers right and ``d_neuron`` down, kept inside the network."""
+        layer = min(max(self.layer + d_layer, 0), len(sizes) - 1)
+        return Selection(layer, min(max(self.neuron + d_neuron, 0), sizes[layer] - 1))
+
+    def next_link(self, sizes: list[int], direction: int) -> Selection:
+        """The next (``direction`` 1) or previous (-1) connection into this neuron, round the inputs."""
+        if self.layer == 0:
+            return self
+        n_in = sizes[self.layer - 1]
+        source = (0 if direction > 0 else n_in - 1) if self.source is None else (self.source + direction) % n_in
+        return Selection(self.layer, self.neuron, source)
+
+    def neuron_only(self) -> Selection:
+        return Selection(self.layer, self.neuron)
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,47 @@ class ViewState:
     @property
     def editing(self) -> bool:
         return self.cursor is not None
+
+    def travelled(self, timeline: tuple[Moment, ...], direction: int) -> ViewState:
+        """``direction`` recorded moments back (-1) or on (1); from the live run, the newest
+        moment is where the steps start."""
+        view = self
+        if view.travel is None:
+            if not timeline:
+                return self
+            view = view.but(moments=timeline, travel=len(timeline) - 1)
+        return view.but(travel=min(max(view.travel + direction, 0), len(view.moments) - 1))
+
+    def at_step(self, timeline: tuple[Moment, ...], step: float) -> ViewState:
+        """The recorded moment nearest ``step`` (a click on the loss curve)."""
+        moments = self.moments if self.travel is not None else timeline
+        if not moments:
+            return self
+        return self.but(moments=moments, travel=int(np.argmin([abs(m.step - step) for m in moments])))
+
+    def live(self) -> ViewState:
+        return self.but(travel=None, moments=())
+
+    def cursor_moved(self, dx: int, dy: int, extent: float, cells: tuple[int, int]) -> ViewState:
+        """The data-edit cursor moved by one of the plane's ``cells`` (width, height) per step,
+        kept on the plane of half-width ``extent``."""
+        width, height = cells
+        x, y = self.cursor or (0.0, 0.0)
+        x = min(max(x + dx * 2 * extent / max(width, 1), -extent), extent)
+        y = min(max(y + dy * 2 * extent / max(height, 1), -extent), extent)
+        return self.but(cursor=(x, y))
+
+    def links_thinned(self, sizes: list[int]) -> bool:
+        """Does the diagram draw only each neuron's strongest links? As ``thin`` says, else
+        where the mesh would read as a solid block."""
+        return self.thin if self.thin is not None else would_be_solid(sizes)
+
+    def for_network(self, old_sizes: list[int] | None, sizes: list[int]) -> ViewState:
+        """This view for a network of ``sizes`` after one of ``old_sizes``: a new shape starts
+        the selection again at the first hidden (or output) neuron."""
+        if old_sizes is None or list(old_sizes) == list(sizes):
+            return self
+        return self.but(selection=Selection(min(1, len(sizes) - 1), 0))
 
     def hidden_choice(self, sizes: list[int]) -> tuple[int, int, int] | None:
         """(layer, neuron a, neuron b) the hidden view shows: the selected neuron's hidden layer

@@ -23,9 +23,10 @@ from nnplay.core.config import ConfigError
 from nnplay.core.datasets import DatasetError
 from nnplay.core.trainer import Snapshot
 from nnplay.tui.model.frame import FrameSizes, build_frame
+from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import TRUECOLOR
-from nnplay.tui.widgets.metrics import Metrics, rate_text
+from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
 CHUNK_SECONDS = 0.008

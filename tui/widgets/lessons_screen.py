@@ -142,13 +142,8 @@ def open_lessons(app: App) -> None:
 def start_lesson(app: App, lesson: Lesson, progress: Progress) -> LessonTracker:
     """Apply the lesson's setup as a preset is applied, and follow its tasks from now on."""
     from nnplay.tui.widgets.lesson_bar import show_lesson_bar
-    from nnplay.tui.widgets.params_panel import ParamsPanel
 
-    config = lesson.config()
-    app.action_live()
-    app.query_one(ParamsPanel).load_config(config)
-    app.set_view(classified=None)
-    app.session.reset(config)
+    app.apply_config(lesson.config())
     tracker = LessonTracker(lesson, progress)
     app.lesson_tracker = tracker
     show_lesson_bar(app, tracker)
