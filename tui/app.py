@@ -13,7 +13,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 
 from textual import events, on
 from textual.actions import parse as parse_action
@@ -404,8 +405,14 @@ class NNPlayApp(App[None]):
 
         self.push_screen(HelpScreen())
 
-    def action_save(self) -> None:
-        ask_to_save(self)
+    def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
+        ask_to_save(self, saved)
+
+    async def action_quit(self) -> None:
+        """q: quit at once, or with unsaved work, after asking (tui/widgets/quit_prompt.py)."""
+        from nnplay.tui.widgets.quit_prompt import quit_or_ask
+
+        quit_or_ask(self)
 
     def action_load(self) -> None:
         ask_to_load(self)

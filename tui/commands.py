@@ -6,6 +6,7 @@ One type per thing the UI may ask of the run. The session's worker thread handle
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -67,7 +68,10 @@ class Replace:
 
 @dataclass(frozen=True)
 class Save:
+    """Save the session to ``path``; with ``reply``, the outcome goes there (see ``TrainingSession.save``)."""
+
     path: str
+    reply: Future | None = None
     what: ClassVar[str] = "save"
 
 

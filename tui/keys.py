@@ -42,13 +42,30 @@ def _one(key: str, action: str) -> tuple[tuple[str, str], ...]:
     return ((key, action),)
 
 
+@dataclass(frozen=True)
+class QuitAnswer:
+    """One answer to the question ``q`` asks when the run has unsaved work (tui/widgets/quit_prompt.py)."""
+
+    keys: tuple[str, ...]  # Textual key names, as a person reads them too
+    answer: str | None  # what the question screen dismisses with ("quit", "save"; None: stay)
+    says: str
+
+
+QUIT_ANSWERS: tuple[QuitAnswer, ...] = (
+    QuitAnswer(("q", "y"), "quit", "quit anyway (the unsaved work is lost)"),
+    QuitAnswer(("s",), "save", "save (asks where), then quit"),
+    QuitAnswer(("escape", "n"), None, "stay"),
+)
+
 # fmt: off
 # One row a key, so the table reads as the table it is.
 KEYS: tuple[Key, ...] = (
     # Help and quit first: at 80 columns the footer shows only its first eight or so keys.
     Key(_one("question_mark", "help"), "?", "Help", "this help: every control and the ideas behind them",
         footer=True, typing_key="f1"),
-    Key(_one("q", "quit"), "q", "Quit", "quit", footer=True, typing_key="ctrl+q", palette=False),
+    Key(_one("q", "quit"), "q", "Quit", "quit; with unsaved steps or edits it asks first: " + "; ".join(
+        f"{'/'.join(f'`{key}`' for key in a.keys)} {a.says}" for a in QUIT_ANSWERS),
+        footer=True, typing_key="ctrl+q", palette=False),
     Key(_one("space", "toggle_run"), "space", "Run/Pause",
         "run / pause training (stops by itself at *stop epoch* or *stop loss* if set)", footer=True, typing_key="f5"),
     Key(_one("n", "step"), "n", "Step", "one optimiser step (one batch)", footer=True),

@@ -13,6 +13,7 @@ import queue
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from nnplay.core.config import TrainConfig
@@ -43,6 +44,8 @@ CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms 
 # kernel the article's 60,000 iterations take ~30 ms, under one frame, which left a 1-2 point curve.
 POINTS_PER_RUN = 60
 IDLE_POLL = 0.05
+# The kinds of unsaved edit the session counts (``unsaved_edits``).
+DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,10 @@ class TrainingSession:
         self.latest: Snapshot = trainer.snapshot()
         self.commands_handled = 0
         # Work a save would keep: steps trained and edits made since the last save, load or reset.
+        # The edits are counted by kind (DATA_EDIT, WEIGHT_EDIT, REWIND); the worker replaces the
+        # dict rather than changing it, so the UI thread always reads a whole one.
         self.unsaved_steps = 0
-        self.unsaved_edits = False
+        self.unsaved_edits: dict[str, int] = {}
         self.stopped = False  # set once the worker's run has returned
 
     # -- commands (any thread) ---------------------------------------------------------
@@ -104,8 +109,10 @@ class TrainingSession:
     def replace(self, trainer: Trainer) -> None:
         self._send(Replace(trainer))
 
-    def save(self, path: str) -> None:
-        self._send(Save(path))
+    def save(self, path: str, reply: Future | None = None) -> None:
+        """Save on the worker thread. The outcome is a notice; or, with ``reply``, ``reply``'s
+        result (the step saved) or exception (the OSError), for the caller to report."""
+        self._send(Save(path, reply))
 
     def set_kernel(self, kernel) -> None:
         """Train with the compiled kernel from now on (this and every later network)."""
@@ -142,7 +149,7 @@ class TrainingSession:
 
     def _mark_saved(self) -> None:
         self.unsaved_steps = 0
-        self.unsaved_edits = False
+        self.unsaved_edits = {}
 
     def drain_notices(self) -> list[Notice]:
         out = []
@@ -271,20 +278,20 @@ class TrainingSession:
                 self._apply_settings(config)
             case Replace(trainer):
                 self._replace(trainer)
-            case Save(path):
-                self._save(path)
+            case Save(path, reply):
+                self._save(path, reply)
             case UseKernel(kernel):
                 self._use_kernel(kernel)
             case AddPoint(x, y, label):
-                self._edit(lambda trainer: trainer.add_point(x, y, label))
+                self._edit(lambda trainer: trainer.add_point(x, y, label), DATA_EDIT)
             case RemoveNearest(x, y):
-                self._edit(lambda trainer: trainer.remove_nearest(x, y))
+                self._edit(lambda trainer: trainer.remove_nearest(x, y), DATA_EDIT)
             case SetParameter(index, value, name):
-                self._edit(lambda trainer: trainer.set_parameter(index, value, name))
+                self._edit(lambda trainer: trainer.set_parameter(index, value, name), WEIGHT_EDIT)
             case Undo():
-                self._edit(lambda trainer: trainer.undo())
+                self._undo()
             case ResumeFrom(moment):
-                self._edit(lambda trainer: trainer.resume_from(moment) + ": space trains on from here")
+                self._edit(lambda trainer: trainer.resume_from(moment) + ": space trains on from here", REWIND)
             case _:
                 raise TypeError(f"not a session command: {command!r}")
 
@@ -375,29 +382,43 @@ class TrainingSession:
         self._mark_saved()  # a loaded session: its file holds it
         self._publish()
 
-    def _save(self, path: str) -> None:
+    def _save(self, path: str, reply: Future | None) -> None:
         try:
             save_session(self._trainer, path)
         except OSError as exc:
-            self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
+            if reply is not None:
+                reply.set_exception(exc)
+            else:
+                self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
             return
         self._mark_saved()
-        self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
+        if reply is not None:
+            reply.set_result(self._trainer.step_count)
+        else:
+            self._notices.append(Notice(f"saved step {self._trainer.step_count:,} to {path}"))
 
     def _use_kernel(self, kernel) -> None:
         self.kernel = kernel
         self._trainer.use_kernel(kernel, when_faster=True)
         self._publish()
 
-    def _edit(self, fn: Callable[[Trainer], str]) -> None:
-        """A change to the run (an edit of the data or a weight, an undo, a rewind): its message
+    def _undo(self) -> None:
+        """An undo is an edit of what it takes back; with nothing to take back it changes nothing."""
+        edits = self._trainer.edits
+        if not edits:
+            self._notices.append(Notice(self._trainer.undo()))
+            return
+        self._edit(lambda trainer: trainer.undo(), DATA_EDIT if edits[-1].data is not None else WEIGHT_EDIT)
+
+    def _edit(self, fn: Callable[[Trainer], str], kind: str) -> None:
+        """A change to the run of ``kind`` (an edit of the data or a weight, a rewind): its message
         becomes a notice; a refusal (ValueError) is said plainly and changes nothing."""
         try:
             text = fn(self._trainer)
         except ValueError as exc:  # a refused edit (no such class, the last point): say why, plainly
             self._notices.append(Notice(str(exc), "error"))
             return
-        self.unsaved_edits = True
+        self.unsaved_edits = {**self.unsaved_edits, kind: self.unsaved_edits.get(kind, 0) + 1}
         if text:
             self._notices.append(Notice(text))
         self._publish()

@@ -6,6 +6,8 @@ is good, and a refusal is one line in the notice line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from nnplay.core.persist import SessionFileError, load_session
@@ -17,13 +19,17 @@ if TYPE_CHECKING:
     from nnplay.tui.app import NNPlayApp
 
 
-def ask_to_save(app: NNPlayApp) -> None:
-    """Ask for a path (the last one used is offered) and save the session there."""
+def ask_to_save(app: NNPlayApp, saved: Callable[[str, Future], None] | None = None) -> None:
+    """Ask for a path (the last one used is offered) and save the session there. The outcome is a
+    notice; or, with ``saved``, it gets the path and the save's reply (the step saved, or the error) to report."""
 
     def chosen(path: str | None) -> None:
         if path:
             app.session_path = path
-            app.session.save(path)
+            reply = None if saved is None else Future()
+            app.session.save(path, reply)
+            if saved is not None:
+                saved(path, reply)
 
     app.push_screen(PathPrompt("Save session to", app.session_path), chosen)
 

@@ -29,6 +29,8 @@ STEP = re.compile(r"step ([\d,]+)  epoch")  # the status line; notifications say
 WELL_FORMED = re.compile(r"\d{1,3}(?:,\d{3})*")  # a half-drawn frame can leave "1,23"; read again then
 PLOT_TITLE = "data & "  # "data & decision regions", shortened to "data & regions" on a narrow pane
 HELP_TITLE = "nnplay help"
+QUIT_TITLE = "Quit nnplay?"  # the question q asks when the run has unsaved work
+UNSAVED = re.compile(r"\d[\d,]* training steps? (?:is|are) not saved\.")  # what these tests leave unsaved
 STARTUP_TIMEOUT = 15.0
 # Variables that would change the pane's size or colours from outside, or make tmux think it is nested.
 SCRUB = ("TMUX", "TMUX_PANE", "COLUMNS", "LINES", "NO_COLOR")
@@ -172,18 +174,28 @@ class Terminal:
             os.kill(self.server_pid, signal.SIGCHLD)
         return dead and bool(status or sig)
 
-    def quit_within(self, seconds: float) -> float:
-        started = time.monotonic()
+    def quit_within(self, seconds: float, answer: str | None = "y") -> float:
+        """q, and the app's end within ``seconds`` of the key that quits. With unsaved work the app asks
+        first: the question is read (what is not saved, counted) and answered with ``answer`` (``y`` or
+        a second ``q``). ``answer=None``: nothing is unsaved, so q alone must quit."""
         self.keys("q")
+        if answer is not None:
+            screen = self.wait_for(lambda s: QUIT_TITLE in s or self.exited(), "the quit question", 5.0)
+            assert not self.exited(), f"q quit without asking, with work unsaved:\n{self.everything()}"
+            assert UNSAVED.search(screen), f"the question does not say what is not saved:\n{screen}"
+            time.sleep(0.3)  # a person reads it first
+            assert not self.exited(), "the app quit while its question was open"
+            self.keys(answer)
+        started = time.monotonic()
         while not self.exited() and time.monotonic() - started < seconds:
             time.sleep(0.02)
         took = time.monotonic() - started
-        assert self.exited(), f"q should end the app within {seconds} s; the screen was:\n{self.screen()}"
+        assert self.exited(), f"{answer or 'q'} should end the app within {seconds} s; the screen was:\n{self.screen()}"
         final = self.everything()  # remain-on-exit kept the last screen, and tmux's "Pane is dead" line
         assert "Traceback" not in final, final
         _, status, sig = self.exit_state()
         assert status == "0", f"exit status {status!r}, signal {sig!r}:\n{final}"
-        print(f"q ended the app in {took:.2f} s")  # shown with pytest -rP: how much of the limit is left
+        print(f"{answer or 'q'} ended the app in {took:.2f} s")  # shown with pytest -rP: how much of the limit is left
         return took
 
 
@@ -261,7 +273,7 @@ def test_a_session_at_120x40(terminal, kernel_available) -> None:
     t.keys("Escape")
     t.wait_for(lambda s: HELP_TITLE not in s and plot_visible(s), "the help to close", 5.0)
 
-    t.quit_within(2.0)
+    t.quit_within(2.0, answer="q")  # q twice
 
 
 def test_quit_while_training_is_prompt(terminal, kernel_available) -> None:
@@ -358,3 +370,46 @@ def test_ctrl_z_puts_back_points_removed_in_data_edit_mode(terminal) -> None:
     t.keys("a", "C-z", "C-z", "C-z")
     screen = t.wait_for(lambda s: "2,000 training points" in s, "the points back after ctrl+z", 5.0)
     assert "EDITING" not in screen
+
+
+def test_q_quits_at_once_with_nothing_unsaved(terminal) -> None:
+    t = terminal(80, 24)
+    t.wait_for(lambda s: parse_step(s) == 0 and plot_visible(s), "'step 0' and the plot")
+    t.quit_within(2.0, answer=None)
+
+
+def test_q_asks_and_escape_stays_then_s_saves_and_quits(terminal, tmp_path) -> None:
+    """At 80x24: the question is on screen whole, escape goes back to the run, and s saves it through
+    the save prompt, quits, and says where the file is."""
+    t = terminal(80, 24)
+    t.wait_for(lambda s: parse_step(s) == 0 and plot_visible(s), "'step 0' and the plot")
+    t.keys("n", "n", "n")
+    t.wait_step(3)
+    t.keys("q")
+    screen = t.wait_for(lambda s: QUIT_TITLE in s, "the quit question", 5.0)
+    assert "3 training steps are not saved." in screen, screen
+    for answer in ("q/y", "quit anyway", "save (asks where), then quit", "escape/n", "stay"):
+        assert answer in screen, f"{answer!r} is not on the 80x24 screen:\n{screen}"
+    t.keys("Escape")
+    t.wait_for(lambda s: QUIT_TITLE not in s and plot_visible(s), "the question to close", 5.0)
+    t.keys("n")
+    t.wait_step(4)  # the app's keys again
+    path = tmp_path / "quit-saved.npz"
+    t.keys("q")
+    t.wait_for(lambda s: "4 training steps are not saved." in s, "the question again", 5.0)
+    t.keys("s")
+    t.wait_for(lambda s: "Save session to" in s, "the save prompt", 5.0)
+    t.keys("C-u")
+    t.tmux("send-keys", "-t", "e2e", "-l", str(path))
+    t.keys("Enter")
+    t.wait(t.exited, 10.0, "the app to end after the save")
+    final = t.everything()
+    assert "Traceback" not in final, final
+    assert t.exit_state()[1] == "0", final
+    # Rich wraps the line to the terminal's width (-J joins what the terminal itself wrapped).
+    joined = t.tmux("capture-pane", "-p", "-J", "-t", "e2e", "-S", "-").replace("\n", "")
+    assert f"nnplay: saved step 4 to {path}; resume with: nnplay --load {path}" in joined, final
+
+    from nnplay.core.persist import load_session
+
+    assert load_session(path).step_count == 4

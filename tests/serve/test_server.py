@@ -238,3 +238,30 @@ def test_origins_are_compared_as_browsers_send_them() -> None:
     # Listening everywhere: the public URL (this machine's name by default) and the address given.
     assert page_origins("0.0.0.0", 9000, "https://lab.example/nn") == {"https://lab.example"}
     assert page_origins("192.168.1.20", 9000, "http://192.168.1.20:9000") == {"http://192.168.1.20:9000"}
+
+
+def test_q_in_the_browser_asks_before_losing_work_as_in_the_terminal(serve) -> None:
+    """The served app is the app: q with unsaved steps asks, escape stays, q then y quits (its process ends)."""
+    served = serve()
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as session:
+            ws = await open_app(session, served)
+            assert b"paused" in await read_until(ws, b"paused")
+            await ws.send_str(json.dumps(["stdin", "nn"]))  # two steps
+            assert b"step 2 " in await read_until(ws, b"step 2 ")
+            await ws.send_str(json.dumps(["stdin", "q"]))
+            assert b"2 training steps are not saved." in await read_until(ws, b"2 training steps are not saved.")
+            await ws.send_str(json.dumps(["stdin", "\x1b"]))  # escape: stay
+            await asyncio.sleep(1.0)
+            assert len(served.apps()) == 1
+            await ws.send_str(json.dumps(["stdin", "q"]))
+            assert b"not saved." in await read_until(ws, b"not saved.")
+            await ws.send_str(json.dumps(["stdin", "y"]))
+            deadline = time.monotonic() + 10
+            while served.apps() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert served.apps() == [], "y should end the served app"
+
+    asyncio.run(scenario())
+    assert "Traceback" not in served.stderr()

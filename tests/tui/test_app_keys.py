@@ -33,6 +33,7 @@ from nnplay.tui.widgets.help_screen import HelpScreen
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.path_prompt import PathPrompt
+from nnplay.tui.widgets.quit_prompt import QuitPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
@@ -573,6 +574,10 @@ async def test_q_exits_promptly_while_training(make_app):
         await send_key(pilot, "space", " ")
         await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         assert app.session.running
+        # The run's steps are unsaved: q asks first (tui/widgets/quit_prompt.py), and a second q quits anyway.
+        await send_key(pilot, "q")
+        await wait_until(lambda: isinstance(app.screen, QuitPrompt), timeout=5, what="the quit question")
+        assert app.is_running and app.session.running
         started = time.perf_counter()
         await send_key(pilot, "q")
         await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")

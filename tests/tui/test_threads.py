@@ -31,6 +31,7 @@ from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Snapshot, Trainer, targets_for
 from nnplay.tui.session import Notice, TrainingSession
+from nnplay.tui.widgets.quit_prompt import QuitPrompt
 
 ROOT = Path(__file__).resolve().parents[2]
 CIRCLE = PRESETS["circle"].config()
@@ -340,7 +341,11 @@ async def test_quit_mid_training_exits_within_a_second(make_app, also: str, tmp_
         fuzz = Fuzzer(pilot, tmp_path)
         await fuzz.key("space")
         await wait_until(lambda: app.session.latest.step > 20 and app.session.running, "training to run")
-        if also != "nothing":
+        # The run's steps are unsaved: q asks first (tui/widgets/quit_prompt.py), and a second q quits anyway.
+        await fuzz.key("q")
+        await wait_until(lambda: isinstance(app.screen, QuitPrompt), "the quit question", timeout=5)
+        assert app.is_running and app.session.running
+        if also != "nothing":  # in flight when the quit comes (a reset or load would leave nothing unsaved)
             app.session.reset(config.replace(train_size=20_000, layers=(16, 16, 16)))
             app.load_path(str(saved))
         started = time.perf_counter()
