@@ -209,7 +209,8 @@ class NNPlayApp(App[None]):
             self.lesson_tracker.observe_frame(self, snap)
         if self.standalone and not self._started and frame.box is not None:
             self._started = True
-            plot.call_after_paint(self._finish_startup)  # once this frame, with the plane, is on screen
+            # The panel is built once this frame, with the plane, is on screen.
+            screen.query_one(ScatterPlot).call_after_paint(self._finish_startup)
         return True
 
     async def _finish_startup(self) -> None:
