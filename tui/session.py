@@ -358,7 +358,12 @@ class TrainingSession:
                 trainer.apply_live_settings(config)
             trainer.restart()
         self._say_edits_lost(edits - len(self._trainer.edits))
-        self._mark_saved()  # back to step 0: nothing trained that a save would keep
+        # Back to step 0: no step and no weight edit is left that a save would keep, but edited
+        # data that the new run keeps is still only here.
+        kept = self.unsaved_edits.get(DATA_EDIT, 0) if self._trainer.data is trainer.data else 0
+        self._mark_saved()
+        if kept:
+            self.unsaved_edits = {DATA_EDIT: kept}
         self._publish()
 
     def _say_edits_lost(self, lost: int) -> None:

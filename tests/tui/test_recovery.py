@@ -35,7 +35,11 @@ def test_steps_and_edits_are_unsaved_until_a_save_load_or_reset(tmp_path: Path) 
     assert not handled(session).unsaved
     session.add_point(0.1, 0.2, 0)
     assert handled(session).unsaved and session.unsaved_steps == 0  # an edit, no steps
-    session.reset()
+    session.reset()  # the same data, as edited: the edit is still in no file
+    assert handled(session).unsaved_edits == {"data": 1} and session.unsaved_steps == 0
+    session.reset(CIRCLE.replace(layers=(3,)))  # a new network on the same data keeps the edit too
+    assert handled(session).unsaved_edits == {"data": 1}
+    session.reset(CIRCLE.replace(data_seed=CIRCLE.data_seed + 1))  # new data: the edited points are gone
     assert not handled(session).unsaved
     session.step(2)
     session.replace(load_session(tmp_path / "a.npz"))  # a loaded file holds what the session then has
