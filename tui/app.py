@@ -79,6 +79,8 @@ class NNPlayApp(App[None]):
         self.standalone = standalone
         self._started = False
         self._panes_ready = False
+        self._quit_after_startup = False  # q came while the panel's fields were being composed
+        self.exiting = False
         environ = os.environ if environ is None else environ
         self.fps, self.fps_note = fps_for_environment(fps, dict(environ))
         self.session = TrainingSession(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
@@ -214,8 +216,12 @@ class NNPlayApp(App[None]):
         return True
 
     async def _finish_startup(self) -> None:
+        if self.exiting:
+            return
         await self.query_one(ParamsPanel).build()
         self.call_after_refresh(freeze_startup_objects)
+        if self._quit_after_startup:
+            self.call_later(self.run_action, "quit")
 
     # -- keys: which work where --------------------------------------------------------
 
@@ -410,10 +416,18 @@ class NNPlayApp(App[None]):
         ask_to_save(self, saved)
 
     async def action_quit(self) -> None:
-        """q: quit at once, or with unsaved work, after asking (tui/widgets/quit_prompt.py)."""
+        """q: quit at once, or with unsaved work, after asking (tui/widgets/quit_prompt.py). While the
+        panel's fields are being composed, once they are: a widget torn down as it mounts fails."""
         from nnplay.tui.widgets.quit_prompt import quit_or_ask
 
-        quit_or_ask(self)
+        if self.query_one(ParamsPanel).composing:
+            self._quit_after_startup = True
+        else:
+            quit_or_ask(self)
+
+    def exit(self, *args, **kwargs) -> None:
+        self.exiting = True  # start-up work still to come is not begun
+        super().exit(*args, **kwargs)
 
     def action_load(self) -> None:
         ask_to_load(self)

@@ -521,6 +521,11 @@ class ParamsPanel(VerticalScroll):
 
     # -- from the app -----------------------------------------------------------------
 
+    @property
+    def composing(self) -> bool:
+        """Are the fields of a deferred panel being composed (mounted) now?"""
+        return self._composing
+
     async def build(self) -> None:
         """Compose the fields of a deferred panel, showing the config it holds by now."""
         if self.deferred:
