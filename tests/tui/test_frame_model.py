@@ -70,3 +70,19 @@ def test_a_layer_wider_than_the_rows_is_drawn_in_groups_of_neurons() -> None:
     assert all(len(set(r.tolist())) == len(r) for r in rows)  # no two nodes share a row
     assert "4 neurons a node" in "".join(seg.text for seg in lines[-1])
     assert picture.summary.node_of(2, 9) == 2  # the selected neuron's group stands for it
+
+
+def test_one_dear_stretch_of_the_ui_never_holds_a_running_picture_back_past_half_a_second() -> None:
+    from nnplay.tui.model.frame_clock import MAX_FRAME_GAP, FrameClock
+
+    clock = FrameClock(fps=15)
+    clock.budget.spent(0.0, 0.4)  # a panel composed between two frames: 0.4 s of the UI thread
+    assert clock.budget.interval == MAX_FRAME_GAP == 0.5  # at the 10% share it would be 4 s
+    assert not clock.due(0.2) and clock.due(0.5)
+    for k in range(6):
+        clock.budget.spent(0.5 + k * 0.1, 0.001)
+    assert clock.budget.interval < 0.1  # cheap frames come sooner again
+    # The trainer's snapshots keep their share whatever they cost: 8x256 on 50,000 points is 1.5 s.
+    snapshots = FrameBudget(15)
+    snapshots.spent(0.0, 1.5)
+    assert snapshots.interval == 15.0

@@ -14,8 +14,9 @@ SMOOTHING = 0.5  # weight of the newest cost in the running estimate
 
 
 class FrameBudget:
-    def __init__(self, fps: float, share: float = SHARE) -> None:
+    def __init__(self, fps: float, share: float = SHARE, max_interval: float = math.inf) -> None:
         self.min_interval = 1.0 / fps
+        self.max_interval = max(max_interval, self.min_interval)
         self.share = share
         self.cost = 0.0  # seconds one frame takes, smoothed
         self.last = -math.inf  # when the last frame began
@@ -23,7 +24,7 @@ class FrameBudget:
     @property
     def interval(self) -> float:
         """Seconds from one frame's start to the next's."""
-        return max(self.min_interval, self.cost / self.share)
+        return min(max(self.min_interval, self.cost / self.share), self.max_interval)
 
     def due(self, now: float, slack: float = 0.0) -> bool:
         """May a frame begin at ``now`` (or ``slack`` seconds before its time)?"""

@@ -13,10 +13,14 @@ from collections.abc import Hashable
 
 from nnplay.tui.model.frame_budget import FrameBudget
 
+# A running picture is never older than this: one dear stretch of the UI thread (a panel being
+# composed, a collection) charged to a frame at the 10% share pushed the next one a second or more away.
+MAX_FRAME_GAP = 0.5
+
 
 class FrameClock:
     def __init__(self, fps: float) -> None:
-        self.budget = FrameBudget(fps)
+        self.budget = FrameBudget(fps, max_interval=MAX_FRAME_GAP)
         self.drawn: tuple[object, Hashable] | None = None  # (snapshot, view) of the frame on screen
         self.frames = 0  # frames drawn
         self.seconds = 0.0  # wall time spent building and handing out frames, summed
