@@ -394,11 +394,13 @@ class TrainingSession:
     def _save(self, path: str, reply: Future | None) -> None:
         try:
             save_session(self._trainer, path)
-        except OSError as exc:
+        except Exception as exc:  # whatever the failure, a caller waiting on ``reply`` hears of it
             if reply is not None:
                 reply.set_exception(exc)
-            else:
+            elif isinstance(exc, OSError):
                 self._notices.append(Notice(f"could not save {path}: {exc.strerror or exc}", "error"))
+            else:
+                raise  # said as "save failed: ..." by the command loop
             return
         self._mark_saved()
         if reply is not None:

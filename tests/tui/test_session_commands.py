@@ -125,3 +125,21 @@ def test_a_publish_held_up_by_other_work_does_not_space_the_next_ones_out() -> N
         worker.join(10)
     # Charged by the wall clock, the 0.2 s wait made the next snapshot due 2 s later (at 10% of the time).
     assert len(session.publishes) >= 4, session.publishes
+
+
+def test_a_save_that_fails_in_any_way_answers_its_reply(monkeypatch) -> None:
+    from concurrent.futures import Future
+
+    import nnplay.tui.session as session_module
+
+    def broken(trainer, path):
+        raise ValueError("not a session path")
+
+    monkeypatch.setattr(session_module, "save_session", broken)
+    session = TrainingSession(Trainer(CONFIG))
+    reply: Future = Future()
+    session.save("x.npz", reply)
+    handled(session)
+    assert isinstance(reply.exception(timeout=1), ValueError)  # the quit-and-save waits on it: never forever
+    session.save("x.npz")
+    assert [n.severity for n in handled(session).drain_notices()] == ["error"]
