@@ -41,8 +41,8 @@ from textual.widgets import Input
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.main_screen import MIN_SIZE
+from nnplay.tui.screens.text_prompt import TextPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
-from nnplay.tui.widgets.text_prompt import TextPrompt
 
 # Every key the app binds except quit, plus the keys that move focus and drive the panel and diagram.
 EXCLUDED_KEYS = frozenset({"q"})

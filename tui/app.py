@@ -39,11 +39,11 @@ from nnplay.tui.model.status_text import status_note
 from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import TRUECOLOR
+from nnplay.tui.screens.parameter_prompt import ask_for_parameter
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import NoticeLine
-from nnplay.tui.widgets.parameter_prompt import ask_for_parameter
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
@@ -382,7 +382,7 @@ class NNPlayApp(App[None]):
 
     def action_explain(self) -> None:
         """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
-        from nnplay.tui.widgets.explain_screen import ExplainScreen
+        from nnplay.tui.screens.explain_screen import ExplainScreen
 
         self.session.pause()
         self.push_screen(ExplainScreen(self.frame.snapshot if self.frame else self.session.latest, self.view.selection))
@@ -398,17 +398,17 @@ class NNPlayApp(App[None]):
         )
 
     def action_lessons(self) -> None:
-        from nnplay.tui.widgets.lessons_screen import open_lessons
+        from nnplay.tui.screens.lessons_screen import open_lessons
 
         open_lessons(self)
 
     def action_compare(self) -> None:
-        from nnplay.tui.widgets.compare_screen import open_compare_prompt
+        from nnplay.tui.screens.compare_screen import open_compare_prompt
 
         open_compare_prompt(self)
 
     def action_help(self) -> None:
-        from nnplay.tui.widgets.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
+        from nnplay.tui.screens.help_screen import HelpScreen  # Markdown is slow to import; not needed at start
 
         self.push_screen(HelpScreen())
 
@@ -416,9 +416,9 @@ class NNPlayApp(App[None]):
         ask_to_save(self, saved)
 
     async def action_quit(self) -> None:
-        """q: quit at once, or with unsaved work, after asking (tui/widgets/quit_prompt.py). While the
+        """q: quit at once, or with unsaved work, after asking (tui/screens/quit_prompt.py). While the
         panel's fields are being composed, once they are: a widget torn down as it mounts fails."""
-        from nnplay.tui.widgets.quit_prompt import quit_or_ask
+        from nnplay.tui.screens.quit_prompt import quit_or_ask
 
         if self.query_one(ParamsPanel).composing:
             self._quit_after_startup = True

@@ -637,7 +637,7 @@ def export_command(args: argparse.Namespace) -> int:
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     if args.compare:
-        from nnplay.tui.widgets.compare_screen import CompareApp, comparison_or_error
+        from nnplay.tui.screens.compare_screen import CompareApp, comparison_or_error
 
         try:
             comparison = comparison_or_error(trainer.config, args.compare)

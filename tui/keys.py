@@ -44,7 +44,7 @@ def _one(key: str, action: str) -> tuple[tuple[str, str], ...]:
 
 @dataclass(frozen=True)
 class QuitAnswer:
-    """One answer to the question ``q`` asks when the run has unsaved work (tui/widgets/quit_prompt.py)."""
+    """One answer to the question ``q`` asks when the run has unsaved work (tui/screens/quit_prompt.py)."""
 
     keys: tuple[str, ...]  # Textual key names, as a person reads them too
     answer: str | None  # what the question screen dismisses with ("quit", "save"; None: stay)

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.trainer import Trainer
+from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.path_prompt import PathPrompt
 
 if TYPE_CHECKING:
     from nnplay.tui.app import NNPlayApp

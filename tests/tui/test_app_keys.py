@@ -29,11 +29,11 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.train_until import train_until
 from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
 from nnplay.tui.app import DEFAULT_SESSION, NNPlayApp
-from nnplay.tui.widgets.help_screen import HelpScreen
+from nnplay.tui.screens.help_screen import HelpScreen
+from nnplay.tui.screens.path_prompt import PathPrompt
+from nnplay.tui.screens.quit_prompt import QuitPrompt
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.path_prompt import PathPrompt
-from nnplay.tui.widgets.quit_prompt import QuitPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread
@@ -574,7 +574,7 @@ async def test_q_exits_promptly_while_training(make_app):
         await send_key(pilot, "space", " ")
         await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         assert app.session.running
-        # The run's steps are unsaved: q asks first (tui/widgets/quit_prompt.py), and a second q quits anyway.
+        # The run's steps are unsaved: q asks first (tui/screens/quit_prompt.py), and a second q quits anyway.
         await send_key(pilot, "q")
         await wait_until(lambda: isinstance(app.screen, QuitPrompt), timeout=5, what="the quit question")
         assert app.is_running and app.session.running
@@ -813,7 +813,7 @@ def test_w_swaps_the_diagram_for_the_weights_over_the_run(ui):
 
 
 def test_x_explains_a_step_and_escape_closes_it(ui):
-    from nnplay.tui.widgets.explain_screen import ExplainScreen
+    from nnplay.tui.screens.explain_screen import ExplainScreen
 
     async def check(pilot: Pilot) -> None:
         app = pilot.app

@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.presets import PRESETS
-from nnplay.tui.widgets.compare_screen import CompareApp, CompareScreen
+from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
 from tests.tui.waiting import wait_until
 

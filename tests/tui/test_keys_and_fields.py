@@ -249,7 +249,7 @@ def test_the_footer_shows_the_keys_that_work_while_typing(shared):
 
 def test_f5_runs_and_pauses_while_typing_and_f1_opens_help(shared):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.help_screen import HelpScreen
+        from nnplay.tui.screens.help_screen import HelpScreen
 
         app = pilot.app
         await fresh(pilot)
@@ -393,7 +393,7 @@ def test_the_readme_help_and_palette_come_from_the_one_key_table():
     table = key_table.markdown_table()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert table in readme, "README's key table differs from tui/keys.py: paste markdown_table() into it"
-    from nnplay.tui.widgets.help_screen import HELP
+    from nnplay.tui.screens.help_screen import HELP
 
     assert table in HELP
     actions = {a for _, _, a in key_table.palette_entries()}
@@ -410,7 +410,7 @@ async def test_the_command_palette_offers_every_action_of_the_key_table(make_app
 
 def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
+        from nnplay.tui.screens.parameter_prompt import ParameterPrompt
 
         app = pilot.app
         await fresh(pilot, (120, 40))

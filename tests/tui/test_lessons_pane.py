@@ -11,8 +11,8 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.lesson_tracker import LessonTracker
+from nnplay.tui.screens.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.lesson_bar import LessonBar
-from nnplay.tui.widgets.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from tests.tui.waiting import wait_until
 

@@ -774,7 +774,7 @@ def test_focus_a_button_and_press_enter(panel):
 
 def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
     async def check(pilot: Pilot) -> None:
-        from nnplay.tui.widgets.parameter_prompt import ParameterPrompt
+        from nnplay.tui.screens.parameter_prompt import ParameterPrompt
         from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
         app = pilot.app

@@ -1,4 +1,4 @@
-"""``q`` with unsaved work asks first (tui/widgets/quit_prompt.py): no key loses data without a way back.
+"""``q`` with unsaved work asks first (tui/screens/quit_prompt.py): no key loses data without a way back.
 
 Each test that quits starts its own app (a quit ends it). Where nothing trains in the
 background the worker is off and ``settle`` runs the queued session commands here; the save
@@ -19,10 +19,10 @@ from textual.widgets import Input, Static
 from nnplay.core.persist import load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
+from nnplay.tui.screens.path_prompt import PathPrompt
+from nnplay.tui.screens.quit_prompt import QuitPrompt, unsaved_text
 from nnplay.tui.session import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from nnplay.tui.widgets.path_prompt import PathPrompt
-from nnplay.tui.widgets.quit_prompt import QuitPrompt, unsaved_text
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)

@@ -13,8 +13,8 @@ import pytest
 from nnplay.core.presets import PRESETS
 from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
+from nnplay.tui.screens.help_screen import HelpScreen
 from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
-from nnplay.tui.widgets.help_screen import HelpScreen
 
 
 @pytest.fixture(autouse=True)

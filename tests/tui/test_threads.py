@@ -30,8 +30,8 @@ from nnplay.core.losses import mean_loss
 from nnplay.core.persist import SessionFileError, load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Snapshot, Trainer, targets_for
+from nnplay.tui.screens.quit_prompt import QuitPrompt
 from nnplay.tui.session import Notice, TrainingSession
-from nnplay.tui.widgets.quit_prompt import QuitPrompt
 
 ROOT = Path(__file__).resolve().parents[2]
 CIRCLE = PRESETS["circle"].config()
@@ -341,7 +341,7 @@ async def test_quit_mid_training_exits_within_a_second(make_app, also: str, tmp_
         fuzz = Fuzzer(pilot, tmp_path)
         await fuzz.key("space")
         await wait_until(lambda: app.session.latest.step > 20 and app.session.running, "training to run")
-        # The run's steps are unsaved: q asks first (tui/widgets/quit_prompt.py), and a second q quits anyway.
+        # The run's steps are unsaved: q asks first (tui/screens/quit_prompt.py), and a second q quits anyway.
         await fuzz.key("q")
         await wait_until(lambda: isinstance(app.screen, QuitPrompt), "the quit question", timeout=5)
         assert app.is_running and app.session.running

@@ -193,8 +193,8 @@ def comparison_or_error(base, spec: str) -> Comparison:
 
 def open_compare_prompt(app: App) -> None:
     """The palette's *Compare two runs*: ask for NAME=A,NAME=B, then compare on the panel's setup."""
+    from nnplay.tui.screens.text_prompt import TextPrompt
     from nnplay.tui.widgets.params_panel import ParamsPanel
-    from nnplay.tui.widgets.text_prompt import TextPrompt
 
     base = app.query_one(ParamsPanel).config
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnplay.tui.widgets.text_prompt import TextPrompt
+from nnplay.tui.screens.text_prompt import TextPrompt
 
 
 class PathPrompt(TextPrompt):

@@ -8,7 +8,7 @@ from textual.app import App
 
 from nnplay.tui.model.inspector import parameter_name
 from nnplay.tui.model.view_state import Selection
-from nnplay.tui.widgets.text_prompt import TextPrompt
+from nnplay.tui.screens.text_prompt import TextPrompt
 
 # A typed weight or bias: far past what training reaches, far below float32's range.
 MAX_TYPED = 1e6

@@ -1,0 +1,1 @@
+"""The modal screens: help, explain one step, lessons, compare, and the prompts (path, value, quit)."""
