@@ -171,7 +171,9 @@ class NNPlayApp(App[None]):
         self.show_view(self.view.but(**changes))
 
     def show_view(self, view: ViewState) -> None:
-        """Look at the run as ``view`` says, drawn at once."""
+        """Look at the run as ``view`` says, drawn at once. Training pauses while you look at the past."""
+        if view.travel is not None and self.view.travel is None:
+            self.session.pause()
         self.view = view
         self.draw_frame()
 
@@ -311,15 +313,13 @@ class NNPlayApp(App[None]):
 
     def action_view(self, key: str, first: int | None = None, second: int | None = None) -> None:
         """A view key (tui/model/view_keys.py) with its numbers: the view it gives is drawn, or its
-        refusal said. Training pauses while you look at the past. (Textual passes an action as
+        refusal said. (Textual passes an action as
         many parameters as its signature names, so they are named.)"""
         numbers = [n for n in (first, second) if n is not None]
         view = VIEW_KEYS[key](self.view, self.session.latest, *numbers)
         if isinstance(view, Refusal):
             self.notify(view, severity="warning")
             return
-        if view.travel is not None and self.view.travel is None:
-            self.session.pause()
         self.show_view(view)
 
     @on(WeightDiagram.SelectionChanged)
@@ -368,10 +368,7 @@ class NNPlayApp(App[None]):
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
         """A click on the loss curve: the recorded moment nearest its step."""
-        view = self.view.at_step(self.session.latest.timeline, event.step)
-        if view.travel is not None and self.view.travel is None:
-            self.session.pause()
-        self.show_view(view)
+        self.show_view(self.view.at_step(self.session.latest.timeline, event.step))
 
     def action_resume_here(self) -> None:
         if self.view.travel is not None:
