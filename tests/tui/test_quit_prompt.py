@@ -23,6 +23,7 @@ from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt, unsaved_text
 from nnplay.tui.session import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from tests.tui.session_driving import handled
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
@@ -75,12 +76,6 @@ def test_the_unsaved_work_is_said_counted() -> None:
     assert unsaved_text(7, {REWIND: 2, WEIGHT_EDIT: 1, DATA_EDIT: 1}) == (
         "7 training steps, 1 data edit, 1 weight edit and 2 rewinds of the run are not saved"
     )
-
-
-def handled(session: TrainingSession) -> TrainingSession:
-    while not session._commands.empty():
-        session._handle_commands(block=False)
-    return session
 
 
 def test_the_session_counts_its_unsaved_edits_by_kind() -> None:

@@ -16,14 +16,9 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.session import TrainingSession
 from nnplay.tui.signals import exit_after_signal, recovery_folders, save_recovery
+from tests.tui.session_driving import handled
 
 CIRCLE = PRESETS["circle"].config()
-
-
-def handled(session: TrainingSession) -> TrainingSession:
-    while not session._commands.empty():
-        session._handle_commands(block=False)
-    return session
 
 
 def test_steps_and_edits_are_unsaved_until_a_save_load_or_reset(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -10,14 +9,9 @@ import numpy as np
 from nnplay.core.config import TrainConfig
 from nnplay.core.trainer import Trainer
 from nnplay.tui.session import TrainingSession
+from tests.tui.session_driving import handled, worker_running
 
 CONFIG = TrainConfig(dataset="xor", train_size=60, layers=(4,), batch_size=6, seed=2)
-
-
-def handled(session: TrainingSession) -> TrainingSession:
-    while not session._commands.empty():
-        session._handle_commands(block=False)
-    return session
 
 
 def test_resume_from_rewinds_the_run_on_the_worker_and_says_so() -> None:
@@ -81,17 +75,11 @@ def test_a_diverged_snapshot_is_never_published_before_its_notice() -> None:
         dataset="reg-plane", train_size=200, layers=(), output="linear", loss="mse", lr=50.0, batch_size=10
     )
     session = RecordedSession(Trainer(config))
-    cancelled = threading.Event()
-    worker = threading.Thread(target=session.run, args=(cancelled.is_set,), daemon=True)
-    worker.start()
-    try:
+    with worker_running(session):
         session.toggle_run()
         deadline = time.monotonic() + 30
         while (session.latest.diverged_at is None or session.running) and time.monotonic() < deadline:
             time.sleep(0.01)
-    finally:
-        cancelled.set()
-        worker.join(10)
     diverged = [notices for at, notices in session.published if at is not None]
     assert diverged, "the run never diverged"
     assert all(any(text.startswith("diverged at step") for text in notices) for notices in diverged), diverged
@@ -114,15 +102,9 @@ class OneSlowPublish(TrainingSession):
 
 def test_a_publish_held_up_by_other_work_does_not_space_the_next_ones_out() -> None:
     session = OneSlowPublish(Trainer(CONFIG.replace(train_size=200)))
-    cancelled = threading.Event()
-    worker = threading.Thread(target=session.run, args=(cancelled.is_set,), daemon=True)
-    worker.start()
-    try:
+    with worker_running(session):
         session.toggle_run()
         time.sleep(1.2)
-    finally:
-        cancelled.set()
-        worker.join(10)
     # Charged by the wall clock, the 0.2 s wait made the next snapshot due 2 s later (at 10% of the time).
     assert len(session.publishes) >= 4, session.publishes
 
