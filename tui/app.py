@@ -181,8 +181,8 @@ class NNPlayApp(App[None]):
         """The frame timer: a new snapshot is drawn when the budget allows. While paused there is
         no training to starve, and a change of view or of run state is drawn now."""
         running = self.session.running and self.view.travel is None
-        drawn = self.clock.drawn
-        changed = drawn is not None and drawn[1][:2] != (running, self.view)
+        shown = self.frame
+        changed = shown is not None and (shown.running, shown.view) != (running, self.view)
         if changed or not running or self.clock.due(time.perf_counter()):
             self.draw_frame()
 

@@ -40,10 +40,6 @@ class FrameClock:
         self.frames += 1
         return True
 
-    def forget(self) -> None:
-        """Draw the next frame whatever it is made of."""
-        self.drawn = None
-
     def charge(self, started: float, cpu_at_start: float, drew: bool) -> None:
         """A frame attempt that began at ``started`` (wall) and ``cpu_at_start`` (UI thread CPU) ended."""
         now, cpu = time.perf_counter(), time.thread_time()
