@@ -83,16 +83,16 @@ async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: i
             for drawing in (True, False):
                 idle(app, not drawing)
                 await asyncio.sleep(0.3)  # a frame or snapshot begun before the switch has ended
-                step0, frames0, cost0 = trainer.step_count, app.clock.frames, app.clock.seconds
+                step0, frames0, cost0 = trainer.step_count, app.frames.clock.frames, app.frames.clock.seconds
                 started = time.perf_counter()
                 await asyncio.sleep(seconds)
                 elapsed = time.perf_counter() - started
                 rate = (trainer.step_count - step0) / elapsed
                 if drawing:
                     shown.append(rate)
-                    drawn = app.clock.frames - frames0
+                    drawn = app.frames.clock.frames - frames0
                     frames.append(drawn / elapsed)
-                    cost.append((app.clock.seconds - cost0) / max(drawn, 1))
+                    cost.append((app.frames.clock.seconds - cost0) / max(drawn, 1))
                 else:
                     quiet.append(rate)
         idle(app, False)

@@ -132,7 +132,7 @@ async def frame_costs(layers: tuple[int, ...], points: int) -> dict[str, float]:
                 painted(diagram)
 
             timed("diagram", diagram_pane)
-            note = status_note(snap, view, app.fps_note)
+            note = status_note(snap, view, app.frames.fps_note)
             timed("metrics", lambda snap=snap, note=note: (metrics.show(snap, True, note), painted(metrics)))
             frame += 1
             if frame == 1:  # the first frame builds styles and caches, as the app's first frame does

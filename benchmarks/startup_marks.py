@@ -46,8 +46,8 @@ def main() -> int:
     # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets):
     # `nnplay` imports the app's once it has parsed its flags and built the trainer; here first,
     # so that the imports are timed as one stage.
-    import nnplay.tui.app as app_module
     import nnplay.tui.cli as cli
+    import nnplay.tui.startup as startup_module
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.widgets.params_panel import ParamsPanel
 
@@ -79,13 +79,13 @@ def main() -> int:
         mark("panel composed")
 
     ParamsPanel.build = building
-    freeze = app_module.freeze_startup_objects
+    freeze = startup_module.freeze_startup_objects
 
     def freezing() -> None:
         mark("panel laid out")  # after the refresh that followed the panel's fields
         freeze()
 
-    app_module.freeze_startup_objects = freezing
+    startup_module.freeze_startup_objects = freezing
     try:
         return cli.main(argv)
     finally:

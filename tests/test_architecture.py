@@ -67,3 +67,14 @@ def test_the_engine_tests_drive_the_engine_only() -> None:
         for match in app_import.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_app_stays_a_thin_composition() -> None:
+    """``NNPlayApp`` composes the panes and runs one-line actions; the rules live in tui/model,
+    tui/keys.py, the session and the screens. A class growing past 300 lines is taking them back."""
+    import inspect
+
+    from nnplay.tui.app import NNPlayApp
+
+    lines, _ = inspect.getsourcelines(NNPlayApp)
+    assert len(lines) < 300, f"NNPlayApp is {len(lines)} lines: move the rule it gained to where such rules live"

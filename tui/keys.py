@@ -138,7 +138,24 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 EDIT_ACTIONS = frozenset(name for k in KEYS if k.mode == EDIT for _, a in k.keys for name in [a.split("(")[0]])
+APP_ACTIONS = frozenset(a.split("(")[0] for k in KEYS for _, a in k.keys) - EDIT_ACTIONS
 TYPING_ACTION = "while_typing"
+
+
+def key_works(action: str, *, modal: bool, typing: bool, editing: bool) -> bool:
+    """Whether the key table's ``action`` works now (``NNPlayApp.check_action``): over a modal
+    screen, while a field is typed in, while editing the data. Actions not in the table work."""
+    if action == TYPING_ACTION:
+        # The twins of space, ?, q and ctrl+s: shown in the footer and working while a field is typed in.
+        return typing and not modal
+    if action in EDIT_ACTIONS:
+        # Arrows, digits and backspace belong to the fields and the diagram unless editing data.
+        return editing and not modal
+    if action in APP_ACTIONS:
+        # A prompt or help is open: its keys are text or close it. (In a panel field Textual hides
+        # every printable key from the bindings: the field consumes it.)
+        return not modal
+    return True
 
 
 def bindings() -> list[Binding]:

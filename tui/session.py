@@ -53,6 +53,11 @@ class Notice:
     text: str
     severity: str = "information"  # or "warning", "error"
 
+    @property
+    def seconds(self) -> float:
+        """How long the notice line shows it: an error twice as long, to be read."""
+        return 12 if self.severity == "error" else 6
+
 
 class TrainingSession:
     def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:

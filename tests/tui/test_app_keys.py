@@ -586,10 +586,10 @@ async def test_q_exits_promptly_while_training(make_app):
     assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
     # A frame timer that fires during the shutdown, with a new snapshot, must not touch the
     # widgets that are gone (it raised NoMatches and the app exited with a traceback).
-    frames = app.clock.frames
+    frames = app.frames.clock.frames
     app.session._publish()
     app.draw_frame()
-    assert app.clock.frames == frames
+    assert app.frames.clock.frames == frames
 
 
 # -- save and load -----------------------------------------------------------------------
@@ -770,7 +770,7 @@ def test_letters_a_number_needs_go_into_the_field(ui):
 
 def hidden_of(app) -> tuple[int, int, int]:
     """(layer, neuron a, neuron b) of the hidden space on the plot."""
-    space = app.frame.hidden
+    space = app.frames.frame.hidden
     return space.layer, space.a, space.b
 
 
@@ -790,7 +790,7 @@ def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
         assert "x: n1, y: n3 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("h")
         await settle(pilot)
-        assert not app.view.hidden and app.frame.hidden is None
+        assert not app.view.hidden and app.frames.frame.hidden is None
         assert plot.border_title == "data & decision regions"
 
     ui.run(check)

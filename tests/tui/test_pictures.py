@@ -64,7 +64,7 @@ async def test_cell_aspect_sets_the_planes_shape(make_app) -> None:
         await pilot.pause()
         app.draw_frame()
         await pilot.pause()
-        box = app.frame.box
+        box = app.frames.frame.box
         assert abs(box.width / box.height - 1) <= 0.1
 
 
@@ -226,7 +226,7 @@ async def test_the_hidden_space_view_keeps_the_diagrams_thumbnails(make_app) -> 
         await pilot.press("h")
         await _drawn(pilot)
         diagram = app.query_one(WeightDiagram)
-        assert app.frame.hidden is not None
+        assert app.frames.frame.hidden is not None
         assert diagram.data.grid_layers is not None
         text = "".join(seg.text for line in diagram._lines for seg in line)
         assert "▀" in text  # thumbnails drawn, not plain dots

@@ -74,13 +74,13 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
         app = panel.app
         plot = app.query_one(ScatterPlot)
         # (frames drawn, the plot's lines, whether the screen has painted the plot's frame, fields)
-        seen.append((app.clock.frames, len(plot._lines), plot.painted is plot.frame, bool(panel.query(Input))))
+        seen.append((app.frames.clock.frames, len(plot._lines), plot.painted is plot.frame, bool(panel.query(Input))))
         await build(panel)
         order.append("built")
 
     monkeypatch.setattr(ParamsPanel, "build", recording_build)
     order: list[str] = []  # freezing this test process's objects would keep them all for good: record it
-    monkeypatch.setattr("nnplay.tui.app.freeze_startup_objects", lambda: order.append("froze"))
+    monkeypatch.setattr("nnplay.tui.startup.freeze_startup_objects", lambda: order.append("froze"))
 
     async def run() -> None:
         app = make_app(CONFIG, standalone=True)

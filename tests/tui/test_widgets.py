@@ -149,13 +149,13 @@ def test_plot_redraws_only_for_a_new_snapshot_or_size(ui):
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
         drawn = plot.frames_drawn
-        frames = app.clock.frames
+        frames = app.frames.clock.frames
         for _ in range(3):
             app.draw_frame()
-        plot.show(app.frame)  # the frame on screen again
+        plot.show(app.frames.frame)  # the frame on screen again
         await pilot.pause(0.2)  # three frame-timer ticks at 15 fps
         assert plot.frames_drawn == drawn
-        assert app.clock.frames == frames  # no new snapshot, nothing drawn
+        assert app.frames.clock.frames == frames  # no new snapshot, nothing drawn
 
         await pilot.press("n")
         await settle(pilot)
@@ -442,7 +442,7 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
             if travelling:  # the time-travel note replaces the rate and frame rate
                 app.action_view("travel", -1)
             app.query_one(Metrics).show(
-                app.session.latest, running, status_note(app.session.latest, app.view, app.fps_note)
+                app.session.latest, running, status_note(app.session.latest, app.view, app.frames.fps_note)
             )
             await pilot.pause()
             box = app.query_one("#status", Static)

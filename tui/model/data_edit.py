@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from nnplay.core.datasets import Dataset
+from nnplay.tui.model.view_state import Refusal
 
 
-def point_label(data: Dataset, key: int) -> float | None:
+def point_label(data: Dataset, key: int) -> float | Refusal:
     """The label digit ``key`` adds: class ``key`` (1-based; the trainer refuses a class the
-    data lacks, with the classes it has), or for regression 1 -> -1 and 2 -> +1, and None for
-    another digit."""
-    if data.is_regression:
-        return {1: -1.0, 2: 1.0}.get(key)
-    return float(key - 1)
+    data lacks, with the classes it has), or for regression 1 -> -1 and 2 -> +1, and no other."""
+    if not data.is_regression:
+        return float(key - 1)
+    label = {1: -1.0, 2: 1.0}.get(key)
+    return Refusal("regression data: 1 adds a point with target -1, 2 one with +1") if label is None else label
 
 
 def edit_keys(data: Dataset) -> str:

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from nnplay.core.classify import Classification
 from nnplay.core.trainer import Snapshot
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.number_text import score_text, short_number
@@ -90,3 +91,12 @@ def column_means(losses: np.ndarray, starts: np.ndarray) -> list[float]:
     sums = np.add.reduceat(np.where(finite, logs, 0.0), starts)
     counts = np.add.reduceat(finite.astype(np.int64), starts)
     return (sums[counts > 0] / counts[counts > 0]).tolist()
+
+
+def classified_notice(result: Classification, regression: bool) -> str:
+    """What Classify Points says: how many points, which, and how many the network got right."""
+    if not len(result.X):
+        return "nothing to classify: this CSV data has no test points (raise the test ratio)"
+    which = "fresh points" if result.fresh else "test points (a CSV file has no fresh ones)"
+    correct = "" if regression else f": {result.accuracy:.1%} correct"
+    return f"{'showing' if regression else 'classified'} {len(result.X):,} {which}{correct}"

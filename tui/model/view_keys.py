@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nnplay.core.trainer import Snapshot
-from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.model.view_state import Refusal, ViewState
 
 
-class Refusal(str):
-    """Why a view key changed nothing (said as a warning)."""
+def training_refusal(view: ViewState) -> Refusal | None:
+    """Why a training key (space, n, e, t) does nothing now: while time-travelling it would
+    train the live run out of sight."""
+    if view.travel is None:
+        return None
+    return Refusal(f"in the past (step {view.moments[view.travel].step:,}): g goes on from here, l back to live")
 
 
 def toggle_diagram(view: ViewState, snap: Snapshot) -> ViewState:

@@ -14,6 +14,10 @@ from nnplay.core.trainer import Moment
 from nnplay.tui.diagram import would_be_solid
 
 
+class Refusal(str):
+    """Why a key changed nothing, in words for the notice line."""
+
+
 @dataclass(frozen=True, eq=False)
 class ClassifiedPoints:
     """Points drawn instead of the training set: the article's Classify Points."""

@@ -17,6 +17,15 @@ WHITE = (0xFF, 0xFF, 0xFF)
 TRUECOLOR = 1 << 24  # ``colors`` for a terminal that takes RGB; 256 means the xterm palette
 
 
+def colour_count(color_system: str | None, no_color: bool) -> int:
+    """The colours the app draws with on a terminal of Rich's ``color_system``. Each depth has its
+    own plot palette (classes apart in every one); NO_COLOR makes Textual draw in monochrome,
+    where the 16-colour palette's per-class textures tell the classes apart."""
+    if no_color or color_system in ("standard", "windows"):
+        return 16
+    return TRUECOLOR if color_system == "truecolor" else 256
+
+
 def blend_rgb(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
     """Linear blend from ``a`` (t=0) to ``b`` (t=1), rounded to ints."""
     r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))

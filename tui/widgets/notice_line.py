@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static
 
@@ -33,6 +34,14 @@ def merged(text: str, count: int) -> str:
             _, _, tail = text.partition("; ")
             return counted.format(n=count) + (f"; {tail}" if tail else "")
     return f"{text} (x{count})"
+
+
+class NoticePosted(Message):
+    """A notice for the notice line: posted, so it can be said from any thread."""
+
+    def __init__(self, message: str, title: str, severity: str, timeout: float) -> None:
+        super().__init__()
+        self.message, self.title, self.severity, self.timeout = message, title, severity, timeout
 
 
 class NoticeLine(Static):
