@@ -84,6 +84,7 @@ def test_article_rule_with_dropout_off_masks_equals_no_masks() -> None:
     np.testing.assert_array_equal(plain, masked)
 
 
+@pytest.mark.slow
 def test_it_trains_worse_on_the_article_setup() -> None:
     """seed-v2 (the article's version 2), same seed, data and first weights: only the rule differs."""
     results = {}

@@ -113,6 +113,7 @@ def config_for(dataset: str, setting: str) -> TrainConfig:
                        **settings_for(dataset)[setting])  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["numpy", "numba"])
 @pytest.mark.parametrize("setting", SETTING_NAMES)
 @pytest.mark.parametrize("dataset", DIVERGING_DATASETS)

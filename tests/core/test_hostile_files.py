@@ -58,6 +58,7 @@ print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.st
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["X_train", "params"])
 def test_a_deflate_bomb_is_refused_without_inflating_it(tmp_path: Path, key: str) -> None:
     """1 GB of zeros in a 1 MB file: refused from the header, peak memory stays that of the program."""

@@ -77,6 +77,7 @@ def test_optimisers_regularisers_schedules_and_batches_follow_numpy(changes: dic
     assert_same(reference, fast)
 
 
+@pytest.mark.slow
 def test_article_presets_follow_numpy_to_the_end() -> None:
     for name in ("seed-v1", "seed-v2"):
         config = PRESETS[name].config()

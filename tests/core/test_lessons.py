@@ -187,6 +187,7 @@ def test_lesson_by_number() -> None:
             lesson_by_number(bad)
 
 
+@pytest.mark.slow
 def test_the_reference_solutions_meet_every_task() -> None:
     for lesson in LESSONS:
         result = play(lesson)

@@ -672,6 +672,7 @@ CLASSIFY_GOAL = {"spiral": 0.9}
 FRESH_SEEDS = range(20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_preset_trains_to_its_goal(name: str):
     t = trained(name)
@@ -683,6 +684,7 @@ def test_preset_trains_to_its_goal(name: str):
         assert m.test_accuracy >= CLASSIFY_GOAL.get(name, 0.95), m
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["seed-v1", "seed-v2"])
 def test_article_networks_classify_fresh_points(name: str):
     t = trained(name)
@@ -697,6 +699,7 @@ def mean_fresh_accuracy(t: Trainer, seeds: range = FRESH_SEEDS) -> float:
     return float(np.mean([t.classify(500, s).accuracy for s in seeds]))
 
 
+@pytest.mark.slow
 def test_seed_v2_classifies_fresh_points_at_least_as_well_as_v1():
     assert mean_fresh_accuracy(trained("seed-v2")) >= mean_fresh_accuracy(trained("seed-v1")) - 0.01
 
