@@ -94,7 +94,9 @@ class MainScreen(Screen):
             title = "neurons & weights"
         else:
             title = "weights (w back)" if self.app.size.width < NARROW else "weights over the run (w: back)"
-        self.query_one("#diagram-box").border_title = title
+        box = self.query_one("#diagram-box")
+        if box.border_title != title:  # set on every frame: only a change refreshes the box
+            box.border_title = title
 
 
 def size_classes(screen: Screen, width: int, height: int) -> None:
