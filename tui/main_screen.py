@@ -63,6 +63,11 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.post_message(self.Composed())
 
+    def on_screen_suspend(self) -> None:
+        # A screen goes over this one: the notices said here are in the notice line, and must not
+        # come back as toasts over the help or the prompt (its own notices are toasts there).
+        self.app.clear_notifications()
+
     def frame_sizes(self, cell_aspect: float) -> FrameSizes:
         """The sizes a frame is built for: the plot's cells and how its palette fills them."""
         plot = self.query_one(ScatterPlot)

@@ -444,6 +444,27 @@ def test_notices_go_to_one_line_that_covers_no_pane(make_app, size):
     asyncio.run(run())
 
 
+def test_a_notice_said_on_the_main_screen_is_not_a_toast_over_a_prompt_later(make_app):
+    """The notice line said it; opening help or the quit question must not pile it over the
+    panes again as a toast. A notice said while the prompt is open is a toast there."""
+
+    async def run() -> None:
+        app = make_app(CONFIG)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("c")
+            await wait_until(lambda: "classified" in app.query_one(NoticeLine).text, what="the notice")
+            await pilot.press("question_mark")
+            await wait_until(lambda: type(app.screen).__name__ == "HelpScreen", what="help")
+            await pilot.pause(0.2)
+            assert not [str(t.render()) for t in app.screen.query(Toast)]
+            app.notify("said over help")
+            await pilot.pause(0.2)
+            shown = [str(t.render()) for t in app.screen.query(Toast) if t.region.area]
+            assert any("said over help" in text for text in shown), shown
+
+    asyncio.run(run())
+
+
 def test_r_goes_back_to_step_0_and_the_same_initial_weights(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
