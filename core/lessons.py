@@ -82,11 +82,6 @@ def lowest_test_loss(snap: Snapshot) -> tuple[float, float]:
     return float(rows[i, TEST_LOSS]), float(rows[i, TRAIN_LOSS])
 
 
-def first_train_loss(snap: Snapshot) -> float:
-    rows = snap.history
-    return float(rows[0, TRAIN_LOSS]) if len(rows) else math.nan
-
-
 def accuracy_goal(target: float, when: Callable[[TrainConfig], bool], needs: str) -> Callable[[Snapshot], Check]:
     """Met when the test accuracy reaches ``target`` in a setup that ``when`` accepts."""
 

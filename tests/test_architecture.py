@@ -78,3 +78,17 @@ def test_the_app_stays_a_thin_composition() -> None:
 
     lines, _ = inspect.getsourcelines(NNPlayApp)
     assert len(lines) < 300, f"NNPlayApp is {len(lines)} lines: move the rule it gained to where such rules live"
+
+
+def test_every_package_folder_is_in_the_wheel() -> None:
+    """pyproject lists the packages by hand (``package-dir`` maps the folders to ``nnplay.*``):
+    a new subfolder missing from the list would import in the checkout and be absent installed."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        "nnplay." + ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("core", "tui")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert folders == listed

@@ -334,9 +334,9 @@ class NNPlayApp(App[None]):
     def _config_changed(self, config: TrainConfig, field: str) -> None:
         """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
         if FIELDS[field].live:
-            self.session.apply_settings(self.session.latest.config.with_live_settings_of(config))
+            self.session.apply_settings(config)  # the session takes the live settings of it
         else:
-            self.query_one(ParamsPanel).show_pending(config.needs_reset(self.session.latest.config))
+            self.default_screen.show_pending(self.session.latest.config)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

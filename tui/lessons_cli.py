@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from nnplay.core.lesson_progress import Progress
-from nnplay.core.lessons import LESSONS
+from nnplay.core.lessons import LESSONS, lesson_by_number
 
 EXIT_FAILED = 1
 
@@ -77,7 +77,7 @@ def lesson_app_command(args: argparse.Namespace) -> int:
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.lesson_tracker import LessonTracker
 
-    lesson = LESSONS[args.number - 1]
+    lesson = lesson_by_number(args.number)
     app = NNPlayApp(trainer=Trainer(lesson.config()), fps=args.fps, use_kernel=args.engine != "numpy", standalone=True)
     app.lesson_tracker = LessonTracker(lesson, Progress())
     app.run()

@@ -90,8 +90,12 @@ class MainScreen(Screen):
         inspector = self.query_one("#inspector", Static)
         update_if_changed(inspector, inspector_text(snap, view.selection, inspector.size.width or None))
         self.query_one(Metrics).show(snap, frame.running, status_note)
+        self.show_pending(snap.config)
+
+    def show_pending(self, in_force: TrainConfig) -> None:
+        """Mark the panel's changes that wait for r (a new network or data set) against the run's config."""
         panel = self.query_one(ParamsPanel)
-        panel.show_pending(panel.config.needs_reset(snap.config))
+        panel.show_pending(panel.config.needs_reset(in_force))
 
     def set_diagram_title(self, evolution: bool) -> None:
         """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""

@@ -19,7 +19,8 @@ import nnplay.core.persist as persist
 from nnplay.core.config import FIELDS
 from nnplay.core.persist import load_session, session_bytes
 from nnplay.core.presets import PRESETS
-from nnplay.tui.cli import FLAG_FIELDS, entry_point
+from nnplay.tui.cli import entry_point
+from nnplay.tui.flags import FLAG_FIELDS
 from tests.cli.cli_run import run, run_json
 
 ROOT = Path(__file__).resolve().parents[2]

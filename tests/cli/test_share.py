@@ -11,7 +11,8 @@ from nnplay.core.activations import HIDDEN
 from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig
 from nnplay.core.features import FEATURES
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli import FIELD_FLAGS, build_parser, config_from_args
+from nnplay.tui.cli import build_parser, config_from_args
+from nnplay.tui.flags import FIELD_FLAGS
 from nnplay.tui.share import command_line
 
 # A CSV path as a shell user might type it: anything but NUL, no spaces at the ends (flag values are stripped).

@@ -22,7 +22,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.datasets import DATASETS, REGRESSION
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.persist import load_session, save_session
-from nnplay.core.trainer import Trainer
+from nnplay.core.trainer import StopReason, Trainer
 
 DIVERGING_DATASETS = tuple(d for d in DATASETS if d != "csv")
 CHUNKS = (1, 7, 50, 100, 250)  # the app's chunks vary with the measured speed
@@ -100,7 +100,7 @@ def train_wild(trainer: Trainer) -> list[str]:
             problems.append("after divergence the parameters are not the last good checkpoint's")
         if trainer.step_count != good_step:
             problems.append(f"after divergence the step is {trainer.step_count}, the checkpoint's is {good_step}")
-        if trainer.should_stop() != "diverged" or trainer.step(5) != 0:
+        if trainer.should_stop() is not StopReason.DIVERGED or trainer.step(5) != 0:
             problems.append("a diverged run trains on")
         snap = trainer.snapshot()
         if snap.diverged_at != trainer.diverged_at or not np.array_equal(snap.network.params, good_params):

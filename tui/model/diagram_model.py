@@ -51,10 +51,6 @@ class Summary:
     data: DiagramData
     groups: tuple[int, ...]
 
-    @property
-    def summarised(self) -> bool:
-        return any(g > 1 for g in self.groups)
-
     def node_of(self, layer: int, neuron: int) -> int:
         """The drawn node holding ``neuron`` of ``layer``."""
         return neuron // self.groups[layer]
