@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
-from nnplay.core.trainer import Snapshot, Trainer, make_data
+from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, StopReason, Trainer, make_data
 
 SPEC = re.compile(r"\s*(\w+)\s*=(.*?),\s*\1\s*=(.*)")
 ALLOWED = "NAME=A,NAME=B with one setting twice, e.g. lr=0.03,lr=3 or backprop=correct,backprop=article-v2"
@@ -61,9 +61,24 @@ class Comparison:
         if a.shape != b.shape or not np.array_equal(a, b):
             raise ConfigError("compare", sides[0].name, "a setting that keeps the first weights (not layers, init...)")
 
-    def step(self, n: int) -> int:
-        """``n`` updates of each run; a run that diverged stays at its last good step, the other goes on."""
-        return max([trainer.step(n) for trainer in self.trainers])
+    def step(self, n: int, goal: int | None = None) -> int:
+        """``n`` updates of each run that goes on: one that diverged stays at its last good step, one
+        that reached step ``goal``, its epochs or its target loss waits (``Trainer.should_stop``),
+        and the other goes on. The most updates either took."""
+        return max([t.step(n) if t.should_stop(goal) is None else 0 for t in self.trainers])
+
+    def should_stop(self, goal: int | None = None) -> StopReason | None:
+        """Why the comparison stops now: neither run goes on (the first run's reason), or None."""
+        reasons = [t.should_stop(goal) for t in self.trainers]
+        return None if None in reasons else reasons[0]
+
+    def chunk_limit(self, n: int) -> int:
+        """``n`` cut so no run that goes on steps past its epoch's end (where its epochs are set) or
+        goes longer unmeasured than a target loss allows."""
+        going = [t for t in self.trainers if t.should_stop() is None]
+        limits = [t.steps_to_epoch_end() for t in going if t.config.epochs]
+        limits += [TARGET_LOSS_CHECK_STEPS for t in going if t.config.target_loss]
+        return max(1, min([n, *limits]))
 
     def evaluate(self) -> None:
         for trainer in self.trainers:

@@ -2,7 +2,7 @@
 
 The moves act as the app's keys do: settings change (live ones at once), ``reset`` is r
 (the same first weights; a new network when a change needs one), ``train`` is t (the loss
-recorded at least ``POINTS_PER_RUN`` times along the way). After every record each task is
+recorded at least ``train_until.POINTS_PER_RUN`` times along the way). After every record each task is
 checked on a fresh snapshot; a task met once stays done, as in the app.
 """
 
@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nnplay.core.lessons import Check, Lesson
+from nnplay.core.train_until import record_interval, train_until
 from nnplay.core.trainer import Trainer
-
-POINTS_PER_RUN = 60  # as tui.session records a bounded run
 
 
 @dataclass(frozen=True)
@@ -57,12 +56,7 @@ def play(lesson: Lesson, on_met: Callable[[str, int], None] | None = None) -> Pl
         else:
             trainer.apply_live_settings(config)  # refuses a change that needs a reset
         check()
-        goal = trainer.step_count + move.train
-        every = max(1, move.train // POINTS_PER_RUN)
-        while trainer.step_count < goal and trainer.diverged_at is None:
-            trainer.step(min(every, goal - trainer.step_count))
-            trainer.evaluate()
-            check()
+        train_until(trainer, move.train, chunk=record_interval(move.train), on_progress=lambda _: check())
     return PlayResult(lesson, met, last, time.perf_counter() - started)
 
 

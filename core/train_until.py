@@ -11,6 +11,15 @@ from collections.abc import Callable
 from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
 
 CHUNK = 2000  # updates between evaluations: each adds a point to the loss curve and the timeline
+# A bounded run (the app's t and e, a lesson's move, a comparison's t) records the loss at least this
+# many times along the way: with the compiled kernel the article's 60,000 iterations take ~30 ms,
+# under one frame, which left a 1-2 point curve.
+POINTS_PER_RUN = 60
+
+
+def record_interval(steps: int) -> int:
+    """Updates between loss records in a bounded run of ``steps`` updates."""
+    return max(1, steps // POINTS_PER_RUN)
 
 
 def train_until(

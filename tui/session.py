@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.persist import save_session
+from nnplay.core.train_until import record_interval
 from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Moment, Snapshot, StopReason, Trainer, same_data
 from nnplay.tui.commands import (
     AddPoint,
@@ -40,9 +41,6 @@ from nnplay.tui.commands import (
 from nnplay.tui.model.frame_budget import FrameBudget
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
-# A bounded run (t, e) records the loss at least this many times along the way: with the compiled
-# kernel the article's 60,000 iterations take ~30 ms, under one frame, which left a 1-2 point curve.
-POINTS_PER_RUN = 60
 IDLE_POLL = 0.05
 # The kinds of unsaved edit the session counts (``unsaved_edits``).
 DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
@@ -57,6 +55,12 @@ class Notice:
     def seconds(self) -> float:
         """How long the notice line shows it: an error twice as long, to be read."""
         return 12 if self.severity == "error" else 6
+
+
+def next_chunk(done: int, elapsed: float) -> int:
+    """The updates of the next chunk, from the last one's ``done`` in ``elapsed`` seconds: aimed at
+    CHUNK_SECONDS, so commands and cancellation are seen promptly."""
+    return max(1, min(100_000, int(done / elapsed * CHUNK_SECONDS)))
 
 
 class TrainingSession:
@@ -206,9 +210,7 @@ class TrainingSession:
                 continue
             elapsed = time.perf_counter() - started
             if done and elapsed > 0:
-                # Aim each chunk at CHUNK_SECONDS so commands and cancellation are seen promptly.
-                rate = done / elapsed
-                self._chunk = max(1, min(100_000, int(rate * CHUNK_SECONDS)))
+                self._chunk = next_chunk(done, elapsed)
             now = time.perf_counter()
             if self.publish_budget.due(now):
                 # Charged with this thread's CPU time: on a loaded machine the wall clock also counts
@@ -323,7 +325,7 @@ class TrainingSession:
         self._goal = goal
         self._goal_kind = kind
         if goal is not None:
-            self._record_every = max(1, (goal - trainer.step_count) // POINTS_PER_RUN)
+            self._record_every = record_interval(goal - trainer.step_count)
             self._next_record = min(goal, trainer.step_count + self._record_every)
         self.running = True
         # Start small: the first chunk measures the speed.

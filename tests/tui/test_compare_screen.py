@@ -46,6 +46,22 @@ async def test_t_trains_both_runs_in_step_and_r_resets_them():
         await wait_until(lambda: not app.is_running, what="the app to quit")
 
 
+async def test_space_trains_each_run_to_its_epochs_and_stops_by_itself():
+    """As the app's space does: a run with *stop epoch* set pauses there (here each at its own
+    step: batch 10 and batch 25 over 250 points), and the screen stops once both have."""
+    comparison = Comparison(BASE.replace(epochs=2), parse_comparison("batch_size=10,batch_size=25"))
+    app = CompareApp(comparison)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        small, large = comparison.trainers
+        await pilot.press("space")
+        await wait_until(lambda: small.epoch == large.epoch == 2 and not screen.running, what="both at epoch 2")
+        assert (small.step_count, large.step_count) == (50, 20) and small.epoch == large.epoch == 2
+        await pilot.press("space")  # both are done: nothing trains
+        await pilot.pause(0.2)
+        assert not screen.running and (small.step_count, large.step_count) == (50, 20)
+
+
 async def test_the_palette_compares_the_panel_setup(make_app):
     app = make_app(BASE)
     async with app.run_test(size=(80, 24)) as pilot:

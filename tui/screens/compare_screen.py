@@ -2,8 +2,10 @@
 
 Each side has its plot and its loss curves and status; both runs train in step on a worker
 thread of this screen (numpy), which publishes a pair of snapshots at most ``fps`` times a
-second; a frame timer draws the newest pair. Keys: space run/pause, n one step, t train the
-configured iterations, r reset both to the shared first weights, escape closes.
+second; a frame timer draws the newest pair. Keys (the session's typed commands): space
+run/pause, n one step, t train the configured iterations, r reset both to the shared first
+weights, escape closes. A run waits at its stop epoch or stop loss, as in the app; the
+comparison stops once neither run goes on.
 """
 
 from __future__ import annotations
@@ -21,16 +23,17 @@ from textual.worker import get_current_worker
 from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.config import ConfigError
 from nnplay.core.datasets import DatasetError
+from nnplay.core.train_until import record_interval
 from nnplay.core.trainer import Snapshot
+from nnplay.tui.commands import Reset, Step, ToggleRun, TrainIterations
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import TRUECOLOR
+from nnplay.tui.session import next_chunk
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
-CHUNK_SECONDS = 0.008
-POINTS_PER_RUN = 60  # a bounded run (t) records the loss at least this often, as the app does
 PLOT_ONLY = ViewState(diagram=False)  # no diagram beside the plots: no thumbnails to compute
 
 
@@ -107,16 +110,16 @@ class CompareScreen(ModalScreen[None]):
     # -- commands (UI thread -> worker) ------------------------------------------------
 
     def action_toggle_run(self) -> None:
-        self._commands.put(("toggle",))
+        self._commands.put(ToggleRun())
 
     def action_step(self) -> None:
-        self._commands.put(("step",))
+        self._commands.put(Step(1))
 
     def action_train(self) -> None:
-        self._commands.put(("train",))
+        self._commands.put(TrainIterations())
 
     def action_reset(self) -> None:
-        self._commands.put(("reset",))
+        self._commands.put(Reset(None))
 
     def action_close(self) -> None:
         self.running = False
@@ -125,23 +128,24 @@ class CompareScreen(ModalScreen[None]):
 
     # -- the worker thread ---------------------------------------------------------------
 
-    def handle(self, command: tuple) -> None:
+    def handle(self, command: ToggleRun | Step | TrainIterations | Reset) -> None:
         """One command on the thread that owns the comparison (the worker, or a test)."""
-        name = command[0]
         comparison = self.comparison
-        if name == "toggle":
-            self.running, self._goal = not self.running, None
-        elif name == "step":
-            self.running, self._goal = False, None
-            comparison.step(1)
-        elif name == "train":
-            start = comparison.step_count
-            self._goal = start + comparison.trainers[0].config.iterations
-            self._record_every = max(1, (self._goal - start) // POINTS_PER_RUN)
-            self.running = True
-        elif name == "reset":
-            self.running, self._goal = False, None
-            comparison.restart()
+        match command:
+            case ToggleRun():
+                self.running, self._goal = not self.running, None
+            case Step(n):
+                self.running, self._goal = False, None
+                comparison.step(n)
+            case TrainIterations():
+                iterations = comparison.trainers[0].config.iterations
+                self._goal, self._record_every = comparison.step_count + iterations, record_interval(iterations)
+                self.running = True
+            case Reset():
+                self.running, self._goal = False, None
+                comparison.restart()
+        if self.running and comparison.should_stop(self._goal) is not None:
+            self.running, self._goal = False, None  # both runs are done: space or t would do nothing
         self.publish()
 
     def publish(self) -> None:
@@ -160,15 +164,17 @@ class CompareScreen(ModalScreen[None]):
                 pass
             if not self.running:
                 continue
-            n = chunk
+            comparison, n = self.comparison, chunk
             if self._goal is not None:
-                n = min(n, self._goal - self.comparison.step_count, self._record_every)
+                n = min(n, self._goal - comparison.step_count, self._record_every)
             started = time.perf_counter()
-            done = self.comparison.step(max(n, 1))
+            done = comparison.step(comparison.chunk_limit(n), self._goal)
             elapsed = time.perf_counter() - started
             if done and elapsed > 0:
-                chunk = max(1, min(100_000, int(done / elapsed * CHUNK_SECONDS)))
-            stopped = not done or (self._goal is not None and self.comparison.step_count >= self._goal)
+                chunk = next_chunk(done, elapsed)
+            if any(t.config.target_loss for t in comparison.trainers):
+                comparison.evaluate()  # the stop check reads the loss
+            stopped = not done or comparison.should_stop(self._goal) is not None
             now = time.perf_counter()
             if stopped or now - last_publish >= 1.0 / self.fps:
                 self.publish()
