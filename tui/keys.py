@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from textual.binding import Binding
 
 # What a key works in: "app" everywhere but a text field being typed in; "edit" only while
-# editing the data (arrows, digits and backspace belong to the diagram and fields otherwise).
-APP, EDIT = "app", "edit"
+# editing the data (arrows, digits and backspace belong to the diagram and fields otherwise);
+# "diagram" while the diagram has focus (its own bindings, ``widget_bindings(DIAGRAM_KEYS)``).
+APP, EDIT, DIAGRAM = "app", "edit", "diagram"
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,26 @@ PALETTE_ONLY: tuple[tuple[str, str, str], ...] = (
     ("Compare two runs", "this setup twice, one setting apart (lr=0.03,lr=3), trained in step", "compare"),
 )
 
-# Keys the app does not bind itself but a person needs to know (Textual's or a widget's own).
+# fmt: off
+# The diagram's keys: they change the view's selection (in the app, in the order they come).
+DIAGRAM_KEYS: tuple[Key, ...] = (
+    Key((("up", "app.view('select_neuron', 0, -1)"), ("down", "app.view('select_neuron', 0, 1)"),
+         ("left", "app.view('select_neuron', -1, 0)"), ("right", "app.view('select_neuron', 1, 0)"),
+         ("left_square_bracket", "app.view('select_link', -1)"), ("right_square_bracket", "app.view('select_link', 1)"),
+         ("escape", "app.view('select_link', 0)")),
+        "arrows, [ ]", "Select", "in the diagram: pick a neuron, then one of its incoming weights", palette=False,
+        mode=DIAGRAM),
+    Key(_one("enter", "edit"), "enter (diagram)", "edit value",
+        "type a new value for the selected weight or bias (ctrl+z undoes it)", footer=True, palette=False,
+        mode=DIAGRAM),
+)
+# fmt: on
+
+# Keys nnplay does not bind itself but a person needs to know (Textual's, the fields').
 OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "command palette: presets and every action"),
     ("tab / shift+tab", "move between fields; leaving a field applies what you typed"),
     ("enter / escape", "in a field: apply and leave / put the value in force back and leave"),
-    ("arrows, [ ]", "in the diagram: pick a neuron, then one of its incoming weights"),
-    ("enter (diagram)", "type a new value for the selected weight or bias (ctrl+z undoes it)"),
 )
 
 EDIT_ACTIONS = frozenset(name for k in KEYS if k.mode == EDIT for _, a in k.keys for name in [a.split("(")[0]])
@@ -176,6 +190,13 @@ def bindings() -> list[Binding]:
     return out
 
 
+def widget_bindings(keys: tuple[Key, ...]) -> list[Binding]:
+    """A pane's own BINDINGS (working while it has focus), from its rows of the table."""
+    return [
+        Binding(key, action, k.title, show=k.footer and i == 0) for k in keys for i, (key, action) in enumerate(k.keys)
+    ]
+
+
 def palette_entries() -> Iterator[tuple[str, str, str]]:
     """(title, help, action) for the command palette."""
     for k in KEYS:
@@ -193,4 +214,5 @@ def markdown_table() -> str:
     rows = ["| key | what it does |", "|---|---|"]
     rows += [f"| {_shown(k)} | {k.help} |" for k in KEYS]
     rows += [f"| `{key}` | {text} |" for key, text in OTHER_KEYS]
+    rows += [f"| {_shown(k)} | {k.help} |" for k in DIAGRAM_KEYS]
     return "\n".join(rows)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from nnplay.tui.keys import DIAGRAM_KEYS, widget_bindings
 from nnplay.tui.model.diagram_model import DiagramData
 from nnplay.tui.model.frame import Frame
 from nnplay.tui.model.view_state import Selection
@@ -26,17 +26,7 @@ class WeightDiagram(Widget, can_focus=True):
     DEFAULT_CSS = """
     WeightDiagram { height: 1fr; min-height: 6; }
     """
-    # The selection is the view's: these keys change it in the app, in the order they come.
-    BINDINGS = [
-        Binding("up", "app.view('select_neuron', 0, -1)", "neuron up", show=False),
-        Binding("down", "app.view('select_neuron', 0, 1)", "neuron down", show=False),
-        Binding("left", "app.view('select_neuron', -1, 0)", "layer left", show=False),
-        Binding("right", "app.view('select_neuron', 1, 0)", "layer right", show=False),
-        Binding("left_square_bracket", "app.view('select_link', -1)", "prev. weight", show=False),
-        Binding("right_square_bracket", "app.view('select_link', 1)", "next weight", show=False),
-        Binding("escape", "app.view('select_link', 0)", "neuron only", show=False),
-        Binding("enter", "edit", "edit value"),
-    ]
+    BINDINGS = widget_bindings(DIAGRAM_KEYS)  # tui/keys.py: the selection is the view's
 
     class SelectionChanged(Message):
         def __init__(self, selection: Selection) -> None:
