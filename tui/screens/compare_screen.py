@@ -148,8 +148,10 @@ class CompareScreen(ModalScreen[None]):
             self.running, self._goal = False, None  # both runs are done: space or t would do nothing
         self.publish()
 
-    def publish(self) -> None:
-        self.comparison.evaluate()
+    def publish(self, measured: bool = False) -> None:
+        """Both runs' snapshots for the frame timer, measured now unless ``measured`` already."""
+        if not measured:
+            self.comparison.evaluate()
         self.latest = self.comparison.snapshots()
 
     def _train_loop(self) -> None:
@@ -172,18 +174,20 @@ class CompareScreen(ModalScreen[None]):
             elapsed = time.perf_counter() - started
             if done and elapsed > 0:
                 chunk = next_chunk(done, elapsed)
-            if any(t.config.target_loss for t in comparison.trainers):
-                comparison.evaluate()  # the stop check reads the loss
+            # The stop check reads the loss where a target loss is set; a bounded run records a
+            # point on the loss curves after every chunk. Publishing measures them itself.
+            measured = any(t.config.target_loss for t in comparison.trainers)
+            if measured:
+                comparison.evaluate()
             stopped = not done or comparison.should_stop(self._goal) is not None
-            now = time.perf_counter()
-            if stopped or now - last_publish >= 1.0 / self.fps:
-                self.publish()
-                last_publish = now
-            elif self._goal is not None:
-                self.comparison.evaluate()  # a point on the loss curves between frames
             if stopped:
                 self.running, self._goal = False, None
-                self.publish()
+            now = time.perf_counter()
+            if stopped or now - last_publish >= 1.0 / self.fps:
+                self.publish(measured)
+                last_publish = now
+            elif self._goal is not None and not measured:
+                comparison.evaluate()
 
 
 def comparison_or_error(base, spec: str) -> Comparison:
