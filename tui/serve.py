@@ -14,8 +14,17 @@ The rules:
   every slot is taken waits up to ``SLOT_WAIT`` seconds for one (a reloaded page's old app is
   still quitting), then gets the message instead of an app: the page is served as a short
   HTTP 503 page, and a websocket gets the message written into its terminal and no process.
+- Every size a client sends is bounded before the app sees it: the websocket's ``?width=&height=``
+  here, each message in tui/serve_session.py (by the rules of tui/serve_messages.py), which also
+  ends a session's app once its client has gone.
+- Every log line is one line: no traceback (an exception is named after the message), control
+  characters shown as ``\\xNN`` (a URL or header is the client's text), at most ``LOG_LINE_MAX``
+  characters. A request line or header over aiohttp's 8190 bytes is answered 400 by aiohttp with
+  one such line. There is no access log: it would echo every URL a page makes the browser fetch.
 
-textual-serve stays the engine: this subclass only guards its two handlers.
+textual-serve stays the engine: this subclass guards its two handlers and takes over three of its
+seams, ``_process_messages`` (the message loop), ``initialize_logging`` and the command it runs;
+tests/serve/test_seams.py trips if textual-serve changes them.
 """
 
 from __future__ import annotations
@@ -23,16 +32,43 @@ from __future__ import annotations
 import asyncio
 import html
 import ipaddress
+import logging
 import sys
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from textual_serve.app_service import AppService
 from textual_serve.server import Server
+
+from nnplay.tui.serve_messages import Violation, query_size
+from nnplay.tui.serve_session import Session
 
 DEFAULT_MAX_SESSIONS = 4
 SLOT_WAIT = 3.0  # seconds a newcomer waits for a slot; a reloaded page's old app quits in about 1.5 s
 WILDCARDS = ("0.0.0.0", "::", "")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+LOG_LINE_MAX = 300
+CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def log_line(text: str) -> str:
+    """``text`` as one printable line of at most LOG_LINE_MAX characters."""
+    text = text.translate(CONTROL_ESCAPES)
+    return text if len(text) <= LOG_LINE_MAX else text[: LOG_LINE_MAX - 1] + "…"
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log record as one line of nnplay serve's, its exception named instead of a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):  # a request aiohttp's parser refused
+            text += f": answered {error.code} ({error.message})"
+        elif error is not None:
+            text += f" ({type(error).__name__}: {error})"
+        return "nnplay serve: " + log_line(text)
 
 
 def origin_of(url: str) -> str | None:
@@ -106,7 +142,8 @@ class GuardedServer(Server):
         max_sessions: int = DEFAULT_MAX_SESSIONS,
         title: str = "nnplay",
     ) -> None:
-        super().__init__(command, host=host, port=port, title=title, public_url=public_url)
+        # exec: the app's process replaces textual-serve's shell, so a signal to the session's process reaches the app.
+        super().__init__(f"exec {command}", host=host, port=port, title=title, public_url=public_url)
         self.origins = page_origins(host, port, public_url)
         self.slots = Slots(max_sessions)
 
@@ -118,7 +155,14 @@ class GuardedServer(Server):
         )
 
     def say(self, line: str) -> None:
-        print(f"nnplay serve: {line}", file=sys.stderr, flush=True)
+        print(f"nnplay serve: {log_line(line)}", file=sys.stderr, flush=True)
+
+    def initialize_logging(self) -> None:
+        """textual-serve's and aiohttp's records as one line each on stderr, and no access log."""
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(OneLineFormatter())
+        logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if not await self.slots.wait(SLOT_WAIT, take=False):
@@ -136,6 +180,13 @@ class GuardedServer(Server):
         if origin_of(origin or "") not in self.origins:
             self.say(f"refused a websocket from Origin {origin!r}: not this page's ({', '.join(sorted(self.origins))})")
             raise web.HTTPForbidden(text=f"nnplay serve: websocket refused: Origin {origin!r} is not this page's\n")
+        try:
+            width, height = query_size(request.query)
+        except Violation as exc:
+            self.say(f"refused a websocket: {exc}")
+            raise web.HTTPBadRequest(text=f"nnplay serve: websocket refused: {exc}\n") from None
+        # The app starts at the clamped size: textual-serve reads it from the query.
+        request = request.clone(rel_url=request.rel_url.update_query(width=width, height=height))
         if not await self.slots.wait(SLOT_WAIT, take=True):
             self.say(f"refused a session: {self.slots.limit} already running (--max-sessions)")
             return await self._busy_websocket(request)
@@ -143,6 +194,10 @@ class GuardedServer(Server):
             return await super().handle_websocket(request)  # returns once the app's process has ended
         finally:
             await self.slots.release()
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """textual-serve's message loop, replaced: each message checked, the app ended when the client goes."""
+        await Session(websocket, app_service, self.say).run()
 
     async def _busy_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """The message in the browser's terminal, and no app; held open so the page keeps showing it

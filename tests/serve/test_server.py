@@ -1,22 +1,14 @@
-"""The real ``nnplay serve`` in a subprocess, driven as a browser would over aiohttp: the page, the
-app in it, the origin rule (tui/serve.py) and the session cap.
-
-App processes are counted as the server's descendants running ``nnplay.tui.cli`` (each browser
-session is one; textual-serve starts it through a shell).
+"""The real ``nnplay serve`` in a subprocess (tests/serve/served.py), driven as a browser would over
+aiohttp: the page, the app in it, the origin rule (tui/serve.py) and the session cap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -24,110 +16,7 @@ pytest.importorskip("textual_serve")
 import aiohttp
 
 from nnplay.tui.serve import SLOT_WAIT, origin_of, page_origins
-
-ROOT = Path(__file__).resolve().parents[2]
-DEADLINE = 20.0  # an app's start on a loaded 2-core machine, with margin
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served:
-    def __init__(self, proc: subprocess.Popen, port: int) -> None:
-        self.proc, self.port = proc, port
-        self.url = f"http://127.0.0.1:{port}"
-
-    def apps(self) -> list[int]:
-        """The app processes running under the server now."""
-        found, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            try:
-                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                todo.append(child)
-                try:
-                    words = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-                except OSError:
-                    continue
-                if b"nnplay.tui.cli" in words and b"serve" not in words:  # (a shell has it inside one word)
-                    found.append(child)
-        return found
-
-    def stderr(self) -> str:
-        self.proc.terminate()
-        self.proc.wait(10)
-        return self.proc.stderr.read().decode()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., Served]]:
-    started: list[Served] = []
-
-    def start(*flags: str) -> Served:
-        port = free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nnplay.tui.cli", "serve", "--port", str(port), *flags],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        served = Served(proc, port)
-        started.append(served)
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            try:
-                with urllib.request.urlopen(served.url + "/", timeout=2):
-                    return served
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    try:
-        yield start
-    finally:
-        for served in started:
-            if served.proc.poll() is None:
-                served.proc.terminate()
-                served.proc.wait(10)
-            served.proc.stderr.close()
-
-
-async def read_until(ws: aiohttp.ClientWebSocketResponse, wanted: bytes, seconds: float = DEADLINE) -> bytes:
-    """The terminal bytes the server sends, until ``wanted`` is among them (or the time is up)."""
-    received = b""
-    deadline = time.monotonic() + seconds
-    while wanted not in received and time.monotonic() < deadline:
-        try:
-            message = await asyncio.wait_for(ws.receive(), 1)
-        except TimeoutError:
-            continue
-        if message.type != aiohttp.WSMsgType.BINARY:
-            break
-        received += message.data
-    return received
-
-
-async def pong(ws: aiohttp.ClientWebSocketResponse) -> object:
-    """The data of the server's next pong, past the terminal output in between."""
-    while True:
-        message = await ws.receive(timeout=5)
-        if message.type == aiohttp.WSMsgType.TEXT and message.json()[0] == "pong":
-            return message.json()[1]
-        assert message.type == aiohttp.WSMsgType.BINARY, message
-
-
-async def open_app(session: aiohttp.ClientSession, served: Served, origin: str | None = None):
-    ws = await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws", origin=origin or served.url)
-    await ws.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
-    return ws
+from tests.serve.served import open_app, pong, read_until
 
 
 def test_the_page_is_served_and_the_app_runs_in_it(serve) -> None:
