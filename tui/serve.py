@@ -16,15 +16,16 @@ The rules:
   HTTP 503 page, and a websocket gets the message written into its terminal and no process.
 - Every size a client sends is bounded before the app sees it: the websocket's ``?width=&height=``
   here, each message in tui/serve_session.py (by the rules of tui/serve_messages.py), which also
-  ends a session's app once its client has gone.
+  ends a session's app once its client has gone. When the server stops, every session is ended
+  the same way first: no app outlives the server.
 - Every log line is one line: no traceback (an exception is named after the message), control
   characters shown as ``\\xNN`` (a URL or header is the client's text), at most ``LOG_LINE_MAX``
   characters. A request line or header over aiohttp's 8190 bytes is answered 400 by aiohttp with
   one such line. There is no access log: it would echo every URL a page makes the browser fetch.
 
-textual-serve stays the engine: this subclass guards its two handlers and takes over three of its
-seams, ``_process_messages`` (the message loop), ``initialize_logging`` and the command it runs;
-tests/serve/test_seams.py trips if textual-serve changes them.
+textual-serve stays the engine: this subclass guards its two handlers and takes over four of its
+seams, ``_process_messages`` (the message loop), ``initialize_logging``, ``on_shutdown`` and the
+command it runs; tests/serve/test_seams.py trips if textual-serve changes them.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ class GuardedServer(Server):
         super().__init__(f"exec {command}", host=host, port=port, title=title, public_url=public_url)
         self.origins = page_origins(host, port, public_url)
         self.slots = Slots(max_sessions)
+        self.sessions: set[Session] = set()
 
     def busy_text(self) -> str:
         n = self.slots.limit
@@ -197,7 +199,17 @@ class GuardedServer(Server):
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's message loop, replaced: each message checked, the app ended when the client goes."""
-        await Session(websocket, app_service, self.say).run()
+        session = Session(websocket, app_service, self.say)
+        self.sessions.add(session)
+        try:
+            await session.run()
+        finally:
+            self.sessions.discard(session)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """The server is stopping (ctrl+c, SIGTERM): every session's client is sent away and its app ended,
+        before aiohttp cancels the handlers (an app left running would outlive its server)."""
+        await asyncio.gather(*(session.end() for session in list(self.sessions)))
 
     async def _busy_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """The message in the browser's terminal, and no app; held open so the page keeps showing it

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 from collections.abc import Callable
 
@@ -55,6 +56,7 @@ class Session:
         self.pending_size: Resize | None = None
         self.last_resize = -math.inf
         self.resizer: asyncio.Task[None] | None = None
+        self.ended = asyncio.Event()
         # Output goes to the client while it is there, and is read and dropped after.
         app.remote_write_bytes = self._to_client_bytes
         app.remote_write_str = self._to_client_str
@@ -76,7 +78,16 @@ class Session:
         finally:
             if self.resizer is not None:
                 self.resizer.cancel()
-            await self._end_app()
+            try:
+                await self._end_app()
+            finally:
+                self.ended.set()
+
+    async def end(self) -> None:
+        """Send the client away (the server is stopping) and wait until the app has ended."""
+        with contextlib.suppress(ConnectionError):
+            await self.websocket.close(code=WSCloseCode.GOING_AWAY, message=b"nnplay serve stopped")
+        await self.ended.wait()
 
     async def _relay(self) -> None:
         loop = asyncio.get_running_loop()
@@ -103,7 +114,7 @@ class Session:
                 case Resize():
                     self._resize(message)
                 case Ping(data=data):
-                    await self.websocket.send_json(["pong", data])
+                    await self._to_client_str(json.dumps(["pong", data]))
                 case Focus(focused=focused):
                     if self.budget.take(1, loop.time()):
                         await (self.app.focus() if focused else self.app.blur())

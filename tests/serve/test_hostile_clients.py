@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -175,3 +176,24 @@ def test_an_oversize_request_line_or_header_is_answered_400_with_one_line(serve)
     assert "\x1b]0;" not in output
     refused = [line for line in output.splitlines() if "answered 400" in line]
     assert len(refused) == 2 and all(len(line) < 400 for line in refused), output
+
+
+def test_stopping_the_server_ends_the_apps_of_its_live_sessions(serve) -> None:
+    """ctrl+c or SIGTERM on the server with a browser still connected: the app does not outlive it."""
+    served: Served = serve()
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as session:
+            ws = await open_app(session, served)
+            assert b"paused" in await read_until(ws, b"paused")
+            (app,) = served.apps()
+            served.proc.terminate()
+            message = await ws.receive(timeout=DEADLINE)
+            while message.type == aiohttp.WSMsgType.BINARY:
+                message = await ws.receive(timeout=DEADLINE)
+            assert message.type == aiohttp.WSMsgType.CLOSE and ws.close_code == aiohttp.WSCloseCode.GOING_AWAY
+            await wait_for(lambda: not Path(f"/proc/{app}").exists(), "the app ended with its server")
+
+    asyncio.run(scenario())
+    assert served.proc.wait(DEADLINE) == 0
+    assert_quiet(served.output())

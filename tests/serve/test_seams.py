@@ -40,6 +40,11 @@ def test_logging_is_set_up_by_a_method_serve_calls() -> None:
     assert "self.initialize_logging()" in inspect.getsource(Server.serve)
 
 
+def test_the_server_has_a_shutdown_hook() -> None:
+    # GuardedServer.on_shutdown ends every live session's app before aiohttp cancels the handlers.
+    assert "app.on_shutdown.append(self.on_shutdown)" in inspect.getsource(Server._make_app)
+
+
 def test_the_app_is_a_shell_command_whose_process_the_service_holds() -> None:
     # GuardedServer prefixes the command with exec, so Session can signal the app's own process.
     source = inspect.getsource(AppService._open_app_process)
