@@ -159,6 +159,10 @@ class GuardedServer(Server):
     def say(self, line: str) -> None:
         print(f"nnplay serve: {log_line(line)}", file=sys.stderr, flush=True)
 
+    async def on_startup(self, app: web.Application) -> None:
+        """Nothing: ``nnplay serve`` has said where to point a browser (textual-serve prints its logo and
+        the shell command here)."""
+
     def initialize_logging(self) -> None:
         """textual-serve's and aiohttp's records as one line each on stderr, and no access log."""
         handler = logging.StreamHandler(sys.stderr)
@@ -183,6 +187,8 @@ class GuardedServer(Server):
             self.say(f"refused a websocket from Origin {origin!r}: not this page's ({', '.join(sorted(self.origins))})")
             raise web.HTTPForbidden(text=f"nnplay serve: websocket refused: Origin {origin!r} is not this page's\n")
         try:
+            if not web.WebSocketResponse().can_prepare(request).ok:
+                raise Violation("not a websocket handshake")
             width, height = query_size(request.query)
         except Violation as exc:
             self.say(f"refused a websocket: {exc}")

@@ -171,11 +171,17 @@ def test_an_oversize_request_line_or_header_is_answered_400_with_one_line(serve)
     assert status(served.port, long_url) == 400
     assert status(served.port, long_header) == 400
     assert status(served.port, b"GET /%1b]0;PWNED%07 HTTP/1.1\r\nHost: x\r\n\r\n") == 404
+    # The websocket's address fetched as a page, from the page's origin (with a long query).
+    plain_get = f"GET /ws?width={'9' * 8000} HTTP/1.1\r\nHost: x\r\nOrigin: {served.url}\r\n\r\n"
+    assert status(served.port, plain_get.encode()) == 400
     output = served.output()
     assert_quiet(output)
     assert "\x1b]0;" not in output
     refused = [line for line in output.splitlines() if "answered 400" in line]
     assert len(refused) == 2 and all(len(line) < 400 for line in refused), output
+    assert output.count("refused a websocket: not a websocket handshake") == 1, output
+    said = [line for line in output.splitlines() if line.startswith("nnplay serve:")]
+    assert len(said) == 1 + 3, output  # "open http://...", then one line a refused request
 
 
 def test_stopping_the_server_ends_the_apps_of_its_live_sessions(serve) -> None:
