@@ -5,12 +5,13 @@ mouse reports and pastes, as xterm.js encodes them), ``["resize", {"width": W, "
 (whole cells), ``["ping", text]``, ``["focus"]`` and ``["blur"]``; and it opens the websocket
 with ``?width=W&height=H``. Anything else comes from a crafted client, not from the page.
 
-The rules (each in one place here; tui/serve.py applies them):
+The rules (each in one place here; tui/serve.py and tui/serve_session.py apply them):
 
 - A terminal size is whole cells. A size outside ``COLUMNS`` x ``ROWS`` is clamped into it: a
   browser zoomed far out on a large screen may ask for more than 500 columns, and then the app
   draws in the top-left 500 x 200 cells instead of taking gigabytes (memory grows with the cell
-  count: 100000 x 100000 took the app past 1.5 GB). The lower ends are xterm.js's own smallest
+  count: 100000 x 100000 took the app past 1.5 GB; at 500 x 200 it peaks near 175 MB, as at
+  120 x 40). The lower ends are xterm.js's own smallest
   terminal (2 x 1), so a real page is never told a size larger than the terminal it draws into.
   A size that is not a whole number (a float, 1e308, NaN, text, true) is refused.
 - A ``stdin`` frame holds at most ``STDIN_FRAME_MAX`` bytes; a larger one is dropped whole.
@@ -22,6 +23,7 @@ The rules (each in one place here; tui/serve.py applies them):
   waits inside it: a queued key costs the app about 8 KB, and it works through a key as costly
   as ``n`` (a training step, drawn) about 85 times a second on a 2-core machine running 17
   jobs; 256 KB of keys had taken it to 811 MB and kept it busy a minute after its client left.
+  Now the same 256 KB peaks near 175 MB, as does a minute of ``n`` at the full rate.
 - Resizes are passed on at most every ``RESIZE_INTERVAL`` seconds, the latest one last: each
   one lays the whole app out again.
 - Anything else (not JSON, not one of the five messages, a field of the wrong type) is a
