@@ -125,7 +125,8 @@ def parse(text: str) -> Message:
     if kind in ("focus", "blur") and not args:
         return Focus(kind == "focus")
     if kind == "stdin" and len(args) == 1 and isinstance(args[0], str):
-        return Stdin(args[0].encode("utf-8", "replace"), count_keys(args[0]))
+        # An empty frame costs a key too: the budget bounds frames as well as keys.
+        return Stdin(args[0].encode("utf-8", "replace"), max(1, count_keys(args[0])))
     if kind == "ping" and len(args) == 1 and isinstance(args[0], str) and len(args[0]) <= PING_MAX:
         return Ping(args[0])
     if kind == "resize" and len(args) == 1 and isinstance(args[0], dict) and set(args[0]) >= {"width", "height"}:

@@ -6,7 +6,8 @@ The rules:
 - Each message is checked by tui/serve_messages.py before anything reaches the app. A message
   the page never sends ends the session: one log line, and the websocket is closed with 1008
   (policy violation). Input over its size or rate is dropped whole, with one log line for each
-  run of dropped frames; the session goes on.
+  run of dropped frames; the session goes on. An app that has stopped reading its input ends
+  its session too (after ``APP_STALL`` seconds), so a client that leaves is always noticed.
 - Once the client has gone (or was sent away), the app's output is still read and thrown away,
   so the app's last writes never block its exit. The app is asked to quit (textual-serve's
   ``quit``); one still running ``QUIT_GRACE`` seconds later gets SIGTERM (the app exits as for
@@ -20,7 +21,7 @@ import asyncio
 import contextlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.app_service import AppService
@@ -44,6 +45,9 @@ from nnplay.tui.serve_messages import (
 # (signals.EXIT_GRACE).
 QUIT_GRACE = 30.0
 TERM_GRACE = 10.0
+# The app reads its input in a thread of its own, whatever its main loop is doing: input that
+# waits this long for room in its pipe will wait for good.
+APP_STALL = 30.0
 
 
 class Session:
@@ -110,14 +114,27 @@ class Session:
                         self._drop(f"input over {KEYS_PER_SECOND:.0f} keys a second (after a burst of {KEY_BURST:.0f})")
                     else:
                         self.dropping = False
-                        await self.app.send_bytes(data)
+                        if not await self._to_app(self.app.send_bytes(data)):
+                            return
                 case Resize():
                     self._resize(message)
                 case Ping(data=data):
                     await self._to_client_str(json.dumps(["pong", data]))
                 case Focus(focused=focused):
-                    if self.budget.take(1, loop.time()):
-                        await (self.app.focus() if focused else self.app.blur())
+                    if not self.budget.take(1, loop.time()):
+                        continue
+                    if not await self._to_app(self.app.focus() if focused else self.app.blur()):
+                        return
+
+    async def _to_app(self, sending: Awaitable[object]) -> bool:
+        """Whether the app took what was sent within APP_STALL seconds; if not, it has stopped reading its
+        input (the write waits for room in its pipe for good), and the session ends with one line."""
+        try:
+            await asyncio.wait_for(sending, APP_STALL)
+        except TimeoutError:
+            self.say(f"ended a session: its app has not read its input for {APP_STALL:.0f} s")
+            return False
+        return True
 
     async def _refuse(self, what: str) -> None:
         self.say(f"ended a session: its browser sent {what}, which nnplay's page never sends")

@@ -43,6 +43,7 @@ REFUSED = (
 # Frames the page sends, and what the server makes of them.
 ACCEPTED = (
     ('["stdin", "n"]', Stdin(b"n", 1)),
+    ('["stdin", ""]', Stdin(b"", 1)),  # an empty frame costs a key: frames are bounded too
     ('["stdin", "\\u001b[A"]', Stdin(b"\x1b[A", 1)),  # an arrow key: one key
     ('["stdin", "\\u001b[<35;120;40M"]', Stdin(b"\x1b[<35;120;40M", 1)),  # a mouse report: one key
     ('["stdin", "\\ud800"]', Stdin(b"?", 1)),  # a lone surrogate: the app's UTF-8 decoder would stop at it

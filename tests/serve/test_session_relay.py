@@ -1,5 +1,6 @@
 """What a session passes on to its app (tui/serve_session.py), with a scripted client and an app that
-records what it is sent: resizes coalesced to the latest, input over its budget dropped with one line."""
+records what it is sent: resizes coalesced to the latest, input over its budget dropped with one line,
+and an app that stops reading its input ends the session."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 pytest.importorskip("textual_serve")
 from aiohttp import WSMessage, WSMsgType
 
+from nnplay.tui import serve_session
 from nnplay.tui.serve_messages import KEY_BURST, RESIZE_INTERVAL
 from nnplay.tui.serve_session import Session
 
@@ -55,8 +57,18 @@ class RecordingApp:
         return True
 
 
-def relay(frames: list[str], linger: float) -> tuple[RecordingApp, ScriptedClient, list[str]]:
-    app, client, lines = RecordingApp(), ScriptedClient(frames, linger), []
+class StalledApp(RecordingApp):
+    """An app whose input pipe is full for good: a write waits for room that never comes."""
+
+    async def send_bytes(self, data: bytes) -> bool:
+        await asyncio.Event().wait()
+        return True
+
+
+def relay(
+    frames: list[str], linger: float, app: RecordingApp | None = None
+) -> tuple[RecordingApp, ScriptedClient, list[str]]:
+    app, client, lines = app or RecordingApp(), ScriptedClient(frames, linger), []
     asyncio.run(Session(client, app, lines.append).run())  # type: ignore[arg-type]
     return app, client, lines
 
@@ -75,3 +87,11 @@ def test_input_over_the_burst_is_dropped_whole_with_one_line_and_a_ping_is_answe
     assert app.input == b"n" * 400 * int(KEY_BURST // 400)  # whole frames while the burst lasts, then none
     assert len(lines) == 1 and "keys a second" in lines[0]
     assert client.sent == ['["pong", "hi"]']
+
+
+def test_an_app_that_stops_reading_its_input_ends_the_session_with_one_line(monkeypatch) -> None:
+    monkeypatch.setattr(serve_session, "APP_STALL", 0.2)
+    frames = [json.dumps(["stdin", "n"]), json.dumps(["stdin", "m"])]
+    _, client, lines = relay(frames, linger=600, app=StalledApp())  # returns long before the client would go
+    assert not client.closed and client.frames == [json.dumps(["stdin", "m"])]
+    assert len(lines) == 1 and "has not read its input" in lines[0]
