@@ -150,6 +150,7 @@ def test_a_flood_of_keys_is_metered_and_the_app_ends_once_its_client_has_gone(se
     assert_quiet(served.output())
 
 
+@pytest.mark.slow
 def test_a_message_the_page_never_sends_ends_its_session_with_one_line(serve) -> None:
     served: Served = serve()
 
