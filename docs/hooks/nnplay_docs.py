@@ -1,19 +1,29 @@
-"""MkDocs hook: the parts of the documentation the code already says, generated at build time.
+"""MkDocs hook: the parts of the documentation the code already says, generated from the code.
+
+Blocks kept in the pages, filled at build time and by ``python docs/hooks/nnplay_docs.py``
+(which rewrites the pages, so they read right on GitHub too; ``tests/test_docs.py`` fails
+when a committed block differs from what the code makes):
+
+- ``<!-- nnplay:keys -->`` ... ``<!-- /nnplay:keys -->``: the key table of ``tui/keys.py``
+  (the app's bindings, palette and help come from it too).
+- ``<!-- nnplay:settings -->`` ... ``<!-- /nnplay:settings -->``: every setting of
+  ``core/config.py`` (``FIELDS``) with its flag, range and default.
+
+Markers filled at build time only:
 
 - ``<!-- nnplay:cli -->``: ``nnplay --help`` and every command's ``--help``, from the argument
-  parser in ``tui/cli.py`` (``build_parser``), so the reference cannot drift from the flags.
-- ``<!-- nnplay:keys -->``: the key table of ``tui/keys.py`` (the app's bindings and its help).
-- ``<!-- nnplay:settings -->``: every setting of ``core/config.py`` (``FIELDS``) with its flag,
-  range and default.
+  parser in ``tui/cli.py`` (``build_parser``), as the Python that builds the site prints them.
 - ``<!-- nnplay:architecture -->``: ``ARCHITECTURE.md``, the code's map.
-- the pictures: ``screenshots/*.svg`` (made by ``nnplay screenshots``) are published at
-  ``screenshots/`` beside the pages, from the one folder the README uses too.
+
+And the pictures: ``screenshots/*.svg`` (made by ``nnplay screenshots``) are published at
+``screenshots/`` beside the pages, from the one folder the README uses too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files
@@ -74,16 +84,19 @@ def architecture() -> str:
     return text.split("\n", 1)[1]  # the page has its own title
 
 
-GENERATED = {
-    "<!-- nnplay:cli -->": cli_reference,
-    "<!-- nnplay:keys -->": key_table,
-    "<!-- nnplay:architecture -->": architecture,
-    "<!-- nnplay:settings -->": settings_table,
-}
+BLOCKS = {"keys": key_table, "settings": settings_table}
+MARKERS = {"<!-- nnplay:cli -->": cli_reference, "<!-- nnplay:architecture -->": architecture}
+BLOCK = re.compile(r"(<!-- nnplay:(\w+) -->\n)(.*?)(<!-- /nnplay:\2 -->)", re.S)
+
+
+def filled(markdown: str) -> str:
+    """``markdown`` with every block's content made again from the code."""
+    return BLOCK.sub(lambda m: f"{m.group(1)}\n{BLOCKS[m.group(2)]().strip()}\n\n{m.group(4)}", markdown)
 
 
 def on_page_markdown(markdown: str, **_) -> str:
-    for marker, make in GENERATED.items():
+    markdown = filled(markdown)
+    for marker, make in MARKERS.items():
         if marker in markdown:
             markdown = markdown.replace(marker, make())
     return markdown
@@ -100,3 +113,19 @@ def on_files(files: Files, config, **_) -> Files:
             )
         )
     return files
+
+
+def write_blocks() -> list[Path]:
+    """Fill the blocks of every page under docs/; the pages that changed."""
+    changed = []
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        if filled(text) != text:
+            page.write_text(filled(text), encoding="utf-8")
+            changed.append(page)
+    return changed
+
+
+if __name__ == "__main__":
+    for page in write_blocks():
+        print(f"rewrote {page.relative_to(ROOT)}")
