@@ -141,7 +141,7 @@ class HelpText(Widget):
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll {
         width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface;
         padding: 0 1;
