@@ -10,8 +10,6 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-import pytest
-
 from nnplay.tui.keys import DIAGRAM_KEYS, KEYS, OTHER_KEYS, markdown_table
 from nnplay.tui.screenshots import SHOTS
 
@@ -113,7 +111,6 @@ def test_nnplay_version_is_the_packages() -> None:
 
 
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
-    pytest.importorskip("material", reason="mkdocs-material is in the test extra: pip install -e '.[test]'")
     out = _build(ROOT, tmp_path / "site")
     assert out.returncode == 0, out.stderr[-3000:]
     site = tmp_path / "site"
@@ -122,7 +119,6 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
 
 
 def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
-    pytest.importorskip("material", reason="mkdocs-material is in the test extra: pip install -e '.[test]'")
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# x\n\n![gone](screenshots/no-such-picture.svg)\n", encoding="utf-8")
