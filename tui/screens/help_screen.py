@@ -1,12 +1,24 @@
-"""The help screen: every control, and the ideas behind them in a few lines each."""
+"""The help screen: every control, and the ideas behind them in a few lines each.
+
+The text is Markdown (the key table comes from ``tui/keys.py``), parsed once and rendered to
+lines once per width: opening the help draws cached lines instead of laying out a Markdown
+document of some two hundred widgets each time ``?`` is pressed.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.strip import Strip
+from textual.widget import Widget
 
 from nnplay.tui.keys import markdown_table
 
@@ -99,11 +111,40 @@ size. **L1/L2** add a pull of every weight toward zero (biases are left alone).
 HELP = HELP_TEXT.replace("{KEY_TABLE}", markdown_table())
 
 
+@cache
+def _document() -> Markdown:
+    return Markdown(HELP, code_theme="ansi_dark", inline_code_lexer=None)
+
+
+@cache
+def help_lines(width: int) -> tuple[Strip, ...]:
+    """The help rendered ``width`` cells wide: Rich lays out the table with a gap between every
+    key and its words, and the result is kept for the next time the help opens at this width."""
+    width = max(width, 20)
+    console = Console(width=width, color_system="truecolor", force_terminal=True, legacy_windows=False)
+    lines = console.render_lines(_document(), console.options.update_width(width), pad=True)
+    return tuple(Strip(Segment.simplify(line), width) for line in lines)
+
+
+class HelpText(Widget):
+    """The rendered help, as cached lines (Textual's line API)."""
+
+    DEFAULT_CSS = "HelpText { height: auto; }"
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(help_lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        lines = help_lines(self.size.width)
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width)
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
+    HelpScreen { align: center middle; background: $background; }
     HelpScreen > VerticalScroll {
         width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface;
+        padding: 0 1;
     }
     """
     BINDINGS = [
@@ -115,4 +156,4 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(HELP)
+            yield HelpText()
