@@ -26,8 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnplay.core.activations import HIDDEN, OUTPUTS
+from nnplay.core.features import feature_matrix
 from nnplay.core.losses import mean_losses
 from nnplay.core.network import Network
+from nnplay.core.trainer import Moment, Snapshot, targets_for
 
 GRID_SIZE = (41, 21)  # columns (first direction) x rows (second direction)
 # Grid points x training points x widest layer a grid evaluation may hold at once (float64: 8 bytes
@@ -262,3 +264,16 @@ def parameter_index(net: Network, name: str) -> int:
         f"{name!r} names no parameter of a {net.sizes} network; say w LAYER[TO<-FROM] or b LAYER[NEURON] "
         "counting from 1 (w1[1<-2], b2[1]) or a flat index"
     )
+
+
+def training_set(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs (through the run's features) and targets the run's training loss is measured on."""
+    regression = snap.data.is_regression
+    X = feature_matrix(snap.data.X_train, snap.config.features)
+    return X, targets_for(snap.data.y_train, snap.network.sizes[-1], snap.config.output, regression)
+
+
+def path_params(net: Network, moments: Sequence[Moment]) -> np.ndarray:
+    """The recorded moments' parameters (m, P), oldest first, leaving out any of another network."""
+    rows = [m.params for m in moments if m.params.shape == net.params.shape]
+    return np.array(rows) if rows else np.zeros((0, net.params.size))
