@@ -19,6 +19,7 @@ one the plane moves are computed once, for all grid points together.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,9 +33,12 @@ from nnplay.core.network import Network
 from nnplay.core.trainer import Moment, Snapshot, targets_for
 
 GRID_SIZE = (41, 21)  # columns (first direction) x rows (second direction)
-# Grid points x training points x widest layer a grid evaluation may hold at once (float64: 8 bytes
-# each, about 64 MB per array): a bigger net or data set is measured on a subsample, and says so.
-WORK_LIMIT = 8_000_000
+# The work of one grid: grid points x training points x (multiply-adds + ACTIVATION_COST per
+# activation) of one point's forward pass. 2-8-8-2 on 500 points is about 1e8 (tens of ms in float32
+# on one core); a bigger net or data set is measured on a subsample that keeps to it, and says so.
+WORK_LIMIT = 110_000_000
+ACTIVATION_COST = 8  # a tanh or exp costs about as much as this many multiply-adds
+MIN_SUBSAMPLE = 16
 SUBSAMPLE_SEED = 20181203  # the same subsample every time, so the surface does not flicker
 # A plane spans the path with this margin, and at least MIN_HALF_WIDTH either side of the origin.
 PATH_MARGIN = 1.25
@@ -210,10 +214,15 @@ def loss_grid(
     return losses.reshape(len(betas), len(alphas)).astype(np.float64)
 
 
-def subsample(n: int, n_grid: int, widest: int, limit: int = WORK_LIMIT) -> np.ndarray | None:
+def point_cost(sizes: Sequence[int]) -> int:
+    """The work of one point's forward pass, in multiply-adds (``WORK_LIMIT``'s unit)."""
+    return sum(i * o + ACTIVATION_COST * o for i, o in itertools.pairwise(sizes))
+
+
+def subsample(n: int, n_grid: int, cost: int, limit: int = WORK_LIMIT) -> np.ndarray | None:
     """Row indices of the training points to measure on when all of them would exceed ``limit``
     (None: use every point). The same rows every time, in their original order."""
-    keep = max(1, limit // max(1, n_grid * widest))
+    keep = max(MIN_SUBSAMPLE, limit // max(1, n_grid * cost))
     if keep >= n:
         return None
     return np.sort(np.random.default_rng(SUBSAMPLE_SEED).choice(n, size=keep, replace=False))
@@ -234,7 +243,7 @@ def measure(
     path = plane.project(path_params) if len(path_params) else np.zeros((0, 2))
     alphas, betas = grid_axes(plane, path, size)
     n_train = len(X)
-    rows = subsample(n_train, alphas.size * betas.size, max(net.sizes), limit)
+    rows = subsample(n_train, alphas.size * betas.size, point_cost(net.sizes), limit)
     if rows is not None:
         X, Y = X[rows], Y[rows]
     losses = loss_grid(net, X, Y, plane, alphas, betas, dtype)

@@ -153,9 +153,10 @@ def test_a_convex_slice_has_its_minimum_where_the_finite_difference_gradient_van
 
 def test_big_data_is_measured_on_a_subsample_and_says_so(run: Trainer) -> None:
     plane = planes(run)[0]
-    landscape = L.measure(run.net, run.X_train, run.Y_train, plane, path_of(run), size=(41, 21), limit=41 * 21 * 8 * 50)
+    limit = 41 * 21 * L.point_cost(run.net.sizes) * 50
+    landscape = L.measure(run.net, run.X_train, run.Y_train, plane, path_of(run), size=(41, 21), limit=limit)
     assert landscape.subsampled and landscape.n_points == 50 and landscape.n_train == len(run.X_train)
-    again = L.measure(run.net, run.X_train, run.Y_train, plane, path_of(run), size=(41, 21), limit=41 * 21 * 8 * 50)
+    again = L.measure(run.net, run.X_train, run.Y_train, plane, path_of(run), size=(41, 21), limit=limit)
     np.testing.assert_array_equal(landscape.losses, again.losses)  # the same subsample every time
 
 
