@@ -124,7 +124,7 @@ KEYS: tuple[Key, ...] = (
         "save the whole session (settings, weights, optimiser, history)", typing_key="ctrl+s"),
     Key(_one("ctrl+o", "load"), "ctrl+o", "Load session", "load a saved session"),
     Key(_one("L", "lessons"), "L", "Lessons",
-        "lessons: eight guided lessons, each task checked as you train (`h` hints, `enter` starts one)"),
+        "lessons: the guided lessons, each task checked as you train (`h` hints, `enter` starts one)"),
 )
 # fmt: on
 

@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from textual.pilot import Pilot
 
@@ -109,22 +110,28 @@ def picture_of(trainer: Trainer, plane: str = "weights"):
 
 
 def lines_of(text, width: int, colors: int) -> list[str]:
+    """The picture's lines as drawn, each checked to fit ``width`` uncut (a pane wraps what does not)."""
+    lines = text.plain.split("\n")
+    assert all(cell_len(line) <= width for line in lines), [line for line in lines if cell_len(line) > width]
     console = Console(width=width, color_system="truecolor" if colors > 16 else None, record=True, file=io.StringIO())
     console.print(text)
-    return console.export_text().splitlines()
+    assert console.export_text().splitlines() == lines
+    return lines
 
 
 @pytest.mark.parametrize("colors", [TRUECOLOR, 256, 16])
 def test_the_picture_fits_its_pane_and_marks_the_weights_and_the_path(colors: int) -> None:
     picture = picture_of(trained())
-    for width, height in ((48, 24), (30, 14)):
+    for width, height in ((48, 24), (30, 14), (26, 16), (20, 12)):
         lines = lines_of(render_landscape(picture, width, height, colors), width, colors)
         assert len(lines) <= height and all(len(line) <= width for line in lines)
         body = "\n".join(lines)
-        assert body.count(HERE_GLYPH) == 2  # on the map, and in the key under it
+        axis = next(i for i, line in enumerate(lines) if line.startswith("→"))
+        assert "\n".join(lines[1:axis]).count(HERE_GLYPH) == 1  # the weights shown, once on the map
         assert PATH_GLYPH in body
         assert lines[0].startswith("↑ b1[1]") and any(line.startswith("→ w1[1<-1]") for line in lines)
-        assert any(line.startswith("loss") for line in lines)
+        scale = [line for line in lines if line.startswith(("loss", f"{picture.landscape.losses.min():.3g}"))]
+        assert len(scale) == 1 and scale[0].endswith(f"{np.nanmax(picture.landscape.losses):.3g}")
 
 
 def test_without_colour_each_contour_step_is_its_own_glyph() -> None:

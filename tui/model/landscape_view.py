@@ -35,6 +35,7 @@ class LandscapePicture:
     path: np.ndarray  # (m, 2)
     here: np.ndarray  # (2,)
     note: str  # the plane and what the loss was measured on, in words
+    short_note: str = ""  # the same in a few words, for a narrow pane
 
 
 def plane_parameters(sizes: list[int], selection: Selection) -> tuple[int, int] | Refusal:
@@ -60,6 +61,14 @@ def grid_size(width: int, height: int) -> tuple[int, int]:
         return n if n % 2 else n - 1
 
     return odd(width, MAX_GRID[0]), odd(2 * height, MAX_GRID[1])
+
+
+def short_note(landscape: core.Landscape) -> str:
+    """The plane and a subsample in a few words: "others fixed", "path PCA; 145/5,000 points"."""
+    words = {"weights": "others fixed", "pca": "path PCA", "random": "random plane"}[landscape.plane.kind]
+    if landscape.subsampled:
+        words += f"; {landscape.n_points:,}/{landscape.n_train:,} points"
+    return words
 
 
 def _measured_on(landscape: core.Landscape) -> str:
@@ -102,7 +111,8 @@ class LandscapeCache:
         _, landscape, _, note = kept
         plane = landscape.plane
         here = plane.project(net.params)[0]
-        return LandscapePicture(landscape, plane.project(path) if len(path) else np.zeros((0, 2)), here, note)
+        path_coords = plane.project(path) if len(path) else np.zeros((0, 2))
+        return LandscapePicture(landscape, path_coords, here, note, short_note(landscape))
 
     @staticmethod
     def _moved_away(landscape: core.Landscape, params: np.ndarray, path_length: int, fitted_on: int) -> bool:

@@ -68,9 +68,20 @@ def render_landscape(picture: LandscapePicture, width: int, height: int, colors:
     plane = ls.plane
     edges = step_edges(ls.losses)
     coloured = colors > 16
-    top = f"↑ {plane.labels[1]}  ±{ls.betas[-1]:.2g}"
-    bottom = f"→ {plane.labels[0]}  ±{ls.alphas[-1]:.2g}   {HERE_GLYPH} now {PATH_GLYPH} path"
+    a, b = ls.alphas[-1], ls.betas[-1]
+    top = fitted((f"↑ {plane.labels[1]}  ±{b:.2g}", f"↑ {plane.labels[1]} ±{b:.2g}", f"↑ {plane.labels[1]}"), width)
+    bottom = fitted(
+        (
+            f"→ {plane.labels[0]}  ±{a:.2g}   {HERE_GLYPH} now {PATH_GLYPH} path",
+            f"→ {plane.labels[0]} ±{a:.2g} {HERE_GLYPH}now {PATH_GLYPH}path",
+            f"→ {plane.labels[0]} ±{a:.2g}",
+            f"→ {plane.labels[0]}",
+        ),
+        width,
+    )
     note = textwrap.wrap(picture.note, max(width, 10))
+    if len(note) > 2:
+        note = textwrap.wrap(picture.short_note, max(width, 10))
     map_rows = height - 3 - len(note)
     out = Text(no_wrap=True, overflow="crop")
     if map_rows < 3 or width < 12:
@@ -112,19 +123,28 @@ def render_landscape(picture: LandscapePicture, width: int, height: int, colors:
     return out
 
 
+def fitted(forms: tuple[str, ...], width: int) -> str:
+    """The first of ``forms`` (longest first) that fits ``width`` cells, else the last one."""
+    return next((form for form in forms if len(form) <= width), forms[-1])
+
+
 def scale_line(edges: np.ndarray, width: int, coloured: bool, styles: list[Style]) -> Text:
-    """``loss 0.12 ████████ 3.4``: the steps from lowest to highest loss, with the values at the ends."""
+    """``loss log 0.12 ████████ 3.4``: the steps from lowest to highest loss, with the values at the
+    ends; "log" when the steps are logarithmic. Shorter forms on a narrow pane, never cut."""
     lo, hi = f"{edges[0]:.3g}", f"{edges[-1]:.3g}"
-    kind = " log" if edges[-1] / max(edges[0], 1e-300) > 1.5 and edges[0] > 0 and _is_geometric(edges) else ""
-    swatch = 2 if width >= 40 else 1
+    kind = " log" if edges[0] > 0 and _is_geometric(edges) and edges[-1] / edges[0] > 1.5 else ""
+    # Longest first: wide swatches, one cell each, without "log", without "loss", without spaces.
+    forms = ((f"loss{kind} {lo} ", 2, f" {hi}"), (f"loss{kind} {lo} ", 1, f" {hi}"), (f"loss {lo} ", 1, f" {hi}"))
+    forms += ((f"{lo} ", 1, f" {hi}"), (lo, 1, hi))
+    head, swatch, tail = next((f for f in forms if len(f[0]) + STEPS * f[1] + len(f[2]) <= width), forms[-1])
     out = Text(no_wrap=True, overflow="crop")
-    out.append(f"loss{kind} {lo} ", Style(dim=True))
+    out.append(head, Style(dim=True))
     for k in range(STEPS):
         if coloured:
             out.append(" " * swatch, styles[k])
         else:
             out.append(SHADES[k] * swatch)
-    out.append(f" {hi}", Style(dim=True))
+    out.append(tail, Style(dim=True))
     return out
 
 
