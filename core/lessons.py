@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import TrainConfig
+from nnplay.core.features import feature_matrix
 from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import HISTORY_FIELDS, Snapshot
+from nnplay.core.trainer import HISTORY_FIELDS, Snapshot, targets_for
 
 STEP = HISTORY_FIELDS.index("step")
 TRAIN_LOSS = HISTORY_FIELDS.index("train_loss")
@@ -164,6 +165,36 @@ def _regularised(snap: Snapshot) -> Check:
     how = "L2" if c.l2 else "L1" if c.l1 else "dropout" if c.dropout else "stop epoch" if c.epochs else "nothing"
     detail = f"with {how}: step {snap.step:,}/3,000, test loss {_num(test)}, lowest {_num(low)} (goal ≤ 1.25×)"
     return Check(met, detail)
+
+
+def bowl_bottom(snap: Snapshot) -> float:
+    """The lowest training loss a network without a hidden layer, with a linear output and MSE, can
+    reach: its loss is a quadratic bowl in the weights, whose bottom least squares finds."""
+    X = feature_matrix(snap.data.X_train, snap.config.features)
+    Y = targets_for(snap.data.y_train, snap.network.sizes[-1], "linear", snap.data.is_regression)
+    A = np.c_[X, np.ones(len(X))]
+    coef, *_ = np.linalg.lstsq(A, Y, rcond=None)
+    return float(0.5 * ((A @ coef - Y) ** 2).sum(axis=1).mean())
+
+
+def _is_bowl(c: TrainConfig) -> bool:
+    return not c.layers and c.output == "linear" and c.loss == "mse"
+
+
+def bottom_goal(rule: Callable[[TrainConfig], bool], needs: str, steps: int | None = None):
+    """Met when a bowl-shaped run's training loss is at the bottom (within 0.001%) in a setup ``rule``
+    accepts, within ``steps`` updates if given."""
+
+    def goal(snap: Snapshot) -> Check:
+        c, loss = snap.config, snap.metrics.train_loss
+        fits = _is_bowl(c) and rule(c)
+        bottom = bowl_bottom(snap) if _is_bowl(c) else math.nan
+        met = fits and math.isfinite(loss) and loss <= bottom * (1 + 1e-5) and (steps is None or snap.step <= steps)
+        within = f" within {steps:,} steps (step {snap.step:,})" if steps else ""
+        detail = f"{c.optimizer} lr {c.lr:g}: train loss {loss:.6g}, the bottom {bottom:.6g}{within}"
+        return Check(met, detail + ("" if fits else f"; needs {needs}"))
+
+    return goal
 
 
 def _epochs_goal(batch_ok: Callable[[int], bool], needs: str) -> Callable[[Snapshot], Check]:
@@ -332,7 +363,7 @@ LESSONS: tuple[Lesson, ...] = (
             "Each step moves every weight by the learning rate times its gradient. Too big and",
             "the steps overshoot until the numbers blow up (nnplay stops and goes back to the",
             "last good weights); too small and nothing seems to happen. Momentum and Adam",
-            "get more out of a small rate.",
+            "get more out of a small rate. m shows the loss landscape and the path the run took.",
         ),
         "circle",
         {"layers": (8,), "activation": "relu", "optimizer": "sgd", "lr": 0.03, "iterations": 1000},
@@ -413,6 +444,51 @@ LESSONS: tuple[Lesson, ...] = (
             ),
         ),
         (Move(train=1250), Move({"batch_size": 25}, reset=True, train=50)),
+    ),
+    Lesson(
+        "landscape",
+        "The loss landscape: a bowl",
+        (
+            "Version 1 with a linear output and MSE: its loss is a bowl (a quadratic) in the weights.",
+            "Press m: the loss over the selected weight and its neuron's bias (arrows and [ ] pick",
+            "another), darker lower, the path the run took (•) and where it is now (●); M shows the",
+            "plane the whole run moved in. Each step goes downhill by lr times the slope: a small",
+            "rate slides down, a large one jumps across the valley, past 2 it jumps out.",
+        ),
+        "seed-v1",
+        {"output": "linear", "loss": "mse", "batch_size": 4, "lr": 0.3, "iterations": 200},
+        (
+            Task(
+                "bottom",
+                "Slide to the bottom: sgd, lr ≤ 0.5, training loss at the bowl's bottom",
+                "Press t, then m: the path runs straight down into the dark middle.",
+                bottom_goal(lambda c: c.optimizer == "sgd" and c.lr <= 0.5, "sgd and lr ≤ 0.5"),
+            ),
+            Task(
+                "zigzag",
+                "Zig-zag across the valley: sgd with lr from 1.5 to under 2 still reaches the bottom",
+                "Set learn rate 1.8, press r, then t: the path jumps from side to side of the valley.",
+                bottom_goal(lambda c: c.optimizer == "sgd" and 1.5 <= c.lr < 2, "sgd and 1.5 ≤ lr < 2"),
+            ),
+            Task(
+                "out",
+                "Out of the bowl: with lr 2.5 or more each jump lands higher (it diverges)",
+                "Set learn rate 3, press r, then t (twice if needed); then r to start over.",
+                _diverged,
+            ),
+            Task(
+                "momentum",
+                "Momentum at lr ≤ 0.1 reaches the bottom within 200 steps (sgd at 0.1 does not)",
+                "Set lr 0.1 and optimizer momentum, r, then t: the path swings past the bottom and back.",
+                bottom_goal(lambda c: c.optimizer == "momentum" and c.lr <= 0.1, "momentum and lr ≤ 0.1", 200),
+            ),
+        ),
+        (
+            Move(train=200),
+            Move({"lr": 1.8}, reset=True, train=200),
+            Move({"lr": 3.0}, reset=True, train=500),
+            Move({"lr": 0.1, "optimizer": "momentum"}, reset=True, train=200),
+        ),
     ),
 )
 

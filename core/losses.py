@@ -46,6 +46,21 @@ def mean_loss(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarra
     return float(total.sum() / n)
 
 
+def mean_losses(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``mean_loss`` of many networks at once: ``z`` and ``a`` are (networks, samples, outputs), ``t``
+    the targets (samples, outputs) they share; returns (networks,). The same per-sample losses as
+    ``mean_loss``, summed in another order (equal to it within rounding)."""
+    g, n, k = z.shape
+    if loss == "mse":
+        diff = a - t
+        per = 0.5 * np.einsum("gij,gij->g", diff, diff)
+    elif output == "softmax":
+        per = -np.einsum("ij,gij->g", t, _log_softmax(z.reshape(g * n, k)).reshape(g, n, k))
+    else:
+        per = (t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)).sum(axis=(1, 2))
+    return per / n
+
+
 def output_delta(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Per-sample dL/dz at the output layer (not yet divided by the batch size)."""
     if loss == "cross_entropy":

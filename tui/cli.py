@@ -236,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     from nnplay.tui.lessons_cli import add_lesson_commands
 
     add_lesson_commands(sub, _fps)
+    from nnplay.tui.landscape_cli import add_landscape_command
+
+    add_landscape_command(sub)
     shots = sub.add_parser(
         "screenshots",
         help="save SVG screenshots of the app in known states",
@@ -679,6 +682,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nnplay.tui.lessons_cli import lesson_app_command
 
             return lesson_app_command(args)
+        if args.command == "landscape":
+            from nnplay.tui.landscape_cli import landscape_command
+
+            return landscape_command(args)
         if args.command == "screenshots":
             from nnplay.tui.screenshots import save_screenshots
 

@@ -13,6 +13,7 @@ import time
 from nnplay.tui.main_screen import MainScreen
 from nnplay.tui.model.frame import Frame, build_frame, shown_snapshot
 from nnplay.tui.model.frame_clock import FrameClock
+from nnplay.tui.model.landscape_view import LandscapeCache
 from nnplay.tui.model.status_text import status_note
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.session import TrainingSession
@@ -27,6 +28,7 @@ class FramePipeline:
         self.fps_note = fps_note  # the status box's note on the frame rate, when the terminal lowered it
         self.cell_aspect = cell_aspect
         self.frame: Frame | None = None
+        self.landscapes = LandscapeCache()
 
     @property
     def plane_cells(self) -> tuple[int, int]:
@@ -59,7 +61,7 @@ class FramePipeline:
         sizes = screen.frame_sizes(self.cell_aspect)
         frame = None
         if self.clock.is_new(snap, (running, view, sizes)):
-            frame = self.frame = build_frame(snap, view, sizes, running)
+            frame = self.frame = build_frame(snap, view, sizes, running, self.landscapes, self.session.latest.timeline)
             screen.show(frame, status_note(snap, view, self.fps_note))
         self.clock.charge(started, cpu, frame is not None)
         return view, frame

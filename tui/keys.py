@@ -94,6 +94,10 @@ KEYS: tuple[Key, ...] = (
     Key(_one("H", "view('hidden_partner')"), "H", "Next partner neuron", "hidden space: another partner neuron"),
     Key(_one("w", "view('weight_evolution')"), "w", "Weights over the run",
         "each layer's weight distribution over time, instead of the diagram"),
+    Key(_one("m", "view('loss_landscape')"), "m", "Loss landscape",
+        "the loss over a plane through the weights and the path training took, instead of the diagram"),
+    Key(_one("M", "view('landscape_plane')"), "M", "Landscape plane",
+        "landscape plane: the selected weight and its neuron's bias (arrows, `[` `]`), or the run's path plane"),
     Key(_one("x", "explain"), "x", "Explain a step",
         "explain one step: a sample's forward pass, errors, deltas and updates, with the formulas"),
     Key(_one("comma", "view('travel', -1)"), ",", "Back in time",
@@ -120,7 +124,7 @@ KEYS: tuple[Key, ...] = (
         "save the whole session (settings, weights, optimiser, history)", typing_key="ctrl+s"),
     Key(_one("ctrl+o", "load"), "ctrl+o", "Load session", "load a saved session"),
     Key(_one("L", "lessons"), "L", "Lessons",
-        "lessons: eight guided lessons, each task checked as you train (`h` hints, `enter` starts one)"),
+        "lessons: the guided lessons, each task checked as you train (`h` hints, `enter` starts one)"),
 )
 # fmt: on
 

@@ -19,7 +19,9 @@ from nnplay.core.config import TrainConfig
 from nnplay.tui.model.data_edit import edit_banner
 from nnplay.tui.model.frame import Frame, FrameSizes
 from nnplay.tui.model.inspector import inspector_text
+from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
+from nnplay.tui.widgets.loss_landscape import LossLandscape
 from nnplay.tui.widgets.metrics import Metrics, update_if_changed
 from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
@@ -51,6 +53,7 @@ class MainScreen(Screen):
                     with Vertical(id="diagram-box"):
                         yield WeightDiagram(colors=self.color_count, id="diagram")
                         yield WeightEvolution(id="evolution")
+                        yield LossLandscape(colors=self.color_count, id="landscape")
                         yield Static("", id="inspector")
                 yield Metrics(id="metrics")
                 yield NoticeLine(id="notice")
@@ -70,21 +73,27 @@ class MainScreen(Screen):
 
     def frame_sizes(self, cell_aspect: float) -> FrameSizes:
         """The sizes a frame is built for: the plot's cells and how its palette fills them."""
-        plot = self.query_one(ScatterPlot)
-        return FrameSizes((plot.size.width, plot.size.height), plot.half_rows, cell_aspect)
+        plot, landscape = self.query_one(ScatterPlot), self.query_one(LossLandscape)
+        shown = landscape.display and self.query_one("#diagram-box").display
+        pane = (landscape.size.width, landscape.size.height) if shown else (0, 0)
+        return FrameSizes((plot.size.width, plot.size.height), plot.half_rows, cell_aspect, pane)
 
     def show(self, frame: Frame, status_note: str) -> None:
         """Hand each pane its part of ``frame``; ``status_note`` is the status box's third row."""
         view, snap = frame.view, frame.snapshot
         self.query_one("#diagram-box").display = view.diagram
-        self.set_diagram_title(view.evolution)
+        self.set_diagram_title(view)
         evolution, diagram = self.query_one(WeightEvolution), self.query_one(WeightDiagram)
-        evolution.display, diagram.display = view.evolution, not view.evolution
+        landscape = self.query_one(LossLandscape)
+        evolution.display, landscape.display = view.evolution, view.landscape
+        diagram.display = not (view.evolution or view.landscape)
         plot = self.query_one(ScatterPlot)
         plot.show(frame)
         plot.border_subtitle = edit_banner(snap.data, plot.size.width) if view.editing else ""
         if view.diagram and view.evolution:
             evolution.show(snap)
+        elif view.diagram and view.landscape:
+            landscape.show(frame)
         elif view.diagram:
             diagram.show(frame)
         inspector = self.query_one("#inspector", Static)
@@ -97,12 +106,16 @@ class MainScreen(Screen):
         panel = self.query_one(ParamsPanel)
         panel.show_pending(panel.config.needs_reset(in_force))
 
-    def set_diagram_title(self, evolution: bool) -> None:
+    def set_diagram_title(self, view: ViewState) -> None:
         """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
-        if not evolution:
+        narrow = self.app.size.width < NARROW
+        if view.landscape:
+            plane = "w & b" if view.landscape_plane == "weights" else "path"
+            title = "loss (m back)" if narrow else f"loss: {plane} plane (M, m back)"
+        elif not view.evolution:
             title = "neurons & weights"
         else:
-            title = "weights (w back)" if self.app.size.width < NARROW else "weights over the run (w: back)"
+            title = "weights (w back)" if narrow else "weights over the run (w: back)"
         box = self.query_one("#diagram-box")
         if box.border_title != title:  # set on every frame: only a change refreshes the box
             box.border_title = title

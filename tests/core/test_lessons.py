@@ -121,6 +121,39 @@ CASES = {
             dict(changes={"optimizer": "adam"}, step=0, train=0.05),
         ],
     ),
+    # The bowl's bottom for the four centre points and one-hot targets is 0.125 (least squares).
+    ("landscape", "bottom"): (
+        [dict(step=200, train=0.125), dict(changes={"lr": 0.5}, step=9000, train=0.1250001)],
+        [
+            dict(step=200, train=0.13),
+            dict(changes={"lr": 0.8}, step=200, train=0.125),
+            dict(changes={"optimizer": "momentum"}, step=200, train=0.125),
+            dict(changes={"output": "sigmoid"}, step=200, train=0.125),
+            dict(changes={"layers": (4,)}, step=200, train=0.125),
+            dict(step=200, train=float("nan")),
+        ],
+    ),
+    ("landscape", "zigzag"): (
+        [dict(changes={"lr": 1.8}, step=200, train=0.125), dict(changes={"lr": 1.5}, step=200, train=0.125)],
+        [
+            dict(changes={"lr": 2.0}, step=200, train=0.125),
+            dict(changes={"lr": 1.4}, step=200, train=0.125),
+            dict(changes={"lr": 1.8}, step=200, train=0.2),
+        ],
+    ),
+    ("landscape", "out"): (
+        [dict(changes={"lr": 3.0}, step=200, diverged_at=150)],
+        [dict(changes={"lr": 3.0}, step=200, train=1.0)],
+    ),
+    ("landscape", "momentum"): (
+        [dict(changes={"optimizer": "momentum", "lr": 0.1}, step=150, train=0.125)],
+        [
+            dict(changes={"optimizer": "momentum", "lr": 0.1}, step=250, train=0.125),
+            dict(changes={"lr": 0.1}, step=150, train=0.125),
+            dict(changes={"optimizer": "momentum", "lr": 0.2}, step=150, train=0.125),
+            dict(changes={"optimizer": "momentum", "lr": 0.1}, step=150, train=0.1251),
+        ],
+    ),
     ("overfitting", "overfit"): (
         [dict(step=3000, train=0.1, test=0.35, history=OVERFIT_HISTORY)],
         [

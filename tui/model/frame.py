@@ -14,12 +14,13 @@ from itertools import pairwise
 import numpy as np
 
 from nnplay.core.memory_budget import EVAL_CHUNK
-from nnplay.core.trainer import Snapshot
+from nnplay.core.trainer import Moment, Snapshot
 from nnplay.tui.model.diagram_model import DiagramData, diagram_data
 from nnplay.tui.model.grid_pass import display_inputs, display_layers, display_outputs, grid_inputs
+from nnplay.tui.model.landscape_view import LandscapeCache, LandscapePicture
 from nnplay.tui.model.plot_geometry import CELL_ASPECT, PlotBox, plot_box
 from nnplay.tui.model.time_travel import past_snapshot
-from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.model.view_state import Refusal, ViewState
 
 # Cells of the grid pass when the plot has no room for a plane but the diagram has for thumbnails.
 THUMBNAIL_GRID = (16, 16)
@@ -38,6 +39,7 @@ class FrameSizes:
     plot: tuple[int, int]  # (width, height)
     half_rows: bool = True  # regions at two rows per cell ("▀" in two colours)
     cell_aspect: float = CELL_ASPECT
+    landscape: tuple[int, int] = (0, 0)  # the landscape pane (width, height); (0, 0): not laid out
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +88,7 @@ class Frame:
     points: PlotPoints
     hidden: HiddenSpace | None
     diagram: DiagramData | None
+    landscape: LandscapePicture | Refusal | None = None  # None: not shown, or its pane not laid out yet
 
 
 def shown_snapshot(latest: Snapshot, view: ViewState) -> Snapshot | None:
@@ -96,8 +99,16 @@ def shown_snapshot(latest: Snapshot, view: ViewState) -> Snapshot | None:
     return past_snapshot(latest, view.moments, view.travel)
 
 
-def build_frame(snapshot: Snapshot, view: ViewState, sizes: FrameSizes, running: bool = False) -> Frame:
-    """The frame of ``snapshot`` (already the one shown) as ``view`` says, for panes of ``sizes``."""
+def build_frame(
+    snapshot: Snapshot,
+    view: ViewState,
+    sizes: FrameSizes,
+    running: bool = False,
+    landscapes: LandscapeCache | None = None,
+    timeline: tuple[Moment, ...] = (),
+) -> Frame:
+    """The frame of ``snapshot`` (already the one shown) as ``view`` says, for panes of ``sizes``.
+    ``landscapes`` keeps the loss surface between frames; ``timeline`` is the live run's path."""
     box = plot_box(*sizes.plot, sizes.cell_aspect)
     hidden = view.hidden_choice(list(snapshot.network.sizes))
     grid = None
@@ -119,7 +130,16 @@ def build_frame(snapshot: Snapshot, view: ViewState, sizes: FrameSizes, running:
         points=PlotPoints(X, y, is_test, outputs),
         hidden=space,
         diagram=diagram_data(snapshot, grid) if view.diagram and not view.evolution else None,
+        landscape=landscape_picture(snapshot, view, sizes, landscapes, timeline),
     )
+
+
+def landscape_picture(
+    snap: Snapshot, view: ViewState, sizes: FrameSizes, cache: LandscapeCache | None, timeline: tuple[Moment, ...]
+) -> LandscapePicture | Refusal | None:
+    if not (view.diagram and view.landscape) or cache is None or min(sizes.landscape) <= 0:
+        return None
+    return cache.picture(snap, view, sizes.landscape, timeline or snap.timeline)
 
 
 def grid_shape(height: int, width: int, halves: int, sizes: list[int]) -> tuple[int, int]:

@@ -58,7 +58,19 @@ def hidden_partner(view: ViewState, snap: Snapshot) -> ViewState:
 
 def weight_evolution(view: ViewState, snap: Snapshot) -> ViewState:
     """Each layer's weights over the run in the diagram's box, or the diagram again."""
-    return view.but(evolution=not view.evolution)
+    return view.but(evolution=not view.evolution, landscape=False)
+
+
+def loss_landscape(view: ViewState, snap: Snapshot) -> ViewState:
+    """The loss over a plane through the weights, with the run's path, in the diagram's box; or the diagram again."""
+    return view.but(landscape=not view.landscape, evolution=False, diagram=True)
+
+
+def landscape_plane(view: ViewState, snap: Snapshot) -> ViewState:
+    """The landscape's other plane: the selected weight and its neuron's bias, or the path's own plane.
+    Shows the landscape if it was not shown."""
+    other = "path" if view.landscape_plane == "weights" else "weights"
+    return view.but(landscape=True, evolution=False, diagram=True, landscape_plane=other)
 
 
 def select_neuron(view: ViewState, snap: Snapshot, d_layer: int, d_neuron: int) -> ViewState:
@@ -91,6 +103,8 @@ VIEW_KEYS: dict[str, Callable[..., ViewState | Refusal]] = {
         hidden_space,
         hidden_partner,
         weight_evolution,
+        loss_landscape,
+        landscape_plane,
         select_neuron,
         select_link,
         travel,

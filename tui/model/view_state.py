@@ -69,6 +69,8 @@ class ViewState:
     moments: tuple[Moment, ...] = field(default=(), compare=False)
     diagram: bool = True  # the diagram box is shown
     evolution: bool = False  # the box shows the weights over the run instead of the diagram
+    landscape: bool = False  # the box shows the loss landscape instead of the diagram
+    landscape_plane: str = "weights"  # its plane: "weights" (the selected w and b) or "path"
     thin: bool | None = None  # the diagram's links thinned to the strongest; None: when solid
 
     def but(self, **changes) -> ViewState:

@@ -1,0 +1,232 @@
+"""The loss landscape view (`m`, `M`): what it shows, when it measures again, and how it reads."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from rich.cells import cell_len
+from rich.console import Console
+from textual.pilot import Pilot
+
+from nnplay.core import landscape as core
+from nnplay.core.presets import PRESETS
+from nnplay.core.trainer import Trainer
+from nnplay.tui.model.landscape_view import LandscapeCache, plane_parameters
+from nnplay.tui.model.view_state import Refusal, Selection, ViewState
+from nnplay.tui.render.landscape import HERE_GLYPH, PATH_GLYPH, SHADES, STEPS, render_landscape, step_rgb, steps_of
+from nnplay.tui.render.palette import TRUECOLOR
+from nnplay.tui.widgets.loss_landscape import LossLandscape
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
+from tests.tui.app_thread import AppThread
+
+CONFIG = PRESETS["seed-v2"].config(train_size=200)
+
+
+def trained(steps: int = 600, stretches: int = 8) -> Trainer:
+    trainer = Trainer(CONFIG)
+    for _ in range(stretches):
+        trainer.step(steps // stretches)
+        trainer.evaluate()
+    return trainer
+
+
+# -- the model: which plane, and when the surface is measured again ----------------------------
+
+
+def test_the_weights_plane_is_the_selected_weight_and_its_neurons_bias() -> None:
+    net = trained(8, 1).net
+    weight, bias = plane_parameters(list(net.sizes), Selection(1, 2, 1))
+    assert weight == net.param_index(1, 2, 1) and bias == net.param_index(1, 2)
+    assert plane_parameters(list(net.sizes), Selection(2, 3)) == (net.param_index(2, 3, 0), net.param_index(2, 3))
+    assert isinstance(plane_parameters(list(net.sizes), Selection(0, 1)), Refusal)
+
+
+def test_the_surface_is_kept_while_the_run_stays_near_and_measured_again_once_it_moves_away() -> None:
+    trainer = trained()
+    cache, view = LandscapeCache(), ViewState(landscape=True)
+    first = cache.picture(trainer.snapshot(), view, (40, 20), trainer.snapshot().timeline)
+    again = cache.picture(trainer.snapshot(), view, (40, 20), trainer.snapshot().timeline)
+    assert again.landscape is first.landscape  # nothing moved: the same surface
+    np.testing.assert_allclose(first.here, [0.0, 0.0], atol=1e-12)
+    # Move the plane's own weight past the middle half of the grid: the run left the surface.
+    index = first.landscape.plane.d1.argmax()
+    trainer.set_parameter(int(index), float(trainer.net.params[index] + first.landscape.alphas[-1] * 0.9))
+    moved = cache.picture(trainer.snapshot(), view, (40, 20), trainer.snapshot().timeline)
+    assert moved.landscape is not first.landscape
+    np.testing.assert_allclose(moved.here, [0.0, 0.0], atol=1e-12)  # centred on the weights again
+    # Another neuron selected: another plane.
+    other = cache.picture(trainer.snapshot(), view.but(selection=Selection(1, 1)), (40, 20), ())
+    assert other.landscape.plane.labels == ("w1[2<-1]", "b1[2]")
+
+
+def test_a_small_step_within_the_middle_keeps_the_surface_and_moves_the_point() -> None:
+    trainer = trained()
+    cache, view = LandscapeCache(), ViewState(landscape=True)
+    first = cache.picture(trainer.snapshot(), view, (40, 20), ())
+    index = int(first.landscape.plane.d1.argmax())
+    nudge = first.landscape.alphas[-1] * 0.2
+    trainer.set_parameter(index, float(trainer.net.params[index] + nudge))
+    later = cache.picture(trainer.snapshot(), view, (40, 20), ())
+    assert later.landscape is first.landscape
+    assert later.here[0] == pytest.approx(nudge) and later.here[1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_the_path_plane_falls_back_to_random_directions_without_a_path_and_says_so() -> None:
+    fresh = Trainer(CONFIG)
+    picture = LandscapeCache().picture(
+        fresh.snapshot(), ViewState(landscape=True, landscape_plane="path"), (40, 20), ()
+    )
+    assert picture.landscape.plane.kind == "random" and "no path yet" in picture.note
+    trainer = trained()
+    snap = trainer.snapshot()
+    picture = LandscapeCache().picture(snap, ViewState(landscape=True, landscape_plane="path"), (40, 20), snap.timeline)
+    assert picture.landscape.plane.kind == "pca" and "PCA" in picture.note
+    assert len(picture.path) == len(snap.timeline)
+    np.testing.assert_allclose(picture.path[-1], [0.0, 0.0], atol=1e-9)
+
+
+def test_time_travel_moves_the_point_along_the_path() -> None:
+    trainer = trained()
+    snap = trainer.snapshot()
+    view = ViewState(landscape=True, moments=snap.timeline, travel=2)
+    from nnplay.tui.model.time_travel import past_snapshot
+
+    past = past_snapshot(snap, snap.timeline, 2)
+    cache = LandscapeCache()
+    live = cache.picture(snap, view.live(), (40, 20), snap.timeline)
+    picture = cache.picture(past, view, (40, 20), snap.timeline)
+    assert len(picture.path) == len(snap.timeline)  # the whole path, beyond the moment shown
+    np.testing.assert_allclose(picture.here, live.landscape.plane.project(snap.timeline[2].params)[0], atol=1e-9)
+
+
+# -- the picture -------------------------------------------------------------------------------
+
+
+def picture_of(trainer: Trainer, plane: str = "weights"):
+    snap = trainer.snapshot()
+    return LandscapeCache().picture(snap, ViewState(landscape=True, landscape_plane=plane), (48, 24), snap.timeline)
+
+
+def lines_of(text, width: int, colors: int) -> list[str]:
+    """The picture's lines as drawn, each checked to fit ``width`` uncut (a pane wraps what does not)."""
+    lines = text.plain.split("\n")
+    assert all(cell_len(line) <= width for line in lines), [line for line in lines if cell_len(line) > width]
+    console = Console(width=width, color_system="truecolor" if colors > 16 else None, record=True, file=io.StringIO())
+    console.print(text)
+    assert console.export_text().splitlines() == lines
+    return lines
+
+
+@pytest.mark.parametrize("colors", [TRUECOLOR, 256, 16])
+def test_the_picture_fits_its_pane_and_marks_the_weights_and_the_path(colors: int) -> None:
+    picture = picture_of(trained())
+    for width, height in ((48, 24), (30, 14), (26, 16), (20, 12)):
+        lines = lines_of(render_landscape(picture, width, height, colors), width, colors)
+        assert len(lines) <= height and all(len(line) <= width for line in lines)
+        body = "\n".join(lines)
+        axis = next(i for i, line in enumerate(lines) if line.startswith("→"))
+        assert "\n".join(lines[1:axis]).count(HERE_GLYPH) == 1  # the weights shown, once on the map
+        assert PATH_GLYPH in body
+        assert lines[0].startswith("↑ b1[1]") and any(line.startswith("→ w1[1<-1]") for line in lines)
+        scale = [line for line in lines if line.startswith(("loss", f"{picture.landscape.losses.min():.3g}"))]
+        assert len(scale) == 1 and scale[0].endswith(f"{np.nanmax(picture.landscape.losses):.3g}")
+
+
+def test_without_colour_each_contour_step_is_its_own_glyph() -> None:
+    assert len(set(SHADES)) == STEPS and PATH_GLYPH not in SHADES and HERE_GLYPH not in SHADES
+    picture = picture_of(trained())
+    text = render_landscape(picture, 48, 24, 16)
+    # Without colour the map carries no colours at all: the steps are glyphs, the marks bold.
+    assert all(span.style is None or not getattr(span.style, "color", None) for span in text.spans[1:-3])
+
+
+def test_with_colour_each_step_is_brighter_than_the_last() -> None:
+    brightness = [sum(step_rgb(k)) for k in range(STEPS)]
+    assert brightness == sorted(brightness) and len(set(brightness)) == STEPS
+    losses = np.array([0.1, 0.2, 0.4, 0.8, 1.6, np.nan])
+    from nnplay.tui.render.landscape import step_edges
+
+    levels = steps_of(losses, step_edges(losses[:5]))
+    assert levels[0] == 0 and levels[4] == STEPS - 1 and levels[5] == STEPS - 1
+    assert list(levels[:5]) == sorted(levels[:5])
+
+
+# -- in the app --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ui(make_app) -> AppThread:
+    runner = AppThread(make_app(trained()), (120, 40))
+    yield runner
+    runner.close()
+
+
+async def drawn(pilot: Pilot) -> None:
+    app = pilot.app
+    await pilot.pause(0)
+    app.session._handle_commands(block=False)
+    app.draw_frame()
+    await pilot.pause()
+
+
+def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppThread) -> None:
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        view, diagram = app.query_one(LossLandscape), app.query_one(WeightDiagram)
+        assert not view.display and diagram.display
+        await pilot.press("m")
+        await drawn(pilot)
+        await drawn(pilot)  # laid out: the second frame has the pane's size
+        assert view.display and not diagram.display
+        assert app.query_one("#diagram-box").border_title.startswith("loss: w & b plane")
+        picture = app.frames.frame.landscape
+        assert picture.landscape.plane.labels == ("w1[1<-1]", "b1[1]")
+        shown = str(view.render())
+        assert "↑ b1[1]" in shown and "→ w1[1<-1]" in shown
+        # the grid's centre is the run's own loss (the picture measures in float32)
+        assert picture.landscape.origin_loss == pytest.approx(app.session.latest.metrics.train_loss, rel=1e-5)
+        view.focus()
+        await pilot.press("down")  # the landscape takes the diagram's selection keys
+        await drawn(pilot)
+        assert app.frames.frame.landscape.landscape.plane.labels == ("w1[2<-1]", "b1[2]")
+        await pilot.press("M")
+        await drawn(pilot)
+        assert app.frames.frame.landscape.landscape.plane.kind == "pca"
+        assert "path plane" in app.query_one("#diagram-box").border_title
+        await pilot.press("m")
+        await drawn(pilot)
+        assert not view.display and diagram.display and app.frames.frame.landscape is None
+        await pilot.press("w")
+        await pilot.press("m")
+        await drawn(pilot)
+        assert app.view.landscape and not app.view.evolution
+        await pilot.press("w")
+        await drawn(pilot)
+        assert app.view.evolution and not app.view.landscape
+        await pilot.press("w")
+        await drawn(pilot)
+
+    ui.run(check)
+
+
+def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui: AppThread) -> None:
+    """What `nnplay landscape --json` prints is the app's surface, in float64."""
+    from nnplay.core.persist import load_session, save_session
+    from nnplay.tui.landscape_cli import landscape_json, measure_session
+
+    trainer = trained()
+    save_session(trainer, tmp_path / "run.npz")
+    import argparse
+
+    args = argparse.Namespace(load=str(tmp_path / "run.npz"), weights=None, pca=False, random=False, size=(21, 11))
+    landscape, steps = measure_session(args)
+    snap = load_session(tmp_path / "run.npz").snapshot()  # what the app shows after ctrl+o
+    app_picture = LandscapeCache().picture(snap, ViewState(landscape=True), (21, 6), snap.timeline)
+    np.testing.assert_allclose(landscape.losses, app_picture.landscape.losses, rtol=1e-5)
+    out = landscape_json(landscape, steps)
+    assert out["plane"]["axes"] == ["w1[1<-1]", "b1[1]"]
+    assert out["current"]["loss"] == pytest.approx(snap.metrics.train_loss, rel=1e-12)
+    assert len(out["path"]["steps"]) == len(out["path"]["coordinates"]) == len(snap.timeline)
+    assert core.GRID_SIZE == (41, 21)

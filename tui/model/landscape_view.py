@@ -1,0 +1,145 @@
+"""What the landscape view shows: the loss surface of a plane through the weights, the path, the point.
+
+The surface costs a stacked forward pass of every grid point's network (tens of milliseconds), so
+it is kept (``LandscapeCache``) and measured again only when the run has moved away from it: the
+weights shown leave the middle half of the grid, or move off the plane by a quarter of its
+smaller half-width (a weights plane holds every other weight where it was), or the path has
+doubled since a path plane was fitted to it. Between those, and while travelling in time, each
+frame only projects the path and the weights shown onto the plane it has. Drawing uses float32
+(``nnplay landscape`` gives the exact float64 losses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnplay.core import landscape as core
+from nnplay.core.trainer import Moment, Snapshot
+from nnplay.tui.model.view_state import Refusal, Selection, ViewState
+
+WEIGHTS, PATH = "weights", "path"
+PLANES = (WEIGHTS, PATH)
+MAX_GRID = core.GRID_SIZE  # columns x rows measured at most, whatever the pane's size
+LEAVE_MIDDLE = 0.5  # the shown weights may move this share of the half-width from the centre
+LEAVE_PLANE = 0.25  # ... and this share of the smaller half-width off the plane
+
+
+@dataclass(frozen=True, eq=False)
+class LandscapePicture:
+    """A frame's landscape: the surface (measured at some earlier frame), and the path and the
+    weights shown, projected on its plane now."""
+
+    landscape: core.Landscape
+    path: np.ndarray  # (m, 2)
+    here: np.ndarray  # (2,)
+    note: str  # the plane and what the loss was measured on, in words
+    short_note: str = ""  # the same in a few words, for a narrow pane
+
+
+def plane_parameters(sizes: list[int], selection: Selection) -> tuple[int, int] | Refusal:
+    """The two parameters of the weights plane: the selected weight (the first into the selected
+    neuron when only the neuron is selected) and that neuron's bias: w and b of the neuron's w·x + b."""
+    if selection.layer == 0:
+        return Refusal("select a neuron after the inputs (arrows): its weight and bias span the plane")
+    n_in = sizes[selection.layer - 1]
+    source = selection.source if selection.source is not None else 0
+    weights_before = sum(o * i for o, i in zip(sizes[1 : selection.layer], sizes[: selection.layer - 1], strict=True))
+    weight = weights_before + selection.neuron * n_in + source
+    n_weights = sum(o * i for o, i in zip(sizes[1:], sizes[:-1], strict=True))
+    bias = n_weights + sum(sizes[1 : selection.layer]) + selection.neuron
+    return weight, bias
+
+
+def grid_size(width: int, height: int) -> tuple[int, int]:
+    """Grid columns x rows for a pane of ``width`` x ``height`` cells (two grid rows a cell), odd
+    so that the centre is a grid point, and at most ``MAX_GRID``."""
+
+    def odd(n: int, most: int) -> int:
+        n = max(3, min(n, most))
+        return n if n % 2 else n - 1
+
+    return odd(width, MAX_GRID[0]), odd(2 * height, MAX_GRID[1])
+
+
+def short_note(landscape: core.Landscape) -> str:
+    """The plane and a subsample in a few words: "others fixed", "path PCA; 145/5,000 points"."""
+    words = {"weights": "others fixed", "pca": "path PCA", "random": "random plane"}[landscape.plane.kind]
+    if landscape.subsampled:
+        words += f"; {landscape.n_points:,}/{landscape.n_train:,} points"
+    return words
+
+
+def _measured_on(landscape: core.Landscape) -> str:
+    if landscape.subsampled:
+        return f"loss on {landscape.n_points:,} of {landscape.n_train:,} training points (a fixed subsample)"
+    return f"loss on the {landscape.n_train:,} training points"
+
+
+class LandscapeCache:
+    """The surface last measured, and the rule for measuring it again."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[tuple, core.Landscape, int, str] | None = None  # (key, surface, path length, note)
+
+    def picture(
+        self, snap: Snapshot, view: ViewState, pane: tuple[int, int], latest_timeline: tuple[Moment, ...]
+    ) -> LandscapePicture | Refusal:
+        """The landscape of ``snap`` (the one shown) as ``view`` asks, for a pane of ``pane`` cells;
+        ``latest_timeline`` is the whole run's path (while time-travelling, beyond the moment shown)."""
+        net = snap.network
+        moments = view.moments if view.travel is not None else latest_timeline
+        path = core.path_params(net, moments)
+        size = grid_size(*pane)
+        if view.landscape_plane == WEIGHTS:
+            chosen = plane_parameters(list(net.sizes), view.selection)
+            if isinstance(chosen, Refusal):
+                return chosen
+            key: tuple = (WEIGHTS, chosen)
+        else:
+            key = (PATH,)
+        key += (tuple(net.sizes), id(snap.data), snap.config.features, size)
+        kept = self._kept
+        # Travelling in time keeps the surface and moves the point along the path on it.
+        live = view.travel is None
+        if kept is None or kept[0] != key or (live and self._moved_away(kept[1], net.params, len(path), kept[2])):
+            fresh = self._measure(snap, view, key, path, size)
+            if isinstance(fresh, Refusal):
+                return fresh
+            self._kept = kept = fresh
+        _, landscape, _, note = kept
+        plane = landscape.plane
+        here = plane.project(net.params)[0]
+        path_coords = plane.project(path) if len(path) else np.zeros((0, 2))
+        return LandscapePicture(landscape, path_coords, here, note, short_note(landscape))
+
+    @staticmethod
+    def _moved_away(landscape: core.Landscape, params: np.ndarray, path_length: int, fitted_on: int) -> bool:
+        plane = landscape.plane
+        here = plane.project(params)[0]
+        half = np.array([landscape.alphas[-1], landscape.betas[-1]])
+        off_plane = float(np.linalg.norm(params - plane.point(*here)))
+        return bool(
+            np.any(np.abs(here) > LEAVE_MIDDLE * half)
+            or off_plane > LEAVE_PLANE * float(half.min())
+            or (plane.kind == "pca" and path_length >= 2 * fitted_on)
+        )
+
+    def _measure(
+        self, snap: Snapshot, view: ViewState, key: tuple, path: np.ndarray, size: tuple[int, int]
+    ) -> tuple[tuple, core.Landscape, int, str] | Refusal:
+        net = snap.network
+        if key[0] == WEIGHTS:
+            plane = core.weight_plane(net, *key[1])
+            note = "every other weight fixed"
+        else:
+            try:
+                plane = core.pca_plane(net.params, path)
+                note = "the plane the run moved in most (PCA of its path)"
+            except ValueError:
+                plane = core.random_plane(net)
+                note = "two random directions, filter-normalised: no path yet"
+        X, Y = core.training_set(snap)
+        landscape = core.measure(net, X, Y, plane, path, size, dtype=np.float32)
+        return key, landscape, len(path), f"{note}; {_measured_on(landscape)}"
