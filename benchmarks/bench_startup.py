@@ -59,8 +59,16 @@ def one_run(index: int, marks_file: Path) -> dict[str, float]:
     started = time.time()
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
     seen: dict[str, float] = {}
+
+    def written() -> dict | None:
+        """The line the app appended to the marks file since the launch, if any."""
+        text = marks_file.read_text() if marks_file.exists() else ""
+        return json.loads(text.splitlines()[-1]) if text.count("\n") > lines else None
+
     try:
         while time.time() - started < 15 and "panel" not in seen:
+            if (early := written()) is not None and "error" in early:
+                raise RuntimeError(early["error"])
             screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
             now = time.time() - started
             if "plot" not in seen and plot_visible(screen):
@@ -73,9 +81,10 @@ def one_run(index: int, marks_file: Path) -> dict[str, float]:
         # q, with the terminal still there: the app writes its marks as it exits.
         subprocess.run(["tmux", "-L", socket, "send-keys", "q"], check=True)
         while time.time() - started < 30:
-            text = marks_file.read_text() if marks_file.exists() else ""
-            if text.count("\n") > lines:
-                marks = json.loads(text.splitlines()[-1])
+            if (marks := written()) is not None:
+                missing = [name for name, _ in STAGES if name not in marks]
+                if missing:
+                    raise RuntimeError(f"the app never reached these start-up stages: {', '.join(missing)}")
                 return {name: at - started for name, at in marks.items()} | seen
             time.sleep(0.05)
         raise RuntimeError("the app did not write its start-up marks")
