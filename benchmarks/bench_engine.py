@@ -1,7 +1,7 @@
 """nnplay's engines vs PyTorch on the CPU: same network, first weights, data, rate and steps.
 
-    python benchmarks/bench_engine.py [--steps 5000] [--repeats 5]
-    python benchmarks/bench_engine.py --scan     # numpy vs the kernel by batch size and width
+    python benchmarks/bench_engine.py [--steps 5000] [--repeats 5] [--smoke]
+    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel by batch size and width
 
 Ours is timed by ``nnplay train --json`` (its ``seconds``: the training loop only), with
 each engine; PyTorch by the same loop written the usual way (index a batch, forward, loss,
@@ -9,6 +9,7 @@ backward, step), starting from nnplay's first weights on nnplay's training set, 
 same constant rate. Runs alternate ours/theirs so both see the same machine load; the
 table shows medians and the ratio torch_seconds / nnplay_seconds (>1 = we are faster),
 and which engine ``--engine auto`` picks for the batch (``core.kernel.kernel_is_faster``).
+Without PyTorch installed its column is left out and nnplay's seconds are shown alone.
 
 ``--scan`` times both engines in this process by CPU time (robust to a loaded machine)
 over batch sizes and hidden widths, and prints batch x weights where the kernel stops
@@ -28,6 +29,7 @@ import time
 # isort: off
 import nnplay.tui  # noqa: F401  (before numpy: its BLAS on one thread, as in the app and the CLI)
 import numpy as np
+from smoke_mode import parse_args
 
 # isort: on
 
@@ -51,6 +53,9 @@ NETWORK = [
     "--schedule",
     "constant",  # as torch's SGD (without --preset the default is seed-v2's cosine)
 ]
+
+
+BATCHES = (1, 8, 32, 64, 128, 256, 512, 1000)  # the scan's batch sizes
 
 
 def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float:
@@ -118,15 +123,16 @@ def theirs(batch: int, steps: int) -> float:
     return time.perf_counter() - started
 
 
-def scan() -> None:
+def scan(smoke: bool) -> None:
     """Both engines by CPU time per step, over batch sizes and widths; where the kernel stops winning."""
     from nnplay.core.kernel import load_kernel
 
     kernel = load_kernel()
+    widths, batches, work = (("4",), (1, 128), 2_000) if smoke else (("4", "8,8", "32,32"), BATCHES, 200_000)
     print(f"{'layers':>8} {'weights':>8} {'batch':>6} {'numpy us':>9} {'numba us':>9} {'numba/numpy':>12}")
-    for layers in ("4", "8,8", "32,32"):
+    for layers in widths:
         crossing = None
-        for batch in (1, 8, 32, 64, 128, 256, 512, 1000):
+        for batch in batches:
             per_step = {}
             for engine in ("numpy", "numba"):
                 times = []
@@ -135,7 +141,7 @@ def scan() -> None:
                     if engine == "numba":
                         trainer.use_kernel(kernel)
                     trainer.step(20)
-                    n = max(50, 200_000 // batch)
+                    n = max(10 if smoke else 50, work // batch)
                     started = time.process_time()
                     trainer.step(n)
                     times.append((time.process_time() - started) / n)
@@ -161,14 +167,18 @@ def main() -> None:
         "for networks this small; nnplay uses one thread)",
     )
     parser.add_argument("--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths")
-    args = parser.parse_args()
+    args = parse_args(parser, steps=20, repeats=1)
     if args.scan:
-        scan()
+        scan(args.smoke)
         return
-    import torch
-
-    torch.set_num_threads(args.torch_threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); numpy {np.__version__}")
+    try:
+        import torch
+    except ImportError:
+        torch = None
+        print(f"PyTorch is not installed: its column is left out; numpy {np.__version__}")
+    else:
+        torch.set_num_threads(args.torch_threads)
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); numpy {np.__version__}")
     print(
         f"network 2-8-8-2 tanh, softmax + cross-entropy, SGD, float64, {args.steps:,} steps, median of {args.repeats}"
     )
@@ -179,19 +189,21 @@ def main() -> None:
 
     if load_kernel() is not None:
         engines.append("numba")
-    for batch in (1, 32, 128, 1000):
+    for batch in (32,) if args.smoke else (1, 32, 128, 1000):
         mine: dict[str, list[float]] = {e: [] for e in engines}
         torch_times, note = [], {}
         for _ in range(args.repeats):
             for engine in engines:
                 mine[engine].append(ours(batch, args.steps, note, engine))
-            torch_times.append(theirs(batch, args.steps))
-        b = statistics.median(torch_times)
+            if torch is not None:
+                torch_times.append(theirs(batch, args.steps))
+        b = statistics.median(torch_times) if torch_times else None
         auto = "numba" if trainer_for([*NETWORK, "--batch-size", str(batch)]).kernel_is_faster() else "numpy"
         for engine in engines:
             a = statistics.median(mine[engine])
             picked = "  <- auto" if engine == auto and len(engines) > 1 else ""
-            print(f"{batch:>6} {engine:>7} {a:>10.4f} {b:>10.4f} {b / a:>12.1f}x{picked}")
+            theirs_text = f"{'-':>10} {'-':>13}" if b is None else f"{b:>10.4f} {b / a:>12.1f}x"
+            print(f"{batch:>6} {engine:>7} {a:>10.4f} {theirs_text}{picked}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

@@ -1,7 +1,7 @@
 """Keypress latency while training runs flat out.
 
     python benchmarks/bench_keypress.py [--presses 30] [--engine numpy|numba]
-                                        [--network 8x64 --points 5000]
+                                        [--network 8x64 --points 5000] [--smoke]
 
 Runs the app headless (Textual's test driver, the same event loop and worker thread
 as in a terminal), starts training with space, then presses `d` again and again and
@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from smoke_mode import parse_args  # noqa: E402
 
 
 async def measure(presses: int, engine: str, preset: str, network: str | None, points: int) -> list[float]:
@@ -85,7 +87,7 @@ def main() -> None:
     parser.add_argument("--preset", default="spiral")
     parser.add_argument("--network", default=None)
     parser.add_argument("--points", type=int, default=5000)
-    args = parser.parse_args()
+    args = parse_args(parser, presses=2)
     latencies = sorted(asyncio.run(measure(args.presses, args.engine, args.preset, args.network, args.points)))
     what = args.preset if args.network is None else f"{args.network}, {args.points:,} points"
     print(
