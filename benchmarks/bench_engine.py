@@ -87,10 +87,12 @@ def trainer_for(flags: list[str]):
     return Trainer(config_from_args(build_parser().parse_args(["train", *flags])))
 
 
-def theirs(batch: int, steps: int) -> float:
+def theirs(start, steps: int, clock=time.perf_counter) -> float:
+    """Seconds by ``clock`` of ``steps`` PyTorch steps from ``start`` (a Trainer): its data, first
+    weights, rate and batch size."""
     import torch
 
-    start = trainer_for([*NETWORK, "--batch-size", str(batch)])
+    batch = start.config.batch_size
     X = torch.tensor(start.X_train)
     y = torch.tensor(start.data.y_train)
     layers = []
@@ -106,21 +108,61 @@ def theirs(batch: int, steps: int) -> float:
     n = len(X)
     order = torch.randperm(n)
     at = 0
-    started = time.perf_counter()
+    started = clock()
     for _ in range(steps):
-        if batch >= n:
-            idx = order
+        if batch >= n:  # the whole set: no batch to index
+            inputs, labels = X, y
         else:
             idx = order[at : at + batch]
+            inputs, labels = X[idx], y[idx]
             at += batch
             if at >= n:
                 at = 0
                 order = torch.randperm(n)
         opt.zero_grad()
-        loss = loss_fn(model(X[idx]), y[idx])
+        loss = loss_fn(model(inputs), labels)
         loss.backward()
         opt.step()
-    return time.perf_counter() - started
+    return clock() - started
+
+
+def big_trainer(points: int, batch: int):
+    """The benchmark's network on ``points`` circle points (more than ``nnplay train`` takes)."""
+    from dataclasses import replace
+
+    from nnplay.core.datasets import make_dataset
+    from nnplay.core.trainer import Trainer
+
+    config = trainer_for([*NETWORK, "--batch-size", str(batch)]).config
+    return Trainer(replace(config, batch_size=batch), make_dataset("circle", points, 100, 0.0, config.seed))
+
+
+def big_rows(rows: tuple[tuple[int, int], ...], repeats: int, has_torch: bool) -> None:
+    """Large data in this process, every engine and PyTorch interleaved, by CPU time per step."""
+    from nnplay.core.kernel import load_kernel
+
+    kernel = load_kernel()
+    print(f"large data, CPU ms per step, median of {repeats}")
+    print(f"{'points':>8} {'batch':>7} {'engine':>7} {'nnplay ms':>10} {'torch ms':>10} {'torch/nnplay':>13}")
+    for points, batch in rows:
+        steps = max(3, 2_000_000 // batch)
+        mine: dict[str, list[float]] = {"numpy": [], "numba": []} if kernel is not None else {"numpy": []}
+        torch_times: list[float] = []
+        for _ in range(repeats):
+            for engine in mine:
+                trainer = big_trainer(points, batch)
+                trainer.use_kernel(kernel if engine == "numba" else None)
+                trainer.step(1)  # warm: the buffers made, the kernel's first call
+                started = time.process_time()
+                trainer.step(steps)
+                mine[engine].append((time.process_time() - started) / steps)
+            if has_torch:
+                torch_times.append(theirs(big_trainer(points, batch), steps, time.process_time) / steps)
+        b = statistics.median(torch_times) if torch_times else None
+        for engine, times in mine.items():
+            a = statistics.median(times)
+            ratio = f"{'-':>10} {'-':>13}" if b is None else f"{b * 1e3:>10.2f} {b / a:>12.2f}x"
+            print(f"{points:>8,} {batch:>7,} {engine:>7} {a * 1e3:>10.2f} {ratio}", flush=True)
 
 
 def scan(smoke: bool) -> None:
@@ -167,7 +209,17 @@ def main() -> None:
         "for networks this small; nnplay uses one thread)",
     )
     parser.add_argument("--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths")
-    args = parse_args(parser, steps=20, repeats=1)
+    parser.add_argument(
+        "--batches", nargs="*", type=int, default=[1, 32, 128, 1000], help="rows timed as `nnplay train` runs them"
+    )
+    parser.add_argument(
+        "--large",
+        nargs="*",
+        default=["50000:50000", "500000:100000"],
+        metavar="POINTS:BATCH",
+        help="rows on large data, timed in this process (none: leave them out)",
+    )
+    args = parse_args(parser, steps=20, repeats=1, batches=[32], large=["2000:2000", "5000:1000"])
     if args.scan:
         scan(args.smoke)
         return
@@ -189,14 +241,14 @@ def main() -> None:
 
     if load_kernel() is not None:
         engines.append("numba")
-    for batch in (32,) if args.smoke else (1, 32, 128, 1000):
+    for batch in args.batches:
         mine: dict[str, list[float]] = {e: [] for e in engines}
         torch_times, note = [], {}
         for _ in range(args.repeats):
             for engine in engines:
                 mine[engine].append(ours(batch, args.steps, note, engine))
             if torch is not None:
-                torch_times.append(theirs(batch, args.steps))
+                torch_times.append(theirs(trainer_for([*NETWORK, "--batch-size", str(batch)]), args.steps))
         b = statistics.median(torch_times) if torch_times else None
         auto = "numba" if trainer_for([*NETWORK, "--batch-size", str(batch)]).kernel_is_faster() else "numpy"
         for engine in engines:
@@ -204,6 +256,9 @@ def main() -> None:
             picked = "  <- auto" if engine == auto and len(engines) > 1 else ""
             theirs_text = f"{'-':>10} {'-':>13}" if b is None else f"{b:>10.4f} {b / a:>12.1f}x"
             print(f"{batch:>6} {engine:>7} {a:>10.4f} {theirs_text}{picked}")
+    if args.large:
+        rows = tuple(tuple(int(v) for v in row.split(":")) for row in args.large)
+        big_rows(rows, args.repeats, torch is not None)  # type: ignore[arg-type]
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
