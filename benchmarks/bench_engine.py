@@ -1,7 +1,7 @@
 """nnplay's engines vs PyTorch on the CPU: same network, first weights, data, rate and steps.
 
     python benchmarks/bench_engine.py [--steps 5000] [--repeats 5] [--smoke]
-    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel by batch size and width
+    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel: writes core/engine_table.py
 
 Ours is timed by ``nnplay train --json`` (its ``seconds``: the training loop only), with
 each engine; PyTorch by the same loop written the usual way (index a batch, forward, loss,
@@ -11,9 +11,12 @@ table shows medians and the ratio torch_seconds / nnplay_seconds (>1 = we are fa
 and which engine ``--engine auto`` picks for the batch (``core.kernel.kernel_is_faster``).
 Without PyTorch installed its column is left out and nnplay's seconds are shown alone.
 
+``--large`` rows (more points than ``nnplay train`` takes) are timed in this process by CPU
+time, every engine and PyTorch interleaved.
+
 ``--scan`` times both engines in this process by CPU time (robust to a loaded machine)
-over batch sizes and hidden widths, and prints batch x weights where the kernel stops
-being the faster: the rule ``kernel_is_faster`` uses.
+over batch sizes and hidden widths, and writes the table ``--engine auto`` chooses by
+(``core/engine_table.py``; ``core.kernel.kernel_is_faster`` takes the nearest row's winner).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # isort: off
 import nnplay.tui  # noqa: F401  (before numpy: its BLAS on one thread, as in the app and the CLI)
@@ -55,7 +59,9 @@ NETWORK = [
 ]
 
 
-BATCHES = (1, 8, 32, 64, 128, 256, 512, 1000)  # the scan's batch sizes
+TABLE = Path(__file__).resolve().parents[1] / "core" / "engine_table.py"
+SCAN_WIDTHS = ("4", "8,8", "32,32", "64,64")  # hidden layers: 16, 96, 1,152 and 4,352 weights
+SCAN_BATCHES = (1, 8, 32, 64, 128, 256, 512, 1024, 4096, 16384)
 
 
 def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float:
@@ -165,36 +171,45 @@ def big_rows(rows: tuple[tuple[int, int], ...], repeats: int, has_torch: bool) -
             print(f"{points:>8,} {batch:>7,} {engine:>7} {a * 1e3:>10.2f} {ratio}", flush=True)
 
 
-def scan(smoke: bool) -> None:
-    """Both engines by CPU time per step, over batch sizes and widths; where the kernel stops winning."""
-    from nnplay.core.kernel import load_kernel
+def scan(smoke: bool, table: Path | None) -> None:
+    """Both engines by CPU time per step, over batch sizes and widths, interleaved; writes ``table``
+    (core/engine_table.py: the rows ``--engine auto`` chooses by) unless it is None."""
+    from nnplay.core.kernel import engine_table_source, kernel_unavailable_reason, load_kernel
 
     kernel = load_kernel()
-    widths, batches, work = (("4",), (1, 128), 2_000) if smoke else (("4", "8,8", "32,32"), BATCHES, 200_000)
-    print(f"{'layers':>8} {'weights':>8} {'batch':>6} {'numpy us':>9} {'numba us':>9} {'numba/numpy':>12}")
+    if kernel is None:
+        raise SystemExit(
+            f"the scan compares numpy with the compiled kernel, which cannot load: {kernel_unavailable_reason()}"
+        )
+    widths, batches, work = (("4",), (1, 128), 2_000) if smoke else (SCAN_WIDTHS, SCAN_BATCHES, 20_000)
+    print(f"load average {os.getloadavg()[0]:.1f} at the start; CPU time per step, medians of 3")
+    print(f"{'layers':>8} {'weights':>8} {'batch':>6} {'numpy us':>10} {'numba us':>10} {'numba/numpy':>12}")
+    rows = []
     for layers in widths:
-        crossing = None
         for batch in batches:
-            per_step = {}
-            for engine in ("numpy", "numba"):
-                times = []
-                for _ in range(3):
-                    trainer = trainer_for([*NETWORK, "--layers", layers, "--batch-size", str(batch)])
-                    if engine == "numba":
-                        trainer.use_kernel(kernel)
-                    trainer.step(20)
-                    n = max(10 if smoke else 50, work // batch)
+            flags = [*NETWORK, "--layers", layers, "--batch-size", str(batch), "--train-size", str(max(1000, batch))]
+            times: dict[str, list[float]] = {"numpy": [], "numba": []}
+            for _ in range(3):
+                for engine, engine_times in times.items():
+                    trainer = trainer_for(flags)
+                    trainer.use_kernel(kernel if engine == "numba" else None)
+                    trainer.step(3)  # warm: the buffers made, the kernel's first call
+                    n = max(5, work // batch)
                     started = time.process_time()
                     trainer.step(n)
-                    times.append((time.process_time() - started) / n)
-                per_step[engine] = statistics.median(times)
-            weights = trainer.net.n_weights
-            speed = per_step["numpy"] / per_step["numba"]
-            if speed < 1 and crossing is None:
-                crossing = batch * weights
-            print(f"{layers:>8} {weights:>8} {batch:>6} {per_step['numpy'] * 1e6:>9.1f} "
-                  f"{per_step['numba'] * 1e6:>9.1f} {speed:>11.2f}x")  # fmt: skip
-        print(f"{layers}: numpy is faster from batch x weights = {crossing}")
+                    engine_times.append((time.process_time() - started) / n)
+            numpy_us, numba_us = (statistics.median(t) * 1e6 for t in times.values())
+            rows.append((trainer.net.n_weights, batch, numpy_us, numba_us))
+            print(f"{layers:>8} {trainer.net.n_weights:>8} {batch:>6} {numpy_us:>10.1f} {numba_us:>10.1f} "
+                  f"{numpy_us / numba_us:>11.2f}x", flush=True)  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    if table is not None:
+        import numba
+
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        measured = f"{when}; numpy {np.__version__}, numba {numba.__version__}; load average {os.getloadavg()[0]:.1f}"
+        table.write_text(engine_table_source(rows, measured))
+        print(f"wrote {table}: --engine auto follows it")
 
 
 def main() -> None:
@@ -208,7 +223,13 @@ def main() -> None:
         help="PyTorch intra-op threads (default 1: on 2 noisy cores its thread pool only adds jitter "
         "for networks this small; nnplay uses one thread)",
     )
-    parser.add_argument("--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths")
+    parser.add_argument(
+        "--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths; writes --table"
+    )
+    parser.add_argument(
+        "--table", type=Path, default=TABLE, help="where --scan writes its table (default: core/engine_table.py)"
+    )
+    parser.add_argument("--no-table", dest="table", action="store_const", const=None, help="--scan writes nothing")
     parser.add_argument(
         "--batches", nargs="*", type=int, default=[1, 32, 128, 1000], help="rows timed as `nnplay train` runs them"
     )
@@ -219,9 +240,10 @@ def main() -> None:
         metavar="POINTS:BATCH",
         help="rows on large data, timed in this process (none: leave them out)",
     )
-    args = parse_args(parser, steps=20, repeats=1, batches=[32], large=["2000:2000", "5000:1000"])
+    # A smoke run's numbers measure nothing: its scan writes no table.
+    args = parse_args(parser, steps=20, repeats=1, batches=[32], large=["2000:2000", "5000:1000"], table=None)
     if args.scan:
-        scan(args.smoke)
+        scan(args.smoke, args.table)
         return
     try:
         import torch

@@ -4,6 +4,7 @@ smoke run measure nothing and nothing here times anything."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -35,6 +36,7 @@ RUN_BY = {"startup_marks.py": "bench_startup.py"}
 # What the launching terminal says of itself must not reach the app in tmux (Textual takes
 # COLUMNS and LINES as its size), as in tests/e2e/test_tmux.py.
 SCRUB = ("TMUX", "TMUX_PANE", "COLUMNS", "LINES", "NO_COLOR")
+NEEDS_NUMBA = {"bench_engine.py --scan"}  # the scan compares numpy with the compiled kernel
 NEEDS_TMUX = {"bench_memory.py", "bench_scaling.py", "bench_startup.py", "bench_terminal_bytes.py"}
 
 
@@ -58,6 +60,8 @@ def test_benchmark_runs_in_smoke_mode(run: str) -> None:
     script = run.split()[0]
     if script in NEEDS_TMUX and shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
+    if run in NEEDS_NUMBA and importlib.util.find_spec("numba") is None:
+        pytest.skip("numba is not installed")
     args, table = SMOKE_RUNS[run]
     command = [sys.executable, str(BENCHMARKS / script), "--smoke", *args]
     env = {name: value for name, value in os.environ.items() if name not in SCRUB}
