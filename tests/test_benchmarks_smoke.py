@@ -21,7 +21,7 @@ SMOKE_RUNS = {
     "bench_engine.py": ([], "torch/nnplay"),
     "bench_engine.py --scan": (["--scan"], "numba/numpy"),
     "bench_frames.py": ([], "shown/s"),
-    "bench_keypress.py": ([], "presses while training"),
+    "bench_keypress.py": ([], "key to screen"),
     "bench_memory.py": ([], "peak RSS"),
     "bench_per_sample.py": ([], "vs python"),
     "bench_render.py": ([], "nnplay plot frame"),
@@ -37,7 +37,7 @@ RUN_BY = {"startup_marks.py": "bench_startup.py"}
 # COLUMNS and LINES as its size), as in tests/e2e/test_tmux.py.
 SCRUB = ("TMUX", "TMUX_PANE", "COLUMNS", "LINES", "NO_COLOR")
 NEEDS_NUMBA = {"bench_engine.py --scan"}  # the scan compares numpy with the compiled kernel
-NEEDS_TMUX = {"bench_memory.py", "bench_scaling.py", "bench_startup.py", "bench_terminal_bytes.py"}
+NEEDS_TMUX = {"bench_keypress.py", "bench_memory.py", "bench_scaling.py", "bench_startup.py", "bench_terminal_bytes.py"}
 
 
 def scripts() -> list[str]:
