@@ -537,7 +537,6 @@ class Trainer:
         scheduled = self.config.schedule != "constant"
         dropout = self.config.dropout
         article = self.config.backprop == "article-v2"
-        buffers = self._batch_buffers()
         started = time.perf_counter()
         done = 0
         with np.errstate(all="ignore"):  # divergence is detected below, not warned about
@@ -548,7 +547,7 @@ class Trainer:
                 elif article:
                     article_v2_gradient(net, X[idx], Y[idx], grad)
                 else:
-                    rows = buffers.rows(len(idx))
+                    rows = self._batch_buffers().rows(len(idx))  # made at the first step of this size
                     # The whole set in one batch: its gradient is the same sum in any order, so
                     # the rows are used where they are, not gathered into the batch's order.
                     Xb, Yb = (X, Y) if len(idx) == len(X) else rows.gather(X, Y, idx)
