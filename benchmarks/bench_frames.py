@@ -1,7 +1,7 @@
 """Do frames starve training? Steps/s with every pane shown against the app idle.
 
     python benchmarks/bench_frames.py [--seconds 3] [--repeats 3] [--engine numpy|numba]
-                                      [--networks 4 8,8,8 8x64 8x256] [--points 500 50000]
+                                      [--networks 4 8,8,8 8x64 8x256] [--points 500 50000] [--smoke]
 
 For each network (hidden layers: "4", "8,8,8", "8x64" = eight layers of 64) and data size,
 the app runs headless at 120x40 (Textual's test driver: the same event loop, frame timer and
@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from smoke_mode import parse_args  # noqa: E402
 
 import nnplay.tui  # noqa: E402, F401  first, as `nnplay` imports it: it sets the BLAS threads before numpy loads
 
@@ -113,7 +115,7 @@ def main() -> None:
     parser.add_argument("--engine", default="numpy", choices=("numpy", "numba"))
     parser.add_argument("--networks", nargs="+", default=["4", "8,8,8", "8x64", "8x256"])
     parser.add_argument("--points", nargs="+", type=int, default=[500, 50_000])
-    args = parser.parse_args()
+    args = parse_args(parser, seconds=0.3, repeats=1, networks=["4"], points=[500])
     print(f"load average {os.getloadavg()[0]:.2f}; {args.repeats} x {args.seconds:g} s each way, medians")
     print(f"{'network':>8} {'points':>7} {'shown/s':>9} {'idle/s':>9} {'ratio':>6} {'fps':>5} {'frame ms':>8}  engine")
     for net in args.networks:

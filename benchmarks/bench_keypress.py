@@ -1,9 +1,15 @@
-"""Keypress latency while training runs flat out.
+"""Keypress latency while training runs flat out: in a real terminal, and headless.
 
-    python benchmarks/bench_keypress.py [--presses 30] [--engine numpy|numba]
-                                        [--network 8x64 --points 5000]
+    python benchmarks/bench_keypress.py [--presses 30] [--engine numpy|numba] [--only tmux|headless]
+                                        [--network 8x64 --points 5000] [--smoke]
 
-Runs the app headless (Textual's test driver, the same event loop and worker thread
+In a terminal (tmux), as a user sees it: the app (``nnplay --preset PRESET --engine ENGINE``)
+trains, `p` is sent with ``send-keys`` again and again, and the screen is read back
+(``capture-pane``, every few ms) until the plot's legend says the other colouring; the time is
+from sending the key to the changed screen, so it counts Textual's painting and the terminal too.
+``--network`` and ``--points`` apply to the headless measure only.
+
+Headless, it runs the app (Textual's test driver, the same event loop and worker thread
 as in a terminal), starts training with space, then presses `d` again and again and
 measures the time from the key being posted to the app until its action has run and the
 frame it asks for is drawn, while the trainer thread competes for the interpreter. Reports
@@ -15,14 +21,63 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import shlex
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench_terminal_bytes import tmux  # noqa: E402
+from smoke_mode import parse_args  # noqa: E402
+
+LEGEND = ("points: true class (p)", "points: predicted (p)")  # what `p` switches between
+
+
+def wait_for_screen(socket: str, seen: Callable[[str], bool], what: str, seconds: float = 60.0) -> str:
+    """The screen once ``seen(screen)``; RuntimeError naming ``what`` (and showing the screen) after ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    while True:
+        screen = tmux(socket, "capture-pane", "-p")
+        if seen(screen):
+            return screen
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{what} did not appear within {seconds:g} s; the screen:\n{screen}")
+        time.sleep(0.002)
+
+
+def terminal_presses(presses: int, engine: str, preset: str) -> list[float]:
+    """Seconds from sending `p` to tmux until the screen shows the other legend, while training."""
+    socket = f"nnplay-keys-{os.getpid()}"
+    app = [sys.executable, "-m", "nnplay.tui.cli", "--preset", preset, "--engine", engine]
+    command = f"cd {ROOT} && env -u COLUMNS -u LINES TERM=xterm-256color {shlex.join(app)}"
+    latencies = []
+    tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", command)
+    try:
+        wait_for_screen(socket, lambda s: "learn rate" in s and LEGEND[0] in s, "the app with its panel")
+        tmux(socket, "send-keys", "Space")
+        wait_for_screen(socket, lambda s: "steps/s" in s, "training (steps/s on the status line)")
+        time.sleep(1.0)  # past the first training frames
+        for _ in range(presses):
+            before = tmux(socket, "capture-pane", "-p")
+            shown = next(i for i, text in enumerate(LEGEND) if text in before)
+            started = time.perf_counter()
+            tmux(socket, "send-keys", "p")
+            wait_for_screen(socket, lambda s, want=LEGEND[1 - shown]: want in s, "the other legend", 30.0)
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.2)
+        screen = tmux(socket, "capture-pane", "-p")
+        if "steps/s" not in screen:
+            raise RuntimeError(f"training stopped while the keys were pressed; the screen:\n{screen}")
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+    return latencies
 
 
 async def measure(presses: int, engine: str, preset: str, network: str | None, points: int) -> list[float]:
@@ -85,13 +140,24 @@ def main() -> None:
     parser.add_argument("--preset", default="spiral")
     parser.add_argument("--network", default=None)
     parser.add_argument("--points", type=int, default=5000)
-    args = parser.parse_args()
-    latencies = sorted(asyncio.run(measure(args.presses, args.engine, args.preset, args.network, args.points)))
-    what = args.preset if args.network is None else f"{args.network}, {args.points:,} points"
-    print(
-        f"{args.presses} presses while training ({what}, {args.engine}): "
-        f"median {statistics.median(latencies) * 1000:.1f} ms, worst {latencies[-1] * 1000:.1f} ms"
-    )
+    parser.add_argument("--only", choices=("tmux", "headless"), default=None, help="one of the two measures")
+    args = parse_args(parser, presses=2)
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    if args.only != "headless":
+        latencies = sorted(terminal_presses(args.presses, args.engine, args.preset))
+        print(
+            f"{args.presses} presses of p while training in tmux ({args.preset}, {args.engine}), key to screen: "
+            f"median {statistics.median(latencies) * 1000:.1f} ms, worst {latencies[-1] * 1000:.1f} ms",
+            flush=True,
+        )
+    if args.only != "tmux":
+        latencies = sorted(asyncio.run(measure(args.presses, args.engine, args.preset, args.network, args.points)))
+        what = args.preset if args.network is None else f"{args.network}, {args.points:,} points"
+        print(
+            f"{args.presses} presses of d while training headless ({what}, {args.engine}), key to frame drawn: "
+            f"median {statistics.median(latencies) * 1000:.1f} ms, worst {latencies[-1] * 1000:.1f} ms"
+        )
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

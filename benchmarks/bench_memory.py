@@ -1,6 +1,6 @@
 """Resident memory of the app while it trains, sampled from /proc in a real terminal (tmux).
 
-    python benchmarks/bench_memory.py [--minutes 30] [--every 30]
+    python benchmarks/bench_memory.py [--minutes 30] [--every 30] [--smoke]
 
 Starts the app, presses space, and prints the RSS every ``--every`` seconds; the
 histories are ring buffers, so after the first minutes the number must stay flat.
@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from smoke_mode import parse_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +33,7 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=30)
     parser.add_argument("--preset", default="spiral")
     parser.add_argument("--engine", default="auto", choices=("auto", "numpy", "numba"))
-    args = parser.parse_args()
+    args = parse_args(parser, minutes=0.02, every=0.5)
     socket = f"nnplay-mem-{os.getpid()}"
     app = f"{sys.executable} -m nnplay.tui.cli --preset {args.preset} --engine {args.engine}"
     command = f"cd {ROOT} && TERM=xterm-256color exec {app}"

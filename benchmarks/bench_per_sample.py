@@ -1,6 +1,6 @@
 """Per-sample training (batch 1, the article's way) vs plain Python loops over neurons.
 
-    python benchmarks/bench_per_sample.py [--steps 20000] [--repeats 5]
+    python benchmarks/bench_per_sample.py [--steps 20000] [--repeats 5] [--smoke]
 
 The baseline is the article's version-2 training loop written in plain Python
 (lists, a loop per neuron and per weight), widened to 2-8-8-4 and given correct
@@ -21,6 +21,7 @@ import statistics
 import time
 
 from nnplay_rounds import measure
+from smoke_mode import parse_args
 
 SIZES = [2, 8, 8, 4]
 
@@ -87,7 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args(parser, steps=500, repeats=1)
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
     rates: dict[str, dict[str, list[float]]] = {
         name: {"wall": [], "cpu": []} for name in ("python loops", "nnplay numpy", "nnplay numba")

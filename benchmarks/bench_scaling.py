@@ -2,7 +2,7 @@
 and the bytes a second to the terminal, for each network and data size, numpy and numba.
 
     python benchmarks/bench_scaling.py [--networks 4 8,8,8 8x64 8x256] [--points 500 50000]
-                                       [--engines numpy numba] [--bytes-seconds 3] [--no-bytes]
+                                       [--engines numpy numba] [--bytes-seconds 3] [--no-bytes] [--smoke]
 
 The runs are bench_frames.py's (``config_for``: the spiral, tanh into softmax, Adam, batch 10;
 ``--networks`` as there, "8x64" is eight hidden layers of 64), one row per network and data size:
@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from smoke_mode import parse_args  # noqa: E402
 
 import nnplay.tui  # noqa: E402, F401  first, as `nnplay` imports it: it sets the BLAS threads before numpy loads
 from benchmarks.bench_frames import config_for, hidden_layers  # noqa: E402
@@ -110,7 +112,7 @@ async def frame_costs(layers: tuple[int, ...], points: int) -> dict[str, float]:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         plot, diagram, metrics = app.query_one(ScatterPlot), app.query_one(WeightDiagram), app.query_one(Metrics)
-        sizes = FrameSizes((plot.size.width, plot.size.height), plot.half_rows, app.cell_aspect)
+        sizes = FrameSizes((plot.size.width, plot.size.height), plot.half_rows, app.frames.cell_aspect)
         view = app.view
         began = time.perf_counter()
         frame = 0
@@ -166,7 +168,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["numpy", "numba"], choices=("numpy", "numba"))
     parser.add_argument("--bytes-seconds", type=float, default=3.0)
     parser.add_argument("--no-bytes", action="store_true", help="leave out the terminal (tmux) measurement")
-    args = parser.parse_args()
+    args = parse_args(parser, networks=["4"], points=[500], engines=["numpy"], bytes_seconds=0.5)
     from nnplay.core.kernel import load_kernel
     from nnplay.core.trainer import Trainer
 

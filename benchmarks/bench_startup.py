@@ -1,6 +1,6 @@
 """Time from typing ``nnplay`` to the plot on screen, in a real terminal (tmux).
 
-    python benchmarks/bench_startup.py [--runs 5]
+    python benchmarks/bench_startup.py [--runs 5] [--smoke]
 
 Polls ``capture-pane`` every 10 ms until braille dots (the plot) are visible, and
 then until the parameter panel's fields are (the app composes them after the first
@@ -28,8 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from smoke_mode import parse_args
+
 ROOT = Path(__file__).resolve().parents[1]
 MARKS = Path(__file__).with_name("startup_marks.py")
+DEADLINE = 60  # seconds: a start-up that long is broken, not slow, even on a crowded machine
 # The stages startup_marks.py notes, in order, each with what ends at that mark.
 STAGES = (
     ("python", "tmux and the interpreter start"),
@@ -59,8 +62,16 @@ def one_run(index: int, marks_file: Path) -> dict[str, float]:
     started = time.time()
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
     seen: dict[str, float] = {}
+
+    def written() -> dict | None:
+        """The line the app appended to the marks file since the launch, if any."""
+        text = marks_file.read_text() if marks_file.exists() else ""
+        return json.loads(text.splitlines()[-1]) if text.count("\n") > lines else None
+
     try:
-        while time.time() - started < 15 and "panel" not in seen:
+        while time.time() - started < DEADLINE and "panel" not in seen:
+            if (early := written()) is not None and "error" in early:
+                raise RuntimeError(early["error"])
             screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
             now = time.time() - started
             if "plot" not in seen and plot_visible(screen):
@@ -69,13 +80,14 @@ def one_run(index: int, marks_file: Path) -> dict[str, float]:
                 seen["panel"] = now
             time.sleep(0.01)
         if "panel" not in seen:
-            raise RuntimeError("the plot and the panel did not appear within 15 s")
+            raise RuntimeError(f"the plot and the panel did not appear within {DEADLINE} s; the screen:\n{screen}")
         # q, with the terminal still there: the app writes its marks as it exits.
         subprocess.run(["tmux", "-L", socket, "send-keys", "q"], check=True)
-        while time.time() - started < 30:
-            text = marks_file.read_text() if marks_file.exists() else ""
-            if text.count("\n") > lines:
-                marks = json.loads(text.splitlines()[-1])
+        while time.time() - started < 2 * DEADLINE:
+            if (marks := written()) is not None:
+                missing = [name for name, _ in STAGES if name not in marks]
+                if missing:
+                    raise RuntimeError(f"the app never reached these start-up stages: {', '.join(missing)}")
                 return {name: at - started for name, at in marks.items()} | seen
             time.sleep(0.05)
         raise RuntimeError("the app did not write its start-up marks")
@@ -92,7 +104,7 @@ def bare_python() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args(parser, runs=1)
     marks_file = Path(tempfile.mkdtemp()) / "marks.jsonl"
     try:
         print(f"load average {os.getloadavg()[0]:.2f}")

@@ -1,6 +1,6 @@
 """Bytes written to the terminal: the app in a real terminal (tmux), training and paused.
 
-    python benchmarks/bench_terminal_bytes.py [--seconds 10] [--size 120x40] [--ssh]
+    python benchmarks/bench_terminal_bytes.py [--seconds 10] [--size 120x40] [--ssh] [--smoke]
 
 tmux's ``pipe-pane`` copies everything the app writes to its terminal into a file;
 the file's growth over a fixed time is the load a slow SSH link would carry. With
@@ -20,6 +20,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from smoke_mode import parse_args
 
 ROOT = Path(__file__).resolve().parents[1]
 _runs = itertools.count()
@@ -77,7 +79,7 @@ def main() -> None:
     parser.add_argument("--size", default="120x40")
     parser.add_argument("--preset", default="seed-v2")
     parser.add_argument("--ssh", action="store_true", help="run as if over SSH (lower frame rate)")
-    args = parser.parse_args()
+    args = parse_args(parser, seconds=0.5)
     training, paused = measure(args.seconds, args.size, args.ssh, args.preset)
     mode = "SSH (8 fps)" if args.ssh else "local (15 fps)"
     print(f"{args.size}, {args.preset}, {mode}, {args.seconds:g} s each")

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from smoke_mode import parse_args
+
 
 def measure(train_flags: list[str], steps: int, rounds: int, engine: str = "numba") -> dict:
     """Updates per second of each timed round, from a fresh process."""
@@ -31,7 +33,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("train_flags", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
+    args = parse_args(parser, steps=1000, rounds=1)
     from nnplay.core.kernel import load_kernel
     from nnplay.core.trainer import Trainer
     from nnplay.tui.cli import build_parser, config_from_args

@@ -1,6 +1,6 @@
 """Soak: random keys, clicks, scrolls and resizes at the running app for minutes.
 
-    python benchmarks/soak.py [--minutes 5] [--seed 1] [--engine numpy|numba] [--check-every 60]
+    python benchmarks/soak.py [--minutes 5] [--seed 1] [--engine numpy|numba] [--check-every 60] [--smoke]
 
 The same event stream and driver as the CI fuzz test (tests/tui/test_fuzz_session.py),
 from ``benchmarks/fuzz_events.py``, for as long as asked: keys of every binding but quit
@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from smoke_mode import parse_args  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -109,7 +111,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=("numpy", "numba"), default="numba")
     parser.add_argument("--check-every", type=float, default=60.0, help="seconds between health checks")
     parser.add_argument("--preset", default="circle")
-    args = parser.parse_args()
+    args = parse_args(parser, minutes=0.05)
     sys.exit(asyncio.run(soak(args.minutes, args.seed, args.engine, args.check_every, args.preset)))
 
 

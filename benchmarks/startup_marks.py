@@ -41,14 +41,15 @@ def wrap(cls: type, name: str, before: str | None = None, after: str | None = No
     setattr(cls, name, wrapped)
 
 
-def main() -> int:
-    out, argv = sys.argv[1], sys.argv[2:]
+def hook() -> None:
+    """Wrap the app's stages; raises AttributeError or ImportError when one is no longer there."""
     # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets):
     # `nnplay` imports the app's once it has parsed its flags and built the trainer; here first,
     # so that the imports are timed as one stage.
-    import nnplay.tui.cli as cli
+    import nnplay.tui.cli  # noqa: F401
     import nnplay.tui.startup as startup_module
     from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.frame_pipeline import FramePipeline
     from nnplay.tui.widgets.params_panel import ParamsPanel
 
     mark("imports")
@@ -61,16 +62,16 @@ def main() -> int:
 
     NNPlayApp.compose = composing
     wrap(NNPlayApp, "on_mount", before="composed")  # the widgets are made and mounted
-    draw = NNPlayApp._draw_frame
+    draw = FramePipeline.draw
 
-    def drawing(self) -> bool:
-        mark("first layout")  # the first draw runs after the first refresh: the panes have sizes
-        drawn = draw(self)
-        if drawn and self.frame is not None and self.frame.box is not None:
+    def drawing(self, view, screen):
+        mark("first layout")  # the first draw runs after the panes are composed: they have sizes
+        view, frame = draw(self, view, screen)
+        if frame is not None and frame.box is not None:
             mark("first frame")  # the frame built and handed to the panes
-        return drawn
+        return view, frame
 
-    NNPlayApp._draw_frame = drawing
+    FramePipeline.draw = drawing
     build = ParamsPanel.build
 
     async def building(self) -> None:
@@ -86,6 +87,18 @@ def main() -> int:
         freeze()
 
     startup_module.freeze_startup_objects = freezing
+
+
+def main() -> int:
+    out, argv = sys.argv[1], sys.argv[2:]
+    try:
+        hook()
+    except (AttributeError, ImportError) as error:  # the app changed: say which stage is gone
+        with open(out, "a") as f:
+            f.write(json.dumps({"error": f"startup_marks.py cannot hook the app: {error}"}) + "\n")
+        return 1
+    import nnplay.tui.cli as cli
+
     try:
         return cli.main(argv)
     finally:

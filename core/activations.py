@@ -1,8 +1,9 @@
 """Activation functions and their derivatives, numerically stable.
 
 Each activation is a pair: ``f(z, out)`` writes f(z) into ``out`` and returns it,
-``df(z, a)`` returns f'(z) given both the pre-activation ``z`` and ``a = f(z)``
-(sigmoid and tanh are cheapest from ``a``; relu from ``z``).
+``df(z, a, out)`` writes f'(z) given both the pre-activation ``z`` and ``a = f(z)``
+(sigmoid and tanh are cheapest from ``a``; relu from ``z``) into ``out``, which may be ``z``
+itself; with ``out=None`` both return a new array.
 """
 
 from __future__ import annotations
@@ -27,32 +28,41 @@ def sigmoid(z: Array, out: Array | None = None) -> Array:
     return out
 
 
-def _d_sigmoid(z: Array, a: Array) -> Array:
-    return a * (1.0 - a)
+def _d_sigmoid(z: Array, a: Array, out: Array | None = None) -> Array:
+    out = np.subtract(1.0, a, out=out)
+    out *= a  # a * (1 - a), the same value
+    return out
 
 
 def tanh(z: Array, out: Array | None = None) -> Array:
     return np.tanh(z, out=out)
 
 
-def _d_tanh(z: Array, a: Array) -> Array:
-    return 1.0 - a * a
+def _d_tanh(z: Array, a: Array, out: Array | None = None) -> Array:
+    out = np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
 
 
 def relu(z: Array, out: Array | None = None) -> Array:
     return np.maximum(z, 0.0, out=out)
 
 
-def _d_relu(z: Array, a: Array) -> Array:
-    return (z > 0.0).astype(z.dtype)
+def _d_relu(z: Array, a: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return (z > 0.0).astype(z.dtype)
+    return np.greater(z, 0.0, out=out)  # True and False written as 1.0 and 0.0
 
 
 def leaky_relu(z: Array, out: Array | None = None) -> Array:
     return np.maximum(z, LEAKY_SLOPE * z, out=out)
 
 
-def _d_leaky_relu(z: Array, a: Array) -> Array:
-    return np.where(z > 0.0, 1.0, LEAKY_SLOPE)
+def _d_leaky_relu(z: Array, a: Array, out: Array | None = None) -> Array:
+    positive = z > 0.0  # taken before ``out``, which may be ``z``, is written
+    out = np.full_like(z, LEAKY_SLOPE) if out is None else out
+    out.fill(LEAKY_SLOPE)
+    np.putmask(out, positive, 1.0)
+    return out
 
 
 def linear(z: Array, out: Array | None = None) -> Array:
@@ -62,8 +72,11 @@ def linear(z: Array, out: Array | None = None) -> Array:
     return out
 
 
-def _d_linear(z: Array, a: Array) -> Array:
-    return np.ones_like(z)
+def _d_linear(z: Array, a: Array, out: Array | None = None) -> Array:
+    if out is None:
+        return np.ones_like(z)
+    out.fill(1.0)
+    return out
 
 
 def softmax(z: Array, out: Array | None = None) -> Array:
@@ -76,7 +89,9 @@ def softmax(z: Array, out: Array | None = None) -> Array:
 
 Activation = Callable[..., Array]
 
-HIDDEN: dict[str, tuple[Activation, Callable[[Array, Array], Array]]] = {
+Derivative = Callable[..., Array]
+
+HIDDEN: dict[str, tuple[Activation, Derivative]] = {
     "sigmoid": (sigmoid, _d_sigmoid),
     "tanh": (tanh, _d_tanh),
     "relu": (relu, _d_relu),
@@ -92,7 +107,7 @@ OUTPUTS: dict[str, Activation] = {
 }
 
 # Elementwise output derivatives; softmax is handled as a Jacobian-vector product.
-OUTPUT_DERIVATIVES: dict[str, Callable[[Array, Array], Array]] = {
+OUTPUT_DERIVATIVES: dict[str, Derivative] = {
     "sigmoid": _d_sigmoid,
     "tanh": _d_tanh,
     "linear": _d_linear,

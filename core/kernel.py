@@ -11,17 +11,17 @@ Without numba (or with a broken one) ``load_kernel`` gives None and numpy trains
 
 from __future__ import annotations
 
+import json
+import math
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 
+from nnplay.core.engine_table import ROWS
 from nnplay.core.resident_memory import page_out_mappings
 
-# The kernel steps through a batch one sample at a time, numpy a whole batch per operation
-# with a fixed cost per operation: the kernel is faster while a step's work, batch size x
-# weights, is under this (benchmarks/bench_engine.py --scan: numpy first wins between 8,192
-# and 16,000 with 16 weights, 6,144 and 12,288 with 96, 9,216 and 36,864 with 1,152).
-KERNEL_FASTER_BELOW = 12_000
+EngineRow = tuple[int, int, float, float]  # weights, batch size, numpy and numba µs per step
 
 _lock = threading.Lock()
 _kernel = None
@@ -57,9 +57,38 @@ def fallback_message() -> str:
     return f"the compiled kernel could not load ({_failed}); training with numpy"
 
 
-def kernel_is_faster(batch: int, n_weights: int) -> bool:
-    """Whether the kernel trains a step of ``batch`` samples (at most the training set) faster than numpy."""
-    return batch * n_weights < KERNEL_FASTER_BELOW
+def kernel_is_faster(batch: int, n_weights: int, rows: Iterable[EngineRow] = ROWS) -> bool:
+    """Whether the kernel trains a step of ``batch`` samples (at most the training set) faster than numpy.
+
+    The kernel steps through a batch one sample at a time, numpy a whole batch per operation with
+    a fixed cost per operation; where one overtakes the other is measured, not modelled: the
+    engine that won the measured row (``core/engine_table.py``) nearest to this batch size and
+    number of weights, both on log scales."""
+    batch, n_weights = max(batch, 1), max(n_weights, 1)
+
+    def distance(row: EngineRow) -> float:
+        return math.log(row[0] / n_weights) ** 2 + math.log(row[1] / batch) ** 2
+
+    _, _, numpy_us, numba_us = min(rows, key=distance)
+    return numba_us < numpy_us
+
+
+def engine_table_source(rows: Iterable[EngineRow], measured: str) -> str:
+    """The text of ``core/engine_table.py`` for ``rows``, as ``bench_engine.py --scan`` writes it."""
+    lines = "".join(f"    ({w}, {b}, {numpy_us:.2f}, {numba_us:.2f}),\n" for w, b, numpy_us, numba_us in rows)
+    return f'''"""Microseconds of CPU time per training step of each engine, as ``python benchmarks/bench_engine.py
+--scan`` measured them; it writes this file (regenerate it, do not edit it).
+
+``--engine auto`` trains a batch with the engine that won the row nearest to it
+(``core.kernel.kernel_is_faster``). Each row is (weights, batch size, numpy µs, numba µs), medians
+of 3, for a 2-H-2 tanh network, softmax + cross-entropy, SGD, float64, on the circle data.
+"""
+
+MEASURED = {json.dumps(measured)}
+
+ROWS = (
+{lines})
+'''
 
 
 def _warm_up(kernel) -> None:

@@ -61,14 +61,27 @@ def mean_losses(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndar
     return per / n
 
 
-def output_delta(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Per-sample dL/dz at the output layer (not yet divided by the batch size)."""
+def output_delta(
+    output: str,
+    loss: str,
+    z: np.ndarray,
+    a: np.ndarray,
+    t: np.ndarray,
+    out: np.ndarray | None = None,
+    rows_sum_to_one: bool = False,
+) -> np.ndarray:
+    """Per-sample dL/dz at the output layer (not yet divided by the batch size).
+
+    ``out`` (which may be ``a``) receives the cross-entropy deltas, the ones a training step
+    computes in place; ``rows_sum_to_one`` says every row of ``t`` sums to exactly 1 (one-hot
+    targets), so that softmax + cross-entropy is one subtraction."""
     if loss == "cross_entropy":
-        if output == "softmax":
+        if output == "softmax" and not rows_sum_to_one:
             # -sum_k t_k log p_k differentiates to p * sum(t) - t, i.e. p - t for one-hot rows.
             return a * t.sum(axis=1, keepdims=True) - t
-        # Sigmoid + binary cross-entropy collapses to p - t for any targets in [0, 1].
-        return a - t
+        # Sigmoid + binary cross-entropy collapses to p - t for any targets in [0, 1]; softmax
+        # to p * 1 - t, the same value, for targets whose rows sum to 1.
+        return np.subtract(a, t, out=out)
     v = a - t
     if output == "softmax":
         # Jacobian-vector product of softmax: a * (v - <a, v>).

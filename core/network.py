@@ -14,7 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnplay.core.activations import HIDDEN, OUTPUTS, check_name
+from nnplay.core.batch_buffers import BatchBuffers
 from nnplay.core.losses import LOSSES, check_pair, mean_loss, output_delta
+from nnplay.core.row_reductions import column_sums
 
 INITS = ("xavier", "he", "uniform01", "uniform11", "playground")
 MAX_LAYER_SIZE = 4096
@@ -163,19 +165,20 @@ class Network:
         return X, Y
 
     def forward_pass(
-        self, X: np.ndarray, masks: list[np.ndarray] | None = None
+        self, X: np.ndarray, masks: list[np.ndarray] | None = None, buffers: BatchBuffers | None = None
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Unchecked forward pass: pre-activations ``zs`` and activations ``acts`` (acts[0] = X).
 
         ``masks`` (one per hidden layer, already scaled as inverted dropout does) thin the hidden
-        activations: ``acts`` then holds the thinned ones, which the next layer sees."""
+        activations: ``acts`` then holds the thinned ones, which the next layer sees. With
+        ``buffers`` (sized for ``len(X)`` rows) the arrays are written there, not made anew."""
         zs: list[np.ndarray] = []
         acts = [X]
         a = X
         for k, (w, b, f) in enumerate(self._plan):
-            z = a @ w.T
+            z = np.matmul(a, w.T, out=None if buffers is None else buffers.z[k])
             z += b
-            a = f(z)
+            a = f(z, None if buffers is None else buffers.a[k])
             zs.append(z)
             if masks is not None and k < len(masks):
                 a = a * masks[k]
@@ -203,24 +206,33 @@ class Network:
         grad: np.ndarray,
         grad_views: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
         masks: list[np.ndarray] | None = None,
+        buffers: BatchBuffers | None = None,
     ) -> None:
         """Write the gradient of the mean loss into ``grad`` (laid out like ``params``).
 
         ``grad_views`` (from ``views(grad)``) saves rebuilding the views on every call. ``masks``
         are the dropout masks the forward pass thinned the hidden layers with (``forward_pass(X,
-        masks)``): the gradient is then that of the thinned network.
+        masks)``): the gradient is then that of the thinned network. ``buffers``: the ones the
+        forward pass wrote ``zs`` and ``acts`` into (without masks); the deltas are computed in
+        place there, overwriting ``zs`` and the output activations.
         """
         n = acts[0].shape[0]
         g_w, g_b = grad_views if grad_views is not None else self.views(grad)
         plan, derivatives = self._plan, self._derivatives
-        delta = output_delta(self.output, self.loss_name, zs[-1], acts[-1], Y)
+        if buffers is None:
+            delta = output_delta(self.output, self.loss_name, zs[-1], acts[-1], Y)
+        else:
+            delta = output_delta(
+                self.output, self.loss_name, zs[-1], acts[-1], Y, out=acts[-1], rows_sum_to_one=buffers.rows_sum_to_one
+            )
+        ones = None if buffers is None else buffers.ones
         for k in range(len(plan) - 1, -1, -1):
             np.matmul(delta.T, acts[k], out=g_w[k])
-            delta.sum(axis=0, out=g_b[k])
+            column_sums(delta, g_b[k], ones)
             if k:
-                delta = delta @ plan[k][0]
-                if masks is None:
-                    delta *= derivatives[k - 1](zs[k - 1], acts[k])
+                delta = np.matmul(delta, plan[k][0], out=None if buffers is None else buffers.delta[k - 1])
+                if masks is None:  # the slope goes where z was (z is not needed again)
+                    delta *= derivatives[k - 1](zs[k - 1], acts[k], out=None if buffers is None else zs[k - 1])
                 else:
                     # acts[k] is thinned: the slope needs the layer's own activations f(z).
                     z = zs[k - 1]

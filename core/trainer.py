@@ -18,6 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from nnplay.core.backprop import article_v2_gradient
+from nnplay.core.batch_buffers import BatchBuffers
 from nnplay.core.classify import FIRST_ROUND, Classification, classify_points
 from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset
@@ -34,7 +35,7 @@ from nnplay.core.memory_budget import (
 )
 from nnplay.core.network import MAX_PARAMETER, Network, parameters_diverged
 from nnplay.core.optim import Optimizer
-from nnplay.core.row_reductions import row_max_argmax
+from nnplay.core.row_reductions import row_max_argmax, row_sum
 from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
 
 MAX_TRAIN_POINTS = 100_000  # the train-size limit; the data editor stops there too
@@ -297,6 +298,15 @@ class Trainer:
         self.X_test = feature_matrix(self.data.X_test, c.features)
         self.Y_train = targets_for(self.data.y_train, n_out, c.output, self.regression)
         self.Y_test = targets_for(self.data.y_test, n_out, c.output, self.regression)
+        self._buffers: BatchBuffers | None = None  # made for these data at the first step
+
+    def _batch_buffers(self) -> BatchBuffers:
+        """The step's arrays for batches of this run's size (made again when the size changes)."""
+        rows = min(self.config.batch_size, len(self.X_train))
+        if self._buffers is None or self._buffers.capacity != rows:
+            one_hot = not self.regression and bool(np.all(row_sum(self.Y_train) == 1.0))
+            self._buffers = BatchBuffers(self.net.sizes, rows, one_hot)
+        return self._buffers
 
     # -- editing the data ---------------------------------------------------------------
 
@@ -537,8 +547,12 @@ class Trainer:
                 elif article:
                     article_v2_gradient(net, X[idx], Y[idx], grad)
                 else:
-                    zs, acts = net.forward_pass(X[idx])
-                    net.backward(zs, acts, Y[idx], grad, self._grad_views)
+                    rows = self._batch_buffers().rows(len(idx))  # made at the first step of this size
+                    # The whole set in one batch: its gradient is the same sum in any order, so
+                    # the rows are used where they are, not gathered into the batch's order.
+                    Xb, Yb = (X, Y) if len(idx) == len(X) else rows.gather(X, Y, idx)
+                    zs, acts = net.forward_pass(Xb, buffers=rows)
+                    net.backward(zs, acts, Yb, grad, self._grad_views, buffers=rows)
                 if scheduled:
                     opt.lr = self.learning_rate()
                 opt.step(params, grad)

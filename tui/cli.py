@@ -18,7 +18,6 @@ from typing import Any, NamedTuple, NoReturn
 from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
-from nnplay.core.kernel import KERNEL_FASTER_BELOW
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 from nnplay.tui.flags import FIELD_FLAGS, FLAG_FIELDS
 from nnplay.tui.share import flag_text
@@ -28,8 +27,8 @@ EXIT_USAGE = 2
 EXIT_DIVERGED = 3
 AUTO_KERNEL_STEPS = 20_000
 ENGINE_AUTO = (
-    f"auto: numba when it is the faster engine for the batch (batch size x weights under {KERNEL_FASTER_BELOW:,}; "
-    "measured by benchmarks/bench_engine.py), else numpy"
+    "auto: numba when it is the faster engine for the batch and network (the nearest row of the table that "
+    "benchmarks/bench_engine.py --scan measures, core/engine_table.py), else numpy"
 )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from nnplay.core import engine_table
 from nnplay.core import kernel as kernel_module
 from nnplay.core.config import TrainConfig
+from nnplay.core.engine_table import ROWS
 from nnplay.core.trainer import Trainer
 
 WIDE = TrainConfig(dataset="circle", train_size=1000, layers=(8, 8), output="softmax", loss="cross_entropy")
@@ -29,8 +33,24 @@ def test_auto_takes_the_kernel_for_small_batches_and_numpy_for_large_ones() -> N
     assert forced.engine == "numba"
 
 
-def test_the_faster_engine_is_decided_by_batch_times_weights() -> None:
-    assert kernel_module.kernel_is_faster(32, 96)
-    assert kernel_module.kernel_is_faster(1, 10_000)
-    assert not kernel_module.kernel_is_faster(1000, 96)
-    assert not kernel_module.kernel_is_faster(32, 1152)
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row[0]}w-{row[1]}b")
+def test_auto_picks_the_winner_of_every_measured_row(row: tuple[int, int, float, float]) -> None:
+    weights, batch, numpy_us, numba_us = row
+    assert kernel_module.kernel_is_faster(batch, weights) == (numba_us < numpy_us)
+
+
+def test_between_measured_rows_the_nearest_one_decides() -> None:
+    rows = [(100, 10, 5.0, 1.0), (100, 1000, 5.0, 9.0), (10_000, 10, 5.0, 9.0)]
+    assert kernel_module.kernel_is_faster(20, 90, rows)  # nearest: batch 10 of 100 weights, numba won
+    assert not kernel_module.kernel_is_faster(500, 120, rows)  # batch 1000: numpy won
+    assert not kernel_module.kernel_is_faster(10, 5000, rows)  # the wide network: numpy won
+    assert kernel_module.kernel_is_faster(0, 0, rows)  # an empty batch counts as one sample
+
+
+def test_the_table_is_the_scans_own_text() -> None:
+    """core/engine_table.py is what ``bench_engine.py --scan`` writes, not edited by hand."""
+    text = Path(engine_table.__file__).read_text()
+    assert text == kernel_module.engine_table_source(ROWS, engine_table.MEASURED)
+    namespace: dict = {}
+    exec(kernel_module.engine_table_source([(96, 128, 12.5, 3.25)], "then"), namespace)
+    assert namespace["ROWS"] == ((96, 128, 12.5, 3.25),) and namespace["MEASURED"] == "then"

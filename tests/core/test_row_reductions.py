@@ -12,7 +12,7 @@ import pytest
 
 from nnplay.core.activations import softmax
 from nnplay.core.losses import mean_loss
-from nnplay.core.row_reductions import FEW_COLUMNS, row_max_argmax
+from nnplay.core.row_reductions import FEW_COLUMNS, column_sums, row_max_argmax
 
 
 def _logits(k: int, dtype) -> np.ndarray:
@@ -46,3 +46,14 @@ def test_softmax_cross_entropy_and_predicted_class_are_numpys_own(k):
     want = float(-np.einsum("ij,ij->", t, log_p) / len(z))
     assert mean_loss("softmax", "cross_entropy", z, softmax(z), t) == want
     assert np.array_equal(row_max_argmax(z)[1], z.argmax(axis=1))
+
+
+@pytest.mark.parametrize(("n", "k"), [(1, 3), (7, 1), (5000, 8), (20_000, 2)])
+def test_column_sums_are_numpys_up_to_the_order_of_additions(n: int, k: int) -> None:
+    a = np.random.default_rng(n).standard_normal((n, k)) * 1e3
+    out, spare = np.empty(k), np.ones(n + 10)  # ones longer than the rows: the first n are used
+    assert column_sums(a, out) is out
+    np.testing.assert_allclose(out, a.sum(axis=0), rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(column_sums(a, np.empty(k), spare), out)
+    if n == 1:
+        np.testing.assert_array_equal(out, a[0])  # one row: the row itself

@@ -37,9 +37,9 @@ def spy_batches(trainer: Trainer) -> list[np.ndarray]:
     batches: list[np.ndarray] = []
     forward = trainer.net.forward_pass
 
-    def spy(X: np.ndarray):
+    def spy(X: np.ndarray, *args, **kwargs):
         batches.append(np.array(X, copy=True))
-        return forward(X)
+        return forward(X, *args, **kwargs)
 
     trainer.net.forward_pass = spy  # type: ignore[method-assign]
     return batches
