@@ -1,4 +1,5 @@
-"""An Input that applies a burst of keys in the order they were typed."""
+"""An Input that applies a burst of keys in the order they were typed, and draws its value as text
+(a path from the command line or a session may hold control characters)."""
 
 from __future__ import annotations
 
