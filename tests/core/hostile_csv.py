@@ -23,6 +23,7 @@ def hostile_csv_files(folder: Path, *, huge: bool = False) -> dict[str, tuple[Pa
     put("long-line-no-end", ROWS + "1" * 70_000, "line 5: longer than 65,536 bytes")
     put("comments", "#\n" * 100_001 + ROWS, "line 100001: more than 100000 comment lines")
     put("blank-lines", "\n" * 1_000_000, "0 data row(s)")
+    put("terminal-text", "x\x1b]0;PWNED\x07,y,label\n0,0,0\n\x1b[2J,1,1\n", r"x value '\x1b[2J' is not a number")
     if huge:
         put("one-line-50mb", "😀," * 10_000_000, "line 1: longer than 65,536 bytes")
         put("blank-lines-50mb", b"\n" * 50_000_000, "0 data row(s)")
