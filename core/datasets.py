@@ -18,11 +18,13 @@ import math
 import operator
 import os
 import re
-import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO, NoReturn
 
 import numpy as np
+
+from nnplay.core.bounded_read import FileRefused, open_bounded
 
 DATASETS: tuple[str, ...] = (
     "quadrants",
@@ -44,7 +46,16 @@ MAX_CSV_ROWS = 100_000
 # feature (x^2, x*y) of a point stay finite, far from float64's 1.8e308.
 MAX_COORDINATE = 1e15
 
-_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+# A CSV is read as a stream, a block at a time, so memory stays a few megabytes whatever the file
+# holds. A line longer than MAX_CSV_LINE is refused as soon as it is seen: a row of x,y,label is
+# under a hundred bytes, and a comment of 64 KB is already not one.
+MAX_CSV_LINE = 64 * 1024
+CSV_BLOCK = 1024 * 1024
+# A line's text from its first character that is not a space to its end. Lines end in \n, \r\n
+# or a lone \r (old Mac files); not splitlines(), which also breaks on form feeds and other
+# separators and would make the reported line numbers wrong. Blank lines never match: they are
+# skipped by the regular expression engine, not one by one.
+_LINE_TEXT = re.compile(rb"\S[^\r\n]*")
 
 QUADRANT_NAMES = ("x>0,y>0", "x<0,y>0", "x>0,y<0", "x<0,y<0")
 BINARY_NAMES = ("orange", "blue")  # TF's colours for its -1 and +1 classes
@@ -337,81 +348,104 @@ def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
+def _line_ends(data: bytes, start: int, end: int) -> int:
+    """How many lines end in ``data[start:end]`` (``\r\n`` is one end, never split by the bounds)."""
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+
+
+def _csv_lines(fh: BinaryIO, where: str) -> Iterator[tuple[int, bytes]]:
+    """(line number, text) of each line of ``fh`` that is not blank, its leading spaces left out.
+
+    Read a block at a time; the unfinished line at the end of a block is carried into the next,
+    and refused once it is longer than MAX_CSV_LINE, without reading the rest of it."""
+    lineno, carry, read = 1, b"", 0
+    while True:
+        block = fh.read(CSV_BLOCK)
+        read += len(block)
+        if read > MAX_CSV_BYTES:  # the file grew after its size was checked
+            raise DatasetError(f"{where}: grew past the {MAX_CSV_BYTES:,}-byte limit while it was read")
+        data = carry + block if carry else block
+        if block:
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            if cut == len(data) and data.endswith(b"\r"):
+                cut -= 1  # its \n may start the next block
+        else:
+            cut = len(data)
+        if len(data) - cut > MAX_CSV_LINE:
+            _too_long(where, lineno + _line_ends(data, 0, cut))
+        at = 0
+        for match in _LINE_TEXT.finditer(data, 0, cut):
+            lineno += _line_ends(data, at, match.start())
+            at = match.start()
+            if match.end() - at > MAX_CSV_LINE:
+                _too_long(where, lineno)
+            yield lineno, match.group()
+        lineno += _line_ends(data, at, cut)
+        carry = data[cut:]
+        if not block:
+            return
+
+
+def _too_long(where: str, lineno: int) -> NoReturn:
+    raise DatasetError(f"{where}: line {lineno}: longer than {MAX_CSV_LINE:,} bytes; expected rows of x,y,label")
+
+
+def _csv_value(where: str, lineno: int, column: str, field: str) -> float:
+    try:
+        value = float(field)
+    except ValueError:
+        raise DatasetError(f"{where}: line {lineno}: {column} value {_short(field)} is not a number") from None
+    if not math.isfinite(value):
+        raise DatasetError(f"{where}: line {lineno}: {column} value {_short(field)} is not finite; use finite numbers")
+    if abs(value) > MAX_COORDINATE:
+        raise DatasetError(
+            f"{where}: line {lineno}: {column} value {_short(field)} is too large; "
+            f"the limit is ±{MAX_COORDINATE:g} (rescale the data)"
+        )
+    return value
+
+
 def _read_csv(
     path: str | os.PathLike[str], max_rows: int = MAX_CSV_ROWS, max_classes: int = 16
 ) -> tuple[Array, Array, bool, tuple[str, ...]]:
     where = os.fspath(path)
     try:
-        info = os.stat(where)
-    except FileNotFoundError:
-        raise DatasetError(f"{where}: file not found") from None
-    except OSError as exc:
-        raise DatasetError(f"{where}: cannot open ({exc.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DatasetError(f"{where}: is a directory; expected a CSV file of x,y,label rows")
-    if not stat.S_ISREG(info.st_mode):
-        # Checked before opening: opening a FIFO waits for a writer forever, a device never ends.
-        raise DatasetError(f"{where}: not a regular file (a FIFO, device or socket); expected a CSV file")
-    limit_mb = MAX_CSV_BYTES // (1024 * 1024)
-    # Check the size before reading so a huge file never reaches memory.
-    if info.st_size > MAX_CSV_BYTES:
-        raise DatasetError(f"{where}: file is {info.st_size / 1024 / 1024:.1f} MB; the limit is {limit_mb} MB")
-    try:
-        # O_NONBLOCK: should the path have become a FIFO since the check, opening does not wait.
-        fd = os.open(where, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise DatasetError(f"{where}: not a regular file (a FIFO, device or socket); expected a CSV file")
-            data = fh.read(MAX_CSV_BYTES + 1)
-    except OSError as exc:
-        raise DatasetError(f"{where}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_CSV_BYTES:  # the file grew after the size check
-        raise DatasetError(f"{where}: file is larger than {limit_mb} MB")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DatasetError(
-            f"{where}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
-    text = text.removeprefix("\ufeff")  # spreadsheets often write a byte-order mark
-
+        opened = open_bounded(where, MAX_CSV_BYTES)
+    except FileRefused as exc:
+        raise DatasetError(f"{where}: {exc}; expected a CSV file of x,y,label rows") from None
     rows: list[tuple[float, float, float]] = []
     line_numbers: list[int] = []
+    other_lines = 0
     first = True
-    # Lines end in \n, \r\n or a lone \r (old Mac files); not splitlines(), which also breaks
-    # on form feeds and other separators and would make the reported line numbers wrong.
-    for lineno, raw in enumerate(_LINE_ENDS.split(text), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        fields = [field.strip() for field in line.split(",")]
-        if first:
-            first = False
-            if not _is_number(fields[0]):
-                continue  # header line
-        if len(fields) != 3:
-            raise DatasetError(f"{where}: line {lineno}: expected 3 fields x,y,label, got {len(fields)}")
-        values = []
-        for column, field in zip(("x", "y", "label"), fields, strict=True):
+    with opened as fh:
+        for lineno, raw in _csv_lines(fh, where):
             try:
-                value = float(field)
-            except ValueError:
-                raise DatasetError(f"{where}: line {lineno}: {column} value {_short(field)} is not a number") from None
-            if not math.isfinite(value):
+                line = raw.decode("utf-8").strip()
+                if lineno == 1:
+                    line = line.removeprefix("\ufeff")  # spreadsheets often write a byte-order mark
+            except UnicodeDecodeError as exc:
                 raise DatasetError(
-                    f"{where}: line {lineno}: {column} value {_short(field)} is not finite; use finite numbers"
-                )
-            if abs(value) > MAX_COORDINATE:
-                raise DatasetError(
-                    f"{where}: line {lineno}: {column} value {_short(field)} is too large; "
-                    f"the limit is ±{MAX_COORDINATE:g} (rescale the data)"
-                )
-            values.append(value)
-        if len(rows) >= max_rows:
-            raise DatasetError(f"{where}: line {lineno}: more than {max_rows} data rows; the limit is {max_rows}")
-        rows.append((values[0], values[1], values[2]))
-        line_numbers.append(lineno)
+                    f"{where}: line {lineno}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+                ) from None
+            if not line or line.startswith("#"):
+                other_lines += 1
+                if other_lines > max_rows:
+                    raise DatasetError(f"{where}: line {lineno}: more than {max_rows} comment lines")
+                continue
+            fields = [field.strip() for field in line.split(",", 3)]
+            if first:
+                first = False
+                if not _is_number(fields[0]):
+                    continue  # header line
+            if len(fields) != 3:
+                got = line.count(",") + 1
+                raise DatasetError(f"{where}: line {lineno}: expected 3 fields x,y,label, got {got}")
+            columns = ("x", "y", "label")
+            values = [_csv_value(where, lineno, column, field) for column, field in zip(columns, fields, strict=True)]
+            if len(rows) >= max_rows:
+                raise DatasetError(f"{where}: line {lineno}: more than {max_rows} data rows; the limit is {max_rows}")
+            rows.append((values[0], values[1], values[2]))
+            line_numbers.append(lineno)
 
     if len(rows) < 2:
         raise DatasetError(f"{where}: {len(rows)} data row(s); need at least 2 rows of x,y,label")

@@ -1,7 +1,9 @@
 """Which lesson tasks are done, kept in ``$XDG_DATA_HOME/nnplay/lessons.json``.
 
 Never required: a missing, unreadable, malformed or unwritable file leaves the progress in
-memory only (``problem`` says why, once), and the lessons work the same.
+memory only (``problem`` says why, once), and the lessons work the same. It is read as any small
+file of nnplay's own (``core/bounded_read``): a regular file of at most ``MAX_PROGRESS_BYTES``, so a
+FIFO, a device or a huge file put in its place is "no progress yet", never a hang or a gigabyte.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from nnplay.core.bounded_read import FileRefused, MissingFile, read_bounded
 from nnplay.core.persist import atomic_write
 
 FORMAT = "nnplay-lessons"
+# Every task of every lesson done is a few kilobytes; anything far past that is not this file.
+MAX_PROGRESS_BYTES = 64 * 1024
 
 
 def default_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -32,15 +37,15 @@ class Progress:
 
     def _read(self) -> dict[str, set[str]]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            data = json.loads(read_bounded(self.path, MAX_PROGRESS_BYTES).decode("utf-8"))
+        except MissingFile:
             return {}
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            self.problem = f"lesson progress not read from {self.path}: {getattr(exc, 'strerror', None) or exc}"
+        except (FileRefused, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            self.problem = f"lesson progress not read from {self.path}: {exc}; starting with none done"
             return {}
         done = data.get("done") if isinstance(data, dict) else None
         if not isinstance(done, dict):
-            self.problem = f"lesson progress not read from {self.path}: not an {FORMAT} file"
+            self.problem = f"lesson progress not read from {self.path}: not an {FORMAT} file; starting with none done"
             return {}
         return {
             str(lesson): {t for t in tasks if isinstance(t, str)}

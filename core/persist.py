@@ -39,11 +39,13 @@ try:
 except ImportError:  # not POSIX: no locks, so stale temporary files are left alone
     fcntl = None  # type: ignore[assignment]
 
+from nnplay.core.bounded_read import FileRefused, open_bounded
 from nnplay.core.config import ConfigError, TrainConfig, check_memory
 from nnplay.core.datasets import MAX_COORDINATE, MAX_CSV_ROWS, REGRESSION, Dataset
 from nnplay.core.memory_budget import HISTORY_CAPACITY, n_test_points
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.npz_reader import ArchiveError, Member, NpzReader
+from nnplay.core.outside_text import first_unprintable
 from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, RunState, Trainer, diverged_message
 
 FORMAT = "nnplay-session"
@@ -282,22 +284,10 @@ def load_session(path: str | os.PathLike[str]) -> Trainer:
 
 def _load(p: Path) -> Trainer:
     try:
-        info = os.stat(p)
-    except FileNotFoundError:
-        raise SessionFileError(f"{p}: no such file") from None
-    except OSError as exc:
-        raise SessionFileError(f"{p}: cannot read ({exc.strerror})") from None
-    if not stat.S_ISREG(info.st_mode):
-        # a FIFO would block the reader forever, a device never ends
-        raise SessionFileError(f"{p}: not a file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise SessionFileError(
-            f"{p}: {info.st_size:,} bytes is larger than the {MAX_FILE_BYTES:,}-byte limit for a session"
-        )
-    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped after the check above
-            raise SessionFileError(f"{p}: not a file")
+        opened = open_bounded(p, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise SessionFileError(f"{p}: {exc}") from None
+    with opened as fh:
         try:
             reader = NpzReader(fh)
             missing = [k for k in ("meta", *ARRAYS) if k not in reader.keys()]
@@ -476,6 +466,11 @@ def _dataset_meta(ds: dict[str, Any]) -> tuple[str, int, float, tuple[str, ...]]
         raise SessionFileError(f"damaged session (class names {_short_repr(names)})")
     if not all(isinstance(n, str) and len(n) <= MAX_CLASS_NAME for n in names):
         raise SessionFileError(f"damaged session (class names must be text of up to {MAX_CLASS_NAME} characters)")
+    for number, class_name in enumerate(names, start=1):
+        if (code := first_unprintable(class_name)) is not None:
+            raise SessionFileError(
+                f"class name {number} {_short_repr(class_name)} holds {code}, which is not printable text"
+            )
     return name, n_classes, float(extent), tuple(names)
 
 

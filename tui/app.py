@@ -22,6 +22,7 @@ from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from nnplay.core.config import FIELDS, TrainConfig
+from nnplay.core.outside_text import printable
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.frame_pipeline import FramePipeline
@@ -92,7 +93,11 @@ class NNPlayApp(App[None]):
     def notify(
         self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None, **kw
     ) -> None:
-        """A notice: on the main screen in the notice line under the panes, over a modal screen a toast."""
+        """A notice: on the main screen in the notice line under the panes, over a modal screen a toast.
+
+        Notices echo paths, file names and refusals quoting a file: shown as printable text, never markup."""
+        message, title = printable(message), printable(title)
+        kw.setdefault("markup", False)
         super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
         timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
         self.post_message(NoticePosted(message, title, severity, timeout))

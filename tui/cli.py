@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, NoReturn
 from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
+from nnplay.core.outside_text import printable
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 from nnplay.tui.flags import FIELD_FLAGS, FLAG_FIELDS
 from nnplay.tui.share import flag_text
@@ -40,7 +41,7 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad flag in one line (no usage dump) and exits 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)}\n")  # it may quote a file name
 
 
 def _field_type(name: str):
@@ -423,7 +424,7 @@ def train_command(args: argparse.Namespace) -> int:
         if "backprop_note" in result:
             print(result["backprop_note"])
         if args.save and not save_error:
-            print(f"saved the session to {args.save}")
+            print(f"saved the session to {printable(args.save)}")
     if save_error:
         print(save_error, file=sys.stderr)
         return EXIT_SAVE_FAILED
@@ -632,7 +633,7 @@ def export_command(args: argparse.Namespace) -> int:
             atomic_write(path, payload)
         except OSError as exc:
             raise UsageError(f"argument --out: cannot write {str(path)!r} ({exc.strerror})") from None
-        print(path)
+        print(printable(str(path)))
     return 0
 
 
@@ -689,12 +690,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nnplay.tui.screenshots import save_screenshots
 
             for path in save_screenshots(args.out):
-                print(path)
+                print(printable(str(path)))
             return 0
         return app_command(args)
     except UsageError as exc:
         prog = f"nnplay {args.command}" if args.command else "nnplay"
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {printable(str(exc))}", file=sys.stderr)  # it may quote a path or a file
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

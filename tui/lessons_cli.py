@@ -7,6 +7,7 @@ import sys
 
 from nnplay.core.lesson_progress import Progress
 from nnplay.core.lessons import LESSONS, lesson_by_number
+from nnplay.core.outside_text import printable
 
 EXIT_FAILED = 1
 
@@ -44,7 +45,7 @@ def _lesson_number(text: str) -> int:
 def list_command() -> int:
     progress = Progress()
     if progress.problem:
-        print(f"nnplay lessons: warning: {progress.problem}", file=sys.stderr)
+        print(f"nnplay lessons: warning: {printable(progress.problem)}", file=sys.stderr)
     for i, lesson in enumerate(LESSONS, 1):
         done = progress.done(lesson.key)
         print(f"{i:>2}. {lesson.title}  ({len(done & {t.key for t in lesson.tasks})}/{len(lesson.tasks)} done)")

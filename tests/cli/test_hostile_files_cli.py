@@ -5,6 +5,7 @@ stays bounded (measured in a subprocess).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import stat
@@ -23,7 +24,9 @@ from nnplay.core.datasets import DatasetError, load_csv
 from nnplay.core.persist import atomic_write, load_session, save_session
 from nnplay.core.trainer import Trainer
 from tests.cli.cli_run import one_line, run
-from tests.core.hostile_sessions import genuine
+from tests.core.hostile_csv import hostile_csv_files
+from tests.core.hostile_progress import odd_progress_files
+from tests.core.hostile_sessions import TERMINAL_TEXT, genuine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +39,31 @@ def test_every_crafted_session_exits_2_from_the_cli(crafted, capsys) -> None:
         assert reason in one_line(err), (name, err)
 
 
+def shown_as_text(err: str) -> str:
+    """``err``, checked to hold no character a terminal would obey (besides its final line end)."""
+    assert all(ch.isprintable() for ch in err.removesuffix("\n")), repr(err)
+    return err
+
+
+def test_class_names_a_terminal_would_obey_are_refused_as_text(crafted, capsys) -> None:
+    for case in TERMINAL_TEXT:
+        code, out, err = run(["train", "--load", str(crafted[f"class-name-{case}"][0]), "--iterations", "1"], capsys)
+        assert code == 2 and out == "", (case, err)
+        assert "which is not printable text" in shown_as_text(one_line(err)), case
+
+
+def test_a_path_a_terminal_would_obey_is_echoed_as_text(tmp_path: Path, capsys) -> None:
+    for name in ("\x1b]0;PWNED\x07.csv", "\x1b[?1049l.csv", "\u202etxt.csv", "\x9b2J.csv"):
+        code, _, err = run(["train", "--csv", str(tmp_path / name), "--iterations", "1"], capsys)
+        assert code == 2 and "no such file" in shown_as_text(one_line(err)), err
+    code, _, err = run(["train", "--csv", str(tmp_path / "\x1b]0;PWNED\x07.csv"), "--iterations", "1"], capsys)
+    assert "␛]0;PWNED␇.csv" in err  # shown, one visible picture per control character
+    code, _, err = run(["train", "\x1b]0;PWNED\x07.npz"], capsys)  # a file name a glob put on the command line
+    assert code == 2 and "unrecognized arguments: ␛]0;PWNED␇.npz" in shown_as_text(one_line(err))
+    code, out, err = run(["train", "--iterations", "1", "--save", str(tmp_path / "s\x1b[2J.npz")], capsys)
+    assert code == 0 and "saved the session to" in out and "s␛[2J.npz" in shown_as_text(out.splitlines()[-1])
+
+
 def test_a_crafted_session_in_a_subprocess_prints_no_traceback(crafted) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for name in ("nested-100000", "int-100000-digits", "header-lie-params", "three-bytes-crc"):
@@ -46,6 +74,59 @@ def test_a_crafted_session_in_a_subprocess_prints_no_traceback(crafted) -> None:
         assert done.returncode == 2, (name, done.stderr)
         assert done.stdout == ""
         one_line(done.stderr)
+
+
+LESSONS_PEAK = """
+import ast, contextlib, io, os, sys
+from nnplay.tui.cli import main
+for folder in sys.argv[1:]:
+    os.environ["XDG_DATA_HOME"] = folder
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["lessons"])
+    print(code, repr(err.getvalue()))
+print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) // 1024)
+"""
+
+
+def _lessons_with_progress(paths: list[Path]) -> tuple[list[tuple[int, str]], int]:
+    """``nnplay lessons`` keeping its progress at each of ``paths`` in turn, in one process:
+    (exit code, stderr) of each, and the process's peak memory in MB."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    folders = [str(path.parents[1]) for path in paths]
+    done = subprocess.run([sys.executable, "-c", LESSONS_PEAK, *folders], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, env=env)  # fmt: skip
+    *runs, peak_mb = done.stdout.strip().splitlines()
+    assert len(runs) == len(paths), done.stdout + done.stderr
+    return [(int(code), ast.literal_eval(err)) for code, err in (line.split(" ", 1) for line in runs)], int(peak_mb)
+
+
+def test_odd_lesson_progress_lists_the_lessons_with_one_warning(tmp_path: Path) -> None:
+    """A file that would recurse, hang (FIFO) or never end (/dev/zero): no traceback, no wait, no gigabytes."""
+    files = odd_progress_files(tmp_path)
+    names = ["nested-100000", "nested-60000", "fifo", "dev-zero"]
+    runs, peak_mb = _lessons_with_progress([files[name] for name in names])
+    for name, (code, err) in zip(names, runs, strict=True):
+        assert code == 0, (name, err)
+        assert one_line(err).startswith("nnplay lessons: warning: lesson progress not read from"), (name, err)
+    assert peak_mb < 200
+
+
+@pytest.mark.slow
+def test_a_700_mb_lesson_progress_file_is_not_read(tmp_path: Path) -> None:
+    [(code, err)], peak_mb = _lessons_with_progress([odd_progress_files(tmp_path, huge=True)["700-mb"]])
+    assert code == 0 and "734,003,200 bytes is larger than the 65,536-byte limit" in one_line(err)
+    print(f"\n700 MB lesson progress: peak RSS {peak_mb} MB")
+    assert peak_mb < 200
+
+
+def test_a_lesson_progress_path_a_terminal_would_obey_is_warned_as_text(tmp_path: Path, capsys, monkeypatch) -> None:
+    data = tmp_path / "\x1b]0;PWNED\x07"
+    (data / "nnplay").mkdir(parents=True)
+    (data / "nnplay" / "lessons.json").write_text("{not json")
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    code, _, err = run(["lessons"], capsys)
+    assert code == 0 and "␛]0;PWNED␇" in shown_as_text(one_line(err))
 
 
 def test_a_diverged_session_says_so_when_loaded(tmp_path: Path, capsys) -> None:
@@ -91,6 +172,19 @@ def test_peak_memory_of_a_large_test_set_stays_bounded() -> None:
     assert code == "0", done.stderr
     print(f"\npeak RSS {peak_mb} MB")
     assert int(peak_mb) < 400
+
+
+@pytest.mark.slow
+def test_a_50_mb_one_line_csv_is_refused_by_train_in_a_few_megabytes(tmp_path: Path) -> None:
+    """The whole line was read, decoded and split before the refusal: a peak of 1.1 GB."""
+    path, reason = hostile_csv_files(tmp_path, huge=True)["one-line-50mb"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", TRAIN_PEAK, "train", "--csv", str(path), "--iterations", "1"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)  # fmt: skip
+    code, peak_mb = done.stdout.strip().splitlines()[-1].split()
+    assert code == "2" and reason in one_line(done.stderr), done.stderr
+    print(f"\n50 MB one-line CSV through nnplay train: peak RSS {peak_mb} MB")
+    assert int(peak_mb) < 200
 
 
 def _in_a_thread(fn, timeout: float = 10.0):

@@ -17,6 +17,16 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.persist import session_bytes
 from nnplay.core.trainer import Trainer
 
+# Text that a terminal obeys instead of showing: class names a crafted file may hold.
+TERMINAL_TEXT = {
+    "osc-title": "\x1b]0;PWNED\x07",  # sets the window's title
+    "alt-screen": "\x1b[?1049l",  # leaves the alternate screen
+    "c1-csi": "\x9b2J",  # the one-byte CSI: clears the screen on terminals that take C1
+    "bidi-override": "abc\u202edef",  # draws the rest of the line backwards
+    "newline": "two\nlines",
+    "carriage-return": "hidden\rshown",
+}
+
 BASE = TrainConfig(dataset="quadrants", train_size=40, test_ratio=0.25, layers=(5,), batch_size=3, iterations=200)
 
 
@@ -148,6 +158,9 @@ def crafted_sessions(folder: Path, bomb_rows: int = 1_000_000) -> dict[str, tupl
     tampered("rng-has_uint32", "rng is not a PCG64 random state", {"rng.has_uint32": 7})
     tampered("rng-extra-key", "rng is not a PCG64 random state", {"rng.colour": "red"})
     tampered("class-names-long", "class names", {"dataset.class_names": ["x" * 10_000] * 4})
+    names = meta["dataset"]["class_names"]
+    for case, text in TERMINAL_TEXT.items():
+        tampered(f"class-name-{case}", "which is not printable text", {"dataset.class_names": [*names[:-1], text]})
     tampered("extent-1e308", "extent 1e+308 is not a positive number", {"dataset.extent": 1e308})
     tampered("extent-negative", "extent -1.0 is not a positive number", {"dataset.extent": -1.0})
     history = arrays["history"].copy()

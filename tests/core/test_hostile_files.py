@@ -22,9 +22,12 @@ from nnplay.core import kernel as kernel_module
 from nnplay.core import memory_budget
 from nnplay.core.config import ConfigError, TrainConfig
 from nnplay.core.datasets import DatasetError, load_csv
+from nnplay.core.lesson_progress import Progress
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.persist import MAX_STEP, SessionFileError, atomic_write, load_session, save_session
 from nnplay.core.trainer import Trainer
+from tests.core.hostile_csv import hostile_csv_files
+from tests.core.hostile_progress import odd_progress_files
 from tests.core.hostile_sessions import deflate_bomb, genuine, members, raw_members, write_zip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,17 +48,27 @@ def test_every_crafted_session_is_refused_in_one_line(crafted) -> None:
 
 
 PEAK = """
-import sys
-from nnplay.core.persist import SessionFileError, load_session
+import importlib, sys
+module, loader, refusal, path = sys.argv[1:]
+module = importlib.import_module(module)
 try:
-    load_session(sys.argv[1])
+    getattr(module, loader)(path)
     print("loaded")
-except SessionFileError as exc:
+except getattr(module, refusal) as exc:
     print("refused", exc)
 # The peak of this process's own memory (VmHWM): ru_maxrss would also count the parent's pages at
 # the fork, so a test worker that had grown to 250 MB made every child look that big.
 print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) // 1024)
 """
+
+
+def loaded_in_a_subprocess(module: str, loader: str, refusal: str, path: Path) -> tuple[str, int]:
+    """("loaded" or "refused MESSAGE", peak memory in MB) of ``module.loader(path)`` in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", PEAK, module, loader, refusal, str(path)], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT, env=env)  # fmt: skip
+    said, peak_mb = done.stdout.strip().splitlines()
+    return said, int(peak_mb)
 
 
 @pytest.mark.slow
@@ -65,13 +78,10 @@ def test_a_deflate_bomb_is_refused_without_inflating_it(tmp_path: Path, key: str
     arrays, meta = members(genuine())
     bomb = deflate_bomb(tmp_path / "bomb.npz", arrays, meta, key, 64_000_000 if key == "X_train" else 32_000_000)
     assert bomb.stat().st_size < 4_000_000
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", PEAK, str(bomb)], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, env=env)  # fmt: skip
-    refused, peak_mb = done.stdout.strip().splitlines()
-    assert refused.startswith("refused"), done.stdout + done.stderr
+    refused, peak_mb = loaded_in_a_subprocess("nnplay.core.persist", "load_session", "SessionFileError", bomb)
+    assert refused.startswith("refused"), refused
     print(f"\n{bomb.stat().st_size / 1e6:.1f} MB bomb ({key}): peak RSS {peak_mb} MB")
-    assert int(peak_mb) < 250
+    assert peak_mb < 250
 
 
 def test_refusals_leave_a_loaded_session_as_it_was(crafted, tmp_path: Path) -> None:
@@ -151,6 +161,69 @@ def test_csv_line_endings(tmp_path: Path, ending: str) -> None:
     path.write_bytes(ending.join(["x,y,label", "0,0,0", "1,oops,1"]).encode())
     with pytest.raises(DatasetError, match="line 3"):
         load_csv(path)
+
+
+# -- lesson progress ---------------------------------------------------------------------------
+
+
+def _within(seconds: float, fn):
+    """``fn()``'s result, or a failure saying it blocked (instead of hanging the suite) or raised."""
+    import threading
+
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(fn()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{fn} blocked for {seconds} s"
+    assert result, f"{fn} raised (see the thread's traceback above)"
+    return result[0]
+
+
+def test_odd_lesson_progress_is_no_progress_yet_said_in_one_line(tmp_path: Path) -> None:
+    for name, path in odd_progress_files(tmp_path).items():
+        progress = _within(10, lambda p=path: Progress(p))
+        assert progress.done("circle") == frozenset(), name
+        assert progress.problem and progress.problem.startswith(f"lesson progress not read from {path}"), name
+        assert "starting with none done" in progress.problem and "\n" not in progress.problem, name
+
+
+def test_every_hostile_csv_is_refused_in_one_line(tmp_path: Path) -> None:
+    for name, (path, reason) in hostile_csv_files(tmp_path).items():
+        with pytest.raises(DatasetError) as info:
+            load_csv(path)
+        message = str(info.value)
+        assert message.startswith(f"{path}: ") and reason in message and "\n" not in message, (name, message)
+
+
+def test_a_csv_read_in_small_blocks_reads_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines (and \r\n) cut by the blocks a file is read in: the same rows, the same line numbers."""
+    import nnplay.core.datasets as datasets
+
+    text = "\ufeff-1,-1,1\r\n\r\n  # note\r0,0,0\n\n1, 1 ,1\r\n\r\r2,0.5,0\r\n  \t\n3,3,1"
+    path = tmp_path / "p.csv"
+    path.write_bytes(text.encode())
+    whole = load_csv(path)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes((text + "\r\n\r\n4,oops,0\r\n").encode())
+    for block in (1, 2, 3, 7):
+        monkeypatch.setattr(datasets, "CSV_BLOCK", block)
+        X, y, regression = load_csv(path)
+        assert np.array_equal(X, whole[0]) and np.array_equal(y, whole[1]) and not regression, block
+        with pytest.raises(DatasetError, match="line 13: y value 'oops' is not a number"):
+            load_csv(bad)
+    assert X.tolist() == [[-1, -1], [0, 0], [1, 1], [2, 0.5], [3, 3]]
+
+
+@pytest.mark.slow
+def test_a_50_mb_csv_is_refused_in_a_few_megabytes(tmp_path: Path) -> None:
+    """One line of emoji and commas, blank lines, spaces: each refused, peak memory that of the program
+    (the whole file was read, decoded and split: 1.1 GB for the line, 0.5 GB for the blank lines)."""
+    for name, (path, reason) in hostile_csv_files(tmp_path, huge=True).items():
+        if name.endswith("50mb"):
+            refused, peak_mb = loaded_in_a_subprocess("nnplay.core.datasets", "load_csv", "DatasetError", path)
+            assert refused.startswith("refused") and reason in refused, (name, refused)
+            print(f"\n{name}: peak RSS {peak_mb} MB")
+            assert peak_mb < 120, name
 
 
 # -- saving ------------------------------------------------------------------------------------

@@ -3,12 +3,24 @@ neuron's update, as Markdown with the formulas (the explain screen shows it)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from nnplay.core.explain import explain_step
 from nnplay.core.features import feature_matrix
+from nnplay.core.outside_text import printable
 from nnplay.core.trainer import Snapshot, targets_for
 from nnplay.tui.model.view_state import Selection
+
+
+def markdown_text(text: str) -> str:
+    """Outside text (a class name from a file) shown in Markdown as itself: printable, its
+    Markdown punctuation escaped so that it neither formats nor links."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", printable(text))
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
 
 def vec(values: np.ndarray) -> str:
@@ -25,7 +37,10 @@ def explanation_markdown(snap: Snapshot, index: int, sel: Selection) -> str:
     inputs = feature_matrix(x_raw.reshape(1, 2), config.features)[0]
     ex = explain_step(net, inputs, target)
     L = len(net.sizes) - 1
-    what = f"target {label:+.3f}" if data.is_regression else f"class {label + 1} ({data.class_names[label]})"
+    if data.is_regression:
+        what = f"target {label:+.3f}"
+    else:
+        what = f"class {label + 1} ({markdown_text(data.class_names[label])})"
     lines = [
         f"# One training step, explained (step {snap.step:,})",
         f"Sample {index} of the training set: (x, y) = ({x_raw[0]:+.3f}, {x_raw[1]:+.3f}), {what}.",

@@ -9,6 +9,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
+from nnplay.core.outside_text import printable
 from nnplay.core.row_reductions import row_max_argmax
 from nnplay.tui.braille import majority_cells, quantise_confidence, rasterise_points
 from nnplay.tui.model.frame import Frame, HiddenSpace
@@ -167,7 +168,8 @@ def legend_items(
     else:
         names = data.class_names or tuple(str(c + 1) for c in range(data.n_classes))
         for c, name in enumerate(names[: len(style.point_fg)]):
-            items.append([Segment("●", style.point_fg[c]), Segment(f" {c + 1} {name}"[: LEGEND_NAME + 3], dim)])
+            shown = f" {c + 1} {printable(name)}"[: LEGEND_NAME + 3]  # a name from a file is shown, not obeyed
+            items.append([Segment("●", style.point_fg[c]), Segment(shown, dim)])
     items.append([Segment("points: predicted (p)" if view.by_prediction else "points: true class (p)", dim)])
     if any_wrong:
         items.append([Segment("underlined", style.flag_style), Segment(": wrong", dim)])

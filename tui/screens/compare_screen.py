@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from nnplay.core.compare import Comparison, parse_comparison
 from nnplay.core.config import ConfigError
 from nnplay.core.datasets import DatasetError
+from nnplay.core.outside_text import printable
 from nnplay.core.train_until import record_interval
 from nnplay.core.trainer import Snapshot
 from nnplay.tui.commands import Reset, Step, ToggleRun, TrainIterations
@@ -71,17 +72,21 @@ class CompareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         a, b = self.comparison.sides
+        # A label quotes the value compared (a CSV path, as typed): shown as text, never as markup.
         yield Static(
-            f"compare {a.label} | {b.label}: same data, same first weights, trained in step  "
+            f"compare {printable(a.label)} | {printable(b.label)}: same data, same first weights, trained in step  "
             "(space run  n step  t train  r reset  esc close)",
             id="compare-title",
+            markup=False,
         )
         with Horizontal():
             for i, side in enumerate((a, b)):
                 with Vertical(classes="side"):
                     flawed = self.comparison.trainers[i].config.backprop != "correct"
                     yield Static(
-                        side.label + ("  FLAWED backprop (article v2)" if flawed else ""), classes="side-label"
+                        printable(side.label) + ("  FLAWED backprop (article v2)" if flawed else ""),
+                        classes="side-label",
+                        markup=False,
                     )
                     yield ScatterPlot(colors=self.color_count, id=f"plot-{i}")
                     yield Metrics(id=f"metrics-{i}")

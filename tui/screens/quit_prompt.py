@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nnplay.core.outside_text import printable
 from nnplay.tui.keys import KEYS, QUIT_ANSWERS
 from nnplay.tui.session import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
 
@@ -140,4 +141,5 @@ async def _quit_once_saved(app: App, path: str, reply: Future) -> None:
         app.notify(f"not quit: could not save {path}: {reason}", severity="error", timeout=12)
         return
     # Printed (on stderr) once the terminal is restored, as the SIGTERM recovery line is.
-    app.exit(message=Text(f"nnplay: saved step {step:,} to {path}; resume with: nnplay --load {shlex.quote(path)}"))
+    said = f"nnplay: saved step {step:,} to {path}; resume with: nnplay --load {shlex.quote(path)}"
+    app.exit(message=Text(printable(said)))

@@ -1,9 +1,13 @@
-"""An Input that applies a burst of keys in the order they were typed."""
+"""An Input that applies a burst of keys in the order they were typed, and draws its value as text
+(a path from the command line or a session may hold control characters)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.widgets import Input
+
+from nnplay.core.outside_text import printable
 
 
 class OrderedInput(Input):
@@ -37,3 +41,11 @@ class OrderedInput(Input):
             event.prevent_default()
             return
         await super()._on_key(event)
+
+    @property
+    def _value(self) -> Text:
+        """The value as drawn: a path from the command line or a session may hold control characters,
+        which are shown (one cell each, so the cursor stays on its character), never sent raw."""
+        if self.password:
+            return super()._value
+        return Text(printable(self.value), no_wrap=True, overflow="ignore", end="")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from nnplay.core.backprop import BACKPROP_LABELS
 from nnplay.core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
 from nnplay.core.features import FEATURES
+from nnplay.core.outside_text import printable
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -309,7 +311,7 @@ class ParamsPanel(VerticalScroll):
 
     def _show_error(self, name: str, text: str) -> None:
         error = self.query_one(f"#error-{name}", Static)
-        error.update(text)
+        error.update(Text(printable(text)))  # it quotes typed text, a path, a CSV's refusal: shown, never markup
         error.add_class("-shown")
         # Seen at 80x24 too, however far down the field is: scrolled to once the panel is laid out with
         # it (after one refresh the panel's scroll range can still be the old one, short of the line);
