@@ -160,6 +160,49 @@ async def test_textuals_footer_still_keeps_removed_keys_alive() -> None:
     assert alive <= 2 * shown
 
 
+# -- TerminalDriver (tui/terminal_driver.py): SIGCONT restarts a running app ------------------
+
+
+def sigcont_restarts(driver_class: type) -> int:
+    """How many times one SIGCONT, with no suspend before it, starts application mode again."""
+    import signal
+
+    from textual.drivers.linux_driver import LinuxDriver
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}  # the driver replaces them
+    try:
+        driver = driver_class(App())
+        assert isinstance(driver, LinuxDriver)
+        starts: list[None] = []
+        driver.start_application_mode = lambda: starts.append(None)  # never touch the real terminal
+        signal.getsignal(signal.SIGCONT)(signal.SIGCONT, None)  # what the driver installed
+        return len(starts)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def test_the_private_names_terminal_driver_overrides_are_still_there() -> None:
+    from textual.drivers.linux_driver import LinuxDriver
+
+    for name in ("_sigtstp_application", "_sigcont_application"):
+        assert callable(getattr(LinuxDriver, name, None)), f"LinuxDriver.{name} moved: revisit TerminalDriver"
+    source = inspect.getsource(LinuxDriver)
+    assert "signal.signal(signal.SIGCONT, self._sigcont_application)" in source, "revisit TerminalDriver"
+    assert "self._writer_thread = WriterThread(" in source, "start no longer makes a writer: revisit TerminalDriver"
+    assert "self._auto_restart" in inspect.getsource(LinuxDriver._sigtstp_application), "revisit TerminalDriver"
+
+
+async def test_textuals_driver_still_restarts_on_a_stray_sigcont() -> None:
+    """When this fails, Textual's SIGCONT resumes only after its own suspend: TerminalDriver can go."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from nnplay.tui.terminal_driver import TerminalDriver
+
+    assert sigcont_restarts(LinuxDriver) == 1, "a stray SIGCONT no longer restarts: revisit TerminalDriver"
+    assert sigcont_restarts(TerminalDriver) == 0
+
+
 # -- the tests' own private uses ---------------------------------------------------------------
 
 
