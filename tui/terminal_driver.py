@@ -1,4 +1,4 @@
-"""Textual's terminal driver, with SIGCONT resuming only an app that SIGTSTP suspended.
+"""Textual's terminal driver, with SIGCONT resuming only an app that SIGTSTP suspended; and whether there is a terminal.
 
 The rule: the terminal modes Textual restores at exit are the ones it saved when it started, so
 they are saved only while they are the user's, never while the app has the terminal in raw mode.
@@ -14,7 +14,10 @@ SIGCONT resumes only a suspended app, and starting application mode twice does n
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from textual.drivers.linux_driver import LinuxDriver
 
@@ -49,3 +52,29 @@ class TerminalDriver(LinuxDriver):
     def stop_application_mode(self) -> None:
         self.in_application_mode = False
         super().stop_application_mode()
+
+
+def missing_terminal(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why the app has no terminal to run in, as one line; None when it has one.
+
+    The terminal driver reads keys from standard input and draws on standard error (standard
+    output is free: ``nnplay > file`` still draws); without a terminal on both it would write
+    escape codes into a file and wait for keys that never come. An app given another driver
+    (textual-serve sets ``TEXTUAL_DRIVER`` and talks to it over pipes) needs none.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("TEXTUAL_DRIVER"):
+        return None
+    missing = [name for name, stream in (("standard input", sys.__stdin__), ("standard error", sys.__stderr__))
+               if not _is_terminal(stream)]  # fmt: skip
+    if not missing:
+        return None
+    verb = "is" if len(missing) == 1 else "are"
+    return f"{' and '.join(missing)} {verb} not a terminal: the app needs one (nnplay train runs without)"
+
+
+def _is_terminal(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and os.isatty(stream.fileno())
+    except (OSError, ValueError):  # closed
+        return False
