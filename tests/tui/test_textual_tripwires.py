@@ -18,6 +18,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input
 
@@ -201,6 +202,96 @@ async def test_textuals_driver_still_restarts_on_a_stray_sigcont() -> None:
 
     assert sigcont_restarts(LinuxDriver) == 1, "a stray SIGCONT no longer restarts: revisit TerminalDriver"
     assert sigcont_restarts(TerminalDriver) == 0
+
+
+# -- ClosingCommandPalette (tui/screens/command_palette.py): a dismissed palette acts on --------
+
+
+class PaletteApp(App[None]):
+    """A bare app whose ctrl+p opens ``palette_class``, as Textual's own action does."""
+
+    def __init__(self, palette_class: type) -> None:
+        super().__init__()
+        self.palette_class = palette_class
+
+    def action_command_palette(self) -> None:
+        self.push_screen(self.palette_class(id="--command-palette"))
+
+
+async def second_dismissal(palette_class: type) -> str:
+    """What a palette's second ``dismiss()`` does: a second enter reaching it before it is gone."""
+    from textual.app import ScreenStackError
+
+    app = PaletteApp(palette_class)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        palette.dismiss()
+        try:
+            palette.dismiss()
+        except ScreenStackError:
+            return "popped the screen under it"
+        return "nothing"
+
+
+async def searches_after_escape(palette_class: type) -> list[str]:
+    """The searches a palette starts for an ``Input.Changed`` queued behind its escape."""
+    from textual.command import CommandInput
+
+    app = PaletteApp(palette_class)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        started: list[str] = []
+        palette._gather_commands = started.append  # the worker each search runs in, recorded instead
+        palette._action_escape()
+        palette.post_message(Input.Changed(palette.query_one(CommandInput), "ab"))
+        await pilot.pause()
+        return started
+
+
+def test_the_private_names_closing_command_palette_overrides_are_still_there() -> None:
+    from textual.command import CommandPalette
+
+    overridden = ("_gather_commands", "_refresh_command_list", "_start_no_matches_countdown", "_watch__list_visible",
+                  "_watch__show_busy", "_action_command_list", "_action_cursor_down", "_action_escape")  # fmt: skip
+    called = ("_cancel_gather_commands", "_stop_busy_countdown", "_stop_no_matches_countdown", "_input")
+    for name in overridden + called:
+        assert callable(getattr(CommandPalette, name, None)), f"CommandPalette.{name} moved: revisit the palette"
+    assert "self.app.pop_screen()" in inspect.getsource(Screen.dismiss), "revisit ClosingCommandPalette.dismiss"
+
+
+async def test_textuals_palette_still_pops_the_screen_under_it_when_dismissed_twice() -> None:
+    """When this fails, Screen.dismiss pops only its own screen: ClosingCommandPalette.dismiss can go."""
+    from textual.command import CommandPalette
+
+    from nnplay.tui.screens.command_palette import ClosingCommandPalette
+
+    assert await second_dismissal(CommandPalette) == "popped the screen under it", "revisit ClosingCommandPalette"
+    assert await second_dismissal(ClosingCommandPalette) == "nothing"
+
+
+async def test_textuals_palette_still_searches_after_it_was_dismissed() -> None:
+    """When this fails, a dismissed palette ignores its input: ClosingCommandPalette's guards can go."""
+    from textual.command import CommandPalette
+
+    from nnplay.tui.screens.command_palette import ClosingCommandPalette
+
+    assert await searches_after_escape(CommandPalette) == ["ab"], "revisit ClosingCommandPalette"
+    assert await searches_after_escape(ClosingCommandPalette) == []
+
+
+async def test_textual_still_sees_an_open_palette_only_on_top() -> None:
+    """When this fails, CommandPalette.is_open looks down the stack: open_command_palette's check can go."""
+    from textual.command import CommandPalette
+
+    app = PaletteApp(CommandPalette)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await app.push_screen(Screen())
+        assert not CommandPalette.is_open(app), (
+            "is_open sees a palette under the top screen: revisit open_command_palette"
+        )
 
 
 # -- the tests' own private uses ---------------------------------------------------------------
