@@ -79,3 +79,18 @@ async def test_ctrl_p_opens_no_second_palette_under_the_same_id(make_app) -> Non
         await app.push_screen(HelpScreen())
         await pilot.press("ctrl+p")
         assert screen_names(app) == ["MainScreen", "ClosingCommandPalette", "HelpScreen"] and app.is_running
+
+
+async def test_a_palette_opened_while_the_last_one_is_being_removed_is_a_new_one(make_app) -> None:
+    """Every palette had the same id, which a closed one keeps until its removal is done: ctrl+p
+    in that time (``ctrl+p x enter`` repeated fast) killed the app with DuplicateIds."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        first = app.screen
+        first.dismiss()
+        app.action_command_palette()  # before Textual has removed the first
+        await wait_until(lambda: isinstance(app.screen, ClosingCommandPalette) and app.screen is not first,
+                         what="a second palette")  # fmt: skip
+        await pilot.pause()
+        assert screen_names(app) == ["MainScreen", "ClosingCommandPalette"] and app.is_running

@@ -259,6 +259,8 @@ def test_the_private_names_closing_command_palette_overrides_are_still_there() -
     for name in overridden + called:
         assert callable(getattr(CommandPalette, name, None)), f"CommandPalette.{name} moved: revisit the palette"
     assert "self.app.pop_screen()" in inspect.getsource(Screen.dismiss), "revisit ClosingCommandPalette.dismiss"
+    opening = inspect.getsource(App.action_command_palette)
+    assert 'CommandPalette(id="--command-palette")' in opening, "palettes' id changed: revisit open_command_palette"
 
 
 async def test_textuals_palette_still_pops_the_screen_under_it_when_dismissed_twice() -> None:

@@ -80,12 +80,15 @@ class ClosingCommandPalette(CommandPalette):
 
 
 def open_command_palette(app: App) -> None:
-    """``App.action_command_palette`` with the palette above, opened only when none is in the stack.
+    """``App.action_command_palette`` with the palette above: opened only when none is in the stack,
+    and with no id.
 
-    Textual's own check looks at the top screen alone. A chosen command runs once its palette
-    has gone; a ``ctrl+p`` handled first opens a new palette, the command's screen lands on top
-    of it, and the next ``ctrl+p`` would open a second palette under the same id (the app dies
-    of ``DuplicateIds``). The one in the stack comes back when that screen closes.
+    Textual's own check looks at the top screen alone: a chosen command runs once its palette has
+    gone, a ``ctrl+p`` handled first opens a new palette, the command's screen lands on top of it,
+    and the next ``ctrl+p`` would open a second one (the one in the stack comes back when that
+    screen closes). And it gives every palette the same id, which a closed palette keeps until
+    Textual has finished removing it: a palette opened in that time killed the app with
+    ``DuplicateIds``.
     """
     if app.use_command_palette and not any(isinstance(screen, CommandPalette) for screen in app.screen_stack):
-        app.push_screen(ClosingCommandPalette(id="--command-palette"))
+        app.push_screen(ClosingCommandPalette())
