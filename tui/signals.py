@@ -23,11 +23,11 @@ survive (``ENDING``), and watches its input for the end:
 The process then exits 128 + the signal's number, as a shell reports a command the signal ended
 (``EXIT_INPUT_ENDED`` after the end of input).
 
-Not handled: SIGINT (Textual reads ctrl+c as a key; a SIGINT from ``kill`` raises
-KeyboardInterrupt, which already exits through Textual's shutdown), SIGPIPE and SIGXFSZ (Python
-ignores them: the write fails instead), the faults (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-SIGTRAP, SIGSYS: the code that raised them cannot go on) and SIGKILL and SIGSTOP (they cannot be
-caught). SIGCONT is the terminal driver's (tui/terminal_driver.py).
+SIGINT is among them: Textual reads ctrl+c as a key, so one comes from ``kill``, not the user.
+Not handled: SIGPIPE and SIGXFSZ (Python ignores them: the write fails instead), the faults
+(SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS: the code that raised them cannot go
+on) and SIGKILL and SIGSTOP (they cannot be caught). SIGCONT is the terminal driver's
+(tui/terminal_driver.py).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from textual.drivers.linux_driver import LinuxDriver
 from nnplay.tui.session import TrainingSession
 from nnplay.tui.terminal_driver import TerminalDriver
 
-_NAMES = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU",
+_NAMES = ("SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU",
           "SIGIO", "SIGPWR", "SIGSTKFLT")  # fmt: skip
 ENDING = tuple(getattr(signal, name) for name in _NAMES if hasattr(signal, name))
 END_OF_INPUT = 0  # the ending that is no signal (no signal has the number 0)

@@ -48,8 +48,10 @@ def recovery_line(t, name: str) -> str:
     return next((ln for ln in joined.splitlines() if ln.startswith(f"nnplay: ended by {name}")), joined)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU],
-                         ids=lambda s: signal.Signals(s).name)  # fmt: skip
+FATAL = [signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM, signal.SIGXCPU]
+
+
+@pytest.mark.parametrize("signum", FATAL, ids=lambda s: signal.Signals(s).name)
 def test_a_fatal_signal_restores_the_terminal_and_saves_the_run(shell_terminal, signum) -> None:
     t, work, _ = shell_terminal()
     screen = signals_while_training(t, signum)
