@@ -1,4 +1,4 @@
-"""Every way the standalone app can be ended from outside ends it the way ``q`` does, and keeps the run.
+"""Every way the standalone app can be ended from outside restores the terminal first and keeps the run.
 
 The rule: the default action of these signals kills the process on the spot, which leaves the
 terminal raw (no echo, no line editing), in the alternate screen, reporting the mouse and with
