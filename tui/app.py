@@ -35,6 +35,7 @@ from nnplay.tui.model.status_text import classified_notice
 from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal, training_refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import colour_count
+from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import open_compare_prompt
 from nnplay.tui.screens.lessons_screen import open_lessons
 from nnplay.tui.screens.parameter_prompt import ask_for_parameter
@@ -342,6 +343,9 @@ class NNPlayApp(App[None]):
             self.session.apply_settings(config)  # the session takes the live settings of it
         else:
             self.default_screen.show_pending(self.session.latest.config)
+
+    def action_command_palette(self) -> None:
+        open_command_palette(self)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -637,6 +637,15 @@ def export_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def require_terminal() -> None:
+    """Refuse, after the flags are checked, to open the app without a terminal to run in."""
+    from nnplay.tui.terminal_driver import missing_terminal
+
+    problem = missing_terminal()
+    if problem:
+        raise UsageError(problem)
+
+
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
     if args.compare:
@@ -646,8 +655,11 @@ def app_command(args: argparse.Namespace) -> int:
             comparison = comparison_or_error(trainer.config, args.compare)
         except ValueError as exc:
             raise UsageError(f"argument --compare: {exc}") from None
-        CompareApp(comparison, fps=args.fps or 15.0).run()
-        return 0
+        require_terminal()
+        from nnplay.tui.signals import run_standalone
+
+        return run_standalone(CompareApp(comparison, fps=args.fps or 15.0), None)
+    require_terminal()
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.signals import run_standalone
 
@@ -658,7 +670,7 @@ def app_command(args: argparse.Namespace) -> int:
         standalone=True,
         cell_aspect=args.cell_aspect,
     )
-    return run_standalone(app, app.session)  # SIGTERM and SIGHUP exit as q does
+    return run_standalone(app, app.session)  # a signal or the end of input exits as q does, keeping the run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -679,6 +691,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return check_command() if args.check else list_command()
         if args.command == "lesson":
+            require_terminal()
             from nnplay.tui.lessons_cli import lesson_app_command
 
             return lesson_app_command(args)

@@ -77,9 +77,9 @@ def lesson_app_command(args: argparse.Namespace) -> int:
     from nnplay.core.trainer import Trainer
     from nnplay.tui.app import NNPlayApp
     from nnplay.tui.lesson_tracker import LessonTracker
+    from nnplay.tui.signals import run_standalone
 
     lesson = lesson_by_number(args.number)
     app = NNPlayApp(trainer=Trainer(lesson.config()), fps=args.fps, use_kernel=args.engine != "numpy", standalone=True)
     app.lesson_tracker = LessonTracker(lesson, Progress())
-    app.run()
-    return 0
+    return run_standalone(app, app.session)

@@ -1,4 +1,4 @@
-"""SIGTERM and SIGHUP to the real app in tmux: it ends as q does and the terminal is usable after.
+"""SIGTERM and SIGHUP to the real app in tmux: it ends as q does, keeps the run, and the terminal is usable after.
 
 The pane runs a shell that runs the app and stays: once the app has ended it prints the exit
 status and ``stty -a``, so the test reads the terminal's mode as the user's next command would
@@ -32,7 +32,7 @@ def shell_terminal(tmp_path: Path) -> Iterator[Callable[[], tuple[Terminal, Path
     def open_app() -> tuple[Terminal, Path, Path]:
         work, state = tmp_path / "work", tmp_path / "state"
         work.mkdir()
-        t = Terminal(120, 40)
+        t = Terminal(120, 40, work)
         t.env["XDG_STATE_HOME"] = str(state)
         opened.append(t)
         app = f"{shlex.quote(sys.executable)} -m nnplay.tui.cli"
@@ -47,11 +47,11 @@ def shell_terminal(tmp_path: Path) -> Iterator[Callable[[], tuple[Terminal, Path
 
 
 @pytest.fixture
-def terminal_app() -> Iterator[Callable[[], Terminal]]:
+def terminal_app(tmp_path: Path) -> Iterator[Callable[[], Terminal]]:
     opened: list[Terminal] = []
 
     def open_app() -> Terminal:
-        t = Terminal(120, 40)
+        t = Terminal(120, 40, tmp_path)
         opened.append(t)
         t.start()
         return t
@@ -112,13 +112,15 @@ def test_sigterm_restores_the_terminal_and_saves_the_run(shell_terminal) -> None
     assert not state.exists(), "the current folder took the file: nothing in the state folder"
 
 
-def test_sighup_restores_the_terminal_and_saves_nothing(shell_terminal) -> None:
+def test_sighup_restores_the_terminal_and_saves_the_run(shell_terminal) -> None:
+    """The terminal closing never asked the question q asks about unsaved work: SIGHUP saves as SIGTERM does."""
     t, work, state = shell_terminal()
     screen = train_then_signal(t, signal.SIGHUP)
     assert_terminal_restored(t, screen)
     assert "EXIT=129" in screen and "nnplay: ended by SIGHUP" in screen
-    time.sleep(0.2)
-    assert list(work.iterdir()) == [] and not state.exists()
+    files = list(work.glob("nnplay-recovery-*.npz"))
+    assert len(files) == 1, f"one recovery file in the current folder: {list(work.iterdir())}"
+    assert not state.exists()
 
 
 def test_closing_the_terminal_ends_the_app(terminal_app) -> None:

@@ -23,7 +23,6 @@ import pytest
 if shutil.which("tmux") is None:
     pytest.skip("tmux is not installed", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 APP = f"exec {shlex.quote(sys.executable)} -m nnplay.tui.cli"
 STEP = re.compile(r"step ([\d,]+)  epoch")  # the status line; notifications say "at step N" too
 WELL_FORMED = re.compile(r"\d{1,3}(?:,\d{3})*")  # a half-drawn frame can leave "1,23"; read again then
@@ -62,10 +61,14 @@ def plot_visible(screen: str) -> bool:
 class Terminal:
     """One tmux server with one window of a fixed size; the app runs in its only pane."""
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, work: Path) -> None:
         self.width, self.height = width, height
         self.socket = f"nnplay-e2e-{os.getpid()}-{uuid.uuid4().hex[:10]}"
         self.env = {k: v for k, v in os.environ.items() if k not in SCRUB}
+        # The app's current folder and state folder, where an app the test leaves with unsaved
+        # work writes its recovery file when close() hangs up its terminal.
+        self.work = work
+        self.env["XDG_STATE_HOME"] = str(work / "state")
         self.started = False
         self.socket_path = ""
         self.server_pid = 0
@@ -80,7 +83,7 @@ class Terminal:
         return out.stdout
 
     def start(self, args: str = "", command: str | None = None) -> None:
-        """Run ``nnplay args`` in the pane (or a shell ``command`` that runs it, from the checkout)."""
+        """Run ``nnplay args`` in the pane (or a shell ``command`` that runs it), in the folder ``work``."""
         size = ("-x", str(self.width), "-y", str(self.height))
         # A placeholder first: the app must not start before the window has its size (a resize that
         # lands before Textual installs its SIGWINCH handler would be lost) nor before remain-on-exit
@@ -94,7 +97,7 @@ class Terminal:
         want = f"{self.width}x{self.height}"
         self.wait(lambda: self.tmux("display-message", "-p", "-t", "e2e", "#{pane_width}x#{pane_height}").strip()
                   == want, 5.0, f"the pane to be {want}")  # fmt: skip
-        self.tmux("respawn-pane", "-k", "-t", "e2e", "-c", str(ROOT), "-e", "TERM=xterm-256color",
+        self.tmux("respawn-pane", "-k", "-t", "e2e", "-c", str(self.work), "-e", "TERM=xterm-256color",
                   command or f"{APP} {args}")  # fmt: skip
 
     def close(self) -> None:
@@ -207,11 +210,11 @@ def parse_step(screen: str) -> int | None:
 
 
 @pytest.fixture
-def terminal() -> Iterator[Callable[..., Terminal]]:
+def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
     opened: list[Terminal] = []
 
     def open_app(width: int, height: int, args: str = "", env: dict[str, str] | None = None) -> Terminal:
-        t = Terminal(width, height)
+        t = Terminal(width, height, tmp_path)
         t.env.update(env or {})
         opened.append(t)  # registered before anything starts: the finalizer kills whatever came up
         t.start(args)

@@ -15,7 +15,7 @@ from nnplay.core.persist import load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.session import TrainingSession
-from nnplay.tui.signals import exit_after_signal, recovery_folders, save_recovery
+from nnplay.tui.signals import END_OF_INPUT, exit_after_signal, recovery_folders, save_recovery
 from tests.tui.session_driving import handled
 
 CIRCLE = PRESETS["circle"].config()
@@ -78,13 +78,20 @@ def test_the_folders_are_the_current_one_then_the_xdg_state_folder(tmp_path: Pat
     assert recovery_folders({"XDG_STATE_HOME": "rel"}, tmp_path)[1] == home / ".local/state/nnplay"
 
 
-def test_sighup_saves_nothing_and_the_status_is_128_plus_the_signal(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_every_ending_saves_and_the_status_says_what_ended_it(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A hang-up (SIGHUP, or the end of input when the terminal closes without one) saves as SIGTERM
+    does: the terminal closing never asked the question ``q`` asks about unsaved work."""
     monkeypatch.chdir(tmp_path)
-    session = TrainingSession(Trainer(CIRCLE))
-    session.step(4)
-    assert exit_after_signal(handled(session), signal.SIGHUP) == 129
-    assert capsys.readouterr().err == "nnplay: ended by SIGHUP (as q: nothing saved)\n"
-    assert list(tmp_path.iterdir()) == []
+    for reason, status, name in [(signal.SIGHUP, 129, "SIGHUP"), (END_OF_INPUT, 1, "the end of input")]:
+        session = TrainingSession(Trainer(CIRCLE))
+        session.step(4)
+        assert exit_after_signal(handled(session), reason) == status
+        err = capsys.readouterr().err
+        (saved,) = tmp_path.glob("nnplay-recovery-*.npz")
+        assert err.startswith(f"nnplay: ended by {name}")
+        assert f"saved the run (4 unsaved steps, at step 4) to {saved}" in err
+        assert load_session(saved).step_count == 4
+        saved.unlink()
     fresh = TrainingSession(Trainer(CIRCLE))
     assert exit_after_signal(fresh, signal.SIGTERM) == 143
     assert capsys.readouterr().err == "nnplay: ended by SIGTERM; the run had nothing unsaved\n"

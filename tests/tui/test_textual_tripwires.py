@@ -18,6 +18,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.message_pump import MessagePump
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input
 
@@ -158,6 +159,141 @@ async def test_textuals_footer_still_keeps_removed_keys_alive() -> None:
     assert alive > 4 * shown, f"Footer keeps {alive} keys for {shown} shown: #6666 looks fixed, revisit BindingsFooter"
     alive, shown = await footer_keys_alive_after_focus_changes(BindingsFooter())
     assert alive <= 2 * shown
+
+
+# -- TerminalDriver (tui/terminal_driver.py): SIGCONT restarts a running app ------------------
+
+
+def sigcont_restarts(driver_class: type) -> int:
+    """How many times one SIGCONT, with no suspend before it, starts application mode again."""
+    import signal
+
+    from textual.drivers.linux_driver import LinuxDriver
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}  # the driver replaces them
+    try:
+        driver = driver_class(App())
+        assert isinstance(driver, LinuxDriver)
+        starts: list[None] = []
+        driver.start_application_mode = lambda: starts.append(None)  # never touch the real terminal
+        signal.getsignal(signal.SIGCONT)(signal.SIGCONT, None)  # what the driver installed
+        return len(starts)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def test_the_private_names_terminal_driver_overrides_are_still_there() -> None:
+    from textual.drivers.linux_driver import LinuxDriver
+
+    for name in ("_sigtstp_application", "_sigcont_application"):
+        assert callable(getattr(LinuxDriver, name, None)), f"LinuxDriver.{name} moved: revisit TerminalDriver"
+    source = inspect.getsource(LinuxDriver)
+    assert "signal.signal(signal.SIGCONT, self._sigcont_application)" in source, "revisit TerminalDriver"
+    assert "self._writer_thread = WriterThread(" in source, "start no longer makes a writer: revisit TerminalDriver"
+    assert "self._auto_restart" in inspect.getsource(LinuxDriver._sigtstp_application), "revisit TerminalDriver"
+
+
+async def test_textuals_driver_still_restarts_on_a_stray_sigcont() -> None:
+    """When this fails, Textual's SIGCONT resumes only after its own suspend: TerminalDriver can go."""
+    from textual.drivers.linux_driver import LinuxDriver
+
+    from nnplay.tui.terminal_driver import TerminalDriver
+
+    assert sigcont_restarts(LinuxDriver) == 1, "a stray SIGCONT no longer restarts: revisit TerminalDriver"
+    assert sigcont_restarts(TerminalDriver) == 0
+
+
+# -- ClosingCommandPalette (tui/screens/command_palette.py): a dismissed palette acts on --------
+
+
+class PaletteApp(App[None]):
+    """A bare app whose ctrl+p opens ``palette_class``, as Textual's own action does."""
+
+    def __init__(self, palette_class: type) -> None:
+        super().__init__()
+        self.palette_class = palette_class
+
+    def action_command_palette(self) -> None:
+        self.push_screen(self.palette_class(id="--command-palette"))
+
+
+async def second_dismissal(palette_class: type) -> str:
+    """What a palette's second ``dismiss()`` does: a second enter reaching it before it is gone."""
+    from textual.app import ScreenStackError
+
+    app = PaletteApp(palette_class)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        palette.dismiss()
+        try:
+            palette.dismiss()
+        except ScreenStackError:
+            return "popped the screen under it"
+        return "nothing"
+
+
+async def searches_after_escape(palette_class: type) -> list[str]:
+    """The searches a palette starts for an ``Input.Changed`` queued behind its escape."""
+    from textual.command import CommandInput
+
+    app = PaletteApp(palette_class)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        started: list[str] = []
+        palette._gather_commands = started.append  # the worker each search runs in, recorded instead
+        palette._action_escape()
+        palette.post_message(Input.Changed(palette.query_one(CommandInput), "ab"))
+        await pilot.pause()
+        return started
+
+
+def test_the_private_names_closing_command_palette_overrides_are_still_there() -> None:
+    from textual.command import CommandPalette
+
+    overridden = ("_gather_commands", "_refresh_command_list", "_start_no_matches_countdown", "_watch__list_visible",
+                  "_watch__show_busy", "_action_command_list", "_action_cursor_down", "_action_escape")  # fmt: skip
+    called = ("_cancel_gather_commands", "_stop_busy_countdown", "_stop_no_matches_countdown", "_input")
+    for name in overridden + called:
+        assert callable(getattr(CommandPalette, name, None)), f"CommandPalette.{name} moved: revisit the palette"
+    assert "self.app.pop_screen()" in inspect.getsource(Screen.dismiss), "revisit ClosingCommandPalette.dismiss"
+    opening = inspect.getsource(App.action_command_palette)
+    assert 'CommandPalette(id="--command-palette")' in opening, "palettes' id changed: revisit open_command_palette"
+
+
+async def test_textuals_palette_still_pops_the_screen_under_it_when_dismissed_twice() -> None:
+    """When this fails, Screen.dismiss pops only its own screen: ClosingCommandPalette.dismiss can go."""
+    from textual.command import CommandPalette
+
+    from nnplay.tui.screens.command_palette import ClosingCommandPalette
+
+    assert await second_dismissal(CommandPalette) == "popped the screen under it", "revisit ClosingCommandPalette"
+    assert await second_dismissal(ClosingCommandPalette) == "nothing"
+
+
+async def test_textuals_palette_still_searches_after_it_was_dismissed() -> None:
+    """When this fails, a dismissed palette ignores its input: ClosingCommandPalette's guards can go."""
+    from textual.command import CommandPalette
+
+    from nnplay.tui.screens.command_palette import ClosingCommandPalette
+
+    assert await searches_after_escape(CommandPalette) == ["ab"], "revisit ClosingCommandPalette"
+    assert await searches_after_escape(ClosingCommandPalette) == []
+
+
+async def test_textual_still_sees_an_open_palette_only_on_top() -> None:
+    """When this fails, CommandPalette.is_open looks down the stack: open_command_palette's check can go."""
+    from textual.command import CommandPalette
+
+    app = PaletteApp(CommandPalette)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+p")
+        await app.push_screen(Screen())
+        assert not CommandPalette.is_open(app), (
+            "is_open sees a palette under the top screen: revisit open_command_palette"
+        )
 
 
 # -- the tests' own private uses ---------------------------------------------------------------

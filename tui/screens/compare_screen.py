@@ -31,6 +31,7 @@ from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import TRUECOLOR
+from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.session import next_chunk
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -236,6 +237,9 @@ class CompareApp(App[None]):
         super().__init__()
         self.comparison = comparison
         self.fps = fps
+
+    def action_command_palette(self) -> None:
+        open_command_palette(self)
 
     def on_mount(self) -> None:
         system = self.console.color_system  # as NNPlayApp picks its plot palette
