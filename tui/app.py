@@ -94,9 +94,8 @@ class NNPlayApp(App[None]):
     def notify(
         self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None, **kw
     ) -> None:
-        """A notice: on the main screen in the notice line under the panes, over a modal screen a toast.
-
-        Notices echo paths, file names and refusals quoting a file: shown as printable text, never markup."""
+        """A notice in the notice line under the panes (over a modal screen, a toast); as printable text,
+        never markup, for notices echo paths, file names and refusals quoting a file."""
         message, title = printable(message), printable(title)
         kw.setdefault("markup", False)
         super().notify(message, title=title, severity=severity, timeout=timeout, **kw)

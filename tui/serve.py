@@ -42,6 +42,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from nnplay.core.outside_text import printable
 from nnplay.tui.serve_messages import Violation, query_size
 from nnplay.tui.serve_session import Session
 
@@ -50,12 +51,11 @@ SLOT_WAIT = 3.0  # seconds a newcomer waits for a slot; a reloaded page's old ap
 WILDCARDS = ("0.0.0.0", "::", "")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 LOG_LINE_MAX = 300
-CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def log_line(text: str) -> str:
     """``text`` as one printable line of at most LOG_LINE_MAX characters."""
-    text = text.translate(CONTROL_ESCAPES)
+    text = printable(text)
     return text if len(text) <= LOG_LINE_MAX else text[: LOG_LINE_MAX - 1] + "…"
 
 

@@ -46,6 +46,7 @@ from pathlib import Path
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 
+from nnplay.core.outside_text import printable
 from nnplay.tui.session import TrainingSession
 from nnplay.tui.terminal_driver import TerminalDriver
 
@@ -154,7 +155,7 @@ def _watchdog(session: TrainingSession | None, reason: int, exited: threading.Ev
     elif session is not None and session.unsaved:
         line += "; the run could not be saved (its thread was still running)"
     try:
-        os.write(2, (line + "\n").encode())
+        os.write(2, (printable(line) + "\n").encode())
     except OSError:
         pass
     os._exit(exit_status(reason))
@@ -211,7 +212,7 @@ def exit_after_signal(session: TrainingSession | None, reason: int) -> int:
     else:
         line = f"nnplay: ended by {name}; the run had nothing unsaved"
     try:
-        print(line, file=sys.stderr, flush=True)
+        print(printable(line), file=sys.stderr, flush=True)
     except OSError:  # the terminal is gone (a hang-up): nobody to tell
         pass
     return exit_status(reason)
