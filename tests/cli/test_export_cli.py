@@ -172,10 +172,10 @@ def test_unwritable_output_exits_2_naming_out(tmp_path: Path, capsys, monkeypatc
     t = Trainer(CASES["none-tanh"])
     save_session(t, tmp_path / "s.npz")
 
-    def refuse(path, payload):
+    def refuse(path, payload, inputs=()):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("nnplay.core.persist.atomic_write", refuse)
+    monkeypatch.setattr("nnplay.core.output_file.atomic_write", refuse)
     assert main(["export", "--load", str(tmp_path / "s.npz"), "--out", str(tmp_path / "m.py")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err and "Permission denied" in err

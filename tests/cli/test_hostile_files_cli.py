@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import nnplay.core.persist as persist
-from nnplay.core import memory_budget
+from nnplay.core import memory_budget, output_file
 from nnplay.core.config import TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError, load_csv
 from nnplay.core.persist import atomic_write, load_session, save_session
@@ -161,7 +161,7 @@ def test_bad_save_names_and_folders_are_found_before_training(
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")  # root ignores chmod, so simulate a read-only folder
 
-    monkeypatch.setattr(persist.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(output_file.tempfile, "mkstemp", read_only)
     code, _, err = run(["train", "--iterations", "5", "--save", str(tmp_path / "s.npz"), "--json"], capsys)
     assert code == 2 and "cannot write in folder" in one_line(err) and "Permission denied" in err
     assert trained == []

@@ -139,7 +139,6 @@ def test_error_message_states_what_is_allowed(name: str) -> None:
         ("features", "x, y ,sinx", ("x", "y", "sinx")),
         ("layers", "8,8", (8, 8)),
         ("csv_path", "points.csv", "points.csv"),
-        ("csv_path", "", None),
     ],
 )
 def test_parse_value_accepts(name: str, text: str, expected: object) -> None:
