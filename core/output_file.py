@@ -9,7 +9,8 @@ writes. The rules, in this one place:
   each part at most 255 bytes, and not a folder's name (``dir/``, ``.``, ``..``);
 - the target: absent or a regular file (after symlinks), never a folder, device, FIFO or socket;
 - not one of the files being read (``inputs``: same device and inode, so through symlinks and
-  hard links too): an export onto its own session would destroy what it exports;
+  hard links too): an export onto its own session would destroy what it exports; nor the file
+  this process's standard output or error goes to (``--save /dev/stdout >file``);
 - the folder exists and is writable (a real temporary file is made there and removed);
 - the write goes to a temporary file in the same folder, is fsynced, then renamed over the
   target, so readers see the old file or the new one, never half, and a crash leaves the old one.
@@ -76,6 +77,9 @@ def write_problem(path: PathName, inputs: Iterable[PathName] = ()) -> str | None
         for source in inputs:
             if _same_file(info, source):
                 return f"is the file being read ({shown_path(source)}); writing it would destroy it: give another name"
+        for fd, stream in ((1, "standard output"), (2, "standard error")):
+            if _same_file(info, fd):
+                return f"is this command's {stream} (replacing it would lose what is printed); give another name"
     folder = target.parent
     if not folder.is_dir():
         return f"folder {str(folder)!r} does not exist"
@@ -91,9 +95,10 @@ def write_problem(path: PathName, inputs: Iterable[PathName] = ()) -> str | None
     return None
 
 
-def _same_file(info: os.stat_result, source: PathName) -> bool:
+def _same_file(info: os.stat_result, source: PathName | int) -> bool:
+    """Whether ``source`` (a path, or a file descriptor of this process) is the file ``info`` describes."""
     try:
-        other = os.stat(source)
+        other = os.fstat(source) if isinstance(source, int) else os.stat(source)
     except (OSError, ValueError):
         return False
     return (info.st_dev, info.st_ino) == (other.st_dev, other.st_ino)

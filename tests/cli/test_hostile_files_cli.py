@@ -200,8 +200,11 @@ def test_noise_minus_zero_is_zero(capsys) -> None:
 def _nnplay(*argv: str | bytes, **kwargs) -> subprocess.CompletedProcess[str]:
     """The real ``nnplay ARGV`` (its entry point, stdout and exit status included) in a subprocess."""
     kwargs.setdefault("stdout", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "nnplay.tui.cli", *argv], stderr=subprocess.PIPE, text=True,
-                          timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, **kwargs)  # fmt: skip
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "nnplay.tui.cli", *argv], text=True, timeout=120, cwd=ROOT, env=env, **kwargs
+    )
 
 
 def test_a_save_named_in_bytes_that_are_not_utf8_is_written_under_those_bytes(tmp_path: Path) -> None:
@@ -247,6 +250,17 @@ def test_a_save_never_replaces_the_csv_it_trains_on(tmp_path: Path, capsys) -> N
     assert run(["train", "--csv", str(csv), "--iterations", "2", "--save", str(session), "--json"], capsys)[0] == 0
     code, _, err = run(["train", "--load", str(session), "--iterations", "4", "--save", str(session), "--json"], capsys)
     assert code == 0 and load_session(session).step_count > 2, err
+
+
+@pytest.mark.parametrize(("stream", "name"), [("stdout", "standard output"), ("stderr", "standard error")])
+def test_a_save_never_replaces_the_file_the_output_goes_to(stream: str, name: str, tmp_path: Path) -> None:
+    """``--save /dev/stdout >file`` replaced ``file`` with the session, and the table went nowhere."""
+    log = tmp_path / "log.txt"
+    with open(log, "w") as fh:
+        done = _nnplay("train", "--iterations", "2", "--save", f"/dev/{stream}", **{stream: fh})
+    said = (done.stderr or "") + log.read_text()
+    assert done.returncode == 2 and f"is this command's {name}" in said, said
+    assert one_line(said) and list(tmp_path.iterdir()) == [log]
 
 
 STDOUT_COMMANDS = {
