@@ -197,7 +197,9 @@ class TrainConfig:
 
 
 def unused_reason(config: TrainConfig, name: str) -> str | None:
-    """Why setting ``name`` changes nothing in a run of ``config`` (None: the run uses it)."""
+    """Why setting ``name`` changes nothing in the training of ``config`` (None: the training uses it)."""
+    if name == "points_to_classify":
+        return "it is how many fresh points Classify Points draws, not part of training"
     if name == "csv_path" and config.dataset != "csv":
         return f"the data set is {config.dataset!r}, not a CSV file"
     if name == "noise" and config.dataset == "csv":
@@ -250,8 +252,9 @@ def _whole_number(name: str, spec: Field, text: str) -> int:
     """The integer ``text`` writes ("12", "1e3", "12.0"), read exactly: through a float, "1e-400"
     would be 0 and "4294967295.0000001" would be 4294967295, both silently not what was typed."""
     try:
+        float(text)  # the syntax every number field takes (Decimal alone also reads "_5" and "sNaN")
         number = decimal.Decimal(text)
-    except decimal.InvalidOperation:
+    except (ValueError, decimal.InvalidOperation):
         raise ConfigError(name, text, spec.allowed()) from None
     assert spec.low is not None and spec.high is not None
     if not number.is_finite() or number != number.to_integral_value() or not spec.low <= number <= spec.high:

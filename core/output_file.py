@@ -104,6 +104,16 @@ def _same_file(info: os.stat_result, source: PathName | int) -> bool:
     return (info.st_dev, info.st_ino) == (other.st_dev, other.st_ino)
 
 
+def same_target(a: PathName, b: PathName) -> bool:
+    """Whether writing ``a`` and writing ``b`` would write one file (a symlink or a hard link apart)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False  # one of them does not exist yet: different names, different files
+
+
 def atomic_write(path: PathName, payload: bytes, inputs: Iterable[PathName] = ()) -> None:
     """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half.
 

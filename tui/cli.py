@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -627,12 +626,14 @@ def export_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"argument --load: {args.load!r}: {exc}") from None
     # Every file is checked before any is written: none may be the session read, nor another of them.
+    from nnplay.core.output_file import atomic_write, same_target
+
     paths = [str(path) for path, _ in files]
     for i, path in enumerate(paths):
-        _check_save_path(path, flag="--out", inputs=[args.load, *paths[:i]])
-    if len({os.path.realpath(p) for p in paths}) < len(paths):
-        raise UsageError(f"argument --out: {_short_path(paths[-1])}: is a link to {_short_path(paths[0])}")
-    from nnplay.core.output_file import atomic_write
+        _check_save_path(path, flag="--out", inputs=[args.load])
+        for earlier in paths[:i]:
+            if same_target(path, earlier):
+                raise UsageError(f"argument --out: {_short_path(path)}: is the same file as {_short_path(earlier)}")
 
     for path, payload in zip(paths, (payload for _, payload in files), strict=True):
         try:

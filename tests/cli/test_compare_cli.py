@@ -41,6 +41,7 @@ def test_a_comparison_refuses_settings_the_runs_do_not_use() -> None:
     base = TrainConfig(dataset="csv", csv_path="x.csv", layers=(), optimizer="sgd")
     assert unused_reason(base, "noise") and unused_reason(base, "momentum") and unused_reason(base, "dropout")
     assert unused_reason(base, "activation") and unused_reason(base.replace(dataset="xor"), "csv_path")
+    assert unused_reason(base, "points_to_classify")
     used = TrainConfig(layers=(4,), optimizer="adam")
     assert not any(unused_reason(used, name) for name in ("noise", "momentum", "dropout", "activation", "lr"))
     with pytest.raises(ConfigError, match="no hidden layer"):

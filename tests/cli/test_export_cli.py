@@ -256,7 +256,8 @@ def _files(folder: Path) -> dict[str, bytes | str]:
         ("the session read through a link", ["--load", "link.npz", "--out", "s.npz"], "is the file being read"),
         ("a hard link", ["--load", "hard.npz", "--out", "s.npz"], "is the file being read (hard.npz)"),
         ("the script is the session", ["--load", "m_predict.py", "--out", "m.npz"], "'m_predict.py': is the file"),
-        ("the script links to the arrays", ["--load", "s.npz", "--out", "n.npz"], "is a link to 'n.npz'"),
+        ("the script links to the arrays", ["--load", "s.npz", "--out", "n.npz"], "is the same file as 'n.npz'"),
+        ("the script is a hard link", ["--load", "s.npz", "--out", "h.npz"], "is the same file as 'h.npz'"),
     ],
 )
 def test_export_never_writes_over_what_it_reads(case: str, argv: list[str], said: str, tmp_path, capsys, monkeypatch):
@@ -266,6 +267,8 @@ def test_export_never_writes_over_what_it_reads(case: str, argv: list[str], said
     os.link(session, tmp_path / "hard.npz")
     (tmp_path / "m_predict.py").write_bytes(session.read_bytes())
     (tmp_path / "n_predict.py").symlink_to("n.npz")  # n.npz is not there yet
+    (tmp_path / "h.npz").write_bytes(b"an old export")
+    os.link(tmp_path / "h.npz", tmp_path / "h_predict.py")
     before = _files(tmp_path)
     code = main(["export", "--format", "numpy", *argv])
     err = capsys.readouterr().err

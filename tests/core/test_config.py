@@ -521,6 +521,8 @@ def test_with_live_settings_of_takes_the_live_settings_only() -> None:
         ("seed", "4294967295.0000001"),  # a float made it 4294967295
         ("iterations", "1e999999999"),
         ("train_size", "100.00000000000001"),
+        ("seed", "_5"),  # Decimal reads it; float, the other fields' reader, does not
+        ("seed", "sNaN"),
         ("csv_path", ""),  # None: the default data, trained on silently
         ("csv_path", "   "),
     ],
