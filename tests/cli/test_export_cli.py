@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import runpy
@@ -16,7 +17,7 @@ from nnplay.core.config import TrainConfig
 from nnplay.core.export import predict_script_path
 from nnplay.core.features import feature_matrix
 from nnplay.core.persist import save_session
-from nnplay.core.trainer import Trainer
+from nnplay.core.trainer import Trainer, make_data
 from nnplay.tui.cli import main
 from tests.cli.crafted_names import STEMS, crafted
 
@@ -200,7 +201,9 @@ def test_numpy_export_checks_both_files_before_writing_either(tmp_path: Path, ca
 
 
 def _trained_session(tmp_path: Path, name: str = "s.npz") -> tuple[Trainer, Path]:
-    t = Trainer(CASES["tanh-softmax"])
+    """A short run whose class names are text a careless script would paste in as code."""
+    config = CASES["tanh-softmax"]
+    t = Trainer(config, dataclasses.replace(make_data(config), class_names=('m"""', "m\\N")))
     t.step(50)
     path = tmp_path / name
     save_session(t, path)
@@ -227,6 +230,7 @@ def test_generated_scripts_compile_and_predict_for_every_crafted_file_name(tmp_p
             capsys.readouterr()
             if suffix == ".py":
                 compile(Path(other).read_bytes(), other, "exec")
+        assert module["CLASSES"] == ['m"""', "m\\N"]
 
 
 def test_a_script_named_in_bytes_that_are_not_utf8_runs_in_a_fresh_interpreter(tmp_path: Path) -> None:
