@@ -1,9 +1,10 @@
 """The command's standard output, whose failures end it with one line and a status, never a traceback.
 
 A reader that went away (``nnplay train --json | head``) ends it quietly with 141, as SIGPIPE
-would; a full disk or an I/O error (``>/dev/full``) says so on stderr and exits 1; standard
-output closed before the start (``>&-``) is refused before any work. Both leave the process
-with nothing buffered for the interpreter's own flush at exit to fail on again.
+would; a character the output's encoding cannot hold is written as an escape; a full disk or
+an I/O error (``>/dev/full``) says so on stderr and exits 1; standard output closed before the
+start (``>&-``) is refused before any work. Both leave the process with nothing buffered for
+the interpreter's own flush at exit to fail on again.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def run_with_checked_output(main: Callable[[], int], prog: str = "nnplay") -> in
         print(f"{prog}: error: standard output is closed; nothing can be written to it", file=sys.stderr)
         return EXIT_OUTPUT_FAILED
     stream = sys.stdout
+    if hasattr(stream, "reconfigure"):
+        # A character the output's encoding lacks (PYTHONIOENCODING=ascii, a Latin-1 terminal) is
+        # spelled out as an escape, not a UnicodeEncodeError halfway through the output.
+        stream.reconfigure(errors="backslashreplace")
     sys.stdout = CheckedOutput(stream)  # type: ignore[assignment]
     try:
         code = main()

@@ -201,10 +201,8 @@ def _nnplay(*argv: str | bytes, **kwargs) -> subprocess.CompletedProcess[str]:
     """The real ``nnplay ARGV`` (its entry point, stdout and exit status included) in a subprocess."""
     kwargs.setdefault("stdout", subprocess.PIPE)
     kwargs.setdefault("stderr", subprocess.PIPE)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "nnplay.tui.cli", *argv], text=True, timeout=120, cwd=ROOT, env=env, **kwargs
-    )
+    kwargs.setdefault("env", {**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run([sys.executable, "-m", "nnplay.tui.cli", *argv], text=True, timeout=120, cwd=ROOT, **kwargs)
 
 
 def test_a_save_named_in_bytes_that_are_not_utf8_is_written_under_those_bytes(tmp_path: Path) -> None:
@@ -284,6 +282,12 @@ def test_an_output_that_fails_ends_in_one_line_and_status_1(command: str, tmp_pa
                             capture_output=True, text=True, timeout=120, cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert closed.returncode == 1 and "standard output is closed" in one_line(closed.stderr), (command, closed.stderr)
+
+
+def test_text_the_output_cannot_encode_is_spelled_out() -> None:
+    done = _nnplay("lessons", env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "\\xb7" in done.stdout and "nnplay lesson N" in done.stdout  # the list's dot, spelled out
 
 
 @pytest.mark.parametrize(
