@@ -29,7 +29,7 @@ from nnplay.tui.commands import Reset, Step, ToggleRun, TrainIterations
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.render.palette import TRUECOLOR
+from nnplay.tui.render.palette import colour_count
 from nnplay.tui.session import next_chunk
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -233,8 +233,5 @@ class CompareApp(App[None]):
         self.fps = fps
 
     def on_mount(self) -> None:
-        system = self.console.color_system  # as NNPlayApp picks its plot palette
-        colors = (
-            16 if self.no_color or system in ("standard", "windows") else TRUECOLOR if system == "truecolor" else 256
-        )
+        colors = colour_count(self.console.color_system, self.no_color)  # as NNPlayApp picks its palette
         self.push_screen(CompareScreen(self.comparison, colors=colors, fps=self.fps), lambda _: self.exit())
