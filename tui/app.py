@@ -104,6 +104,10 @@ class NNPlayApp(App[None]):
         except NoMatches:  # shutting down
             pass
 
+    async def on_event(self, event: events.Event) -> None:
+        if not self.startup.keys.holds(event):  # a key waits for the ones before it (tui/key_pacing.py)
+            await super().on_event(event)
+
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
@@ -326,7 +330,7 @@ class NNPlayApp(App[None]):
             quit_or_ask(self)
 
     def exit(self, *args, **kwargs) -> None:
-        self.startup.exiting = True
+        self.startup.exiting = self.startup.keys.stopped = True
         super().exit(*args, **kwargs)
 
     # -- the panel and the command palette ---------------------------------------------
