@@ -172,11 +172,22 @@ def key_works(action: str, *, modal: bool, typing: bool, editing: bool) -> bool:
     return True
 
 
+# The footer's keys in the order it shows them (it shows the first that fit: at 80 columns about
+# six): help and quit, then the article's own buttons (run, Train, Classify), then the rest.
+FOOTER_ORDER = ("help", "quit", "toggle_run", "train", "classify", "step", "epoch", "reset")
+
+
+def footer_rank(action: str) -> int:
+    """Where the footer shows the key of ``action``: FOOTER_ORDER's, then every other key."""
+    return FOOTER_ORDER.index(action) if action in FOOTER_ORDER else len(FOOTER_ORDER)
+
+
 def bindings() -> list[Binding]:
-    """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it."""
+    """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it.
+    Their order is the footer's (``FOOTER_ORDER``); the help and the README keep the table's."""
     out = [
         Binding(key, action, k.title, show=(k.footer or k.typing_key == key) and i == 0, priority=True)
-        for k in KEYS
+        for k in sorted(KEYS, key=lambda k: footer_rank(k.action))
         for i, (key, action) in enumerate(k.keys)
     ]
     # While a field is being typed in, its printable keys are the field's; these twins stand in
