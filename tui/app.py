@@ -38,6 +38,7 @@ from nnplay.tui.screens.compare_screen import open_compare_prompt
 from nnplay.tui.screens.lessons_screen import open_lessons
 from nnplay.tui.screens.parameter_prompt import ask_for_parameter
 from nnplay.tui.screens.quit_prompt import quit_or_ask
+from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.share import command_line
@@ -83,6 +84,7 @@ class NNPlayApp(App[None]):
         self.view = ViewState()  # how the run is looked at: replaced, never changed in place
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
+        self.share_path = SHARE_FILE  # where s writes the command line too
         self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
 
     def get_default_screen(self) -> MainScreen:
@@ -301,12 +303,9 @@ class NNPlayApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_share(self) -> None:
-        """The exact command line of the current setup: shown, and copied where the terminal allows (OSC 52)."""
+        """The exact command line of the current setup: shown whole, and copied (tui/screens/share_screen.py)."""
         line = command_line(self.query_one(ParamsPanel).config)
-        self.copy_to_clipboard(line)
-        self.notify(
-            line, title="reproduce this setup with (copied to the clipboard if your terminal allows)", timeout=20
-        )
+        self.push_screen(ShareScreen(line, copy_command(self, line, self.share_path)))
 
     def action_lessons(self) -> None:
         open_lessons(self)
