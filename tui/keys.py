@@ -10,6 +10,7 @@ priority ones included. The few keys needed while typing have a non-printable tw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -208,12 +209,18 @@ def widget_bindings(keys: tuple[Key, ...]) -> list[Binding]:
     ]
 
 
+def plain(markdown: str) -> str:
+    """The table's Markdown as plain words (the command palette shows text, not Markdown)."""
+    return re.sub(r"\*\*(.+?)\*\*|\*(.+?)\*|`(.+?)`", lambda m: next(g for g in m.groups() if g), markdown)
+
+
 def palette_entries() -> Iterator[tuple[str, str, str]]:
-    """(title, help, action) for the command palette."""
+    """(title, help, action) for the command palette, in plain words."""
     for k in KEYS:
         if k.palette:
-            yield k.title, f"{k.shown}: {k.help}", k.action
-    yield from PALETTE_ONLY
+            yield k.title, plain(f"{k.shown}: {k.help}"), k.action
+    for title, help_text, action in PALETTE_ONLY:
+        yield title, plain(help_text), action
 
 
 def _shown(k: Key) -> str:
