@@ -40,6 +40,7 @@ from nnplay.tui.screens.compare_screen import open_compare_prompt
 from nnplay.tui.screens.lessons_screen import open_lessons
 from nnplay.tui.screens.parameter_prompt import ask_for_parameter
 from nnplay.tui.screens.quit_prompt import quit_or_ask
+from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.share import command_line
@@ -85,6 +86,7 @@ class NNPlayApp(App[None]):
         self.view = ViewState()  # how the run is looked at: replaced, never changed in place
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
+        self.share_path = SHARE_FILE  # where s writes the command line too
         self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
 
     def get_default_screen(self) -> MainScreen:
@@ -108,6 +110,10 @@ class NNPlayApp(App[None]):
             self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
         except NoMatches:  # shutting down
             pass
+
+    async def on_event(self, event: events.Event) -> None:
+        if not self.startup.keys.holds(event):  # a key waits for the ones before it (tui/key_pacing.py)
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
@@ -302,12 +308,9 @@ class NNPlayApp(App[None]):
         self.push_screen(HelpScreen())
 
     def action_share(self) -> None:
-        """The exact command line of the current setup: shown, and copied where the terminal allows (OSC 52)."""
+        """The exact command line of the current setup: shown whole, and copied (tui/screens/share_screen.py)."""
         line = command_line(self.query_one(ParamsPanel).config)
-        self.copy_to_clipboard(line)
-        self.notify(
-            line, title="reproduce this setup with (copied to the clipboard if your terminal allows)", timeout=20
-        )
+        self.push_screen(ShareScreen(line, copy_command(self, line, self.share_path)))
 
     def action_lessons(self) -> None:
         open_lessons(self)
@@ -331,7 +334,7 @@ class NNPlayApp(App[None]):
             quit_or_ask(self)
 
     def exit(self, *args, **kwargs) -> None:
-        self.startup.exiting = True
+        self.startup.exiting = self.startup.keys.stopped = True
         super().exit(*args, **kwargs)
 
     # -- the panel and the command palette ---------------------------------------------

@@ -10,6 +10,7 @@ priority ones included. The few keys needed while typing have a non-printable tw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -176,11 +177,22 @@ def key_works(action: str, *, modal: bool, typing: bool, editing: bool) -> bool:
     return True
 
 
+# The footer's keys in the order it shows them (it shows the first that fit: at 80 columns about
+# six): help and quit, then the article's own buttons (run, Train, Classify), then the rest.
+FOOTER_ORDER = ("help", "quit", "toggle_run", "train", "classify", "step", "epoch", "reset")
+
+
+def footer_rank(action: str) -> int:
+    """Where the footer shows the key of ``action``: FOOTER_ORDER's, then every other key."""
+    return FOOTER_ORDER.index(action) if action in FOOTER_ORDER else len(FOOTER_ORDER)
+
+
 def bindings() -> list[Binding]:
-    """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it."""
+    """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it.
+    Their order is the footer's (``FOOTER_ORDER``); the help and the README keep the table's."""
     out = [
         Binding(key, action, k.title, show=(k.footer or k.typing_key == key) and i == 0, priority=True)
-        for k in KEYS
+        for k in sorted(KEYS, key=lambda k: footer_rank(k.action))
         for i, (key, action) in enumerate(k.keys)
     ]
     # While a field is being typed in, its printable keys are the field's; these twins stand in
@@ -201,12 +213,18 @@ def widget_bindings(keys: tuple[Key, ...]) -> list[Binding]:
     ]
 
 
+def plain(markdown: str) -> str:
+    """The table's Markdown as plain words (the command palette shows text, not Markdown)."""
+    return re.sub(r"\*\*(.+?)\*\*|\*(.+?)\*|`(.+?)`", lambda m: next(g for g in m.groups() if g), markdown)
+
+
 def palette_entries() -> Iterator[tuple[str, str, str]]:
-    """(title, help, action) for the command palette."""
+    """(title, help, action) for the command palette, in plain words."""
     for k in KEYS:
         if k.palette:
-            yield k.title, f"{k.shown}: {k.help}", k.action
-    yield from PALETTE_ONLY
+            yield k.title, plain(f"{k.shown}: {k.help}"), k.action
+    for title, help_text, action in PALETTE_ONLY:
+        yield title, plain(help_text), action
 
 
 def _shown(k: Key) -> str:

@@ -4,6 +4,9 @@ The ``nnplay`` command's app is the whole process. It composes the panel's field
 widgets) once the first frame's plot has been painted, so the plane is on screen ~0.4 s sooner,
 and once everything is up it freezes the start-up objects out of the garbage collector's full
 passes. Tests run many apps in one process and do neither.
+
+Keys typed before the fields exist are held, in order, and handed on once they do
+(``tui/key_pacing.py``): a tab into the panel and "0.25" must reach the noise field.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import gc
 
 from textual.app import App
 
+from nnplay.tui.key_pacing import KeyPacer
 from nnplay.tui.model.frame import Frame
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -26,17 +30,23 @@ class Startup:
         self._begun = False
         self._quit_when_up = False  # q came while the panel's fields were being composed
         self.exiting = False  # start-up work still to come is not begun
+        self.keys = KeyPacer(app, closed=standalone)  # keys typed before the fields exist wait
 
     def frame_shown(self, frame: Frame) -> None:
-        """The first frame with the plane: the panel is built once it is on screen."""
-        if self.standalone and not self._begun and frame.box is not None:
+        """The first frame: the panel is built once its plane is on screen (at once if the
+        terminal is too small for a plane: the keys held meanwhile must not wait for a resize)."""
+        if self.standalone and not self._begun:
             self._begun = True
-            self.app.query_one(ScatterPlot).call_after_paint(self._finish)
+            if frame.box is None:
+                self.app.call_later(self._finish)
+            else:
+                self.app.query_one(ScatterPlot).call_after_paint(self._finish)
 
     async def _finish(self) -> None:
         if self.exiting:
             return
         await self.app.query_one(ParamsPanel).build()
+        self.keys.open()
         self.app.call_after_refresh(freeze_startup_objects)
         if self._quit_when_up:
             self.app.call_later(self.app.run_action, "quit")

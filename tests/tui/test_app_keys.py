@@ -1002,14 +1002,18 @@ def test_comma_full_stop_g_and_l_travel_in_time(ui):
     ui.run(check)
 
 
-def test_s_shares_the_command_line(ui):
+def test_s_shares_the_command_line(ui, tmp_path):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
+        app.share_path = str(tmp_path / "share.txt")
         await pilot.press("s")
         await pilot.pause()
-        shared = messages(app)
-        assert len(shared) == 1 and shared[0].startswith("nnplay ")
-        assert "--train-size 200" in shared[0]  # the only setting that differs from the default preset
+        shown = str(app.screen.query_one("#command").render())
+        assert shown.startswith("nnplay ")
+        assert "--train-size 200" in shown  # the only setting that differs from the default preset
+        assert (tmp_path / "share.txt").read_text() == shown + "\n"
+        await pilot.press("escape")
+        await pilot.pause()
 
     ui.run(check)
 

@@ -14,7 +14,7 @@ from nnplay.tui.model.data_edit import point_label
 from nnplay.tui.model.status_text import classified_notice
 from nnplay.tui.model.view_keys import training_refusal
 from nnplay.tui.model.view_state import Refusal, ViewState
-from nnplay.tui.render.palette import TRUECOLOR, colour_count
+from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR, colour_count
 
 CONFIG = TrainConfig(dataset="xor", train_size=40, layers=(3,), batch_size=10)
 
@@ -79,7 +79,7 @@ def test_classify_points_says_how_many_and_how_many_were_right():
         ("256", False, 256),
         ("standard", False, 16),
         ("windows", False, 16),
-        ("truecolor", True, 16),
+        ("truecolor", True, MONOCHROME),
         (None, False, 256),
     ],
 )

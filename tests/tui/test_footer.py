@@ -29,11 +29,23 @@ async def test_focus_changes_leave_no_footer_keys_behind(make_app) -> None:
 
 async def test_help_and_quit_are_in_the_footer_at_80_columns(make_app) -> None:
     """A new user on a default 80x24 SSH window must see that ? exists."""
+    shown = await footer_at_80_columns(make_app)
+    assert "? Help" in shown and "q Quit" in shown, shown
+    assert "Run/Pause" in shown
+
+
+async def test_the_articles_train_and_classify_are_in_the_footer_at_80_columns(make_app) -> None:
+    """The article's own buttons (Train, Classify Points) come right after run/pause, so an 80x24
+    window shows them (it stopped at "e Epoch")."""
+    shown = await footer_at_80_columns(make_app)
+    assert "t Train" in shown and "c Classify" in shown, shown
+
+
+async def footer_at_80_columns(make_app) -> str:
+    """The footer's keys shown whole in an 80x24 window, as "key description" words."""
     app = make_app(PRESETS["seed-v2"].config(train_size=100))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         footer = app.query_one("BindingsFooter")
         visible = [key for key in app.query(FooterKey) if key.region.right <= footer.region.right and key.region.width]
-        shown = " ".join(f"{key.key_display} {key.description}" for key in visible)
-        assert "? Help" in shown and "q Quit" in shown, shown
-        assert "Run/Pause" in shown
+        return " ".join(f"{key.key_display} {key.description}" for key in visible)

@@ -438,3 +438,12 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
         assert old != 2.5
 
     shared.run(check)
+
+
+def test_the_command_palette_shows_plain_words_not_markdown() -> None:
+    """The palette printed "**Classify Points**" and backticks as they are."""
+    from nnplay.tui.keys import palette_entries
+
+    helps = {title: help_text for title, help_text, _ in palette_entries()}
+    assert not any(mark in text for text in helps.values() for mark in ("**", "`")), helps
+    assert "Classify Points: classify n fresh points" in helps["Classify"]

@@ -101,7 +101,8 @@ def test_a_classs_points_and_region_belong_together_at_every_depth(depth, n) -> 
     """The emitted styles: each class's dot colour is nearest in hue to its own region's colour."""
     st = default_plot_style(n, 4, depth)
     dots = [_hue(_shown(st.point_fg[c].color, depth)) for c in range(n)]
-    regions = [_hue(_shown(st.region_bg[c][-1].bgcolor, depth)) for c in range(n)]
+    # A region's colour: its background, or where the palette draws textures, the texture's.
+    regions = [_hue(_shown(st.region_bg[c][-1].bgcolor or st.region_bg[c][-1].color, depth)) for c in range(n)]
 
     def apart(a: float, b: float) -> float:
         return min(abs(a - b), 360 - abs(a - b))

@@ -22,6 +22,7 @@ from nnplay.tui.render.plot import (
     BIG_POINT,
     BIG_TEST_POINT,
     CLASS_RGB,
+    CLASS_TEXTURES,
     MAX_CLASSES,
     TEST_GLYPH,
     PlotFrame,
@@ -299,11 +300,15 @@ def test_single_level():
 def test_sixteen_colour_mode_uses_ansi_names_only():
     st = default_plot_style(4, levels=3, colors=16)
     for levels in st.region_bg:
-        assert levels[0] == Style()  # default terminal background
-        assert levels[1] == levels[2]  # one dim colour for every confident level
-        assert levels[1].bgcolor.type == ColorType.STANDARD
-    assert [lv[1].bgcolor.name for lv in st.region_bg] == ["yellow", "blue", "green", "magenta"]
+        # A region is its texture in the class's colour on the terminal's own background, never
+        # a background colour (Textual's theme paints bright blue dots and a blue region alike).
+        assert all(level.bgcolor is None for level in levels)
+        assert levels[0].dim and not levels[1].dim  # unsure regions' textures are dim
+        assert levels[1] == levels[2]  # one colour for every confident level
+        assert levels[1].color.type == ColorType.STANDARD
+    assert [lv[1].color.name for lv in st.region_bg] == ["yellow", "blue", "green", "magenta"]
     assert all(s.color.type == ColorType.STANDARD for s in st.point_fg)
+    assert st.textures == CLASS_TEXTURES
     assert st.flag_style.color is None and st.flag_style.underline
     assert st.empty == Style()
 
@@ -312,7 +317,7 @@ def test_sixteen_colour_levels_merge_into_one_run():
     st = default_plot_style(2, levels=3, colors=16)
     frame = make_frame(1, 6, region_level=np.array([[1, 2, 1, 2, 2, 1]], np.int8))
     (line,) = render_plot_lines(frame, st)
-    assert len(line) == 1 and line[0].style == Style(bgcolor="yellow")
+    assert len(line) == 1 and line[0].style == Style(color="yellow", dim=False)
 
 
 @pytest.mark.parametrize("n", [0, -1, MAX_CLASSES + 1])

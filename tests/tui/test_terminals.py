@@ -9,6 +9,7 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.model.plot_geometry import plot_box
 from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.render.palette import MONOCHROME
 from nnplay.tui.render.plot import CLASS_TEXTURES, TRUECOLOR, default_plot_style
 from nnplay.tui.widgets.scatter_plot import render_scatter
 
@@ -23,7 +24,7 @@ def trained(preset: str, steps: int = 1500) -> Trainer:
 async def test_no_color_renders_every_pane_while_training(make_app, monkeypatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(trainer_for_xor(), colors=None)
-    assert app.no_color and app.color_count == 16
+    assert app.no_color and app.color_count == MONOCHROME
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(5):
             app.session._trainer.step(50)

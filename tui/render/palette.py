@@ -15,15 +15,23 @@ NEGATIVE = (0xF5, 0x93, 0x22)
 BASE = (0x1C, 0x1C, 0x1C)
 WHITE = (0xFF, 0xFF, 0xFF)
 TRUECOLOR = 1 << 24  # ``colors`` for a terminal that takes RGB; 256 means the xterm palette
+# ``colors`` under NO_COLOR: Textual turns every colour into its grey (or drops it), so the
+# palette is greys chosen as steps apart, with the 16-colour palette's textures and attributes.
+MONOCHROME = 2
 
 
 def colour_count(color_system: str | None, no_color: bool) -> int:
     """The colours the app draws with on a terminal of Rich's ``color_system``. Each depth has its
-    own plot palette (classes apart in every one); NO_COLOR makes Textual draw in monochrome,
-    where the 16-colour palette's per-class textures tell the classes apart."""
-    if no_color or color_system in ("standard", "windows"):
+    own plot palette (classes apart in every one)."""
+    if no_color:
+        return MONOCHROME
+    if color_system in ("standard", "windows"):
         return 16
     return TRUECOLOR if color_system == "truecolor" else 256
+
+
+def grey(level: int) -> Color:
+    return Color.from_rgb(level, level, level)
 
 
 def blend_rgb(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:

@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from nnplay.tui.braille import BRAILLE_BASE
-from nnplay.tui.render.palette import TRUECOLOR, blend_rgb
+from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR, blend_rgb, grey
 
 # Index 0 is a plain space, not the blank braille pattern U+2800: some fonts
 # draw U+2800 as a visible glyph and a space is what every terminal expects.
@@ -287,6 +287,9 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
         src = np.maximum.accumulate(np.where(donor, flat, -1), axis=1)
         src_clamped = np.maximum(src, 0)
         borrow = ~drawn & (src >= 0) & (region_part.take(src_clamped) == region_part)
+        textured = _textured_cells(frame, style)
+        if textured is not None:  # a texture is drawn in its region's colour, not a dot's
+            borrow &= ~textured
         keys = np.where(borrow, keys.take(src_clamped), keys)
     key_space = (1 + n_region * levels) * n_point_keys
     if frame.lower_cls is not None and style.half_blocks:
@@ -300,6 +303,17 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
             keys = np.where(split, key_space + upper_code * n_codes + lower_code, keys)
         key_space += (1 + n_region * levels) ** 2
     return keys.ravel(), key_space, levels, n_point_keys
+
+
+def _textured_cells(frame: PlotFrame, style: PlotStyle) -> np.ndarray | None:
+    """Where the style draws its region texture: every other empty cell of a region (None: nowhere)."""
+    if not style.textures:
+        return None
+    rows, cols = np.indices(frame.bits.shape)
+    empty = frame.bits == 0
+    if frame.glyphs is not None:
+        empty &= frame.glyphs == ""
+    return empty & (np.asarray(frame.region_cls) >= 0) & ((rows + cols) % 2 == 0)
 
 
 def _decode_key(key: int, levels: int, n_point_keys: int) -> tuple[int, int, int, bool, bool, bool]:
@@ -333,10 +347,9 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
     ends = np.append(starts[1:], ids.shape[0])
 
     cell_chars = _CELL_CHARS.take(bits)
-    if style.textures:
-        rows, cols = np.indices(bits.shape)
+    marked = _textured_cells(frame, style)
+    if marked is not None:
         region = np.asarray(frame.region_cls)
-        marked = (bits == 0) & (region >= 0) & ((rows + cols) % 2 == 0)
         cell_chars = cell_chars.copy()
         cell_chars[marked] = np.array(style.textures, dtype="<U1")[region[marked] % len(style.textures)]
     if frame.lower_cls is not None and style.half_blocks:
@@ -430,6 +443,41 @@ _XTERM_CLASSES = (
 _XTERM_BASE = 234
 
 
+# NO_COLOR: the points' greys, one per class, each step >= 1.6:1 in contrast from the next and
+# >= 3.5:1 from a dark background; more classes than steps share a grey (their regions' textures
+# still differ). The regions' textures are darker greys than any point.
+MONO_DOT_GREYS = (255, 200, 150, 110)
+_MONO_TEXTURE_GREYS = (64, 92)  # unsure, confident
+
+
+def _textured_plot_style(n_classes: int, levels: int, colors: int) -> PlotStyle:
+    """16 colours and NO_COLOR: each region is its class's texture drawn on the terminal's own
+    background, never a background colour, so a point differs from the region under it whatever
+    the terminal makes of colour names (Textual's theme paints bright blue and blue alike, and
+    NO_COLOR turns a class's two colours into one grey). Low confidence draws the texture dim."""
+    confident = [level >= levels // 2 for level in range(levels)]
+    if colors == MONOCHROME:
+        textures = [grey(_MONO_TEXTURE_GREYS[sure]) for sure in confident]
+        region_bg = tuple(tuple(Style(color=colour) for colour in textures) for _ in range(n_classes))
+        dots = [grey(MONO_DOT_GREYS[c % len(MONO_DOT_GREYS)]) for c in range(n_classes)]
+        point_fg = tuple(Style(color=colour) for colour in dots)
+        test_fg = point_fg
+    else:
+        pairs = [_ANSI_CLASS_COLORS[c % len(_ANSI_CLASS_COLORS)] for c in range(n_classes)]
+        region_bg = tuple(tuple(Style(color=dim, dim=not sure) for sure in confident) for dim, _ in pairs)
+        # dim=False: a point on an unsure (dim) region is drawn at full strength.
+        point_fg = tuple(Style(color=bright, bold=True, dim=False) for _, bright in pairs)
+        test_fg = tuple(Style(color=bright, dim=False) for _, bright in pairs)
+    return PlotStyle(
+        region_bg=region_bg,
+        point_fg=point_fg,
+        flag_style=FLAG_STYLE,
+        empty=Style(),
+        textures=CLASS_TEXTURES,
+        test_fg=test_fg,
+    )
+
+
 def _rgb(rgb: tuple[int, int, int]) -> Color:
     return Color.from_rgb(*rgb)
 
@@ -437,8 +485,8 @@ def _rgb(rgb: tuple[int, int, int]) -> Color:
 def default_plot_style(n_classes: int, levels: int = 4, colors: int = TRUECOLOR) -> PlotStyle:
     """Default styles for ``n_classes`` (1..16) classes and ``levels`` confidence levels.
 
-    ``colors`` <= 16 uses only the standard ANSI colour names (level 0 is the
-    terminal's default background, higher levels the class's dim colour); 256 uses
+    ``colors`` <= 16 draws regions as textures (``_textured_plot_style``): 16 uses the standard
+    ANSI colour names, ``MONOCHROME`` (NO_COLOR) greys; 256 uses
     distinct xterm-palette colours per class; ``TRUECOLOR`` uses RGB blends.
     For regression pass ``n_classes=2`` (sign of the output).
     """
@@ -448,19 +496,7 @@ def default_plot_style(n_classes: int, levels: int = 4, colors: int = TRUECOLOR)
         raise ValueError(f"levels must be >= 1, got {levels}")
 
     if colors <= 16:
-        pairs = [_ANSI_CLASS_COLORS[c % len(_ANSI_CLASS_COLORS)] for c in range(n_classes)]
-        region_bg = tuple(
-            tuple(Style() if level == 0 else Style(bgcolor=dim) for level in range(levels)) for dim, _ in pairs
-        )
-        point_fg = tuple(Style(color=bright, bold=True) for _, bright in pairs)
-        return PlotStyle(
-            region_bg=region_bg,
-            point_fg=point_fg,
-            flag_style=FLAG_STYLE,
-            empty=Style(),
-            textures=CLASS_TEXTURES,
-            test_fg=tuple(Style(color=bright) for _, bright in pairs),
-        )
+        return _textured_plot_style(n_classes, levels, colors)
 
     class_rgb = CLASS_RGB[:n_classes]
     point_fg = tuple(Style(color=_rgb(blend_rgb(rgb, _WHITE, _DOT_LIGHTEN))) for rgb in class_rgb)

@@ -170,9 +170,9 @@ def legend_items(
         for c, name in enumerate(names[: len(style.point_fg)]):
             shown = f" {c + 1} {printable(name)}"[: LEGEND_NAME + 3]  # a name from a file is shown, not obeyed
             items.append([Segment("●", style.point_fg[c]), Segment(shown, dim)])
-    items.append([Segment("points: predicted (p)" if view.by_prediction else "points: true class (p)", dim)])
+    items.append([Segment(POINTS_SAY[data.is_regression, view.by_prediction], dim)])
     if any_wrong:
-        items.append([Segment("underlined", style.flag_style), Segment(": wrong", dim)])
+        items.append([Segment("underlined", style.flag_style), Segment(WRONG_SAYS[data.is_regression], dim)])
     if shows_test:
         items.append([Segment(TEST_GLYPH, Style()), Segment(" test point", dim)])
     if view.cursor is not None:
@@ -181,6 +181,14 @@ def legend_items(
 
 
 LEGEND_NAME = 9  # characters of a class name in the legend
+# What the points' colours say, by (regression, coloured by prediction); and what a mark says.
+POINTS_SAY = {
+    (False, False): "points: true class (p)",
+    (False, True): "points: predicted (p)",
+    (True, False): "points: sign of target (p)",
+    (True, True): "points: sign of output (p)",
+}
+WRONG_SAYS = {False: ": wrong", True: ": off by > 0.5"}  # the flag of scatter_lines
 
 
 def frame_lines(

@@ -30,7 +30,7 @@ from nnplay.tui.commands import Reset, Step, ToggleRun, TrainIterations
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.render.palette import TRUECOLOR
+from nnplay.tui.render.palette import colour_count
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.session import next_chunk
 from nnplay.tui.widgets.metrics import Metrics
@@ -242,8 +242,5 @@ class CompareApp(App[None]):
         open_command_palette(self)
 
     def on_mount(self) -> None:
-        system = self.console.color_system  # as NNPlayApp picks its plot palette
-        colors = (
-            16 if self.no_color or system in ("standard", "windows") else TRUECOLOR if system == "truecolor" else 256
-        )
+        colors = colour_count(self.console.color_system, self.no_color)  # as NNPlayApp picks its palette
         self.push_screen(CompareScreen(self.comparison, colors=colors, fps=self.fps), lambda _: self.exit())

@@ -17,6 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from nnplay.tui.keys import footer_rank
+
 
 class BindingsFooter(Footer):
     async def recompose(self) -> None:
@@ -28,6 +30,9 @@ class BindingsFooter(Footer):
     def compose(self) -> ComposeResult:
         """The keys that fit whole; the rest are left out, not cut ("t T" at 80 columns)."""
         items = list(super().compose())
+        # The app's keys in FOOTER_ORDER first (the article's Train and Classify must fit at 80
+        # columns), then the focused pane's own (the diagram's "⏎ edit value").
+        items.sort(key=lambda i: footer_rank(i.action) if isinstance(i, FooterKey) else -1)
         palette = [i for i in items if isinstance(i, FooterKey) and i.has_class("-command-palette")]
         room = self.app.size.width - sum(_width(i) for i in palette) - 1
         kept: list[Widget] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.style import Style
 from textual import events
 from textual.message import Message
 from textual.strip import Strip
@@ -70,7 +71,10 @@ class ScatterPlot(Widget):
         data = frame.snapshot.data
         style = self.plot_style(0 if data.is_regression else data.n_classes)
         width = frame.sizes.plot[0]
-        old, self._lines = self._lines, [Strip(line, width) for line in scatter_lines(frame, style)]
+        # Cells the palette leaves without a background (16 colours, NO_COLOR) take the pane's,
+        # not the terminal's own, which may be light under light points.
+        base = Style(bgcolor=self.background_colors[1].rich_color)
+        old, self._lines = self._lines, [Strip(line, width).apply_style(base) for line in scatter_lines(frame, style)]
         self.frames_drawn += 1
         refresh_changed_lines(self, old, self._lines)
 
