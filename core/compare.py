@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
+from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value, unused_reason
 from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, StopReason, Trainer, make_data
 
 SPEC = re.compile(r"\s*(\w+)\s*=(.*?),\s*\1\s*=(.*)")
@@ -43,6 +43,8 @@ def parse_comparison(text: str) -> tuple[Side, Side]:
     name, a, b = match.group(1), match.group(2), match.group(3)
     if name not in FIELDS:
         raise ConfigError("compare", text, "a setting from " + ", ".join(FIELDS))
+    if FIELDS[name].kind == "path":
+        raise ConfigError("compare", text, f"a setting, not a file path ({name}: both runs share one data set)")
     left, right = parse_value(name, a), parse_value(name, b)
     if left == right:
         raise ConfigError("compare", text, "two different values of the setting")
@@ -53,6 +55,9 @@ class Comparison:
     def __init__(self, base: TrainConfig, sides: tuple[Side, Side]) -> None:
         self.sides = sides
         configs = [base.replace(**{side.name: side.value}) for side in sides]
+        unused = unused_reason(configs[0], sides[0].name)
+        if unused:
+            raise ConfigError("compare", sides[0].name, f"a setting the runs use (not this one: {unused})")
         data = make_data(configs[0])
         if not _same_data(data, make_data(configs[1])):
             raise ConfigError("compare", sides[0].name, "a setting that keeps the data (the runs share it)")

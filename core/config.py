@@ -8,6 +8,7 @@ in exactly one place.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -195,6 +196,23 @@ class TrainConfig:
         return tuple(n for n, f in FIELDS.items() if not f.live and getattr(self, n) != getattr(other, n))
 
 
+def unused_reason(config: TrainConfig, name: str) -> str | None:
+    """Why setting ``name`` changes nothing in the training of ``config`` (None: the training uses it)."""
+    if name == "points_to_classify":
+        return "it is how many fresh points Classify Points draws, not part of training"
+    if name == "csv_path" and config.dataset != "csv":
+        return f"the data set is {config.dataset!r}, not a CSV file"
+    if name == "noise" and config.dataset == "csv":
+        return "a CSV file's points are used as they are, without noise"
+    if name == "momentum" and config.optimizer == "sgd":
+        return "optimizer sgd uses no momentum"
+    if name in ("activation", "dropout") and not config.layers:
+        return "there is no hidden layer"
+    if name == "activation" and config.layer_activations:
+        return "activations gives every hidden layer its own"
+    return None
+
+
 # The setting a too-big estimate is reported against: the one that drives its largest part.
 _MEMORY_FIELDS = {"training batch": "batch_size", "data": "train_size"}
 
@@ -217,19 +235,31 @@ def parse_value(name: str, text: str) -> Any:
     if spec is None:
         raise ConfigError(name, text, ", ".join(FIELDS))
     text = text.strip()
-    if spec.kind in ("int", "float"):
+    if spec.kind == "int":
+        return _check(name, spec, _whole_number(name, spec, text))
+    if spec.kind == "float":
         try:
             number = float(text)
         except ValueError:
             raise ConfigError(name, text, spec.allowed()) from None
-        if spec.kind == "int":
-            if not math.isfinite(number) or number != int(number):
-                raise ConfigError(name, text, spec.allowed())
-            return _check(name, spec, int(number))
         return _check(name, spec, number)
-    if spec.kind == "path":
-        return text or None
+    if spec.kind == "path" and not text:
+        raise ConfigError(name, text, spec.allowed())
     return _check(name, spec, text)
+
+
+def _whole_number(name: str, spec: Field, text: str) -> int:
+    """The integer ``text`` writes ("12", "1e3", "12.0"), read exactly: through a float, "1e-400"
+    would be 0 and "4294967295.0000001" would be 4294967295, both silently not what was typed."""
+    try:
+        float(text)  # the syntax every number field takes (Decimal alone also reads "_5" and "sNaN")
+        number = decimal.Decimal(text)
+    except (ValueError, decimal.InvalidOperation):
+        raise ConfigError(name, text, spec.allowed()) from None
+    assert spec.low is not None and spec.high is not None
+    if not number.is_finite() or number != number.to_integral_value() or not spec.low <= number <= spec.high:
+        raise ConfigError(name, text, spec.allowed())  # compared as a Decimal: int(1e999999999) never made
+    return int(number)
 
 
 def _check(name: str, spec: Field, value: Any) -> Any:
@@ -272,8 +302,11 @@ def _check(name: str, spec: Field, value: Any) -> Any:
             value = int(value)
     else:
         # + 0.0 turns -0.0 into 0.0: numpy refuses a negative zero as a scale ("scale < 0")
-        value = float(value) + 0.0 if abs(value) < 1e308 else math.inf
-        if not math.isfinite(value):
+        try:
+            value = float(value) + 0.0
+        except OverflowError:  # an integer beyond any float
+            value = math.inf
+        if not math.isfinite(value):  # refused as what it is: nan stays nan in the message
             raise ConfigError(name, value, spec.allowed())
     assert spec.low is not None and spec.high is not None
     if not spec.low <= value <= spec.high:

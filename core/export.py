@@ -21,7 +21,9 @@ features: each layer computes ``a = f(a @ W.T + b)``.
     The documented format below.
 
 Literals are the ``repr`` of each float and JSON numbers are written the same way, so
-every weight reads back bit for bit.
+every weight reads back bit for bit. Text that is not nnplay's own (the ``.npz`` file's name,
+class names from a session) enters a script only as a ``repr`` literal and JSON only as an
+escaped JSON string: it is data, never code, whatever characters it holds.
 
 JSON format (``nnplay-network``, version 1)::
 
@@ -196,17 +198,21 @@ def export_npz(net: Network, features: tuple[str, ...], classes: tuple[str, ...]
 def npz_script(npz_name: str, n_outputs: int) -> str:
     """The pure-numpy script that sits next to ``npz_name`` and predicts with it."""
     feature_table = ",\n".join(f"    {name!r}: lambda p: {expr}" for name, expr in _FEATURES_NP.items())
+    # The name is data, not code: it enters the script only as a repr() literal (escapes included),
+    # so any name the file system allows (quotes, backslashes, newlines, bytes that are not UTF-8)
+    # makes a script that compiles and finds its file.
     return f'''"""A network trained with nnplay, in pure numpy: predict(points) takes raw (x, y) points.
 
-The weights are in {npz_name} next to this file: W0, b0, W1, b1, ... (Wk has shape
-(out, in): row = receiving neuron), with the string arrays features, activations
-(hidden layers), output and classes.
+The weights are in the .npz file named NPZ_NAME, next to this file: W0, b0, W1, b1, ...
+(Wk has shape (out, in): row = receiving neuron), with the string arrays features,
+activations (hidden layers), output and classes.
 """
 
 from pathlib import Path
 
 import numpy as np
 
+NPZ_NAME = {npz_name!r}
 FEATURES = {{
 {feature_table},
 }}
@@ -214,7 +220,7 @@ FEATURES = {{
 {_NUMPY_ACTIVATIONS}
 
 
-def load(path=Path(__file__).with_name({npz_name!r})):
+def load(path=Path(__file__).with_name(NPZ_NAME)):
     """(feature names, [(weights, biases, activation), ...], class names) from the .npz."""
     with np.load(path, allow_pickle=False) as f:
         acts = [str(a) for a in f["activations"]] + [str(f["output"])]

@@ -14,30 +14,22 @@ Format (documented in the README): a NumPy ``.npz`` archive read with
 - ``X_train, y_train, X_test, y_test``: the data itself, so a CSV or edited data set
   reloads without its source.
 
-Writes go to a temporary file in the same folder, are fsynced, then renamed over the
-target, so a crash mid-save leaves the old file intact.
+Saves go through ``core.output_file.atomic_write``: a temporary file in the same folder,
+fsynced, then renamed over the target, so a crash mid-save leaves the old file intact.
 """
 
 from __future__ import annotations
 
-import errno
 import io
 import itertools
 import json
 import math
 import os
-import stat
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: no locks, so stale temporary files are left alone
-    fcntl = None  # type: ignore[assignment]
 
 from nnplay.core.bounded_read import FileRefused, open_bounded
 from nnplay.core.config import ConfigError, TrainConfig, check_memory
@@ -45,6 +37,7 @@ from nnplay.core.datasets import MAX_COORDINATE, MAX_CSV_ROWS, REGRESSION, Datas
 from nnplay.core.memory_budget import HISTORY_CAPACITY, n_test_points
 from nnplay.core.network import MAX_PARAMETER
 from nnplay.core.npz_reader import ArchiveError, Member, NpzReader
+from nnplay.core.output_file import atomic_write
 from nnplay.core.outside_text import first_unprintable
 from nnplay.core.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, RunState, Trainer, diverged_message
 
@@ -63,162 +56,6 @@ ARRAYS = ("params", "initial_params", "optimizer_state", "history", "order", "X_
 
 class SessionFileError(ValueError):
     """A session file cannot be used; the message says why in one line."""
-
-
-def atomic_write(path: str | os.PathLike[str], payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that readers see the old file or the new one, never half.
-
-    A symlink is written through (its target is replaced, so the link keeps pointing at the
-    new content); a target that is not a regular file (a device, a FIFO) is refused. The
-    temporary file is removed on every failure; ones left by a killed save are swept first."""
-    target = Path(os.path.realpath(path))
-    problem = save_target_problem(target)
-    if problem:
-        raise OSError(errno.EINVAL, problem, str(path))
-    folder = target.parent
-    _sweep_stale_temps(target)
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _lock(fh.fileno())  # held while writing: a sweep by another save leaves this file alone
-            # mkstemp makes the file 0600; give it the mode a plain open() would (or the mode of
-            # the file it replaces), so an export meant for sharing is readable by others.
-            os.fchmod(fh.fileno(), _mode_for(target))
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-            os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_folder(folder)
-
-
-TEMP_SUFFIX = ".tmp"
-MAX_NAME_BYTES = 255  # a file name (one path component) on every common file system
-
-
-def _temp_prefix(target: Path) -> str:
-    """``.NAME.`` with NAME cut so that the temporary name (prefix, 8 random characters, .tmp) fits 255 bytes."""
-    room = MAX_NAME_BYTES - 2 - 8 - len(TEMP_SUFFIX)
-    name = target.name.encode()[:room].decode(errors="ignore")
-    return f".{name}."
-
-
-def _sweep_stale_temps(target: Path) -> None:
-    """Remove temporary files of earlier saves to ``target`` whose writer is gone (killed mid-save).
-
-    A live writer holds a lock on its file; only files nobody holds are removed."""
-    prefix = _temp_prefix(target)
-    try:
-        names = os.listdir(target.parent)
-    except OSError:
-        return
-    for name in names:
-        middle = name[len(prefix) : -len(TEMP_SUFFIX)]
-        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX) and len(middle) == 8):
-            continue
-        if not all(c.isalnum() or c == "_" for c in middle):  # mkstemp's alphabet
-            continue
-        stale = target.parent / name
-        try:
-            fd = os.open(stale, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            continue
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode) and _try_lock(fd):
-                os.unlink(stale)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
-
-def _lock(fd: int) -> None:
-    if fcntl is not None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            pass  # a file system without locks: the save still works
-
-
-def _try_lock(fd: int) -> bool:
-    if fcntl is None:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (a crash right after could otherwise lose the new name)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a folder; the file itself is already synced
-    finally:
-        os.close(fd)
-
-
-def save_target_problem(path: str | os.PathLike[str]) -> str | None:
-    """Why a save to ``path`` would fail, found before any work is done (None: it can be written).
-
-    Checks the name's length, the folder (exists, is one, writable: a real temporary file is
-    made and removed), and that an existing target is a regular file (after symlinks)."""
-    raw = os.fspath(path)
-    if not raw:
-        return "no file name given"
-    if "\0" in raw:
-        return "the name holds a NUL character"
-    try:
-        target = Path(os.path.realpath(raw))
-    except (OSError, ValueError) as exc:
-        return f"not a usable path ({exc})"
-    for part in target.parts:
-        if len(part.encode(errors="surrogateescape")) > MAX_NAME_BYTES:
-            return f"a name in the path is longer than {MAX_NAME_BYTES} bytes"
-    try:
-        info = os.stat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        return f"cannot look at it ({exc.strerror})"
-    if info is not None:
-        if stat.S_ISDIR(info.st_mode):
-            return "is a folder; give a file name"
-        if not stat.S_ISREG(info.st_mode):
-            return "is not a regular file (a device, FIFO or socket); give a file name"
-    folder = target.parent
-    if not folder.is_dir():
-        return f"folder {str(folder)!r} does not exist"
-    try:
-        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
-    except OSError as exc:
-        return f"cannot write in folder {str(folder)!r} ({exc.strerror})"
-    os.close(fd)
-    try:
-        os.unlink(probe)
-    except OSError:
-        pass
-    return None
-
-
-def _mode_for(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def session_bytes(trainer: Trainer) -> bytes:
@@ -258,8 +95,9 @@ def session_bytes(trainer: Trainer) -> bytes:
     return buf.getvalue()
 
 
-def save_session(trainer: Trainer, path: str | os.PathLike[str]) -> None:
-    atomic_write(path, session_bytes(trainer))
+def save_session(trainer: Trainer, path: str | os.PathLike[str], inputs: tuple[str, ...] = ()) -> None:
+    """Write the session to ``path`` atomically; ``inputs`` are files it must not overwrite."""
+    atomic_write(path, session_bytes(trainer), inputs)
 
 
 def load_session(path: str | os.PathLike[str]) -> Trainer:

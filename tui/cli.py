@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, NamedTuple, NoReturn
 from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError
+from nnplay.core.output_file import shown_path
 from nnplay.core.outside_text import printable
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 from nnplay.tui.flags import FIELD_FLAGS, FLAG_FIELDS
@@ -337,13 +337,13 @@ def build_trainer(args: argparse.Namespace):
         raise UsageError(f"argument {flag}: {exc}") from None
 
 
-def _check_save_path(path: str | None, flag: str = "--save") -> None:
-    """Refuse, before any training, a path the save at the end could not write."""
+def _check_save_path(path: str | None, flag: str = "--save", inputs: Sequence[str] = ()) -> None:
+    """Refuse, before any work, a path the write at the end could not write or would destroy an input with."""
     if path is None:
         return
-    from nnplay.core.persist import save_target_problem
+    from nnplay.core.output_file import write_problem
 
-    problem = save_target_problem(path)
+    problem = write_problem(path, inputs)
     if problem:
         raise UsageError(f"argument {flag}: {_short_path(path)}: {problem}")
 
@@ -364,7 +364,9 @@ def _kernel_pays_off(trainer) -> bool:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    _check_save_path(args.save)
+    # The session may be saved back over the one loaded (resuming); never over the CSV it reads.
+    inputs = [args.csv_path] if args.csv_path else []
+    _check_save_path(args.save, inputs=inputs)
     trainer = build_trainer(args)
     if args.engine == "numba" or (args.engine == "auto" and _kernel_pays_off(trainer)):
         from nnplay.core.kernel import fallback_message, kernel_unavailable_reason, load_kernel
@@ -411,7 +413,7 @@ def train_command(args: argparse.Namespace) -> int:
         from nnplay.core.persist import save_session
 
         try:
-            save_session(trainer, args.save)
+            save_session(trainer, args.save, inputs)
         except OSError as exc:
             save_error = (
                 f"nnplay train: error: argument --save: cannot write {_short_path(args.save)} ({exc.strerror or exc})"
@@ -424,7 +426,7 @@ def train_command(args: argparse.Namespace) -> int:
         if "backprop_note" in result:
             print(result["backprop_note"])
         if args.save and not save_error:
-            print(f"saved the session to {printable(args.save)}")
+            print(f"saved the session to {shown_path(args.save)}")
     if save_error:
         print(save_error, file=sys.stderr)
         return EXIT_SAVE_FAILED
@@ -608,7 +610,7 @@ def _check_can_listen(host: str, port: int) -> None:
 
 def export_command(args: argparse.Namespace) -> int:
     from nnplay.core.export import DEFAULT_NAMES, export_files
-    from nnplay.core.persist import SessionFileError, atomic_write, load_session
+    from nnplay.core.persist import SessionFileError, load_session
 
     out = args.out or DEFAULT_NAMES[args.format]
     # A torch script named .npz (or JSON named .py) would only confuse whoever opens it.
@@ -616,7 +618,7 @@ def export_command(args: argparse.Namespace) -> int:
     if Path(out).suffix.lower() not in suffixes:
         allowed = " or ".join(f"a {s} file" for s in suffixes)
         raise UsageError(f"argument --out: {out!r} is not a name for a {args.format} export; allowed: {allowed}")
-    _check_save_path(out, flag="--out")
+    _check_save_path(out, flag="--out", inputs=[args.load])
     try:
         trainer = load_session(args.load)
     except SessionFileError as exc:
@@ -626,14 +628,22 @@ def export_command(args: argparse.Namespace) -> int:
         files = export_files(trainer.net, trainer.config.features, data.class_names, data.extent, args.format, out)
     except ValueError as exc:
         raise UsageError(f"argument --load: {args.load!r}: {exc}") from None
-    for path, _ in files[1:]:  # the numpy format's script, next to the .npz
-        _check_save_path(str(path), flag="--out")
-    for path, payload in files:
+    # Every file is checked before any is written: none may be the session read, nor another of them.
+    from nnplay.core.output_file import atomic_write, same_target
+
+    paths = [str(path) for path, _ in files]
+    for i, path in enumerate(paths):
+        _check_save_path(path, flag="--out", inputs=[args.load])
+        for earlier in paths[:i]:
+            if same_target(path, earlier):
+                raise UsageError(f"argument --out: {_short_path(path)}: is the same file as {_short_path(earlier)}")
+
+    for path, payload in zip(paths, (payload for _, payload in files), strict=True):
         try:
-            atomic_write(path, payload)
+            atomic_write(path, payload, [args.load])
         except OSError as exc:
-            raise UsageError(f"argument --out: cannot write {str(path)!r} ({exc.strerror})") from None
-        print(printable(str(path)))
+            raise UsageError(f"argument --out: cannot write {_short_path(path)} ({exc.strerror})") from None
+        print(shown_path(path))
     return 0
 
 
@@ -648,7 +658,7 @@ def require_terminal() -> None:
 
 def app_command(args: argparse.Namespace) -> int:
     trainer = build_trainer(args)
-    if args.compare:
+    if args.compare is not None:  # given empty, it is refused, not ignored
         from nnplay.tui.screens.compare_screen import CompareApp, comparison_or_error
 
         try:
@@ -700,10 +710,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return landscape_command(args)
         if args.command == "screenshots":
-            from nnplay.tui.screenshots import save_screenshots
+            from nnplay.tui.screenshots import ScreenshotsError, save_screenshots
 
-            for path in save_screenshots(args.out):
-                print(printable(str(path)))
+            try:
+                paths = save_screenshots(args.out)
+            except ScreenshotsError as exc:
+                raise UsageError(f"argument --out: {exc}") from None
+            except OSError as exc:  # the disk refused one after the checks (full, gone)
+                raise UsageError(f"argument --out: cannot write ({exc.strerror or exc})") from None
+            for path in paths:
+                print(shown_path(path))
             return 0
         return app_command(args)
     except UsageError as exc:
@@ -715,15 +731,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    try:
-        code = main()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (`nnplay train --json | head`): no traceback. Point stdout at
-        # /dev/null so the interpreter's own flush at exit does not fail again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
-    sys.exit(code)
+    from nnplay.tui.output_stream import run_with_checked_output
+
+    sys.exit(run_with_checked_output(main))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ import sys
 import numpy as np
 
 from nnplay.core import landscape as core
-from nnplay.core.persist import SessionFileError, atomic_write, load_session, save_target_problem
+from nnplay.core.output_file import atomic_write, shown_path, write_problem
+from nnplay.core.persist import SessionFileError, load_session
 from nnplay.tui.model.landscape_view import LandscapePicture, plane_parameters
 from nnplay.tui.model.view_state import Refusal, Selection
 
@@ -72,7 +73,7 @@ def landscape_command(args: argparse.Namespace) -> int:
         return 0
     picture = LandscapePicture(landscape, landscape.path, np.zeros(2), _note(landscape))
     if args.out:
-        return _save_svg(picture, args.out)
+        return _save_svg(picture, args.out, args.load)
     from rich.console import Console
 
     console = Console()
@@ -133,25 +134,27 @@ def _note(landscape: core.Landscape) -> str:
     return f"{landscape.plane.kind} plane; loss on {on} training points"
 
 
-def _save_svg(picture: LandscapePicture, out: str) -> int:
+def _save_svg(picture: LandscapePicture, out: str, session: str) -> int:
     from rich.console import Console
 
     from nnplay.tui.render.landscape import render_landscape
     from nnplay.tui.render.palette import TRUECOLOR
 
-    problem = save_target_problem(out)
+    problem = write_problem(out, [session])
     if problem:
-        print(f"nnplay landscape: error: argument --out: {out!r}: {problem}", file=sys.stderr)
+        print(f"nnplay landscape: error: argument --out: {shown_path(out)}: {problem}", file=sys.stderr)
         return EXIT_USAGE
     width, height = 64, 32
     console = Console(width=width, height=height, record=True, color_system="truecolor", file=_Discard())
     console.print(render_landscape(picture, width, height, TRUECOLOR))
     try:
-        atomic_write(out, console.export_svg(title="nnplay landscape").encode())
+        atomic_write(out, console.export_svg(title="nnplay landscape").encode(), [session])
     except OSError as exc:
-        print(f"nnplay landscape: error: argument --out: cannot write {out!r} ({exc.strerror})", file=sys.stderr)
+        print(
+            f"nnplay landscape: error: argument --out: cannot write {shown_path(out)} ({exc.strerror})", file=sys.stderr
+        )
         return EXIT_USAGE
-    print(out)
+    print(shown_path(out))
     return 0
 
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from nnplay.core.output_file import atomic_write, shown_path, write_problem
 from nnplay.core.presets import PRESETS
 from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
@@ -179,19 +180,42 @@ def no_lesson_progress() -> Iterator[None]:
                 os.environ["XDG_DATA_HOME"] = saved
 
 
-async def take(shot: Shot, out: Path) -> Path:
-    """Save ``shot`` as ``out/NAME.svg``."""
+class ScreenshotsError(Exception):
+    """The screenshots' folder cannot take them: one line, found before any is taken."""
+
+
+async def take(shot: Shot, path: Path) -> Path:
+    """Save ``shot`` at ``path`` (an SVG), with the checked writer."""
     with no_lesson_progress():
         app = shot_app(shot)
         async with app.run_test(size=shot.size) as pilot:
             await pose(pilot, shot)
             svg = spaces_kept(app.export_screenshot())
-    path = out / f"{shot.name}.svg"
-    path.write_text(svg, encoding="utf-8")
+    atomic_write(path, svg.encode("utf-8"))
     return path
 
 
+def screenshot_paths(out_dir: str | Path) -> list[Path]:
+    """Where each shot is saved, with the folder made; ScreenshotsError when a file cannot be written."""
+    raw = os.fspath(out_dir)
+    if not raw:
+        raise ScreenshotsError("no folder name given")
+    out = Path(raw)
+    if os.path.lexists(out) and not out.is_dir():
+        raise ScreenshotsError(f"{shown_path(out)}: is not a folder; give a folder for the SVG files")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScreenshotsError(f"{shown_path(out)}: cannot make the folder ({exc.strerror or exc})") from None
+    paths = [out / f"{shot.name}.svg" for shot in SHOTS]
+    for path in paths:
+        problem = write_problem(path)
+        if problem:
+            raise ScreenshotsError(f"{shown_path(path)}: {problem}")
+    return paths
+
+
 def save_screenshots(out_dir: str | Path = "screenshots") -> list[Path]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return [asyncio.run(take(shot, out)) for shot in SHOTS]
+    """Take every shot into ``out_dir`` (made if missing); every file is checked before the first is taken."""
+    paths = screenshot_paths(out_dir)
+    return [asyncio.run(take(shot, path)) for shot, path in zip(SHOTS, paths, strict=True)]

@@ -149,6 +149,9 @@ BAD_OTHER = [
     ("--layers", "1,1,1,1,1,1,1,1,1"),
     ("--layers", "abc"),
     ("--layers", "²"),
+    ("--seed", "1e-400"),  # through a float it was 0
+    ("--seed", "4294967295.0000001"),  # through a float it was 4294967295
+    ("--csv", ""),  # it trained on the default data
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import runpy
 import subprocess
 import sys
@@ -12,10 +14,12 @@ import numpy as np
 import pytest
 
 from nnplay.core.config import TrainConfig
+from nnplay.core.export import predict_script_path
 from nnplay.core.features import feature_matrix
 from nnplay.core.persist import save_session
-from nnplay.core.trainer import Trainer
+from nnplay.core.trainer import Trainer, make_data
 from nnplay.tui.cli import main
+from tests.cli.crafted_names import STEMS, crafted
 
 CASES = {
     "tanh-softmax": TrainConfig(dataset="circle", train_size=60, layers=(5, 3), activation="tanh", output="softmax",
@@ -172,10 +176,10 @@ def test_unwritable_output_exits_2_naming_out(tmp_path: Path, capsys, monkeypatc
     t = Trainer(CASES["none-tanh"])
     save_session(t, tmp_path / "s.npz")
 
-    def refuse(path, payload):
+    def refuse(path, payload, inputs=()):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("nnplay.core.persist.atomic_write", refuse)
+    monkeypatch.setattr("nnplay.core.output_file.atomic_write", refuse)
     assert main(["export", "--load", str(tmp_path / "s.npz"), "--out", str(tmp_path / "m.py")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err and "Permission denied" in err
@@ -191,3 +195,87 @@ def test_numpy_export_checks_both_files_before_writing_either(tmp_path: Path, ca
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err and "m_predict.py" in err
     assert not (tmp_path / "m.npz").exists()
+
+
+# -- hostile names and targets ------------------------------------------------------------
+
+
+def _trained_session(tmp_path: Path, name: str = "s.npz") -> tuple[Trainer, Path]:
+    """A short run whose class names are text a careless script would paste in as code."""
+    config = CASES["tanh-softmax"]
+    t = Trainer(config, dataclasses.replace(make_data(config), class_names=('m"""', "m\\N")))
+    t.step(50)
+    path = tmp_path / name
+    save_session(t, path)
+    return t, path
+
+
+def test_generated_scripts_compile_and_predict_for_every_crafted_file_name(tmp_path: Path, capsys) -> None:
+    """The .npz's name is data: a name with \\N, quotes, newlines or bytes that are not UTF-8 once made
+    a script that did not compile (or no script: the name could not be written)."""
+    t, session = _trained_session(tmp_path)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    for label, name in crafted(".npz").items():
+        out = os.path.join(out_dir, name)
+        assert main(["export", "--load", str(session), "--format", "numpy", "--out", out]) == 0, label
+        capsys.readouterr()
+        script = predict_script_path(out)
+        compile(script.read_bytes(), str(script), "exec")
+        module = runpy.run_path(str(script))
+        np.testing.assert_allclose(module["predict"](POINTS), expected(t), rtol=1e-12, atol=1e-12, err_msg=label)
+        for fmt, suffix in (("numpy", ".py"), ("torch", ".py"), ("json", ".json")):
+            other = os.path.join(out_dir, STEMS[label] + suffix)
+            assert main(["export", "--load", str(session), "--format", fmt, "--out", other]) == 0, (label, fmt)
+            capsys.readouterr()
+            if suffix == ".py":
+                compile(Path(other).read_bytes(), other, "exec")
+        assert module["CLASSES"] == ['m"""', "m\\N"]
+
+
+def test_a_script_named_in_bytes_that_are_not_utf8_runs_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    _, session = _trained_session(tmp_path)
+    out = os.fsencode(tmp_path) + b'/m\xff\n"""\\N.npz'
+    done = subprocess.run([sys.executable, "-m", "nnplay.tui.cli", "export", "--load", str(session), "--format",
+                           "numpy", "--out", out], capture_output=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == b"", done.stderr
+    script = out[: -len(b".npz")] + b"_predict.py"
+    # printed as text a terminal shows safely: the newline and the byte \xff spelled out
+    assert done.stdout.decode().splitlines() == [repr(os.fsdecode(out)), repr(os.fsdecode(script))]
+    demo = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.count("\n") == 4 and demo.stdout.startswith("[0.5, 0.5] [")
+
+
+def _files(folder: Path) -> dict[str, bytes | str]:
+    """Every name in ``folder``: a link's target, a file's bytes."""
+    return {p.name: os.readlink(p) if p.is_symlink() else p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize(
+    ("case", "argv", "said"),
+    [
+        ("the same name", ["--load", "s.npz", "--out", "s.npz"], "is the file being read (s.npz)"),
+        ("out links to the session", ["--load", "s.npz", "--out", "link.npz"], "is the file being read"),
+        ("the session read through a link", ["--load", "link.npz", "--out", "s.npz"], "is the file being read"),
+        ("a hard link", ["--load", "hard.npz", "--out", "s.npz"], "is the file being read (hard.npz)"),
+        ("the script is the session", ["--load", "m_predict.py", "--out", "m.npz"], "'m_predict.py': is the file"),
+        ("the script links to the arrays", ["--load", "s.npz", "--out", "n.npz"], "is the same file as 'n.npz'"),
+        ("the script is a hard link", ["--load", "s.npz", "--out", "h.npz"], "is the same file as 'h.npz'"),
+    ],
+)
+def test_export_never_writes_over_what_it_reads(case: str, argv: list[str], said: str, tmp_path, capsys, monkeypatch):
+    _, session = _trained_session(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link.npz").symlink_to("s.npz")
+    os.link(session, tmp_path / "hard.npz")
+    (tmp_path / "m_predict.py").write_bytes(session.read_bytes())
+    (tmp_path / "n_predict.py").symlink_to("n.npz")  # n.npz is not there yet
+    (tmp_path / "h.npz").write_bytes(b"an old export")
+    os.link(tmp_path / "h.npz", tmp_path / "h_predict.py")
+    before = _files(tmp_path)
+    code = main(["export", "--format", "numpy", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("nnplay export: error: argument --out: ") and err.count("\n") == 1, err
+    assert said in err, (case, err)
+    assert _files(tmp_path) == before, case

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import nnplay.core.persist as persist
-from nnplay.core import memory_budget
+from nnplay.core import memory_budget, output_file
 from nnplay.core.config import TrainConfig, parse_value
 from nnplay.core.datasets import DatasetError, load_csv
 from nnplay.core.persist import atomic_write, load_session, save_session
@@ -255,7 +255,7 @@ def test_bad_save_names_and_folders_are_found_before_training(
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")  # root ignores chmod, so simulate a read-only folder
 
-    monkeypatch.setattr(persist.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(output_file.tempfile, "mkstemp", read_only)
     code, _, err = run(["train", "--iterations", "5", "--save", str(tmp_path / "s.npz"), "--json"], capsys)
     assert code == 2 and "cannot write in folder" in one_line(err) and "Permission denied" in err
     assert trained == []
@@ -286,3 +286,120 @@ def test_noise_minus_zero_is_zero(capsys) -> None:
     for dataset in ("quadrants", "gauss", "moons"):
         code, _, err = run(["train", "--dataset", dataset, "--noise", "-0", "--iterations", "2", "--json"], capsys)
         assert code == 0, err
+
+
+# -- names and outputs --------------------------------------------------------------------
+
+
+def _nnplay(*argv: str | bytes, **kwargs) -> subprocess.CompletedProcess[str]:
+    """The real ``nnplay ARGV`` (its entry point, stdout and exit status included) in a subprocess."""
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs.setdefault("stderr", subprocess.PIPE)
+    kwargs.setdefault("env", {**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run([sys.executable, "-m", "nnplay.tui.cli", *argv], text=True, timeout=120, cwd=ROOT, **kwargs)
+
+
+def test_a_save_named_in_bytes_that_are_not_utf8_is_written_under_those_bytes(tmp_path: Path) -> None:
+    target = os.fsencode(tmp_path) + b"/s\xff\n.npz"
+    done = _nnplay("train", "--iterations", "5", "--save", target)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.rstrip().endswith(f"saved the session to {os.fsdecode(target)!r}")
+    assert os.listdir(os.fsencode(tmp_path)) == [b"s\xff\n.npz"]
+    assert load_session(os.fsdecode(target)).step_count == 5
+
+
+@pytest.mark.parametrize("name", ["dir/m.npz/", "dir/m.npz/.", "dir/m.npz//"])
+def test_a_name_that_names_a_folder_is_refused(name: str, tmp_path: Path, capsys) -> None:
+    """``dir/m.npz/`` once saved to ``dir/m.npz``: a trailing separator says a folder is meant."""
+    (tmp_path / "dir").mkdir()
+    _, session = _trained_session_file(tmp_path)
+    for argv in (
+        ["train", "--iterations", "2", "--save", f"{tmp_path}/{name}"],
+        ["export", "--load", str(session), "--format", "numpy", "--out", f"{tmp_path}/{name}"],
+    ):
+        code, out, err = run(argv, capsys)
+        assert code == 2 and out == "" and "names a folder" in one_line(err), (argv, err)
+    assert list((tmp_path / "dir").iterdir()) == []
+
+
+def _trained_session_file(tmp_path: Path) -> tuple[Trainer, Path]:
+    t = genuine(steps=1)
+    save_session(t, tmp_path / "s.npz")
+    return t, tmp_path / "s.npz"
+
+
+def test_a_save_never_replaces_the_csv_it_trains_on(tmp_path: Path, capsys) -> None:
+    csv = tmp_path / "points.csv"
+    csv.write_text("x,y,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(20)))
+    text = csv.read_text()
+    (tmp_path / "link.npz").symlink_to("points.csv")
+    for target in (csv, tmp_path / "link.npz"):
+        code, out, err = run(["train", "--csv", str(csv), "--iterations", "2", "--save", str(target)], capsys)
+        assert code == 2 and out == "" and "is the file being read" in one_line(err), err
+    assert csv.read_text() == text
+    # Resuming a session and saving it back where it came from is what --save is for.
+    session = tmp_path / "s.npz"
+    assert run(["train", "--csv", str(csv), "--iterations", "2", "--save", str(session), "--json"], capsys)[0] == 0
+    code, _, err = run(["train", "--load", str(session), "--iterations", "4", "--save", str(session), "--json"], capsys)
+    assert code == 0 and load_session(session).step_count > 2, err
+
+
+@pytest.mark.parametrize(("stream", "name"), [("stdout", "standard output"), ("stderr", "standard error")])
+def test_a_save_never_replaces_the_file_the_output_goes_to(stream: str, name: str, tmp_path: Path) -> None:
+    """``--save /dev/stdout >file`` replaced ``file`` with the session, and the table went nowhere."""
+    log = tmp_path / "log.txt"
+    with open(log, "w") as fh:
+        done = _nnplay("train", "--iterations", "2", "--save", f"/dev/{stream}", **{stream: fh})
+    said = (done.stderr or "") + log.read_text()
+    assert done.returncode == 2 and f"is this command's {name}" in said, said
+    assert one_line(said) and list(tmp_path.iterdir()) == [log]
+
+
+STDOUT_COMMANDS = {
+    "train --json": ["train", "--iterations", "5", "--json"],
+    "train's table": ["train", "--iterations", "5"],
+    "lessons": ["lessons"],
+    "export": ["export", "--load", "SESSION", "--format", "json", "--out", "OUT/m.json"],
+}
+
+
+@pytest.mark.parametrize("command", list(STDOUT_COMMANDS))
+def test_an_output_that_fails_ends_in_one_line_and_status_1(command: str, tmp_path: Path) -> None:
+    _, session = _trained_session_file(tmp_path)
+    argv = [a.replace("SESSION", str(session)).replace("OUT", str(tmp_path)) for a in STDOUT_COMMANDS[command]]
+    with open("/dev/full", "w") as full:
+        done = _nnplay(*argv, stdout=full)
+    assert done.returncode == 1 and "cannot write to standard output (No space left on device)" in one_line(
+        done.stderr
+    ), (command, done.stderr)
+    closed = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "nnplay.tui.cli", *argv],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert closed.returncode == 1 and "standard output is closed" in one_line(closed.stderr), (command, closed.stderr)
+
+
+def test_text_the_output_cannot_encode_is_spelled_out() -> None:
+    done = _nnplay("lessons", env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "\\xb7" in done.stdout and "nnplay lesson N" in done.stdout  # the list's dot, spelled out
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("a file", "is not a folder"),
+        (os.devnull, "is not a folder"),
+        ("/sys/nnplay-screenshots", "cannot make the folder"),  # a read-only parent, even for root
+        ("/proc", "cannot write in folder"),  # a folder nobody writes in, even root
+        ("a folder holding a folder help.svg", "help.svg: is a folder"),
+        ("", "no folder name given"),
+    ],
+)
+def test_screenshots_refuse_a_folder_they_cannot_fill_before_taking_any(where: str, said: str, tmp_path, capsys):
+    (tmp_path / "a file").write_text("kept")
+    (tmp_path / "a folder holding a folder help.svg" / "help.svg").mkdir(parents=True)
+    out = where if where in ("", os.devnull) or where.startswith("/") else str(tmp_path / where)
+    code, printed, err = run(["screenshots", "--out", out], capsys)
+    assert code == 2 and printed == "" and said in one_line(err), err
+    assert (tmp_path / "a file").read_text() == "kept"
+    assert [p for p in tmp_path.rglob("*.svg") if not p.is_dir()] == []

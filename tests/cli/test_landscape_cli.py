@@ -74,8 +74,10 @@ def test_out_saves_the_picture_as_svg(session, tmp_path, capsys) -> None:
     assert code == 0, err
     svg = out.read_text()
     assert svg.startswith("<svg") and "w1[1" in svg and printed.strip() == str(out)
-    code, _, err = run(["landscape", "--load", str(session), "--out", str(tmp_path)], capsys)
-    assert code == 2 and "--out" in one_line(err)
+    for bad in (tmp_path, session):  # a folder; the session being read
+        code, _, err = run(["landscape", "--load", str(session), "--out", str(bad)], capsys)
+        assert code == 2 and "--out" in one_line(err)
+    assert load_session(session).step_count == 300
 
 
 def test_the_picture_prints_without_a_terminal(session, capsys) -> None:

@@ -139,7 +139,6 @@ def test_error_message_states_what_is_allowed(name: str) -> None:
         ("features", "x, y ,sinx", ("x", "y", "sinx")),
         ("layers", "8,8", (8, 8)),
         ("csv_path", "points.csv", "points.csv"),
-        ("csv_path", "", None),
     ],
 )
 def test_parse_value_accepts(name: str, text: str, expected: object) -> None:
@@ -513,3 +512,37 @@ def test_with_live_settings_of_takes_the_live_settings_only() -> None:
     assert (mixed.lr, mixed.momentum) == (0.5, 0.5)  # live: apply without a reset
     assert (mixed.layers, mixed.seed) == (base.layers, base.seed)  # need a new network
     assert mixed.needs_reset(base) == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("seed", "1e-400"),  # a float made it 0
+        ("seed", "4294967295.0000001"),  # a float made it 4294967295
+        ("iterations", "1e999999999"),
+        ("train_size", "100.00000000000001"),
+        ("seed", "_5"),  # Decimal reads it; float, the other fields' reader, does not
+        ("seed", "sNaN"),
+        ("csv_path", ""),  # None: the default data, trained on silently
+        ("csv_path", "   "),
+    ],
+)
+def test_parse_value_refuses_what_it_would_only_approximate(name: str, text: str) -> None:
+    """The same rule for a flag and the panel's field: the value typed, exactly, or a refusal."""
+    with pytest.raises(ConfigError) as info:
+        parse_value(name, text)
+    assert info.value.name == name and FIELDS[name].allowed() in str(info.value)
+
+
+def test_parse_value_reads_whole_numbers_written_as_decimals_exactly() -> None:
+    assert parse_value("seed", "1e3") == 1000 and parse_value("seed", "4294967295.000") == 2**32 - 1
+    assert parse_value("iterations", "1_000") == 1000
+
+
+def test_a_nan_setting_is_refused_as_nan() -> None:
+    with pytest.raises(ConfigError) as info:
+        TrainConfig(lr=math.nan)
+    assert math.isnan(info.value.value)
+    with pytest.raises(ConfigError) as info:
+        TrainConfig(lr=10**400)  # beyond any float: refused as inf, not an OverflowError
+    assert info.value.value == math.inf

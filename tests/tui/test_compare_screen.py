@@ -63,7 +63,8 @@ async def test_space_trains_each_run_to_its_epochs_and_stops_by_itself():
 
 
 async def test_the_palette_compares_the_panel_setup(make_app):
-    app = make_app(BASE)
+    base = BASE.replace(optimizer="momentum")  # sgd has no momentum: comparing it would be two equal runs
+    app = make_app(base)
     async with app.run_test(size=(80, 24)) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Compare two runs")
         command.callback()
@@ -76,13 +77,20 @@ async def test_the_palette_compares_the_panel_setup(make_app):
         assert any("not compared" in n.message and "first weights" in n.message for n in app._notifications)
         command.callback()
         await pilot.pause()
+        app.screen.query_one(Input).value = "points_to_classify=100,points_to_classify=500"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+        assert any("not compared" in n.message and "not part of training" in n.message for n in app._notifications)
+        command.callback()
+        await pilot.pause()
         app.screen.query_one(Input).value = "momentum=0,momentum=0.9"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
         configs = [t.config for t in app.screen.comparison.trainers]
         assert [c.momentum for c in configs] == [0.0, 0.9]
-        assert configs[0].replace(momentum=0.9) == configs[1] == BASE.replace(momentum=0.9)
+        assert configs[0].replace(momentum=0.9) == configs[1] == base.replace(momentum=0.9)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CompareScreen)

@@ -31,7 +31,7 @@ def test_the_folder_holds_exactly_the_pictures_the_command_makes() -> None:
 
 @pytest.mark.parametrize("shot", _cases())
 def test_the_committed_picture_is_what_the_command_makes_now(shot: Shot, tmp_path: Path) -> None:
-    made = asyncio.run(take(shot, tmp_path)).read_text(encoding="utf-8")
+    made = asyncio.run(take(shot, tmp_path / f"{shot.name}.svg")).read_text(encoding="utf-8")
     committed = (SCREENSHOTS / f"{shot.name}.svg").read_text(encoding="utf-8")
     assert committed == made, f"screenshots/{shot.name}.svg is not what the app draws now: {REGENERATE}"
 
