@@ -65,6 +65,14 @@ SHOTS = (
     Shot("lessons-80x24", "the lessons pane at 80x24, no lesson done yet", "seed-v2", 0, size=(80, 24), keys=("L",)),
     Shot("lesson-bar-80x24", "lesson 4 (the circle) just started: the lesson bar", "seed-v2", 0, (80, 24), lesson=4),
     Shot(
+        "landscape",
+        "lesson 9 (the bowl) trained briefly, the loss landscape shown: the path down to the bottom",
+        "seed-v1",
+        60,
+        keys=("m",),
+        lesson=9,
+    ),
+    Shot(
         "compare-backprop",
         "the article's flawed backprop beside the correct rule, 3,000 steps each",
         "seed-v2",
