@@ -42,7 +42,7 @@ from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.share import command_line
 from nnplay.tui.startup import Startup
-from nnplay.tui.widgets.keys_in_order import KeyRoute
+from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import NoticeLine, NoticePosted
 from nnplay.tui.widgets.params_panel import ParamsPanel
@@ -52,7 +52,7 @@ from nnplay.tui.widgets.weight_diagram import WeightDiagram
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
-class NNPlayApp(App[None]):
+class NNPlayApp(RoutesKeysInOrder, App[None]):
     """The playground: one training session drawn by four panes."""
 
     TITLE = "nnplay"
@@ -72,7 +72,6 @@ class NNPlayApp(App[None]):
         cell_aspect: float = CELL_ASPECT,
     ) -> None:
         super().__init__()
-        self.key_route = KeyRoute()  # the keys of a burst, in order (tui/widgets/keys_in_order.py)
         # Standalone: the app is the whole process (the `nnplay` command); see tui/startup.py.
         self.startup = Startup(self, standalone)
         self._panes_ready = False
@@ -105,21 +104,6 @@ class NNPlayApp(App[None]):
             self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
         except NoMatches:  # shutting down
             pass
-
-    async def on_event(self, event: events.Event) -> None:
-        if not isinstance(event, events.Key) or event.is_forwarded:
-            await super().on_event(event)
-            return
-        # A key from the terminal: behind the keys of its burst still on their way, if any, else
-        # where Textual sends it (tui/widgets/keys_in_order.py).
-        behind = self.key_route.behind()
-        if behind is not None:
-            self.key_route.send(event, behind, priority_checked=False)
-            behind._forward_event(event)
-            return
-        await super().on_event(event)
-        if event.is_forwarded:  # not taken by a priority binding: sent to the focus (or the screen)
-            self.key_route.send(event, self.focused or self.screen, priority_checked=True)
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch

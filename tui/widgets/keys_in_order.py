@@ -9,8 +9,8 @@ often) the keys behind a tab were already queued at the widget being left, or ta
 binding of the widget being left: characters typed for the next field landed in the diagram, and
 "." there is the app's time-travel key. So:
 
-- the app sends a key to the widget that will see it after the keys still on their way
-  (``KeyRoute.behind``), and checks its priority bindings only there, when its turn comes;
+- the app (``RoutesKeysInOrder``) sends a key to the widget that will see it after the keys still
+  on their way (``KeyRoute.behind``), whose priority bindings are checked there, in turn;
 - a focusable widget of the app (``KeysInOrder``) runs the bindings of a key where it handles it,
   from itself up exactly as the app would, so a focus move is done before the next key is looked
   at (Textual's Input would otherwise let "2000", three backspaces and "300" give "2000":
@@ -62,13 +62,43 @@ class KeyRoute:
         return sent[1]
 
 
+class RoutesKeysInOrder:
+    """Mixin for the App (before Textual's App): sends each key from the terminal behind the keys
+    of its burst still on their way, if any, else where Textual sends it, and notes where."""
+
+    key_route: KeyRoute
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_route = KeyRoute()
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)  # type: ignore[misc]
+            return
+        behind = self.key_route.behind()
+        if behind is not None:
+            self.key_route.send(event, behind, priority_checked=False)
+            behind._forward_event(event)
+            return
+        await super().on_event(event)  # type: ignore[misc]
+        if event.is_forwarded:  # not taken by a priority binding: sent to the focus (or the screen)
+            app: Any = self
+            self.key_route.send(event, app.focused or app.screen, priority_checked=True)
+
+
 class KeysInOrder:
     """Mixin for a focusable widget (before the Textual class): keys in the order typed."""
 
     async def _on_key(self, event: events.Key) -> None:
         app: Any = self.app  # type: ignore[attr-defined]
         route: KeyRoute | None = getattr(app, "key_route", None)
-        priority_checked = route.take(event, self) if route is not None else None  # type: ignore[arg-type]
+        if route is not None:
+            priority_checked = route.take(event, self)  # type: ignore[arg-type]
+        else:  # an app that does not route keys: only a key from a focused descendant is bubbling
+            focused = app.focused
+            mine = focused is None or focused is self or self not in focused.ancestors
+            priority_checked = True if mine else None
         if priority_checked is None:  # bubbling up from a child (or not from the terminal)
             await super()._on_key(event)  # type: ignore[misc]
             return
@@ -77,8 +107,8 @@ class KeysInOrder:
             event.prevent_default()
             handed_on = events.Key(event.key, event.character)
             target = app.focused or app.screen
-            if isinstance(target, KeysInOrder):  # its priority bindings are checked there, in turn
-                route.send(handed_on, target, priority_checked=False)  # type: ignore[union-attr]
+            if route is not None and isinstance(target, KeysInOrder):  # its priority bindings: there, in turn
+                route.send(handed_on, target, priority_checked=False)
                 target._forward_event(handed_on)
             elif not await app._check_bindings(event.key, priority=True):
                 target._forward_event(handed_on)
