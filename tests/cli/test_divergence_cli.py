@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_cli_reports_divergence_and_exits_3() -> None:
     """One real process (test_cli.py runs main() in-process): enough iterations that the
     default engine is the compiled kernel where numba is installed."""

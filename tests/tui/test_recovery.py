@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nnplay.core.persist import load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
@@ -91,6 +93,7 @@ def test_sighup_saves_nothing_and_the_status_is_128_plus_the_signal(tmp_path: Pa
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) -> None:
     """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)."""
     script = (

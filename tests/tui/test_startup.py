@@ -37,6 +37,7 @@ class PanelOnly(App[None]):
         self.changes.append(event.field)
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_a_deferred_panel_keeps_what_it_is_told_and_shows_it_once_built():
     async def run() -> None:
         app = PanelOnly()
@@ -101,6 +102,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
     asyncio.run(run())
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_the_standalone_app_freezes_its_start_up_objects_once_up():
     """In its own process, as ``nnplay`` runs it: after the panel is built, the objects alive
     then are out of the collector's full passes (which took ~100 ms, stalling keys)."""
