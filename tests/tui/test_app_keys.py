@@ -262,7 +262,7 @@ async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "target_loss", "0.15")
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=60,
                          what="the run to reach the target and pause")  # fmt: skip
         snap = app.session.latest
         assert snap.metrics.train_loss <= 0.15
@@ -282,7 +282,7 @@ async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=30,
+        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=60,
                          what="the run to reach the target and pause")  # fmt: skip
         snap = app.session.latest
     assert snap.metrics.train_loss <= 0.15
@@ -460,7 +460,7 @@ def test_a_notice_said_on_the_main_screen_is_not_a_toast_over_a_prompt_later(mak
             def shown() -> list[str]:
                 return [str(t.render()) for t in app.screen.query(Toast) if t.region.area]
 
-            await wait_until(lambda: any("said over help" in text for text in shown()), timeout=30,
+            await wait_until(lambda: any("said over help" in text for text in shown()), timeout=60,
                              what="the toast over help", between=pilot.pause)  # fmt: skip
 
     asyncio.run(run())
@@ -598,7 +598,7 @@ async def test_q_exits_while_training(make_app):
         assert app.session.running
         # The run's steps are unsaved: q asks first (tui/screens/quit_prompt.py), and a second q quits anyway.
         await send_key(pilot, "q")
-        await wait_until(lambda: isinstance(app.screen, QuitPrompt), timeout=5, what="the quit question")
+        await wait_until(lambda: isinstance(app.screen, QuitPrompt), timeout=60, what="the quit question")
         assert app.is_running and app.session.running
         await send_key(pilot, "q")
         await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit after the second q")
@@ -1042,7 +1042,7 @@ def test_command_palette_preset_by_keyboard(ui):
         await type_keys(pilot, "Preset: moons")
         await wait_until(
             lambda: "Preset: moons" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt),
-            timeout=5,
+            timeout=60,
             what="the palette to find the preset",
         )
         await pilot.press("enter")
@@ -1076,7 +1076,7 @@ async def test_keys_are_handled_while_the_kernel_trains(make_app):
         await send_key(pilot, "space", " ")
         await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         # The app loads the kernel 1.5 s after start, in the background.
-        await wait_until(lambda: app.session.latest.engine == "numba", timeout=30, what="the kernel")
+        await wait_until(lambda: app.session.latest.engine == "numba", timeout=60, what="the kernel")
         for press in range(7):
             before = app.view.discretize
             steps = app.session.latest.step

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 async def wait_until(
     condition: Callable[[], bool],
-    timeout: float = 20.0,
+    timeout: float = 60.0,
     what: str = "",
     between: Callable[[], Awaitable[object]] | None = None,
 ) -> None:
