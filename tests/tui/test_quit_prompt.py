@@ -48,6 +48,11 @@ def asking(app) -> bool:
     return isinstance(app.screen, QuitPrompt) and bool(app.screen.query("#lost"))
 
 
+def save_prompt_ready(app) -> bool:
+    """Whether the save prompt is on screen, composed, with its path field focused (to type into)."""
+    return isinstance(app.screen, PathPrompt) and getattr(app.focused, "id", None) == "answer"
+
+
 def notices(app) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -189,7 +194,7 @@ async def test_s_saves_a_loadable_session_then_quits(make_app, tmp_path: Path, m
         await send_key(pilot, "q")
         await wait_until(lambda: asking(app), timeout=60, what="the question")
         await send_key(pilot, "s")
-        await wait_until(lambda: isinstance(app.screen, PathPrompt), timeout=60, what="the save prompt")
+        await wait_until(lambda: save_prompt_ready(app), timeout=60, what="the save prompt, its field focused")
         assert app.screen.query_one("#answer", Input).value == "nnplay-session.npz"  # the app's own save path
         await type_text(pilot, "quit-1.npz")
         await press_special(pilot, "enter")
@@ -210,7 +215,7 @@ async def test_a_failed_save_says_so_and_stays(make_app, tmp_path: Path, monkeyp
         await send_key(pilot, "q")
         await wait_until(lambda: asking(app), timeout=60, what="the question")
         await send_key(pilot, "s")
-        await wait_until(lambda: isinstance(app.screen, PathPrompt), timeout=60, what="the save prompt")
+        await wait_until(lambda: save_prompt_ready(app), timeout=60, what="the save prompt, its field focused")
         await type_text(pilot, "nowhere/x.npz")  # no such folder
         await press_special(pilot, "enter")
         said = f"not quit: could not save nowhere/x.npz: folder '{tmp_path / 'nowhere'}' does not exist"
