@@ -338,7 +338,7 @@ class Fuzzer:
         return sum(1 for ch in text if 0x2801 <= ord(ch) <= 0x28FF)
 
 
-async def wait_until(condition, what: str, timeout: float = 10.0) -> None:
+async def wait_until(condition, what: str, timeout: float = 60.0) -> None:
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,22 @@ import pytest
 from nnplay.core.config import TrainConfig
 from nnplay.core.trainer import Trainer
 from tests.core.hostile_sessions import crafted_sessions
+
+# The quick tier (-m "not slow"): the engine, the frame model, the render layer and the CLI's
+# parsing. Besides the tests marked slow one by one (whole trainings, huge files), these are slow
+# by what they run: the real app in tmux or behind a web server, and any test that starts the app
+# (a Pilot test, an async test, a snapshot, the shared app of an AppThread).
+SLOW_FOLDERS = ("e2e", "serve")
+APP_FIXTURES = ("make_app", "snap_compare")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = Path(item.path).relative_to(tests).parts[0]
+        drives_an_app = inspect.iscoroutinefunction(getattr(item, "obj", None))  # an async test runs an app
+        if folder in SLOW_FOLDERS or drives_an_app or set(APP_FIXTURES) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def app_under_test(

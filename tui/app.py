@@ -45,6 +45,7 @@ from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.share import command_line
 from nnplay.tui.startup import Startup
+from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import NoticeLine, NoticePosted
 from nnplay.tui.widgets.params_panel import ParamsPanel
@@ -54,7 +55,7 @@ from nnplay.tui.widgets.weight_diagram import WeightDiagram
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
-class NNPlayApp(App[None]):
+class NNPlayApp(RoutesKeysInOrder, App[None]):
     """The playground: one training session drawn by four panes."""
 
     TITLE = "nnplay"

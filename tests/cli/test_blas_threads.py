@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 SHOW = "import nnplay.tui.cli, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_blas_runs_on_one_thread_unless_the_environment_says_otherwise() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", SHOW], env=env, capture_output=True, text=True, check=True)

@@ -92,6 +92,7 @@ def background_runs():
 # -- exit codes for real -----------------------------------------------------------------
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_subprocess_bad_input_exits_2_without_traceback() -> None:
     procs = [
         spawn("train", "--lr", "abc"),
@@ -106,6 +107,7 @@ def test_subprocess_bad_input_exits_2_without_traceback() -> None:
         assert_one_line_error(err, needle)
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_subprocess_corrupt_load_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "numpy-array.npy"
     np.save(bad, np.arange(4.0))
@@ -494,6 +496,7 @@ def test_seed_v1_is_the_2_to_4_network(background_runs) -> None:
     assert config["layers"] == [] and config["features"] == ["x", "y"] and config["dataset"] == "quadrants-centres"
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 @pytest.mark.parametrize("preset", ["seed-v1", "seed-v2"])
 def test_article_presets_with_the_numpy_engine(preset: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, result, _ = run_json(["--preset", preset], capsys)

@@ -11,6 +11,7 @@ from tests.cli.cli_run import run_json
 V1 = ["--preset", "seed-v1", "--iterations", "20000"]
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_a_kernel_that_cannot_load_falls_back_to_numpy_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

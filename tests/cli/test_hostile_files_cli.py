@@ -64,6 +64,7 @@ def test_a_path_a_terminal_would_obey_is_echoed_as_text(tmp_path: Path, capsys) 
     assert code == 0 and "saved the session to" in out and "s␛[2J.npz" in shown_as_text(out.splitlines()[-1])
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_a_crafted_session_in_a_subprocess_prints_no_traceback(crafted) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for name in ("nested-100000", "int-100000-digits", "header-lie-params", "three-bytes-crc"):
@@ -161,6 +162,7 @@ print(code, next(int(line.split()[1]) for line in open("/proc/self/status") if l
 """
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_peak_memory_of_a_large_test_set_stays_bounded() -> None:
     """180,000 test points through 4 layers of 64: a whole-set pass held ~1 GB of activations."""
     argv = ["train", "--dataset", "circle", "--train-size", "20000", "--test-ratio", "0.9", "--layers",

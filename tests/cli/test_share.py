@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,6 +64,7 @@ def parse(line: str) -> TrainConfig:
     return config_from_args(build_parser().parse_args(words[1:]))
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(config=configs())
 def test_command_line_round_trips(config: TrainConfig) -> None:

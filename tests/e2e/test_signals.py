@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from nnplay.tui.signals import EXIT_GRACE
-from tests.e2e.test_tmux import Terminal, parse_step, plot_visible
+from tests.e2e.test_tmux import Terminal, parse_step, plot_visible, timeout_scale
 
 DONE = "SHELL-AFTER-APP"
 
@@ -133,10 +133,11 @@ def test_closing_the_terminal_ends_the_app(terminal_app) -> None:
     t.wait_for(lambda s: "steps/s" in s, "training to start", 5.0)
     pid = int(t.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
     t.tmux("kill-server")
-    deadline = time.monotonic() + EXIT_GRACE + 5
+    waited = (EXIT_GRACE + 5) * timeout_scale()
+    deadline = time.monotonic() + waited
     while running(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     alive = running(pid)
     if alive:
         os.kill(pid, signal.SIGKILL)  # leave nothing behind
-    assert not alive, f"the app was still running {EXIT_GRACE + 5:g} s after its terminal closed"
+    assert not alive, f"the app was still running {waited:.0f} s after its terminal closed"

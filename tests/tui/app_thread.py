@@ -11,6 +11,10 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+# How long a check on the app may take: a deadline for a hung app, generous enough for a
+# loaded machine (several checks take a minute there), never a claim about speed.
+DEADLINE = 600.0
+
 
 class AppThread:
     """One running app, driven from synchronous test code: ``run(fn, ...)`` awaits
@@ -24,7 +28,7 @@ class AppThread:
         self._stop: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._main, args=(size,), name="app-under-test", daemon=True)
         self._thread.start()
-        self.pilot = self._ready.result(timeout=60)
+        self.pilot = self._ready.result(timeout=DEADLINE)
 
     def _main(self, size: tuple[int, int]) -> None:
         async def serve() -> None:
@@ -50,7 +54,12 @@ class AppThread:
             with self.app._context():  # widgets find their app through a context variable
                 return await fn(self.pilot, *args)
 
-        return asyncio.run_coroutine_threadsafe(call(), self.loop).result(timeout=60)
+        done = asyncio.run_coroutine_threadsafe(call(), self.loop)
+        try:
+            return done.result(timeout=DEADLINE)
+        except concurrent.futures.TimeoutError:
+            done.cancel()
+            raise AssertionError(f"{getattr(fn, '__qualname__', fn)} did not finish within {DEADLINE} s") from None
 
     def close(self) -> None:
         if self._stop is not None:

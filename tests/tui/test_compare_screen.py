@@ -33,7 +33,7 @@ async def test_t_trains_both_runs_in_step_and_r_resets_them():
         await wait_until(lambda: comparison.step_count == 300 and not screen.running, what="300 steps each")
         a, b = comparison.trainers
         assert a.step_count == b.step_count == 300
-        await pilot.pause(0.2)
+        await pilot.pause()
         screen.draw_frame()
         assert "step 300" in status(screen, 0) and "step 300" in status(screen, 1)
         assert "lr 0.03" in status(screen, 0) and "lr 3" in status(screen, 1)

@@ -7,6 +7,7 @@ import gc
 from textual.widgets._footer import FooterKey
 
 from nnplay.core.presets import PRESETS
+from tests.tui.waiting import wait_until
 
 
 async def test_focus_changes_leave_no_footer_keys_behind(make_app) -> None:
@@ -16,10 +17,8 @@ async def test_focus_changes_leave_no_footer_keys_behind(make_app) -> None:
         for _ in range(30):  # each focus change changes the bindings: the footer recomposes
             await pilot.press("tab")
         app.query_one("#diagram").focus()  # the app's keys (a field shows only the few that work while typing)
-        for _ in range(50):  # the footer recomposes after the focus change: wait for its keys
-            await pilot.pause(0.05)
-            if len(app.query(FooterKey)) > 5:
-                break
+        # The footer recomposes after the focus change: wait for its keys.
+        await wait_until(lambda: len(app.query(FooterKey)) > 5, 60, "the footer's keys", between=pilot.pause)
         gc.collect()
         shown = len(app.query(FooterKey))
         alive = sum(1 for o in gc.get_objects() if isinstance(o, FooterKey))

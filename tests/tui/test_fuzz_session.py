@@ -10,14 +10,13 @@ purpose, train on n and space, and draw the plot in braille.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
-from benchmarks.fuzz_events import KEYS, Fuzzer, StepCounter, event_stream
+from benchmarks.fuzz_events import KEYS, Fuzzer, StepCounter, event_stream, wait_until
 from nnplay.core.presets import PRESETS
 from nnplay.tui.app import NNPlayApp
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
@@ -55,8 +54,7 @@ async def test_random_events_while_training(make_app, seed: int, tmp_path: Path)
             await fuzz.back_to_normal((120, 40))
             await fuzz.check_trains()
             await fuzz.resize(70, 18)  # small, but at least the minimum size
-            await asyncio.sleep(0.1)
-            assert not app.screen.has_class("-too-small")
+            await wait_until(lambda: not app.screen.has_class("-too-small"), "the app to fit 70x18 again")
             braille = await fuzz.plot_braille()
             unexpected = fuzz.unexpected_errors()
         # run_test has exited: it raises here if the app died of an exception meanwhile.

@@ -27,6 +27,7 @@ from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPa
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread, settle
+from tests.tui.waiting import holds_within
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -148,12 +149,9 @@ def test_typing_anything_into_a_field_changes_nothing_but_that_field(shared, nam
             if expected is ConfigError:
                 if now != old:
                     problems.append(f"{text[:12]!r}: refused, yet the value became {now!r} (was {old!r})")
+                # What a person sees once the frames have caught up: the scroll follows the layout.
+                await holds_within(lambda n=name: visible_reason(app, n) is not None, 30, between=pilot.pause)
                 reason = visible_reason(app, name)
-                for _ in range(20):  # what a person sees within a few frames: the scroll follows the layout
-                    if reason is not None:
-                        break
-                    await pilot.pause(0.05)
-                    reason = visible_reason(app, name)
                 if reason is None or not reason.startswith("✗"):
                     problems.append(f"{text[:12]!r}: no reason visible under the field ({reason!r})")
                 elif len(reason) > 400:
@@ -221,15 +219,13 @@ def test_the_footer_shows_the_keys_that_work_while_typing(shared):
 
         app = pilot.app
 
+        def footer() -> str:
+            return " ".join(f"{k.key_display} {k.description}" for k in app.query(FooterKey))
+
         async def footer_once_it_shows(key: str) -> str:
             # The footer recomposes after a focus change; under load that takes a few frames.
-            for _ in range(100):
-                await settle(pilot)
-                shown = " ".join(f"{k.key_display} {k.description}" for k in app.query(FooterKey))
-                if key in shown:
-                    return shown
-                await pilot.pause(0.05)
-            return shown
+            await holds_within(lambda: key in footer(), 30, between=lambda: settle(pilot))
+            return footer()
 
         await fresh(pilot, (120, 40))
         app.query_one("#field-lr", Input).focus()
@@ -292,11 +288,8 @@ def test_a_path_typed_into_csv_file_then_r_loads_it_and_resets(shared, tmp_path)
         post(pilot, "enter", "\r")
         post(pilot, "r", "r")
         await settle(pilot)
-        for _ in range(200):  # the file is read off the UI thread
-            if app.session.latest.config.dataset == "csv":
-                break
-            await pilot.pause(0.02)
-            await settle(pilot)
+        # The file is read off the UI thread.
+        await holds_within(lambda: app.session.latest.config.dataset == "csv", 30, between=lambda: settle(pilot))
         return field.value, app.session.latest.config.dataset, app.session.latest.config.csv_path
 
     value, dataset, csv_path = shared.run(check)

@@ -11,6 +11,7 @@ commands here, so what reaches the trainer is deterministic.
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import numpy as np
@@ -863,3 +864,26 @@ def test_the_pending_line_stays_in_view_when_the_panel_is_scrolled(panel):
             await pilot.resize_terminal(*SIZE)
 
     panel.run(check)
+
+
+@pytest.mark.parametrize("reads", [1, 2, 4], ids=["one-read", "keys-2-reads-apart", "keys-4-reads-apart"])
+async def test_a_burst_from_the_diagram_tabs_to_the_fields_and_edits_them(make_app, reads):
+    """The burst from tests/e2e/test_tmux.py, from where the app starts (the diagram), delivered in
+    one read or spread over reads as a loaded machine reads the terminal: the keys behind the tabs
+    go to the fields in order, and the "." of "0.25" is the noise field's, not the app's time
+    travel (it went to the app when the diagram, left by the tabs, still had the keys queued)."""
+    keys = ["tab"] * 4 + ["end", *["backspace"] * 8, "0", ".", "2", "5", "tab"]
+    keys += ["end", *["backspace"] * 8, "1", "5", "0", "tab"]
+    app = make_app(PRESETS["quadrants"].config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.focused is app.query_one("#diagram")
+        for key in keys:
+            app.post_message(events.Key(CHARACTER_KEYS.get(key, key), key if len(key) == 1 else None))
+            for _ in range(reads - 1):
+                await asyncio.sleep(0)  # the app's tasks run a little before the next key arrives
+        await settle(pilot)
+        assert app.view.travel is None
+        assert app.query_one("#field-noise", Input).value == "0.25"
+        assert app.query_one("#field-train_size", Input).value == "150"
+        assert (panel_of(pilot).config.noise, panel_of(pilot).config.train_size) == (0.25, 150)

@@ -23,6 +23,7 @@ from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
+from tests.tui.waiting import wait_until
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
@@ -297,12 +298,12 @@ async def test_a_diverged_run_fits_its_panes(make_app, size) -> None:
     app = make_app(config, start_worker=True)
     async with app.run_test(size=size) as pilot:
         await pilot.press("space")
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if app.session.latest.diverged_at is not None and "diverged" in app.query_one("#notice").text:
-                break
-        assert app.session.latest.diverged_at is not None
-        await pilot.pause(0.3)  # a frame with the diverged snapshot
+        await wait_until(
+            lambda: app.session.latest.diverged_at is not None and "diverged" in app.query_one("#notice").text,
+            60, "the run to diverge and the notice to say so",
+        )  # fmt: skip
+        await wait_until(lambda: "diverged at step" in str(app.query_one("#status").render()), 30,
+                         "a frame with the diverged snapshot", between=pilot.pause)  # fmt: skip
         assert "diverged at step" in str(app.query_one("#status").render())
         assert "diverged at step" in app.query_one("#notice").text
         assert_fits(app)

@@ -48,6 +48,11 @@ def asking(app) -> bool:
     return isinstance(app.screen, QuitPrompt) and bool(app.screen.query("#lost"))
 
 
+def save_prompt_ready(app) -> bool:
+    """Whether the save prompt is on screen, composed, with its path field focused (to type into)."""
+    return isinstance(app.screen, PathPrompt) and getattr(app.focused, "id", None) == "answer"
+
+
 def notices(app) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -102,7 +107,7 @@ async def test_q_quits_at_once_when_nothing_is_unsaved(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         assert not app.session.unsaved
         await pilot.press("q")
-        await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")
+        await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
         assert not any(isinstance(s, QuitPrompt) for s in app.screen_stack)
     assert app.return_code == 0
 
@@ -139,7 +144,7 @@ async def test_q_then_q_or_y_quits_anyway(make_app, answer: str) -> None:
         await pilot.pause()
         assert lost(app) == "1 training step and 2 data edits are not saved."
         await pilot.press(answer)
-        await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")
+        await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
     assert app._exit and app.return_code == 0
 
 
@@ -157,7 +162,7 @@ async def test_ctrl_q_twice_quits_while_typing_in_a_field(make_app) -> None:
         await pilot.pause()
         assert lost(app) == "1 training step is not saved."
         await pilot.press("ctrl+q")
-        await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")
+        await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
     assert app._exit and app.return_code == 0
 
 
@@ -167,14 +172,14 @@ async def test_the_count_follows_the_run_training_behind_the_question(make_app) 
         await send_key(pilot, "space", " ")
         await wait_until(lambda: app.session.latest.step > 0, what="training to start")
         await send_key(pilot, "q")
-        await wait_until(lambda: asking(app), timeout=5, what="the question")
+        await wait_until(lambda: asking(app), timeout=60, what="the question")
         first = lost(app)
-        await wait_until(lambda: lost(app) != first, timeout=5, what="the count to move on")
+        await wait_until(lambda: lost(app) != first, timeout=60, what="the count to move on")
         steps = int(lost(app).split()[0].replace(",", ""))
         assert steps > int(first.split()[0].replace(",", ""))
         assert steps <= app.session.unsaved_steps
         await press_special(pilot, "escape")
-        await wait_until(lambda: not isinstance(app.screen, QuitPrompt), timeout=5, what="the question to close")
+        await wait_until(lambda: not isinstance(app.screen, QuitPrompt), timeout=60, what="the question to close")
         assert app.session.running  # staying did not stop the run
 
 
@@ -184,16 +189,16 @@ async def test_s_saves_a_loadable_session_then_quits(make_app, tmp_path: Path, m
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(5):
             await send_key(pilot, "n")
-        await wait_until(lambda: app.session.latest.step == 5, timeout=5, what="five steps")
+        await wait_until(lambda: app.session.latest.step == 5, timeout=60, what="five steps")
         params = np.array(app.session.latest.network.params)
         await send_key(pilot, "q")
-        await wait_until(lambda: asking(app), timeout=5, what="the question")
+        await wait_until(lambda: asking(app), timeout=60, what="the question")
         await send_key(pilot, "s")
-        await wait_until(lambda: isinstance(app.screen, PathPrompt), timeout=5, what="the save prompt")
+        await wait_until(lambda: save_prompt_ready(app), timeout=60, what="the save prompt, its field focused")
         assert app.screen.query_one("#answer", Input).value == "nnplay-session.npz"  # the app's own save path
         await type_text(pilot, "quit-1.npz")
         await press_special(pilot, "enter")
-        await wait_until(lambda: not app.is_running, timeout=10, what="the app to exit after the save")
+        await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit after the save")
     assert app._exit and app.return_code == 0
     loaded = load_session(tmp_path / "quit-1.npz")
     assert loaded.step_count == 5 and loaded.config == CONFIG
@@ -206,24 +211,24 @@ async def test_a_failed_save_says_so_and_stays(make_app, tmp_path: Path, monkeyp
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "n")
-        await wait_until(lambda: app.session.latest.step == 1, timeout=5, what="a step")
+        await wait_until(lambda: app.session.latest.step == 1, timeout=60, what="a step")
         await send_key(pilot, "q")
-        await wait_until(lambda: asking(app), timeout=5, what="the question")
+        await wait_until(lambda: asking(app), timeout=60, what="the question")
         await send_key(pilot, "s")
-        await wait_until(lambda: isinstance(app.screen, PathPrompt), timeout=5, what="the save prompt")
+        await wait_until(lambda: save_prompt_ready(app), timeout=60, what="the save prompt, its field focused")
         await type_text(pilot, "nowhere/x.npz")  # no such folder
         await press_special(pilot, "enter")
         said = f"not quit: could not save nowhere/x.npz: folder '{tmp_path / 'nowhere'}' does not exist"
-        await wait_until(lambda: said in notices(app), timeout=10, what="the failure to be said")
+        await wait_until(lambda: said in notices(app), timeout=60, what="the failure to be said")
         await asyncio.sleep(0.3)  # several frames: nothing else is queued to quit
         assert app.is_running and len(app.screen_stack) == 1
         assert app.session.unsaved_steps == 1
         assert not (tmp_path / "nowhere").exists()
         # The work is still there, and the question still guards it.
         await send_key(pilot, "q")
-        await wait_until(lambda: asking(app), timeout=5, what="the question again")
+        await wait_until(lambda: asking(app), timeout=60, what="the question again")
         await send_key(pilot, "y")
-        await wait_until(lambda: not app.is_running, timeout=5, what="the app to exit")
+        await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
     assert app.return_code == 0
 
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nnplay.core.persist import load_session
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
@@ -98,6 +100,7 @@ def test_every_ending_saves_and_the_status_says_what_ended_it(tmp_path: Path, mo
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) -> None:
     """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)."""
     script = (

@@ -19,6 +19,7 @@ from nnplay.core.presets import PRESETS
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import flush
+from tests.tui.waiting import wait_until
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,7 @@ class PanelOnly(App[None]):
         self.changes.append(event.field)
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_a_deferred_panel_keeps_what_it_is_told_and_shows_it_once_built():
     async def run() -> None:
         app = PanelOnly()
@@ -87,10 +89,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
         async with app.run_test(size=(120, 40)) as pilot:
             if early_key is not None:
                 await pilot.press(early_key)
-            for _ in range(50):
-                await pilot.pause(0.02)
-                if not app.query_one(ParamsPanel).deferred:
-                    break
+            await wait_until(lambda: not app.query_one(ParamsPanel).deferred, 60, "the panel to be built")
             await flush(pilot)
             assert seen and seen[0][0] >= 1 and seen[0][1] > 0 and seen[0][2] and not seen[0][3], seen
             panel = app.query_one(ParamsPanel)
@@ -103,6 +102,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
     asyncio.run(run())
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 def test_the_standalone_app_freezes_its_start_up_objects_once_up():
     """In its own process, as ``nnplay`` runs it: after the panel is built, the objects alive
     then are out of the collector's full passes (which took ~100 ms, stalling keys)."""

@@ -31,15 +31,19 @@ def parameters(function) -> list[str]:
     return list(inspect.signature(function).parameters)
 
 
-# -- OrderedInput (tui/widgets/ordered_input.py): Textual#6605 -------------------------------
+# -- KeysInOrder and OrderedInput (tui/widgets/keys_in_order.py): Textual#6605 -----------------
 
 
 def test_the_private_names_ordered_input_calls_are_still_there() -> None:
-    assert inspect.iscoroutinefunction(App._check_bindings), "App._check_bindings changed: revisit OrderedInput"
-    assert parameters(App._check_bindings) == ["self", "key", "priority"], "revisit OrderedInput._on_key"
-    assert parameters(Widget._forward_event) == ["self", "event"], "Widget._forward_event changed: revisit OrderedInput"
-    # OrderedInput overrides the Input's own key handler, which inserts the characters.
-    assert inspect.iscoroutinefunction(Input.__dict__.get("_on_key")), "Input._on_key moved: revisit OrderedInput"
+    revisit = "revisit KeysInOrder (tui/widgets/keys_in_order.py)"
+    assert inspect.iscoroutinefunction(App._check_bindings), f"App._check_bindings changed: {revisit}"
+    assert parameters(App._check_bindings) == ["self", "key", "priority"], revisit
+    assert parameters(Widget._forward_event) == ["self", "event"], f"Widget._forward_event changed: {revisit}"
+    # KeysInOrder overrides the widget's own key handler (the Input's inserts the characters).
+    assert inspect.iscoroutinefunction(Input.__dict__.get("_on_key")), f"Input._on_key moved: {revisit}"
+    assert inspect.iscoroutinefunction(Widget.__dict__.get("_on_key")), f"Widget._on_key moved: {revisit}"
+    # RoutesKeysInOrder routes what App.on_event would forward to the focus.
+    assert inspect.iscoroutinefunction(App.on_event), f"App.on_event changed: {revisit}"
 
 
 class OneField(App[None]):

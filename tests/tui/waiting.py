@@ -5,19 +5,40 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from textual import events
 from textual.pilot import Pilot
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds naming ``what``."""
+async def wait_until(
+    condition: Callable[[], bool],
+    timeout: float = 60.0,
+    what: str = "",
+    between: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds naming ``what``.
+
+    ``between`` runs before each new look (``settle`` for an app whose commands the test runs
+    itself, ``pilot.pause`` to repaint). The timeout is a deadline for something that should
+    happen, so make it generous: it is never a claim about speed."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        if between is not None:
+            await between()
         await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
+
+
+async def holds_within(condition: Callable[[], bool], timeout: float, **wait: object) -> bool:
+    """Whether ``condition`` comes to hold within ``timeout`` seconds (for a check that reports a
+    problem rather than failing at once)."""
+    try:
+        await wait_until(condition, timeout, **wait)  # type: ignore[arg-type]
+    except AssertionError:
+        return condition()
+    return True
 
 
 async def send_key(pilot: Pilot, key: str, character: str | None = None) -> None:

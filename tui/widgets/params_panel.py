@@ -24,6 +24,7 @@ from nnplay.core.backprop import BACKPROP_LABELS
 from nnplay.core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
 from nnplay.core.features import FEATURES
 from nnplay.core.outside_text import printable
+from nnplay.tui.widgets.keys_in_order import KeysInOrder
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -164,7 +165,7 @@ class FieldInput(OrderedInput):
         self.panel.commit(self)
 
 
-class PanelButton(Button):
+class PanelButton(KeysInOrder, Button):
     """A button that counts every press: five quick enters on +layer add five layers.
 
     Textual's Button ignores a press while its 0.2 s press animation runs, which drops the
@@ -179,6 +180,14 @@ class PanelButton(Button):
         self.press()  # a click during the animation counts too (Button ignores it)
 
 
+class PanelSelect(KeysInOrder, Select[str]):
+    """A choice field that takes a burst's keys in order (tui/widgets/keys_in_order.py)."""
+
+
+class FeatureList(KeysInOrder, SelectionList[str]):
+    """The features' checklist, taking a burst's keys in order (tui/widgets/keys_in_order.py)."""
+
+
 class FieldError(Static):
     """The refusal under a field. Shown, it stays in view whatever height its text gives it: the
     panel's scroll to it can run before a longer text's extra line is laid out."""
@@ -188,7 +197,7 @@ class FieldError(Static):
             self.call_after_refresh(self.call_after_refresh, self.scroll_visible, animate=False)
 
 
-class ParamsPanel(VerticalScroll):
+class ParamsPanel(KeysInOrder, VerticalScroll):
     DEFAULT_CSS = """
     ParamsPanel { width: 34; padding: 0 1 0 0; border-right: solid $primary-darken-2; }
     ParamsPanel .section { color: $accent; text-style: bold; margin-top: 1; }
@@ -255,7 +264,7 @@ class ParamsPanel(VerticalScroll):
             value = getattr(self.config, name)
             if name == "features":
                 yield Label("features (enter toggles)", classes="row")
-                yield SelectionList[str](
+                yield FeatureList(
                     *[(title, key, key in self.config.features) for key, title in FEATURES.items()],
                     id="field-features",
                 )
@@ -263,7 +272,7 @@ class ParamsPanel(VerticalScroll):
                 with Horizontal(classes="row"):
                     yield Label(label)
                     # No type-to-search: letters are the app's keys.
-                    yield Select(
+                    yield PanelSelect(
                         [(CHOICE_LABELS.get(name, {}).get(c, c), c) for c in spec.choices],
                         value=value,
                         allow_blank=False,

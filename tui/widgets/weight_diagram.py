@@ -14,9 +14,10 @@ from nnplay.tui.model.frame import Frame
 from nnplay.tui.model.view_state import Selection
 from nnplay.tui.render.diagram import EMPTY, DiagramPainter, DiagramPicture
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
+from nnplay.tui.widgets.keys_in_order import KeysInOrder
 
 
-class WeightDiagram(Widget, can_focus=True):
+class WeightDiagram(KeysInOrder, Widget, can_focus=True):
     """Hue = sign, intensity = |weight| relative to the largest weight (see the legend row).
 
     The selection is the view's (``frame.view.selection``): its keys are the app's actions, and a
