@@ -77,6 +77,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         super().__init__()
         # Standalone: the app is the whole process (the `nnplay` command); see tui/startup.py.
         self.startup = Startup(self, standalone)
+        self.key_hold = self.startup.keys  # a key typed before the panel's fields exist waits for them
         self._panes_ready = False
         self.fps, fps_note = fps_for_environment(fps, dict(os.environ if environ is None else environ))
         self.session = TrainingSession(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
@@ -111,10 +112,6 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
             self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
         except NoMatches:  # shutting down
             pass
-
-    async def on_event(self, event: events.Event) -> None:
-        if not self.startup.keys.holds(event):  # a key waits for the ones before it (tui/key_pacing.py)
-            await super().on_event(event)
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch

@@ -67,12 +67,17 @@ class RoutesKeysInOrder:
     of its burst still on their way, if any, else where Textual sends it, and notes where."""
 
     key_route: KeyRoute
+    # Keeps a key back while what it was typed for does not exist yet (tui/key_pacing.KeyPacer):
+    # ``hold.holds(event)`` takes the key and hands it on later, in order; None: nothing is held.
+    key_hold: Any = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_route = KeyRoute()
 
     async def on_event(self, event: events.Event) -> None:
+        if self.key_hold is not None and self.key_hold.holds(event):
+            return
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)  # type: ignore[misc]
             return
