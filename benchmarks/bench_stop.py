@@ -1,6 +1,6 @@
 """How fast training stops: a cancel to the trainer's thread, and q to the app's exit.
 
-    python benchmarks/bench_stop.py [--repeats 5]
+    python benchmarks/bench_stop.py [--repeats 5] [--smoke]
 
 The behaviour tests (tests/tui/test_threads.py, tests/tui/test_app_keys.py, tests/e2e) check that
 these stop, waiting as long as a loaded machine needs; this reports how long it takes, on this
@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from smoke_mode import parse_args  # noqa: E402  (benchmarks/ is the script's own folder)
 
 import nnplay.tui  # noqa: E402, F401  first, as `nnplay` imports it: it sets the BLAS threads before numpy loads
 
@@ -109,7 +111,7 @@ def report(what: str, seconds: list[float], target: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args(parser, repeats=1)
     from nnplay.core.kernel import load_kernel
     from nnplay.core.presets import PRESETS
 

@@ -45,7 +45,8 @@ def test_every_key_is_set_apart_from_its_words(width) -> None:
     lines = [strip.text for strip in help_lines(width)]
     for shown, words in KEY_ROWS:
         first_word = _plain(words).split()[0]
-        row = next((line for line in lines if line.strip().startswith(shown.split()[0])), None)
+        # The row whose first word is the key (a wrapped line of words can start with the same letters).
+        row = next((line for line in lines if line.split()[:1] == shown.split()[:1]), None)
         assert row is not None, f"no row of the help starts with {shown!r}"
         start = row.index(shown.split()[0])
         rest = row[start:]

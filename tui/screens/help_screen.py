@@ -12,6 +12,7 @@ from functools import cache
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -123,7 +124,9 @@ def help_lines(width: int) -> tuple[Strip, ...]:
     width = max(width, 20)
     console = Console(width=width, color_system="truecolor", force_terminal=True, legacy_windows=False)
     lines = console.render_lines(_document(), console.options.update_width(width), pad=True)
-    return tuple(Strip(Segment.simplify(line), width) for line in lines)
+    # Every segment gets a style: Textual's NO_COLOR filter reads each segment's style's colour.
+    styled = ([Segment(text, style or Style(), control) for text, style, control in line] for line in lines)
+    return tuple(Strip(Segment.simplify(line), width) for line in styled)
 
 
 class HelpText(Widget):
