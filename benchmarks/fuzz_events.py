@@ -300,9 +300,12 @@ class Fuzzer:
 
     async def back_to_normal(self, size: tuple[int, int] = (120, 40), preset: str = "circle") -> None:
         """No modal, live view, no data editing, the preset's config everywhere, paused."""
+        app = self.app
+        # Keys typed while the app starts are held until its panel is up, then handed on in order
+        # (tui/key_pacing.py): the stream's first keys may still be on their way.
+        await wait_until(lambda: not app.key_hold.holding, "the keys typed during start-up to be handed on")
         await self.answer_modals()
         await self.resize(*size)
-        app = self.app
         if app.view.editing:
             app.action_edit_data()
         if app.view.hidden:
