@@ -116,7 +116,7 @@ def start_server(folder: Path, *flags: str) -> Served:
     with out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(
             [sys.executable, "-m", "nnplay.tui.cli", "serve", "--port", str(port), *flags],
-            cwd=ROOT,
+            cwd=folder,  # a closed tab's app saves its recovery file here, not in the checkout
             stdout=stdout,
             stderr=stderr,
         )
