@@ -15,25 +15,14 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import statistics
-import time
 
 import numpy as np
+from bench_render import median_ms
 from smoke_mode import parse_args
 
 from nnplay.core import landscape as L
 from nnplay.core.config import TrainConfig
 from nnplay.core.trainer import Trainer
-
-
-def median_ms(fn, repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:
