@@ -887,3 +887,12 @@ async def test_a_burst_from_the_diagram_tabs_to_the_fields_and_edits_them(make_a
         assert app.query_one("#field-noise", Input).value == "0.25"
         assert app.query_one("#field-train_size", Input).value == "150"
         assert (panel_of(pilot).config.noise, panel_of(pilot).config.train_size) == (0.25, 150)
+
+
+def test_a_field_shows_its_value_exactly_so_typing_what_it_shows_is_that_value() -> None:
+    from nnplay.tui.widgets.params_panel import format_value
+
+    assert format_value("target_loss", 431247.4312) == "431247.4312"  # not 431247, which is another value
+    assert format_value("lr", 0.03) == "0.03" and format_value("l2", 0.0) == "0"
+    for value in (431247.4312, 0.00123456789, 1e-05, 3.0, 2.5e-7, 123456.7):
+        assert float(format_value("target_loss", value)) == value

@@ -71,7 +71,10 @@ def format_value(name: str, value: Any) -> str:
     if name == "csv_path":
         return value or ""
     if isinstance(value, float):
-        return f"{value:g}"
+        # Short where that is exact, else every digit: the field shows the value in force, and
+        # text equal to what it shows is that value (leaving a field unchanged changes nothing).
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
     return str(value)
 
 
