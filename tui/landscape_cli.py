@@ -104,7 +104,7 @@ def measure_session(args: argparse.Namespace) -> tuple[core.Landscape, list[int]
                 raise ValueError(f"--weights {args.weights!r}: name two parameters, A,B")
             chosen = (core.parameter_index(net, names[0]), core.parameter_index(net, names[1]))
         else:
-            chosen = plane_parameters(list(net.sizes), Selection(1, 0))
+            chosen = plane_parameters(net, Selection(1, 0))
             if isinstance(chosen, Refusal):
                 raise ValueError(str(chosen))
         plane = core.weight_plane(net, *chosen)

@@ -37,10 +37,10 @@ def trained(steps: int = 600, stretches: int = 8) -> Trainer:
 
 def test_the_weights_plane_is_the_selected_weight_and_its_neurons_bias() -> None:
     net = trained(8, 1).net
-    weight, bias = plane_parameters(list(net.sizes), Selection(1, 2, 1))
+    weight, bias = plane_parameters(net, Selection(1, 2, 1))
     assert weight == net.param_index(1, 2, 1) and bias == net.param_index(1, 2)
-    assert plane_parameters(list(net.sizes), Selection(2, 3)) == (net.param_index(2, 3, 0), net.param_index(2, 3))
-    assert isinstance(plane_parameters(list(net.sizes), Selection(0, 1)), Refusal)
+    assert plane_parameters(net, Selection(2, 3)) == (net.param_index(2, 3, 0), net.param_index(2, 3))
+    assert isinstance(plane_parameters(net, Selection(0, 1)), Refusal)
 
 
 def test_the_surface_is_kept_while_the_run_stays_near_and_measured_again_once_it_moves_away() -> None:

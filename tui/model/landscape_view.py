@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnplay.core import landscape as core
+from nnplay.core.network import Network
 from nnplay.core.trainer import Moment, Snapshot
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 
@@ -38,18 +39,13 @@ class LandscapePicture:
     short_note: str = ""  # the same in a few words, for a narrow pane
 
 
-def plane_parameters(sizes: list[int], selection: Selection) -> tuple[int, int] | Refusal:
+def plane_parameters(net: Network, selection: Selection) -> tuple[int, int] | Refusal:
     """The two parameters of the weights plane: the selected weight (the first into the selected
     neuron when only the neuron is selected) and that neuron's bias: w and b of the neuron's w·x + b."""
     if selection.layer == 0:
         return Refusal("select a neuron after the inputs (arrows): its weight and bias span the plane")
-    n_in = sizes[selection.layer - 1]
     source = selection.source if selection.source is not None else 0
-    weights_before = sum(o * i for o, i in zip(sizes[1 : selection.layer], sizes[: selection.layer - 1], strict=True))
-    weight = weights_before + selection.neuron * n_in + source
-    n_weights = sum(o * i for o, i in zip(sizes[1:], sizes[:-1], strict=True))
-    bias = n_weights + sum(sizes[1 : selection.layer]) + selection.neuron
-    return weight, bias
+    return net.param_index(selection.layer, selection.neuron, source), net.param_index(selection.layer, selection.neuron)
 
 
 def grid_size(width: int, height: int) -> tuple[int, int]:
@@ -93,7 +89,7 @@ class LandscapeCache:
         path = core.path_params(net, moments)
         size = grid_size(*pane)
         if view.landscape_plane == WEIGHTS:
-            chosen = plane_parameters(list(net.sizes), view.selection)
+            chosen = plane_parameters(net, view.selection)
             if isinstance(chosen, Refusal):
                 return chosen
             key: tuple = (WEIGHTS, chosen)
