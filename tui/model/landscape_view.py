@@ -44,8 +44,9 @@ def plane_parameters(net: Network, selection: Selection) -> tuple[int, int] | Re
     neuron when only the neuron is selected) and that neuron's bias: w and b of the neuron's w·x + b."""
     if selection.layer == 0:
         return Refusal("select a neuron after the inputs (arrows): its weight and bias span the plane")
+    layer, neuron = selection.layer, selection.neuron
     source = selection.source if selection.source is not None else 0
-    return net.param_index(selection.layer, selection.neuron, source), net.param_index(selection.layer, selection.neuron)
+    return net.param_index(layer, neuron, source), net.param_index(layer, neuron)
 
 
 def grid_size(width: int, height: int) -> tuple[int, int]:
