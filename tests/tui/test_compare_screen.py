@@ -67,26 +67,22 @@ async def test_the_palette_compares_the_panel_setup(make_app):
     app = make_app(base)
     async with app.run_test(size=(80, 24)) as pilot:
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Compare two runs")
-        command.callback()
-        await pilot.pause()
-        field = app.screen.query_one(Input)
-        field.value = "layers=4,layers=8"
-        await pilot.press("enter")
-        await pilot.pause()
+
+        async def compare(text: str) -> None:
+            """The palette's command, answered with ``text``."""
+            command.callback()
+            await pilot.pause()
+            app.screen.query_one(Input).value = text
+            await pilot.press("enter")
+            await pilot.pause()
+
+        await compare("layers=4,layers=8")
         assert not isinstance(app.screen, CompareScreen)
         assert any("not compared" in n.message and "first weights" in n.message for n in app._notifications)
-        command.callback()
-        await pilot.pause()
-        app.screen.query_one(Input).value = "points_to_classify=100,points_to_classify=500"
-        await pilot.press("enter")
-        await pilot.pause()
+        await compare("points_to_classify=100,points_to_classify=500")
         assert not isinstance(app.screen, CompareScreen)
         assert any("not compared" in n.message and "not part of training" in n.message for n in app._notifications)
-        command.callback()
-        await pilot.pause()
-        app.screen.query_one(Input).value = "momentum=0,momentum=0.9"
-        await pilot.press("enter")
-        await pilot.pause()
+        await compare("momentum=0,momentum=0.9")
         assert isinstance(app.screen, CompareScreen)
         configs = [t.config for t in app.screen.comparison.trainers]
         assert [c.momentum for c in configs] == [0.0, 0.9]
