@@ -127,6 +127,8 @@ def test_the_picture_fits_its_pane_and_marks_the_weights_and_the_path(colors: in
         assert len(lines) <= height and all(len(line) <= width for line in lines)
         body = "\n".join(lines)
         axis = next(i for i, line in enumerate(lines) if line.startswith("→"))
+        if width >= 26:  # room for the key: every mark on the map is explained under it
+            assert f"{HERE_GLYPH}now" in lines[axis].replace(" now", "now") and PATH_GLYPH in lines[axis]
         assert "\n".join(lines[1:axis]).count(HERE_GLYPH) == 1  # the weights shown, once on the map
         assert PATH_GLYPH in body
         assert lines[0].startswith("↑ b1[1]") and any(line.startswith("→ w1[1<-1]") for line in lines)

@@ -74,6 +74,7 @@ def render_landscape(picture: LandscapePicture, width: int, height: int, colors:
         (
             f"→ {plane.labels[0]}  ±{a:.2g}   {HERE_GLYPH} now {PATH_GLYPH} path",
             f"→ {plane.labels[0]} ±{a:.2g} {HERE_GLYPH}now {PATH_GLYPH}path",
+            f"→ {plane.labels[0]} {HERE_GLYPH}now {PATH_GLYPH}path",  # the marks' key before the range
             f"→ {plane.labels[0]} ±{a:.2g}",
             f"→ {plane.labels[0]}",
         ),
