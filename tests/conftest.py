@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,12 @@ from tests.core.hostile_sessions import crafted_sessions
 # (a Pilot test, an async test, a snapshot, the shared app of an AppThread).
 SLOW_FOLDERS = ("e2e", "serve")
 APP_FIXTURES = ("make_app", "snap_compare")
+
+
+# The suite neither reads nor writes the person's own nnplay data (lesson progress): a learner who
+# has done a lesson's task would otherwise see the lesson pictures differ. Set before any test, so
+# the processes the tests start inherit it too.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnplay-tests-data-")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
