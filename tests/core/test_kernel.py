@@ -27,8 +27,12 @@ def pair(config: TrainConfig) -> tuple[Trainer, Trainer]:
 
 
 def assert_same(reference: Trainer, fast: Trainer, rtol: float = 1e-9) -> None:
-    assert (fast.step_count, fast.epoch, fast._at) == (reference.step_count, reference.epoch, reference._at)
-    np.testing.assert_array_equal(fast._order, reference._order)
+    assert (fast.step_count, fast.epoch, fast.batches.at) == (
+        reference.step_count,
+        reference.epoch,
+        reference.batches.at,
+    )
+    np.testing.assert_array_equal(fast.batches.order, reference.batches.order)
     np.testing.assert_allclose(fast.net.params, reference.net.params, rtol=rtol, atol=1e-12)
     np.testing.assert_allclose(fast.optimizer.state, reference.optimizer.state, rtol=rtol, atol=1e-12)
     assert fast.optimizer.t == reference.optimizer.t
