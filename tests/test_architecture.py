@@ -47,7 +47,7 @@ def test_headless_training_imports_neither_textual_nor_rich() -> None:
     """``nnplay train --json`` is the engine alone: fast to start, usable where Textual is not."""
     script = (
         "import sys\n"
-        "from nnplay.tui.cli import main\n"
+        "from nnplay.tui.cli.entry import main\n"
         "code = main(['train', '--preset', 'xor', '--iterations', '20', '--json', '--engine', 'numpy'])\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
@@ -71,10 +71,10 @@ def test_the_engine_tests_drive_the_engine_only() -> None:
 
 def test_the_app_stays_a_thin_composition() -> None:
     """``NNPlayApp`` composes the panes and runs one-line actions; the rules live in tui/model,
-    tui/keys.py, the session and the screens. A class growing past 300 lines is taking them back."""
+    tui/keys/key_table.py, the session and the screens. A class growing past 300 lines is taking them back."""
     import inspect
 
-    from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.app.app import NNPlayApp
 
     lines, _ = inspect.getsourcelines(NNPlayApp)
     assert len(lines) < 300, f"NNPlayApp is {len(lines)} lines: move the rule it gained to where such rules live"

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from nnplay.core.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli import build_parser, main
+from nnplay.core.settings.presets import DEFAULT_PRESET, PRESETS
+from nnplay.tui.cli.entry import build_parser, main
 
 
 def help_of(flag: str) -> str:

@@ -1,4 +1,4 @@
-"""Tests of ``core.persist``: whole sessions saved and loaded, refusals, atomic writes."""
+"""Tests of ``core.files.session_file``: whole sessions saved and loaded, refusals, atomic writes."""
 
 from __future__ import annotations
 
@@ -13,11 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nnplay.core.persist as persist
-from nnplay.core.config import TrainConfig
-from nnplay.core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import Trainer
+import nnplay.core.files.session_file as persist
+from nnplay.core.files.session_file import (
+    ARRAYS,
+    SessionFileError,
+    atomic_write,
+    load_session,
+    save_session,
+    session_bytes,
+)
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 # 40 training points in batches of 3: epochs end on a short batch and reshuffle.
 SMALL = TrainConfig(

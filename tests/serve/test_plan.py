@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from nnplay.tui.cli import UsageError, build_parser, main, serve_plan
+from nnplay.tui.cli.entry import UsageError, build_parser, main, serve_plan
 
 
 def plan(*words: str):

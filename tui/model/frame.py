@@ -13,9 +13,9 @@ from itertools import pairwise
 
 import numpy as np
 
-from nnplay.core.memory_budget import EVAL_CHUNK
-from nnplay.core.trainer import Moment, Snapshot
-from nnplay.tui.model.diagram_model import DiagramData, diagram_data
+from nnplay.core.run.trainer import Moment, Snapshot
+from nnplay.core.settings.memory_budget import EVAL_CHUNK
+from nnplay.tui.model.diagram_data import DiagramData, diagram_data
 from nnplay.tui.model.grid_pass import display_inputs, display_layers, display_outputs, grid_inputs
 from nnplay.tui.model.landscape_view import LandscapeCache, LandscapePicture
 from nnplay.tui.model.plot_geometry import CELL_ASPECT, PlotBox, plot_box

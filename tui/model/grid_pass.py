@@ -11,11 +11,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from nnplay.core.features import feature_matrix
-from nnplay.core.memory_budget import EVAL_CHUNK
-from nnplay.core.row_reductions import row_max_argmax, row_sum
-from nnplay.core.trainer import Snapshot
-from nnplay.tui.braille import cell_centres
+from nnplay.core.data.features import feature_matrix
+from nnplay.core.engine.row_reductions import row_max_argmax, row_sum
+from nnplay.core.run.trainer import Snapshot
+from nnplay.core.settings.memory_budget import EVAL_CHUNK
+from nnplay.tui.raster.braille import cell_centres
 
 
 def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
@@ -26,7 +26,7 @@ def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
 
 def display_outputs(snap: Snapshot, inputs: np.ndarray) -> np.ndarray:
     """The output layer of :func:`display_layers`, ``EVAL_CHUNK`` points at a time: memory stays
-    bounded by the chunk, not the data set (``core.memory_budget``)."""
+    bounded by the chunk, not the data set (``core.settings.memory_budget``)."""
     if len(inputs) <= EVAL_CHUNK:
         return display_layers(snap, inputs)[-1]
     return np.concatenate(

@@ -9,10 +9,10 @@ from textual.app import App
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from nnplay.core.lessons import LESSONS
+from nnplay.core.teaching.lessons import LESSONS
 
 if TYPE_CHECKING:
-    from nnplay.tui.lesson_tracker import LessonTracker
+    from nnplay.tui.model.lesson_tracker import LessonTracker
 
 
 class LessonBar(Static):
