@@ -46,6 +46,7 @@ from nnplay.tui.screens.parameter_prompt import ask_for_parameter
 from nnplay.tui.screens.quit_prompt import quit_or_ask
 from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
 from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
+from nnplay.tui.widgets.lesson_bar import follow_lesson
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import NoticeLine, NoticePosted
 from nnplay.tui.widgets.params_panel import ParamsPanel
@@ -170,7 +171,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         if frame is None:
             return
         if self.lesson_tracker is not None and self.view.travel is None:
-            self.lesson_tracker.observe_frame(self, frame.snapshot)
+            follow_lesson(self, self.lesson_tracker, frame.snapshot)
         self.startup.frame_shown(frame)
 
     # -- keys: which work where (the rule is tui/keys/key_table.py's) -----------------------------

@@ -8,18 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from nnplay.core.files.session_file import SessionFileError, load_session
 from nnplay.core.run.trainer import Trainer
+from nnplay.tui.run.channel import TrainingSession
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.widgets.params_panel import ParamsPanel
 
-if TYPE_CHECKING:
-    from nnplay.tui.app.app import NNPlayApp
+
+class FilesHost(Protocol):
+    """What saving and loading use of the app (``NNPlayApp`` is one): its run channel, the file
+    last used, its view, and Textual's screens, workers and notices."""
+
+    session: TrainingSession
+    session_path: str
+
+    def set_view(self, **changes: Any) -> None: ...
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+    def run_worker(self, work: Any, **options: Any) -> Any: ...
+    def call_from_thread(self, callback: Any, *args: Any, **kwargs: Any) -> Any: ...
+    def notify(self, message: str, **options: Any) -> None: ...
+    def query_one(self, selector: Any) -> Any: ...
 
 
-def ask_to_save(app: NNPlayApp, saved: Callable[[str, Future], None] | None = None) -> None:
+def ask_to_save(app: FilesHost, saved: Callable[[str, Future], None] | None = None) -> None:
     """Ask for a path (the last one used is offered) and save the session there. The outcome is a
     notice; or, with ``saved``, it gets the path and the save's reply (the step saved, or the error) to report."""
 
@@ -34,7 +47,7 @@ def ask_to_save(app: NNPlayApp, saved: Callable[[str, Future], None] | None = No
     app.push_screen(PathPrompt("Save session to", app.session_path), chosen)
 
 
-def ask_to_load(app: NNPlayApp) -> None:
+def ask_to_load(app: FilesHost) -> None:
     """Ask for a path and load the session from it."""
 
     def chosen(path: str | None) -> None:
@@ -44,7 +57,7 @@ def ask_to_load(app: NNPlayApp) -> None:
     app.push_screen(PathPrompt("Load session from", app.session_path), chosen)
 
 
-def load_in_background(app: NNPlayApp, path: str) -> None:
+def load_in_background(app: FilesHost, path: str) -> None:
     """Read and check ``path`` off the UI thread, then hand the new run to the app."""
 
     def load() -> None:
@@ -61,7 +74,7 @@ def load_in_background(app: NNPlayApp, path: str) -> None:
     app.run_worker(load, thread=True, exclusive=True, group="load", name="load")
 
 
-def loaded(app: NNPlayApp, path: str, trainer: Trainer) -> None:
+def loaded(app: FilesHost, path: str, trainer: Trainer) -> None:
     """Put the loaded run in place: the panel takes its settings first, so should that fail,
     the running run is untouched."""
     app.query_one(ParamsPanel).load_config(trainer.config)

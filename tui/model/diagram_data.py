@@ -5,14 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnplay.core.run.trainer import Snapshot
-
-if TYPE_CHECKING:
-    from nnplay.tui.model.frame import GridPass
+from nnplay.tui.model.grid_pass import GridPass
 
 
 @dataclass(frozen=True)

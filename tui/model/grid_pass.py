@@ -7,6 +7,7 @@ diagram (neuron thumbnails) alike.
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -16,6 +17,14 @@ from nnplay.core.engine.row_reductions import row_max_argmax, row_sum
 from nnplay.core.run.trainer import Snapshot
 from nnplay.core.settings.memory_budget import EVAL_CHUNK
 from nnplay.tui.raster.braille import cell_centres
+
+
+@dataclass(frozen=True, eq=False)
+class GridPass:
+    """Every layer's output (the input features first) on a grid of ``shape`` (rows, cols) cells."""
+
+    layers: list[np.ndarray]  # (rows * cols, n) per layer
+    shape: tuple[int, int]
 
 
 def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:

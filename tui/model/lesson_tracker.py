@@ -1,21 +1,17 @@
 """The lesson being followed in the app: its tasks checked on every snapshot the app draws.
 
-``NNPlayApp.draw_frame`` hands each new snapshot of the live run to ``observe_frame``; a task
-met for the first time is recorded in the progress file, announced, and the lesson bar
-under the views follows. Snapshots of the run from before the lesson's setup was applied
-are skipped, so the previous run's accuracy never counts for the new lesson.
+``NNPlayApp.draw_frame`` hands each new snapshot of the live run to ``observe`` (through
+``widgets.lesson_bar.follow_lesson``); a task met for the first time is recorded in the
+progress file, announced, and the lesson bar under the views follows. Snapshots of the run
+from before the lesson's setup was applied are skipped, so the previous run's accuracy never
+counts for the new lesson.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from nnplay.core.run.trainer import Snapshot
 from nnplay.core.teaching.lesson_progress import Progress
 from nnplay.core.teaching.lessons import LESSONS, Check, Lesson, Task
-
-if TYPE_CHECKING:
-    from textual.app import App
 
 
 class LessonTracker:
@@ -44,14 +40,6 @@ class LessonTracker:
             if check.met and self.progress.mark(self.lesson.key, task.key):
                 newly.append(task)
         return newly
-
-    def observe_frame(self, app: App, snap: Snapshot) -> None:
-        """``observe`` for the app: announce what was met and refresh the lesson bar."""
-        from nnplay.tui.widgets.lesson_bar import show_lesson_bar
-
-        for task in self.observe(snap):
-            app.notify(f"✓ done: {task.text}", title=f"lesson {self.number}")
-        show_lesson_bar(app, self)
 
     def next_task(self) -> Task | None:
         """The first task not done yet, or None when the lesson is complete."""
