@@ -88,7 +88,8 @@ def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float
 def trainer_for(flags: list[str]):
     """The Trainer ``nnplay train FLAGS`` starts from: its data and first weights."""
     from nnplay.core.run.trainer import Trainer
-    from nnplay.tui.cli.entry import build_parser, config_from_args
+    from nnplay.tui.cli.arguments import config_from_args
+    from nnplay.tui.cli.parser import build_parser
 
     return Trainer(config_from_args(build_parser().parse_args(["train", *flags])))
 

@@ -36,7 +36,8 @@ def main() -> None:
     args = parse_args(parser, steps=1000, rounds=1)
     from nnplay.core.engine.kernel import load_kernel
     from nnplay.core.run.trainer import Trainer
-    from nnplay.tui.cli.entry import build_parser, config_from_args
+    from nnplay.tui.cli.arguments import config_from_args
+    from nnplay.tui.cli.parser import build_parser
 
     flags = [f for f in args.train_flags if f != "--"]
     total = args.steps * (args.rounds + 1)

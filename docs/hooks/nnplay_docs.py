@@ -12,7 +12,7 @@ when a committed block differs from what the code makes):
 Markers filled at build time only:
 
 - ``<!-- nnplay:cli -->``: ``nnplay --help`` and every command's ``--help``, from the argument
-  parser in ``tui/cli/entry.py`` (``build_parser``), as the Python that builds the site prints them.
+  parser in ``tui/cli/parser.py`` (``build_parser``), as the Python that builds the site prints them.
 - ``<!-- nnplay:architecture -->``: ``ARCHITECTURE.md``, the code's map.
 
 And the pictures: ``screenshots/*.svg`` (made by ``nnplay screenshots``) are published at
@@ -33,7 +33,7 @@ HELP_COLUMNS = "100"  # argparse wraps to $COLUMNS: a fixed width keeps the page
 
 
 def cli_reference() -> str:
-    from nnplay.tui.cli.entry import build_parser
+    from nnplay.tui.cli.parser import build_parser
 
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = HELP_COLUMNS

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from nnplay.core.settings.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli.entry import build_parser, main
+from nnplay.tui.cli.entry import main
+from nnplay.tui.cli.parser import build_parser
 
 
 def help_of(flag: str) -> str:

@@ -12,7 +12,8 @@ from nnplay.core.data.features import FEATURES
 from nnplay.core.engine.activations import HIDDEN
 from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig
 from nnplay.core.settings.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli.entry import build_parser, config_from_args
+from nnplay.tui.cli.arguments import config_from_args
+from nnplay.tui.cli.parser import build_parser
 from nnplay.tui.flags.flag_table import FIELD_FLAGS
 from nnplay.tui.flags.share_line import command_line
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.app.app import NNPlayApp
-from nnplay.tui.cli.entry import build_parser
+from nnplay.tui.cli.parser import build_parser
 from nnplay.tui.cli.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
 from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState

@@ -1,8 +1,8 @@
 """The exact ``nnplay`` command line that reproduces a configuration (to share a setup).
 
 ``command_line(config)`` names only the settings that differ from the default preset, with the
-flags of ``tui.flags.flag_table`` (``FIELD_FLAGS``, which ``tui.cli.entry`` parses), each word
-quoted for a POSIX shell. Parsing the line with ``tui.cli.entry.build_parser()`` and
+flags of ``tui.flags.flag_table`` (``FIELD_FLAGS``, which ``tui.cli.parser`` parses), each word
+quoted for a POSIX shell. Parsing the line with ``tui.cli.parser.build_parser()`` and
 ``config_from_args`` gives back an equal config. The one thing a command line cannot carry is a
 CSV path with spaces at its ends: flag values are stripped.
 """
