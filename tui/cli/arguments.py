@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from nnplay.core.data.datasets import DatasetError
@@ -127,24 +127,23 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def fps_value(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 1 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 60]")
-    return value
+def number_in(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a number in [low, high]."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [{low:g}, {high:g}]")
+        return value
+
+    return convert
 
 
-def cell_aspect_value(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 1 <= value <= 4:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed: a number in [1, 4]")
-    return value
+fps_value = number_in(1, 60)
+cell_aspect_value = number_in(1, 4)
 
 
 def port_value(text: str) -> int:
