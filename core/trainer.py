@@ -23,7 +23,7 @@ from nnplay.core.classify import FIRST_ROUND, Classification, classify_points
 from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset
 from nnplay.core.features import feature_matrix
-from nnplay.core.kernel import kernel_is_faster
+from nnplay.core.kernel import BLOCK_ROWS, kernel_is_faster
 from nnplay.core.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.losses import mean_loss
 from nnplay.core.memory_budget import (
@@ -288,6 +288,7 @@ class Trainer:
         self.timeline = Timeline(self.net.params.size)
         self.kernel = None  # the compiled step (core.kernel), when numba is installed
         self.kernel_when_faster = False
+        self.kernel_block_rows = BLOCK_ROWS  # rows per block of a large batch in the kernel (0: row by row)
         self._grad = np.empty_like(self.net.params)
         self._grad_views = self.net.views(self._grad)
         self.restart()
@@ -507,7 +508,7 @@ class Trainer:
             net.params, self._grad, opt.state, self._k_sizes, self._k_w_off, self._k_b_off, net.n_weights,
             self._k_codes, LOSS_CODES[net.loss_name], self._k_X, self._k_Y, self._order, self.rng, self._at,
             c.batch_size, n, OPTIMIZER_CODES[opt.kind], c.lr, opt.momentum, opt.beta1, opt.beta2, opt.eps, opt.l1,
-            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, self.step_count, z, a, d,
+            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, self.step_count, z, a, d, self.kernel_block_rows,
         )  # fmt: skip
         self.step_count += done
         self._at, opt.t = at, t
