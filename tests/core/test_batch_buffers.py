@@ -37,7 +37,7 @@ def test_each_update_is_the_gradient_of_its_rows_bit_for_bit(activation: str, ou
     )  # fmt: skip
     t = Trainer(config)
     for _ in range(9):  # over two epochs: batches of 30, 30, 30 and the short one of 10
-        idx = t._order[t._at : t._at + 30].copy()
+        idx = t.batches.order[t.batches.at : t.batches.at + 30].copy()
         before = t.net.copy()
         t.step(1)
         expected = before.params - 0.1 * flat_grad(before, t.X_train[idx], t.Y_train[idx])

@@ -140,9 +140,9 @@ def test_chunked_evaluation_gives_the_same_metrics(monkeypatch: pytest.MonkeyPat
     t = Trainer(TrainConfig(dataset="circle", train_size=1000, test_ratio=0.5, layers=(6,)))
     t.step(200)
     whole = t.evaluate(record=False)
-    import nnplay.core.trainer as trainer_module
+    import nnplay.core.evaluation as evaluation_module
 
-    monkeypatch.setattr(trainer_module, "EVAL_CHUNK", 64)
+    monkeypatch.setattr(evaluation_module, "EVAL_CHUNK", 64)
     chunked = t.evaluate(record=False)
     assert chunked.train_loss == pytest.approx(whole.train_loss, rel=1e-12)
     assert chunked.test_accuracy == whole.test_accuracy

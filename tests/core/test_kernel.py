@@ -27,8 +27,12 @@ def pair(config: TrainConfig) -> tuple[Trainer, Trainer]:
 
 
 def assert_same(reference: Trainer, fast: Trainer, rtol: float = 1e-9) -> None:
-    assert (fast.step_count, fast.epoch, fast._at) == (reference.step_count, reference.epoch, reference._at)
-    np.testing.assert_array_equal(fast._order, reference._order)
+    assert (fast.step_count, fast.epoch, fast.batches.at) == (
+        reference.step_count,
+        reference.epoch,
+        reference.batches.at,
+    )
+    np.testing.assert_array_equal(fast.batches.order, reference.batches.order)
     np.testing.assert_allclose(fast.net.params, reference.net.params, rtol=rtol, atol=1e-12)
     np.testing.assert_allclose(fast.optimizer.state, reference.optimizer.state, rtol=rtol, atol=1e-12)
     assert fast.optimizer.t == reference.optimizer.t
@@ -223,7 +227,7 @@ BLOCKED = BASE.replace(train_size=60, layers=(6, 5))
 @pytest.mark.parametrize(("block", "batch"), [(4, 8), (4, 7), (5, 60), (7, 60), (16, 60), (64, 60), (1, 9), (60, 60)])
 def test_blocked_path_follows_numpy_at_block_boundaries(block: int, batch: int) -> None:
     reference, fast = pair(BLOCKED.replace(batch_size=batch))
-    fast.kernel_block_rows = block
+    fast.kernel_steps.block_rows = block
     for n in (1, 4, 17):  # epoch ends inside and between calls; 60 = the whole set
         assert reference.step(n) == fast.step(n) == n
         assert_same(reference, fast)
@@ -236,7 +240,7 @@ def test_blocked_path_follows_numpy_at_block_boundaries(block: int, batch: int) 
 )  # fmt: skip
 def test_blocked_path_follows_numpy_for_every_layer_kind(activation: str, output: str, loss: str) -> None:
     reference, fast = pair(BLOCKED.replace(batch_size=23, activation=activation, output=output, loss=loss))
-    fast.kernel_block_rows = 8
+    fast.kernel_steps.block_rows = 8
     assert reference.step(30) == fast.step(30) == 30
     assert_same(reference, fast)
 
@@ -251,15 +255,15 @@ def test_blocked_gradient_equals_numpys_on_the_whole_set(layers: tuple[int, ...]
 
     trainer = Trainer(BLOCKED.replace(train_size=53, layers=layers, batch_size=1000))
     trainer.use_kernel(KERNEL)
-    net = trainer.net
+    net, k = trainer.net, trainer.kernel_steps
     rows = np.random.default_rng(3).permutation(len(trainer.X_train))
     assert len(rows) == 53
     grad = np.zeros_like(net.params)
     width, depth = max(net.sizes), len(net.sizes)
     blocked_gradient(
-        net.params, grad, trainer._k_sizes, trainer._k_w_off, trainer._k_b_off, trainer._k_codes,
-        LOSS_CODES[net.loss_name], trainer._k_X, trainer._k_Y, rows, np.empty((depth, width, block)),
-        np.empty((depth, width, block)), np.empty((2, width, block)), np.empty((2, block)),
+        net.params, grad, k.sizes, k.w_off, k.b_off, k.codes, LOSS_CODES[net.loss_name], k.X, k.Y, rows,
+        np.empty((depth, width, block)), np.empty((depth, width, block)), np.empty((2, width, block)),
+        np.empty((2, block)),
     )  # fmt: skip
     want = np.empty_like(net.params)
     zs, acts = net.forward_pass(trainer.X_train)

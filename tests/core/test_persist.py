@@ -49,8 +49,8 @@ def _state(t: Trainer) -> dict:
         "opt_t": t.optimizer.t,
         "step": t.step_count,
         "epoch": t.epoch,
-        "order": t._order.copy(),
-        "at": t._at,
+        "order": t.batches.order.copy(),
+        "at": t.batches.at,
         "rng": t.rng.bit_generator.state,
         "history": t.history.rows(),
         "diverged_at": t.diverged_at,
@@ -176,8 +176,12 @@ def test_resume_equals_straight_run(tmp_path: Path, optimizer: str, first: int, 
     assert resumed.net.params.tobytes() == straight.net.params.tobytes()
     assert resumed.optimizer.state.tobytes() == straight.optimizer.state.tobytes()
     assert resumed.optimizer.t == straight.optimizer.t
-    assert (resumed.step_count, resumed.epoch, resumed._at) == (straight.step_count, straight.epoch, straight._at)
-    assert np.array_equal(resumed._order, straight._order)
+    assert (resumed.step_count, resumed.epoch, resumed.batches.at) == (
+        straight.step_count,
+        straight.epoch,
+        straight.batches.at,
+    )
+    assert np.array_equal(resumed.batches.order, straight.batches.order)
     assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
 
 

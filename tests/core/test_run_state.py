@@ -34,7 +34,7 @@ def test_a_state_without_its_batch_order_starts_a_fresh_shuffle() -> None:
     assert state.order is None
     t.step(5)
     t.load_state_dict(state)
-    assert (t.step_count, t._at) == (23, 0)
+    assert (t.step_count, t.batches.at) == (23, 0)
 
 
 def test_a_state_of_another_network_is_refused_and_changes_nothing() -> None:
