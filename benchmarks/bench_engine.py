@@ -206,7 +206,8 @@ def big_trainer(points: int, batch: int, layers: str = "8,8"):
 
 
 def big_rows(rows: list[tuple[int, int, str]], repeats: int, peers: dict[str, bool]) -> None:
-    """Large data or wide networks in this process, every engine and peer interleaved, by CPU
+    """Large data or wide networks in this process (batches of at most 100,000, the most a
+    config takes), every engine and peer interleaved, by CPU
     time per step; the engines' GFLOP/s and their share of single-core dgemm, measured alongside."""
     from nnplay.core.kernel import load_kernel
 
@@ -217,7 +218,7 @@ def big_rows(rows: list[tuple[int, int, str]], repeats: int, peers: dict[str, bo
           f"{'torch/nnplay':>12} {'sklearn ms':>10} {'sklearn/nnplay':>14} {'GFLOP/s':>8} {'dgemm %':>8}")  # fmt: skip
     for points, batch, layers in rows:
         flop = step_gflop(big_trainer(min(points, 100), 1, layers).net.sizes, min(batch, points))
-        steps = max(3, int(2.0 / flop))  # ~2 GFLOP of work a timing
+        steps = max(3, min(20_000, int(2.0 / flop)))  # ~2 GFLOP of work a timing, at most 20,000 steps
         mine: dict[str, list[float]] = {"numpy": [], "numba": []} if kernel is not None else {"numpy": []}
         peer_times: dict[str, list[float]] = {name: [] for name, present in peers.items() if present}
         dgemm: list[float] = []
@@ -317,7 +318,14 @@ def main() -> None:
     parser.add_argument(
         "--large",
         nargs="*",
-        default=["50000:50000", "500000:100000", "500000:500000", "50000:50000:64,64", "50000:50000:128,128"],
+        default=[
+            "500000:32",
+            "50000:50000",
+            "500000:100000",
+            "50000:50000:64,64",
+            "50000:50000:128,128",
+            "50000:50000:256,256",
+        ],
         metavar="POINTS:BATCH[:LAYERS]",
         help="rows on large data or wide networks (hidden LAYERS, default 8,8), timed in this process "
         "(none: leave them out)",
