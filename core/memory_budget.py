@@ -3,7 +3,7 @@
 Every array that grows with a setting is counted: the data (points, features, targets,
 the batch order), the training batch's activations, the chunked evaluation and drawing
 passes, the parameters with their copies (optimiser, checkpoint, snapshots), the
-time-travel timeline and the history. Passes over whole data sets run in chunks of
+time-travel timeline, the step-by-step path and the history. Passes over whole data sets run in chunks of
 ``EVAL_CHUNK`` rows (the trainer and the plot), so their memory does not grow with the
 data; the training batch is one pass, so it is what a big batch costs.
 
@@ -19,6 +19,7 @@ from itertools import pairwise
 from typing import Any
 
 from nnplay.core.datasets import MAX_CSV_ROWS, REGRESSION
+from nnplay.core.path_recorder import path_capacity
 
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3
 MIN_MEMORY_LIMIT = 64 * 1024**2
@@ -123,6 +124,8 @@ def estimate(
             # params, initial, gradient, optimiser (2), checkpoint (3), snapshots in flight (~6)
             "parameters": n_params * 8 * 14,
             "timeline": moments * per_moment,
+            # the step-by-step path: the recorder's rows, and the snapshots' copies of them
+            "path": path_capacity(n_params) * n_params * 8 * 2,
             "history": HISTORY_CAPACITY * 6 * 8 * 4,
         }
     )

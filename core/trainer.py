@@ -35,6 +35,7 @@ from nnplay.core.memory_budget import (
 )
 from nnplay.core.network import MAX_PARAMETER, Network, parameters_diverged
 from nnplay.core.optim import Optimizer
+from nnplay.core.path_recorder import PathRecorder, RecordedPath
 from nnplay.core.row_reductions import row_max_argmax, row_sum
 from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
 
@@ -206,6 +207,8 @@ class Snapshot:
     version: int  # increases with every snapshot of a run; widgets redraw only when it changes
     engine: str = "numpy"  # "numba" when the compiled kernel trains
     timeline: tuple[Moment, ...] = ()  # the run so far, for time travel and weight evolution
+    # The parameters step by step (a small network's; core.path_recorder), ending at these.
+    path: RecordedPath | None = None
     # The network's outputs for data.X_train at these parameters, from the evaluation that made the
     # metrics (None when there was none): drawing the points needs no second pass over them.
     train_outputs: np.ndarray | None = None
@@ -286,6 +289,7 @@ class Trainer:
         self.apply_live_settings(config)
         self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
         self.timeline = Timeline(self.net.params.size)
+        self.path = PathRecorder(self.net.params.size)
         self.kernel = None  # the compiled step (core.kernel), when numba is installed
         self.kernel_when_faster = False
         self._grad = np.empty_like(self.net.params)
@@ -424,6 +428,8 @@ class Trainer:
         self._at = 0
         self.history.clear()
         self.timeline.clear()
+        self.path.clear()
+        self.path.record(0, self.net.params)
         self.diverged_at: int | None = None
         self.message = ""
         self.train_seconds = 0.0
@@ -498,6 +504,18 @@ class Trainer:
         return kernel_is_faster(min(self.config.batch_size, len(self._order)), self.net.n_weights)
 
     def _step_kernel(self, n: int) -> int:
+        """``n`` updates in calls of the kernel that end on each step the path records."""
+        done, path = 0, self.path
+        while done < n and self.diverged_at is None:
+            made = self._kernel_call(max(1, min(n - done, path.due - self.step_count)))
+            done += made
+            if self.step_count >= path.due and self.diverged_at is None:
+                path.record(self.step_count, self.net.params)
+            if not made:
+                break
+        return done
+
+    def _kernel_call(self, n: int) -> int:
         """``n`` updates in one call of the kernel, which reshuffles ``self._order`` in place at each
         epoch's end from ``self.rng`` (the numpy path's ``rng.permutation``: the same stream)."""
         c, opt, net = self.config, self.optimizer, self.net
@@ -537,6 +555,7 @@ class Trainer:
         scheduled = self.config.schedule != "constant"
         dropout = self.config.dropout
         article = self.config.backprop == "article-v2"
+        path = self.path
         started = time.perf_counter()
         done = 0
         with np.errstate(all="ignore"):  # divergence is detected below, not warned about
@@ -561,6 +580,8 @@ class Trainer:
                     self._diverge()
                     break
                 done += 1
+                if self.step_count >= path.due:
+                    path.record(self.step_count, params)
         self.train_seconds += time.perf_counter() - started
         return done
 
@@ -579,6 +600,7 @@ class Trainer:
         """Back to the checkpoint: the state of the last evaluation with a finite loss."""
         self.diverged_at = self.step_count
         self.load_state_dict(self._checkpoint)
+        self.path.cut_after(self._checkpoint.step)
         self.message = diverged_message(self.diverged_at, self._checkpoint.step)
         self.evaluate(record=False)
 
@@ -663,6 +685,7 @@ class Trainer:
             version=self.version,
             engine=self.engine,
             timeline=tuple(self.timeline.moments),
+            path=self.path.path(self.step_count, self.net.params) if self.path.enabled else None,
             train_outputs=self._current_train_outputs(),
         )
 
@@ -693,6 +716,7 @@ class Trainer:
         rows = self.history.rows()
         self.history.load(rows[rows[:, 0] <= moment.step])
         self.timeline.cut_after(moment.step)
+        self.path.cut_after(moment.step)
         self.diverged_at = None
         self.message = ""
         self.evaluate(record=False)

@@ -15,7 +15,15 @@ import pytest
 
 import nnplay.core.persist as persist
 from nnplay.core.config import TrainConfig
-from nnplay.core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
+from nnplay.core.persist import (
+    ARRAYS,
+    PATH_ARRAYS,
+    SessionFileError,
+    atomic_write,
+    load_session,
+    save_session,
+    session_bytes,
+)
 from nnplay.core.train_until import train_until
 from nnplay.core.trainer import Trainer
 
@@ -443,14 +451,14 @@ def test_file_holds_no_pickle(tmp_path: Path) -> None:
     path = tmp_path / "s.npz"
     save_session(_trained(), path)
     with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == sorted(["meta", *ARRAYS])
+        assert sorted(archive.files) == sorted(["meta", *ARRAYS, *PATH_ARRAYS])
         for key in archive.files:
             assert archive[key].dtype.kind != "O", key
         meta = json.loads(str(archive["meta"]))
     assert meta["format"] == "nnplay-session" and meta["version"] == persist.VERSION
     assert meta["config"] == _trained().config.as_dict()
     with zipfile.ZipFile(path) as zf:
-        assert sorted(zf.namelist()) == sorted(f"{k}.npy" for k in ["meta", *ARRAYS])
+        assert sorted(zf.namelist()) == sorted(f"{k}.npy" for k in ["meta", *ARRAYS, *PATH_ARRAYS])
 
 
 # -- atomic writes -----------------------------------------------------------------------
