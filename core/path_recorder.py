@@ -53,12 +53,16 @@ class RecordedPath:
     @cached_property
     def steps(self) -> np.ndarray:
         parts = [s for s, _ in self.blocks] + ([np.array([self.tail[0]])] if self.tail else [])
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        steps = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        steps.flags.writeable = False
+        return steps
 
     @cached_property
     def params(self) -> np.ndarray:
         parts = [p for _, p in self.blocks] + ([self.tail[1][np.newaxis]] if self.tail else [])
-        return np.concatenate(parts) if parts else np.zeros((0, self.n_params))
+        rows = np.concatenate(parts) if parts else np.zeros((0, self.n_params))
+        rows.flags.writeable = False
+        return rows
 
 
 class PathRecorder:

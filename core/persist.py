@@ -294,9 +294,11 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
         RunState(step, epoch, params, opt_state, opt_t, rng_state, a["order"], at, dropout_rng_state)
     )
     trainer.history.load(rows)
-    trainer.path.clear()
     if path_members is not None:
         trainer.path.load(*_path(reader, path_members, meta, n_params, step), step)
+    else:  # saved before the path was kept: it starts where the session is
+        trainer.path.clear()
+        trainer.path.record(step, params)
     trainer.diverged_at = diverged
     if diverged is not None:
         trainer.message = diverged_message(diverged, step)
