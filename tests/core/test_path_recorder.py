@@ -191,3 +191,19 @@ def test_a_session_saved_before_the_path_was_kept_loads_with_its_weights_as_the_
     np.testing.assert_array_equal(path.params[-1], trainer.net.params)
     loaded.step(2)
     assert loaded.snapshot().path.steps.tolist() == [30, 31, 32]
+
+
+@pytest.mark.skipif(load_kernel() is None, reason="no numba")
+@pytest.mark.parametrize("preset", ["seed-v1", "seed-v2"])  # batches through the gradient; one sample, in place
+def test_the_kernel_records_the_same_path_as_numpy(preset: str) -> None:
+    config = PRESETS[preset].config(train_size=40) if preset == "seed-v2" else BOWL.replace(lr=1.8)
+    paths = []
+    for kernel in (None, load_kernel()):
+        trainer = Trainer(config)
+        trainer.use_kernel(kernel)
+        for chunk in (1, 7, 300, 2500, 1):  # through the first 400 steps and into the thinned pairs
+            trainer.step(chunk)
+        paths.append(trainer.snapshot().path)
+    numpy_path, kernel_path = paths
+    np.testing.assert_array_equal(kernel_path.steps, numpy_path.steps)
+    np.testing.assert_allclose(kernel_path.params, numpy_path.params, rtol=1e-9, atol=1e-12)
