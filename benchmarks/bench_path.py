@@ -3,7 +3,7 @@
     python benchmarks/bench_path.py [--repeats 7] [--steps 2000] [--long 50000] [--cpu 0.2] [--smoke]
 
 Small networks record their weights after every update for the first 400 steps, then pairs of
-steps thinned by a doubling stride (core.path_recorder). With the compiled kernel that means one
+steps thinned by a doubling stride (core.run.path_recorder). With the compiled kernel that means one
 kernel call per recorded step: the worst case is the first ~1,000 steps (``--steps``, every step
 recorded), the usual one a long run (``--long``, where the stride has grown). Each row times the
 same run with the recorder on and off, interleaved, in CPU time, and gives medians and their ratio.
@@ -18,11 +18,11 @@ import time
 
 from smoke_mode import parse_args
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.kernel import load_kernel
-from nnplay.core.path_recorder import PathRecorder
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.kernel import load_kernel
+from nnplay.core.run.path_recorder import PathRecorder
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
 RUNS = {
     "v1 bowl, batch 4": PRESETS["seed-v1"].config(output="linear", loss="mse", batch_size=4, lr=1.8),

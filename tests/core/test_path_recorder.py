@@ -1,4 +1,4 @@
-"""The step-by-step path (core.path_recorder): every step of a small run, thinned in pairs, bounded,
+"""The step-by-step path (core.run.path_recorder): every step of a small run, thinned in pairs, bounded,
 ending at the current weights, kept by a session file; and at a high rate on the v1 bowl it zig-zags."""
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.core import landscape as L
-from nnplay.core import path_recorder as P
-from nnplay.core.kernel import load_kernel
-from nnplay.core.persist import load_session, save_session, session_bytes
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.kernel import load_kernel
+from nnplay.core.files.session_file import load_session, save_session, session_bytes
+from nnplay.core.run import landscape as L
+from nnplay.core.run import path_recorder as P
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.memory_budget import PATH_BYTES, PATH_MIN_POINTS, PATH_POINTS, path_capacity
+from nnplay.core.settings.presets import PRESETS
 
 BOWL = PRESETS["seed-v1"].config(output="linear", loss="mse", batch_size=4, iterations=200)  # lesson 9's run
 ENGINES = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(load_kernel() is None, reason="no numba"))]
@@ -89,7 +90,7 @@ def test_a_long_run_keeps_the_first_steps_and_pairs_of_later_ones_within_its_cap
     trainer = bowl(0.3)
     trainer.step(20_000)
     recorder, steps = trainer.path, trainer.snapshot().path.steps
-    assert len(recorder) <= recorder.capacity == P.MAX_POINTS
+    assert len(recorder) <= recorder.capacity == PATH_POINTS
     assert steps[: P.DENSE_STEPS + 1].tolist() == list(range(P.DENSE_STEPS + 1))
     kept, later = set(steps.tolist()), steps[P.DENSE_STEPS + 1 : -1]  # the last is the current step
     assert all(s - 1 in kept or s + 1 in kept for s in later)  # pairs of consecutive steps: one whole step
@@ -98,13 +99,13 @@ def test_a_long_run_keeps_the_first_steps_and_pairs_of_later_ones_within_its_cap
 
 
 def test_memory_is_bounded_in_parameters_times_points() -> None:
-    assert P.path_capacity(27) == P.MAX_POINTS
-    assert P.path_capacity(4096) * 4096 * 8 <= P.PATH_BYTES
-    assert P.path_capacity(P.PATH_BYTES // 8 // P.MIN_POINTS + 1) == 0  # too big: no per-step path
+    assert path_capacity(27) == PATH_POINTS
+    assert path_capacity(4096) * 4096 * 8 <= PATH_BYTES
+    assert path_capacity(PATH_BYTES // 8 // PATH_MIN_POINTS + 1) == 0  # too big: no per-step path
     big = Trainer(
         BOWL.replace(dataset="circle", train_size=50, layers=(96, 96), output="softmax", loss="cross_entropy")
     )
-    assert big.net.params.size * 8 * P.MIN_POINTS > P.PATH_BYTES
+    assert big.net.params.size * 8 * PATH_MIN_POINTS > PATH_BYTES
     big.step(3)
     big.evaluate()
     snap = big.snapshot()
