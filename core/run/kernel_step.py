@@ -69,9 +69,8 @@ class KernelSteps:
         rows = self.path_rows
         done = epochs = 0
         while done < n:
-            ahead = path.due - (step + done)
-            if ahead > 1:  # no recorded step on the way (always, for a network too big to record)
-                part = self._call(min(n - done, ahead - 1), net, grad, opt, c, batches, step + done, rows[:0])
+            if path.due - (step + done) > n - done:  # no recorded step in this call (nor ever, for a big network)
+                part = self._call(n - done, net, grad, opt, c, batches, step + done, rows[:0])
             else:
                 part = self._call(min(n - done, len(rows)), net, grad, opt, c, batches, step + done, rows)
                 if part.diverged:  # the run goes back to its checkpoint: nothing of this call is kept

@@ -239,7 +239,7 @@ def test_the_headless_path_plane_of_a_saved_session_is_the_apps(tmp_path) -> Non
     """`nnplay landscape --load S --pca --json` fits the plane to the path the file kept, as the
     app's M does for the same session loaded: the same axes, surface and path."""
     from nnplay.core.files.session_file import load_session, save_session
-    from nnplay.tui.landscape_cli import landscape_json, measure_session
+    from nnplay.tui.cli.landscape import landscape_json, measure_session
 
     trainer = trained()
     save_session(trainer, tmp_path / "run.npz")
