@@ -103,5 +103,5 @@ def _warm_up(kernel) -> None:
         params, np.zeros(6), np.zeros((2, 6)), sizes, np.array([0], dtype=np.int64), np.array([4], dtype=np.int64),
         4, np.array([0], dtype=np.int64), 0, np.zeros((1, 2)), np.zeros((1, 2)), np.zeros(1, dtype=np.int64),
         np.random.default_rng(0), 0, 1, 1, 0, 0.1, 0.9, 0.9, 0.999, 1e-8, 0.0, 0.0, 0, 0, 1, 0, np.zeros((2, 2)),
-        np.zeros((2, 2)), np.zeros((2, 2)), 0,
+        np.zeros((2, 2)), np.zeros((2, 2)), 0, np.zeros((1, 6)),
     )  # fmt: skip

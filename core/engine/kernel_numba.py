@@ -219,7 +219,7 @@ def output_delta(d, a, z, Y, row, L, n_out, out_code, loss_code):
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def sgd_per_sample(
     params, sizes, w_off, b_off, codes, loss_code, X, Y, order, rng, at, n_steps,
-    lr, sched_code, sched_total, step0, t, width,
+    lr, sched_code, sched_total, step0, t, width, path_rows,
 ):  # fmt: skip
     """``train_steps`` for one sample per update, plain SGD, no regulariser (the article's
     setting); same return value. The weights are updated as the deltas are found, in one
@@ -325,19 +325,27 @@ def sgd_per_sample(
                 result_done, diverged = done, True
                 break
             reach = largest_magnitude(flat_w, flat_b)
+        if done < path_rows.shape[0]:  # the weights after this update, in the flat layout
+            write_flat(path_rows[done], W, B, sizes, w_off, b_off)
         at += 1
         if at >= n:  # the epoch is complete: the next one's order, as the numpy trainer draws it
             epochs += 1
             at = 0
             shuffle_in_place(rng, order)
-    for k in range(n_layers):
+    write_flat(params, W, B, sizes, w_off, b_off)
+    return result_done, at, epochs, t, diverged, cur_lr
+
+
+@njit(cache=True, inline="always")
+def write_flat(params, W, B, sizes, w_off, b_off):
+    """``W[k, i, j]`` and ``B[k, i]`` into the flat parameter layout."""
+    for k in range(sizes.shape[0] - 1):
         n_in, n_out = sizes[k], sizes[k + 1]
         wo, bo = w_off[k], b_off[k]
         for i in range(n_out):
             params[bo + i] = B[k, i]
             for j in range(n_in):
                 params[wo + i * n_in + j] = W[k, i, j]
-    return result_done, at, epochs, t, diverged, cur_lr
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"}, error_model="numpy")
@@ -551,13 +559,16 @@ def train_steps(
     params, grad, state, sizes, w_off, b_off, n_weights, codes, loss_code,
     X, Y, order, rng, at, batch, n_steps,
     opt_code, lr, momentum, beta1, beta2, eps, l1, l2, t,
-    sched_code, sched_total, step0, z, a, d, block_rows,
+    sched_code, sched_total, step0, z, a, d, block_rows, path_rows,
 ):  # fmt: skip
     """Run up to ``n_steps`` updates (fewer only when the run diverges). ``order`` is the
     epoch's sample order: at each epoch's end it is reshuffled in place from ``rng``, as the
     numpy trainer does (a batch as large as the set keeps its order). A batch of more than one
     sample goes through ``blocked_gradient`` in blocks of ``block_rows`` rows (0: one row at a
     time, through ``z``, ``a`` and ``d``).
+
+    ``path_rows`` (R, P): row ``i`` gets the parameters after update ``i`` of this call, for the
+    first R updates (the path, core.run.path_recorder; R = 0 records nothing).
 
     Returns (good_steps, at, epochs_completed, t, diverged, last_lr).
     """
@@ -566,7 +577,7 @@ def train_steps(
     if batch == 1 and n > 1 and opt_code == SGD and l1 == 0.0 and l2 == 0.0:  # the hot case
         return sgd_per_sample(
             params, sizes, w_off, b_off, codes, loss_code, X, Y, order, rng, at, n_steps,
-            lr, sched_code, sched_total, step0, t, a.shape[1],
+            lr, sched_code, sched_total, step0, t, a.shape[1], path_rows,
         )  # fmt: skip
     epochs = 0
     done = 0
@@ -699,6 +710,8 @@ def train_steps(
                     total += params[p] * params[p]
         if not total < MAX_SQUARED_NORM:  # the rule of core.engine.network.parameters_diverged
             return done, at, epochs, t, True, cur_lr
+        if done < path_rows.shape[0]:
+            path_rows[done, :] = params
         done += 1
         if batch >= n:
             epochs += 1

@@ -13,6 +13,9 @@ Format (documented in the README): a NumPy ``.npz`` archive read with
 - ``order``: the current epoch's sample order
 - ``X_train, y_train, X_test, y_test``: the data itself, so a CSV or edited data set
   reloads without its source.
+- ``path_steps``, ``path_params`` (optional, both or neither, with ``"path_stride"`` in ``meta``):
+  the path the weights took, a step per row (``core.run.path_recorder``); a file without them loads
+  with a path that starts where the session is.
 
 Saves go through ``core.io.output_file.atomic_write``: a temporary file in the same folder,
 fsynced, then renamed over the target, so a crash mid-save leaves the old file intact.
@@ -37,9 +40,10 @@ from nnplay.core.io.bounded_read import FileRefused, open_bounded
 from nnplay.core.io.npz_reader import ArchiveError, Member, NpzReader
 from nnplay.core.io.output_file import atomic_write
 from nnplay.core.io.outside_text import first_unprintable
+from nnplay.core.run.path_recorder import check_saved
 from nnplay.core.run.trainer import HISTORY_FIELDS, MAX_TRAIN_POINTS, RunState, Trainer, diverged_message
 from nnplay.core.settings.config import ConfigError, TrainConfig, check_memory
-from nnplay.core.settings.memory_budget import HISTORY_CAPACITY, n_test_points
+from nnplay.core.settings.memory_budget import HISTORY_CAPACITY, n_test_points, path_capacity
 
 FORMAT = "nnplay-session"
 VERSION = 1
@@ -52,6 +56,7 @@ MAX_INT_DIGITS = 1000  # a random state needs 39; more only costs time to parse
 MAX_STEP = 10**15  # far past any run (10^8 updates a setting allows), far below int64's 9.2e18
 MAX_EXTENT = MAX_COORDINATE * 1.1 * (1 + 1e-9)  # a CSV's extent is 1.1 x its largest coordinate
 ARRAYS = ("params", "initial_params", "optimizer_state", "history", "order", "X_train", "y_train", "X_test", "y_test")
+PATH_ARRAYS = ("path_steps", "path_params")  # optional: a session saved before the path was kept has neither
 
 
 class SessionFileError(ValueError):
@@ -78,6 +83,7 @@ def session_bytes(trainer: Trainer) -> bytes:
         "rng": state.rng_state,
         "dropout_rng": state.dropout_rng_state,
     }
+    path_steps, path_params, meta["path_stride"] = trainer.path.saved()
     buf = io.BytesIO()
     np.savez(
         buf,
@@ -91,6 +97,8 @@ def session_bytes(trainer: Trainer) -> bytes:
         y_train=trainer.data.y_train,
         X_test=trainer.data.X_test,
         y_test=trainer.data.y_test,
+        path_steps=path_steps,
+        path_params=path_params,
     )
     return buf.getvalue()
 
@@ -250,6 +258,7 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
     order = members["order"]
     if order.dtype.kind not in "iu" or order.shape != (n_train,):
         raise SessionFileError("order is not a permutation of the training points")
+    path_members = _path_members(reader, n_params)
 
     a = {k: reader.read(m) for k, m in members.items()}
     X_train = _points(a["X_train"], "X_train")
@@ -285,11 +294,51 @@ def _restore(reader: NpzReader, meta: dict[str, Any]) -> Trainer:
         RunState(step, epoch, params, opt_state, opt_t, rng_state, a["order"], at, dropout_rng_state)
     )
     trainer.history.load(rows)
+    if path_members is not None:
+        trainer.path.load(*_path(reader, path_members, meta, n_params, step), step)
+    else:  # saved before the path was kept: it starts where the session is
+        trainer.path.clear()
+        trainer.path.record(step, params)
     trainer.diverged_at = diverged
     if diverged is not None:
         trainer.message = diverged_message(diverged, step)
     trainer.evaluate(record=False)
     return trainer
+
+
+def _path_members(reader: NpzReader, n_params: int) -> tuple[Member, Member] | None:
+    """The saved path's headers, checked before anything is read (None: the file has no path)."""
+    present = [k for k in PATH_ARRAYS if k in reader.keys()]
+    if not present:
+        return None
+    if len(present) == 1:
+        raise SessionFileError(f"damaged session ({present[0]} without {set(PATH_ARRAYS).difference(present).pop()})")
+    steps, params = (reader.member(k) for k in PATH_ARRAYS)
+    _check_kind(steps, "iu")
+    _check_kind(params, "fiu")
+    if len(steps.shape) != 1:
+        raise SessionFileError(f"path_steps has shape {steps.shape}, not a row of steps")
+    capacity = path_capacity(n_params)
+    if steps.shape[0] > capacity:
+        raise SessionFileError(
+            f"path has {steps.shape[0]:,} points; a network of {n_params:,} parameters keeps at most {capacity:,}"
+        )
+    if params.shape != (steps.shape[0], n_params):
+        raise SessionFileError(f"path_params has shape {params.shape}, not ({steps.shape[0]}, {n_params})")
+    return steps, params
+
+
+def _path(
+    reader: NpzReader, members: tuple[Member, Member], meta: dict[str, Any], n_params: int, step: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The saved path (steps, params, stride), every value checked."""
+    steps = reader.read(members[0]).astype(np.int64)
+    params = _parameters(reader.read(members[1]), "path_params").reshape(len(steps), n_params)
+    stride = _count(meta, "path_stride", 1, MAX_STEP)
+    problem = check_saved(steps, params, stride, n_params, step)
+    if problem:
+        raise SessionFileError(problem)
+    return steps, params, stride
 
 
 def _dataset_meta(ds: dict[str, Any]) -> tuple[str, int, float, tuple[str, ...]]:

@@ -282,6 +282,18 @@ def training_set(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     return X, targets_for(snap.data.y_train, snap.network.sizes[-1], snap.config.output, regression)
 
 
+def run_path(snap: Snapshot, moments: Sequence[Moment] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The steps (m,) and parameters (m, P) of the path ``snap``'s run took, oldest first: every
+    step a small network recorded (``Snapshot.path``, ending at the snapshot's weights), or for a
+    network too big for that the time-travel ``moments`` (default: the snapshot's timeline)."""
+    net = snap.network
+    recorded = snap.path
+    if recorded is not None and recorded.n_params == net.params.size and len(recorded.steps):
+        return recorded.steps, recorded.params
+    kept = [m for m in (snap.timeline if moments is None else moments) if m.params.shape == net.params.shape]
+    return np.array([m.step for m in kept], dtype=np.int64), path_params(net, kept)
+
+
 def path_params(net: Network, moments: Sequence[Moment]) -> np.ndarray:
     """The recorded moments' parameters (m, P), oldest first, leaving out any of another network."""
     rows = [m.params for m in moments if m.params.shape == net.params.shape]

@@ -15,6 +15,7 @@ from nnplay.core.data.features import feature_matrix
 from nnplay.core.engine.network import Network
 from nnplay.core.run.classify import FIRST_ROUND, Classification, classify_points
 from nnplay.core.run.evaluation import Evaluation
+from nnplay.core.run.path_recorder import RecordedPath
 from nnplay.core.run.state import Moment
 from nnplay.core.run.stepping import scheduled_rate
 from nnplay.core.settings.config import TrainConfig
@@ -37,6 +38,8 @@ class Snapshot:
     version: int  # increases with every snapshot of a run; widgets redraw only when it changes
     engine: str = "numpy"  # "numba" when the compiled kernel trains
     timeline: tuple[Moment, ...] = ()  # the run so far, for time travel and weight evolution
+    # The parameters step by step (a small network's; core.run.path_recorder), ending at these.
+    path: RecordedPath | None = None
     # The network's outputs for data.X_train at these parameters, from the evaluation that made the
     # metrics (None when there was none): drawing the points needs no second pass over them.
     train_outputs: np.ndarray | None = None

@@ -14,6 +14,7 @@ from nnplay.core.engine.optim import Optimizer
 from nnplay.core.engine.row_reductions import row_sum
 from nnplay.core.engine.schedule import SCHEDULE_CODES, scheduled_lr
 from nnplay.core.run.batch_order import BatchOrder
+from nnplay.core.run.path_recorder import PathRecorder
 from nnplay.core.settings.config import TrainConfig
 
 
@@ -62,8 +63,10 @@ class NumpySteps:
         regression: bool,
         batches: BatchOrder,
         step: int,
+        path: PathRecorder,
     ) -> Progress:
-        """Up to ``n`` updates of ``net`` from update number ``step``, in ``batches``' order."""
+        """Up to ``n`` updates of ``net`` from update number ``step``, in ``batches``' order; the
+        weights after each update ``path`` asks for are recorded in it."""
         grad, params = self.grad, net.params
         scheduled = c.schedule != "constant"
         article = c.backprop == "article-v2"
@@ -89,6 +92,8 @@ class NumpySteps:
                 if parameters_diverged(params):
                     return Progress(done, epochs, True)
                 done += 1
+                if step + done >= path.due:
+                    path.record(step + done, params)
         return Progress(done, epochs, False)
 
     def _dropout_gradient(self, net: Network, X: np.ndarray, Y: np.ndarray, c: TrainConfig) -> None:

@@ -35,6 +35,7 @@ from nnplay.core.run.data_edits import (
 from nnplay.core.run.evaluation import Evaluation, Split, StepRate, evaluate, targets_for
 from nnplay.core.run.history import HISTORY_FIELDS, RingBuffer, RunHistory, Timeline
 from nnplay.core.run.kernel_step import KernelSteps
+from nnplay.core.run.path_recorder import PathRecorder
 from nnplay.core.run.snapshot import Snapshot, TrainOutputs, frozen_copy
 from nnplay.core.run.state import Moment, RunState, capture, restore
 from nnplay.core.run.stepping import NumpySteps, Progress, scheduled_rate
@@ -80,6 +81,7 @@ class Trainer:
         self.optimizer = Optimizer("sgd", self.net.params.size, self.net.n_weights)
         self.apply_live_settings(config)
         self.record = RunHistory(self.net.params.size)
+        self.path = PathRecorder(self.net.params.size)
         self.batches = BatchOrder(len(self.X_train), config.seed)
         self.kernel_steps: KernelSteps | None = None  # the compiled step (core.engine.kernel), when numba is installed
         self.rate = StepRate()
@@ -210,6 +212,8 @@ class Trainer:
         self.step_count = 0
         self.epoch = 0
         self.record.clear()
+        self.path.clear()
+        self.path.record(0, self.net.params)
         self.diverged_at: int | None = None
         self.message = ""
         self.train_seconds = 0.0
@@ -231,10 +235,12 @@ class Trainer:
         started = time.perf_counter()
         net, opt, c, k = self.net, self.optimizer, self.config, self.kernel_steps
         if k is not None and k.can_step(c, net.n_weights):
-            done = k.step(n, net, self.numpy_steps.grad, opt, c, self.batches, self.step_count)
+            done = k.step(n, net, self.numpy_steps.grad, opt, c, self.batches, self.step_count, self.path)
         else:
             X, Y = self.X_train, self.Y_train
-            done = self.numpy_steps.step(n, net, opt, X, Y, c, self.regression, self.batches, self.step_count)
+            done = self.numpy_steps.step(
+                n, net, opt, X, Y, c, self.regression, self.batches, self.step_count, self.path
+            )
         self._count(done)
         self.train_seconds += time.perf_counter() - started
         return done.done
@@ -261,6 +267,7 @@ class Trainer:
         """Back to the checkpoint: the state of the last evaluation with a finite loss."""
         self.diverged_at = self.step_count
         self.load_state_dict(self._checkpoint)
+        self.path.cut_after(self._checkpoint.step)
         self.message = diverged_message(self.diverged_at, self._checkpoint.step)
         self.evaluate(record=False)
 
@@ -292,6 +299,7 @@ class Trainer:
             raise ValueError("that moment belongs to a different network") from None
         forget_weight_edits(self.edits)
         self.record.cut_after(moment.step)
+        self.path.cut_after(moment.step)
         self.diverged_at = None
         self.message = ""
         self.evaluate(record=False)
@@ -330,6 +338,7 @@ class Trainer:
             version=self.version,
             engine=self.engine,
             timeline=tuple(self.timeline.moments),
+            path=self.path.path(self.step_count, self.net.params) if self.path.enabled else None,
             train_outputs=self.train_outputs.current(self.X_train, self.net.params),
         )
 

@@ -3,7 +3,7 @@
 Every array that grows with a setting is counted: the data (points, features, targets,
 the batch order), the training batch's activations, the chunked evaluation and drawing
 passes, the parameters with their copies (optimiser, checkpoint, snapshots), the
-time-travel timeline and the history. Passes over whole data sets run in chunks of
+time-travel timeline, the step-by-step path and the history. Passes over whole data sets run in chunks of
 ``EVAL_CHUNK`` rows (the trainer and the plot), so their memory does not grow with the
 data; the training batch is one pass, so it is what a big batch costs.
 
@@ -26,6 +26,11 @@ MIN_MEMORY_LIMIT = 64 * 1024**2
 HISTORY_CAPACITY = 2048
 TIMELINE_MOMENTS = 240
 TIMELINE_BYTES = 24 * 1024 * 1024
+# The step-by-step path (core.run.path_recorder): at most PATH_POINTS rows of parameters in
+# PATH_BYTES; a network that fits fewer than PATH_MIN_POINTS records none.
+PATH_BYTES = 8 * 1024 * 1024
+PATH_POINTS = 1024
+PATH_MIN_POINTS = 128
 EVAL_CHUNK = 4096  # rows per forward pass when measuring or drawing a whole data set
 GRID_CELLS = 20_000  # decision-region cells of a large terminal's plot (250 x 80)
 MAX_CSV_CLASSES = 16
@@ -67,6 +72,12 @@ def format_bytes(n: float) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{int(n)} bytes"
+
+
+def path_capacity(n_params: int) -> int:
+    """Rows of the step-by-step path a network of ``n_params`` parameters keeps (0: none)."""
+    rows = min(PATH_POINTS, PATH_BYTES // (8 * max(n_params, 1)))
+    return rows if rows >= PATH_MIN_POINTS else 0
 
 
 def n_test_points(train_size: int, test_ratio: float) -> int:
@@ -123,6 +134,8 @@ def estimate(
             # params, initial, gradient, optimiser (2), checkpoint (3), snapshots in flight (~6)
             "parameters": n_params * 8 * 14,
             "timeline": moments * per_moment,
+            # the step-by-step path: the recorder's rows, and the snapshots' copies of them
+            "path": path_capacity(n_params) * n_params * 8 * 2,
             "history": HISTORY_CAPACITY * 6 * 8 * 4,
         }
     )

@@ -16,6 +16,7 @@ import pytest
 import nnplay.core.files.session_file as persist
 from nnplay.core.files.session_file import (
     ARRAYS,
+    PATH_ARRAYS,
     SessionFileError,
     atomic_write,
     load_session,
@@ -454,14 +455,14 @@ def test_file_holds_no_pickle(tmp_path: Path) -> None:
     path = tmp_path / "s.npz"
     save_session(_trained(), path)
     with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == sorted(["meta", *ARRAYS])
+        assert sorted(archive.files) == sorted(["meta", *ARRAYS, *PATH_ARRAYS])
         for key in archive.files:
             assert archive[key].dtype.kind != "O", key
         meta = json.loads(str(archive["meta"]))
     assert meta["format"] == "nnplay-session" and meta["version"] == persist.VERSION
     assert meta["config"] == _trained().config.as_dict()
     with zipfile.ZipFile(path) as zf:
-        assert sorted(zf.namelist()) == sorted(f"{k}.npy" for k in ["meta", *ARRAYS])
+        assert sorted(zf.namelist()) == sorted(f"{k}.npy" for k in ["meta", *ARRAYS, *PATH_ARRAYS])
 
 
 # -- atomic writes -----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 The plane and the grid are the app's (``m`` and ``M``) with the exact float64 losses: the same
 default plane (the first hidden neuron's first weight and its bias), the same path (the run's
-recorded moments) and the same centre (the session's weights).
+every step as the session saved it) and the same centre (the session's weights).
 """
 
 from __future__ import annotations
@@ -91,8 +91,7 @@ def measure_session(args: argparse.Namespace) -> tuple[core.Landscape, list[int]
     trainer = load_session(args.load)
     snap = trainer.snapshot()
     net = snap.network
-    moments = [m for m in snap.timeline if m.params.shape == net.params.shape]
-    path = core.path_params(net, moments)
+    steps, path = core.run_path(snap)
     if args.pca:
         plane = core.pca_plane(net.params, path)
     elif args.random:
@@ -109,7 +108,7 @@ def measure_session(args: argparse.Namespace) -> tuple[core.Landscape, list[int]
                 raise ValueError(str(chosen))
         plane = core.weight_plane(net, *chosen)
     X, Y = core.training_set(snap)
-    return core.measure(net, X, Y, plane, path, args.size), [m.step for m in moments]
+    return core.measure(net, X, Y, plane, path, args.size), steps.tolist()
 
 
 def _number(x: float) -> float | None:
