@@ -107,7 +107,7 @@ def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) ->
         "import signal, threading\n"
         "from nnplay.core.settings.presets import PRESETS\n"
         "from nnplay.core.run.trainer import Trainer\n"
-        "from nnplay.tui import signals\n"
+        "from nnplay.tui.terminal import signals\n"
         "from nnplay.tui.run.channel import TrainingSession\n"
         "signals.EXIT_GRACE = 0.2\n"
         "session = TrainingSession(Trainer(PRESETS['circle'].config()))\n"
