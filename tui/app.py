@@ -19,7 +19,6 @@ from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
-from textual.worker import get_current_worker
 
 from nnplay.core.config import FIELDS, TrainConfig
 from nnplay.core.outside_text import printable
@@ -35,6 +34,7 @@ from nnplay.tui.model.status_text import classified_notice
 from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal, training_refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import colour_count
+from nnplay.tui.run_worker import start_run_worker
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import open_compare_prompt
 from nnplay.tui.screens.lessons_screen import open_lessons
@@ -118,7 +118,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
         if self.start_worker:
-            self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
+            start_run_worker(self, self.session, "trainer")
             if self.use_kernel:
                 self.set_timer(1.5, self.load_kernel)  # after the first frames: importing numba holds the GIL
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
@@ -138,10 +138,6 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
     def load_kernel(self) -> threading.Thread:
         """Load the compiled kernel on a thread of its own; numpy trains until it is ready."""
         return load_kernel_in_background(self.session, lambda: self.is_running, self._warn)
-
-    def _train_loop(self) -> None:
-        worker = get_current_worker()
-        self.session.run(lambda: worker.is_cancelled)
 
     # -- drawing ---------------------------------------------------------------------
 

@@ -131,6 +131,7 @@ def shot_app(shot: Shot):
 def _compare_app(shot: Shot):
     from nnplay.core.compare import Comparison, parse_comparison
     from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
+    from nnplay.tui.session import ComparisonSession
 
     comparison = Comparison(PRESETS[shot.preset].config(), parse_comparison(shot.compare or ""))
     # Three chunks, each measured, as the compare screen's worker publishes them. The article's
@@ -142,7 +143,7 @@ def _compare_app(shot: Shot):
 
     class StillCompare(CompareApp):
         def on_mount(self) -> None:
-            self.push_screen(CompareScreen(self.comparison, colors=TRUECOLOR, start_worker=False))
+            self.push_screen(CompareScreen(ComparisonSession(self.comparison), colors=TRUECOLOR))
 
     return StillCompare(comparison)
 
