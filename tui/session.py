@@ -57,126 +57,32 @@ class Notice:
         return 12 if self.severity == "error" else 6
 
 
-class RunChannel:
-    """Commands in, snapshots and notices out, around one ``RunLoop`` that the worker (``run``)
-    owns exclusively. Subclasses say what each command does (``_handle``) and what is published."""
+class RunCommands:
+    """The UI's side of a run channel: each method sends one typed command (tui/commands.py) and
+    returns at once; the notices and what a save would keep come back. (A ``RunChannel`` in this
+    process, or ``TrainerProcess``'s child.)"""
 
-    def __init__(self, trainers: list[Trainer], fps: float) -> None:
-        self._commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._notices: deque[Notice] = deque(maxlen=32)
-        # Snapshots come at most fps times a second, and further apart when measuring one (the
-        # loss and accuracy over every point) would take more than the budget's share of training.
-        self.loop = RunLoop(
-            trainers, budget=FrameBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
-        )
-        self.commands_handled = 0
-        self.stopped = False  # set once the worker's run has returned
+    _notices: deque[Notice]
+    unsaved_steps = 0
+    unsaved_edits: dict[str, int] = {}
 
-    @property
-    def running(self) -> bool:
-        return self.loop.running
-
-    @running.setter
-    def running(self, value: bool) -> None:
-        self.loop.running = value
-
-    @property
-    def publish_budget(self):
-        return self.loop.budget
-
-    @publish_budget.setter
-    def publish_budget(self, budget) -> None:
-        self.loop.budget = budget
-
-    def _send(self, command: Command) -> None:
-        self._commands.put(command)
+    _send: Callable[[Command], None]  # the channel's own
 
     def toggle_run(self) -> None:
         self._send(ToggleRun())
 
+    def pause(self) -> None:
+        self._send(Pause())
+
     def step(self, n: int = 1) -> None:
         self._send(Step(n))
+
+    def run_epoch(self) -> None:
+        self._send(RunEpoch())
 
     def train_iterations(self) -> None:
         """The article's Train button: ``config.iterations`` updates, then pause."""
         self._send(TrainIterations())
-
-    def drain_notices(self) -> list[Notice]:
-        out = []
-        while self._notices:
-            out.append(self._notices.popleft())
-        return out
-
-    # -- the worker thread -------------------------------------------------------------
-
-    def run(self, is_cancelled: Callable[[], bool]) -> None:
-        try:
-            while not is_cancelled():
-                self._handle_commands(block=not self.loop.running, is_cancelled=is_cancelled)
-                if self.loop.running:
-                    self.loop.advance()
-        finally:
-            self.stopped = True  # the trainer is free for save_after_stop
-
-    def _handle_commands(self, block: bool, is_cancelled: Callable[[], bool] = lambda: False) -> None:
-        try:
-            command = self._commands.get(timeout=IDLE_POLL) if block else self._commands.get_nowait()
-        except queue.Empty:
-            return
-        while True:
-            try:
-                self._handle(command)
-            except Exception as exc:  # a command must never kill the worker
-                self._notices.append(Notice(f"{command.what} failed: {exc}", "error"))
-            self.commands_handled += 1
-            if is_cancelled():
-                return  # quitting: a backlog of commands must not hold the worker up
-            try:
-                command = self._commands.get_nowait()
-            except queue.Empty:
-                return
-
-    def _handle(self, command: Command) -> None:
-        raise NotImplementedError
-
-    def _publish(self) -> None:
-        raise NotImplementedError
-
-    def _stepped(self, done: int) -> None:
-        """A chunk of ``done`` updates was trained."""
-
-    def _stopped(self, reason: StopReason) -> None:
-        """The runs stopped, for ``reason``; their final snapshot is published next."""
-
-
-class TrainingSession(RunChannel):
-    """The app's run: one trainer, its edits, saves and loads, and what a save would keep."""
-
-    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
-        super().__init__([trainer], fps)
-        self.kernel = None  # core.kernel's compiled step, once it has compiled in the background
-        self.latest: Snapshot = trainer.snapshot()
-        # Work a save would keep: steps trained and edits made since the last save, load or reset.
-        # The edits are counted by kind (DATA_EDIT, WEIGHT_EDIT, REWIND); the worker replaces the
-        # dict rather than changing it, so the UI thread always reads a whole one.
-        self.unsaved_steps = 0
-        self.unsaved_edits: dict[str, int] = {}
-
-    @property
-    def _trainer(self) -> Trainer:
-        return self.loop.trainers[0]
-
-    @_trainer.setter
-    def _trainer(self, trainer: Trainer) -> None:
-        self.loop.trainers = [trainer]
-
-    # -- commands (any thread) ---------------------------------------------------------
-
-    def pause(self) -> None:
-        self._send(Pause())
-
-    def run_epoch(self) -> None:
-        self._send(RunEpoch())
 
     def reset(self, config: TrainConfig | None = None) -> None:
         """Back to the initial weights; with a config that needs it, a new network and data."""
@@ -216,7 +122,115 @@ class TrainingSession(RunChannel):
     @property
     def unsaved(self) -> bool:
         """Whether the run has steps or edits that no save (nor the file it was loaded from) holds."""
-        return self.unsaved_steps > 0 or self.unsaved_edits
+        return self.unsaved_steps > 0 or bool(self.unsaved_edits)
+
+    def drain_notices(self) -> list[Notice]:
+        out = []
+        while self._notices:
+            out.append(self._notices.popleft())
+        return out
+
+
+class RunChannel:
+    """Commands in, snapshots and notices out, around one ``RunLoop`` that the worker (``run``)
+    owns exclusively. Subclasses say what each command does (``_handle``) and what is published."""
+
+    def __init__(self, trainers: list[Trainer], fps: float) -> None:
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._notices: deque[Notice] = deque(maxlen=32)
+        # Snapshots come at most fps times a second, and further apart when measuring one (the
+        # loss and accuracy over every point) would take more than the budget's share of training.
+        self.loop = RunLoop(
+            trainers, budget=FrameBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
+        )
+        self.commands_handled = 0
+        self.stopped = False  # set once the worker's run has returned
+
+    @property
+    def running(self) -> bool:
+        return self.loop.running
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        self.loop.running = value
+
+    @property
+    def publish_budget(self):
+        return self.loop.budget
+
+    @publish_budget.setter
+    def publish_budget(self, budget) -> None:
+        self.loop.budget = budget
+
+    def _send(self, command: Command) -> None:
+        self._commands.put(command)
+
+    # -- the worker thread -------------------------------------------------------------
+
+    def run(self, is_cancelled: Callable[[], bool]) -> None:
+        try:
+            while not is_cancelled():
+                self._handle_commands(block=not self.loop.running, is_cancelled=is_cancelled)
+                if self.loop.running:
+                    self.loop.advance()
+                self._round_done()
+        finally:
+            self.stopped = True  # the trainer is free for save_after_stop
+
+    def _handle_commands(self, block: bool, is_cancelled: Callable[[], bool] = lambda: False) -> None:
+        try:
+            command = self._commands.get(timeout=IDLE_POLL) if block else self._commands.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            try:
+                self._handle(command)
+            except Exception as exc:  # a command must never kill the worker
+                self._notices.append(Notice(f"{command.what} failed: {exc}", "error"))
+            self.commands_handled += 1
+            if is_cancelled():
+                return  # quitting: a backlog of commands must not hold the worker up
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+
+    def _round_done(self) -> None:
+        """A round of the worker's loop (the commands waiting, a chunk) is done."""
+
+    def _handle(self, command: Command) -> None:
+        raise NotImplementedError
+
+    def _publish(self) -> None:
+        raise NotImplementedError
+
+    def _stepped(self, done: int) -> None:
+        """A chunk of ``done`` updates was trained."""
+
+    def _stopped(self, reason: StopReason) -> None:
+        """The runs stopped, for ``reason``; their final snapshot is published next."""
+
+
+class TrainingSession(RunCommands, RunChannel):
+    """The app's run: one trainer, its edits, saves and loads, and what a save would keep."""
+
+    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
+        super().__init__([trainer], fps)
+        self.kernel = None  # core.kernel's compiled step, once it has compiled in the background
+        self.latest: Snapshot = trainer.snapshot()
+        # Work a save would keep: steps trained and edits made since the last save, load or reset.
+        # The edits are counted by kind (DATA_EDIT, WEIGHT_EDIT, REWIND); the worker replaces the
+        # dict rather than changing it, so the UI thread always reads a whole one.
+        self.unsaved_steps = 0
+        self.unsaved_edits: dict[str, int] = {}
+
+    @property
+    def _trainer(self) -> Trainer:
+        return self.loop.trainers[0]
+
+    @_trainer.setter
+    def _trainer(self, trainer: Trainer) -> None:
+        self.loop.trainers = [trainer]
 
     def save_after_stop(self, path: str) -> int:
         """Save on the calling thread; returns the step saved. Only once the worker has stopped
@@ -426,7 +440,7 @@ class TrainingSession(RunChannel):
         self._publish()
 
 
-class ComparisonSession(RunChannel):
+class ComparisonSession(RunCommands, RunChannel):
     """The compare screen's two runs (core/compare.py), trained in step through the same loop."""
 
     def __init__(self, comparison: Comparison, fps: float = 15.0) -> None:
@@ -434,10 +448,6 @@ class ComparisonSession(RunChannel):
         self.comparison = comparison
         comparison.evaluate()
         self.latest: tuple[Snapshot, Snapshot] = comparison.snapshots()
-
-    def reset(self) -> None:
-        """Both runs back to their shared first weights."""
-        self._send(Reset(None))
 
     def _handle(self, command: Command) -> None:
         comparison, loop = self.comparison, self.loop
