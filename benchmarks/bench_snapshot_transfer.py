@@ -29,7 +29,7 @@ from smoke_mode import parse_args  # noqa: E402  (benchmarks/ is the script's ow
 
 
 def _config(points: int):
-    from nnplay.core.config import TrainConfig
+    from nnplay.core.settings.config import TrainConfig
 
     return TrainConfig(dataset="spiral", train_size=points, layers=(8, 8, 8), batch_size=10)
 
@@ -37,8 +37,8 @@ def _config(points: int):
 def _trainer_side(conn, points: int, repeats: int, shared: bool) -> None:
     import numpy as np
 
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.snapshot_wire import SnapshotSender
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.run.snapshot_wire import SnapshotSender
 
     trainer = Trainer(_config(points))
     sender = SnapshotSender()
@@ -76,8 +76,8 @@ def _trainer_side(conn, points: int, repeats: int, shared: bool) -> None:
 def _transfer_times(points: int, repeats: int, shared: bool) -> list[float]:
     import numpy as np
 
-    from nnplay.core.network import Network
-    from nnplay.tui.snapshot_wire import SnapshotReceiver
+    from nnplay.core.engine.network import Network
+    from nnplay.tui.run.snapshot_wire import SnapshotReceiver
 
     ctx = mp.get_context("spawn")
     ours, theirs = ctx.Pipe()

@@ -3,12 +3,12 @@ goal or each run's own stop condition, for the app's session, the comparison and
 
 from __future__ import annotations
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.config import TrainConfig
-from nnplay.core.presets import PRESETS
-from nnplay.core.run_loop import POINTS_PER_RUN, RunLoop
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.run.run_loop import POINTS_PER_RUN, RunLoop
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import StopReason, Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
 BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
 

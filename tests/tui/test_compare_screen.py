@@ -6,11 +6,11 @@ import pytest
 from textual.widgets import Input
 from textual.worker import WorkerState
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.presets import PRESETS
-from nnplay.core.run_loop import RunLoop
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.run.run_loop import RunLoop
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.run.channel import ComparisonSession
 from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
-from nnplay.tui.session import ComparisonSession
 from nnplay.tui.widgets.metrics import Metrics
 from tests.tui.waiting import wait_until
 

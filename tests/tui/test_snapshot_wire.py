@@ -7,9 +7,9 @@ import pickle
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.snapshot_wire import SnapshotReceiver, SnapshotSender
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.run.snapshot_wire import SnapshotReceiver, SnapshotSender
 
 CONFIG = TrainConfig(dataset="xor", train_size=200, layers=(4,), batch_size=10, seed=3)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.persist import load_session
-from nnplay.core.trainer import Trainer
-from nnplay.tui.trainer_process import TrainerProcess
+from nnplay.core.files.session_file import load_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.run.trainer_process import TrainerProcess
 
 pytestmark = pytest.mark.slow  # processes of their own
 
@@ -95,9 +95,9 @@ def test_a_killed_child_is_said_in_one_line_its_snapshot_stays_and_r_goes_on_fro
 
 CHILD_OF = """
 import sys, time
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.trainer_process import TrainerProcess
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.run.trainer import Trainer
+from nnplay.tui.run.trainer_process import TrainerProcess
 process = TrainerProcess(Trainer(TrainConfig(dataset="xor", train_size=200, layers=(4,))))
 process.toggle_run()
 while process.latest.step == 0 and process.dead is None:

@@ -16,17 +16,17 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.config import ConfigError
-from nnplay.core.datasets import DatasetError
-from nnplay.core.outside_text import printable
+from nnplay.core.data.datasets import DatasetError
+from nnplay.core.io.outside_text import printable
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.settings.config import ConfigError
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import colour_count
-from nnplay.tui.run_worker import start_run_worker
+from nnplay.tui.run.channel import ComparisonSession
 from nnplay.tui.screens.command_palette import open_command_palette
-from nnplay.tui.session import ComparisonSession
+from nnplay.tui.screens.run_worker import start_run_worker
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
