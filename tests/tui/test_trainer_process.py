@@ -121,3 +121,30 @@ def test_no_child_outlives_the_app(ending) -> None:
     finally:
         app.kill()
         app.wait()
+
+
+async def test_the_app_says_its_trainer_process_died_keeps_the_picture_and_r_trains_on(make_app) -> None:
+    from nnplay.tui.widgets.notice_line import NoticeLine
+    from tests.tui.waiting import wait_until
+
+    app = make_app(CONFIG, start_worker=True, trainer_process=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            process = app.session
+            await pilot.press("space")
+            await wait_until(lambda: process.latest.step > 100, what="training in the child", between=pilot.pause)
+            os.kill(process.child.pid, signal.SIGKILL)
+            line = app.query_one(NoticeLine)
+            await wait_until(lambda: "trainer process was killed" in line.text, what="the line", between=pilot.pause)
+            assert "press r" in line.text and "\n" not in line.text
+            shown = app.frames.frame.snapshot
+            assert shown is process.latest and shown.step > 100  # the last picture stays
+            await pilot.press("r")
+            await wait_until(lambda: "goes on from step" in line.text, what="a new child", between=pilot.pause)
+            first = process.child
+            assert process.dead is None and first.poll() is None
+            await pilot.press("n")
+            await wait_until(lambda: process.latest.step == shown.timeline[-1].step + 1, what="a step in the new child")
+    finally:
+        app.session.close()
+    assert app.session.child.poll() is not None
