@@ -15,19 +15,20 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 
 from textual import events, on
-from textual.app import App, SystemCommand
-from textual.css.query import NoMatches
+from textual.app import SystemCommand
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from nnplay.core.config import FIELDS, TrainConfig
-from nnplay.core.outside_text import printable
+from nnplay.core.compare import Comparison
+from nnplay.core.config import TrainConfig
+from nnplay.core.lesson_progress import Progress
 from nnplay.core.presets import PRESETS
 from nnplay.core.trainer import Trainer
 from nnplay.tui.frame_pipeline import FramePipeline
 from nnplay.tui.kernel_loader import load_kernel_in_background
 from nnplay.tui.keys import bindings, key_works, palette_entries
+from nnplay.tui.lesson_tracker import LessonTracker
 from nnplay.tui.main_screen import MainScreen, size_classes
 from nnplay.tui.model.data_edit import edit_notice, point_label
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
@@ -36,18 +37,19 @@ from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal, training_refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import colour_count
 from nnplay.tui.screens.command_palette import open_command_palette
-from nnplay.tui.screens.compare_screen import open_compare_prompt
-from nnplay.tui.screens.lessons_screen import open_lessons
-from nnplay.tui.screens.parameter_prompt import ask_for_parameter
-from nnplay.tui.screens.quit_prompt import quit_or_ask
+from nnplay.tui.screens.compare_screen import ComparePrompt, CompareScreen
+from nnplay.tui.screens.lessons_screen import LessonChosen, LessonsScreen
+from nnplay.tui.screens.parameter_prompt import ParameterPrompt
+from nnplay.tui.screens.quit_prompt import QuitPrompt, quit_once_saved
 from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
 from nnplay.tui.session import TrainingSession, fps_for_environment
 from nnplay.tui.session_files import ask_to_load, ask_to_save, load_in_background
 from nnplay.tui.share import command_line
 from nnplay.tui.startup import Startup
 from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
+from nnplay.tui.widgets.lesson_bar import show_lesson_bar
 from nnplay.tui.widgets.metrics import Metrics
-from nnplay.tui.widgets.notice_line import NoticeLine, NoticePosted
+from nnplay.tui.widgets.notice_line import SaysNoticesInLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
@@ -55,7 +57,7 @@ from nnplay.tui.widgets.weight_diagram import WeightDiagram
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
-class NNPlayApp(RoutesKeysInOrder, App[None]):
+class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
     """The playground: one training session drawn by four panes."""
 
     TITLE = "nnplay"
@@ -89,29 +91,10 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
         self.share_path = SHARE_FILE  # where s writes the command line too
-        self.lesson_tracker = None  # the lesson being followed (tui.lesson_tracker.LessonTracker)
+        self.lesson_tracker: LessonTracker | None = None  # the lesson being followed
 
     def get_default_screen(self) -> MainScreen:
-        config, deferred = self.session.latest.config, self.startup.standalone
-        return MainScreen(config, self.color_count, deferred=deferred, on_change=self._config_changed)
-
-    def notify(
-        self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None, **kw
-    ) -> None:
-        """A notice in the notice line under the panes (over a modal screen, a toast); as printable text,
-        never markup, for notices echo paths, file names and refusals quoting a file."""
-        message, title = printable(message), printable(title)
-        kw.setdefault("markup", False)
-        super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
-        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        self.post_message(NoticePosted(message, title, severity, timeout))
-
-    @on(NoticePosted)
-    def _show_notice(self, event: NoticePosted) -> None:
-        try:
-            self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
-        except NoMatches:  # shutting down
-            pass
+        return MainScreen(self.session, self.color_count, deferred=self.startup.standalone)
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
@@ -252,7 +235,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
-        ask_for_parameter(self, event.selection)
+        self.push_screen(ParameterPrompt(self.session, event.selection))
 
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
@@ -311,10 +294,27 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self.push_screen(ShareScreen(line, copy_command(self, line, self.share_path)))
 
     def action_lessons(self) -> None:
-        open_lessons(self)
+        """The lessons pane, on the lesson being followed if there is one; choosing one follows it."""
+        progress = self.lesson_tracker.progress if self.lesson_tracker else Progress()
+        if progress.problem:
+            self.notify(progress.problem, severity="warning", timeout=8)
+        self.push_screen(LessonsScreen(self.lesson_tracker, progress))
+
+    @on(LessonChosen)
+    def _follow_lesson(self, event: LessonChosen) -> None:
+        """Apply a chosen lesson's setup as a preset is applied, and follow its tasks from now on (or none)."""
+        if event.tracker is not None:
+            self.apply_config(event.tracker.setup)
+        self.lesson_tracker = event.tracker
+        show_lesson_bar(self, event.tracker)
 
     def action_compare(self) -> None:
-        open_compare_prompt(self)
+        self.push_screen(ComparePrompt(self.query_one(ParamsPanel).config), self._compare)
+
+    def _compare(self, comparison: Comparison | None) -> None:
+        if comparison is not None:
+            self.session.pause()  # the two runs get the CPU
+            self.push_screen(CompareScreen(comparison, colors=self.color_count, fps=self.fps))
 
     def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
         ask_to_save(self, saved)
@@ -328,21 +328,21 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
 
     async def action_quit(self) -> None:
         """q: quit at once, or with unsaved work, after asking (tui/screens/quit_prompt.py)."""
-        if self.startup.can_quit():
-            quit_or_ask(self)
+        unsaved = self.session.unsaved
+        if self.startup.can_quit() and not (unsaved and isinstance(self.screen, QuitPrompt)):
+            self.push_screen(QuitPrompt(self.session), self._quit_answered) if unsaved else self.exit()
+
+    def _quit_answered(self, answer: str | None) -> None:
+        if answer == "quit":
+            self.exit()
+        elif answer == "save":  # the app's save prompt and path; escape there stays with nothing lost
+            self.action_save(lambda path, reply: self.run_worker(quit_once_saved(self, path, reply), group="quit"))
 
     def exit(self, *args, **kwargs) -> None:
         self.startup.exiting = self.startup.keys.stopped = True
         super().exit(*args, **kwargs)
 
-    # -- the panel and the command palette ---------------------------------------------
-
-    def _config_changed(self, config: TrainConfig, field: str) -> None:
-        """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
-        if FIELDS[field].live:
-            self.session.apply_settings(config)  # the session takes the live settings of it
-        else:
-            self.default_screen.show_pending(self.session.latest.config)
+    # -- the command palette -----------------------------------------------------------
 
     def action_command_palette(self) -> None:
         open_command_palette(self)

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.config import ConfigError
+from nnplay.core.config import ConfigError, TrainConfig
 from nnplay.core.datasets import DatasetError
 from nnplay.core.outside_text import printable
 from nnplay.core.train_until import record_interval
@@ -32,6 +32,7 @@ from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import colour_count
 from nnplay.tui.screens.command_palette import open_command_palette
+from nnplay.tui.screens.text_prompt import Prompt
 from nnplay.tui.session import next_chunk
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -196,7 +197,7 @@ class CompareScreen(ModalScreen[None]):
                 comparison.evaluate()
 
 
-def comparison_or_error(base, spec: str) -> Comparison:
+def comparison_or_error(base: TrainConfig, spec: str) -> Comparison:
     """``Comparison(base, parse_comparison(spec))``; a bad spec raises ValueError with one line."""
     try:
         return Comparison(base, parse_comparison(spec))
@@ -207,25 +208,20 @@ def comparison_or_error(base, spec: str) -> Comparison:
         raise ValueError(str(exc)) from None
 
 
-def open_compare_prompt(app: App) -> None:
-    """The palette's *Compare two runs*: ask for NAME=A,NAME=B, then compare on the panel's setup."""
-    from nnplay.tui.screens.text_prompt import TextPrompt
-    from nnplay.tui.widgets.params_panel import ParamsPanel
+class ComparePrompt(Prompt[Comparison]):
+    """The palette's *Compare two runs*: asks for NAME=A,NAME=B; dismisses with the comparison on
+    ``base`` (the panel's setup), or None: escape, or a spec refused in the notice line."""
 
-    base = app.query_one(ParamsPanel).config
+    def __init__(self, base: TrainConfig) -> None:
+        super().__init__("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3")
+        self.base = base
 
-    def chosen(spec: str | None) -> None:
-        if not spec:
-            return
+    def answer(self, text: str) -> Comparison | None:
         try:
-            comparison = comparison_or_error(base, spec)
+            return comparison_or_error(self.base, text)
         except ValueError as exc:
-            app.notify(f"not compared: {exc}", severity="error", timeout=12)
-            return
-        app.session.pause()  # the two runs get the CPU
-        app.push_screen(CompareScreen(comparison, colors=getattr(app, "color_count", 256), fps=app.fps))
-
-    app.push_screen(TextPrompt("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3"), chosen)
+            self.app.notify(f"not compared: {exc}", severity="error", timeout=12)
+            return None
 
 
 class CompareApp(App[None]):

@@ -115,25 +115,8 @@ class QuitPrompt(ModalScreen[str | None]):
             self.dismiss(answer)
 
 
-def quit_or_ask(app: App) -> None:
-    """The app's quit: at once with nothing unsaved, else after the question."""
-    if not app.session.unsaved:
-        app.exit()
-        return
-    if isinstance(app.screen, QuitPrompt):
-        return
-    app.push_screen(QuitPrompt(app.session), lambda answer: _answered(app, answer))
-
-
-def _answered(app: App, answer: str | None) -> None:
-    if answer == "quit":
-        app.exit()
-    elif answer == "save":
-        # The app's save prompt and path; escape there stays in the app with nothing lost.
-        app.action_save(saved=lambda path, reply: app.run_worker(_quit_once_saved(app, path, reply), group="quit"))
-
-
-async def _quit_once_saved(app: App, path: str, reply: Future) -> None:
+async def quit_once_saved(app: App, path: str, reply: Future[int]) -> None:
+    """The "save" answer: exit once ``reply`` says ``path`` is written; a failure is said, and the app stays."""
     try:
         step = await asyncio.wrap_future(reply)
     except Exception as exc:
