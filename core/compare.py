@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value, unused_reason
+from nnplay.core.datasets import Dataset
 from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, StopReason, Trainer, make_data
 
 SPEC = re.compile(r"\s*(\w+)\s*=(.*?),\s*\1\s*=(.*)")
@@ -102,7 +103,7 @@ class Comparison:
         return max(t.step_count for t in self.trainers)
 
 
-def _same_data(a, b) -> bool:
+def _same_data(a: Dataset, b: Dataset) -> bool:
     return all(
         np.array_equal(getattr(a, name), getattr(b, name)) for name in ("X_train", "y_train", "X_test", "y_test")
     )

@@ -55,6 +55,7 @@ class Field:
             return "a path to a CSV file of x,y,label rows"
         if self.kind == "activations":
             return "empty (use activation everywhere) or a comma list, one per hidden layer, from " + ",".join(HIDDEN)
+        assert self.low is not None and self.high is not None  # a number's range
         if self.kind == "int":
             return f"an integer in [{int(self.low)}, {int(self.high)}]"
         return f"a number in [{self.low:g}, {self.high:g}]"
@@ -178,7 +179,7 @@ class TrainConfig:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+    def from_dict(cls, data: object) -> TrainConfig:
         if not isinstance(data, dict):
             raise ConfigError("config", type(data).__name__, "a JSON object of settings")
         unknown = set(data) - set(FIELDS)

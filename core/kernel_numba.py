@@ -55,7 +55,7 @@ def exp_neg(x):
     s1 = (1.0 / 720.0 + r * (1.0 / 5040.0)) + (1.0 / 40320.0 + r * (1.0 / 362880.0)) * r2
     s2 = (1.0 / 3628800.0 + r * (1.0 / 39916800.0)) + (1.0 / 479001600.0 + r * (1.0 / 6227020800.0)) * r2
     p = 1.0 + (r + r2 * ((s0 + s1 * r4) + s2 * (r4 * r4)))
-    return p * _int_bits_as_float((int(k) + 1023) << 52)
+    return p * _int_bits_as_float((int(k) + 1023) << 52)  # type: ignore[call-arg]  # numba's stub: (typingctx, bits)
 
 
 @njit(cache=True, inline="always")

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nnplay.core.config import TrainConfig
 from nnplay.core.lessons import Check, Lesson
 from nnplay.core.train_until import record_interval, train_until
 from nnplay.core.trainer import Trainer
@@ -60,7 +61,7 @@ def play(lesson: Lesson, on_met: Callable[[str, int], None] | None = None) -> Pl
     return PlayResult(lesson, met, last, time.perf_counter() - started)
 
 
-def _restarted(trainer: Trainer, config) -> Trainer:
+def _restarted(trainer: Trainer, config: TrainConfig) -> Trainer:
     trainer.apply_live_settings(config)
     trainer.restart()
     return trainer

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from nnplay.core.bounded_read import FileRefused, MissingFile, read_bounded
-from nnplay.core.persist import atomic_write
+from nnplay.core.output_file import atomic_write
 
 FORMAT = "nnplay-lessons"
 # Every task of every lesson done is a few kilobytes; anything far past that is not this file.

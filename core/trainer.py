@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from nnplay.core.classify import FIRST_ROUND, Classification, classify_points
 from nnplay.core.config import TrainConfig, regression_fit_error
 from nnplay.core.datasets import Dataset, DatasetError, make_dataset
 from nnplay.core.features import feature_matrix
-from nnplay.core.kernel import kernel_is_faster
+from nnplay.core.kernel import Kernel, kernel_is_faster
 from nnplay.core.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.losses import mean_loss
 from nnplay.core.memory_budget import (
@@ -111,7 +112,8 @@ class Evaluation:
         if c is None:
             return None
         with np.errstate(all="ignore"):
-            return np.diag(c) / c.sum(axis=1)
+            recall: np.ndarray = np.diag(c) / c.sum(axis=1)
+            return recall
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,10 +131,10 @@ class RunState:
     params: np.ndarray
     optimizer_state: np.ndarray
     optimizer_t: int
-    rng_state: dict
+    rng_state: Mapping[str, Any]
     order: np.ndarray | None = None
     order_at: int = 0
-    dropout_rng_state: dict | None = None
+    dropout_rng_state: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,7 +288,7 @@ class Trainer:
         self.apply_live_settings(config)
         self.history = RingBuffer(HISTORY_CAPACITY, len(HISTORY_FIELDS))
         self.timeline = Timeline(self.net.params.size)
-        self.kernel = None  # the compiled step (core.kernel), when numba is installed
+        self.kernel: Kernel | None = None  # the compiled step (core.kernel), when numba is installed
         self.kernel_when_faster = False
         self._grad = np.empty_like(self.net.params)
         self._grad_views = self.net.views(self._grad)
@@ -463,7 +465,7 @@ class Trainer:
         per_epoch = 1 if b >= n else math.ceil(n / b)
         return self.steps_to_epoch_end() + (target - self.epoch - 1) * per_epoch
 
-    def use_kernel(self, kernel, when_faster: bool = False) -> None:
+    def use_kernel(self, kernel: Kernel | None, when_faster: bool = False) -> None:
         """Step with the compiled kernel from ``core.kernel.load_kernel()`` (None: numpy); with
         ``when_faster``, only while the batch size makes it the faster engine (``--engine auto``)."""
         self.kernel = kernel
@@ -503,6 +505,7 @@ class Trainer:
         c, opt, net = self.config, self.optimizer, self.net
         started = time.perf_counter()
         z, a, d = self._k_buffers
+        assert self.kernel is not None  # _kernel_can_step chose it
         done, at, epochs, t, diverged, last_lr = self.kernel(
             net.params, self._grad, opt.state, self._k_sizes, self._k_w_off, self._k_b_off, net.n_weights,
             self._k_codes, LOSS_CODES[net.loss_name], self._k_X, self._k_Y, self._order, self.rng, self._at,

@@ -13,9 +13,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
+from typing import cast
 
 from textual import events, on
 from textual.app import SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 from textual.worker import get_current_worker
@@ -33,8 +35,8 @@ from nnplay.tui.main_screen import MainScreen, size_classes
 from nnplay.tui.model.data_edit import edit_notice, point_label
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
 from nnplay.tui.model.status_text import classified_notice
-from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal, training_refusal
-from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
+from nnplay.tui.model.view_keys import VIEW_KEYS, training_refusal
+from nnplay.tui.model.view_state import ClassifiedPoints, Refusal, ViewState
 from nnplay.tui.render.palette import colour_count
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import ComparePrompt, CompareScreen
@@ -149,7 +151,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
             return  # starting up, or shutting down: the frame timer can fire while there are no panes
         for notice in self.session.drain_notices():  # said before the snapshot that follows them is drawn
             self.notify(notice.text, severity=notice.severity, timeout=notice.seconds)
-        self.view, frame = self.frames.draw(self.view, self.default_screen)
+        self.view, frame = self.frames.draw(self.view, cast(MainScreen, self.default_screen))  # get_default_screen's
         if frame is None:
             return
         if self.lesson_tracker is not None and self.view.travel is None:
@@ -218,7 +220,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         result = snap.classify(self.query_one(ParamsPanel).config.points_to_classify, self._classify_round)
         if len(result.X):
             self.set_view(classified=ClassifiedPoints(result.X, result.y))
-        severity = "information" if len(result.X) else "warning"
+        severity: SeverityLevel = "information" if len(result.X) else "warning"
         self.notify(classified_notice(result, snap.data.is_regression), severity=severity)
 
     # -- keys: the view ----------------------------------------------------------------
@@ -316,7 +318,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
             self.session.pause()  # the two runs get the CPU
             self.push_screen(CompareScreen(comparison, colors=self.color_count, fps=self.fps))
 
-    def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
+    def action_save(self, saved: Callable[[str, Future[int]], object] | None = None) -> None:
         ask_to_save(self, saved)
 
     def action_load(self) -> None:

@@ -12,7 +12,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from nnplay.core.backprop import FLAWED_LABEL
 from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
@@ -22,6 +22,9 @@ from nnplay.core.outside_text import printable
 from nnplay.core.presets import DEFAULT_PRESET, PRESETS
 from nnplay.tui.flags import FIELD_FLAGS, FLAG_FIELDS
 from nnplay.tui.share import flag_text
+
+if TYPE_CHECKING:
+    from nnplay.core.trainer import StopReason, Trainer
 
 EXIT_SAVE_FAILED = 1  # the run trained but the disk refused the file (the path was checked before)
 EXIT_USAGE = 2
@@ -299,7 +302,9 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
         given["dataset"] = "csv"
     if given.get("epochs") and "iterations" not in given:
         # Asked for epochs and not for a step count: the epochs decide when to stop.
-        given["iterations"] = int(FIELDS["iterations"].high)
+        most = FIELDS["iterations"].high
+        assert most is not None  # a number's range
+        given["iterations"] = int(most)
     settings.update(given)
     try:
         config = TrainConfig(**settings)
@@ -443,7 +448,7 @@ def _classify_accuracy(trainer) -> float:
     return trainer.classify(trainer.config.points_to_classify).accuracy
 
 
-def _train_with_progress(trainer) -> tuple[str, float]:
+def _train_with_progress(trainer: Trainer) -> tuple[StopReason, float]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from nnplay.core.train_until import train_until

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Literal
 
 from nnplay.core.config import TrainConfig
 from nnplay.core.persist import save_session
@@ -41,6 +42,7 @@ from nnplay.tui.commands import (
 from nnplay.tui.model.frame_budget import FrameBudget
 
 CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
+Severity = Literal["information", "warning", "error"]  # a notice's, as Textual's notify takes it
 IDLE_POLL = 0.05
 # The kinds of unsaved edit the session counts (``unsaved_edits``).
 DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
@@ -49,7 +51,7 @@ DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
 @dataclass(frozen=True)
 class Notice:
     text: str
-    severity: str = "information"  # or "warning", "error"
+    severity: Severity = "information"
 
     @property
     def seconds(self) -> float:
@@ -118,7 +120,7 @@ class TrainingSession:
     def replace(self, trainer: Trainer) -> None:
         self._send(Replace(trainer))
 
-    def save(self, path: str, reply: Future | None = None) -> None:
+    def save(self, path: str, reply: Future[int] | None = None) -> None:
         """Save on the worker thread. The outcome is a notice; or, with ``reply``, ``reply``'s
         result (the step saved) or exception (the OSError), for the caller to report."""
         self._send(Save(path, reply))
@@ -146,7 +148,7 @@ class TrainingSession:
     @property
     def unsaved(self) -> bool:
         """Whether the run has steps or edits that no save (nor the file it was loaded from) holds."""
-        return self.unsaved_steps > 0 or self.unsaved_edits
+        return self.unsaved_steps > 0 or bool(self.unsaved_edits)
 
     def save_after_stop(self, path: str) -> int:
         """Save on the calling thread; returns the step saved. Only once the worker has stopped

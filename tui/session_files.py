@@ -19,16 +19,18 @@ if TYPE_CHECKING:
     from nnplay.tui.app import NNPlayApp
 
 
-def ask_to_save(app: NNPlayApp, saved: Callable[[str, Future], None] | None = None) -> None:
+def ask_to_save(app: NNPlayApp, saved: Callable[[str, Future[int]], object] | None = None) -> None:
     """Ask for a path (the last one used is offered) and save the session there. The outcome is a
     notice; or, with ``saved``, it gets the path and the save's reply (the step saved, or the error) to report."""
 
     def chosen(path: str | None) -> None:
         if path:
             app.session_path = path
-            reply = None if saved is None else Future()
-            app.session.save(path, reply)
-            if saved is not None:
+            if saved is None:
+                app.session.save(path)
+            else:
+                reply: Future[int] = Future()
+                app.session.save(path, reply)
                 saved(path, reply)
 
     app.push_screen(PathPrompt("Save session to", app.session_path), chosen)

@@ -87,7 +87,8 @@ def run_app(app: App, session: TrainingSession | None, signals: tuple[int, ...] 
         # A Python-level handler, not loop.add_signal_handler: it runs even while the loop is
         # blocked (a put into the writer queue of a terminal that is gone), so the watchdog starts.
         previous = {signum: signal.signal(signum, lambda signum, frame: end(signum)) for signum in signals}
-        watch = InputEndWatch(sys.__stdin__.fileno(), lambda: end(END_OF_INPUT))
+        stdin_fd = 0 if sys.__stdin__ is None else sys.__stdin__.fileno()
+        watch = InputEndWatch(stdin_fd, lambda: end(END_OF_INPUT))
         try:
             await app.run_async()
             await loop.shutdown_default_executor()  # the trainer's thread, cancelled by the exit

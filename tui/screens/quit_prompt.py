@@ -15,7 +15,7 @@ from concurrent.futures import Future
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -48,9 +48,9 @@ def unsaved_text(steps: int, edits: Mapping[str, int]) -> str:
     return f"{listed} {'is' if one else 'are'} not saved"
 
 
-def _bindings() -> list[Binding]:
+def _bindings() -> list[BindingType]:
     """The question's keys, from the key table; q's typing twin (ctrl+q) quits here as q does."""
-    out = [
+    out: list[BindingType] = [
         Binding(key, f"answer({a.answer!r})", a.says, show=i == 0) for a in QUIT_ANSWERS for i, key in enumerate(a.keys)
     ]
     twin = next(k.typing_key for k in KEYS if k.action == "quit")
