@@ -1,4 +1,4 @@
-"""What counts as unsaved work, and where the SIGTERM recovery file goes (tui/signals.py).
+"""What counts as unsaved work, and where the SIGTERM recovery file goes (tui/terminal/signals.py).
 
 The session's commands are run on the test thread here (``_handle_commands``), as the worker
 would run them; the end-to-end signal tests are in tests/e2e/test_signals.py.
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.core.persist import load_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.session import TrainingSession
-from nnplay.tui.signals import END_OF_INPUT, exit_after_signal, recovery_folders, save_recovery
+from nnplay.core.files.session_file import load_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.terminal.signals import END_OF_INPUT, exit_after_signal, recovery_folders, save_recovery
 from tests.tui.session_driving import handled
 
 CIRCLE = PRESETS["circle"].config()
@@ -105,10 +105,10 @@ def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) ->
     """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)."""
     script = (
         "import signal, threading\n"
-        "from nnplay.core.presets import PRESETS\n"
-        "from nnplay.core.trainer import Trainer\n"
+        "from nnplay.core.settings.presets import PRESETS\n"
+        "from nnplay.core.run.trainer import Trainer\n"
         "from nnplay.tui import signals\n"
-        "from nnplay.tui.session import TrainingSession\n"
+        "from nnplay.tui.run.channel import TrainingSession\n"
         "signals.EXIT_GRACE = 0.2\n"
         "session = TrainingSession(Trainer(PRESETS['circle'].config()))\n"
         "session.unsaved_steps, session.stopped = 7, True\n"

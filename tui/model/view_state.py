@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.trainer import Moment
-from nnplay.tui.diagram import would_be_solid
+from nnplay.core.run.trainer import Moment
+from nnplay.tui.raster.diagram_geometry import would_be_solid
 
 
 class Refusal(str):

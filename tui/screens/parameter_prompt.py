@@ -6,8 +6,8 @@ import math
 
 from nnplay.tui.model.inspector import parameter_name
 from nnplay.tui.model.view_state import Selection
+from nnplay.tui.run.channel import TrainingSession
 from nnplay.tui.screens.text_prompt import Prompt
-from nnplay.tui.session import TrainingSession
 
 # A typed weight or bias: far past what training reaches, far below float32's range.
 MAX_TYPED = 1e6

@@ -15,7 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Static
 
-from nnplay.core.outside_text import printable
+from nnplay.core.io.outside_text import printable
 
 SEVERITY_STYLE = {"information": "", "warning": "bold yellow", "error": "bold red"}
 _NUMBERS = re.compile(r"[-+]?[\d,.]+")
