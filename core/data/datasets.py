@@ -238,6 +238,7 @@ def make_dataset(
     # Generators emit points grouped by class; shuffle so the split is unbiased.
     perm = rng.permutation(n_train + n_test)
     X, y = X[perm], y[perm]
+    class_names: tuple[str, ...]
     if name in REGRESSION:
         n_classes, class_names = 0, ()
     elif name == "quadrants":
@@ -292,7 +293,10 @@ def _build(
         # The dataclass is frozen; make the arrays match so nobody edits a shared dataset.
         a.flags.writeable = False
         arrays.append(a)
-    return Dataset(name, *arrays, n_classes=n_classes, extent=float(extent), class_names=tuple(class_names))
+    X_tr, y_tr, X_te, y_te = arrays
+    return Dataset(
+        name, X_tr, y_tr, X_te, y_te, n_classes=n_classes, extent=float(extent), class_names=tuple(class_names)
+    )
 
 
 def _check_name(name: str, allowed: tuple[str, ...]) -> None:

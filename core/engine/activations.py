@@ -8,7 +8,7 @@ itself; with ``out=None`` both return a new array.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -35,26 +35,31 @@ def _d_sigmoid(z: Array, a: Array, out: Array | None = None) -> Array:
 
 
 def tanh(z: Array, out: Array | None = None) -> Array:
-    return np.tanh(z, out=out)
+    result: Array = np.tanh(z, out=out)  # numpy types a ufunc given ``out`` as returning Any
+    return result
 
 
 def _d_tanh(z: Array, a: Array, out: Array | None = None) -> Array:
     out = np.multiply(a, a, out=out)
-    return np.subtract(1.0, out, out=out)
+    result: Array = np.subtract(1.0, out, out=out)
+    return result
 
 
 def relu(z: Array, out: Array | None = None) -> Array:
-    return np.maximum(z, 0.0, out=out)
+    result: Array = np.maximum(z, 0.0, out=out)
+    return result
 
 
 def _d_relu(z: Array, a: Array, out: Array | None = None) -> Array:
     if out is None:
         return (z > 0.0).astype(z.dtype)
-    return np.greater(z, 0.0, out=out)  # True and False written as 1.0 and 0.0
+    result: Array = np.greater(z, 0.0, out=out)  # True and False written as 1.0 and 0.0
+    return result
 
 
 def leaky_relu(z: Array, out: Array | None = None) -> Array:
-    return np.maximum(z, LEAKY_SLOPE * z, out=out)
+    result: Array = np.maximum(z, LEAKY_SLOPE * z, out=out)
+    return result
 
 
 def _d_leaky_relu(z: Array, a: Array, out: Array | None = None) -> Array:
@@ -114,7 +119,7 @@ OUTPUT_DERIVATIVES: dict[str, Derivative] = {
 }
 
 
-def check_name(kind: str, name: str, allowed: dict | tuple) -> None:
+def check_name(kind: str, name: str, allowed: Mapping[str, object] | tuple[str, ...]) -> None:
     """Raise ValueError naming the bad value and the allowed ones."""
     if name not in allowed:
         raise ValueError(f"unknown {kind} {name!r}; allowed: {', '.join(allowed)}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -25,14 +25,16 @@ from nnplay.core.engine.resident_memory import page_out_mappings
 # (widest layer x BLOCK_ROWS) float64 each, stay in the first-level cache for layers of up to ~16.
 BLOCK_ROWS = 128
 
+# ``train_steps`` of core/engine/kernel_numba.py: (good steps, at, epochs completed, t, diverged, last lr).
+Kernel = Callable[..., tuple[int, int, int, int, bool, float]]
 EngineRow = tuple[int, int, float, float]  # weights, batch size, numpy and numba µs per step
 
 _lock = threading.Lock()
-_kernel = None
+_kernel: Kernel | None = None
 _failed: str | None = None
 
 
-def load_kernel():
+def load_kernel() -> Kernel | None:
     """The compiled kernel, or None when numba is missing or fails; compiles once per process."""
     global _kernel, _failed
     with _lock:
@@ -95,7 +97,7 @@ ROWS = (
 '''
 
 
-def _warm_up(kernel) -> None:
+def _warm_up(kernel: Kernel) -> None:
     """Compile (or load from numba's cache) with the argument types the trainer uses."""
     sizes = np.array([2, 2], dtype=np.int64)
     params = np.zeros(6)

@@ -30,7 +30,8 @@ def check_pair(output: str, loss: str) -> None:
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     shifted = z - row_max(z)[:, np.newaxis]
-    return shifted - np.log(row_sum(np.exp(shifted)))[:, np.newaxis]
+    log_p: np.ndarray = shifted - np.log(row_sum(np.exp(shifted)))[:, np.newaxis]
+    return log_p
 
 
 def mean_loss(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> float:
@@ -58,7 +59,8 @@ def mean_losses(output: str, loss: str, z: np.ndarray, a: np.ndarray, t: np.ndar
         per = -np.einsum("ij,gij->g", t, _log_softmax(z.reshape(g * n, k)).reshape(g, n, k))
     else:
         per = (t * np.logaddexp(0.0, -z) + (1.0 - t) * np.logaddexp(0.0, z)).sum(axis=(1, 2))
-    return per / n
+    mean: np.ndarray = per / n
+    return mean
 
 
 def output_delta(
@@ -75,15 +77,20 @@ def output_delta(
     ``out`` (which may be ``a``) receives the cross-entropy deltas, the ones a training step
     computes in place; ``rows_sum_to_one`` says every row of ``t`` sums to exactly 1 (one-hot
     targets), so that softmax + cross-entropy is one subtraction."""
+    delta: np.ndarray  # numpy types these expressions as Any
     if loss == "cross_entropy":
         if output == "softmax" and not rows_sum_to_one:
             # -sum_k t_k log p_k differentiates to p * sum(t) - t, i.e. p - t for one-hot rows.
-            return a * t.sum(axis=1, keepdims=True) - t
+            delta = a * t.sum(axis=1, keepdims=True) - t
+            return delta
         # Sigmoid + binary cross-entropy collapses to p - t for any targets in [0, 1]; softmax
         # to p * 1 - t, the same value, for targets whose rows sum to 1.
-        return np.subtract(a, t, out=out)
+        delta = np.subtract(a, t, out=out)
+        return delta
     v = a - t
     if output == "softmax":
         # Jacobian-vector product of softmax: a * (v - <a, v>).
-        return a * (v - np.einsum("ij,ij->i", a, v)[:, None])
-    return v * OUTPUT_DERIVATIVES[output](z, a)
+        delta = a * (v - np.einsum("ij,ij->i", a, v)[:, None])
+        return delta
+    delta = v * OUTPUT_DERIVATIVES[output](z, a)
+    return delta

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from nnplay.core.engine.activations import HIDDEN, OUTPUTS, check_name
 from nnplay.core.engine.batch_buffers import BatchBuffers
@@ -32,10 +34,10 @@ def parameters_diverged(params: np.ndarray) -> bool:
     return not float(np.dot(params, params)) < MAX_SQUARED_NORM
 
 
-class ParamList(list):
+class ParamList(list[np.ndarray]):
     """A list of parameter views; item assignment copies into the view so it stays live."""
 
-    def __setitem__(self, index, value) -> None:  # type: ignore[override]
+    def __setitem__(self, index: Any, value: ArrayLike) -> None:  # type: ignore[override]  # one layer, never a slice
         try:
             index = operator.index(index)
         except TypeError:
@@ -150,18 +152,21 @@ class Network:
 
     # -- forward ---------------------------------------------------------------------
 
-    def _check_inputs(self, X: np.ndarray, Y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    def _check_inputs(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X has shape {X.shape}; expected (n, {self.sizes[0]})")
         if not np.isfinite(X).all():
             raise ValueError("X contains NaN or inf; inputs must be finite")
-        if Y is not None:
-            Y = np.asarray(Y, dtype=np.float64)
-            if Y.shape != (X.shape[0], self.sizes[-1]):
-                raise ValueError(f"Y has shape {Y.shape}; expected ({X.shape[0]}, {self.sizes[-1]})")
-            if not np.isfinite(Y).all():
-                raise ValueError("Y contains NaN or inf; targets must be finite")
+        return X
+
+    def _check_inputs_and_targets(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = self._check_inputs(X)
+        Y = np.asarray(Y, dtype=np.float64)
+        if Y.shape != (X.shape[0], self.sizes[-1]):
+            raise ValueError(f"Y has shape {Y.shape}; expected ({X.shape[0]}, {self.sizes[-1]})")
+        if not np.isfinite(Y).all():
+            raise ValueError("Y contains NaN or inf; targets must be finite")
         return X, Y
 
     def forward_pass(
@@ -187,12 +192,12 @@ class Network:
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Output activations, shape (n, sizes[-1])."""
-        X, _ = self._check_inputs(X)
+        X = self._check_inputs(X)
         return self.forward_pass(X)[1][-1]
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Mean over the samples of the per-sample loss."""
-        X, Y = self._check_inputs(X, Y)
+        X, Y = self._check_inputs_and_targets(X, Y)
         zs, acts = self.forward_pass(X)
         return mean_loss(self.output, self.loss_name, zs[-1], acts[-1], Y)
 
@@ -242,7 +247,7 @@ class Network:
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """(dW, db) of ``loss(X, Y)``, shaped like ``weights`` and ``biases``."""
-        X, Y = self._check_inputs(X, Y)
+        X, Y = self._check_inputs_and_targets(X, Y)
         grad = np.empty_like(self.params)
         zs, acts = self.forward_pass(X)
         self.backward(zs, acts, Y, grad)
@@ -265,14 +270,14 @@ class Network:
         other._build_plan()
         return other
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         """Pickled as its flat ``params`` alone: the weight and bias views are made again from it."""
         state = self.__dict__.copy()
         for derived in ("weights", "biases", "_plan", "_derivatives"):
             del state[derived]
         return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self.weights, self.biases = self._views(self.params)
         self._build_plan()

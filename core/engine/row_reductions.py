@@ -20,7 +20,8 @@ def row_max(a: np.ndarray) -> np.ndarray:
     """``a.max(axis=1)`` of a 2-D array, the same values, faster for few columns."""
     k = a.shape[1]
     if k >= FEW_COLUMNS or k == 0:
-        return a.max(axis=1)
+        result: np.ndarray = a.max(axis=1)
+        return result
     top = a[:, 0].copy()
     for j in range(1, k):
         np.maximum(top, a[:, j], out=top)
@@ -48,7 +49,8 @@ def row_sum(a: np.ndarray) -> np.ndarray:
     """``a.sum(axis=1)`` of a 2-D array, the same values, faster for few columns."""
     k = a.shape[1]
     if k >= FEW_COLUMNS or k == 0:
-        return a.sum(axis=1)
+        result: np.ndarray = a.sum(axis=1)
+        return result
     total = a[:, 0].copy()
     total += 0  # numpy's sum starts from +0, so a row of -0.0 sums to +0.0
     for j in range(1, k):

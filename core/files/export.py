@@ -191,7 +191,7 @@ def export_npz(net: Network, features: tuple[str, ...], classes: tuple[str, ...]
     arrays["output"] = np.array(net.output)
     arrays["classes"] = np.array(classes, dtype=str).reshape(-1)
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub: a key could be allow_pickle
     return buffer.getvalue()
 
 

@@ -29,8 +29,9 @@ import json
 import math
 import os
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -65,6 +66,7 @@ class SessionFileError(ValueError):
 
 def session_bytes(trainer: Trainer) -> bytes:
     state = trainer.state_dict()
+    assert state.order is not None  # state_dict() keeps the batch order unless asked not to
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -103,7 +105,7 @@ def session_bytes(trainer: Trainer) -> bytes:
     return buf.getvalue()
 
 
-def save_session(trainer: Trainer, path: str | os.PathLike[str], inputs: tuple[str, ...] = ()) -> None:
+def save_session(trainer: Trainer, path: str | os.PathLike[str], inputs: Iterable[str] = ()) -> None:
     """Write the session to ``path`` atomically; ``inputs`` are files it must not overwrite."""
     atomic_write(path, session_bytes(trainer), inputs)
 
@@ -440,14 +442,14 @@ def _rng_state(state: Any, key: str = "rng") -> dict[str, Any]:
     )
     if not ok:
         raise SessionFileError(f"damaged session ({key} is not a PCG64 random state)")
-    return state
+    return cast("dict[str, Any]", state)  # a dict: ``ok`` checked it
 
 
 def _is_int(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _count(meta: dict, key: str, low: int, high: int) -> int:
+def _count(meta: dict[str, Any], key: str, low: int, high: int) -> int:
     value = meta.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise SessionFileError(f"{key} {_short_repr(value)} is not a count")

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from nnplay.core.data.datasets import Dataset
 from nnplay.core.run.trainer import Snapshot, Trainer, make_data
 from nnplay.core.settings.config import FIELDS, ConfigError, TrainConfig, parse_value, unused_reason
 
@@ -90,7 +91,7 @@ class Comparison:
         return max(t.step_count for t in self.trainers)
 
 
-def _same_data(a, b) -> bool:
+def _same_data(a: Dataset, b: Dataset) -> bool:
     return all(
         np.array_equal(getattr(a, name), getattr(b, name)) for name in ("X_train", "y_train", "X_test", "y_test")
     )

@@ -35,7 +35,8 @@ class Evaluation:
         if c is None:
             return None
         with np.errstate(all="ignore"):
-            return np.diag(c) / c.sum(axis=1)
+            recall: np.ndarray = np.diag(c) / c.sum(axis=1)
+            return recall
 
 
 def targets_for(labels: np.ndarray, n_out: int, output: str, regression: bool) -> np.ndarray:

@@ -3,11 +3,9 @@ made once per network and data, and one call that makes ``n`` updates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from nnplay.core.engine.kernel import BLOCK_ROWS, kernel_is_faster
+from nnplay.core.engine.kernel import BLOCK_ROWS, Kernel, kernel_is_faster
 from nnplay.core.engine.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.engine.network import Network
 from nnplay.core.engine.optim import Optimizer
@@ -24,7 +22,7 @@ class KernelSteps:
     """The compiled step of one network on one training set; with ``when_faster``, it steps only
     while the batch size makes it the faster engine (``--engine auto``)."""
 
-    def __init__(self, kernel: Callable, when_faster: bool, net: Network, X: np.ndarray, Y: np.ndarray) -> None:
+    def __init__(self, kernel: Kernel, when_faster: bool, net: Network, X: np.ndarray, Y: np.ndarray) -> None:
         self.kernel = kernel
         self.when_faster = when_faster
         sizes = net.sizes

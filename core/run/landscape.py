@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from nnplay.core.data.features import feature_matrix
 from nnplay.core.engine.activations import HIDDEN, OUTPUTS
@@ -66,7 +67,8 @@ class Plane:
         params = np.atleast_2d(np.asarray(params, dtype=np.float64))
         basis = np.stack([self.d1, self.d2], axis=1)  # (P, 2)
         coords, *_ = np.linalg.lstsq(basis, (params - self.origin).T, rcond=None)
-        return coords.T
+        result: np.ndarray = coords.T
+        return result
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def loss_grid(
     plane: Plane,
     alphas: np.ndarray,
     betas: np.ndarray,
-    dtype: type = np.float64,
+    dtype: DTypeLike = np.float64,
 ) -> np.ndarray:
     """The mean training loss at every point of the grid, (len(betas), len(alphas)).
 

@@ -140,9 +140,10 @@ class RunLoop:
 
     def _chunk_size(self, going: list[Trainer]) -> int:
         fixed = self.fixed_chunk is not None
-        n = self.fixed_chunk if fixed else self._chunk
+        n = self.fixed_chunk if self.fixed_chunk is not None else self._chunk
         if self.goal is not None:
-            n = min(n, *(self.goal - t.step_count for t in going))
+            goal = self.goal
+            n = min(n, *(goal - t.step_count for t in going))
             if not fixed:
                 n = min(n, max(1, self._next_record - self.step_count))
         for t in going:
@@ -168,7 +169,7 @@ class RunLoop:
             for trainer in going:
                 if trainer.config.target_loss:
                     trainer.evaluate(record=False)  # the loss the stop condition reads
-        if recording:
+        if recording and self.goal is not None:
             self._next_record = min(self.goal, self.step_count + self._record_every)
 
     def _stop_if_done(self) -> StopReason | None:

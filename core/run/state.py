@@ -4,7 +4,9 @@ evaluation, one point of the timeline)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,10 +30,10 @@ class RunState:
     params: np.ndarray
     optimizer_state: np.ndarray
     optimizer_t: int
-    rng_state: dict
+    rng_state: Mapping[str, Any]
     order: np.ndarray | None = None
     order_at: int = 0
-    dropout_rng_state: dict | None = None
+    dropout_rng_state: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, eq=False)

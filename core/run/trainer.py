@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
 from nnplay.core.data.datasets import Dataset, DatasetError, make_dataset
 from nnplay.core.data.features import feature_matrix
+from nnplay.core.engine.kernel import Kernel
 from nnplay.core.engine.network import Network
 from nnplay.core.engine.optim import Optimizer
 from nnplay.core.run.batch_order import BatchOrder
@@ -184,7 +184,7 @@ class Trainer:
         """The scheduled rate for the next update; the schedule spans ``iterations`` updates."""
         return scheduled_rate(self.config, self.step_count)
 
-    def use_kernel(self, kernel: Callable | None, when_faster: bool = False) -> None:
+    def use_kernel(self, kernel: Kernel | None, when_faster: bool = False) -> None:
         """Step with the compiled kernel from ``core.engine.kernel.load_kernel()`` (None: numpy); with
         ``when_faster``, only while the batch size makes it the faster engine (``--engine auto``)."""
         self.kernel_steps = (

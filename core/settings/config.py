@@ -1,8 +1,9 @@
 """``TrainConfig``: every setting of a run, validated once, immutable.
 
-One table (``FIELDS``) gives each setting its range and its help text; the CLI flags,
-the app's validators and the save format are all read from it, so a limit is stated
-in exactly one place.
+One table gives each setting its type, default, range, help text, flag and place in the app's
+panel: the rows of ``TrainConfig``, read as ``FIELDS``. The config's checks, the CLI flags, the
+app's panel and validators and the save format are all read from it, so a setting is stated in
+exactly one place.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 import decimal
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from nnplay.core.data.datasets import DATASETS, REGRESSION
 from nnplay.core.data.features import FEATURES, parse_features
@@ -35,14 +36,29 @@ class ConfigError(ValueError):
         super().__init__(f"{name}: {value!r} is not allowed; allowed: {allowed}")
 
 
+# The app's panel: its groups of settings, top to bottom.
+PANEL_GROUPS = ("data", "network", "training")
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """Where a setting sits in the app's panel: its group, its label, its place in the group (1 first)."""
+
+    group: str
+    label: str
+    place: int
+
+
 @dataclass(frozen=True)
 class Field:
-    kind: str  # "int", "float", "choice", "features", "layers", "path"
+    kind: str  # "int", "float", "choice", "features", "layers", "activations", "path"
     help: str
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
     live: bool = False  # applies to a running network without a reset
+    flag: str = ""  # its command-line flag (nnplay, nnplay train, nnplay serve; tui/flags/flag_table.py)
+    panel: PanelRow | None = None  # its row in the app's panel; None: not in the panel
 
     def allowed(self) -> str:
         if self.kind == "choice":
@@ -55,46 +71,30 @@ class Field:
             return "a path to a CSV file of x,y,label rows"
         if self.kind == "activations":
             return "empty (use activation everywhere) or a comma list, one per hidden layer, from " + ",".join(HIDDEN)
+        assert self.low is not None and self.high is not None  # a number's range
         if self.kind == "int":
             return f"an integer in [{int(self.low)}, {int(self.high)}]"
         return f"a number in [{self.low:g}, {self.high:g}]"
 
 
-FIELDS: dict[str, Field] = {
-    "dataset": Field("choice", "training data set", choices=DATASETS),
-    "csv_path": Field("path", "CSV file of x,y,label rows (dataset 'csv')"),
-    "noise": Field("float", "label/point noise, 0..1 (TF Playground uses 0..0.5)", 0.0, 1.0),
-    "train_size": Field("int", "number of training points (the article's Training Data Size)", 1, 100_000),
-    "test_ratio": Field("float", "fraction of all points held out as test data", 0.0, 0.9),
-    "data_seed": Field("int", "seed of the data generator", 0, 2**32 - 1),
-    "features": Field("features", "input features fed to the network"),
-    "layers": Field("layers", "hidden layer sizes; 'none' = no hidden layer (the article's version 1)"),
-    "activation": Field("choice", "hidden-layer activation", choices=tuple(HIDDEN)),
-    "layer_activations": Field("activations", "a different activation per hidden layer (overrides activation)"),
-    "dropout": Field("float", "dropout rate on hidden layers while training (0 = off)", 0.0, 0.9, live=True),
-    "output": Field("choice", "output-layer activation", choices=tuple(OUTPUTS)),
-    "loss": Field("choice", "loss function", choices=LOSSES),
-    "init": Field("choice", "weight initialisation", choices=INITS),
-    "optimizer": Field("choice", "optimiser", choices=OPTIMIZERS, live=True),
-    "lr": Field("float", "learning rate", 1e-6, 100.0, live=True),
-    "schedule": Field("choice", "learning-rate schedule over the configured iterations", choices=SCHEDULES, live=True),
-    "momentum": Field("float", "momentum (optimizer 'momentum') / beta1 (adam)", 0.0, 0.999, live=True),
-    "l1": Field("float", "L1 regularisation rate (weights only)", 0.0, 10.0, live=True),
-    "l2": Field("float", "L2 regularisation rate (weights only)", 0.0, 10.0, live=True),
-    "batch_size": Field(
-        "int", "samples per optimiser update (1 = the article's per-sample training)", 1, 100_000, live=True
-    ),
-    "iterations": Field(
-        "int", "optimiser updates per training run (the article's Training Iterations)", 1, 100_000_000, live=True
-    ),
-    "epochs": Field("int", "stop after this many epochs (0 = no limit)", 0, 1_000_000, live=True),
-    "target_loss": Field("float", "stop when the training loss reaches this (0 = no target)", 0.0, 1e6, live=True),
-    "seed": Field("int", "seed of the initial weights and the batch order", 0, 2**32 - 1),
-    "points_to_classify": Field(
-        "int", "fresh points drawn by Classify Points (the article's knob)", 1, 100_000, live=True
-    ),
-    "backprop": Field("choice", BACKPROP_HELP, choices=BACKPROP, live=True),
-}
+_T = TypeVar("_T")
+
+
+def setting(
+    default: _T,
+    kind: str,
+    help: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    choices: tuple[str, ...] = (),
+    live: bool = False,
+    flag: str,
+    panel: PanelRow | None = None,
+) -> _T:
+    """A row of ``TrainConfig``: its ``default``, and the rest of the setting as a ``Field``."""
+    spec = Field(kind, help, low, high, choices, live, flag, panel)
+    return dataclasses.field(default=default, metadata={"setting": spec})
 
 
 def regression_fit_error(loss: str, output: str) -> ConfigError | None:
@@ -109,33 +109,70 @@ def regression_fit_error(loss: str, output: str) -> ConfigError | None:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    dataset: str = "quadrants"
-    csv_path: str | None = None
-    noise: float = 0.0
-    train_size: int = 200
-    test_ratio: float = 0.5
-    data_seed: int = 0
-    features: tuple[str, ...] = ("x", "y")
-    layers: tuple[int, ...] = (8,)
-    activation: str = "sigmoid"
-    layer_activations: tuple[str, ...] = ()
-    dropout: float = 0.0
-    output: str = "sigmoid"
-    loss: str = "mse"
-    init: str = "xavier"
-    optimizer: str = "sgd"
-    lr: float = 0.1
-    schedule: str = "constant"
-    momentum: float = 0.9
-    l1: float = 0.0
-    l2: float = 0.0
-    batch_size: int = 1
-    iterations: int = 10_000
-    epochs: int = 0
-    target_loss: float = 0.0
-    seed: int = 0
-    points_to_classify: int = 500
-    backprop: str = "correct"
+    """Every setting of a run. Each row is the setting's one declaration: its name, type and
+    default, then ``setting(...)``: its kind, help, range or choices, whether it applies live,
+    its flag and its row in the app's panel. ``FIELDS`` (below) is this table; the parser, the
+    flags (tui/flags/flag_table.py), the panel (tui/widgets/params_panel.py) and the session files read it."""
+
+    # One setting a row, as a table reads (ruff's formatter would give each argument a line).
+    # fmt: off
+    dataset: str = setting("quadrants", "choice", "training data set",
+        choices=DATASETS, flag="--dataset", panel=PanelRow("data", "dataset", 1))
+    csv_path: str | None = setting(None, "path", "CSV file of x,y,label rows (dataset 'csv')",
+        flag="--csv", panel=PanelRow("data", "csv file", 2))
+    noise: float = setting(0.0, "float", "label/point noise, 0..1 (TF Playground uses 0..0.5)",
+        0.0, 1.0, flag="--noise", panel=PanelRow("data", "noise", 3))
+    train_size: int = setting(200, "int", "number of training points (the article's Training Data Size)",
+        1, 100_000, flag="--train-size", panel=PanelRow("data", "train size", 4))
+    test_ratio: float = setting(0.5, "float", "fraction of all points held out as test data",
+        0.0, 0.9, flag="--test-ratio", panel=PanelRow("data", "test ratio", 5))
+    data_seed: int = setting(0, "int", "seed of the data generator",
+        0, 2**32 - 1, flag="--data-seed")
+    features: tuple[str, ...] = setting(("x", "y"), "features", "input features fed to the network",
+        flag="--features", panel=PanelRow("data", "features", 6))
+    layers: tuple[int, ...] = setting((8,), "layers",
+        "hidden layer sizes; 'none' = no hidden layer (the article's version 1)",
+        flag="--layers", panel=PanelRow("network", "hidden", 1))
+    activation: str = setting("sigmoid", "choice", "hidden-layer activation",
+        choices=tuple(HIDDEN), flag="--activation", panel=PanelRow("network", "activation", 2))
+    layer_activations: tuple[str, ...] = setting((), "activations",
+        "a different activation per hidden layer (overrides activation)",
+        flag="--activations", panel=PanelRow("network", "per layer", 3))
+    dropout: float = setting(0.0, "float", "dropout rate on hidden layers while training (0 = off)",
+        0.0, 0.9, live=True, flag="--dropout", panel=PanelRow("training", "dropout", 7))
+    output: str = setting("sigmoid", "choice", "output-layer activation",
+        choices=tuple(OUTPUTS), flag="--output", panel=PanelRow("network", "output", 4))
+    loss: str = setting("mse", "choice", "loss function",
+        choices=LOSSES, flag="--loss", panel=PanelRow("network", "loss", 5))
+    init: str = setting("xavier", "choice", "weight initialisation",
+        choices=INITS, flag="--init", panel=PanelRow("network", "init", 6))
+    optimizer: str = setting("sgd", "choice", "optimiser",
+        choices=OPTIMIZERS, live=True, flag="--optimizer", panel=PanelRow("training", "optimizer", 3))
+    lr: float = setting(0.1, "float", "learning rate",
+        1e-6, 100.0, live=True, flag="--lr", panel=PanelRow("training", "learn rate", 1))
+    schedule: str = setting("constant", "choice", "learning-rate schedule over the configured iterations",
+        choices=SCHEDULES, live=True, flag="--schedule", panel=PanelRow("training", "schedule", 2))
+    momentum: float = setting(0.9, "float", "momentum (optimizer 'momentum') / beta1 (adam)",
+        0.0, 0.999, live=True, flag="--momentum", panel=PanelRow("training", "momentum", 4))
+    l1: float = setting(0.0, "float", "L1 regularisation rate (weights only)",
+        0.0, 10.0, live=True, flag="--l1", panel=PanelRow("training", "L1", 5))
+    l2: float = setting(0.0, "float", "L2 regularisation rate (weights only)",
+        0.0, 10.0, live=True, flag="--l2", panel=PanelRow("training", "L2", 6))
+    batch_size: int = setting(1, "int", "samples per optimiser update (1 = the article's per-sample training)",
+        1, 100_000, live=True, flag="--batch-size", panel=PanelRow("training", "batch size", 8))
+    iterations: int = setting(10_000, "int", "optimiser updates per training run (the article's Training Iterations)",
+        1, 100_000_000, live=True, flag="--iterations", panel=PanelRow("training", "iterations", 9))
+    epochs: int = setting(0, "int", "stop after this many epochs (0 = no limit)",
+        0, 1_000_000, live=True, flag="--epochs", panel=PanelRow("training", "stop epoch", 10))
+    target_loss: float = setting(0.0, "float", "stop when the training loss reaches this (0 = no target)",
+        0.0, 1e6, live=True, flag="--target-loss", panel=PanelRow("training", "stop loss", 11))
+    seed: int = setting(0, "int", "seed of the initial weights and the batch order",
+        0, 2**32 - 1, flag="--seed", panel=PanelRow("network", "seed", 7))
+    points_to_classify: int = setting(500, "int", "fresh points drawn by Classify Points (the article's knob)",
+        1, 100_000, live=True, flag="--points", panel=PanelRow("training", "classify n", 12))
+    backprop: str = setting("correct", "choice", BACKPROP_HELP,
+        choices=BACKPROP, live=True, flag="--backprop", panel=PanelRow("training", "backprop", 13))
+    # fmt: on
 
     def __post_init__(self) -> None:
         for name, spec in FIELDS.items():
@@ -178,7 +215,7 @@ class TrainConfig:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+    def from_dict(cls, data: object) -> TrainConfig:
         if not isinstance(data, dict):
             raise ConfigError("config", type(data).__name__, "a JSON object of settings")
         unknown = set(data) - set(FIELDS)
@@ -194,6 +231,10 @@ class TrainConfig:
     def needs_reset(self, other: TrainConfig) -> tuple[str, ...]:
         """Names of the settings that differ from ``other`` and only apply to a new network."""
         return tuple(n for n, f in FIELDS.items() if not f.live and getattr(self, n) != getattr(other, n))
+
+
+# The settings table, in TrainConfig's order: the order of --help, the docs and the session file.
+FIELDS: dict[str, Field] = {f.name: f.metadata["setting"] for f in dataclasses.fields(TrainConfig)}
 
 
 def unused_reason(config: TrainConfig, name: str) -> str | None:

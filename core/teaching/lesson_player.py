@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from nnplay.core.run.run_loop import record_interval
 from nnplay.core.run.train_until import train_until
 from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 from nnplay.core.teaching.lessons import Check, Lesson
 
 
@@ -61,7 +62,7 @@ def play(lesson: Lesson, on_met: Callable[[str, int], None] | None = None) -> Pl
     return PlayResult(lesson, met, last, time.perf_counter() - started)
 
 
-def _restarted(trainer: Trainer, config) -> Trainer:
+def _restarted(trainer: Trainer, config: TrainConfig) -> Trainer:
     trainer.apply_live_settings(config)
     trainer.restart()
     return trainer

@@ -13,8 +13,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from nnplay.core.files.session_file import atomic_write
 from nnplay.core.io.bounded_read import FileRefused, MissingFile, read_bounded
+from nnplay.core.io.output_file import atomic_write
 
 FORMAT = "nnplay-lessons"
 # Every task of every lesson done is a few kilobytes; anything far past that is not this file.

@@ -95,7 +95,9 @@ def accuracy_goal(target: float, when: Callable[[TrainConfig], bool], needs: str
     return goal
 
 
-def stays_low_goal(ceiling: float, steps: int, when: Callable[[TrainConfig], bool], needs: str):
+def stays_low_goal(
+    ceiling: float, steps: int, when: Callable[[TrainConfig], bool], needs: str
+) -> Callable[[Snapshot], Check]:
     """Met when, after ``steps`` updates, the test accuracy is still below ``ceiling`` (a setup that fails)."""
 
     def goal(snap: Snapshot) -> Check:
@@ -181,7 +183,9 @@ def _is_bowl(c: TrainConfig) -> bool:
     return not c.layers and c.output == "linear" and c.loss == "mse"
 
 
-def bottom_goal(rule: Callable[[TrainConfig], bool], needs: str, steps: int | None = None):
+def bottom_goal(
+    rule: Callable[[TrainConfig], bool], needs: str, steps: int | None = None
+) -> Callable[[Snapshot], Check]:
     """Met when a bowl-shaped run's training loss is at the bottom (within 0.001%) in a setup ``rule``
     accepts, within ``steps`` updates if given."""
 

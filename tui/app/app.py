@@ -13,17 +13,19 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
+from typing import cast
 
 from textual import events, on
-from textual.app import App, SystemCommand
-from textual.css.query import NoMatches
+from textual.app import SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
-from nnplay.core.io.outside_text import printable
+from nnplay.core.run.compare import Comparison
 from nnplay.core.run.trainer import Trainer
-from nnplay.core.settings.config import FIELDS, TrainConfig
+from nnplay.core.settings.config import TrainConfig
 from nnplay.core.settings.presets import PRESETS
+from nnplay.core.teaching.lesson_progress import Progress
 from nnplay.tui.app.frame_pipeline import FramePipeline
 from nnplay.tui.app.main_screen import MainScreen, size_classes
 from nnplay.tui.app.session_files import ask_to_load, ask_to_save, load_in_background
@@ -31,25 +33,26 @@ from nnplay.tui.app.startup import Startup
 from nnplay.tui.flags.share_line import command_line
 from nnplay.tui.keys.key_table import bindings, key_works, palette_entries
 from nnplay.tui.model.data_edit import edit_notice, point_label
+from nnplay.tui.model.lesson_tracker import LessonTracker
 from nnplay.tui.model.plot_geometry import CELL_ASPECT
 from nnplay.tui.model.status_text import classified_notice
-from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal, training_refusal
-from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
+from nnplay.tui.model.view_keys import VIEW_KEYS, training_refusal
+from nnplay.tui.model.view_state import ClassifiedPoints, Refusal, ViewState
 from nnplay.tui.render.palette import colour_count
-from nnplay.tui.run.channel import TrainingSession, fps_for_environment
+from nnplay.tui.run.channel import SessionCommands, TrainingSession, fps_for_environment
 from nnplay.tui.run.kernel_loader import load_kernel_in_background
 from nnplay.tui.run.trainer_process import TrainerProcess
 from nnplay.tui.screens.command_palette import open_command_palette
-from nnplay.tui.screens.compare_screen import open_compare_prompt
-from nnplay.tui.screens.lessons_screen import open_lessons
-from nnplay.tui.screens.parameter_prompt import ask_for_parameter
-from nnplay.tui.screens.quit_prompt import quit_or_ask
+from nnplay.tui.screens.compare_screen import ComparePrompt, show_comparison
+from nnplay.tui.screens.lessons_screen import LessonChosen, LessonsScreen
+from nnplay.tui.screens.parameter_prompt import ParameterPrompt
+from nnplay.tui.screens.quit_prompt import QuitPrompt, quit_once_saved
 from nnplay.tui.screens.run_worker import start_run_worker
 from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
 from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
-from nnplay.tui.widgets.lesson_bar import follow_lesson
+from nnplay.tui.widgets.lesson_bar import follow_lesson, show_lesson_bar
 from nnplay.tui.widgets.metrics import Metrics
-from nnplay.tui.widgets.notice_line import NoticeLine, NoticePosted
+from nnplay.tui.widgets.notice_line import SaysNoticesInLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
@@ -57,7 +60,7 @@ from nnplay.tui.widgets.weight_diagram import WeightDiagram
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
-class NNPlayApp(RoutesKeysInOrder, App[None]):
+class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
     """The playground: one training session drawn by four panes."""
 
     TITLE = "nnplay"
@@ -85,7 +88,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self.fps, fps_note = fps_for_environment(fps, dict(os.environ if environ is None else environ))
         # The run: in a child process (tui/run/trainer_process.py) or on a thread worker of this one.
         run = TrainerProcess if trainer_process else TrainingSession
-        self.session = run(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
+        self.session: SessionCommands = run(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
         self.frames = FramePipeline(self.session, self.fps, fps_note, cell_aspect)
         self.start_worker, self.use_kernel = start_worker, use_kernel
         # Each colour depth gets its own plot palette; NO_COLOR draws in monochrome with textures.
@@ -94,29 +97,10 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self._classify_round = 0
         self.session_path = DEFAULT_SESSION
         self.share_path = SHARE_FILE  # where s writes the command line too
-        self.lesson_tracker = None  # the lesson being followed (tui.model.lesson_tracker.LessonTracker)
+        self.lesson_tracker: LessonTracker | None = None  # the lesson being followed
 
     def get_default_screen(self) -> MainScreen:
-        config, deferred = self.session.latest.config, self.startup.standalone
-        return MainScreen(config, self.color_count, deferred=deferred, on_change=self._config_changed)
-
-    def notify(
-        self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None, **kw
-    ) -> None:
-        """A notice in the notice line under the panes (over a modal screen, a toast); as printable text,
-        never markup, for notices echo paths, file names and refusals quoting a file."""
-        message, title = printable(message), printable(title)
-        kw.setdefault("markup", False)
-        super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
-        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        self.post_message(NoticePosted(message, title, severity, timeout))
-
-    @on(NoticePosted)
-    def _show_notice(self, event: NoticePosted) -> None:
-        try:
-            self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
-        except NoMatches:  # shutting down
-            pass
+        return MainScreen(self.session, self.color_count, deferred=self.startup.standalone)
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
@@ -168,7 +152,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
             return  # starting up, or shutting down: the frame timer can fire while there are no panes
         for notice in self.session.drain_notices():  # said before the snapshot that follows them is drawn
             self.notify(notice.text, severity=notice.severity, timeout=notice.seconds)
-        self.view, frame = self.frames.draw(self.view, self.default_screen)
+        self.view, frame = self.frames.draw(self.view, cast(MainScreen, self.default_screen))  # get_default_screen's
         if frame is None:
             return
         if self.lesson_tracker is not None and self.view.travel is None:
@@ -237,7 +221,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         result = snap.classify(self.query_one(ParamsPanel).config.points_to_classify, self._classify_round)
         if len(result.X):
             self.set_view(classified=ClassifiedPoints(result.X, result.y))
-        severity = "information" if len(result.X) else "warning"
+        severity: SeverityLevel = "information" if len(result.X) else "warning"
         self.notify(classified_notice(result, snap.data.is_regression), severity=severity)
 
     # -- keys: the view ----------------------------------------------------------------
@@ -254,7 +238,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
-        ask_for_parameter(self, event.selection)
+        self.push_screen(ParameterPrompt(self.session, event.selection))
 
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
@@ -313,12 +297,29 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self.push_screen(ShareScreen(line, copy_command(self, line, self.share_path)))
 
     def action_lessons(self) -> None:
-        open_lessons(self)
+        """The lessons pane, on the lesson being followed if there is one; choosing one follows it."""
+        progress = self.lesson_tracker.progress if self.lesson_tracker else Progress()
+        if progress.problem:
+            self.notify(progress.problem, severity="warning", timeout=8)
+        self.push_screen(LessonsScreen(self.lesson_tracker, progress))
+
+    @on(LessonChosen)
+    def _follow_lesson(self, event: LessonChosen) -> None:
+        """Apply a chosen lesson's setup as a preset is applied, and follow its tasks from now on (or none)."""
+        if event.tracker is not None:
+            self.apply_config(event.tracker.setup)
+        self.lesson_tracker = event.tracker
+        show_lesson_bar(self, event.tracker)
 
     def action_compare(self) -> None:
-        open_compare_prompt(self)
+        self.push_screen(ComparePrompt(self.query_one(ParamsPanel).config), self._compare)
 
-    def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
+    def _compare(self, comparison: Comparison | None) -> None:
+        if comparison is not None:
+            self.session.pause()  # the two runs get the CPU
+            show_comparison(self, comparison, self.color_count, self.fps)
+
+    def action_save(self, saved: Callable[[str, Future[int]], object] | None = None) -> None:
         ask_to_save(self, saved)
 
     def action_load(self) -> None:
@@ -330,21 +331,21 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
 
     async def action_quit(self) -> None:
         """q: quit at once, or with unsaved work, after asking (tui/screens/quit_prompt.py)."""
-        if self.startup.can_quit():
-            quit_or_ask(self)
+        unsaved = self.session.unsaved
+        if self.startup.can_quit() and not (unsaved and isinstance(self.screen, QuitPrompt)):
+            self.push_screen(QuitPrompt(self.session), self._quit_answered) if unsaved else self.exit()
+
+    def _quit_answered(self, answer: str | None) -> None:
+        if answer == "quit":
+            self.exit()
+        elif answer == "save":  # the app's save prompt and path; escape there stays with nothing lost
+            self.action_save(lambda path, reply: self.run_worker(quit_once_saved(self, path, reply), group="quit"))
 
     def exit(self, *args, **kwargs) -> None:
         self.startup.exiting = self.startup.keys.stopped = True
         super().exit(*args, **kwargs)
 
-    # -- the panel and the command palette ---------------------------------------------
-
-    def _config_changed(self, config: TrainConfig, field: str) -> None:
-        """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
-        if FIELDS[field].live:
-            self.session.apply_settings(config)  # the session takes the live settings of it
-        else:
-            self.default_screen.show_pending(self.session.latest.config)
+    # -- the command palette -----------------------------------------------------------
 
     def action_command_palette(self) -> None:
         open_command_palette(self)

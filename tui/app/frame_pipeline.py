@@ -16,13 +16,13 @@ from nnplay.tui.model.frame_clock import FrameClock
 from nnplay.tui.model.landscape_view import LandscapeCache
 from nnplay.tui.model.status_text import status_note
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.run.channel import SessionCommands
 
 
 class FramePipeline:
     """The frames of one session: the one on screen (``frame``) and what they cost (``clock``)."""
 
-    def __init__(self, session: TrainingSession, fps: float, fps_note: str, cell_aspect: float) -> None:
+    def __init__(self, session: SessionCommands, fps: float, fps_note: str, cell_aspect: float) -> None:
         self.session = session
         self.clock = FrameClock(fps)
         self.fps_note = fps_note  # the status box's note on the frame rate, when the terminal lowered it

@@ -2,12 +2,11 @@
 
 The panel, the plot, the diagram (or the weights over the run) with its inspector, the
 metrics and the notice line. The app decides what to look at and when; ``show(frame)`` hands
-each pane its part. The panes hold no state of each other's.
+each pane its part. The panes hold no state of each other's. A value applied in the panel goes
+to the session at once if it is live, else waits for r (marked pending).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -15,11 +14,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.config import FIELDS, TrainConfig
 from nnplay.tui.model.data_edit import edit_banner
 from nnplay.tui.model.frame import Frame, FrameSizes
 from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.run.channel import SessionCommands
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.loss_landscape import LossLandscape
 from nnplay.tui.widgets.metrics import Metrics, update_if_changed
@@ -36,17 +36,16 @@ NARROW = 100  # columns below which the panel and the titles take their short fo
 class MainScreen(Screen):
     """The app's screen of panes. Its notices go to the notice line, not toasts over the panes."""
 
-    def __init__(
-        self, config: TrainConfig, colors: int, deferred: bool, on_change: Callable[[TrainConfig, str], None]
-    ) -> None:
+    def __init__(self, session: SessionCommands, colors: int, deferred: bool) -> None:
         super().__init__(classes="-main")
-        self._panel = (config, deferred, on_change)
+        self.session = session
+        self._panel = (session.latest.config, deferred)  # the panel's first values, and whether it waits to be built
         self.color_count = colors
 
     def compose(self) -> ComposeResult:
-        config, deferred, on_change = self._panel
+        config, deferred = self._panel
         with Horizontal(id="body"):
-            yield ParamsPanel(config, deferred=deferred, on_change=on_change, id="panel")
+            yield ParamsPanel(config, deferred=deferred, on_change=self._config_changed, id="panel")
             with Vertical(id="main"):
                 with Horizontal(id="views"):
                     yield ScatterPlot(colors=self.color_count, id="plot")
@@ -70,6 +69,13 @@ class MainScreen(Screen):
         # A screen goes over this one: the notices said here are in the notice line, and must not
         # come back as toasts over the help or the prompt (its own notices are toasts there).
         self.app.clear_notifications()
+
+    def _config_changed(self, config: TrainConfig, field: str) -> None:
+        """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
+        if FIELDS[field].live:
+            self.session.apply_settings(config)  # the session takes the live settings of it
+        else:
+            self.show_pending(self.session.latest.config)
 
     def frame_sizes(self, cell_aspect: float) -> FrameSizes:
         """The sizes a frame is built for: the plot's cells and how its palette fills them."""

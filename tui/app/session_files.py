@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from nnplay.core.files.session_file import SessionFileError, load_session
 from nnplay.core.run.trainer import Trainer
-from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.run.channel import SessionCommands
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.widgets.params_panel import ParamsPanel
 
@@ -21,27 +21,31 @@ class FilesHost(Protocol):
     """What saving and loading use of the app (``NNPlayApp`` is one): its run channel, the file
     last used, its view, and Textual's screens, workers and notices."""
 
-    session: TrainingSession
+    session: SessionCommands
     session_path: str
 
     def set_view(self, **changes: Any) -> None: ...
     def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
-    def run_worker(self, work: Any, **options: Any) -> Any: ...
+    def run_worker(
+        self, work: Any, name: str | None = ..., group: str = ..., *, exclusive: bool = ..., thread: bool = ...
+    ) -> Any: ...
     def call_from_thread(self, callback: Any, *args: Any, **kwargs: Any) -> Any: ...
     def notify(self, message: str, **options: Any) -> None: ...
     def query_one(self, selector: Any) -> Any: ...
 
 
-def ask_to_save(app: FilesHost, saved: Callable[[str, Future], None] | None = None) -> None:
+def ask_to_save(app: FilesHost, saved: Callable[[str, Future[int]], object] | None = None) -> None:
     """Ask for a path (the last one used is offered) and save the session there. The outcome is a
     notice; or, with ``saved``, it gets the path and the save's reply (the step saved, or the error) to report."""
 
     def chosen(path: str | None) -> None:
         if path:
             app.session_path = path
-            reply = None if saved is None else Future()
-            app.session.save(path, reply)
-            if saved is not None:
+            if saved is None:
+                app.session.save(path)
+            else:
+                reply: Future[int] = Future()
+                app.session.save(path, reply)
                 saved(path, reply)
 
     app.push_screen(PathPrompt("Save session to", app.session_path), chosen)

@@ -174,7 +174,9 @@ def config_from_args(args: argparse.Namespace, base: TrainConfig | None = None) 
         given["dataset"] = "csv"
     if given.get("epochs") and "iterations" not in given:
         # Asked for epochs and not for a step count: the epochs decide when to stop.
-        given["iterations"] = int(FIELDS["iterations"].high)
+        most = FIELDS["iterations"].high
+        assert most is not None  # a number's range
+        given["iterations"] = int(most)
     settings.update(given)
     try:
         config = TrainConfig(**settings)

@@ -8,6 +8,7 @@ every step as the session saved it) and the same centre (the session's weights).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import sys
@@ -101,7 +102,10 @@ def measure_session(args: argparse.Namespace) -> tuple[core.Landscape, list[int]
             names = args.weights.split(",")
             if len(names) != 2:
                 raise ValueError(f"--weights {args.weights!r}: name two parameters, A,B")
-            chosen = (core.parameter_index(net, names[0]), core.parameter_index(net, names[1]))
+            chosen: tuple[int, int] | Refusal = (
+                core.parameter_index(net, names[0]),
+                core.parameter_index(net, names[1]),
+            )
         else:
             chosen = plane_parameters(net, Selection(1, 0))
             if isinstance(chosen, Refusal):
@@ -157,7 +161,7 @@ def _save_svg(picture: LandscapePicture, out: str, session: str) -> int:
     return 0
 
 
-class _Discard:
+class _Discard(io.StringIO):
     """A file that keeps nothing: the SVG is the output, not the terminal."""
 
     def write(self, text: str) -> int:

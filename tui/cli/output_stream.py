@@ -60,7 +60,7 @@ def run_with_checked_output(main: Callable[[], int], prog: str = "nnplay") -> in
         # A character the output's encoding lacks (PYTHONIOENCODING=ascii, a Latin-1 terminal) is
         # spelled out as an escape, not a UnicodeEncodeError halfway through the output.
         stream.reconfigure(errors="backslashreplace")
-    sys.stdout = CheckedOutput(stream)  # type: ignore[assignment]
+    sys.stdout = CheckedOutput(stream)
     try:
         code = main()
         sys.stdout.flush()

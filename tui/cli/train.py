@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nnplay.core.engine.backprop import FLAWED_LABEL
 from nnplay.core.io.output_file import shown_path
@@ -20,6 +20,9 @@ from nnplay.tui.cli.arguments import (
     short_path,
 )
 from nnplay.tui.cli.parser import AUTO_KERNEL_STEPS
+
+if TYPE_CHECKING:
+    from nnplay.core.run.trainer import StopReason, Trainer
 
 
 def _finite(x: float) -> float | None:
@@ -112,7 +115,7 @@ def _classify_accuracy(trainer) -> float:
     return trainer.classify(trainer.config.points_to_classify).accuracy
 
 
-def _train_with_progress(trainer) -> tuple[str, float]:
+def _train_with_progress(trainer: Trainer) -> tuple[StopReason, float]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from nnplay.core.run.train_until import train_until

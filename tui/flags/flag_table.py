@@ -5,34 +5,9 @@ A module of its own, below both, so that the app (which shares a setup) never im
 
 from __future__ import annotations
 
-# flag -> config field; the help text comes from the field's own description.
-FLAG_FIELDS = {
-    "--dataset": "dataset",
-    "--csv": "csv_path",
-    "--noise": "noise",
-    "--train-size": "train_size",
-    "--test-ratio": "test_ratio",
-    "--data-seed": "data_seed",
-    "--features": "features",
-    "--layers": "layers",
-    "--activation": "activation",
-    "--activations": "layer_activations",
-    "--dropout": "dropout",
-    "--output": "output",
-    "--loss": "loss",
-    "--init": "init",
-    "--optimizer": "optimizer",
-    "--lr": "lr",
-    "--schedule": "schedule",
-    "--momentum": "momentum",
-    "--l1": "l1",
-    "--l2": "l2",
-    "--batch-size": "batch_size",
-    "--iterations": "iterations",
-    "--epochs": "epochs",
-    "--target-loss": "target_loss",
-    "--seed": "seed",
-    "--points": "points_to_classify",
-    "--backprop": "backprop",
-}
+from nnplay.core.settings.config import FIELDS
+
+# flag -> config field, read from the settings table (core/settings/config.py: each setting names
+# its flag there); the help text comes from the field's own description.
+FLAG_FIELDS = {spec.flag: name for name, spec in FIELDS.items()}
 FIELD_FLAGS = {field: flag for flag, field in FLAG_FIELDS.items()}

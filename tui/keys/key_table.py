@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 # What a key works in: "app" everywhere but a text field being typed in; "edit" only while
 # editing the data (arrows, digits and backspace belong to the diagram and fields otherwise);
@@ -187,10 +187,10 @@ def footer_rank(action: str) -> int:
     return FOOTER_ORDER.index(action) if action in FOOTER_ORDER else len(FOOTER_ORDER)
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The app's BINDINGS: each key at priority, so a focused diagram, select or button cannot take it.
     Their order is the footer's (``FOOTER_ORDER``); the help and the README keep the table's."""
-    out = [
+    out: list[BindingType] = [
         Binding(key, action, k.title, show=(k.footer or k.typing_key == key) and i == 0, priority=True)
         for k in sorted(KEYS, key=lambda k: footer_rank(k.action))
         for i, (key, action) in enumerate(k.keys)
@@ -206,7 +206,7 @@ def bindings() -> list[Binding]:
     return out
 
 
-def widget_bindings(keys: tuple[Key, ...]) -> list[Binding]:
+def widget_bindings(keys: tuple[Key, ...]) -> list[BindingType]:
     """A pane's own BINDINGS (working while it has focus), from its rows of the table."""
     return [
         Binding(key, action, k.title, show=k.footer and i == 0) for k in keys for i, (key, action) in enumerate(k.keys)

@@ -63,7 +63,7 @@ def display_inputs(snap: Snapshot, X_raw: np.ndarray) -> np.ndarray:
 
 
 # (weak reference to the points, features, their float32 features) of the last read-only points.
-_last_inputs: tuple[weakref.ref, tuple[str, ...], np.ndarray] | None = None
+_last_inputs: tuple[weakref.ref[np.ndarray], tuple[str, ...], np.ndarray] | None = None
 
 
 @lru_cache(maxsize=8)

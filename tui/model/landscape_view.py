@@ -12,6 +12,7 @@ frame only projects the path and the weights shown onto the plane it has. Drawin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,11 +75,16 @@ def _measured_on(landscape: core.Landscape) -> str:
     return f"loss on the {landscape.n_train:,} training points"
 
 
+# What a measured surface depends on: its plane (kind, and the two parameters of a weights plane),
+# the network's sizes, the data, the features and the grid.
+PlaneKey = tuple[Any, ...]
+
+
 class LandscapeCache:
     """The surface last measured, and the rule for measuring it again."""
 
     def __init__(self) -> None:
-        self._kept: tuple[tuple, core.Landscape, int, str] | None = None  # (key, surface, path length, note)
+        self._kept: tuple[PlaneKey, core.Landscape, int, str] | None = None  # (key, surface, path length, note)
 
     def picture(
         self, snap: Snapshot, view: ViewState, pane: tuple[int, int], latest_timeline: tuple[Moment, ...]
@@ -94,7 +100,7 @@ class LandscapeCache:
             chosen = plane_parameters(net, view.selection)
             if isinstance(chosen, Refusal):
                 return chosen
-            key: tuple = (WEIGHTS, chosen)
+            key: PlaneKey = (WEIGHTS, chosen)
         else:
             key = (PATH,)
         key += (tuple(net.sizes), id(snap.data), snap.config.features, size)
@@ -125,8 +131,8 @@ class LandscapeCache:
         )
 
     def _measure(
-        self, snap: Snapshot, view: ViewState, key: tuple, path: np.ndarray, size: tuple[int, int]
-    ) -> tuple[tuple, core.Landscape, int, str] | Refusal:
+        self, snap: Snapshot, view: ViewState, key: PlaneKey, path: np.ndarray, size: tuple[int, int]
+    ) -> tuple[PlaneKey, core.Landscape, int, str] | Refusal:
         net = snap.network
         if key[0] == WEIGHTS:
             plane = core.weight_plane(net, *key[1])

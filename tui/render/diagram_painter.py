@@ -115,7 +115,7 @@ class DiagramPainter:
             chars[mask] = BRAILLE[n_bits[mask]]
             ids[mask] = (1 + 2 * LEVELS + n_level + n_pos * LEVELS)[mask]
             owner[mask] = n_owner[mask]
-        if link_selected:
+        if link_selected and sel.source is not None:
             flat = sum(sizes[k + 1] * sizes[k] for k in range(sel.layer - 1))
             flat += sel.neuron * sizes[sel.layer - 1] + sel.source
             only = np.zeros(n_links, dtype=bool)

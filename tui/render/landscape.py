@@ -149,8 +149,13 @@ def scale_line(edges: np.ndarray, width: int, coloured: bool, styles: list[Style
     lo, hi = f"{edges[0]:.3g}", f"{edges[-1]:.3g}"
     kind = " log" if edges[0] > 0 and _is_geometric(edges) and edges[-1] / edges[0] > 1.5 else ""
     # Longest first: wide swatches, one cell each, without "log", without "loss", without spaces.
-    forms = ((f"loss{kind} {lo} ", 2, f" {hi}"), (f"loss{kind} {lo} ", 1, f" {hi}"), (f"loss {lo} ", 1, f" {hi}"))
-    forms += ((f"{lo} ", 1, f" {hi}"), (lo, 1, hi))
+    forms = (
+        (f"loss{kind} {lo} ", 2, f" {hi}"),
+        (f"loss{kind} {lo} ", 1, f" {hi}"),
+        (f"loss {lo} ", 1, f" {hi}"),
+        (f"{lo} ", 1, f" {hi}"),
+        (lo, 1, hi),
+    )
     head, swatch, tail = next((f for f in forms if len(f[0]) + STEPS * f[1] + len(f[2]) <= width), forms[-1])
     out = Text(no_wrap=True, overflow="crop")
     out.append(head, Style(dim=True))

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Literal
 
 from nnplay.core.files.session_file import save_session
 from nnplay.core.run.compare import Comparison
@@ -41,6 +42,7 @@ from nnplay.tui.run.commands import (
     UseKernel,
 )
 
+Severity = Literal["information", "warning", "error"]  # a notice's, as Textual's notify takes it
 IDLE_POLL = 0.05
 # The kinds of unsaved edit the session counts (``unsaved_edits``).
 DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
@@ -49,7 +51,7 @@ DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
 @dataclass(frozen=True)
 class Notice:
     text: str
-    severity: str = "information"  # or "warning", "error"
+    severity: Severity = "information"
 
     @property
     def seconds(self) -> float:
@@ -67,6 +69,14 @@ class RunCommands:
     unsaved_edits: dict[str, int] = {}
 
     _send: Callable[[Command], None]  # the channel's own
+    running: bool
+
+    def save_after_stop(self, path: str) -> int:
+        """Save now, once no worker trains (the recovery save as the app ends): the step saved."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """End what trains the run; in this process its worker ends with the app, so nothing to do."""
 
     def toggle_run(self) -> None:
         self._send(ToggleRun())
@@ -94,7 +104,7 @@ class RunCommands:
     def replace(self, trainer: Trainer) -> None:
         self._send(Replace(trainer))
 
-    def save(self, path: str, reply: Future | None = None) -> None:
+    def save(self, path: str, reply: Future[int] | None = None) -> None:
         """Save on the worker thread. The outcome is a notice; or, with ``reply``, ``reply``'s
         result (the step saved) or exception (the OSError), for the caller to report."""
         self._send(Save(path, reply))
@@ -129,6 +139,14 @@ class RunCommands:
         while self._notices:
             out.append(self._notices.popleft())
         return out
+
+
+class SessionCommands(RunCommands):
+    """The app's one run, whichever side trains it (``TrainingSession``'s worker in this process,
+    or ``TrainerProcess``'s child): its newest snapshot, and whether no worker trains it now."""
+
+    latest: Snapshot
+    stopped: bool
 
 
 class RunChannel:
@@ -211,7 +229,7 @@ class RunChannel:
         """The runs stopped, for ``reason``; their final snapshot is published next."""
 
 
-class TrainingSession(RunCommands, RunChannel):
+class TrainingSession(SessionCommands, RunChannel):
     """The app's run: one trainer, its edits, saves and loads, and what a save would keep."""
 
     def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
@@ -296,9 +314,9 @@ class TrainingSession(RunCommands, RunChannel):
                 self._reset(config)
             case ApplySettings(config):
                 self._apply_settings(config)
-            case Replace(trainer):
+            case Replace(Trainer() as trainer):  # a trainer process's child gets parts, and makes one
                 self._replace(trainer)
-            case Save(path, reply):
+            case Save(path, None | Future() as reply):  # a child's save carries a token instead
                 self._save(path, reply)
             case UseKernel(kernel):
                 self._use_kernel(kernel)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from nnplay.core.run.trainer import Moment, Trainer
 from nnplay.core.settings.config import TrainConfig
@@ -58,11 +58,16 @@ class ApplySettings:
     what: ClassVar[str] = "settings"
 
 
+class MakesTrainer(Protocol):
+    def trainer(self) -> Trainer: ...
+
+
 @dataclass(frozen=True)
 class Replace:
-    """Train ``trainer`` from now on (a loaded session)."""
+    """Train ``trainer`` from now on (a loaded session); to a trainer process, the parts its
+    child makes the trainer from (``TrainerParts``: a pickled Trainer's views would be copies)."""
 
-    trainer: Trainer
+    trainer: Trainer | MakesTrainer
     what: ClassVar[str] = "load"
 
 
@@ -71,7 +76,7 @@ class Save:
     """Save the session to ``path``; with ``reply``, the outcome goes there (see ``TrainingSession.save``)."""
 
     path: str
-    reply: Future | None = None
+    reply: Future | int | None = None  # to a trainer process, the token its answer carries back
     what: ClassVar[str] = "save"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.run.channel import SessionCommands
 from nnplay.tui.run.trainer_process import TrainerProcess
 
 
 def load_kernel_in_background(
-    session: TrainingSession | TrainerProcess, still_wanted: Callable[[], bool], warn: Callable[[str], None]
+    session: SessionCommands, still_wanted: Callable[[], bool], warn: Callable[[str], None]
 ) -> threading.Thread | None:
     """Compile (or load from numba's cache) the kernel on a daemon thread, not a worker:
     compiling cannot be interrupted, and quitting must not wait for it. ``warn`` says, in one

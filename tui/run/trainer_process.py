@@ -36,7 +36,7 @@ import numpy as np
 from nnplay.core.data.datasets import Dataset
 from nnplay.core.run.trainer import Moment, RunState, Snapshot, Trainer
 from nnplay.core.settings.config import TrainConfig
-from nnplay.tui.run.channel import Notice, RunCommands, TrainingSession
+from nnplay.tui.run.channel import Notice, SessionCommands, TrainingSession
 from nnplay.tui.run.commands import (
     Command,
     Replace,
@@ -63,6 +63,7 @@ class TrainerParts:
     timeline: tuple[Moment, ...]
     diverged_at: int | None
     message: str
+    path: tuple[np.ndarray, np.ndarray, int]  # the weights' path (PathRecorder.saved): the landscape draws it
 
     @classmethod
     def of(cls, trainer: Trainer) -> TrainerParts:
@@ -75,6 +76,7 @@ class TrainerParts:
             tuple(trainer.timeline.moments),
             trainer.diverged_at,
             trainer.message,
+            trainer.path.saved(),
         )
 
     def trainer(self) -> Trainer:
@@ -85,6 +87,7 @@ class TrainerParts:
         trainer.history.load(self.history)
         trainer.timeline.moments = list(self.timeline)
         trainer.diverged_at, trainer.message = self.diverged_at, self.message
+        trainer.path.load(*self.path, trainer.step_count)
         trainer.evaluate(record=False)
         return trainer
 
@@ -111,13 +114,14 @@ def how_it_ended(code: int | None) -> str:
     return f"ended (exit status {code})"
 
 
-class TrainerProcess(RunCommands):
+class TrainerProcess(SessionCommands):
     """The UI's side of a trainer in a child process; see the module's docstring."""
 
     def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
         self.fps = fps
         self.latest: Snapshot = trainer.snapshot()
         self.running = False
+        self.stopped = True  # no worker here trains the run: the child does; a save asks it (save_after_stop)
         self.unsaved_steps = 0
         self.unsaved_edits: dict[str, int] = {}
         self.commands_handled = 0
@@ -225,7 +229,7 @@ class TrainerProcess(RunCommands):
         self.restart() if self.dead is not None else self._send(Reset(config))
 
     def replace(self, trainer: Trainer) -> None:
-        self._send(Replace(TrainerParts.of(trainer)))
+        self._send(Replace(TrainerParts.of(trainer)))  # the child makes it a Trainer again
 
     def save(self, path: str, reply: Future | None = None) -> None:
         if reply is None:
@@ -247,10 +251,6 @@ class TrainerProcess(RunCommands):
     def load_kernel(self) -> None:
         """The child loads the compiled kernel itself (numpy trains until it is ready)."""
         self._send(UseKernel(LOAD_KERNEL))
-
-    @property
-    def stopped(self) -> bool:
-        return True  # the trainer is the child's; a save after the app's end asks it (save_after_stop)
 
 
 # -- the child's side ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from nnplay.core.data.datasets import DatasetError
 from nnplay.core.io.outside_text import printable
 from nnplay.core.run.compare import Comparison, parse_comparison
-from nnplay.core.settings.config import ConfigError
+from nnplay.core.settings.config import ConfigError, TrainConfig
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
@@ -27,6 +27,7 @@ from nnplay.tui.render.palette import colour_count
 from nnplay.tui.run.channel import ComparisonSession
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.run_worker import start_run_worker
+from nnplay.tui.screens.text_prompt import Prompt
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
@@ -139,7 +140,7 @@ def show_comparison(app: App, comparison: Comparison, colors: int, fps: float, c
     app.push_screen(CompareScreen(channel, colors=colors, fps=fps), close)
 
 
-def comparison_or_error(base, spec: str) -> Comparison:
+def comparison_or_error(base: TrainConfig, spec: str) -> Comparison:
     """``Comparison(base, parse_comparison(spec))``; a bad spec raises ValueError with one line."""
     try:
         return Comparison(base, parse_comparison(spec))
@@ -150,25 +151,20 @@ def comparison_or_error(base, spec: str) -> Comparison:
         raise ValueError(str(exc)) from None
 
 
-def open_compare_prompt(app: App) -> None:
-    """The palette's *Compare two runs*: ask for NAME=A,NAME=B, then compare on the panel's setup."""
-    from nnplay.tui.screens.text_prompt import TextPrompt
-    from nnplay.tui.widgets.params_panel import ParamsPanel
+class ComparePrompt(Prompt[Comparison]):
+    """The palette's *Compare two runs*: asks for NAME=A,NAME=B; dismisses with the comparison on
+    ``base`` (the panel's setup), or None: escape, or a spec refused in the notice line."""
 
-    base = app.query_one(ParamsPanel).config
+    def __init__(self, base: TrainConfig) -> None:
+        super().__init__("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3")
+        self.base = base
 
-    def chosen(spec: str | None) -> None:
-        if not spec:
-            return
+    def answer(self, text: str) -> Comparison | None:
         try:
-            comparison = comparison_or_error(base, spec)
+            return comparison_or_error(self.base, text)
         except ValueError as exc:
-            app.notify(f"not compared: {exc}", severity="error", timeout=12)
-            return
-        app.session.pause()  # the two runs get the CPU
-        show_comparison(app, comparison, getattr(app, "color_count", 256), app.fps)
-
-    app.push_screen(TextPrompt("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3"), chosen)
+            self.app.notify(f"not compared: {exc}", severity="error", timeout=12)
+            return None
 
 
 class CompareApp(App[None]):

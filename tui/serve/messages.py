@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 COLUMNS = (2, 500)
@@ -94,11 +95,11 @@ def _cells(value: object, name: str) -> int:
     return value
 
 
-def query_size(query: dict[str, str] | object) -> tuple[int, int]:
+def query_size(query: Mapping[str, str]) -> tuple[int, int]:
     """The ``?width=&height=`` of the websocket URL, clamped; absent means textual-serve's 80 x 24."""
     sizes = []
     for name, default in zip(("width", "height"), DEFAULT_SIZE, strict=True):
-        text = query.get(name)  # type: ignore[attr-defined]
+        text = query.get(name)
         if text is None:
             sizes.append(default)
         elif DIGITS.fullmatch(text):

@@ -181,7 +181,8 @@ class GuardedServer(Server):
             )
         return await super().handle_index(request)
 
-    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+    # textual-serve annotates a WebSocketResponse; aiohttp serves any StreamResponse (here, a refusal).
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         origin = request.headers.get("Origin")
         if origin_of(origin or "") not in self.origins:
             self.say(f"refused a websocket from Origin {origin!r}: not this page's ({', '.join(sorted(self.origins))})")

@@ -48,7 +48,7 @@ from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 
 from nnplay.core.io.outside_text import printable
-from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.run.channel import SessionCommands
 from nnplay.tui.terminal.driver import TerminalDriver
 
 _NAMES = ("SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU",
@@ -68,7 +68,7 @@ EXIT_LIMIT = 60.0
 EXIT_PROBE_INTERVAL = 0.1
 
 
-def run_app(app: App, session: TrainingSession | None, signals: tuple[int, ...] = ENDING) -> int | None:
+def run_app(app: App, session: SessionCommands | None, signals: tuple[int, ...] = ENDING) -> int | None:
     """``app.run()`` with ``signals`` and the end of input ending it through ``app.exit()``; returns
     what ended it (a signal's number, or ``END_OF_INPUT``), or None.
 
@@ -95,7 +95,8 @@ def run_app(app: App, session: TrainingSession | None, signals: tuple[int, ...] 
         # A Python-level handler, not loop.add_signal_handler: it runs even while the loop is
         # blocked (a put into the writer queue of a terminal that is gone), so the watchdog starts.
         previous = {signum: signal.signal(signum, lambda signum, frame: end(signum)) for signum in signals}
-        watch = InputEndWatch(sys.__stdin__.fileno(), lambda: end(END_OF_INPUT))
+        stdin_fd = 0 if sys.__stdin__ is None else sys.__stdin__.fileno()
+        watch = InputEndWatch(stdin_fd, lambda: end(END_OF_INPUT))
         try:
             await app.run_async()
             await loop.shutdown_default_executor()  # the trainer's thread, cancelled by the exit
@@ -178,7 +179,7 @@ def exit_finishes(
 
 
 def _watchdog(
-    session: TrainingSession | None, reason: int, exited: threading.Event, loop: asyncio.AbstractEventLoop
+    session: SessionCommands | None, reason: int, exited: threading.Event, loop: asyncio.AbstractEventLoop
 ) -> None:
     """End the process if the app's exit stalls or outlasts its limit (``exit_finishes``)."""
     if exit_finishes(exited, loop):
@@ -220,7 +221,7 @@ def recovery_name(now: float | None = None, pid: int | None = None) -> str:
     return f"nnplay-recovery-{stamp}-{os.getpid() if pid is None else pid}.npz"
 
 
-def save_recovery(session: TrainingSession, folders: list[Path] | None = None) -> str:
+def save_recovery(session: SessionCommands, folders: list[Path] | None = None) -> str:
     """Save the stopped session to the first folder that takes it; the one line that says what happened."""
     steps = session.unsaved_steps
     what = f"{steps:,} unsaved step{'s' if steps != 1 else ''}" if steps else "unsaved edits"
@@ -238,7 +239,7 @@ def save_recovery(session: TrainingSession, folders: list[Path] | None = None) -
     return f"could not save the run ({what}): " + "; ".join(reasons)
 
 
-def exit_after_signal(session: TrainingSession | None, reason: int) -> int:
+def exit_after_signal(session: SessionCommands | None, reason: int) -> int:
     """Report the ending on stderr (and save the run); the exit status."""
     name = ending_name(reason)
     if session is not None and session.unsaved:
@@ -252,7 +253,7 @@ def exit_after_signal(session: TrainingSession | None, reason: int) -> int:
     return exit_status(reason)
 
 
-def run_standalone(app: App, session: TrainingSession | None) -> int:
+def run_standalone(app: App, session: SessionCommands | None) -> int:
     """Run one of the ``nnplay`` command's apps; its exit status."""
     with ignored(ENDING):
         reason = run_app(app, session)

@@ -94,6 +94,5 @@ class Metrics(Horizontal):
 
 def update_if_changed(widget: Static, text: str) -> None:
     """Static.update repaints even for the same text; skip that, it is bytes on the wire."""
-    if getattr(widget, "_shown_text", None) != text:
-        widget._shown_text = text
+    if widget.content != text:
         widget.update(text)

@@ -23,45 +23,26 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from nnplay.core.data.features import FEATURES
 from nnplay.core.engine.backprop import BACKPROP_LABELS
 from nnplay.core.io.outside_text import printable
-from nnplay.core.settings.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, PANEL_GROUPS, ConfigError, TrainConfig, parse_value
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PANEL_MAX_NEURONS = 16  # the diagram stays readable up to here; the CLI allows more
 
-# (field, label) in panel order; section titles start with "#".
-LAYOUT: tuple[tuple[str, str], ...] = (
-    ("#", "data"),
-    ("dataset", "dataset"),
-    ("csv_path", "csv file"),
-    ("noise", "noise"),
-    ("train_size", "train size"),
-    ("test_ratio", "test ratio"),
-    ("features", "features"),
-    ("#", "network"),
-    ("layers", "hidden"),
-    ("activation", "activation"),
-    ("layer_activations", "per layer"),
-    ("output", "output"),
-    ("loss", "loss"),
-    ("init", "init"),
-    ("seed", "seed"),
-    ("#", "training"),
-    ("lr", "learn rate"),
-    ("schedule", "schedule"),
-    ("optimizer", "optimizer"),
-    ("momentum", "momentum"),
-    ("l1", "L1"),
-    ("l2", "L2"),
-    ("dropout", "dropout"),
-    ("batch_size", "batch size"),
-    ("iterations", "iterations"),
-    ("epochs", "stop epoch"),
-    ("target_loss", "stop loss"),
-    ("points_to_classify", "classify n"),
-    ("backprop", "backprop"),
-)
+
+def panel_layout() -> tuple[tuple[str, str], ...]:
+    """The panel's rows, from the settings table (each setting's ``PanelRow``): ("#", group) heads
+    each group, then (setting, label) in the group's order."""
+    rows: list[tuple[str, str]] = []
+    for group in PANEL_GROUPS:
+        placed = sorted((row.place, name, row.label) for name, row in PANEL_ROWS.items() if row.group == group)
+        rows += [("#", group), *((name, label) for _, name, label in placed)]
+    return tuple(rows)
+
+
+PANEL_ROWS = {name: spec.panel for name, spec in FIELDS.items() if spec.panel is not None}
+LAYOUT = panel_layout()  # (field, label) in panel order; section titles start with "#"
 CHOICE_LABELS = {"backprop": BACKPROP_LABELS}
 
 
