@@ -63,6 +63,7 @@ class TrainerParts:
     timeline: tuple[Moment, ...]
     diverged_at: int | None
     message: str
+    path: tuple[np.ndarray, np.ndarray, int]  # the weights' path for the landscape: (steps, params, stride)
 
     @classmethod
     def of(cls, trainer: Trainer) -> TrainerParts:
@@ -75,6 +76,7 @@ class TrainerParts:
             tuple(trainer.timeline.moments),
             trainer.diverged_at,
             trainer.message,
+            trainer.path.saved(),
         )
 
     def trainer(self) -> Trainer:
@@ -84,6 +86,7 @@ class TrainerParts:
         trainer.load_state_dict(self.state)
         trainer.history.load(self.history)
         trainer.timeline.moments = list(self.timeline)
+        trainer.path.load(*self.path, self.state.step)
         trainer.diverged_at, trainer.message = self.diverged_at, self.message
         trainer.evaluate(record=False)
         return trainer
