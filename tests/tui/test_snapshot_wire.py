@@ -49,3 +49,22 @@ def test_a_network_pickles_as_its_parameters_and_its_views_share_them() -> None:
     np.testing.assert_array_equal(again.forward(X), net.forward(X))
     again.weights[0][0, 0] = 7.0
     assert again.params[0] == 7.0 and net.params[0] != 7.0
+
+
+def test_the_recorded_path_crosses_each_block_once_and_a_run_crossing_keeps_it() -> None:
+    from nnplay.tui.run.trainer_process import TrainerParts
+
+    trainer = Trainer(CONFIG)
+    sender, receiver = SnapshotSender(), SnapshotReceiver()
+    trainer.step(30)
+    first, _ = across(sender, receiver, trainer.snapshot())
+    trainer.step(30)
+    snap = trainer.snapshot()
+    second, _ = across(sender, receiver, snap)
+    assert snap.path is not None and len(snap.path.blocks) >= 2
+    np.testing.assert_array_equal(second.path.steps, snap.path.steps)
+    np.testing.assert_array_equal(second.path.params, snap.path.params)
+    assert second.path.blocks[0] is first.path.blocks[0]  # kept, not sent again
+    assert not second.path.blocks[-1][1].flags.writeable
+    again = TrainerParts.of(trainer).trainer()
+    np.testing.assert_array_equal(again.snapshot().path.steps, snap.path.steps)
