@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.engine.kernel import Kernel, kernel_is_faster
+from nnplay.core.engine.kernel import BLOCK_ROWS, Kernel, kernel_is_faster
 from nnplay.core.engine.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.engine.network import Network
 from nnplay.core.engine.optim import Optimizer
@@ -33,6 +33,7 @@ class KernelSteps:
         self.buffers = tuple(np.zeros((len(sizes), width)) for _ in range(3))
         self.X = np.ascontiguousarray(X)
         self.Y = np.ascontiguousarray(Y)
+        self.block_rows = BLOCK_ROWS  # rows per block of a batch of more than one sample (0: row by row)
 
     @staticmethod
     def is_faster(c: TrainConfig, n_train: int, n_weights: int) -> bool:
@@ -55,7 +56,7 @@ class KernelSteps:
             net.params, grad, opt.state, self.sizes, self.w_off, self.b_off, net.n_weights,
             self.codes, LOSS_CODES[net.loss_name], self.X, self.Y, batches.order, batches.rng, batches.at,
             c.batch_size, n, OPTIMIZER_CODES[opt.kind], c.lr, opt.momentum, opt.beta1, opt.beta2, opt.eps, opt.l1,
-            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, step, z, a, d,
+            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, step, z, a, d, self.block_rows,
         )  # fmt: skip
         batches.at, opt.t = at, t
         if c.schedule != "constant":

@@ -41,8 +41,8 @@ from nnplay.tui.serve.messages import (
 )
 
 # The app's quit takes about 1.5 s on a loaded machine, and a full burst of keys queued ahead of
-# it up to 12 s more (serve_messages); SIGTERM's exit is cut short by the app itself after 5 s
-# (signals.EXIT_GRACE).
+# it up to 12 s more (serve_messages); SIGTERM's exit is cut short by the app itself when its loop
+# stops answering for 5 s (signals.EXIT_STALL).
 QUIT_GRACE = 30.0
 TERM_GRACE = 10.0
 # The app reads its input in a thread of its own, whatever its main loop is doing: input that

@@ -8,9 +8,10 @@ survive (``ENDING``), and watches its input for the end:
 
 - the first ending schedules ``app.exit()`` on the app's loop, Textual's normal exit path, which
   restores the terminal; repeats are ignored until the exit (and the recovery save) is done; an
-  exit that has not finished within ``EXIT_GRACE`` seconds (when the terminal has gone away,
-  Textual's last writes can block for good) ends the process at once, after the recovery save if
-  the trainer's thread has stopped;
+  exit that has stalled (the app's loop has answered no call for ``EXIT_STALL`` seconds: when the
+  terminal has gone away, Textual's last writes can block its loop for good) or is still going
+  after ``EXIT_LIMIT`` seconds ends the process at once, after the recovery save if the trainer's
+  thread has stopped;
 - the end of input (the terminal hung up, a pty's other side closed, the pipe a served app reads
   from closed because its server died) is an ending too: Textual's input thread would read
   nothing, at a full core, for ever;
@@ -55,9 +56,16 @@ _NAMES = ("SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGAL
 ENDING = tuple(getattr(signal, name) for name in _NAMES if hasattr(signal, name))
 END_OF_INPUT = 0  # the ending that is no signal (no signal has the number 0)
 EXIT_INPUT_ENDED = 1
-# An exit still running after this long has hung (writes to a terminal that is gone can block
-# Textual's shutdown for good); q takes well under a second, 2 s on a loaded machine.
-EXIT_GRACE = 5.0
+# An exit is cut short when it has stalled, not when it is slow: a write to a terminal that is gone
+# blocks Textual's loop for good (it waits on its writer thread), while a slow exit on a loaded
+# machine keeps answering. The loop answers a call in milliseconds, well under a second at load 10
+# on 2 cores; EXIT_STALL seconds without an answer is a loop that will not come back.
+EXIT_STALL = 5.0
+# The last resort, for an exit whose loop answers but that never ends: q takes well under a
+# second, 2 s on a loaded machine; a minute is past any slow exit (and past anyone's patience).
+EXIT_LIMIT = 60.0
+# How often the watchdog asks the loop (an answer within this is the normal case).
+EXIT_PROBE_INTERVAL = 0.1
 
 
 def run_app(app: App, session: TrainingSession | None, signals: tuple[int, ...] = ENDING) -> int | None:
@@ -81,7 +89,7 @@ def run_app(app: App, session: TrainingSession | None, signals: tuple[int, ...] 
             if not first.acquire(blocking=False):
                 return  # already exiting
             received.append(reason)
-            threading.Thread(target=_watchdog, args=(session, reason, exited), daemon=True).start()
+            threading.Thread(target=_watchdog, args=(session, reason, exited, loop), daemon=True).start()
             loop.call_soon_threadsafe(app.exit)
 
         # A Python-level handler, not loop.add_signal_handler: it runs even while the loop is
@@ -146,9 +154,35 @@ def exit_status(reason: int) -> int:
     return EXIT_INPUT_ENDED if reason == END_OF_INPUT else 128 + reason
 
 
-def _watchdog(session: TrainingSession | None, reason: int, exited: threading.Event) -> None:
-    """End the process if the app's exit has not finished within EXIT_GRACE seconds."""
-    if exited.wait(EXIT_GRACE):
+def exit_finishes(
+    exited: threading.Event, loop: asyncio.AbstractEventLoop, stall: float | None = None, limit: float | None = None
+) -> bool:
+    """Whether the exit finishes (``exited`` is set) before it stalls, ``loop`` answering no call for
+    ``stall`` seconds (``EXIT_STALL``), or has taken ``limit`` seconds (``EXIT_LIMIT``)."""
+    stall = EXIT_STALL if stall is None else stall
+    deadline = time.monotonic() + (EXIT_LIMIT if limit is None else limit)
+    while time.monotonic() < deadline:
+        answered = threading.Event()
+        try:
+            loop.call_soon_threadsafe(answered.set)
+        except RuntimeError:  # the loop has closed: all that is left is asyncio.run's return
+            return exited.wait(stall)
+        asked = time.monotonic()
+        while not answered.is_set():
+            if time.monotonic() - asked >= stall:
+                return exited.is_set()
+            if exited.wait(EXIT_PROBE_INTERVAL):
+                return True
+        if exited.wait(EXIT_PROBE_INTERVAL):
+            return True
+    return exited.is_set()
+
+
+def _watchdog(
+    session: TrainingSession | None, reason: int, exited: threading.Event, loop: asyncio.AbstractEventLoop
+) -> None:
+    """End the process if the app's exit stalls or outlasts its limit (``exit_finishes``)."""
+    if exit_finishes(exited, loop):
         return
     line = f"nnplay: ended by {ending_name(reason)}: the exit hung (the terminal is gone?), so it was cut short"
     if session is not None and session.unsaved and session.stopped:
