@@ -10,6 +10,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+
 from nnplay.tui.cli.screenshots import SHOTS
 from nnplay.tui.keys.key_table import DIAGRAM_KEYS, KEYS, OTHER_KEYS, markdown_table
 
@@ -110,6 +112,7 @@ def test_nnplay_version_is_the_packages() -> None:
     assert out.stdout.strip() == f"nnplay {version('nnplay')}"
 
 
+@pytest.mark.slow  # a process of its own: a whole mkdocs build
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
     out = _build(ROOT, tmp_path / "site")
     assert out.returncode == 0, out.stderr[-3000:]
@@ -118,6 +121,7 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert {p.name for p in (site / "screenshots").glob("*.svg")} == {f"{s.name}.svg" for s in SHOTS}
 
 
+@pytest.mark.slow  # a process of its own: a whole mkdocs build
 def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()

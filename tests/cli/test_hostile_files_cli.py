@@ -369,6 +369,7 @@ STDOUT_COMMANDS = {
 }
 
 
+@pytest.mark.slow  # a process of its own, or a whole training
 @pytest.mark.parametrize("command", list(STDOUT_COMMANDS))
 def test_an_output_that_fails_ends_in_one_line_and_status_1(command: str, tmp_path: Path) -> None:
     _, session = _trained_session_file(tmp_path)

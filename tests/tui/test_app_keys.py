@@ -955,7 +955,10 @@ def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
             await settle(pilot)
             assert app.session.latest.step == 3 and not app.session.running, key
             assert app.view.travel is not None
-        assert sum("g goes on from here, l back to live" in m for m in messages(app)) == 4
+            # Each key's own refusal, checked key by key and then cleared: a notice leaves
+            # app._notifications when its seconds are up, on a loaded machine before the fourth key.
+            assert any("g goes on from here, l back to live" in m for m in messages(app)), (key, messages(app))
+            app.clear_notifications()
         await pilot.press("l", "n")
         await settle(pilot)
         assert app.session.latest.step == 4

@@ -2,7 +2,7 @@
 
 Each state is built by training synchronously with a fixed seed before the app starts, so the
 pictures are reproducible and show real training, not mock-ups. They are the only pictures in
-the README and the documentation; ``tests/tui/test_screenshots_current.py`` fails when a
+the README and the documentation; ``tests/tui/test_snapshots.py`` fails when a
 committed one differs from what this module makes now.
 """
 
