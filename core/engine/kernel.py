@@ -21,6 +21,10 @@ import numpy as np
 from nnplay.core.engine.engine_table import ROWS
 from nnplay.core.engine.resident_memory import page_out_mappings
 
+# Rows per block of a large batch in the kernel (``kernel_numba.blocked_gradient``): its arrays,
+# (widest layer x BLOCK_ROWS) float64 each, stay in the first-level cache for layers of up to ~16.
+BLOCK_ROWS = 128
+
 EngineRow = tuple[int, int, float, float]  # weights, batch size, numpy and numba µs per step
 
 _lock = threading.Lock()
@@ -99,5 +103,5 @@ def _warm_up(kernel) -> None:
         params, np.zeros(6), np.zeros((2, 6)), sizes, np.array([0], dtype=np.int64), np.array([4], dtype=np.int64),
         4, np.array([0], dtype=np.int64), 0, np.zeros((1, 2)), np.zeros((1, 2)), np.zeros(1, dtype=np.int64),
         np.random.default_rng(0), 0, 1, 1, 0, 0.1, 0.9, 0.9, 0.999, 1e-8, 0.0, 0.0, 0, 0, 1, 0, np.zeros((2, 2)),
-        np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((1, 6)),
+        np.zeros((2, 2)), np.zeros((2, 2)), 0, np.zeros((1, 6)),
     )  # fmt: skip

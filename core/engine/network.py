@@ -265,6 +265,18 @@ class Network:
         other._build_plan()
         return other
 
+    def __getstate__(self) -> dict:
+        """Pickled as its flat ``params`` alone: the weight and bias views are made again from it."""
+        state = self.__dict__.copy()
+        for derived in ("weights", "biases", "_plan", "_derivatives"):
+            del state[derived]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.weights, self.biases = self._views(self.params)
+        self._build_plan()
+
     def copy(self) -> Network:
         other = object.__new__(Network)
         other.__dict__.update(self.__dict__)

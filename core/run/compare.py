@@ -3,7 +3,8 @@
 ``parse_comparison("lr=0.03,lr=3")`` reads the two values of one setting; ``Comparison``
 builds both trainers from a base config (sharing one ``Dataset``), refuses a setting that
 would change the data or the first weights (then the runs would differ in more than that
-setting), and steps the two in lockstep so their snapshots always belong to the same step.
+setting), and steps the two in lockstep so their snapshots always belong to the same step
+(``core.run.run_loop.RunLoop`` trains them, as it trains one run).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplay.core.run.trainer import TARGET_LOSS_CHECK_STEPS, Snapshot, StopReason, Trainer, make_data
+from nnplay.core.run.trainer import Snapshot, Trainer, make_data
 from nnplay.core.settings.config import FIELDS, ConfigError, TrainConfig, parse_value, unused_reason
 
 SPEC = re.compile(r"\s*(\w+)\s*=(.*?),\s*\1\s*=(.*)")
@@ -66,24 +67,11 @@ class Comparison:
         if a.shape != b.shape or not np.array_equal(a, b):
             raise ConfigError("compare", sides[0].name, "a setting that keeps the first weights (not layers, init...)")
 
-    def step(self, n: int, goal: int | None = None) -> int:
+    def step(self, n: int) -> int:
         """``n`` updates of each run that goes on: one that diverged stays at its last good step, one
-        that reached step ``goal``, its epochs or its target loss waits (``Trainer.should_stop``),
-        and the other goes on. The most updates either took."""
-        return max([t.step(n) if t.should_stop(goal) is None else 0 for t in self.trainers])
-
-    def should_stop(self, goal: int | None = None) -> StopReason | None:
-        """Why the comparison stops now: neither run goes on (the first run's reason), or None."""
-        reasons = [t.should_stop(goal) for t in self.trainers]
-        return None if None in reasons else reasons[0]
-
-    def chunk_limit(self, n: int) -> int:
-        """``n`` cut so no run that goes on steps past its epoch's end (where its epochs are set) or
-        goes longer unmeasured than a target loss allows."""
-        going = [t for t in self.trainers if t.should_stop() is None]
-        limits = [t.steps_to_epoch_end() for t in going if t.config.epochs]
-        limits += [TARGET_LOSS_CHECK_STEPS for t in going if t.config.target_loss]
-        return max(1, min([n, *limits]))
+        that reached its epochs or its target loss waits (``Trainer.should_stop``), and the other
+        goes on. The most updates either took. (Training to a goal is ``core.run.run_loop.RunLoop``'s.)"""
+        return max([t.step(n) if t.should_stop() is None else 0 for t in self.trainers])
 
     def evaluate(self) -> None:
         for trainer in self.trainers:

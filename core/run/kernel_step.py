@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnplay.core.engine.kernel import kernel_is_faster
+from nnplay.core.engine.kernel import BLOCK_ROWS, kernel_is_faster
 from nnplay.core.engine.kernel_codes import ACTIVATION_CODES, LOSS_CODES, OPTIMIZER_CODES
 from nnplay.core.engine.network import Network
 from nnplay.core.engine.optim import Optimizer
@@ -38,6 +38,7 @@ class KernelSteps:
         self.buffers = tuple(np.zeros((len(sizes), width)) for _ in range(3))
         self.X = np.ascontiguousarray(X)
         self.Y = np.ascontiguousarray(Y)
+        self.block_rows = BLOCK_ROWS  # rows per block of a batch of more than one sample (0: row by row)
         self.path_rows = np.zeros((max(2, min(4096, PATH_BUFFER_BYTES // (8 * net.params.size))), net.params.size))
 
     @staticmethod
@@ -101,7 +102,7 @@ class KernelSteps:
             net.params, grad, opt.state, self.sizes, self.w_off, self.b_off, net.n_weights,
             self.codes, LOSS_CODES[net.loss_name], self.X, self.Y, batches.order, batches.rng, batches.at,
             c.batch_size, n, OPTIMIZER_CODES[opt.kind], c.lr, opt.momentum, opt.beta1, opt.beta2, opt.eps, opt.l1,
-            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, step, z, a, d, path_rows,
+            opt.l2, opt.t, SCHEDULE_CODES[c.schedule], c.iterations, step, z, a, d, self.block_rows, path_rows,
         )  # fmt: skip
         batches.at, opt.t = at, t
         if c.schedule != "constant":

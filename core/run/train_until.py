@@ -1,25 +1,17 @@
 """``train_until``: a run trained to its stop condition, with no UI (the CLI, screenshots, tests).
 
-The app's session trains the same way in small, time-boxed chunks between commands; this
-is the loop for everything that only waits for the end.
+It is ``RunLoop`` (core/run/run_loop.py) with a fixed chunk: the app's session trains through the
+same loop in time-boxed chunks between commands; this is for everything that only waits for the end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from nnplay.core.run.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
+from nnplay.core.run.run_loop import CHUNK, POINTS_PER_RUN, RunLoop, record_interval
+from nnplay.core.run.trainer import StopReason, Trainer
 
-CHUNK = 2000  # updates between evaluations: each adds a point to the loss curve and the timeline
-# A bounded run (the app's t and e, a lesson's move, a comparison's t) records the loss at least this
-# many times along the way: with the compiled kernel the article's 60,000 iterations take ~30 ms,
-# under one frame, which left a 1-2 point curve.
-POINTS_PER_RUN = 60
-
-
-def record_interval(steps: int) -> int:
-    """Updates between loss records in a bounded run of ``steps`` updates."""
-    return max(1, steps // POINTS_PER_RUN)
+__all__ = ["CHUNK", "POINTS_PER_RUN", "record_interval", "train_until"]
 
 
 def train_until(
@@ -33,17 +25,9 @@ def train_until(
     target loss or a divergence stop the run. Evaluates (and records) after every ``chunk``
     updates and at each epoch's end when epochs are set; a target loss is checked at least every
     ``TARGET_LOSS_CHECK_STEPS``. Returns why it stopped and the seconds spent stepping."""
-    config = trainer.config
-    goal = trainer.step_count + (config.iterations if iterations is None else iterations)
-    if config.target_loss:
-        chunk = min(chunk, TARGET_LOSS_CHECK_STEPS)
+    goal = trainer.step_count + (trainer.config.iterations if iterations is None else iterations)
+    loop = RunLoop([trainer], chunk=chunk)
+    loop.start(goal)
     started = trainer.train_seconds
-    while (reason := trainer.should_stop(goal)) is None:
-        n = min(chunk, goal - trainer.step_count)
-        if config.epochs:
-            n = min(n, trainer.steps_to_epoch_end())
-        trainer.step(n)
-        trainer.evaluate()
-        if on_progress is not None:
-            on_progress(trainer)
+    reason = loop.run(None if on_progress is None else lambda: on_progress(trainer))
     return reason, trainer.train_seconds - started

@@ -2,7 +2,7 @@
 
 The moves act as the app's keys do: settings change (live ones at once), ``reset`` is r
 (the same first weights; a new network when a change needs one), ``train`` is t (the loss
-recorded at least ``train_until.POINTS_PER_RUN`` times along the way). After every record each task is
+recorded at least ``run_loop.POINTS_PER_RUN`` times along the way). After every record each task is
 checked on a fresh snapshot; a task met once stays done, as in the app.
 """
 
@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nnplay.core.run.train_until import record_interval, train_until
+from nnplay.core.run.run_loop import record_interval
+from nnplay.core.run.train_until import train_until
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.teaching.lessons import Check, Lesson
 

@@ -379,10 +379,27 @@ def test_ctrl_z_puts_back_points_removed_in_data_edit_mode(terminal) -> None:
     assert "EDITING" not in screen
 
 
-def test_q_quits_at_once_with_nothing_unsaved(terminal) -> None:
+def trainer_processes(parent: int | None = None) -> list[int]:
+    """The live trainer processes (tui/run/trainer_process.py), those ``parent`` started if given."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                state, ppid = stat.read().rsplit(")", 1)[1].split()[:2]
+                if parent in (None, int(ppid)) and state != "Z" and b"trainer_process" in cmdline.read():
+                    found.append(int(pid))
+        except OSError:
+            pass  # ended meanwhile
+    return found
+
+
+def test_q_quits_at_once_with_nothing_unsaved_and_ends_the_trainer_process(terminal) -> None:
     t = terminal(80, 24)
     t.wait_for(lambda s: parse_step(s) == 0 and plot_visible(s), "'step 0' and the plot")
+    app = int(t.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
+    (child,) = trainer_processes(app)  # the run trains in a process of its own
     t.quit(answer=None)
+    t.wait(lambda: child not in trainer_processes(), 30.0, "the trainer process to end with the app")
 
 
 def test_q_asks_and_escape_stays_then_s_saves_and_quits(terminal, tmp_path) -> None:

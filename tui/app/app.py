@@ -19,7 +19,6 @@ from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
-from textual.worker import get_current_worker
 
 from nnplay.core.io.outside_text import printable
 from nnplay.core.run.trainer import Trainer
@@ -39,11 +38,13 @@ from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import colour_count
 from nnplay.tui.run.channel import TrainingSession, fps_for_environment
 from nnplay.tui.run.kernel_loader import load_kernel_in_background
+from nnplay.tui.run.trainer_process import TrainerProcess
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import open_compare_prompt
 from nnplay.tui.screens.lessons_screen import open_lessons
 from nnplay.tui.screens.parameter_prompt import ask_for_parameter
 from nnplay.tui.screens.quit_prompt import quit_or_ask
+from nnplay.tui.screens.run_worker import start_run_worker
 from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
 from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
 from nnplay.tui.widgets.lesson_bar import follow_lesson
@@ -74,6 +75,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         use_kernel: bool = True,
         standalone: bool = False,
         cell_aspect: float = CELL_ASPECT,
+        trainer_process: bool = False,
     ) -> None:
         super().__init__()
         # Standalone: the app is the whole process (the `nnplay` command); see tui/app/startup.py.
@@ -81,7 +83,9 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self.key_hold = self.startup.keys  # a key typed before the panel's fields exist waits for them
         self._panes_ready = False
         self.fps, fps_note = fps_for_environment(fps, dict(os.environ if environ is None else environ))
-        self.session = TrainingSession(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
+        # The run: in a child process (tui/run/trainer_process.py) or on a thread worker of this one.
+        run = TrainerProcess if trainer_process else TrainingSession
+        self.session = run(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
         self.frames = FramePipeline(self.session, self.fps, fps_note, cell_aspect)
         self.start_worker, self.use_kernel = start_worker, use_kernel
         # Each colour depth gets its own plot palette; NO_COLOR draws in monochrome with textures.
@@ -119,7 +123,8 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
         if self.start_worker:
-            self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
+            if isinstance(self.session, TrainingSession):
+                start_run_worker(self, self.session, "trainer")
             if self.use_kernel:
                 self.set_timer(1.5, self.load_kernel)  # after the first frames: importing numba holds the GIL
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
@@ -136,13 +141,9 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
             size_classes(screen, event.size.width, event.size.height)
         self.call_after_refresh(self.draw_frame)  # once the panes have their new sizes
 
-    def load_kernel(self) -> threading.Thread:
+    def load_kernel(self) -> threading.Thread | None:
         """Load the compiled kernel on a thread of its own; numpy trains until it is ready."""
         return load_kernel_in_background(self.session, lambda: self.is_running, self._warn)
-
-    def _train_loop(self) -> None:
-        worker = get_current_worker()
-        self.session.run(lambda: worker.is_cancelled)
 
     # -- drawing ---------------------------------------------------------------------
 

@@ -39,5 +39,9 @@ def app_command(args: argparse.Namespace) -> int:
         use_kernel=args.engine != "numpy",
         standalone=True,
         cell_aspect=args.cell_aspect,
+        trainer_process=True,
     )
-    return run_standalone(app, app.session)  # a signal or the end of input exits as q does, keeping the run
+    try:
+        return run_standalone(app, app.session)  # a signal or the end of input exits as q does, keeping the run
+    finally:
+        app.session.close()  # after the recovery save, which asks the child

@@ -1,24 +1,25 @@
-"""The one channel between the UI thread and the trainer's worker thread.
+"""The one channel between the UI thread and the worker thread that trains.
 
-The UI calls the command methods (they only enqueue); the worker thread runs
-``TrainingSession.run``, which owns the ``Trainer`` exclusively and publishes an
-immutable ``Snapshot`` into ``latest`` at most ``fps`` times a second. The UI's
-frame timer reads ``latest`` and ``drain_notices()``; it never sees the live arrays.
+A channel (``RunChannel``) is a queue of typed commands (tui/run/commands.py) into a worker that
+runs ``run``: it handles the commands and trains through the one run loop
+(core/run/run_loop.py), publishing immutable snapshots into ``latest`` at most ``fps`` times a
+second. The UI's frame timer reads ``latest`` and ``drain_notices()``; it never sees the live
+arrays. ``TrainingSession`` is the app's run; ``ComparisonSession`` the compare screen's two.
 """
 
 from __future__ import annotations
 
 import math
 import queue
-import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 from nnplay.core.files.session_file import save_session
-from nnplay.core.run.train_until import record_interval
-from nnplay.core.run.trainer import TARGET_LOSS_CHECK_STEPS, Moment, Snapshot, StopReason, Trainer, same_data
+from nnplay.core.run.compare import Comparison
+from nnplay.core.run.run_loop import RunLoop
+from nnplay.core.run.trainer import Moment, Snapshot, StopReason, Trainer, same_data
 from nnplay.core.settings.config import TrainConfig
 from nnplay.tui.model.frame_budget import FrameBudget
 from nnplay.tui.run.commands import (
@@ -40,7 +41,6 @@ from nnplay.tui.run.commands import (
     UseKernel,
 )
 
-CHUNK_SECONDS = 0.008  # work between command checks: short enough for a 100 ms keypress budget
 IDLE_POLL = 0.05
 # The kinds of unsaved edit the session counts (``unsaved_edits``).
 DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
@@ -57,40 +57,16 @@ class Notice:
         return 12 if self.severity == "error" else 6
 
 
-def next_chunk(done: int, elapsed: float) -> int:
-    """The updates of the next chunk, from the last one's ``done`` in ``elapsed`` seconds: aimed at
-    CHUNK_SECONDS, so commands and cancellation are seen promptly."""
-    return max(1, min(100_000, int(done / elapsed * CHUNK_SECONDS)))
+class RunCommands:
+    """The UI's side of a run channel: each method sends one typed command (tui/run/commands.py) and
+    returns at once; the notices and what a save would keep come back. (A ``RunChannel`` in this
+    process, or ``TrainerProcess``'s child.)"""
 
+    _notices: deque[Notice]
+    unsaved_steps = 0
+    unsaved_edits: dict[str, int] = {}
 
-class TrainingSession:
-    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
-        self._trainer = trainer
-        self._commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._notices: deque[Notice] = deque(maxlen=32)
-        # Snapshots come at most fps times a second, and further apart when measuring one (the
-        # loss and accuracy over every point) would take more than the budget's share of training.
-        self.publish_budget = FrameBudget(fps)
-        self.running = False
-        self._goal: int | None = None  # step at which a bounded run pauses
-        self._goal_kind = "iterations"  # what the goal counts: "iterations" (t) or "epoch" (e)
-        self._record_every = 0  # a bounded run's steps between loss records
-        self._next_record = 0
-        self._chunk = 1
-        self.kernel = None  # core.engine.kernel's compiled step, once it has compiled in the background
-        self.latest: Snapshot = trainer.snapshot()
-        self.commands_handled = 0
-        # Work a save would keep: steps trained and edits made since the last save, load or reset.
-        # The edits are counted by kind (DATA_EDIT, WEIGHT_EDIT, REWIND); the worker replaces the
-        # dict rather than changing it, so the UI thread always reads a whole one.
-        self.unsaved_steps = 0
-        self.unsaved_edits: dict[str, int] = {}
-        self.stopped = False  # set once the worker's run has returned
-
-    # -- commands (any thread) ---------------------------------------------------------
-
-    def _send(self, command: Command) -> None:
-        self._commands.put(command)
+    _send: Callable[[Command], None]  # the channel's own
 
     def toggle_run(self) -> None:
         self._send(ToggleRun())
@@ -146,19 +122,7 @@ class TrainingSession:
     @property
     def unsaved(self) -> bool:
         """Whether the run has steps or edits that no save (nor the file it was loaded from) holds."""
-        return self.unsaved_steps > 0 or self.unsaved_edits
-
-    def save_after_stop(self, path: str) -> int:
-        """Save on the calling thread; returns the step saved. Only once the worker has stopped
-        (``stopped``, or it never ran): while it runs, the trainer is the worker's alone (the
-        app's save is ``save``)."""
-        save_session(self._trainer, path)
-        self._mark_saved()
-        return self._trainer.step_count
-
-    def _mark_saved(self) -> None:
-        self.unsaved_steps = 0
-        self.unsaved_edits = {}
+        return self.unsaved_steps > 0 or bool(self.unsaved_edits)
 
     def drain_notices(self) -> list[Notice]:
         out = []
@@ -166,92 +130,52 @@ class TrainingSession:
             out.append(self._notices.popleft())
         return out
 
+
+class RunChannel:
+    """Commands in, snapshots and notices out, around one ``RunLoop`` that the worker (``run``)
+    owns exclusively. Subclasses say what each command does (``_handle``) and what is published."""
+
+    def __init__(self, trainers: list[Trainer], fps: float) -> None:
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._notices: deque[Notice] = deque(maxlen=32)
+        # Snapshots come at most fps times a second, and further apart when measuring one (the
+        # loss and accuracy over every point) would take more than the budget's share of training.
+        self.loop = RunLoop(
+            trainers, budget=FrameBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
+        )
+        self.commands_handled = 0
+        self.stopped = False  # set once the worker's run has returned
+
+    @property
+    def running(self) -> bool:
+        return self.loop.running
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        self.loop.running = value
+
+    @property
+    def publish_budget(self):
+        return self.loop.budget
+
+    @publish_budget.setter
+    def publish_budget(self, budget) -> None:
+        self.loop.budget = budget
+
+    def _send(self, command: Command) -> None:
+        self._commands.put(command)
+
     # -- the worker thread -------------------------------------------------------------
 
     def run(self, is_cancelled: Callable[[], bool]) -> None:
         try:
-            self._run(is_cancelled)
+            while not is_cancelled():
+                self._handle_commands(block=not self.loop.running, is_cancelled=is_cancelled)
+                if self.loop.running:
+                    self.loop.advance()
+                self._round_done()
         finally:
             self.stopped = True  # the trainer is free for save_after_stop
-
-    def _run(self, is_cancelled: Callable[[], bool]) -> None:
-        while not is_cancelled():
-            self._handle_commands(block=not self.running, is_cancelled=is_cancelled)
-            if not self.running:
-                continue
-            trainer = self._trainer
-            n = self._chunk
-            if self._goal is not None:
-                n = min(n, self._goal - trainer.step_count, max(1, self._next_record - trainer.step_count))
-            if trainer.config.epochs:
-                n = min(n, trainer.steps_to_epoch(trainer.config.epochs))  # stop on the epoch, not a chunk later
-            if trainer.config.target_loss:
-                n = min(n, TARGET_LOSS_CHECK_STEPS)
-            if n <= 0:  # already there (a limit lowered below where the run is): pause without a step
-                self._check_stop()
-                continue
-            started = time.perf_counter()
-            before = trainer.step_count
-            done = trainer.step(max(n, 1))
-            self.unsaved_steps += done
-            c = trainer.config
-            going_on = self._goal is None or trainer.step_count < self._goal  # t ends there anyway
-            if c.schedule != "constant" and before < c.iterations <= trainer.step_count and going_on:
-                self._notices.append(
-                    Notice(
-                        f"the {c.schedule} schedule ended at step {c.iterations:,}: the learning rate stays "
-                        f"at {trainer.learning_rate():g} from here",
-                        "warning",
-                    )
-                )
-            if trainer.diverged_at is not None:
-                # Its notice goes out with its snapshot: the screen never says "diverged" without saying why.
-                self._check_stop()
-                continue
-            elapsed = time.perf_counter() - started
-            if done and elapsed > 0:
-                self._chunk = next_chunk(done, elapsed)
-            now = time.perf_counter()
-            if self.publish_budget.due(now):
-                # Charged with this thread's CPU time: on a loaded machine the wall clock also counts
-                # the GIL handed to the UI and the OS running other work, and one such publish kept
-                # the next a second away.
-                cpu = time.thread_time()
-                self._publish()
-                self.publish_budget.spent(now, time.thread_time() - cpu)
-            elif self._goal is not None and trainer.step_count >= self._next_record:
-                trainer.evaluate()  # a point on the loss curve between frames
-            elif trainer.config.target_loss:
-                trainer.evaluate(record=False)  # the loss the stop condition reads
-            if self._goal is not None and trainer.step_count >= self._next_record:
-                self._next_record = min(self._goal, trainer.step_count + self._record_every)
-            self._check_stop()
-
-    def _check_stop(self) -> None:
-        trainer = self._trainer
-        reason = trainer.should_stop(self._goal)
-        if reason is None:
-            return
-        if reason is StopReason.DIVERGED:
-            self._notices.append(Notice(trainer.message, "error"))
-        elif reason is StopReason.ITERATIONS and self._goal_kind == "epoch":
-            self._notices.append(Notice(f"trained one epoch; paused at step {trainer.step_count:,}"))
-        elif reason is StopReason.ITERATIONS:
-            self._notices.append(
-                Notice(f"trained {trainer.config.iterations:,} iterations; paused at step {trainer.step_count:,}")
-            )
-        elif reason is StopReason.EPOCHS:
-            self._notices.append(Notice(f"reached {trainer.config.epochs:,} epochs; paused"))
-        elif reason is StopReason.TARGET_LOSS:
-            self._notices.append(Notice(f"training loss reached the target {trainer.config.target_loss:g}; paused"))
-        # Publish first: a UI that sees running == False then already has the final snapshot.
-        self._publish()
-        self.running = False
-        self._goal = None
-
-    def _publish(self) -> None:
-        self._trainer.evaluate()
-        self.latest = self._trainer.snapshot()
 
     def _handle_commands(self, block: bool, is_cancelled: Callable[[], bool] = lambda: False) -> None:
         try:
@@ -270,6 +194,91 @@ class TrainingSession:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
+
+    def _round_done(self) -> None:
+        """A round of the worker's loop (the commands waiting, a chunk) is done."""
+
+    def _handle(self, command: Command) -> None:
+        raise NotImplementedError
+
+    def _publish(self) -> None:
+        raise NotImplementedError
+
+    def _stepped(self, done: int) -> None:
+        """A chunk of ``done`` updates was trained."""
+
+    def _stopped(self, reason: StopReason) -> None:
+        """The runs stopped, for ``reason``; their final snapshot is published next."""
+
+
+class TrainingSession(RunCommands, RunChannel):
+    """The app's run: one trainer, its edits, saves and loads, and what a save would keep."""
+
+    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
+        super().__init__([trainer], fps)
+        self.kernel = None  # core.engine.kernel's compiled step, once it has compiled in the background
+        self.latest: Snapshot = trainer.snapshot()
+        # Work a save would keep: steps trained and edits made since the last save, load or reset.
+        # The edits are counted by kind (DATA_EDIT, WEIGHT_EDIT, REWIND); the worker replaces the
+        # dict rather than changing it, so the UI thread always reads a whole one.
+        self.unsaved_steps = 0
+        self.unsaved_edits: dict[str, int] = {}
+
+    @property
+    def _trainer(self) -> Trainer:
+        return self.loop.trainers[0]
+
+    @_trainer.setter
+    def _trainer(self, trainer: Trainer) -> None:
+        self.loop.trainers = [trainer]
+
+    def save_after_stop(self, path: str) -> int:
+        """Save on the calling thread; returns the step saved. Only once the worker has stopped
+        (``stopped``, or it never ran): while it runs, the trainer is the worker's alone (the
+        app's save is ``save``)."""
+        save_session(self._trainer, path)
+        self._mark_saved()
+        return self._trainer.step_count
+
+    def _mark_saved(self) -> None:
+        self.unsaved_steps = 0
+        self.unsaved_edits = {}
+
+    # -- the worker thread -------------------------------------------------------------
+
+    def _stepped(self, done: int) -> None:
+        self.unsaved_steps += done
+        trainer, loop = self._trainer, self.loop
+        c, before = trainer.config, trainer.step_count - done
+        going_on = loop.goal is None or trainer.step_count < loop.goal  # t ends there anyway
+        if c.schedule != "constant" and before < c.iterations <= trainer.step_count and going_on:
+            self._notices.append(
+                Notice(
+                    f"the {c.schedule} schedule ended at step {c.iterations:,}: the learning rate stays "
+                    f"at {trainer.learning_rate():g} from here",
+                    "warning",
+                )
+            )
+
+    def _stopped(self, reason: StopReason) -> None:
+        # Said before the final snapshot is published: the screen never says "diverged" without saying why.
+        trainer = self._trainer
+        if reason is StopReason.DIVERGED:
+            self._notices.append(Notice(trainer.message, "error"))
+        elif reason is StopReason.ITERATIONS and self.loop.goal_kind == "epoch":
+            self._notices.append(Notice(f"trained one epoch; paused at step {trainer.step_count:,}"))
+        elif reason is StopReason.ITERATIONS:
+            self._notices.append(
+                Notice(f"trained {trainer.config.iterations:,} iterations; paused at step {trainer.step_count:,}")
+            )
+        elif reason is StopReason.EPOCHS:
+            self._notices.append(Notice(f"reached {trainer.config.epochs:,} epochs; paused"))
+        elif reason is StopReason.TARGET_LOSS:
+            self._notices.append(Notice(f"training loss reached the target {trainer.config.target_loss:g}; paused"))
+
+    def _publish(self) -> None:
+        self._trainer.evaluate()
+        self.latest = self._trainer.snapshot()
 
     def _handle(self, command: Command) -> None:
         match command:
@@ -322,14 +331,7 @@ class TrainingSession:
                     "warning",
                 )
             )
-        self._goal = goal
-        self._goal_kind = kind
-        if goal is not None:
-            self._record_every = record_interval(goal - trainer.step_count)
-            self._next_record = min(goal, trainer.step_count + self._record_every)
-        self.running = True
-        # Start small: the first chunk measures the speed.
-        self._chunk = 1
+        self.loop.start(goal, kind)
 
     def _toggle(self) -> None:
         if self.running:
@@ -340,20 +342,17 @@ class TrainingSession:
     def _pause(self) -> None:
         # Publish first: a UI that sees running == False then already has the final snapshot.
         self._publish()
-        self.running = False
-        self._goal = None
+        self.loop.halt()
 
     def _step(self, n: int) -> None:
-        self.running = False
-        self._goal = None
+        self.loop.halt()
         self.unsaved_steps += self._trainer.step(n)
         if self._trainer.diverged_at is not None:
             self._notices.append(Notice(self._trainer.message, "error"))
         self._publish()
 
     def _reset(self, config: TrainConfig | None) -> None:
-        self.running = False
-        self._goal = None
+        self.loop.halt()
         trainer = self._trainer
         edits = len(trainer.edits)
         if config is not None and config.needs_reset(trainer.config):
@@ -390,8 +389,7 @@ class TrainingSession:
         self._publish()
 
     def _replace(self, trainer: Trainer) -> None:
-        self.running = False
-        self._goal = None
+        self.loop.halt()
         self._say_edits_lost(len(self._trainer.edits))
         self._trainer = trainer
         trainer.use_kernel(self.kernel, when_faster=True)
@@ -440,6 +438,39 @@ class TrainingSession:
         if text:
             self._notices.append(Notice(text))
         self._publish()
+
+
+class ComparisonSession(RunCommands, RunChannel):
+    """The compare screen's two runs (core/run/compare.py), trained in step through the same loop."""
+
+    def __init__(self, comparison: Comparison, fps: float = 15.0) -> None:
+        super().__init__(comparison.trainers, fps)
+        self.comparison = comparison
+        comparison.evaluate()
+        self.latest: tuple[Snapshot, Snapshot] = comparison.snapshots()
+
+    def _handle(self, command: Command) -> None:
+        comparison, loop = self.comparison, self.loop
+        match command:
+            case ToggleRun():
+                loop.halt() if loop.running else loop.start()
+            case Step(n):
+                loop.halt()
+                comparison.step(n)
+            case TrainIterations():
+                loop.start(comparison.step_count + comparison.trainers[0].config.iterations)
+            case Reset():
+                loop.halt()
+                comparison.restart()
+            case _:
+                raise TypeError(f"not a comparison command: {command!r}")
+        if loop.running and loop.should_stop() is not None:
+            loop.halt()  # both runs are done: space or t would do nothing
+        self._publish()
+
+    def _publish(self) -> None:
+        self.comparison.evaluate()
+        self.latest = self.comparison.snapshots()
 
 
 def fps_for_environment(requested: float | None, environ: dict[str, str]) -> tuple[float, str]:

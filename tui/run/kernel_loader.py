@@ -6,14 +6,19 @@ import threading
 from collections.abc import Callable
 
 from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.run.trainer_process import TrainerProcess
 
 
 def load_kernel_in_background(
-    session: TrainingSession, still_wanted: Callable[[], bool], warn: Callable[[str], None]
-) -> threading.Thread:
+    session: TrainingSession | TrainerProcess, still_wanted: Callable[[], bool], warn: Callable[[str], None]
+) -> threading.Thread | None:
     """Compile (or load from numba's cache) the kernel on a daemon thread, not a worker:
     compiling cannot be interrupted, and quitting must not wait for it. ``warn`` says, in one
-    line, why numpy goes on training when the kernel cannot load."""
+    line, why numpy goes on training when the kernel cannot load. A trainer process loads it
+    itself (and says so the same way)."""
+    if isinstance(session, TrainerProcess):
+        session.load_kernel()
+        return None
 
     def load() -> None:
         from nnplay.core.engine.kernel import fallback_message, load_kernel
