@@ -1,7 +1,7 @@
 """Snapshots across a process boundary: what the trainer's process sends, and the UI rebuilds.
 
-A snapshot's data set and its timeline's moments are immutable and mostly the same from one
-snapshot to the next, so each crosses once: the sender remembers what it sent (by identity)
+A snapshot's data set, its timeline's moments and its path's blocks of rows are immutable and
+mostly the same from one snapshot to the next, so each crosses once: the sender remembers what it sent (by identity)
 and the receiver keeps them; a snapshot carries the rest (the parameters, the metrics, the
 history, the training points' outputs). The parameters arrive read-only, as the trainer's
 snapshots make them.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from nnplay.core.run.path_recorder import RecordedPath
 from nnplay.core.run.trainer import Moment, Snapshot
 
 
@@ -21,6 +22,7 @@ class SnapshotSender:
     def __init__(self) -> None:
         self._data: Any = None
         self._moments: dict[int, Moment] = {}  # sent, by id; held so an id is never reused meanwhile
+        self._blocks: dict[int, tuple] = {}  # the path's blocks sent, likewise
 
     def encode(self, snap: Snapshot) -> dict:
         fields = {f.name: getattr(snap, f.name) for f in dataclasses.fields(snap)}
@@ -29,6 +31,12 @@ class SnapshotSender:
         moments = {id(m): m for m in snap.timeline}
         fields["timeline"] = tuple(key if key in self._moments else (key, m) for key, m in moments.items())
         self._moments = moments
+        path = snap.path
+        if path is not None:
+            blocks = {id(b): b for b in path.blocks}
+            sent = tuple(key if key in self._blocks else (key, b) for key, b in blocks.items())
+            fields["path"] = (sent, path.tail, path.n_params)
+            self._blocks = blocks
         return fields
 
 
@@ -38,6 +46,7 @@ class SnapshotReceiver:
     def __init__(self) -> None:
         self._data: Any = None
         self._moments: dict[int, Moment] = {}
+        self._blocks: dict[int, tuple] = {}
 
     def decode(self, fields: dict) -> Snapshot:
         if fields["data"] is not None:
@@ -47,10 +56,25 @@ class SnapshotReceiver:
             key, moment = entry if isinstance(entry, tuple) else (entry, self._moments[entry])
             moments[key] = moment
         self._moments = moments
-        fields = {**fields, "data": self._data, "timeline": tuple(moments.values())}
+        fields = {**fields, "data": self._data, "timeline": tuple(moments.values()), "path": self._path(fields["path"])}
         network = fields["network"]
         network.params.flags.writeable = False
         network.weights, network.biases = network._views(network.params)  # views made before the flag stay writeable
         if fields["train_outputs"] is not None:
             fields["train_outputs"].flags.writeable = False
         return Snapshot(**fields)
+
+    def _path(self, sent: tuple | None) -> RecordedPath | None:
+        if sent is None:
+            return None
+        entries, tail, n_params = sent
+        blocks = {}
+        for entry in entries:
+            key, block = (entry, self._blocks[entry]) if isinstance(entry, int) else entry
+            for rows in block:
+                rows.flags.writeable = False
+            blocks[key] = block
+        self._blocks = blocks
+        if tail is not None:
+            tail[1].flags.writeable = False
+        return RecordedPath(tuple(blocks.values()), tail, n_params)
