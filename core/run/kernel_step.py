@@ -74,9 +74,7 @@ class KernelSteps:
                 part = self._call(min(n - done, len(rows)), net, grad, opt, c, batches, step + done, rows)
                 if part.diverged:  # the run goes back to its checkpoint: nothing of this call is kept
                     return Progress(done + part.done, epochs + part.epochs, True)
-                start = step + done
-                while start < path.due <= start + part.done:
-                    path.record(path.due, rows[path.due - start - 1])
+                path.record_rows(step + done + 1, rows[: part.done])
             done, epochs = done + part.done, epochs + part.epochs
             if part.diverged or not part.done:
                 return Progress(done, epochs, part.diverged)

@@ -112,6 +112,22 @@ class PathRecorder:
             self._thin()
         self.due = self._next_due(step)
 
+    def record_rows(self, first: int, rows: np.ndarray) -> None:
+        """``rows[i]`` is the parameters after step ``first + i`` (a kernel call's): keep those the
+        record wants, a run of consecutive steps in one copy while every step is wanted."""
+        end = first + len(rows)
+        while first <= self.due < end:
+            room = self.capacity - self._n - 1  # the last row goes through record(), which thins
+            run = min(end - self.due, room) if self.stride == 1 else 0
+            if run > 1:
+                at = self.due - first
+                self._steps[self._n : self._n + run] = np.arange(self.due, self.due + run)
+                self._rows[self._n : self._n + run] = rows[at : at + run]
+                self._n += run
+                self.due = self._next_due(self.due + run - 1)
+            else:
+                self.record(self.due, rows[self.due - first])
+
     def _thin(self) -> None:
         """Double the stride until the rows it keeps leave room: every other pair goes."""
         while self._n >= self.capacity:

@@ -68,3 +68,19 @@ def test_the_recorded_path_crosses_each_block_once_and_a_run_crossing_keeps_it()
     assert not second.path.blocks[-1][1].flags.writeable
     again = TrainerParts.of(trainer).trainer()
     np.testing.assert_array_equal(again.snapshot().path.steps, snap.path.steps)
+
+
+def test_the_path_crosses_whole_and_read_only_and_each_block_of_it_once() -> None:
+    trainer = Trainer(CONFIG)
+    sender, receiver = SnapshotSender(), SnapshotReceiver()
+    trainer.step(30)
+    first, first_message = across(sender, receiver, trainer.snapshot())
+    trainer.step(3)
+    snap = trainer.snapshot()
+    second, second_message = across(sender, receiver, snap)
+    np.testing.assert_array_equal(second.path.steps, snap.path.steps)
+    np.testing.assert_array_equal(second.path.params, snap.path.params)
+    assert second.path.steps.tolist() == list(range(34))
+    assert second.path.blocks[0] is first.path.blocks[0]  # kept, not sent again
+    assert len(second_message) < len(first_message) - 30 * trainer.net.params.size * 8
+    assert not second.path.blocks[0][1].flags.writeable and not second.path.params.flags.writeable

@@ -34,6 +34,7 @@ class Shot:
     keys: tuple[str, ...] = ()
     lesson: int | None = None  # follow this lesson (1-based), on its own setup instead of the preset
     compare: str | None = None  # the compare screen on the preset, e.g. "lr=0.03,lr=3"
+    settings: tuple[tuple[str, object], ...] = ()  # changed from the lesson's setup, e.g. (("lr", 1.8),)
 
 
 SHOTS = (
@@ -71,6 +72,15 @@ SHOTS = (
         60,
         keys=("m",),
         lesson=9,
+    ),
+    Shot(
+        "landscape-zigzag",
+        "lesson 9 at lr 1.8, the plane the run moved in: the path zig-zags across the valley, step by step",
+        "seed-v1",
+        200,
+        keys=("m", "M"),
+        lesson=9,
+        settings=(("lr", 1.8),),
     ),
     Shot(
         "compare-backprop",
@@ -116,7 +126,7 @@ def shot_app(shot: Shot):
         from nnplay.tui.model.lesson_tracker import LessonTracker
 
         lesson = LESSONS[shot.lesson - 1]
-        trainer = Trainer(lesson.config())
+        trainer = Trainer(lesson.config().replace(**dict(shot.settings)))
         train_until(trainer, shot.steps, chunk=max(1, shot.steps // 20))
         app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
         app.lesson_tracker = LessonTracker(lesson, Progress())

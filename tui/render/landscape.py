@@ -8,7 +8,7 @@ grid rows ("▀": foreground above, background below); in 16 colours and NO_COLO
 grid row drawn in shading glyphs, darkest " " to brightest "█", so the steps read without colour.
 The path is "•" and the weights shown "●" in magenta, a hue nothing else uses, and glyphs that no
 step uses, so they stand out in every colour depth. Consecutive points of the path are joined by
-"∙" through the cells between them: a rate that jumps across the valley at every step draws a
+a fainter "·" through the cells between them: a rate that jumps across the valley at every step draws a
 zig-zag, not a cloud of points on both sides.
 """
 
@@ -27,7 +27,7 @@ STEPS = 8
 DARK, BRIGHT = (0x12, 0x12, 0x12), (0xE8, 0xE8, 0xE8)
 PATH_RGB = (0xD3, 0x36, 0x82)
 SHADES = " .:-=+*#"  # 16 colours / NO_COLOR: one glyph a step, each denser than the last
-PATH_GLYPH, HERE_GLYPH, STEP_GLYPH = "•", "●", "∙"
+PATH_GLYPH, HERE_GLYPH, STEP_GLYPH = "•", "●", "·"
 
 
 def step_edges(losses: np.ndarray) -> np.ndarray:
@@ -118,6 +118,7 @@ def render_landscape(picture: LandscapePicture, width: int, height: int, colors:
     hr = int(_to_cell(np.array([picture.here[1]]), ls.betas, map_rows)[0])
     marks[(map_rows - 1 - hr, hc)] = HERE_GLYPH
     mark_style = Style(color=rgb(PATH_RGB), bold=True) if coloured else Style(bold=True, reverse=True)
+    step_style = Style(color=rgb(PATH_RGB))  # coloured only: without colour a step is a mark, reversed
     step_styles = [Style(color=rgb(step_rgb(k)), bgcolor=rgb(step_rgb(k))) for k in range(STEPS)]
     for r in range(map_rows):
         for c in range(width):
@@ -125,7 +126,8 @@ def render_landscape(picture: LandscapePicture, width: int, height: int, colors:
             if coloured:
                 upper, lower = levels[2 * r, c], levels[2 * r + 1, c]
                 if glyph:
-                    out.append(glyph, mark_style + Style(bgcolor=rgb(step_rgb(int(lower)))))
+                    style = step_style if glyph == STEP_GLYPH else mark_style
+                    out.append(glyph, style + Style(bgcolor=rgb(step_rgb(int(lower)))))
                 else:
                     out.append("▀", Style(color=rgb(step_rgb(int(upper))), bgcolor=rgb(step_rgb(int(lower)))))
             else:

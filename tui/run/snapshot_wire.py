@@ -1,10 +1,10 @@
 """Snapshots across a process boundary: what the trainer's process sends, and the UI rebuilds.
 
-A snapshot's data set, its timeline's moments and the blocks of its recorded path are
-immutable and mostly the same from one snapshot to the next, so each crosses once: the sender
-remembers what it sent (by identity) and the receiver keeps them; a snapshot carries the rest
-(the parameters, the metrics, the history, the training points' outputs). The parameters
-arrive read-only, as the trainer's snapshots make them.
+A snapshot's data set, its timeline's moments and its path's blocks of rows are immutable and
+mostly the same from one snapshot to the next, so each crosses once: the sender remembers what it sent (by identity)
+and the receiver keeps them; a snapshot carries the rest (the parameters, the metrics, the
+history, the training points' outputs). The parameters arrive read-only, as the trainer's
+snapshots make them.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ class SnapshotSender:
         moments = {id(m): m for m in snap.timeline}
         fields["timeline"] = tuple(key if key in self._moments else (key, m) for key, m in moments.items())
         self._moments = moments
-        if snap.path is not None:
-            blocks = {id(b): b for b in snap.path.blocks}
-            keys = tuple(key if key in self._blocks else (key, b) for key, b in blocks.items())
+        path = snap.path
+        if path is not None:
+            blocks = {id(b): b for b in path.blocks}
+            sent = tuple(key if key in self._blocks else (key, b) for key, b in blocks.items())
+            fields["path"] = (sent, path.tail, path.n_params)
             self._blocks = blocks
-            fields["path"] = (keys, snap.path.tail, snap.path.n_params)
         return fields
 
 
@@ -55,23 +56,25 @@ class SnapshotReceiver:
             key, moment = entry if isinstance(entry, tuple) else (entry, self._moments[entry])
             moments[key] = moment
         self._moments = moments
-        fields = {**fields, "data": self._data, "timeline": tuple(moments.values())}
-        if fields["path"] is not None:
-            keys, tail, n_params = fields["path"]
-            blocks = {}
-            for entry in keys:
-                if isinstance(entry, tuple):
-                    key, block = entry
-                    for array in block:
-                        array.flags.writeable = False  # as the recorder made it
-                else:
-                    key, block = entry, self._blocks[entry]
-                blocks[key] = block
-            self._blocks = blocks
-            fields["path"] = RecordedPath(tuple(blocks.values()), tail, n_params)
+        fields = {**fields, "data": self._data, "timeline": tuple(moments.values()), "path": self._path(fields["path"])}
         network = fields["network"]
         network.params.flags.writeable = False
         network.weights, network.biases = network._views(network.params)  # views made before the flag stay writeable
         if fields["train_outputs"] is not None:
             fields["train_outputs"].flags.writeable = False
         return Snapshot(**fields)
+
+    def _path(self, sent: tuple | None) -> RecordedPath | None:
+        if sent is None:
+            return None
+        entries, tail, n_params = sent
+        blocks = {}
+        for entry in entries:
+            key, block = (entry, self._blocks[entry]) if isinstance(entry, int) else entry
+            for rows in block:
+                rows.flags.writeable = False
+            blocks[key] = block
+        self._blocks = blocks
+        if tail is not None:
+            tail[1].flags.writeable = False
+        return RecordedPath(tuple(blocks.values()), tail, n_params)
