@@ -24,6 +24,7 @@ SMOKE_RUNS = {
     "bench_keypress.py": ([], "key to screen"),
     "bench_landscape.py": ([], "float32 ms"),
     "bench_memory.py": ([], "peak RSS"),
+    "bench_path.py": ([], "on/off"),
     "bench_per_sample.py": ([], "vs python"),
     "bench_render.py": ([], "nnplay plot frame"),
     "bench_scaling.py": ([], "snapshot"),
