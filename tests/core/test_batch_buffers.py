@@ -1,4 +1,4 @@
-"""The numpy engine's step writes into arrays made once (``core.batch_buffers``): the updates are
+"""The numpy engine's step writes into arrays made once (``core.engine.batch_buffers``): the updates are
 the ones ``Network.gradients`` gives for the batch's rows, bit for bit, for every activation and
 output, with a short last batch; the whole set is used where it lies; and a step on a big batch
 makes no arrays the size of the batch."""
@@ -10,10 +10,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nnplay.core.batch_buffers import BatchBuffers
-from nnplay.core.config import TrainConfig
-from nnplay.core.network import Network
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.batch_buffers import BatchBuffers
+from nnplay.core.engine.network import Network
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 RUNS = [
     ("tanh", "softmax", "cross_entropy"),

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
-kernel_module = pytest.importorskip("nnplay.core.kernel")
+kernel_module = pytest.importorskip("nnplay.core.engine.kernel")
 KERNEL = kernel_module.load_kernel()
 pytestmark = pytest.mark.skipif(
     KERNEL is None, reason=f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}"
@@ -187,8 +187,8 @@ def test_many_epochs_train_in_one_call_of_the_kernel(changes: dict) -> None:
 
 
 def test_the_kernel_compiles_the_trainers_schedule() -> None:
-    from nnplay.core.kernel_numba import scheduled_lr_compiled
-    from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
+    from nnplay.core.engine.kernel_numba import scheduled_lr_compiled
+    from nnplay.core.engine.schedule import SCHEDULE_CODES, scheduled_lr
 
     for code in SCHEDULE_CODES.values():
         for step in (0, 1, 249, 250, 251, 999, 1000, 5000):
@@ -196,7 +196,7 @@ def test_the_kernel_compiles_the_trainers_schedule() -> None:
 
 
 def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
-    from nnplay.core.kernel_numba import exp_neg
+    from nnplay.core.engine.kernel_numba import exp_neg
 
     rng = np.random.default_rng(0)
     xs = -np.concatenate([rng.uniform(0, 1, 2000), rng.uniform(0, 40, 2000), rng.uniform(0, 708, 2000), [0.0, 5e-324]])
@@ -207,7 +207,7 @@ def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
 
 
 def test_tanh_is_within_a_few_ulp_of_numpy_and_keeps_nan() -> None:
-    from nnplay.core.kernel_numba import tanh
+    from nnplay.core.engine.kernel_numba import tanh
 
     rng = np.random.default_rng(1)
     xs = np.concatenate([rng.normal(0, 2, 4000), np.logspace(-320, 3, 2000), -np.logspace(-20, 3, 500),
@@ -250,8 +250,8 @@ def test_blocked_path_follows_numpy_for_every_layer_kind(activation: str, output
 def test_blocked_gradient_equals_numpys_on_the_whole_set(layers: tuple[int, ...], block: int) -> None:
     """One gradient over every training row (whole set, 53 rows: no block size divides it),
     summed block by block, against numpy's gradient of the mean loss, to rounding."""
-    from nnplay.core.kernel_codes import LOSS_CODES
-    from nnplay.core.kernel_numba import blocked_gradient
+    from nnplay.core.engine.kernel_codes import LOSS_CODES
+    from nnplay.core.engine.kernel_numba import blocked_gradient
 
     trainer = Trainer(BLOCKED.replace(train_size=53, layers=layers, batch_size=1000))
     trainer.use_kernel(KERNEL)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import StopReason, Trainer
+from nnplay.core.settings.config import TrainConfig
 
 CONFIG = TrainConfig(dataset="circle", train_size=60, layers=(5,), optimizer="adam", lr=0.05, batch_size=7, seed=4)
 

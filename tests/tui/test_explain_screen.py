@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.explanation import explanation_markdown, vec
 from nnplay.tui.widgets.weight_diagram import Selection
 

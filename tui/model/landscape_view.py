@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnplay.core import landscape as core
-from nnplay.core.network import Network
-from nnplay.core.trainer import Moment, Snapshot
+from nnplay.core.engine.network import Network
+from nnplay.core.run import landscape as core
+from nnplay.core.run.trainer import Moment, Snapshot
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 
 WEIGHTS, PATH = "weights", "path"
@@ -83,11 +83,12 @@ class LandscapeCache:
     def picture(
         self, snap: Snapshot, view: ViewState, pane: tuple[int, int], latest_timeline: tuple[Moment, ...]
     ) -> LandscapePicture | Refusal:
-        """The landscape of ``snap`` (the one shown) as ``view`` asks, for a pane of ``pane`` cells;
-        ``latest_timeline`` is the whole run's path (while time-travelling, beyond the moment shown)."""
+        """The landscape of ``snap`` (the one shown) as ``view`` asks, for a pane of ``pane`` cells.
+        The path is the run's every step (``Snapshot.path``, the whole run's while time-travelling),
+        or for a network too big to record each step ``latest_timeline``'s moments."""
         net = snap.network
         moments = view.moments if view.travel is not None else latest_timeline
-        path = core.path_params(net, moments)
+        _, path = core.run_path(snap, moments)
         size = grid_size(*pane)
         if view.landscape_plane == WEIGHTS:
             chosen = plane_parameters(net, view.selection)
