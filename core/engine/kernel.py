@@ -66,10 +66,10 @@ def fallback_message() -> str:
 def kernel_is_faster(batch: int, n_weights: int, rows: Iterable[EngineRow] = ROWS) -> bool:
     """Whether the kernel trains a step of ``batch`` samples (at most the training set) faster than numpy.
 
-    The kernel steps through a batch one sample at a time, numpy a whole batch per operation with
-    a fixed cost per operation; where one overtakes the other is measured, not modelled: the
-    engine that won the measured row (``core/engine/engine_table.py``) nearest to this batch size and
-    number of weights, both on log scales."""
+    The kernel takes a batch in blocks of rows with no cost per call, numpy a whole batch per
+    operation through BLAS with a fixed cost per operation; where one overtakes the other is
+    measured, not modelled: the engine that won the measured row (``core/engine/engine_table.py``)
+    nearest to this batch size and number of weights, both on log scales."""
     batch, n_weights = max(batch, 1), max(n_weights, 1)
 
     def distance(row: EngineRow) -> float:
