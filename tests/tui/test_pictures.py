@@ -20,7 +20,7 @@ from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
 from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
 from nnplay.tui.render.diagram import DiagramPainter
 from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
-from nnplay.tui.screenshots import SHOTS, pose, shot_app
+from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
 from tests.tui.waiting import wait_until
@@ -274,6 +274,36 @@ async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(sh
     app = shot_app(shot)
     async with app.run_test(size=(80, 24)) as pilot:
         await pose(pilot, shot)
+        assert_fits(app)
+
+
+MAIN_SCREEN_SHOTS = [s for s in SHOTS if s.compare is None and s.name not in ("help", "explain-step", "lessons-80x24")]
+
+
+@pytest.mark.parametrize("shot", MAIN_SCREEN_SHOTS, ids=[s.name for s in MAIN_SCREEN_SHOTS])
+async def test_the_confusion_matrix_is_shown_whole_at_80x24(shot) -> None:
+    """At 80 columns the metrics take the whole width, under the panel too, and the matrix fits
+    beside the status (it was hidden there: the status and the matrix needed more than the 51
+    columns right of the panel)."""
+    app = shot_app(shot)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pose(pilot, shot)
+        confusion = app.query_one("#confusion")
+        assert confusion.display and str(confusion.render()).startswith("test  pred"), shot.name
+        assert_fits(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_flawed_rule_and_the_confusion_matrix_are_both_shown(size) -> None:
+    """Lesson 2 runs the article's flawed backprop: the status names it and the matrix, which shows
+    where the flawed rule goes wrong, stays beside it (the longer status line used to hide it)."""
+    shot = Shot("flawed", "", "seed-v2", 600, size=size, lesson=2)
+    app = shot_app(shot)
+    async with app.run_test(size=size) as pilot:
+        await pose(pilot, shot)
+        status = str(app.query_one("#status").render())
+        assert "FLAWED backprop" in status.splitlines()[2], status
+        assert app.query_one("#confusion").display
         assert_fits(app)
 
 
