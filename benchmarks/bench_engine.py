@@ -1,27 +1,35 @@
 """nnplay's engines vs PyTorch on the CPU: same network, first weights, data, rate and steps.
 
     python benchmarks/bench_engine.py [--steps 5000] [--repeats 5] [--smoke]
-    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel: writes core/engine_table.py
+    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel: writes core/engine/engine_table.py
 
 Ours is timed by ``nnplay train --json`` (its ``seconds``: the training loop only), with
 each engine; PyTorch by the same loop written the usual way (index a batch, forward, loss,
 backward, step), starting from nnplay's first weights on nnplay's training set, at the
 same constant rate. Runs alternate ours/theirs so both see the same machine load; the
 table shows medians and the ratio torch_seconds / nnplay_seconds (>1 = we are faster),
-and which engine ``--engine auto`` picks for the batch (``core.kernel.kernel_is_faster``).
-Without PyTorch installed its column is left out and nnplay's seconds are shown alone.
+and which engine ``--engine auto`` picks for the batch (``core.engine.kernel.kernel_is_faster``).
+scikit-learn's ``MLPClassifier`` (same layers, tanh, plain SGD at the same constant rate, no L2;
+for two classes it has one logistic output where nnplay and PyTorch have a softmax over two) is
+timed by ``fit`` for as many updates, per update. A peer that is not installed (PyTorch,
+scikit-learn) is left out of the table.
 
-``--large`` rows (more points than ``nnplay train`` takes) are timed in this process by CPU
-time, every engine and PyTorch interleaved.
+``--large`` rows (POINTS:BATCH[:LAYERS], more points than ``nnplay train`` takes, or wider
+networks) are timed in this process by CPU time, every engine and the peers interleaved. They
+also show the rate the engine reached, in GFLOP/s counted as 6 multiply-adds per weight and sample
+(forward 2, backward 4; activations not counted), and that rate as a share of this machine's
+single-core dgemm (numpy's matmul of two 1024 x 1024 float64 matrices on one BLAS thread),
+measured in the same repeats.
 
 ``--scan`` times both engines in this process by CPU time (robust to a loaded machine)
 over batch sizes and hidden widths, and writes the table ``--engine auto`` chooses by
-(``core/engine_table.py``; ``core.kernel.kernel_is_faster`` takes the nearest row's winner).
+(``core/engine/engine_table.py``; ``core.engine.kernel.kernel_is_faster`` takes the nearest row's winner).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -59,8 +67,8 @@ NETWORK = [
 ]
 
 
-TABLE = Path(__file__).resolve().parents[1] / "core" / "engine_table.py"
-SCAN_WIDTHS = ("4", "8,8", "32,32", "64,64")  # hidden layers: 16, 96, 1,152 and 4,352 weights
+TABLE = Path(__file__).resolve().parents[1] / "core" / "engine" / "engine_table.py"
+SCAN_WIDTHS = ("4", "8,8", "32,32", "64,64", "128,128", "256,256")  # 16 to 66,560 weights
 SCAN_BATCHES = (1, 8, 32, 64, 128, 256, 512, 1024, 4096, 16384)
 
 
@@ -87,8 +95,9 @@ def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float
 
 def trainer_for(flags: list[str]):
     """The Trainer ``nnplay train FLAGS`` starts from: its data and first weights."""
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.cli import build_parser, config_from_args
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.cli.arguments import config_from_args
+    from nnplay.tui.cli.parser import build_parser
 
     return Trainer(config_from_args(build_parser().parse_args(["train", *flags])))
 
@@ -132,49 +141,117 @@ def theirs(start, steps: int, clock=time.perf_counter) -> float:
     return clock() - started
 
 
-def big_trainer(points: int, batch: int):
-    """The benchmark's network on ``points`` circle points (more than ``nnplay train`` takes)."""
+def scikit_learn(start, steps: int, clock=time.perf_counter) -> float:
+    """Seconds by ``clock`` of ``steps`` updates of scikit-learn's MLPClassifier on ``start``'s
+    training set, same layers, tanh, plain SGD at the same constant rate and batch size, no L2;
+    ``fit`` runs whole epochs, so it is timed over enough of them and scaled to ``steps``."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    config, n = start.config, len(start.X_train)
+    per_epoch = -(-n // min(config.batch_size, n))
+    epochs = max(1, -(-steps // per_epoch))
+    model = MLPClassifier(
+        hidden_layer_sizes=tuple(config.layers), activation="tanh", solver="sgd", alpha=0.0,
+        batch_size=min(config.batch_size, n), learning_rate="constant", learning_rate_init=config.lr,
+        momentum=0.0, nesterovs_momentum=False, max_iter=epochs, tol=0.0, n_iter_no_change=epochs + 1,
+        shuffle=True, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        started = clock()
+        model.fit(start.X_train, start.data.y_train)
+        seconds = clock() - started
+    return seconds * steps / (epochs * per_epoch)
+
+
+def have(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def dgemm_gflops(size: int = 1024) -> float:
+    """This machine's single-core float64 matrix product rate now: numpy's matmul on one BLAS
+    thread (``nnplay.tui`` set it), by CPU time, the best of 3."""
+    a, b = np.random.default_rng(0).random((2, size, size))
+    out = np.empty_like(a)
+    np.matmul(a, b, out=out)
+    best = min(_cpu_seconds(lambda: np.matmul(a, b, out=out)) for _ in range(3))
+    return 2 * size**3 / best / 1e9
+
+
+def _cpu_seconds(work) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def step_gflop(sizes, batch: int) -> float:
+    """GFLOP of one update of ``batch`` samples: 6 per weight and sample (forward 2, backward 4)."""
+    return 6 * sum(a * b for a, b in itertools.pairwise(sizes)) * batch / 1e9
+
+
+def big_trainer(points: int, batch: int, layers: str = "8,8"):
+    """The benchmark's network (hidden ``layers``) on ``points`` circle points (more than
+    ``nnplay train`` takes)."""
     from dataclasses import replace
 
-    from nnplay.core.datasets import make_dataset
-    from nnplay.core.trainer import Trainer
+    from nnplay.core.data.datasets import make_dataset
+    from nnplay.core.run.trainer import Trainer
 
-    config = trainer_for([*NETWORK, "--batch-size", str(batch)]).config
+    config = trainer_for([*NETWORK, "--layers", layers, "--batch-size", str(batch)]).config
     return Trainer(replace(config, batch_size=batch), make_dataset("circle", points, 100, 0.0, config.seed))
 
 
-def big_rows(rows: tuple[tuple[int, int], ...], repeats: int, has_torch: bool) -> None:
-    """Large data in this process, every engine and PyTorch interleaved, by CPU time per step."""
-    from nnplay.core.kernel import load_kernel
+def big_rows(rows: list[tuple[int, int, str]], repeats: int, peers: dict[str, bool]) -> None:
+    """Large data or wide networks in this process (batches of at most 100,000, the most a
+    config takes), every engine and peer interleaved, by CPU
+    time per step; the engines' GFLOP/s and their share of single-core dgemm, measured alongside."""
+    from nnplay.core.engine.kernel import load_kernel
 
     kernel = load_kernel()
-    print(f"large data, CPU ms per step, median of {repeats}")
-    print(f"{'points':>8} {'batch':>7} {'engine':>7} {'nnplay ms':>10} {'torch ms':>10} {'torch/nnplay':>13}")
-    for points, batch in rows:
-        steps = max(3, 2_000_000 // batch)
+    print(f"large data and wide networks, CPU ms per step, median of {repeats}; 'dgemm %': the engine's "
+          "GFLOP/s as a share of single-core dgemm")  # fmt: skip
+    print(f"{'points':>8} {'batch':>7} {'layers':>7} {'engine':>7} {'nnplay ms':>10} {'torch ms':>9} "
+          f"{'torch/nnplay':>12} {'sklearn ms':>10} {'sklearn/nnplay':>14} {'GFLOP/s':>8} {'dgemm %':>8}")  # fmt: skip
+    for points, batch, layers in rows:
+        flop = step_gflop(big_trainer(min(points, 100), 1, layers).net.sizes, min(batch, points))
+        steps = max(3, min(20_000, int(2.0 / flop)))  # ~2 GFLOP of work a timing, at most 20,000 steps
         mine: dict[str, list[float]] = {"numpy": [], "numba": []} if kernel is not None else {"numpy": []}
-        torch_times: list[float] = []
+        peer_times: dict[str, list[float]] = {name: [] for name, present in peers.items() if present}
+        dgemm: list[float] = []
         for _ in range(repeats):
             for engine in mine:
-                trainer = big_trainer(points, batch)
+                trainer = big_trainer(points, batch, layers)
                 trainer.use_kernel(kernel if engine == "numba" else None)
                 trainer.step(1)  # warm: the buffers made, the kernel's first call
-                started = time.process_time()
-                trainer.step(steps)
-                mine[engine].append((time.process_time() - started) / steps)
-            if has_torch:
-                torch_times.append(theirs(big_trainer(points, batch), steps, time.process_time) / steps)
-        b = statistics.median(torch_times) if torch_times else None
+                mine[engine].append(_cpu_seconds(lambda t=trainer, n=steps: t.step(n)) / steps)
+            if "torch" in peer_times:
+                peer_times["torch"].append(theirs(big_trainer(points, batch, layers), steps, time.process_time) / steps)
+            if "sklearn" in peer_times:
+                peer_times["sklearn"].append(
+                    scikit_learn(big_trainer(points, batch, layers), steps, time.process_time) / steps
+                )
+            dgemm.append(dgemm_gflops())
+        peer = {name: statistics.median(times) for name, times in peer_times.items()}
+        machine = statistics.median(dgemm)
         for engine, times in mine.items():
             a = statistics.median(times)
-            ratio = f"{'-':>10} {'-':>13}" if b is None else f"{b * 1e3:>10.2f} {b / a:>12.2f}x"
-            print(f"{points:>8,} {batch:>7,} {engine:>7} {a * 1e3:>10.2f} {ratio}", flush=True)
+            cells = [f"{peer[name] * 1e3:>{w}.2f} {peer[name] / a:>{r - 1}.2f}x" if name in peer else
+                     f"{'-':>{w}} {'-':>{r}}" for name, w, r in (("torch", 9, 12), ("sklearn", 10, 14))]  # fmt: skip
+            rate = flop / a
+            print(f"{points:>8,} {batch:>7,} {layers:>7} {engine:>7} {a * 1e3:>10.2f} {' '.join(cells)} "
+                  f"{rate:>8.2f} {100 * rate / machine:>7.1f}%", flush=True)  # fmt: skip
+    print(f"single-core dgemm: {statistics.median(dgemm):.1f} GFLOP/s (median of the last row's repeats)")
 
 
 def scan(smoke: bool, table: Path | None) -> None:
     """Both engines by CPU time per step, over batch sizes and widths, interleaved; writes ``table``
-    (core/engine_table.py: the rows ``--engine auto`` chooses by) unless it is None."""
-    from nnplay.core.kernel import engine_table_source, kernel_unavailable_reason, load_kernel
+    (core/engine/engine_table.py: the rows ``--engine auto`` chooses by) unless it is None."""
+    from nnplay.core.engine.kernel import engine_table_source, kernel_unavailable_reason, load_kernel
 
     kernel = load_kernel()
     if kernel is None:
@@ -212,6 +289,12 @@ def scan(smoke: bool, table: Path | None) -> None:
         print(f"wrote {table}: --engine auto follows it")
 
 
+def large_row(text: str) -> tuple[int, int, str]:
+    """POINTS:BATCH[:LAYERS] as (points, batch, hidden layers), the layers 8,8 unless given."""
+    points, batch, *layers = text.split(":")
+    return int(points), int(batch), layers[0] if layers else "8,8"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5000)
@@ -227,7 +310,7 @@ def main() -> None:
         "--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths; writes --table"
     )
     parser.add_argument(
-        "--table", type=Path, default=TABLE, help="where --scan writes its table (default: core/engine_table.py)"
+        "--table", type=Path, default=TABLE, help="where --scan writes its table (default: core/engine/engine_table.py)"
     )
     parser.add_argument("--no-table", dest="table", action="store_const", const=None, help="--scan writes nothing")
     parser.add_argument(
@@ -236,51 +319,71 @@ def main() -> None:
     parser.add_argument(
         "--large",
         nargs="*",
-        default=["50000:50000", "500000:100000"],
-        metavar="POINTS:BATCH",
-        help="rows on large data, timed in this process (none: leave them out)",
+        default=[
+            "500000:32",
+            "50000:50000",
+            "500000:100000",
+            "50000:50000:64,64",
+            "50000:50000:128,128",
+            "50000:50000:256,256",
+        ],
+        metavar="POINTS:BATCH[:LAYERS]",
+        help="rows on large data or wide networks (hidden LAYERS, default 8,8), timed in this process "
+        "(none: leave them out)",
     )
     # A smoke run's numbers measure nothing: its scan writes no table.
-    args = parse_args(parser, steps=20, repeats=1, batches=[32], large=["2000:2000", "5000:1000"], table=None)
+    smoke_large = ["2000:2000", "5000:1000", "2000:2000:16,16"]
+    args = parse_args(parser, steps=20, repeats=1, batches=[32], large=smoke_large, table=None)
     if args.scan:
         scan(args.smoke, args.table)
         return
-    try:
+    peers = {"torch": have("torch"), "sklearn": have("sklearn")}
+    versions = [f"numpy {np.__version__}"]
+    if peers["torch"]:
         import torch
-    except ImportError:
-        torch = None
-        print(f"PyTorch is not installed: its column is left out; numpy {np.__version__}")
-    else:
+
         torch.set_num_threads(args.torch_threads)
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); numpy {np.__version__}")
+        versions.append(f"torch {torch.__version__} on {torch.get_num_threads()} thread(s)")
+    if peers["sklearn"]:
+        import sklearn
+
+        versions.append(f"scikit-learn {sklearn.__version__}")
+    missing = [name for name, present in peers.items() if not present]
+    print("; ".join(versions) + (f"; not installed, left out: {', '.join(missing)}" if missing else ""))
+    print(f"command: {' '.join(sys.argv)}")
     print(
         f"network 2-8-8-2 tanh, softmax + cross-entropy, SGD, float64, {args.steps:,} steps, median of {args.repeats}"
     )
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
-    print(f"{'batch':>6} {'engine':>7} {'nnplay s':>10} {'torch s':>10} {'torch/nnplay':>13}")
+    print(f"{'batch':>6} {'engine':>7} {'nnplay s':>10} {'torch s':>9} {'torch/nnplay':>12} "
+          f"{'sklearn s':>10} {'sklearn/nnplay':>14}")  # fmt: skip
     engines = ["numpy"]
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine.kernel import load_kernel
 
     if load_kernel() is not None:
         engines.append("numba")
     for batch in args.batches:
         mine: dict[str, list[float]] = {e: [] for e in engines}
-        torch_times, note = [], {}
+        peer_times: dict[str, list[float]] = {name: [] for name, present in peers.items() if present}
+        note: dict = {}
         for _ in range(args.repeats):
             for engine in engines:
                 mine[engine].append(ours(batch, args.steps, note, engine))
-            if torch is not None:
-                torch_times.append(theirs(trainer_for([*NETWORK, "--batch-size", str(batch)]), args.steps))
-        b = statistics.median(torch_times) if torch_times else None
+            if "torch" in peer_times:
+                peer_times["torch"].append(theirs(trainer_for([*NETWORK, "--batch-size", str(batch)]), args.steps))
+            if "sklearn" in peer_times:
+                start = trainer_for([*NETWORK, "--batch-size", str(batch)])
+                peer_times["sklearn"].append(scikit_learn(start, args.steps))
+        peer = {name: statistics.median(times) for name, times in peer_times.items()}
         auto = "numba" if trainer_for([*NETWORK, "--batch-size", str(batch)]).kernel_is_faster() else "numpy"
         for engine in engines:
             a = statistics.median(mine[engine])
             picked = "  <- auto" if engine == auto and len(engines) > 1 else ""
-            theirs_text = f"{'-':>10} {'-':>13}" if b is None else f"{b:>10.4f} {b / a:>12.1f}x"
-            print(f"{batch:>6} {engine:>7} {a:>10.4f} {theirs_text}{picked}")
+            cells = [f"{peer[name]:>{w}.4f} {peer[name] / a:>{r - 1}.1f}x" if name in peer else
+                     f"{'-':>{w}} {'-':>{r}}" for name, w, r in (("torch", 9, 12), ("sklearn", 10, 14))]  # fmt: skip
+            print(f"{batch:>6} {engine:>7} {a:>10.4f} {' '.join(cells)}{picked}")
     if args.large:
-        rows = tuple(tuple(int(v) for v in row.split(":")) for row in args.large)
-        big_rows(rows, args.repeats, torch is not None)  # type: ignore[arg-type]
+        big_rows([large_row(row) for row in args.large], args.repeats, peers)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

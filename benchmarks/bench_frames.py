@@ -1,15 +1,18 @@
 """Do frames starve training? Steps/s with every pane shown against the app idle.
 
     python benchmarks/bench_frames.py [--seconds 3] [--repeats 3] [--engine numpy|numba]
-                                      [--networks 4 8,8,8 8x64 8x256] [--points 500 50000] [--smoke]
+                                      [--networks 4 8,8,8 8x64 8x256] [--points 500 50000] [--process]
+                                      [--smoke]
 
 For each network (hidden layers: "4", "8,8,8", "8x64" = eight layers of 64) and data size,
 the app runs headless at 120x40 (Textual's test driver: the same event loop, frame timer and
 trainer thread as in a terminal) and trains flat out. Each repeat measures the trainer's
 steps/s for ``--seconds`` with every pane shown (plot, diagram, metrics), then with the
 app idle (the same app, its frames not drawn), alternately, so both see the same machine
-load. Reports the medians, their ratio (issue 15's target: >= 70%), the frames drawn per
-second, the mean cost of one frame, and the load average.
+load. ``--process``: the trainer in a process of its own (tui/run/trainer_process.py), as
+the ``nnplay`` command runs it; steps are then counted from its snapshots, and "idle" stops the
+frames only (the child still publishes). Reports the medians, their ratio (issue 15's target:
+>= 70%), the frames drawn per second, the mean cost of one frame, and the load average.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def hidden_layers(text: str) -> tuple[int, ...]:
 
 
 def config_for(layers: tuple[int, ...], points: int):
-    from nnplay.core.config import TrainConfig
+    from nnplay.core.settings.config import TrainConfig
 
     return TrainConfig(
         dataset="spiral",
@@ -63,21 +66,28 @@ def idle(app, quiet: bool) -> None:
         app.frame_timer.pause()
     else:
         app.frame_timer.resume()
-    app.session.publish_budget.min_interval = math.inf if quiet else 1.0 / app.fps
+    if hasattr(app.session, "publish_budget"):  # a trainer in this process
+        app.session.publish_budget.min_interval = math.inf if quiet else 1.0 / app.fps
 
 
-async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: int, engine: str) -> dict:
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.app import NNPlayApp
+async def rates(
+    layers: tuple[int, ...], points: int, seconds: float, repeats: int, engine: str, process: bool = False
+) -> dict:
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.app.app import NNPlayApp
 
     trainer = Trainer(config_for(layers, points))
-    app = NNPlayApp(trainer=trainer, environ={}, colors=256, use_kernel=False)
+    app = NNPlayApp(trainer=trainer, environ={}, colors=256, use_kernel=False, trainer_process=process)
+
+    def steps() -> int:
+        return app.session.latest.step if process else trainer.step_count
+
     shown, quiet, frames, cost = [], [], [], []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":
-            from nnplay.core.kernel import load_kernel
+            from nnplay.core.engine.kernel import load_kernel
 
-            app.session.set_kernel(load_kernel())
+            app.session.load_kernel() if process else app.session.set_kernel(load_kernel())
         await pilot.pause(0.5)
         await pilot.press("space")
         await asyncio.sleep(1.0)  # past the first frames (styles and caches built)
@@ -85,11 +95,11 @@ async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: i
             for drawing in (True, False):
                 idle(app, not drawing)
                 await asyncio.sleep(0.3)  # a frame or snapshot begun before the switch has ended
-                step0, frames0, cost0 = trainer.step_count, app.frames.clock.frames, app.frames.clock.seconds
+                step0, frames0, cost0 = steps(), app.frames.clock.frames, app.frames.clock.seconds
                 started = time.perf_counter()
                 await asyncio.sleep(seconds)
                 elapsed = time.perf_counter() - started
-                rate = (trainer.step_count - step0) / elapsed
+                rate = (steps() - step0) / elapsed
                 if drawing:
                     shown.append(rate)
                     drawn = app.frames.clock.frames - frames0
@@ -99,6 +109,8 @@ async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: i
                     quiet.append(rate)
         idle(app, False)
         engine_used = app.session.latest.engine
+    if process:
+        app.session.close()
     return {
         "shown": statistics.median(shown),
         "idle": statistics.median(quiet),
@@ -115,12 +127,13 @@ def main() -> None:
     parser.add_argument("--engine", default="numpy", choices=("numpy", "numba"))
     parser.add_argument("--networks", nargs="+", default=["4", "8,8,8", "8x64", "8x256"])
     parser.add_argument("--points", nargs="+", type=int, default=[500, 50_000])
+    parser.add_argument("--process", action="store_true", help="the trainer in a process of its own")
     args = parse_args(parser, seconds=0.3, repeats=1, networks=["4"], points=[500])
     print(f"load average {os.getloadavg()[0]:.2f}; {args.repeats} x {args.seconds:g} s each way, medians")
     print(f"{'network':>8} {'points':>7} {'shown/s':>9} {'idle/s':>9} {'ratio':>6} {'fps':>5} {'frame ms':>8}  engine")
     for net in args.networks:
         for points in args.points:
-            r = asyncio.run(rates(hidden_layers(net), points, args.seconds, args.repeats, args.engine))
+            r = asyncio.run(rates(hidden_layers(net), points, args.seconds, args.repeats, args.engine, args.process))
             ratio = r["shown"] / max(r["idle"], 1e-9)
             print(
                 f"{net:>8} {points:>7,} {r['shown']:>9,.0f} {r['idle']:>9,.0f} {ratio:>6.0%} "

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 from tests.core.hostile_sessions import crafted_sessions
 
 # The quick tier (-m "not slow"): the engine, the frame model, the render layer and the CLI's
@@ -27,6 +27,7 @@ APP_FIXTURES = ("make_app", "snap_compare")
 # has done a lesson's task would otherwise see the lesson pictures differ. Set before any test, so
 # the processes the tests start inherit it too.
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnplay-tests-data-")
+SHARE_FOLDER = tempfile.mkdtemp(prefix="nnplay-tests-share-")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -51,10 +52,10 @@ def app_under_test(
     app's own default), a 256-colour terminal (None: detect it), no environment (so no SSH or
     NO_COLOR from the shell running the suite), no worker thread and no numba (importing numba in
     the background holds the GIL for a while, which timing tests would measure)."""
-    from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.app.app import NNPlayApp
 
     trainer = Trainer(setup) if isinstance(setup, TrainConfig) else setup
-    return NNPlayApp(
+    app = NNPlayApp(
         trainer=trainer,
         colors=colors,
         environ={} if environ is None else environ,
@@ -62,6 +63,9 @@ def app_under_test(
         use_kernel=use_kernel,
         **options,
     )
+    # s (share) writes its command line to a file in the current folder: not the repository's.
+    app.share_path = os.path.join(SHARE_FOLDER, "nnplay-share.txt")
+    return app
 
 
 @pytest.fixture(scope="session")

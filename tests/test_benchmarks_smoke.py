@@ -27,6 +27,7 @@ SMOKE_RUNS = {
     "bench_per_sample.py": ([], "vs python"),
     "bench_render.py": ([], "nnplay plot frame"),
     "bench_scaling.py": ([], "snapshot"),
+    "bench_snapshot_transfer.py": ([], "shared memory: median"),
     "bench_startup.py": ([], "plot on screen after"),
     "bench_stop.py": ([], "q to exit"),
     "bench_terminal_bytes.py": ([], "training:"),

@@ -10,8 +10,10 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from nnplay.tui.keys import DIAGRAM_KEYS, KEYS, OTHER_KEYS, markdown_table
-from nnplay.tui.screenshots import SHOTS
+import pytest
+
+from nnplay.tui.cli.screenshots import SHOTS
+from nnplay.tui.keys.key_table import DIAGRAM_KEYS, KEYS, OTHER_KEYS, markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -93,11 +95,11 @@ def test_the_generated_pages_carry_the_codes_tables() -> None:
         "## `nnplay screenshots`",
     ):
         assert command in reference, command
-    from nnplay.tui.flags import FLAG_FIELDS
+    from nnplay.tui.flags.flag_table import FLAG_FIELDS
 
     assert all(flag in reference for flag in FLAG_FIELDS), "a flag is missing from the CLI reference"
     settings = hook.settings_table()
-    from nnplay.core.config import FIELDS
+    from nnplay.core.settings.config import FIELDS
 
     assert all(f"| {name} |" in settings for name in FIELDS)
 
@@ -110,6 +112,7 @@ def test_nnplay_version_is_the_packages() -> None:
     assert out.stdout.strip() == f"nnplay {version('nnplay')}"
 
 
+@pytest.mark.slow  # a process of its own: a whole mkdocs build
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
     out = _build(ROOT, tmp_path / "site")
     assert out.returncode == 0, out.stderr[-3000:]
@@ -118,6 +121,7 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert {p.name for p in (site / "screenshots").glob("*.svg")} == {f"{s.name}.svg" for s in SHOTS}
 
 
+@pytest.mark.slow  # a process of its own: a whole mkdocs build
 def test_a_broken_link_fails_the_strict_build(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnplay.core import kernel as kernel_module
+from nnplay.core.engine import kernel as kernel_module
 from tests.cli.cli_run import run_json
 
 V1 = ["--preset", "seed-v1", "--iterations", "20000"]
@@ -32,7 +32,8 @@ def test_auto_loads_no_kernel_for_a_batch_numpy_trains_faster(
         raise AssertionError("the kernel was loaded for a batch numpy trains faster")
 
     monkeypatch.setattr(kernel_module, "load_kernel", must_not_load)
-    argv = ["--dataset", "circle", "--train-size", "500", "--layers", "8,8", "--batch-size", "500",
+    # 256,256 at batch 500: numpy's row of core/engine/engine_table.py (BLAS wins wide layers)
+    argv = ["--dataset", "circle", "--train-size", "500", "--layers", "256,256", "--batch-size", "500",
             "--iterations", "20000", "--epochs", "2"]  # fmt: skip
     code, result, err = run_json(argv, capsys)
     assert (code, result["engine"], err) == (0, "numpy", "")

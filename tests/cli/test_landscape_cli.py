@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.core.persist import load_session, save_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.session_file import load_session, save_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from tests.cli.cli_run import one_line, run
 
 
@@ -50,7 +50,6 @@ def test_weights_are_named_as_the_app_names_them(session, capsys) -> None:
         (["--weights", "w3[1<-1],b1[1]"], "names no parameter"),
         (["--weights", "w1[1<-1]"], "name two parameters"),
         (["--weights", "b1[1],b1[1]"], "two different"),
-        (["--pca"], "train a little first"),
         (["--size", "40x21"], "both odd"),
         (["--size", "1e9x3"], "both odd"),
     ],
@@ -58,6 +57,18 @@ def test_weights_are_named_as_the_app_names_them(session, capsys) -> None:
 def test_bad_requests_are_refused_in_one_line(session, capsys, argv, says) -> None:
     code, out, err = run(["landscape", "--load", str(session), "--json", *argv], capsys)
     assert code == 2 and out == "" and says in one_line(err)
+
+
+def test_the_path_plane_of_a_session_with_no_path_is_refused_and_of_a_trained_one_drawn(
+    session, tmp_path: Path, capsys
+) -> None:
+    untrained = tmp_path / "untrained.npz"
+    save_session(Trainer(PRESETS["seed-v1"].config(train_size=100)), untrained)
+    code, out, err = run(["landscape", "--load", str(untrained), "--json", "--pca"], capsys)
+    assert code == 2 and out == "" and "train a little first" in one_line(err)
+    code, out, err = run(["landscape", "--load", str(session), "--json", "--pca", "--size", "5x5"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["plane"]["axes"][0].startswith("PC1")
 
 
 def test_a_missing_or_crafted_session_is_refused_in_one_line(tmp_path, capsys) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.persist import session_bytes
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.session_file import session_bytes
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 # Text that a terminal obeys instead of showing: class names a crafted file may hold.
 TERMINAL_TEXT = {
@@ -180,4 +180,35 @@ def crafted_sessions(folder: Path, bomb_rows: int = 1_000_000) -> dict[str, tupl
     tampered("points-1.7e308", "X_train has a coordinate beyond ±1e+15", X_train=X)
     tampered("test-points-inf", "X_test contains NaN or inf", X_test=np.full_like(arrays["X_test"], np.inf))
     tampered("labels-big", "train labels are not classes", y_train=np.full_like(arrays["y_train"], 2**62))
+
+    # -- the path the weights took (optional members) --------------------------------------
+    steps, path = arrays["path_steps"], arrays["path_params"]
+    for key, shape in (("path_steps", (10**12,)), ("path_params", (10**12, 39))):
+        raw = raw_members(arrays)
+        raw[key] = npy_header("<i8" if key == "path_steps" else "<f8", shape) + b"\0" * 64
+        put(f"header-lie-{key}", write_zip(folder / f"header-lie-{key}.npz", raw), "not a readable nnplay session")
+    many = np.arange(2000)
+    tampered(
+        "path-2000-points",
+        "path has 2,000 points; a network of 39 parameters keeps at most 1,024",
+        {"step": 2000},
+        path_steps=many,
+        path_params=np.zeros((2000, 39)),
+    )
+    only_steps = {k: v for k, v in arrays.items() if k != "path_params"}
+    put("path-steps-alone", write_zip(folder / "path-steps-alone.npz", raw_members(only_steps)), "path_steps without")
+    tampered("path-columns", "path_params has shape (8, 40), not (8, 39)", path_params=np.c_[path, path[:, :1]])
+    tampered("path-steps-2d", "path_steps has shape (8, 1)", path_steps=steps[:, np.newaxis])
+    tampered("path-steps-float", "path_steps has dtype float64", path_steps=steps.astype(np.float64))
+    tampered("path-nan", "path_params contains NaN or inf", path_params=np.where(steps[:, None] == 3, np.nan, path))
+    tampered("path-1e308", "path_params has values beyond", path_params=np.full_like(path, 1e308))
+    tampered("path-steps-back", "path steps must rise", path_steps=steps[::-1].copy())
+    tampered("path-steps-past-now", "path steps must rise from 0 to at most the session's step 7", path_steps=steps + 1)
+    tampered("path-steps-negative", "path steps must rise", path_steps=steps - 1)
+    tampered(
+        "path-steps-2^64", "path steps must rise", path_steps=np.where(steps == 7, 2**64 - 1, steps).astype(np.uint64)
+    )
+    tampered("path-stride-3", "path stride 3 is not 1 or a power of two from 4", {"path_stride": 3})
+    tampered("path-stride-2^70", "path_stride 1,180,591,620,717,411,303,424 is outside", {"path_stride": 2**70})
+    tampered("path-stride-missing", "path_stride None is not a count", {"path_stride": None})
     return files

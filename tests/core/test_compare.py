@@ -1,14 +1,13 @@
-"""Two runs side by side (core.compare): same data, same first weights, one setting apart, in step."""
+"""Two runs side by side (core.run.compare): same data, same first weights, one setting apart, in step."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnplay.core.compare import Comparison, Side, parse_comparison
-from nnplay.core.config import ConfigError
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import StopReason
+from nnplay.core.run.compare import Comparison, Side, parse_comparison
+from nnplay.core.settings.config import ConfigError
+from nnplay.core.settings.presets import PRESETS
 
 BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
 
@@ -83,30 +82,3 @@ def test_a_diverging_side_waits_and_the_other_goes_on() -> None:
     slow, fast = comparison.trainers
     assert fast.diverged_at is not None and slow.diverged_at is None
     assert slow.step_count == 1000 and fast.step_count < 1000
-
-
-def test_each_run_stops_at_its_own_epochs_and_the_comparison_when_both_have() -> None:
-    """batch 10 and batch 25 over 250 points: one epoch is 25 and 10 updates. The run that
-    reached its epochs waits; the comparison stops once neither goes on."""
-    comparison = Comparison(BASE.replace(epochs=1), parse_comparison("batch_size=10,batch_size=25"))
-    small, large = comparison.trainers
-    while comparison.should_stop() is None:
-        assert comparison.step(comparison.chunk_limit(7)) > 0
-    assert (small.step_count, small.epoch) == (25, 1) and (large.step_count, large.epoch) == (10, 1)
-    assert comparison.should_stop() is StopReason.EPOCHS
-    assert comparison.step(5) == 0  # neither trains on
-
-
-def test_a_target_loss_stops_the_run_that_reaches_it() -> None:
-    comparison = Comparison(BASE.replace(target_loss=0.2), parse_comparison("lr=0.3,lr=0.0001"))
-    fast, slow = comparison.trainers
-    for _ in range(200):
-        comparison.step(comparison.chunk_limit(10_000))
-        comparison.evaluate()
-        if fast.should_stop() is not None:
-            break
-    assert fast.should_stop() is StopReason.TARGET_LOSS and fast.metrics.train_loss <= 0.2
-    assert slow.should_stop() is None and comparison.should_stop() is None
-    steps = fast.step_count
-    comparison.step(50)
-    assert fast.step_count == steps and slow.step_count == steps + 50

@@ -6,23 +6,24 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.core import engine_table
-from nnplay.core import kernel as kernel_module
-from nnplay.core.config import TrainConfig
-from nnplay.core.engine_table import ROWS
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine import engine_table
+from nnplay.core.engine import kernel as kernel_module
+from nnplay.core.engine.engine_table import ROWS
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
-WIDE = TrainConfig(dataset="circle", train_size=1000, layers=(8, 8), output="softmax", loss="cross_entropy")
+SMALL = TrainConfig(dataset="circle", train_size=1000, layers=(8, 8), output="softmax", loss="cross_entropy")
+WIDE = SMALL.replace(layers=(256, 256))
 
 
-def test_auto_takes_the_kernel_for_small_batches_and_numpy_for_large_ones() -> None:
+def test_auto_takes_the_kernel_for_small_networks_and_numpy_for_wide_ones_past_one_sample() -> None:
     compiled = kernel_module.load_kernel()
     if compiled is None:
         pytest.skip(f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}")
-    trainer = Trainer(WIDE.replace(batch_size=32))
+    trainer = Trainer(WIDE.replace(batch_size=1))
     trainer.use_kernel(compiled, when_faster=True)
     assert trainer.engine == "numba"
-    trainer.apply_live_settings(trainer.config.replace(batch_size=1000))  # 1000 x 96 weights
+    trainer.apply_live_settings(trainer.config.replace(batch_size=1000))  # 1000 x 66,560 weights
     assert trainer.engine == "numpy"
     trainer.step(3)
     assert trainer.snapshot().engine == "numpy"
@@ -31,6 +32,10 @@ def test_auto_takes_the_kernel_for_small_batches_and_numpy_for_large_ones() -> N
     forced = Trainer(WIDE.replace(batch_size=1000))
     forced.use_kernel(compiled)  # --engine numba
     assert forced.engine == "numba"
+    for batch in (1, 32, 1000):  # the kernel's blocked path trains a small network's batches of any size
+        small = Trainer(SMALL.replace(batch_size=batch))
+        small.use_kernel(compiled, when_faster=True)
+        assert small.engine == "numba"
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row[0]}w-{row[1]}b")
@@ -48,7 +53,7 @@ def test_between_measured_rows_the_nearest_one_decides() -> None:
 
 
 def test_the_table_is_the_scans_own_text() -> None:
-    """core/engine_table.py is what ``bench_engine.py --scan`` writes, not edited by hand."""
+    """core/engine/engine_table.py is what ``bench_engine.py --scan`` writes, not edited by hand."""
     text = Path(engine_table.__file__).read_text()
     assert text == kernel_module.engine_table_source(ROWS, engine_table.MEASURED)
     namespace: dict = {}

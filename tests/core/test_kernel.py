@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
-kernel_module = pytest.importorskip("nnplay.core.kernel")
+kernel_module = pytest.importorskip("nnplay.core.engine.kernel")
 KERNEL = kernel_module.load_kernel()
 pytestmark = pytest.mark.skipif(
     KERNEL is None, reason=f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}"
@@ -27,8 +27,12 @@ def pair(config: TrainConfig) -> tuple[Trainer, Trainer]:
 
 
 def assert_same(reference: Trainer, fast: Trainer, rtol: float = 1e-9) -> None:
-    assert (fast.step_count, fast.epoch, fast._at) == (reference.step_count, reference.epoch, reference._at)
-    np.testing.assert_array_equal(fast._order, reference._order)
+    assert (fast.step_count, fast.epoch, fast.batches.at) == (
+        reference.step_count,
+        reference.epoch,
+        reference.batches.at,
+    )
+    np.testing.assert_array_equal(fast.batches.order, reference.batches.order)
     np.testing.assert_allclose(fast.net.params, reference.net.params, rtol=rtol, atol=1e-12)
     np.testing.assert_allclose(fast.optimizer.state, reference.optimizer.state, rtol=rtol, atol=1e-12)
     assert fast.optimizer.t == reference.optimizer.t
@@ -183,8 +187,8 @@ def test_many_epochs_train_in_one_call_of_the_kernel(changes: dict) -> None:
 
 
 def test_the_kernel_compiles_the_trainers_schedule() -> None:
-    from nnplay.core.kernel_numba import scheduled_lr_compiled
-    from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
+    from nnplay.core.engine.kernel_numba import scheduled_lr_compiled
+    from nnplay.core.engine.schedule import SCHEDULE_CODES, scheduled_lr
 
     for code in SCHEDULE_CODES.values():
         for step in (0, 1, 249, 250, 251, 999, 1000, 5000):
@@ -192,7 +196,7 @@ def test_the_kernel_compiles_the_trainers_schedule() -> None:
 
 
 def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
-    from nnplay.core.kernel_numba import exp_neg
+    from nnplay.core.engine.kernel_numba import exp_neg
 
     rng = np.random.default_rng(0)
     xs = -np.concatenate([rng.uniform(0, 1, 2000), rng.uniform(0, 40, 2000), rng.uniform(0, 708, 2000), [0.0, 5e-324]])
@@ -200,3 +204,68 @@ def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
     want = np.exp(xs)
     assert (np.abs(got - want) <= np.spacing(want)).all()
     assert exp_neg(-1000.0) == pytest.approx(math.exp(-708.0))
+
+
+def test_tanh_is_within_a_few_ulp_of_numpy_and_keeps_nan() -> None:
+    from nnplay.core.engine.kernel_numba import tanh
+
+    rng = np.random.default_rng(1)
+    xs = np.concatenate([rng.normal(0, 2, 4000), np.logspace(-320, 3, 2000), -np.logspace(-20, 3, 500),
+                         [0.0, -0.0, 5e-324, 0.35, 0.55, 19.0, 30.0, 800.0, -800.0, np.inf, -np.inf]])  # fmt: skip
+    got = np.array([tanh(x) for x in xs])
+    want = np.tanh(xs)
+    assert (np.abs(got - want) <= 4 * np.spacing(np.abs(want))).all()
+    assert math.copysign(1.0, tanh(-0.0)) == -1.0
+    assert math.isnan(tanh(math.nan))
+
+
+# The blocked path (a batch of more than one sample, ``blocked_gradient``): its sums go block by
+# block, so they follow numpy to rounding, at every block boundary and in a last, shorter block.
+BLOCKED = BASE.replace(train_size=60, layers=(6, 5))
+
+
+@pytest.mark.parametrize(("block", "batch"), [(4, 8), (4, 7), (5, 60), (7, 60), (16, 60), (64, 60), (1, 9), (60, 60)])
+def test_blocked_path_follows_numpy_at_block_boundaries(block: int, batch: int) -> None:
+    reference, fast = pair(BLOCKED.replace(batch_size=batch))
+    fast.kernel_steps.block_rows = block
+    for n in (1, 4, 17):  # epoch ends inside and between calls; 60 = the whole set
+        assert reference.step(n) == fast.step(n) == n
+        assert_same(reference, fast)
+
+
+@pytest.mark.parametrize(
+    ("activation", "output", "loss"),
+    [("sigmoid", "softmax", "mse"), ("relu", "sigmoid", "cross_entropy"), ("leaky_relu", "tanh", "mse"),
+     ("linear", "linear", "mse"), ("tanh", "softmax", "cross_entropy"), ("tanh", "sigmoid", "mse")],
+)  # fmt: skip
+def test_blocked_path_follows_numpy_for_every_layer_kind(activation: str, output: str, loss: str) -> None:
+    reference, fast = pair(BLOCKED.replace(batch_size=23, activation=activation, output=output, loss=loss))
+    fast.kernel_steps.block_rows = 8
+    assert reference.step(30) == fast.step(30) == 30
+    assert_same(reference, fast)
+
+
+@pytest.mark.parametrize("layers", [(), (9,), (4, 13, 3), (17, 17)])
+@pytest.mark.parametrize("block", [3, 32, 128])
+def test_blocked_gradient_equals_numpys_on_the_whole_set(layers: tuple[int, ...], block: int) -> None:
+    """One gradient over every training row (whole set, 53 rows: no block size divides it),
+    summed block by block, against numpy's gradient of the mean loss, to rounding."""
+    from nnplay.core.engine.kernel_codes import LOSS_CODES
+    from nnplay.core.engine.kernel_numba import blocked_gradient
+
+    trainer = Trainer(BLOCKED.replace(train_size=53, layers=layers, batch_size=1000))
+    trainer.use_kernel(KERNEL)
+    net, k = trainer.net, trainer.kernel_steps
+    rows = np.random.default_rng(3).permutation(len(trainer.X_train))
+    assert len(rows) == 53
+    grad = np.zeros_like(net.params)
+    width, depth = max(net.sizes), len(net.sizes)
+    blocked_gradient(
+        net.params, grad, k.sizes, k.w_off, k.b_off, k.codes, LOSS_CODES[net.loss_name], k.X, k.Y, rows,
+        np.empty((depth, width, block)), np.empty((depth, width, block)), np.empty((2, width, block)),
+        np.empty((2, block)),
+    )  # fmt: skip
+    want = np.empty_like(net.params)
+    zs, acts = net.forward_pass(trainer.X_train)
+    net.backward(zs, acts, trainer.Y_train, want)
+    np.testing.assert_allclose(grad / len(rows), want, rtol=1e-12, atol=1e-14)

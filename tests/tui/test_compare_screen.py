@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input
+from textual.worker import WorkerState
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.presets import PRESETS
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.run.run_loop import RunLoop
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.run.channel import ComparisonSession
 from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
 from tests.tui.waiting import wait_until
@@ -24,11 +27,17 @@ def status(screen: CompareScreen, side: int) -> str:
 
 
 async def test_t_trains_both_runs_in_step_and_r_resets_them():
+    """The screen only draws: the runs train through the one run loop on a worker of the app,
+    which ends with the screen."""
     comparison = Comparison(BASE, parse_comparison("lr=0.03,lr=3"))
     app = CompareApp(comparison)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, CompareScreen)
+        assert not [w for w in app.workers if w.node is screen]  # the screen has no thread of its own
+        (worker,) = [w for w in app.workers if w.name == "compare"]
+        assert worker.node is app and screen.channel.loop.trainers == comparison.trainers
+        assert isinstance(screen.channel.loop, RunLoop)
         await pilot.press("t")
         await wait_until(lambda: comparison.step_count == 300 and not screen.running, what="300 steps each")
         a, b = comparison.trainers
@@ -44,6 +53,7 @@ async def test_t_trains_both_runs_in_step_and_r_resets_them():
         await wait_until(lambda: a.step_count == b.step_count == 1, what="one step each")
         await pilot.press("escape")
         await wait_until(lambda: not app.is_running, what="the app to quit")
+        assert worker.state is WorkerState.CANCELLED
 
 
 async def test_space_trains_each_run_to_its_epochs_and_stops_by_itself():
@@ -100,7 +110,7 @@ def test_compare_view_80x24(snap_compare):
 
     class Still(CompareApp):
         def on_mount(self) -> None:
-            self.push_screen(CompareScreen(self.comparison, colors=256, start_worker=False))
+            self.push_screen(CompareScreen(ComparisonSession(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(80, 24))
 
@@ -115,7 +125,7 @@ def test_compare_view_120x40(snap_compare):
 
     class Still(CompareApp):
         def on_mount(self) -> None:
-            self.push_screen(CompareScreen(self.comparison, colors=256, start_worker=False))
+            self.push_screen(CompareScreen(ComparisonSession(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(120, 40))
 

@@ -10,9 +10,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from textual.pilot import Pilot
 
-from nnplay.core import landscape as core
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run import landscape as core
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.landscape_view import LandscapeCache, plane_parameters
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 from nnplay.tui.render.landscape import HERE_GLYPH, PATH_GLYPH, SHADES, STEPS, render_landscape, step_rgb, steps_of
@@ -83,7 +83,7 @@ def test_the_path_plane_falls_back_to_random_directions_without_a_path_and_says_
     snap = trainer.snapshot()
     picture = LandscapeCache().picture(snap, ViewState(landscape=True, landscape_plane="path"), (40, 20), snap.timeline)
     assert picture.landscape.plane.kind == "pca" and "PCA" in picture.note
-    assert len(picture.path) == len(snap.timeline)
+    assert len(picture.path) == len(snap.path.steps) == trainer.step_count + 1  # every step of a small run
     np.testing.assert_allclose(picture.path[-1], [0.0, 0.0], atol=1e-9)
 
 
@@ -97,7 +97,7 @@ def test_time_travel_moves_the_point_along_the_path() -> None:
     cache = LandscapeCache()
     live = cache.picture(snap, view.live(), (40, 20), snap.timeline)
     picture = cache.picture(past, view, (40, 20), snap.timeline)
-    assert len(picture.path) == len(snap.timeline)  # the whole path, beyond the moment shown
+    assert len(picture.path) == len(snap.path.steps)  # the whole path, beyond the moment shown
     np.testing.assert_allclose(picture.here, live.landscape.plane.project(snap.timeline[2].params)[0], atol=1e-9)
 
 
@@ -215,8 +215,8 @@ def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppT
 
 def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui: AppThread) -> None:
     """What `nnplay landscape --json` prints is the app's surface, in float64."""
-    from nnplay.core.persist import load_session, save_session
-    from nnplay.tui.landscape_cli import landscape_json, measure_session
+    from nnplay.core.files.session_file import load_session, save_session
+    from nnplay.tui.cli.landscape import landscape_json, measure_session
 
     trainer = trained()
     save_session(trainer, tmp_path / "run.npz")
@@ -230,5 +230,30 @@ def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui:
     out = landscape_json(landscape, steps)
     assert out["plane"]["axes"] == ["w1[1<-1]", "b1[1]"]
     assert out["current"]["loss"] == pytest.approx(snap.metrics.train_loss, rel=1e-12)
-    assert len(out["path"]["steps"]) == len(out["path"]["coordinates"]) == len(snap.timeline)
+    assert out["path"]["steps"] == snap.path.steps.tolist() == trainer.snapshot().path.steps.tolist()
+    assert len(out["path"]["coordinates"]) == len(out["path"]["steps"])
     assert core.GRID_SIZE == (41, 21)
+
+
+def test_the_headless_path_plane_of_a_saved_session_is_the_apps(tmp_path) -> None:
+    """`nnplay landscape --load S --pca --json` fits the plane to the path the file kept, as the
+    app's M does for the same session loaded: the same axes, surface and path."""
+    from nnplay.core.files.session_file import load_session, save_session
+    from nnplay.tui.cli.landscape import landscape_json, measure_session
+
+    trainer = trained()
+    save_session(trainer, tmp_path / "run.npz")
+    import argparse
+
+    args = argparse.Namespace(load=str(tmp_path / "run.npz"), weights=None, pca=True, random=False, size=(21, 11))
+    landscape, steps = measure_session(args)
+    snap = load_session(tmp_path / "run.npz").snapshot()
+    view = ViewState(landscape=True, landscape_plane="path")
+    app_picture = LandscapeCache().picture(snap, view, (21, 6), snap.timeline)
+    assert app_picture.landscape.plane.kind == "pca"
+    out = landscape_json(landscape, steps)
+    assert out["plane"]["kind"] == "pca" and tuple(out["plane"]["axes"]) == app_picture.landscape.plane.labels
+    np.testing.assert_allclose(landscape.losses, app_picture.landscape.losses, rtol=1e-5)
+    np.testing.assert_allclose(out["path"]["coordinates"], app_picture.path, atol=1e-9)
+    assert out["path"]["steps"] == list(range(trainer.step_count + 1))
+    np.testing.assert_allclose(out["path"]["coordinates"][-1], [0.0, 0.0], atol=1e-9)

@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.session import TrainingSession
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.run.channel import TrainingSession
 from tests.tui.session_driving import handled, worker_running
 
 CONFIG = TrainConfig(dataset="xor", train_size=60, layers=(4,), batch_size=6, seed=2)
@@ -112,7 +112,7 @@ def test_a_publish_held_up_by_other_work_does_not_space_the_next_ones_out() -> N
 def test_a_save_that_fails_in_any_way_answers_its_reply(monkeypatch) -> None:
     from concurrent.futures import Future
 
-    import nnplay.tui.session as session_module
+    import nnplay.tui.run.channel as session_module
 
     def broken(trainer, path):
         raise ValueError("not a session path")
@@ -125,3 +125,42 @@ def test_a_save_that_fails_in_any_way_answers_its_reply(monkeypatch) -> None:
     assert isinstance(reply.exception(timeout=1), ValueError)  # the quit-and-save waits on it: never forever
     session.save("x.npz")
     assert [n.severity for n in handled(session).drain_notices()] == ["error"]
+
+
+def test_the_session_the_comparison_and_train_until_train_through_the_one_run_loop(monkeypatch) -> None:
+    """One loop (core/run/run_loop.py) for one run or two: the app's session, the compare screen's
+    runs and the headless ``train_until`` each train by its ``advance``."""
+    from nnplay.core.run.compare import Comparison, parse_comparison
+    from nnplay.core.run.run_loop import RunLoop
+    from nnplay.core.run.train_until import train_until
+    from nnplay.tui.run.channel import ComparisonSession
+
+    trained: list[tuple[int, ...]] = []  # the ids of the trainers of each chunk
+    advance = RunLoop.advance
+
+    def spy(loop: RunLoop):
+        trained.append(tuple(id(t) for t in loop.trainers))
+        return advance(loop)
+
+    monkeypatch.setattr(RunLoop, "advance", spy)
+
+    session = TrainingSession(Trainer(CONFIG))
+    with worker_running(session):
+        session.toggle_run()
+        deadline = time.monotonic() + 60
+        while session.latest.step == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert (id(session._trainer),) in trained
+
+    comparison = Comparison(CONFIG, parse_comparison("lr=0.03,lr=3"))
+    pair = ComparisonSession(comparison)
+    with worker_running(pair):
+        pair.train_iterations()
+        deadline = time.monotonic() + 60
+        while comparison.step_count < CONFIG.iterations and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert tuple(id(t) for t in comparison.trainers) in trained
+
+    headless = Trainer(CONFIG)
+    train_until(headless, 50)
+    assert (id(headless),) in trained and headless.step_count == 50

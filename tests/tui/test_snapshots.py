@@ -8,13 +8,18 @@ look with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.cli.screenshots import SHOTS, Shot, no_lesson_progress, pose, shot_app, spaces_kept
 from nnplay.tui.screens.help_screen import HelpScreen
-from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+REGENERATE = "run `nnplay screenshots` from the repository root and commit screenshots/"
 
 
 @pytest.fixture(autouse=True)
@@ -71,9 +76,16 @@ def test_help_screen_80x24(make_app, snap_compare):
 
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
 def test_every_saved_screenshot_state(snap_compare, shot: Shot):
-    """Each state ``nnplay screenshots`` saves (the README's pictures), as it saves it."""
+    """Each state ``nnplay screenshots`` saves (the README's pictures), as it saves it; and the
+    committed ``screenshots/NAME.svg`` is exactly what the command makes now (``screenshots.take``:
+    the picture after ``pose``, leading spaces kept), checked on the same app rather than a second one."""
+    made: list[str] = []
 
     async def run_before(pilot) -> None:
         await pose(pilot, shot)
+        made.append(spaces_kept(pilot.app.export_screenshot()))
 
-    assert snap_compare(shot_app(shot), terminal_size=shot.size, run_before=run_before)
+    with no_lesson_progress():
+        assert snap_compare(shot_app(shot), terminal_size=shot.size, run_before=run_before)
+    committed = (SCREENSHOTS / f"{shot.name}.svg").read_text(encoding="utf-8")
+    assert committed == made[0], f"screenshots/{shot.name}.svg is not what the app draws now: {REGENERATE}"

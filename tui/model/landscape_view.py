@@ -12,12 +12,13 @@ frame only projects the path and the weights shown onto the plane it has. Drawin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from nnplay.core import landscape as core
-from nnplay.core.network import Network
-from nnplay.core.trainer import Moment, Snapshot
+from nnplay.core.engine.network import Network
+from nnplay.core.run import landscape as core
+from nnplay.core.run.trainer import Moment, Snapshot
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 
 WEIGHTS, PATH = "weights", "path"
@@ -74,26 +75,32 @@ def _measured_on(landscape: core.Landscape) -> str:
     return f"loss on the {landscape.n_train:,} training points"
 
 
+# What a measured surface depends on: its plane (kind, and the two parameters of a weights plane),
+# the network's sizes, the data, the features and the grid.
+PlaneKey = tuple[Any, ...]
+
+
 class LandscapeCache:
     """The surface last measured, and the rule for measuring it again."""
 
     def __init__(self) -> None:
-        self._kept: tuple[tuple, core.Landscape, int, str] | None = None  # (key, surface, path length, note)
+        self._kept: tuple[PlaneKey, core.Landscape, int, str] | None = None  # (key, surface, path length, note)
 
     def picture(
         self, snap: Snapshot, view: ViewState, pane: tuple[int, int], latest_timeline: tuple[Moment, ...]
     ) -> LandscapePicture | Refusal:
-        """The landscape of ``snap`` (the one shown) as ``view`` asks, for a pane of ``pane`` cells;
-        ``latest_timeline`` is the whole run's path (while time-travelling, beyond the moment shown)."""
+        """The landscape of ``snap`` (the one shown) as ``view`` asks, for a pane of ``pane`` cells.
+        The path is the run's every step (``Snapshot.path``, the whole run's while time-travelling),
+        or for a network too big to record each step ``latest_timeline``'s moments."""
         net = snap.network
         moments = view.moments if view.travel is not None else latest_timeline
-        path = core.path_params(net, moments)
+        _, path = core.run_path(snap, moments)
         size = grid_size(*pane)
         if view.landscape_plane == WEIGHTS:
             chosen = plane_parameters(net, view.selection)
             if isinstance(chosen, Refusal):
                 return chosen
-            key: tuple = (WEIGHTS, chosen)
+            key: PlaneKey = (WEIGHTS, chosen)
         else:
             key = (PATH,)
         key += (tuple(net.sizes), id(snap.data), snap.config.features, size)
@@ -124,8 +131,8 @@ class LandscapeCache:
         )
 
     def _measure(
-        self, snap: Snapshot, view: ViewState, key: tuple, path: np.ndarray, size: tuple[int, int]
-    ) -> tuple[tuple, core.Landscape, int, str] | Refusal:
+        self, snap: Snapshot, view: ViewState, key: PlaneKey, path: np.ndarray, size: tuple[int, int]
+    ) -> tuple[PlaneKey, core.Landscape, int, str] | Refusal:
         net = snap.network
         if key[0] == WEIGHTS:
             plane = core.weight_plane(net, *key[1])

@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from nnplay.core.classify import Classification
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.classify import Classification
+from nnplay.core.run.trainer import Snapshot
+from nnplay.tui.model.number_text import score_text, short_number
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.number_text import score_text, short_number
 
 
 def number_text(x: float, fmt: str = ".4f") -> str:
@@ -61,10 +61,9 @@ def confusion_text(snap: Snapshot) -> str:
     m = snap.metrics
     if snap.data.is_regression:
         return f"R² train {score_text(m.r2_train)}\nR² test  {score_text(m.r2_test)}"
-    c = m.confusion_test
-    if c is None or not c.sum():
+    c, recall = m.confusion_test, m.per_class_accuracy()
+    if c is None or recall is None or not c.sum():
         return ""
-    recall = m.per_class_accuracy()
     k = len(c)
     if k > 5:
         return "per-class test acc\n" + " ".join(number_text(r * 100, ".0f") for r in recall)
@@ -95,7 +94,8 @@ def column_means(losses: np.ndarray, starts: np.ndarray) -> list[float]:
     finite = np.isfinite(logs)
     sums = np.add.reduceat(np.where(finite, logs, 0.0), starts)
     counts = np.add.reduceat(finite.astype(np.int64), starts)
-    return (sums[counts > 0] / counts[counts > 0]).tolist()
+    result: list[float] = (sums[counts > 0] / counts[counts > 0]).tolist()
+    return result
 
 
 def classified_notice(result: Classification, regression: bool) -> str:

@@ -7,11 +7,12 @@ the newest snapshot as the view says. No pane keeps a copy of any of this.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
-from nnplay.core.trainer import Moment
-from nnplay.tui.diagram import would_be_solid
+from nnplay.core.run.trainer import Moment
+from nnplay.tui.raster.diagram_geometry import would_be_solid
 
 
 class Refusal(str):
@@ -73,7 +74,7 @@ class ViewState:
     landscape_plane: str = "weights"  # its plane: "weights" (the selected w and b) or "path"
     thin: bool | None = None  # the diagram's links thinned to the strongest; None: when solid
 
-    def but(self, **changes) -> ViewState:
+    def but(self, **changes: Any) -> ViewState:
         """This view with ``changes``."""
         return replace(self, **changes)
 
@@ -84,12 +85,12 @@ class ViewState:
     def travelled(self, timeline: tuple[Moment, ...], direction: int) -> ViewState:
         """``direction`` recorded moments back (-1) or on (1); from the live run, the newest
         moment is where the steps start."""
-        view = self
-        if view.travel is None:
+        view, at = self, self.travel
+        if at is None:
             if not timeline:
                 return self
-            view = view.but(moments=timeline, travel=len(timeline) - 1)
-        return view.but(travel=min(max(view.travel + direction, 0), len(view.moments) - 1))
+            view, at = view.but(moments=timeline), len(timeline) - 1
+        return view.but(travel=min(max(at + direction, 0), len(view.moments) - 1))
 
     def at_step(self, timeline: tuple[Moment, ...], step: float) -> ViewState:
         """The recorded moment nearest ``step`` (a click on the loss curve)."""

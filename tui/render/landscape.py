@@ -7,7 +7,9 @@ measured, as losses span orders of magnitude away from a minimum. With colours, 
 grid rows ("▀": foreground above, background below); in 16 colours and NO_COLOR a cell is one
 grid row drawn in shading glyphs, darkest " " to brightest "█", so the steps read without colour.
 The path is "•" and the weights shown "●" in magenta, a hue nothing else uses, and glyphs that no
-step uses, so they stand out in every colour depth.
+step uses, so they stand out in every colour depth. Consecutive points of the path are joined by
+"∙" through the cells between them: a rate that jumps across the valley at every step draws a
+zig-zag, not a cloud of points on both sides.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ STEPS = 8
 DARK, BRIGHT = (0x12, 0x12, 0x12), (0xE8, 0xE8, 0xE8)
 PATH_RGB = (0xD3, 0x36, 0x82)
 SHADES = " .:-=+*#"  # 16 colours / NO_COLOR: one glyph a step, each denser than the last
-PATH_GLYPH, HERE_GLYPH = "•", "●"
+PATH_GLYPH, HERE_GLYPH, STEP_GLYPH = "•", "●", "∙"
 
 
 def step_edges(losses: np.ndarray) -> np.ndarray:
@@ -60,6 +62,16 @@ def _to_cell(coord: np.ndarray, axis: np.ndarray, n_cells: int) -> np.ndarray:
     """Cell index of plane coordinates along one axis (clipped into the picture)."""
     t = (coord - axis[0]) / (axis[-1] - axis[0])
     return np.clip(np.rint(t * (n_cells - 1)), 0, n_cells - 1).astype(int)
+
+
+def segment_cells(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cells on the straight lines from each point to the next (each line's first cell
+    included, its last left to the next line), as columns and rows."""
+    dc, dr = np.diff(cols), np.diff(rows)
+    n = np.maximum(np.abs(dc), np.abs(dr))
+    seg = np.repeat(np.arange(len(n)), n)
+    t = (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(np.maximum(n, 1), n)
+    return np.rint(cols[:-1][seg] + t * dc[seg]).astype(int), np.rint(rows[:-1][seg] + t * dr[seg]).astype(int)
 
 
 def render_landscape(picture: LandscapePicture, width: int, height: int, colors: int) -> Text:
@@ -98,6 +110,8 @@ def render_landscape(picture: LandscapePicture, width: int, height: int, colors:
     marks: dict[tuple[int, int], str] = {}
     if len(picture.path):
         pc, pr = _to_cell(picture.path[:, 0], ls.alphas, width), _to_cell(picture.path[:, 1], ls.betas, map_rows)
+        for c, r in zip(*segment_cells(pc, pr), strict=True):
+            marks[(map_rows - 1 - r, c)] = STEP_GLYPH
         for c, r in zip(pc, pr, strict=True):
             marks[(map_rows - 1 - r, c)] = PATH_GLYPH
     hc = int(_to_cell(np.array([picture.here[0]]), ls.alphas, width)[0])
@@ -135,8 +149,13 @@ def scale_line(edges: np.ndarray, width: int, coloured: bool, styles: list[Style
     lo, hi = f"{edges[0]:.3g}", f"{edges[-1]:.3g}"
     kind = " log" if edges[0] > 0 and _is_geometric(edges) and edges[-1] / edges[0] > 1.5 else ""
     # Longest first: wide swatches, one cell each, without "log", without "loss", without spaces.
-    forms = ((f"loss{kind} {lo} ", 2, f" {hi}"), (f"loss{kind} {lo} ", 1, f" {hi}"), (f"loss {lo} ", 1, f" {hi}"))
-    forms += ((f"{lo} ", 1, f" {hi}"), (lo, 1, hi))
+    forms = (
+        (f"loss{kind} {lo} ", 2, f" {hi}"),
+        (f"loss{kind} {lo} ", 1, f" {hi}"),
+        (f"loss {lo} ", 1, f" {hi}"),
+        (f"{lo} ", 1, f" {hi}"),
+        (lo, 1, hi),
+    )
     head, swatch, tail = next((f for f in forms if len(f[0]) + STEPS * f[1] + len(f[2]) <= width), forms[-1])
     out = Text(no_wrap=True, overflow="crop")
     out.append(head, Style(dim=True))

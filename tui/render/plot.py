@@ -15,7 +15,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from nnplay.tui.braille import BRAILLE_BASE
+from nnplay.tui.raster.braille import BRAILLE_BASE
 from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR, blend_rgb, grey
 
 # Index 0 is a plain space, not the blank braille pattern U+2800: some fonts
@@ -127,7 +127,8 @@ class PlotStyle:
             # are a pure table lookup however many distinct styles they use.
             for key in np.unique(keys[unknown]).tolist():
                 if key >= base:
-                    cell_style = self._half_style(*divmod(key - base, 1 + self._sizes[0] * levels), levels)
+                    upper, lower = divmod(key - base, 1 + self._sizes[0] * levels)
+                    cell_style = self._half_style(upper, lower, levels)
                 else:
                     cell_style = self.cell_style(*_decode_key(key, levels, n_point_keys))
                 sid = self._style_ids.get(cell_style)
@@ -292,7 +293,7 @@ def _style_keys(frame: PlotFrame, style: PlotStyle) -> tuple[np.ndarray, int, in
             borrow &= ~textured
         keys = np.where(borrow, keys.take(src_clamped), keys)
     key_space = (1 + n_region * levels) * n_point_keys
-    if frame.lower_cls is not None and style.half_blocks:
+    if frame.lower_cls is not None and frame.lower_level is not None and style.half_blocks:
         upper_code = region_part // n_point_keys  # 0 = no region, else 1 + cls * levels + level
         lower_rows = _region_rows(frame.lower_cls, frame.lower_level, n_region, levels)
         lower_code = region_lut.take(lower_rows) // n_point_keys
@@ -348,7 +349,7 @@ def render_plot_lines(frame: PlotFrame, style: PlotStyle) -> list[list[Segment]]
 
     cell_chars = _CELL_CHARS.take(bits)
     marked = _textured_cells(frame, style)
-    if marked is not None:
+    if marked is not None and style.textures:  # textures there are cells to texture
         region = np.asarray(frame.region_cls)
         cell_chars = cell_chars.copy()
         cell_chars[marked] = np.array(style.textures, dtype="<U1")[region[marked] % len(style.textures)]

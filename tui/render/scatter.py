@@ -9,14 +9,14 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from nnplay.core.outside_text import printable
-from nnplay.core.row_reductions import row_max_argmax
-from nnplay.tui.braille import majority_cells, quantise_confidence, rasterise_points
+from nnplay.core.engine.row_reductions import row_max_argmax
+from nnplay.core.io.outside_text import printable
 from nnplay.tui.model.frame import Frame, HiddenSpace
 from nnplay.tui.model.grid_pass import class_confidence
+from nnplay.tui.model.number_text import short_number
 from nnplay.tui.model.plot_geometry import SIDE_LEGEND, Y_GUTTER, PlotBox, cursor_cell
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.number_text import short_number
+from nnplay.tui.raster.braille import majority_cells, quantise_confidence, rasterise_points
 from nnplay.tui.render.plot import BIG_POINT, BIG_TEST_POINT, TEST_GLYPH, PlotFrame, PlotStyle, render_plot_lines
 
 LEVELS = 4  # confidence levels of a region's shade
@@ -25,19 +25,20 @@ Line = list[Segment]
 
 def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     """The plot pane's lines, each exactly the pane's width (axes and legend included)."""
-    box = frame.box
+    box, grid = frame.box, frame.grid
     total_width, total_height = frame.sizes.plot
     if box is None:
         return []
     if frame.hidden is not None:
         rows, legend = hidden_space_rows(frame.hidden, frame, style)
         return frame_lines(rows, 1.0, box, total_width, total_height, legend)
+    assert grid is not None  # a frame with a plot box has its grid pass
     snap, view = frame.snapshot, frame.view
     width, height = box.width, box.height
     data, config = snap.data, snap.config
     extent = data.extent
-    grid_h, grid_w = frame.grid.shape
-    out = frame.grid.layers[-1]
+    grid_h, grid_w = grid.shape
+    out = grid.layers[-1]
     regression = data.is_regression
     if regression:
         region_cls = (out[:, 0] > 0).astype(np.int16)
@@ -49,7 +50,7 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
 
     points = frame.points
     X, y, is_test = points.X, points.y, points.is_test
-    if len(X):
+    if len(X) and points.outputs is not None:  # outputs are None only in the hidden view, drawn above
         pred = points.outputs
         if regression:
             predicted = (pred[:, 0] > 0).astype(np.int16)
@@ -102,6 +103,7 @@ def cells_of(grid: np.ndarray, height: int, width: int) -> np.ndarray:
 def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> tuple[list[Line], list[Line]]:
     """The hidden view's plane rows (the warped input grid dim behind the points) and its legend."""
     box = frame.box
+    assert box is not None  # scatter_lines draws the hidden view only in a box
     width, height = box.width, box.height
     data = frame.snapshot.data
     y, is_test = frame.points.y, frame.points.is_test

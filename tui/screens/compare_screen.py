@@ -1,38 +1,33 @@
 """Compare two runs side by side (``nnplay --compare lr=0.03,lr=3``, or the palette).
 
-Each side has its plot and its loss curves and status; both runs train in step on a worker
-thread of this screen (numpy), which publishes a pair of snapshots at most ``fps`` times a
-second; a frame timer draws the newest pair. Keys (the session's typed commands): space
-run/pause, n one step, t train the configured iterations, r reset both to the shared first
-weights, escape closes. A run waits at its stop epoch or stop loss, as in the app; the
-comparison stops once neither run goes on.
+Each side has its plot and its loss curves and status; both runs train in step through the
+one run loop, on a worker of the app (``ComparisonSession``: the screen only draws), which
+publishes a pair of snapshots at most ``fps`` times a second; a frame timer draws the newest
+pair. Keys (the session's typed commands): space run/pause, n one step, t train the
+configured iterations, r reset both to the shared first weights, escape closes. A run waits
+at its stop epoch or stop loss, as in the app; the comparison stops once neither run goes on.
 """
 
 from __future__ import annotations
-
-import queue
-import time
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.config import ConfigError
-from nnplay.core.datasets import DatasetError
-from nnplay.core.outside_text import printable
-from nnplay.core.train_until import record_interval
-from nnplay.core.trainer import Snapshot
-from nnplay.tui.commands import Reset, Step, ToggleRun, TrainIterations
+from nnplay.core.data.datasets import DatasetError
+from nnplay.core.io.outside_text import printable
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.settings.config import ConfigError, TrainConfig
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import colour_count
+from nnplay.tui.run.channel import ComparisonSession
 from nnplay.tui.screens.command_palette import open_command_palette
-from nnplay.tui.session import next_chunk
+from nnplay.tui.screens.run_worker import start_run_worker
+from nnplay.tui.screens.text_prompt import Prompt
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
@@ -58,18 +53,20 @@ class CompareScreen(ModalScreen[None]):
         Binding("r", "reset", "Reset"),
     ]
 
-    def __init__(self, comparison: Comparison, colors: int = 256, fps: float = 15.0, start_worker: bool = True) -> None:
+    def __init__(self, channel: ComparisonSession, colors: int = 256, fps: float = 15.0) -> None:
         super().__init__()
-        self.comparison = comparison
+        self.channel = channel  # the two runs: commands in, pairs of snapshots out
         self.color_count = colors
         self.fps = fps
-        self.start_worker = start_worker
-        self._commands: queue.SimpleQueue = queue.SimpleQueue()
-        self.running = False
-        self._goal: int | None = None
-        comparison.evaluate()
-        self.latest: tuple[Snapshot, Snapshot] = comparison.snapshots()
         self._drawn: tuple | None = None  # (the pair of snapshots, running, the plots' sizes) on screen
+
+    @property
+    def comparison(self) -> Comparison:
+        return self.channel.comparison
+
+    @property
+    def running(self) -> bool:
+        return self.channel.running
 
     def compose(self) -> ComposeResult:
         a, b = self.comparison.sides
@@ -93,8 +90,6 @@ class CompareScreen(ModalScreen[None]):
                     yield Metrics(id=f"metrics-{i}")
 
     def on_mount(self) -> None:
-        if self.start_worker:
-            self.run_worker(self._train_loop, thread=True, exclusive=True, group="compare")
         self.set_interval(1.0 / self.fps, self.draw_frame)
         self.call_after_refresh(self.draw_frame)
 
@@ -102,7 +97,7 @@ class CompareScreen(ModalScreen[None]):
 
     def draw_frame(self) -> None:
         """Both runs' newest snapshots, each in its plot; nothing when neither they nor the sizes changed."""
-        pair, running = self.latest, self.running
+        pair, running = self.channel.latest, self.channel.running
         plots = [self.query_one(f"#plot-{i}", ScatterPlot) for i in range(len(pair))]
         sizes = tuple(FrameSizes((p.size.width, p.size.height), p.half_rows) for p in plots)
         drawn = self._drawn
@@ -113,90 +108,39 @@ class CompareScreen(ModalScreen[None]):
             plot.show(build_frame(snap, PLOT_ONLY, size, running))
             self.query_one(f"#metrics-{i}", Metrics).show(snap, running, (rate_text(snap), rate_text(snap, short=True)))
 
-    # -- commands (UI thread -> worker) ------------------------------------------------
+    # -- commands (UI thread -> the runs' worker) ---------------------------------------
 
     def action_toggle_run(self) -> None:
-        self._commands.put(ToggleRun())
+        self.channel.toggle_run()
 
     def action_step(self) -> None:
-        self._commands.put(Step(1))
+        self.channel.step(1)
 
     def action_train(self) -> None:
-        self._commands.put(TrainIterations())
+        self.channel.train_iterations()
 
     def action_reset(self) -> None:
-        self._commands.put(Reset(None))
+        self.channel.reset()
 
     def action_close(self) -> None:
-        self.running = False
-        self.workers.cancel_group(self, "compare")
         self.dismiss()
 
-    # -- the worker thread ---------------------------------------------------------------
 
-    def handle(self, command: ToggleRun | Step | TrainIterations | Reset) -> None:
-        """One command on the thread that owns the comparison (the worker, or a test)."""
-        comparison = self.comparison
-        match command:
-            case ToggleRun():
-                self.running, self._goal = not self.running, None
-            case Step(n):
-                self.running, self._goal = False, None
-                comparison.step(n)
-            case TrainIterations():
-                iterations = comparison.trainers[0].config.iterations
-                self._goal, self._record_every = comparison.step_count + iterations, record_interval(iterations)
-                self.running = True
-            case Reset():
-                self.running, self._goal = False, None
-                comparison.restart()
-        if self.running and comparison.should_stop(self._goal) is not None:
-            self.running, self._goal = False, None  # both runs are done: space or t would do nothing
-        self.publish()
+def show_comparison(app: App, comparison: Comparison, colors: int, fps: float, closed=None) -> None:
+    """The compare screen over ``app``, its two runs trained on a worker of the app that ends
+    when the screen closes (then ``closed()``)."""
+    channel = ComparisonSession(comparison, fps)
+    worker = start_run_worker(app, channel, "compare")
 
-    def publish(self, measured: bool = False) -> None:
-        """Both runs' snapshots for the frame timer, measured now unless ``measured`` already."""
-        if not measured:
-            self.comparison.evaluate()
-        self.latest = self.comparison.snapshots()
+    def close(_: None) -> None:
+        worker.cancel()
+        if closed is not None:
+            closed()
 
-    def _train_loop(self) -> None:
-        worker = get_current_worker()
-        chunk, last_publish = 1, 0.0
-        while not worker.is_cancelled:
-            try:
-                command = self._commands.get(timeout=0.05) if not self.running else self._commands.get_nowait()
-                self.handle(command)
-                continue
-            except queue.Empty:
-                pass
-            if not self.running:
-                continue
-            comparison, n = self.comparison, chunk
-            if self._goal is not None:
-                n = min(n, self._goal - comparison.step_count, self._record_every)
-            started = time.perf_counter()
-            done = comparison.step(comparison.chunk_limit(n), self._goal)
-            elapsed = time.perf_counter() - started
-            if done and elapsed > 0:
-                chunk = next_chunk(done, elapsed)
-            # The stop check reads the loss where a target loss is set; a bounded run records a
-            # point on the loss curves after every chunk. Publishing measures them itself.
-            measured = any(t.config.target_loss for t in comparison.trainers)
-            if measured:
-                comparison.evaluate()
-            stopped = not done or comparison.should_stop(self._goal) is not None
-            if stopped:
-                self.running, self._goal = False, None
-            now = time.perf_counter()
-            if stopped or now - last_publish >= 1.0 / self.fps:
-                self.publish(measured)
-                last_publish = now
-            elif self._goal is not None and not measured:
-                comparison.evaluate()
+    app.push_screen(CompareScreen(channel, colors=colors, fps=fps), close)
 
 
-def comparison_or_error(base, spec: str) -> Comparison:
+def comparison_or_error(base: TrainConfig, spec: str) -> Comparison:
     """``Comparison(base, parse_comparison(spec))``; a bad spec raises ValueError with one line."""
     try:
         return Comparison(base, parse_comparison(spec))
@@ -207,25 +151,20 @@ def comparison_or_error(base, spec: str) -> Comparison:
         raise ValueError(str(exc)) from None
 
 
-def open_compare_prompt(app: App) -> None:
-    """The palette's *Compare two runs*: ask for NAME=A,NAME=B, then compare on the panel's setup."""
-    from nnplay.tui.screens.text_prompt import TextPrompt
-    from nnplay.tui.widgets.params_panel import ParamsPanel
+class ComparePrompt(Prompt[Comparison]):
+    """The palette's *Compare two runs*: asks for NAME=A,NAME=B; dismisses with the comparison on
+    ``base`` (the panel's setup), or None: escape, or a spec refused in the notice line."""
 
-    base = app.query_one(ParamsPanel).config
+    def __init__(self, base: TrainConfig) -> None:
+        super().__init__("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3")
+        self.base = base
 
-    def chosen(spec: str | None) -> None:
-        if not spec:
-            return
+    def answer(self, text: str) -> Comparison | None:
         try:
-            comparison = comparison_or_error(base, spec)
+            return comparison_or_error(self.base, text)
         except ValueError as exc:
-            app.notify(f"not compared: {exc}", severity="error", timeout=12)
-            return
-        app.session.pause()  # the two runs get the CPU
-        app.push_screen(CompareScreen(comparison, colors=getattr(app, "color_count", 256), fps=app.fps))
-
-    app.push_screen(TextPrompt("Compare two runs, one setting apart (NAME=A,NAME=B)", "lr=0.03,lr=3"), chosen)
+            self.app.notify(f"not compared: {exc}", severity="error", timeout=12)
+            return None
 
 
 class CompareApp(App[None]):
@@ -243,4 +182,4 @@ class CompareApp(App[None]):
 
     def on_mount(self) -> None:
         colors = colour_count(self.console.color_system, self.no_color)  # as NNPlayApp picks its palette
-        self.push_screen(CompareScreen(self.comparison, colors=colors, fps=self.fps), lambda _: self.exit())
+        show_comparison(self, self.comparison, colors, self.fps, closed=self.exit)

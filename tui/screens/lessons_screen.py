@@ -1,7 +1,8 @@
 """The lessons pane (``L``): pick a lesson, read it, start it; see its tasks and their hints.
 
-Starting a lesson applies its setup (panel and session, as a preset does) and hands the app a
-``LessonTracker``, which checks the tasks on every frame the app draws. The pane shows each
+Choosing a lesson posts ``LessonChosen`` with a ``LessonTracker`` for it; the app applies its
+setup (panel and session, as a preset does) and checks the tasks on every frame it draws.
+Leaving the lesson (``x``) posts ``LessonChosen`` with none. The pane shows each
 task as done or not, with the numbers measured on the latest snapshot, and its hint on ``h``.
 """
 
@@ -9,16 +10,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from nnplay.core.lesson_progress import Progress
-from nnplay.core.lessons import LESSONS, Lesson
-from nnplay.tui.lesson_tracker import LessonTracker
+from nnplay.core.teaching.lesson_progress import Progress
+from nnplay.core.teaching.lessons import LESSONS, Lesson
+from nnplay.tui.model.lesson_tracker import LessonTracker
 
 
 def lesson_mark(lesson: Lesson, progress: Progress) -> str:
@@ -31,20 +33,30 @@ def lesson_text(lesson: Lesson, progress: Progress, tracker: LessonTracker | Non
     number = LESSONS.index(lesson) + 1
     out = Text(f"{number}. {lesson.title}\n", style="bold")
     out.append(" ".join(lesson.text) + "\n")
-    following = tracker is not None and tracker.lesson is lesson and tracker.started
+    following = tracker if tracker is not None and tracker.lesson is lesson and tracker.started else None
     done = progress.done(lesson.key)
     for i, task in enumerate(lesson.tasks, 1):
         out.append("\n")
         out.append("✓ done " if task.key in done else "○ to do", style="bold green" if task.key in done else "")
         out.append(f"  {i}. {task.text}\n")
-        if following and task.key in tracker.checks:
-            out.append(f"     now: {tracker.checks[task.key].detail}\n", style="italic")
+        if following is not None and task.key in following.checks:
+            out.append(f"     now: {following.checks[task.key].detail}\n", style="italic")
         if hints:
             out.append(f"     hint: {task.hint}\n", style="yellow")
     return out
 
 
+class LessonChosen(Message):
+    """The lesson to follow from now on (its setup applied first); None: leave the lesson, the run goes on as it is."""
+
+    def __init__(self, tracker: LessonTracker | None) -> None:
+        super().__init__()
+        self.tracker = tracker
+
+
 class LessonsScreen(ModalScreen[None]):
+    """The lessons and their tasks, done or not; a lesson chosen or left is posted (``LessonChosen``)."""
+
     DEFAULT_CSS = """
     LessonsScreen { align: center middle; }
     LessonsScreen #lessons-box {
@@ -111,41 +123,20 @@ class LessonsScreen(ModalScreen[None]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        start_lesson(self.app, LESSONS[event.option_index], self.progress)
+        lesson = LESSONS[event.option_index]
+        self.notify(f"lesson {LESSONS.index(lesson) + 1}: {lesson.title}. {lesson.tasks[0].text}", timeout=8)
+        self.app.post_message(LessonChosen(LessonTracker(lesson, self.progress)))  # to the app: this screen closes
         self.dismiss()
 
     def action_leave(self) -> None:
         """Stop following the lesson (the run goes on as it is)."""
-        from nnplay.tui.widgets.lesson_bar import show_lesson_bar
-
         if self.tracker is None:
             return
-        self.app.lesson_tracker = self.tracker = None
-        show_lesson_bar(self.app, None)
-        self.app.notify("left the lesson; L starts one again")
+        self.tracker = None
+        self.post_message(LessonChosen(None))
+        self.notify("left the lesson; L starts one again")
         self._show()
 
     def action_toggle_hints(self) -> None:
         self.hints = not self.hints
         self._show()
-
-
-def open_lessons(app: App) -> None:
-    """The ``L`` key: the lessons pane, on the lesson being followed if there is one."""
-    tracker = getattr(app, "lesson_tracker", None)
-    progress = tracker.progress if tracker is not None else Progress()
-    if progress.problem:
-        app.notify(progress.problem, severity="warning", timeout=8)
-    app.push_screen(LessonsScreen(tracker, progress))
-
-
-def start_lesson(app: App, lesson: Lesson, progress: Progress) -> LessonTracker:
-    """Apply the lesson's setup as a preset is applied, and follow its tasks from now on."""
-    from nnplay.tui.widgets.lesson_bar import show_lesson_bar
-
-    app.apply_config(lesson.config())
-    tracker = LessonTracker(lesson, progress)
-    app.lesson_tracker = tracker
-    show_lesson_bar(app, tracker)
-    app.notify(f"lesson {tracker.number}: {lesson.title}. {lesson.tasks[0].text}", timeout=8)
-    return tracker

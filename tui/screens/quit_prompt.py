@@ -15,14 +15,14 @@ from concurrent.futures import Future
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from nnplay.core.outside_text import printable
-from nnplay.tui.keys import KEYS, QUIT_ANSWERS
-from nnplay.tui.session import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
+from nnplay.core.io.outside_text import printable
+from nnplay.tui.keys.key_table import KEYS, QUIT_ANSWERS
+from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, SessionCommands
 
 # How each kind of unsaved edit is counted, in the order they are said.
 EDIT_NAMES = ((DATA_EDIT, "data edit"), (WEIGHT_EDIT, "weight edit"), (REWIND, "rewind of the run"))
@@ -48,9 +48,9 @@ def unsaved_text(steps: int, edits: Mapping[str, int]) -> str:
     return f"{listed} {'is' if one else 'are'} not saved"
 
 
-def _bindings() -> list[Binding]:
+def _bindings() -> list[BindingType]:
     """The question's keys, from the key table; q's typing twin (ctrl+q) quits here as q does."""
-    out = [
+    out: list[BindingType] = [
         Binding(key, f"answer({a.answer!r})", a.says, show=i == 0) for a in QUIT_ANSWERS for i, key in enumerate(a.keys)
     ]
     twin = next(k.typing_key for k in KEYS if k.action == "quit")
@@ -91,7 +91,7 @@ class QuitPrompt(ModalScreen[str | None]):
     """
     BINDINGS = _bindings()
 
-    def __init__(self, session: TrainingSession) -> None:
+    def __init__(self, session: SessionCommands) -> None:
         super().__init__()
         self.session = session
 
@@ -115,25 +115,8 @@ class QuitPrompt(ModalScreen[str | None]):
             self.dismiss(answer)
 
 
-def quit_or_ask(app: App) -> None:
-    """The app's quit: at once with nothing unsaved, else after the question."""
-    if not app.session.unsaved:
-        app.exit()
-        return
-    if isinstance(app.screen, QuitPrompt):
-        return
-    app.push_screen(QuitPrompt(app.session), lambda answer: _answered(app, answer))
-
-
-def _answered(app: App, answer: str | None) -> None:
-    if answer == "quit":
-        app.exit()
-    elif answer == "save":
-        # The app's save prompt and path; escape there stays in the app with nothing lost.
-        app.action_save(saved=lambda path, reply: app.run_worker(_quit_once_saved(app, path, reply), group="quit"))
-
-
-async def _quit_once_saved(app: App, path: str, reply: Future) -> None:
+async def quit_once_saved(app: App, path: str, reply: Future[int]) -> None:
+    """The "save" answer: exit once ``reply`` says ``path`` is written; a failure is said, and the app stays."""
     try:
         step = await asyncio.wrap_future(reply)
     except Exception as exc:

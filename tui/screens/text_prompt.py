@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,15 +20,19 @@ class PromptInput(OrderedInput):
     BINDINGS = [Binding("enter", "choose", "confirm", show=False)]
 
     def action_choose(self) -> None:
-        self.screen.choose(self.value)
+        if isinstance(self.screen, Prompt):
+            self.screen.choose(self.value)
 
 
-class TextPrompt(ModalScreen[str | None]):
-    """Asks ``title``; dismisses with the stripped answer, or None (escape, or nothing typed)."""
+AnswerT = TypeVar("AnswerT")
+
+
+class Prompt(ModalScreen[AnswerT | None], Generic[AnswerT]):
+    """Asks ``title``; dismisses with ``answer`` of the stripped line typed, or None (escape, or nothing typed)."""
 
     DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
-    TextPrompt > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
+    Prompt { align: center middle; }
+    Prompt > Vertical { width: 70; height: auto; border: thick $primary; background: $surface; padding: 0 1; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#answer"  # the app's AUTO_FOCUS ("#diagram") finds nothing here: typing would go nowhere
@@ -44,7 +50,11 @@ class TextPrompt(ModalScreen[str | None]):
 
     def choose(self, text: str) -> None:
         if self.is_current:  # a second enter, queued before the first closed the prompt, would pop the app's screen
-            self.dismiss(text.strip() or None)
+            self.dismiss(self.answer(text.strip()) if text.strip() else None)
+
+    def answer(self, text: str) -> AnswerT | None:
+        """What the typed ``text`` (stripped, not empty) answers; None refuses it (the prompt says why)."""
+        raise NotImplementedError
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
@@ -53,3 +63,10 @@ class TextPrompt(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class TextPrompt(Prompt[str]):
+    """Asks ``title``; dismisses with the stripped answer, or None (escape, or nothing typed)."""
+
+    def answer(self, text: str) -> str:
+        return text

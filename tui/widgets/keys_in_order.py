@@ -111,7 +111,7 @@ class KeysInOrder:
             event.stop()
             event.prevent_default()
             handed_on = events.Key(event.key, event.character)
-            target = app.focused or app.screen
+            target: Widget = app.focused or app.screen
             if route is not None and isinstance(target, KeysInOrder):  # its priority bindings: there, in turn
                 route.send(handed_on, target, priority_checked=False)
                 target._forward_event(handed_on)

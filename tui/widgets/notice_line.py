@@ -4,11 +4,18 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.text import Text
+from textual import on
+from textual.app import App
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Static
+
+from nnplay.core.io.outside_text import printable
 
 SEVERITY_STYLE = {"information": "", "warning": "bold yellow", "error": "bold red"}
 _NUMBERS = re.compile(r"[-+]?[\d,.]+")
@@ -73,3 +80,31 @@ class NoticeLine(Static):
         self.kind, self.count, self.text = None, 0, ""
         self._timer = None
         self.update("")
+
+
+class SaysNoticesInLine(App[None]):
+    """An app whose notices are said in its ``NoticeLine`` (over a modal screen, also as a toast)."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        **kw: Any,
+    ) -> None:
+        """A notice in the notice line under the panes (over a modal screen, a toast); as printable text,
+        never markup, for notices echo paths, file names and refusals quoting a file."""
+        message, title = printable(message), printable(title)
+        kw.setdefault("markup", False)
+        super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
+        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self.post_message(NoticePosted(message, title, severity, timeout))
+
+    @on(NoticePosted)
+    def _show_notice(self, event: NoticePosted) -> None:
+        try:
+            self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
+        except NoMatches:  # shutting down
+            pass

@@ -1,7 +1,7 @@
 """The parameter side panel: every knob of the engine, validated as you type.
 
 The panel owns the *pending* ``TrainConfig``: a value reaches it only after
-``core.config`` accepts it, so the trainer never sees an invalid setting. An invalid
+``core.settings.config`` accepts it, so the trainer never sees an invalid setting. An invalid
 entry shows the reason under its field and the last good value stays in force.
 """
 
@@ -21,48 +21,29 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from nnplay.core.backprop import BACKPROP_LABELS
-from nnplay.core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
-from nnplay.core.features import FEATURES
-from nnplay.core.outside_text import printable
+from nnplay.core.data.features import FEATURES
+from nnplay.core.engine.backprop import BACKPROP_LABELS
+from nnplay.core.io.outside_text import printable
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, PANEL_GROUPS, ConfigError, TrainConfig, parse_value
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 PANEL_MAX_NEURONS = 16  # the diagram stays readable up to here; the CLI allows more
 
-# (field, label) in panel order; section titles start with "#".
-LAYOUT: tuple[tuple[str, str], ...] = (
-    ("#", "data"),
-    ("dataset", "dataset"),
-    ("csv_path", "csv file"),
-    ("noise", "noise"),
-    ("train_size", "train size"),
-    ("test_ratio", "test ratio"),
-    ("features", "features"),
-    ("#", "network"),
-    ("layers", "hidden"),
-    ("activation", "activation"),
-    ("layer_activations", "per layer"),
-    ("output", "output"),
-    ("loss", "loss"),
-    ("init", "init"),
-    ("seed", "seed"),
-    ("#", "training"),
-    ("lr", "learn rate"),
-    ("schedule", "schedule"),
-    ("optimizer", "optimizer"),
-    ("momentum", "momentum"),
-    ("l1", "L1"),
-    ("l2", "L2"),
-    ("dropout", "dropout"),
-    ("batch_size", "batch size"),
-    ("iterations", "iterations"),
-    ("epochs", "stop epoch"),
-    ("target_loss", "stop loss"),
-    ("points_to_classify", "classify n"),
-    ("backprop", "backprop"),
-)
+
+def panel_layout() -> tuple[tuple[str, str], ...]:
+    """The panel's rows, from the settings table (each setting's ``PanelRow``): ("#", group) heads
+    each group, then (setting, label) in the group's order."""
+    rows: list[tuple[str, str]] = []
+    for group in PANEL_GROUPS:
+        placed = sorted((row.place, name, row.label) for name, row in PANEL_ROWS.items() if row.group == group)
+        rows += [("#", group), *((name, label) for _, name, label in placed)]
+    return tuple(rows)
+
+
+PANEL_ROWS = {name: spec.panel for name, spec in FIELDS.items() if spec.panel is not None}
+LAYOUT = panel_layout()  # (field, label) in panel order; section titles start with "#"
 CHOICE_LABELS = {"backprop": BACKPROP_LABELS}
 
 
@@ -80,7 +61,7 @@ def format_value(name: str, value: Any) -> str:
 
 
 class FieldValidator(Validator):
-    """Checks text with the same rules as the CLI and the config (core.config.parse_value)."""
+    """Checks text with the same rules as the CLI and the config (core.settings.config.parse_value)."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -466,7 +447,7 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
 
     @work(thread=True, exclusive=True, group="csv")
     def _read_csv(self, path: str, read: int) -> None:
-        from nnplay.core.datasets import DatasetError, load_csv
+        from nnplay.core.data.datasets import DatasetError, load_csv
 
         try:
             load_csv(path)
