@@ -803,11 +803,11 @@ def test_h_shows_the_hidden_space_and_H_changes_the_partner(ui):
         assert app.view.hidden and hidden_of(app) == (1, 0, 1)  # the selected neuron and the next one
         assert plot.border_title.startswith("hidden space")
         # The caption is in the legend beside or under the plane (it was cut on the x-axis row at 80x24).
-        assert "x: n1, y: n2 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
+        assert "layer 1: x n1, y n2" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("H")
         await settle(pilot)
         assert hidden_of(app) == (1, 0, 2)
-        assert "x: n1, y: n3 of layer 1" in "".join(seg.text for line in plot._lines for seg in line)
+        assert "layer 1: x n1, y n3" in "".join(seg.text for line in plot._lines for seg in line)
         await pilot.press("h")
         await settle(pilot)
         assert not app.view.hidden and app.frames.frame.hidden is None

@@ -15,7 +15,7 @@ from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.cli.parser import build_parser
-from nnplay.tui.cli.screenshots import SHOTS, pose, shot_app
+from nnplay.tui.cli.screenshots import SHOTS, Shot, pose, shot_app
 from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
 from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
 from nnplay.tui.raster.diagram_geometry import layout, rasterise_connections
@@ -201,6 +201,29 @@ def test_the_weight_scale_is_never_cut(scale: float, width: int) -> None:
     assert text.count("█") >= 2 and "0" in text  # a ramp both sides of zero
 
 
+@pytest.mark.parametrize("partner", [0, 9])
+def test_the_hidden_space_says_every_legend_entry_whole_in_the_plot_pane_at_80x24(partner: int) -> None:
+    """24 columns, the plot pane at 80x24: "grey: the input grid, warped" was cut to "...grid, wa"."""
+    from nnplay.tui.render.scatter import hidden_space_rows
+
+    trainer = Trainer(PRESETS["circle"].config(layers=(12,), train_size=60))
+    view = ViewState(hidden=True, partner=partner, selection=Selection(1, 11))  # neurons 12 and 1, or 12 and 10
+    snap = trainer.snapshot()
+    lines, frame = render_scatter(snap, 24, 15, view, default_plot_style(2, 4, TRUECOLOR))
+    shown = "\n".join(line.text for line in lines)
+    _, legend = hidden_space_rows(frame.hidden, frame, default_plot_style(2, 4, TRUECOLOR))
+    for entry in legend:
+        assert "".join(seg.text for seg in entry) in shown, shown
+
+
+@pytest.mark.parametrize("scale", [0.99, 2.1, 220.0])
+def test_the_weight_scale_keeps_its_word_in_the_diagrams_width_at_80x24(scale: float) -> None:
+    legend = DiagramPainter(colors=256).legend(scale, thin=False, width=25)
+    text = "".join(seg.text for seg in legend)
+    assert cell_len(text) <= 25 and text.split()[0] == "weight", text
+    assert text.count("█") >= 2 * 2, text  # still a ramp of a few shades each side
+
+
 async def test_a_dense_mesh_is_thinned_to_the_strongest_links_and_k_toggles_it(make_app) -> None:
     trainer = Trainer(PRESETS["spiral"].config())  # 8,8,8 hidden
     app = make_app(trainer)
@@ -277,6 +300,39 @@ async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(sh
         assert_fits(app)
 
 
+MAIN_SCREEN_SHOTS = [s for s in SHOTS if s.compare is None and s.name not in ("help", "explain-step", "lessons-80x24")]
+
+
+@pytest.mark.parametrize("shot", MAIN_SCREEN_SHOTS, ids=[s.name for s in MAIN_SCREEN_SHOTS])
+async def test_the_confusion_matrix_is_shown_whole_at_80x24(shot) -> None:
+    """At 80 columns the metrics take the whole width, under the panel too, and the matrix fits
+    beside the status (it was hidden there: the status and the matrix needed more than the 51
+    columns right of the panel)."""
+    app = shot_app(shot)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pose(pilot, shot)
+        confusion = app.query_one("#confusion")
+        assert confusion.display and str(confusion.render()).startswith("test  pred"), shot.name
+        diagram = app.query_one(WeightDiagram)
+        if diagram.display:  # the scale says what it measures
+            assert "weight" in diagram._lines[-1].text, diagram._lines[-1].text
+        assert_fits(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_flawed_rule_and_the_confusion_matrix_are_both_shown(size) -> None:
+    """Lesson 2 runs the article's flawed backprop: the status names it and the matrix, which shows
+    where the flawed rule goes wrong, stays beside it (the longer status line used to hide it)."""
+    shot = Shot("flawed", "", "seed-v2", 600, size=size, lesson=2)
+    app = shot_app(shot)
+    async with app.run_test(size=size) as pilot:
+        await pose(pilot, shot)
+        status = str(app.query_one("#status").render())
+        assert "FLAWED backprop" in status.splitlines()[2], status
+        assert app.query_one("#confusion").display
+        assert_fits(app)
+
+
 WIDE_STATUS = [s for s in SHOTS if s.name in ("spiral-trained", "time-travel", "classify")]
 
 
@@ -329,3 +385,52 @@ def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -
     lines, frame = render_scatter(snap, 60, 34, ViewState(), default_plot_style(2, 4, 16))
     assert frame.grid.shape == (box.height, box.width)
     assert "▀" not in "".join(line.text for line in lines)
+
+
+def _shown_backgrounds(app: NNPlayApp, y: int, x0: int, x1: int, depth: str) -> list[tuple[int, int, int]]:
+    """The background each cell of row ``y`` from ``x0`` to ``x1`` shows, as the terminal draws it
+    (a reversed cell shows its text colour; a 256-colour terminal the nearest palette colour)."""
+    from textual.color import Color
+
+    shown, x = [], 0
+    for seg in app.screen._compositor.render_strips()[y]:
+        for _ in seg.text:
+            if x0 <= x < x1:
+                colour = seg.style.color if seg.style.reverse else seg.style.bgcolor
+                if depth == "256" and colour is not None:
+                    colour = colour.downgrade(ColorSystem.EIGHT_BIT)
+                shown.append(Color.from_rich_color(colour).rgb if colour is not None else (18, 18, 18))
+            x += 1
+    return shown
+
+
+@pytest.mark.parametrize("depth", ["truecolor", "256", "NO_COLOR"])
+async def test_the_focused_panel_field_stands_out_at_80x24_in_every_colour_depth(make_app, monkeypatch, depth) -> None:
+    """Focusing a field changes its row by at least 3:1 in brightness, over its whole label (or the
+    list's highlighted row): a compact field's 5% tint was all there was, invisible in greys."""
+    from tests.tui.test_point_contrast import contrast
+
+    if depth == "NO_COLOR":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(PRESETS["circle"].config(), colors=None if depth == "NO_COLOR" else 256)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(lambda: bool(app.query("#field-noise")), what="the panel's fields", between=pilot.pause)
+        for target in ("#field-dataset", "#field-noise", "#field-features", "#add-layer"):
+            field = app.query_one(target)
+            field.focus()  # first: the panel scrolls it into view
+            await pilot.pause()
+            await pilot.pause()
+            if target == "#field-features":  # the highlighted option's row, right of its check box
+                y, x0, x1 = field.region.y, field.region.x + 4, field.region.right - 1
+            elif target == "#add-layer":
+                y, x0, x1 = field.region.y, field.region.x + 1, field.region.right - 1
+            else:  # the label beside the field
+                label = field.parent.children[0]
+                y, x0, x1 = label.region.y, label.region.x, label.region.x + len(str(label.render()))
+            after = _shown_backgrounds(app, y, x0, x1, depth)
+            app.query_one("#diagram").focus()
+            await pilot.pause()
+            await pilot.pause()
+            before = _shown_backgrounds(app, y, x0, x1, depth)
+            weakest = min(contrast(a, b) for a, b in zip(before, after, strict=True))
+            assert weakest >= 3.0, (target, round(weakest, 2), before, after)

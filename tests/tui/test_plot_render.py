@@ -18,6 +18,7 @@ from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display
 from nnplay.tui.model.plot_geometry import plot_box
 from nnplay.tui.model.view_state import Selection, ViewState
 from nnplay.tui.raster.braille import rasterise_points
+from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR
 from nnplay.tui.render.plot import (
     BIG_POINT,
     BIG_TEST_POINT,
@@ -604,3 +605,37 @@ def test_y_axis_labels_are_rounded_to_fit_never_cut(value, shown):
 def test_both_axes_write_a_range_with_one_number_format():
     # A CSV file's range: "1.1" above "-1" on the y axis and "-1.07283 ... 1.07283" below was one range.
     assert axis_numbers((1.07283, -1.07283), 4) == ("1.1", "-1.1")
+
+
+def _plane_marks(lines, box) -> tuple[np.ndarray, np.ndarray]:
+    """(cells with dots, cells underlined) of the plane in rendered ``lines``."""
+    rows = [
+        [(ch, seg.style) for seg in line for ch in seg.text][box.left : box.left + box.width]
+        for line in lines[box.top : box.top + box.height]
+    ]
+    dots = np.array([[0x2800 < ord(ch) <= 0x28FF or ch in "●◦○" for ch, _ in row] for row in rows])
+    marked = np.array([[bool(st and st.underline) for _, st in row] for row in rows])
+    return dots, marked
+
+
+@pytest.mark.parametrize("colors", [TRUECOLOR, 256, 16, MONOCHROME])
+@pytest.mark.parametrize(("steps", "says"), [(0, "underlined: right"), (400, "underlined: wrong")])
+def test_the_mark_goes_on_the_fewer_points_and_the_legend_says_which(colors: int, steps: int, says: str) -> None:
+    """Untrained, ~80% of the quadrants' points are wrong: underlining them striped the whole
+    plane. While more than two thirds are wrong the right ones are marked; trained, the wrong ones."""
+    trainer = Trainer(PRESETS["seed-v2"].config())
+    trainer.step(steps)
+    width, height = 60, 34
+    lines, frame = render_scatter(trainer.snapshot(), width, height, ViewState(), default_plot_style(4, 4, colors))
+    box = frame.box
+    text = "\n".join(line.text for line in lines)
+    assert says in text, text
+    _, predicted = row_max_argmax(frame.points.outputs)
+    right = predicted == frame.points.y
+    marked_points = right if says.endswith("right") else ~right
+    assert marked_points.mean() < 1 / 3  # the fewer
+    expected = rasterise_points(frame.points.X, frame.points.y, frame.snapshot.data.extent, box.width, box.height,
+                                marked_points)[2]  # fmt: skip
+    dots, marked = _plane_marks(lines, box)
+    assert np.array_equal(marked & dots, expected), "the underlined cells are those holding a marked point"
+    assert 0 < marked.sum() < 0.5 * dots.sum()

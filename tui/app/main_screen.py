@@ -9,7 +9,7 @@ to the session at once if it is live, else waits for r (marked pending).
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
@@ -44,18 +44,19 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         config, deferred = self._panel
-        with Horizontal(id="body"):
+        # A grid (app.tcss): the panel beside the views, the metrics and the notice line; on a
+        # narrow terminal the metrics and the notice line take the whole width under both.
+        with Container(id="body"):
             yield ParamsPanel(config, deferred=deferred, on_change=self._config_changed, id="panel")
-            with Vertical(id="main"):
-                with Horizontal(id="views"):
-                    yield ScatterPlot(colors=self.color_count, id="plot")
-                    with Vertical(id="diagram-box"):
-                        yield WeightDiagram(colors=self.color_count, id="diagram")
-                        yield WeightEvolution(id="evolution")
-                        yield LossLandscape(colors=self.color_count, id="landscape")
-                        yield Static("", id="inspector")
-                yield Metrics(id="metrics")
-                yield NoticeLine(id="notice")
+            with Horizontal(id="views"):
+                yield ScatterPlot(colors=self.color_count, id="plot")
+                with Vertical(id="diagram-box"):
+                    yield WeightDiagram(colors=self.color_count, id="diagram")
+                    yield WeightEvolution(id="evolution")
+                    yield LossLandscape(colors=self.color_count, id="landscape")
+                    yield Static("", id="inspector")
+            yield Metrics(id="metrics")
+            yield NoticeLine(id="notice")
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
         yield BindingsFooter()
 
@@ -84,8 +85,8 @@ class MainScreen(Screen):
         pane = (landscape.size.width, landscape.size.height) if shown else (0, 0)
         return FrameSizes((plot.size.width, plot.size.height), plot.half_rows, cell_aspect, pane)
 
-    def show(self, frame: Frame, status_note: str) -> None:
-        """Hand each pane its part of ``frame``; ``status_note`` is the status box's third row."""
+    def show(self, frame: Frame, status_note: tuple[str, str]) -> None:
+        """Hand each pane its part of ``frame``; ``status_note`` is the status box's third row, whole and short."""
         view, snap = frame.view, frame.snapshot
         self.query_one("#diagram-box").display = view.diagram
         self.set_diagram_title(view)

@@ -28,11 +28,13 @@ def speed_text(per_second: float) -> str:
     return f"{per_second:,.0f}"
 
 
-def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
+def status_text(snap: Snapshot, running: bool, fps_note: str, short: bool = False) -> str:
     """Three short lines (progress, loss and accuracy, a note) that fit the status box unwrapped:
-    wrapped at any width, "acc 19.2% / 20.0%" broke in two and a divergence fell out of sight."""
+    wrapped at any width, "acc 19.2% / 20.0%" broke in two and a divergence fell out of sight.
+    ``short`` leaves out the engine's name, for a status beside the confusion matrix."""
     m = snap.metrics
-    state = f"{speed_text(snap.steps_per_second)} steps/s ({snap.engine})" if running else "paused"
+    engine = "" if short else f" ({snap.engine})"
+    state = f"{speed_text(snap.steps_per_second)} steps/s{engine}" if running else "paused"
     progress = f"step {snap.step:,}  epoch {snap.epoch:,}  {state}"
     if snap.data.is_regression:
         score = f"R² {score_text(m.r2_train)} / {score_text(m.r2_test)}"
@@ -44,12 +46,13 @@ def status_text(snap: Snapshot, running: bool, fps_note: str) -> str:
     return "\n".join((progress, quality, fps_note))
 
 
-def rate_text(snap: Snapshot) -> str:
-    """The learning rate in force, not the one typed: a schedule lowers it (cosine ends at 0)."""
+def rate_text(snap: Snapshot, short: bool = False) -> str:
+    """The learning rate in force, not the one typed: a schedule lowers it (cosine ends at 0).
+    ``short`` names a flawed rule without saying whose it is."""
     c = snap.config
     text = f"lr {snap.learning_rate:.3g}" + ("" if c.schedule == "constant" else f" ({c.schedule})")
     if c.backprop != "correct":  # first after the rate: a narrow status box cuts the end of the line
-        text += "  FLAWED backprop (article v2)"
+        text += "  FLAWED backprop" + ("" if short else " (article v2)")
     return text
 
 
@@ -73,12 +76,14 @@ def confusion_text(snap: Snapshot) -> str:
     return "\n".join([head, *rows])
 
 
-def status_note(snap: Snapshot, view: ViewState, fps_note: str) -> str:
-    """The status line's third row: the rate in force and the frame rate, or how to travel."""
+def status_note(snap: Snapshot, view: ViewState, fps_note: str) -> tuple[str, str]:
+    """The status line's third row, whole and short: the rate in force and the frame rate, or how
+    to travel. The short form is for a status beside the confusion matrix."""
     if view.travel is not None:
         # Short: at 120 columns beside the confusion matrix "... g go on from here  l live" lost "live".
-        return f"TIME TRAVEL {view.travel + 1}/{len(view.moments)}: , . move  g go on  l live"
-    return f"{rate_text(snap)}  {fps_note}"
+        travel = f"TIME TRAVEL {view.travel + 1}/{len(view.moments)}: , . move  g go on  l live"
+        return travel, travel
+    return f"{rate_text(snap)}  {fps_note}", f"{rate_text(snap, short=True)}  {fps_note}"
 
 
 def column_means(losses: np.ndarray, starts: np.ndarray) -> list[float]:

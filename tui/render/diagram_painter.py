@@ -191,28 +191,35 @@ class DiagramPainter:
         return style
 
     def legend(self, scale: float, thin: bool, width: int, per_node: int = 1) -> list[Segment]:
-        """The weight scale, then what fits of: the dashed-negative key, the thinning, the word "weight"."""
+        """The word "weight" and the weight scale, then what fits of: the dashed-negative key, the
+        thinning, the grouping; the ramp takes the room left. The word says what the scale is, so it
+        goes before all but the ramp's fewest steps."""
         neg, pos = self._weight_styles
         dim = Style(dim=True)
         left, right = Segment(f" -{short_number(scale, 2)} ", dim), Segment(f" +{short_number(scale, 2)}", dim)
+        label = Segment(" weight", dim)
+        room = width - left.cell_length - right.cell_length - 1  # for the ramp: both sides and "0"
+        named = (room - label.cell_length) // 2 >= MIN_LEGEND_STEPS
+        room -= label.cell_length * named
+        extras = [Segment(" ╌ <0", neg[-1])]  # negative lines are dashed
+        if thin:
+            extras.append(Segment(f"  top {STRONGEST} (k)", dim))
+        if per_node > 1:
+            extras.append(Segment(f"  {per_node} neurons a node", dim))
+        kept = []
+        for seg in extras:
+            if (room - seg.cell_length) // 2 >= MIN_LEGEND_STEPS:
+                kept.append(seg)
+                room -= seg.cell_length
         # Where the numbers leave no room for every step, each side shows fewer, faintest to strongest.
-        side = max(1, min(len(pos), (width - left.cell_length - right.cell_length - 1) // 2))
+        side = max(1, min(len(pos), room // 2))
         steps = [round(i * (len(pos) - 1) / max(side - 1, 1)) for i in range(side)] if side > 1 else [len(pos) - 1]
         ramp = [Segment("█", neg[i]) for i in reversed(steps)] + [Segment("0", dim)]
         ramp += [Segment("█", pos[i]) for i in steps]
-        segments = [left, *ramp, right]
-        extras = [(False, Segment("  ╌ <0", neg[-1]))]  # negative lines are dashed
-        if per_node > 1:
-            extras.append((False, Segment(f"  {per_node} neurons a node", dim)))
-        if thin:
-            extras.append((False, Segment(f"  top {STRONGEST} (k)", dim)))
-        extras.append((True, Segment(" weight", dim)))
-        used = sum(seg.cell_length for seg in segments)
-        for first, seg in extras:
-            if used + seg.cell_length <= width:
-                segments.insert(0, seg) if first else segments.append(seg)
-                used += seg.cell_length
-        return segments
+        return [label] * named + [left, *ramp, right, *kept]
+
+
+MIN_LEGEND_STEPS = 2  # shades a side of the weight legend's ramp, kept before the word "weight"
 
 
 def neuron_link_mask(sizes: list[int], sel: Selection, n_links: int) -> np.ndarray:

@@ -64,7 +64,8 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     else:
         cls = np.zeros(0, np.int16)
         flagged = np.zeros(0, bool)
-    bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, flagged)
+    marks_right = bool(len(X)) and float(flagged.mean()) > MARK_RIGHT_ABOVE
+    bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, ~flagged if marks_right else flagged)
     point_test = None if is_test is None else majority_cells(X, is_test, extent, width, height)
     glyphs = point_glyphs(bits, point_test, len(X))
     if view.cursor is not None:
@@ -78,8 +79,16 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
         level, lower_level = level[0::2], level[1::2]
     plot_frame = PlotFrame(region_cls, level, bits, point_cls, point_flag, point_test, glyphs, lower_cls, lower_level)
     rows = render_plot_lines(plot_frame, style)
-    legend = legend_items(frame, view, style, shows_test=is_test is not None, any_wrong=bool(flagged.any()))
+    legend = legend_items(
+        frame, view, style, shows_test=is_test is not None, any_wrong=bool(flagged.any()), marks_right=marks_right
+    )
     return frame_lines(rows, extent, box, total_width, total_height, legend)
+
+
+# Past this share of wrong points the right ones are marked instead, so the marks stay the fewer
+# (an untrained network gets most points wrong, and marking them all striped the whole plane); a
+# run near chance (half wrong) keeps one meaning of the mark instead of flipping it every frame.
+MARK_RIGHT_ABOVE = 2 / 3
 
 
 def cells_of(grid: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -116,11 +125,12 @@ def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> tup
     rows = render_plot_lines(plot_frame, style)
     dim = Style(dim=True)
     lo, hi = space.lo, space.hi
+    # Each entry fits the plot pane at 80x24 (24 columns), with two-digit neurons too.
     legend = [
-        [Segment(f"x: n{space.a + 1}, y: n{space.b + 1} of layer {space.layer}", dim)],
+        [Segment(f"layer {space.layer}: x n{space.a + 1}, y n{space.b + 1}", dim)],
         [Segment(f"x {short_number(lo[0], 2)}..{short_number(hi[0], 2)}", dim)],
         [Segment(f"y {short_number(lo[1], 2)}..{short_number(hi[1], 2)}", dim)],
-        [Segment("grey: the input grid, warped", dim)],
+        [Segment("grey: warped input grid", dim)],
     ]
     if point_test is not None:
         legend.append([Segment(TEST_GLYPH, Style()), Segment(" test point", dim)])
@@ -158,7 +168,7 @@ def point_glyphs(bits: np.ndarray, point_test: np.ndarray | None, n_points: int)
 
 
 def legend_items(
-    frame: Frame, view: ViewState, style: PlotStyle, *, shows_test: bool, any_wrong: bool
+    frame: Frame, view: ViewState, style: PlotStyle, *, shows_test: bool, any_wrong: bool, marks_right: bool = False
 ) -> list[list[Segment]]:
     """Short legend entries, each a few segments: the class colours (or the value scale), the marks."""
     dim = Style(dim=True)
@@ -174,7 +184,8 @@ def legend_items(
             items.append([Segment("●", style.point_fg[c]), Segment(shown, dim)])
     items.append([Segment(POINTS_SAY[data.is_regression, view.by_prediction], dim)])
     if any_wrong:
-        items.append([Segment("underlined", style.flag_style), Segment(WRONG_SAYS[data.is_regression], dim)])
+        says = (RIGHT_SAYS if marks_right else WRONG_SAYS)[data.is_regression]
+        items.append([Segment("underlined", style.flag_style), Segment(says, dim)])
     if shows_test:
         items.append([Segment(TEST_GLYPH, Style()), Segment(" test point", dim)])
     if view.cursor is not None:
@@ -191,6 +202,7 @@ POINTS_SAY = {
     (True, True): "points: sign of output (p)",
 }
 WRONG_SAYS = {False: ": wrong", True: ": off by > 0.5"}  # the flag of scatter_lines
+RIGHT_SAYS = {False: ": right", True: ": within 0.5"}  # the flag where most points are wrong
 
 
 def frame_lines(

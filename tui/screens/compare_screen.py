@@ -106,7 +106,7 @@ class CompareScreen(ModalScreen[None]):
         self._drawn = (pair, running, sizes)
         for i, (snap, plot, size) in enumerate(zip(pair, plots, sizes, strict=True)):
             plot.show(build_frame(snap, PLOT_ONLY, size, running))
-            self.query_one(f"#metrics-{i}", Metrics).show(snap, running, rate_text(snap))
+            self.query_one(f"#metrics-{i}", Metrics).show(snap, running, (rate_text(snap), rate_text(snap, short=True)))
 
     # -- commands (UI thread -> the runs' worker) ---------------------------------------
 

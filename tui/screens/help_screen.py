@@ -54,7 +54,8 @@ twice as tall as wide). Each cell's background is the class the network predicts
 the stronger the shade, the more confident it is. The dots are the training points in the
 colour of their *true* class (TensorFlow Playground's convention), so a dot on a
 background of another colour is a mistake; misclassified points are also underlined and
-bold. A few points (up to 40) are drawn as `●`; test points as `◦`. The legend under the
+bold (while more than two thirds are wrong, the right ones instead: the legend says which).
+A few points (up to 40) are drawn as `●`; test points as `◦`. The legend under the
 plot names each colour; `p` colours the points by prediction instead.
 
 **The diagram.** Blue solid lines are positive weights, orange dashed ones negative; the

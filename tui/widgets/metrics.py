@@ -56,7 +56,8 @@ class Metrics(Horizontal):
             yield Static("", id="status")
         yield Static("", id="confusion")
 
-    def show(self, snap: Snapshot, running: bool, fps_note: str) -> None:
+    def show(self, snap: Snapshot, running: bool, note: str | tuple[str, str]) -> None:
+        """Draw ``snap``; ``note`` is the status's third row, or its whole and short forms."""
         width = max(1, self.query_one("#curves").size.width - CURVE_LABEL_WIDTH)
         history = snap.history
         # The whole recorded run, each column the mean of its share of the rows: the newest
@@ -72,16 +73,27 @@ class Metrics(Horizontal):
             latest = short_number(values[-1]) if len(values) else "-"
             update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
         status = self.query_one("#status", Static)
-        text = status_text(snap, running, fps_note)
-        status.set_class(snap.diverged_at is not None, "-diverged")
-        update_if_changed(status, text)
         confusion = self.query_one("#confusion", Static)
         table = confusion_text(snap)
+        text, beside = self.status_beside(snap, running, (note,) if isinstance(note, str) else note, table)
+        status.set_class(snap.diverged_at is not None, "-diverged")
+        update_if_changed(status, text)
         update_if_changed(confusion, table)
-        # The matrix sits beside the status only where the status keeps every character.
-        beside = widest(table) + 2 + max(widest(text), CURVE_LABEL_WIDTH + 8) <= self.size.width
-        if confusion.display != (beside and bool(table)):
-            confusion.display = beside and bool(table)
+        if confusion.display != beside:
+            confusion.display = beside
+
+    def status_beside(self, snap: Snapshot, running: bool, notes: tuple[str, ...], table: str) -> tuple[str, bool]:
+        """The status text and whether the confusion matrix is shown beside it: the matrix is shown
+        wherever the status keeps every character in its whole form or, failing that, its short form
+        (no engine name, the flawed rule unnamed); where neither fits, the status alone, whole."""
+        whole = status_text(snap, running, notes[0])
+        if not table:
+            return whole, False
+        for short, note in enumerate((notes[0], notes[-1])):
+            text = status_text(snap, running, note, short=bool(short))
+            if widest(table) + 2 + max(widest(text), CURVE_LABEL_WIDTH + 8) <= self.size.width:
+                return text, True
+        return whole, False
 
     def on_click(self, event: events.Click) -> None:
         steps = getattr(self, "_shown_steps", None)

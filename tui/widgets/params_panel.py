@@ -18,6 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from nnplay.core.data.features import FEATURES
@@ -194,6 +195,20 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
     ParamsPanel .buttons { height: 1; }
     ParamsPanel .buttons Button { min-width: 4; width: auto; margin: 0; }
     ParamsPanel #pending { color: $warning; height: auto; dock: top; }  /* in view however far down you are */
+    /* The field with the focus stands out at every colour depth, NO_COLOR too: its label is
+       reversed and the field tinted (a compact field's own 5% tint vanishes in greys). A list's
+       highlighted row is drawn only while the list has the focus, so it is never mistaken for it. */
+    ParamsPanel .row.-focused > Label { color: $text; text-style: bold reverse; }
+    ParamsPanel FieldInput:focus, ParamsPanel PanelSelect:focus > SelectCurrent {
+        text-style: bold; background-tint: $foreground 20%;
+    }
+    ParamsPanel FeatureList:focus { border: none; }  /* a border on focus pushed the fields below down two rows */
+    ParamsPanel FeatureList:focus > .option-list--option-highlighted {
+        color: $background; background: $foreground; text-style: bold;
+    }
+    ParamsPanel FeatureList:blur > .option-list--option-highlighted {
+        background: $surface; color: $foreground; text-style: none;
+    }
     """
 
     class ConfigChanged(Message):
@@ -385,6 +400,20 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
             except NoMatches:
                 pass
         self.screen.focus_next() if direction > 0 else self.screen.focus_previous()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._mark_row(event.widget, True)
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._mark_row(event.widget, False)
+
+    @staticmethod
+    def _mark_row(widget: Widget, focused: bool) -> None:
+        # A class on the field's row, not `:focus-within`: Textual restyles only the focused
+        # widget and its ancestors when the focus moves, so the row's label would keep its old look.
+        row = widget.parent
+        if isinstance(row, Horizontal) and row.has_class("row"):
+            row.set_class(focused, "-focused")
 
     @on(Input.Blurred)
     def _input_left(self, event: Input.Blurred) -> None:
