@@ -120,7 +120,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         if self.start_worker:
             self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
             if self.use_kernel:
-                self.set_timer(1.5, self.load_kernel)  # after the first frames: importing numba holds the GIL
+                self.startup.when_up(self.load_kernel)  # importing numba holds the GIL for ~0.5 s
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.on_resize(events.Resize(self.size, self.size))
 
