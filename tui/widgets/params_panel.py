@@ -22,14 +22,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from nnplay.core.backprop import BACKPROP_LABELS
-from nnplay.core.config import FIELDS, MAX_LAYERS, ConfigError, TrainConfig, parse_value
+from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
 from nnplay.core.features import FEATURES
 from nnplay.core.outside_text import printable
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-PANEL_MAX_NEURONS = 16  # the diagram stays readable up to here; the CLI allows more
 
 # (field, label) in panel order; section titles start with "#".
 LAYOUT: tuple[tuple[str, str], ...] = (
@@ -91,12 +90,8 @@ class FieldValidator(Validator):
             return self.success()
         try:
             parse_value(self.name, value)
-        except ConfigError as exc:
-            if self.name == "layers":
-                return self.failure(f"sizes 1..{PANEL_MAX_NEURONS}, up to {MAX_LAYERS} layers")
+        except ConfigError as exc:  # the limits of core.config, as the CLI and session files have them
             return self.failure(exc.allowed)
-        if self.name == "layers" and any(s > PANEL_MAX_NEURONS for s in parse_value("layers", value)):
-            return self.failure(f"at most {PANEL_MAX_NEURONS} neurons per layer in the app")
         return self.success()
 
 
@@ -505,11 +500,11 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
         layers = list(self.config.layers)
         match event.button.id:
             case "add-layer" if len(layers) < MAX_LAYERS:
-                layers.append(min(layers[-1], PANEL_MAX_NEURONS) if layers else 4)
+                layers.append(layers[-1] if layers else 4)
             case "remove-layer" if layers:
                 layers.pop()
-            case "more-neurons" if layers and layers[-1] < PANEL_MAX_NEURONS:
-                layers[-1] += 1  # a wider layer (from the CLI or a file) is left alone, not cut to the cap
+            case "more-neurons" if layers and layers[-1] < MAX_NEURONS:
+                layers[-1] += 1
             case "fewer-neurons" if layers:
                 layers[-1] = max(1, layers[-1] - 1)
             case "regenerate":
