@@ -37,7 +37,7 @@ from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
 from nnplay.tui.render.palette import colour_count
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import open_compare_prompt
-from nnplay.tui.screens.lessons_screen import open_lessons
+from nnplay.tui.screens.lessons_screen import leave_lesson_for, open_lessons
 from nnplay.tui.screens.parameter_prompt import ask_for_parameter
 from nnplay.tui.screens.quit_prompt import quit_or_ask
 from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
@@ -220,6 +220,7 @@ class NNPlayApp(RoutesKeysInOrder, App[None]):
         self.apply_config(self.query_one(ParamsPanel).config.replace(seed=seed))
 
     def apply_preset(self, name: str) -> None:
+        leave_lesson_for(self, PRESETS[name].config())
         self.apply_config(PRESETS[name].config())
         self.notify(f"preset {name}: {PRESETS[name].description}")
 

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from nnplay.core.config import TrainConfig
 from nnplay.core.lesson_progress import Progress
 from nnplay.core.lessons import LESSONS, Lesson
 from nnplay.tui.lesson_tracker import LessonTracker
@@ -116,18 +117,32 @@ class LessonsScreen(ModalScreen[None]):
 
     def action_leave(self) -> None:
         """Stop following the lesson (the run goes on as it is)."""
-        from nnplay.tui.widgets.lesson_bar import show_lesson_bar
-
         if self.tracker is None:
             return
-        self.app.lesson_tracker = self.tracker = None
-        show_lesson_bar(self.app, None)
-        self.app.notify("left the lesson; L starts one again")
+        self.tracker = None
+        leave_lesson(self.app, "left the lesson; L starts one again")
         self._show()
 
     def action_toggle_hints(self) -> None:
         self.hints = not self.hints
         self._show()
+
+
+def leave_lesson(app: App, why: str) -> None:
+    """Stop following the lesson: its bar goes, and ``why`` is said."""
+    from nnplay.tui.widgets.lesson_bar import show_lesson_bar
+
+    app.lesson_tracker = None
+    show_lesson_bar(app, None)
+    app.notify(why)
+
+
+def leave_lesson_for(app: App, config: TrainConfig) -> None:
+    """A preset is a setup of its own: applying one other than the lesson's setup leaves the lesson
+    (its bar, "done" included, spoke of a run that is gone)."""
+    tracker = getattr(app, "lesson_tracker", None)
+    if tracker is not None and config != tracker.setup:
+        leave_lesson(app, f"left lesson {tracker.number}: the preset is another setup; L starts one again")
 
 
 def open_lessons(app: App) -> None:
