@@ -8,9 +8,9 @@ import nnplay.tui  # noqa: F401  first, as `nnplay` imports it: it sets the BLAS
 def app_as_run(preset: str, engine: str):
     """NNPlayApp on `preset`, standalone (the whole process, as `nnplay` runs it), 256 colours,
     no SSH detection; `engine` is "numpy" or "numba"."""
-    from nnplay.core.presets import PRESETS
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.app import NNPlayApp
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.core.settings.presets import PRESETS
+    from nnplay.tui.app.app import NNPlayApp
 
     return NNPlayApp(
         trainer=Trainer(PRESETS[preset].config()),

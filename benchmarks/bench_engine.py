@@ -1,14 +1,14 @@
 """nnplay's engines vs PyTorch on the CPU: same network, first weights, data, rate and steps.
 
     python benchmarks/bench_engine.py [--steps 5000] [--repeats 5] [--smoke]
-    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel: writes core/engine_table.py
+    python benchmarks/bench_engine.py --scan [--smoke]   # numpy vs the kernel: writes core/engine/engine_table.py
 
 Ours is timed by ``nnplay train --json`` (its ``seconds``: the training loop only), with
 each engine; PyTorch by the same loop written the usual way (index a batch, forward, loss,
 backward, step), starting from nnplay's first weights on nnplay's training set, at the
 same constant rate. Runs alternate ours/theirs so both see the same machine load; the
 table shows medians and the ratio torch_seconds / nnplay_seconds (>1 = we are faster),
-and which engine ``--engine auto`` picks for the batch (``core.kernel.kernel_is_faster``).
+and which engine ``--engine auto`` picks for the batch (``core.engine.kernel.kernel_is_faster``).
 Without PyTorch installed its column is left out and nnplay's seconds are shown alone.
 
 ``--large`` rows (more points than ``nnplay train`` takes) are timed in this process by CPU
@@ -16,7 +16,7 @@ time, every engine and PyTorch interleaved.
 
 ``--scan`` times both engines in this process by CPU time (robust to a loaded machine)
 over batch sizes and hidden widths, and writes the table ``--engine auto`` chooses by
-(``core/engine_table.py``; ``core.kernel.kernel_is_faster`` takes the nearest row's winner).
+(``core/engine/engine_table.py``; ``core.engine.kernel.kernel_is_faster`` takes the nearest row's winner).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ NETWORK = [
 ]
 
 
-TABLE = Path(__file__).resolve().parents[1] / "core" / "engine_table.py"
+TABLE = Path(__file__).resolve().parents[1] / "core" / "engine" / "engine_table.py"
 SCAN_WIDTHS = ("4", "8,8", "32,32", "64,64")  # hidden layers: 16, 96, 1,152 and 4,352 weights
 SCAN_BATCHES = (1, 8, 32, 64, 128, 256, 512, 1024, 4096, 16384)
 
@@ -87,8 +87,9 @@ def ours(batch: int, steps: int, env_note: dict, engine: str = "numpy") -> float
 
 def trainer_for(flags: list[str]):
     """The Trainer ``nnplay train FLAGS`` starts from: its data and first weights."""
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.cli import build_parser, config_from_args
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.cli.arguments import config_from_args
+    from nnplay.tui.cli.parser import build_parser
 
     return Trainer(config_from_args(build_parser().parse_args(["train", *flags])))
 
@@ -136,8 +137,8 @@ def big_trainer(points: int, batch: int):
     """The benchmark's network on ``points`` circle points (more than ``nnplay train`` takes)."""
     from dataclasses import replace
 
-    from nnplay.core.datasets import make_dataset
-    from nnplay.core.trainer import Trainer
+    from nnplay.core.data.datasets import make_dataset
+    from nnplay.core.run.trainer import Trainer
 
     config = trainer_for([*NETWORK, "--batch-size", str(batch)]).config
     return Trainer(replace(config, batch_size=batch), make_dataset("circle", points, 100, 0.0, config.seed))
@@ -145,7 +146,7 @@ def big_trainer(points: int, batch: int):
 
 def big_rows(rows: tuple[tuple[int, int], ...], repeats: int, has_torch: bool) -> None:
     """Large data in this process, every engine and PyTorch interleaved, by CPU time per step."""
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine.kernel import load_kernel
 
     kernel = load_kernel()
     print(f"large data, CPU ms per step, median of {repeats}")
@@ -173,8 +174,8 @@ def big_rows(rows: tuple[tuple[int, int], ...], repeats: int, has_torch: bool) -
 
 def scan(smoke: bool, table: Path | None) -> None:
     """Both engines by CPU time per step, over batch sizes and widths, interleaved; writes ``table``
-    (core/engine_table.py: the rows ``--engine auto`` chooses by) unless it is None."""
-    from nnplay.core.kernel import engine_table_source, kernel_unavailable_reason, load_kernel
+    (core/engine/engine_table.py: the rows ``--engine auto`` chooses by) unless it is None."""
+    from nnplay.core.engine.kernel import engine_table_source, kernel_unavailable_reason, load_kernel
 
     kernel = load_kernel()
     if kernel is None:
@@ -227,7 +228,7 @@ def main() -> None:
         "--scan", action="store_true", help="numpy vs the kernel over batch sizes and widths; writes --table"
     )
     parser.add_argument(
-        "--table", type=Path, default=TABLE, help="where --scan writes its table (default: core/engine_table.py)"
+        "--table", type=Path, default=TABLE, help="where --scan writes its table (default: core/engine/engine_table.py)"
     )
     parser.add_argument("--no-table", dest="table", action="store_const", const=None, help="--scan writes nothing")
     parser.add_argument(
@@ -259,7 +260,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} at the start")
     print(f"{'batch':>6} {'engine':>7} {'nnplay s':>10} {'torch s':>10} {'torch/nnplay':>13}")
     engines = ["numpy"]
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine.kernel import load_kernel
 
     if load_kernel() is not None:
         engines.append("numba")

@@ -40,7 +40,7 @@ def hidden_layers(text: str) -> tuple[int, ...]:
 
 
 def config_for(layers: tuple[int, ...], points: int):
-    from nnplay.core.config import TrainConfig
+    from nnplay.core.settings.config import TrainConfig
 
     return TrainConfig(
         dataset="spiral",
@@ -67,15 +67,15 @@ def idle(app, quiet: bool) -> None:
 
 
 async def rates(layers: tuple[int, ...], points: int, seconds: float, repeats: int, engine: str) -> dict:
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.app import NNPlayApp
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.app.app import NNPlayApp
 
     trainer = Trainer(config_for(layers, points))
     app = NNPlayApp(trainer=trainer, environ={}, colors=256, use_kernel=False)
     shown, quiet, frames, cost = [], [], [], []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":
-            from nnplay.core.kernel import load_kernel
+            from nnplay.core.engine.kernel import load_kernel
 
             app.session.set_kernel(load_kernel())
         await pilot.pause(0.5)

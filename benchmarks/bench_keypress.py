@@ -87,7 +87,7 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
     trainer = None
     if network is not None:
         from benchmarks.bench_frames import config_for, hidden_layers
-        from nnplay.core.trainer import Trainer
+        from nnplay.core.run.trainer import Trainer
 
         trainer = Trainer(config_for(hidden_layers(network), points))
         app.session.replace(trainer)
@@ -102,7 +102,7 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
     latencies = []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":
-            from nnplay.core.kernel import load_kernel
+            from nnplay.core.engine.kernel import load_kernel
 
             app.session.set_kernel(load_kernel())
         await pilot.press("space")

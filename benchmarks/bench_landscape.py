@@ -7,7 +7,7 @@ A 41x21 grid (861 networks) on the training set, float32 as the app draws it and
 `nnplay landscape` gives it, for the three planes: the selected weight and its bias (the first
 layer's, so every layer moves), the path's PCA plane, and random filter-normalised directions.
 The budget is 50 ms for 500 points on a 2-8-8-2 tanh network (issue 26); bigger networks and data
-sets are measured on a subsample (core.landscape.WORK_LIMIT), which the last rows show.
+sets are measured on a subsample (core.run.landscape.WORK_LIMIT), which the last rows show.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import numpy as np
 from bench_render import median_ms
 from smoke_mode import parse_args
 
-from nnplay.core import landscape as L
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
+from nnplay.core.run import landscape as L
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 
 def main() -> None:

@@ -22,11 +22,11 @@ import time
 
 from smoke_mode import parse_args
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.model.diagram_model import diagram_data
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.model.diagram_data import diagram_data
 from nnplay.tui.model.view_state import Selection, ViewState
-from nnplay.tui.render.diagram import DiagramPainter
+from nnplay.tui.render.diagram_painter import DiagramPainter
 from nnplay.tui.render.plot import default_plot_style
 from nnplay.tui.widgets.scatter_plot import render_scatter
 

@@ -21,7 +21,7 @@ The runs are bench_frames.py's (``config_for``: the spiral, tanh into softmax, A
 - KB/s: bench_terminal_bytes.py's measure, the real app in tmux at 120x40 training the same run
   with that engine (``--engine``), over ``--bytes-seconds`` or, where snapshots are dear and so
   come seldom, long enough for three of them (at most 30 s). The app (and ``--engine auto``) trains
-  with the kernel only where it is the faster engine (``core.kernel.kernel_is_faster``): where
+  with the kernel only where it is the faster engine (``core.engine.kernel.kernel_is_faster``): where
   ``--engine numba`` trains with numpy, the column says "= numpy" instead of measuring it again.
 
 Medians; fewer repeats at the big sizes, where one measurement is long enough to be steady.
@@ -90,9 +90,9 @@ def painted(widget) -> None:
 
 async def frame_costs(layers: tuple[int, ...], points: int) -> dict[str, float]:
     """Median milliseconds of one frame's plot, diagram and metrics, and of a snapshot."""
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.app import NNPlayApp
-    from nnplay.tui.model.diagram_model import diagram_data
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.app.app import NNPlayApp
+    from nnplay.tui.model.diagram_data import diagram_data
     from nnplay.tui.model.frame import FrameSizes, build_frame
     from nnplay.tui.model.status_text import status_note
     from nnplay.tui.widgets.metrics import Metrics
@@ -154,7 +154,7 @@ def build_frame_with(frame, view, data):
 
 def terminal_bytes(layers: tuple[int, ...], points: int, engine: str, seconds: float) -> float:
     """KB/s written to a 120x40 terminal while the app trains this run with ``--engine engine``."""
-    from nnplay.tui.share import command_line
+    from nnplay.tui.flags.share_line import command_line
 
     flags = [*shlex.split(command_line(config_for(layers, points)))[1:], "--engine", engine]
     training, _ = measure(seconds, "120x40", False, None, flags, paused=False, training_shows=f"({engine})")
@@ -169,8 +169,8 @@ def main() -> None:
     parser.add_argument("--bytes-seconds", type=float, default=3.0)
     parser.add_argument("--no-bytes", action="store_true", help="leave out the terminal (tmux) measurement")
     args = parse_args(parser, networks=["4"], points=[500], engines=["numpy"], bytes_seconds=0.5)
-    from nnplay.core.kernel import load_kernel
-    from nnplay.core.trainer import Trainer
+    from nnplay.core.engine.kernel import load_kernel
+    from nnplay.core.run.trainer import Trainer
 
     kernel = load_kernel() if "numba" in args.engines else None
     print(f"load average {os.getloadavg()[0]:.2f}; medians; frames at 120x40")

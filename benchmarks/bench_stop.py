@@ -43,8 +43,8 @@ def wait(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> No
 
 
 def cancel_to_join(config, compiled, backlog: bool = False) -> float:
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.session import TrainingSession
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.run.channel import TrainingSession
 
     trainer = Trainer(config)
     trainer.use_kernel(compiled)
@@ -70,10 +70,10 @@ def cancel_to_join(config, compiled, backlog: bool = False) -> float:
 async def quit_while_training(in_flight: bool, folder: Path) -> float:
     from textual import events
 
-    from nnplay.core.persist import save_session
-    from nnplay.core.presets import PRESETS
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.app import NNPlayApp
+    from nnplay.core.files.session_file import save_session
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.core.settings.presets import PRESETS
+    from nnplay.tui.app.app import NNPlayApp
     from nnplay.tui.screens.quit_prompt import QuitPrompt
 
     config = PRESETS["spiral"].config(train_size=3000, batch_size=50)
@@ -112,8 +112,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parse_args(parser, repeats=1)
-    from nnplay.core.kernel import load_kernel
-    from nnplay.core.presets import PRESETS
+    from nnplay.core.engine.kernel import load_kernel
+    from nnplay.core.settings.presets import PRESETS
 
     compiled = load_kernel()
     cases = [

@@ -38,9 +38,9 @@ from textual.pilot import Pilot, _get_mouse_message_arguments
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
-from nnplay.tui.main_screen import MIN_SIZE
+from nnplay.core.run.trainer import Trainer
+from nnplay.tui.app.app import NNPlayApp
+from nnplay.tui.app.main_screen import MIN_SIZE
 from nnplay.tui.screens.text_prompt import TextPrompt
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
@@ -302,7 +302,7 @@ class Fuzzer:
         """No modal, live view, no data editing, the preset's config everywhere, paused."""
         app = self.app
         # Keys typed while the app starts are held until its panel is up, then handed on in order
-        # (tui/key_pacing.py): the stream's first keys may still be on their way.
+        # (tui/keys/pacing.py): the stream's first keys may still be on their way.
         await wait_until(lambda: not app.key_hold.holding, "the keys typed during start-up to be handed on")
         await self.answer_modals()
         await self.resize(*size)

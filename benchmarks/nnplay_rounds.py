@@ -34,9 +34,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("train_flags", nargs=argparse.REMAINDER)
     args = parse_args(parser, steps=1000, rounds=1)
-    from nnplay.core.kernel import load_kernel
-    from nnplay.core.trainer import Trainer
-    from nnplay.tui.cli import build_parser, config_from_args
+    from nnplay.core.engine.kernel import load_kernel
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.tui.cli.arguments import config_from_args
+    from nnplay.tui.cli.parser import build_parser
 
     flags = [f for f in args.train_flags if f != "--"]
     total = args.steps * (args.rounds + 1)

@@ -46,10 +46,10 @@ def hook() -> None:
     # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets):
     # `nnplay` imports the app's once it has parsed its flags and built the trainer; here first,
     # so that the imports are timed as one stage.
-    import nnplay.tui.cli  # noqa: F401
-    import nnplay.tui.startup as startup_module
-    from nnplay.tui.app import NNPlayApp
-    from nnplay.tui.frame_pipeline import FramePipeline
+    import nnplay.tui.app.startup as startup_module
+    import nnplay.tui.cli.entry  # noqa: F401
+    from nnplay.tui.app.app import NNPlayApp
+    from nnplay.tui.app.frame_pipeline import FramePipeline
     from nnplay.tui.widgets.params_panel import ParamsPanel
 
     mark("imports")
@@ -100,7 +100,7 @@ def main() -> int:
         with open(out, "a") as f:
             f.write(json.dumps({"error": f"startup_marks.py cannot hook the app: {error}"}) + "\n")
         return 1
-    import nnplay.tui.cli as cli
+    import nnplay.tui.cli.entry as cli
 
     try:
         return cli.main(argv)

@@ -1,5 +1,5 @@
 """nnplay's training engine: pure numpy, usable without Textual or Rich."""
 
-from nnplay.core.network import Network
+from nnplay.core.engine.network import Network
 
 __all__ = ["Network"]

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 from tests.core.hostile_sessions import crafted_sessions
 
 # The quick tier (-m "not slow"): the engine, the frame model, the render layer and the CLI's
@@ -51,7 +51,7 @@ def app_under_test(
     app's own default), a 256-colour terminal (None: detect it), no environment (so no SSH or
     NO_COLOR from the shell running the suite), no worker thread and no numba (importing numba in
     the background holds the GIL for a while, which timing tests would measure)."""
-    from nnplay.tui.app import NNPlayApp
+    from nnplay.tui.app.app import NNPlayApp
 
     trainer = Trainer(setup) if isinstance(setup, TrainConfig) else setup
     return NNPlayApp(

@@ -10,8 +10,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from nnplay.tui.keys import DIAGRAM_KEYS, KEYS, OTHER_KEYS, markdown_table
-from nnplay.tui.screenshots import SHOTS
+from nnplay.tui.cli.screenshots import SHOTS
+from nnplay.tui.keys.key_table import DIAGRAM_KEYS, KEYS, OTHER_KEYS, markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -93,11 +93,11 @@ def test_the_generated_pages_carry_the_codes_tables() -> None:
         "## `nnplay screenshots`",
     ):
         assert command in reference, command
-    from nnplay.tui.flags import FLAG_FIELDS
+    from nnplay.tui.flags.flag_table import FLAG_FIELDS
 
     assert all(flag in reference for flag in FLAG_FIELDS), "a flag is missing from the CLI reference"
     settings = hook.settings_table()
-    from nnplay.core.config import FIELDS
+    from nnplay.core.settings.config import FIELDS
 
     assert all(f"| {name} |" in settings for name in FIELDS)
 

@@ -60,7 +60,7 @@ def test_a_non_editable_install_gives_a_working_nnplay_command(tmp_path: Path) -
         python,
         "-c",
         "import importlib.resources as r, nnplay.tui as t; "
-        "print(t.__path__[0]); print((r.files('nnplay.tui') / 'app.tcss').is_file())",
+        "print(t.__path__[0]); print((r.files('nnplay.tui.app') / 'app.tcss').is_file())",
         cwd=tmp_path,
     )
     package, has_css = where.stdout.split()

@@ -4,15 +4,15 @@ Blocks kept in the pages, filled at build time and by ``python docs/hooks/nnplay
 (which rewrites the pages, so they read right on GitHub too; ``tests/test_docs.py`` fails
 when a committed block differs from what the code makes):
 
-- ``<!-- nnplay:keys -->`` ... ``<!-- /nnplay:keys -->``: the key table of ``tui/keys.py``
+- ``<!-- nnplay:keys -->`` ... ``<!-- /nnplay:keys -->``: the key table of ``tui/keys/key_table.py``
   (the app's bindings, palette and help come from it too).
 - ``<!-- nnplay:settings -->`` ... ``<!-- /nnplay:settings -->``: every setting of
-  ``core/config.py`` (``FIELDS``) with its flag, range and default.
+  ``core/settings/config.py`` (``FIELDS``) with its flag, range and default.
 
 Markers filled at build time only:
 
 - ``<!-- nnplay:cli -->``: ``nnplay --help`` and every command's ``--help``, from the argument
-  parser in ``tui/cli.py`` (``build_parser``), as the Python that builds the site prints them.
+  parser in ``tui/cli/parser.py`` (``build_parser``), as the Python that builds the site prints them.
 - ``<!-- nnplay:architecture -->``: ``ARCHITECTURE.md``, the code's map.
 
 And the pictures: ``screenshots/*.svg`` (made by ``nnplay screenshots``) are published at
@@ -33,7 +33,7 @@ HELP_COLUMNS = "100"  # argparse wraps to $COLUMNS: a fixed width keeps the page
 
 
 def cli_reference() -> str:
-    from nnplay.tui.cli import build_parser
+    from nnplay.tui.cli.parser import build_parser
 
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = HELP_COLUMNS
@@ -53,16 +53,16 @@ def cli_reference() -> str:
 
 
 def key_table() -> str:
-    from nnplay.tui.keys import markdown_table
+    from nnplay.tui.keys.key_table import markdown_table
 
     return markdown_table()
 
 
 def settings_table() -> str:
-    from nnplay.core.config import FIELDS
-    from nnplay.core.presets import DEFAULT_PRESET, PRESETS
-    from nnplay.tui.flags import FIELD_FLAGS
-    from nnplay.tui.share import flag_text
+    from nnplay.core.settings.config import FIELDS
+    from nnplay.core.settings.presets import DEFAULT_PRESET, PRESETS
+    from nnplay.tui.flags.flag_table import FIELD_FLAGS
+    from nnplay.tui.flags.share_line import flag_text
 
     defaults = PRESETS[DEFAULT_PRESET].config()
     rows = [

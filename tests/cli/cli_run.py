@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nnplay.tui.cli import main
+from nnplay.tui.cli.entry import main
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

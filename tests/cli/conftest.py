@@ -11,6 +11,6 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def numpy_engine_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nnplay.core import kernel
+    from nnplay.core.engine import kernel
 
     monkeypatch.setattr(kernel, "load_kernel", lambda: None, raising=False)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from nnplay.core.backprop import FLAWED_LABEL
-from nnplay.tui.cli import main
+from nnplay.core.engine.backprop import FLAWED_LABEL
+from nnplay.tui.cli.entry import main
 
 
 def test_cli_labels_the_flawed_rule(capsys) -> None:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-SHOW = "import nnplay.tui.cli, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+SHOW = "import nnplay.tui.cli.entry, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
 
 
 @pytest.mark.slow  # a process of its own, or a whole training

@@ -1,6 +1,6 @@
 """Tests of the headless ``nnplay train`` command and the top-level flags.
 
-Most run ``tui.cli.main`` in-process; a few run the real command in a subprocess to
+Most run ``tui.cli.entry.main`` in-process; a few run the real command in a subprocess to
 prove the exit codes are real and nothing prints a traceback.
 """
 
@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nnplay.core.persist as persist
-from nnplay.core.config import FIELDS
-from nnplay.core.persist import load_session, session_bytes
-from nnplay.core.presets import PRESETS
-from nnplay.tui.cli import entry_point
-from nnplay.tui.flags import FLAG_FIELDS
+import nnplay.core.files.session_file as persist
+from nnplay.core.files.session_file import load_session, session_bytes
+from nnplay.core.settings.config import FIELDS
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.cli.entry import entry_point
+from nnplay.tui.flags.flag_table import FLAG_FIELDS
 from tests.cli.cli_run import run, run_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,8 +237,8 @@ def _bad_sessions(tmp_path: Path, good: bytes) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def good_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from nnplay.core.config import TrainConfig
-    from nnplay.core.trainer import Trainer
+    from nnplay.core.run.trainer import Trainer
+    from nnplay.core.settings.config import TrainConfig
 
     t = Trainer(TrainConfig(train_size=40, iterations=10))
     t.step(10)

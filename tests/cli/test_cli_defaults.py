@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from nnplay.core.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli import build_parser, main
+from nnplay.core.settings.presets import DEFAULT_PRESET, PRESETS
+from nnplay.tui.cli.entry import main
+from nnplay.tui.cli.parser import build_parser
 
 
 def help_of(flag: str) -> str:

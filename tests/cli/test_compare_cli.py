@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.config import ConfigError, TrainConfig, unused_reason
-from nnplay.tui.cli import main
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.settings.config import ConfigError, TrainConfig, unused_reason
+from nnplay.tui.cli.entry import main
 
 
 def test_cli_refuses_a_bad_comparison_in_one_line(capsys) -> None:
@@ -28,10 +28,10 @@ def test_cli_refuses_a_bad_comparison_in_one_line(capsys) -> None:
 )
 def test_cli_refuses_a_comparison_of_nothing(spec: str, said: str, capsys, monkeypatch) -> None:
     import nnplay.tui.screens.compare_screen
-    import nnplay.tui.signals
+    import nnplay.tui.terminal.signals
 
     monkeypatch.setattr(nnplay.tui.screens.compare_screen.CompareApp, "run", lambda *a: pytest.fail("compared"))
-    monkeypatch.setattr(nnplay.tui.signals, "run_standalone", lambda *a: pytest.fail("the app opened"))
+    monkeypatch.setattr(nnplay.tui.terminal.signals, "run_standalone", lambda *a: pytest.fail("the app opened"))
     assert main(["--compare", spec]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("nnplay: error: argument --compare:") and said in err, err

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nnplay.core import kernel as kernel_module
+from nnplay.core.engine import kernel as kernel_module
 from tests.cli.cli_run import run_json
 
 V1 = ["--preset", "seed-v1", "--iterations", "20000"]

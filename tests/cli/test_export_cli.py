@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.export import predict_script_path
-from nnplay.core.features import feature_matrix
-from nnplay.core.persist import save_session
-from nnplay.core.trainer import Trainer, make_data
-from nnplay.tui.cli import main
+from nnplay.core.data.features import feature_matrix
+from nnplay.core.files.export import predict_script_path
+from nnplay.core.files.session_file import save_session
+from nnplay.core.run.trainer import Trainer, make_data
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.cli.entry import main
 from tests.cli.crafted_names import STEMS, crafted
 
 CASES = {
@@ -179,7 +179,7 @@ def test_unwritable_output_exits_2_naming_out(tmp_path: Path, capsys, monkeypatc
     def refuse(path, payload, inputs=()):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("nnplay.core.output_file.atomic_write", refuse)
+    monkeypatch.setattr("nnplay.core.io.output_file.atomic_write", refuse)
     assert main(["export", "--load", str(tmp_path / "s.npz"), "--out", str(tmp_path / "m.py")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out" in err and "Permission denied" in err

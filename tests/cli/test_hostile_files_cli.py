@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
-import nnplay.core.persist as persist
-from nnplay.core import memory_budget, output_file
-from nnplay.core.config import TrainConfig, parse_value
-from nnplay.core.datasets import DatasetError, load_csv
-from nnplay.core.output_file import shown_path
-from nnplay.core.persist import atomic_write, load_session, save_session
-from nnplay.core.trainer import Trainer
+import nnplay.core.files.session_file as persist
+from nnplay.core.data.datasets import DatasetError, load_csv
+from nnplay.core.files.session_file import atomic_write, load_session, save_session
+from nnplay.core.io import output_file
+from nnplay.core.io.output_file import shown_path
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings import memory_budget
+from nnplay.core.settings.config import TrainConfig, parse_value
 from tests.cli.cli_run import one_line, run
 from tests.core.hostile_csv import hostile_csv_files
 from tests.core.hostile_progress import odd_progress_files
@@ -82,7 +83,7 @@ def test_a_crafted_session_in_a_subprocess_prints_no_traceback(crafted) -> None:
 
 LESSONS_PEAK = """
 import ast, contextlib, io, os, sys
-from nnplay.tui.cli import main
+from nnplay.tui.cli.entry import main
 for folder in sys.argv[1:]:
     os.environ["XDG_DATA_HOME"] = folder
     err = io.StringIO()
@@ -159,7 +160,7 @@ def test_the_memory_limit_flag(capsys) -> None:
 
 TRAIN_PEAK = """
 import sys
-from nnplay.tui.cli import main
+from nnplay.tui.cli.entry import main
 code = main(sys.argv[1:])
 print(code, next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) // 1024)
 """

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.core.persist import load_session, save_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.session_file import load_session, save_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from tests.cli.cli_run import one_line, run
 
 

@@ -1,4 +1,4 @@
-"""nnplay lessons, nnplay lessons --check and nnplay lesson N (tui.lessons_cli)."""
+"""nnplay lessons, nnplay lessons --check and nnplay lesson N (tui.cli.lessons)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from nnplay.core.lessons import LESSONS, Move
-from nnplay.tui import lessons_cli
-from nnplay.tui.cli import main
+from nnplay.core.teaching.lessons import LESSONS, Move
+from nnplay.tui.cli import lessons as lessons_cli
+from nnplay.tui.cli.entry import main
 
 
 @pytest.fixture(autouse=True)

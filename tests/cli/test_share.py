@@ -8,13 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nnplay.core.activations import HIDDEN
-from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig
-from nnplay.core.features import FEATURES
-from nnplay.core.presets import DEFAULT_PRESET, PRESETS
-from nnplay.tui.cli import build_parser, config_from_args
-from nnplay.tui.flags import FIELD_FLAGS
-from nnplay.tui.share import command_line
+from nnplay.core.data.features import FEATURES
+from nnplay.core.engine.activations import HIDDEN
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig
+from nnplay.core.settings.presets import DEFAULT_PRESET, PRESETS
+from nnplay.tui.cli.arguments import config_from_args
+from nnplay.tui.cli.parser import build_parser
+from nnplay.tui.flags.flag_table import FIELD_FLAGS
+from nnplay.tui.flags.share_line import command_line
 
 # A CSV path as a shell user might type it: anything but NUL, no spaces at the ends (flag values are stripped).
 PATHS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1).filter(

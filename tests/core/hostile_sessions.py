@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.persist import session_bytes
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.session_file import session_bytes
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 # Text that a terminal obeys instead of showing: class names a crafted file may hold.
 TERMINAL_TEXT = {

@@ -1,15 +1,15 @@
-"""The article's flawed version-2 backprop, kept as a teaching option (core.backprop)."""
+"""The article's flawed version-2 backprop, kept as a teaching option (core.engine.backprop)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnplay.core.backprop import article_v2_gradient
-from nnplay.core.config import ConfigError, TrainConfig
-from nnplay.core.network import Network
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.backprop import article_v2_gradient
+from nnplay.core.engine.network import Network
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import ConfigError, TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
 
 def crafted() -> tuple[Network, np.ndarray, np.ndarray]:
@@ -46,7 +46,7 @@ def test_hidden_weight_update_lacks_exactly_the_output_slope() -> None:
 
 def test_the_article_code_line_for_line() -> None:
     """The JavaScript train() of version 2, transcribed loop for loop, takes the same step (with the
-    hidden error from the output weights before this step's update, see core.backprop)."""
+    hidden error from the output weights before this step's update, see core.engine.backprop)."""
     net = Network([2, 4, 4], activation="sigmoid", output="sigmoid", loss="mse", init="uniform11", seed=1)
     inputs, target, lr = [0.4, -0.8], [0.0, 1.0, 0.0, 0.0], 0.3
     W1, b1 = net.weights[0].copy(), net.biases[0].copy()

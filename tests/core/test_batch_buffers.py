@@ -1,4 +1,4 @@
-"""The numpy engine's step writes into arrays made once (``core.batch_buffers``): the updates are
+"""The numpy engine's step writes into arrays made once (``core.engine.batch_buffers``): the updates are
 the ones ``Network.gradients`` gives for the batch's rows, bit for bit, for every activation and
 output, with a short last batch; the whole set is used where it lies; and a step on a big batch
 makes no arrays the size of the batch."""
@@ -10,10 +10,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nnplay.core.batch_buffers import BatchBuffers
-from nnplay.core.config import TrainConfig
-from nnplay.core.network import Network
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.batch_buffers import BatchBuffers
+from nnplay.core.engine.network import Network
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 RUNS = [
     ("tanh", "softmax", "cross_entropy"),
@@ -37,7 +37,7 @@ def test_each_update_is_the_gradient_of_its_rows_bit_for_bit(activation: str, ou
     )  # fmt: skip
     t = Trainer(config)
     for _ in range(9):  # over two epochs: batches of 30, 30, 30 and the short one of 10
-        idx = t._order[t._at : t._at + 30].copy()
+        idx = t.batches.order[t.batches.at : t.batches.at + 30].copy()
         before = t.net.copy()
         t.step(1)
         expected = before.params - 0.1 * flat_grad(before, t.X_train[idx], t.Y_train[idx])

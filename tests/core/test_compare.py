@@ -1,14 +1,14 @@
-"""Two runs side by side (core.compare): same data, same first weights, one setting apart, in step."""
+"""Two runs side by side (core.run.compare): same data, same first weights, one setting apart, in step."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nnplay.core.compare import Comparison, Side, parse_comparison
-from nnplay.core.config import ConfigError
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import StopReason
+from nnplay.core.run.compare import Comparison, Side, parse_comparison
+from nnplay.core.run.trainer import StopReason
+from nnplay.core.settings.config import ConfigError
+from nnplay.core.settings.presets import PRESETS
 
 BASE = PRESETS["circle"].config(optimizer="sgd", iterations=300)
 

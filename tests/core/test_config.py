@@ -1,4 +1,4 @@
-"""Tests of ``core.config``: the one table of settings, their parsing and their checks."""
+"""Tests of ``core.settings.config``: the one table of settings, their parsing and their checks."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
-from nnplay.core.datasets import DATASETS, REGRESSION
-from nnplay.core.features import FEATURES
-from nnplay.core.losses import CROSS_ENTROPY_OUTPUTS
-from nnplay.core.presets import PRESETS
+from nnplay.core.data.datasets import DATASETS, REGRESSION
+from nnplay.core.data.features import FEATURES
+from nnplay.core.engine.losses import CROSS_ENTROPY_OUTPUTS
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
+from nnplay.core.settings.presets import PRESETS
 
 NUMERIC = [name for name, f in FIELDS.items() if f.kind in ("int", "float")]
 INTS = [name for name, f in FIELDS.items() if f.kind == "int"]

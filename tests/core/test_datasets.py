@@ -5,16 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnplay.core import datasets
-from nnplay.core.datasets import (
-    DATASETS,
-    REGRESSION,
-    Dataset,
-    DatasetError,
-    load_csv,
-    make_dataset,
-    sample_points,
-)
+from nnplay.core.data import datasets
+from nnplay.core.data.datasets import DATASETS, REGRESSION, Dataset, DatasetError, load_csv, make_dataset, sample_points
 
 GENERATED = tuple(name for name in DATASETS if name != "csv")
 CLASSIFICATION = tuple(name for name in GENERATED if name not in REGRESSION)

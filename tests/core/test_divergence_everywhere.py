@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.datasets import DATASETS, REGRESSION
-from nnplay.core.network import MAX_PARAMETER
-from nnplay.core.persist import load_session, save_session
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.data.datasets import DATASETS, REGRESSION
+from nnplay.core.engine.network import MAX_PARAMETER
+from nnplay.core.files.session_file import load_session, save_session
+from nnplay.core.run.trainer import StopReason, Trainer
+from nnplay.core.settings.config import TrainConfig
 
 DIVERGING_DATASETS = tuple(d for d in DATASETS if d != "csv")
 CHUNKS = (1, 7, 50, 100, 250)  # the app's chunks vary with the measured speed
@@ -57,7 +57,7 @@ SETTING_NAMES = tuple(settings_for("quadrants"))
 
 
 def kernel_or_skip():
-    from nnplay.core.kernel import kernel_unavailable_reason, load_kernel
+    from nnplay.core.engine.kernel import kernel_unavailable_reason, load_kernel
 
     kernel = load_kernel()
     if kernel is None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.config import ConfigError, TrainConfig
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import ConfigError, TrainConfig
 
 BASE = TrainConfig(dataset="circle", train_size=40, layers=(5, 4), activation="tanh", output="softmax",
                    loss="cross_entropy", batch_size=8, lr=0.05)  # fmt: skip
 
 
 def masked_loss(t: Trainer, X: np.ndarray, Y: np.ndarray, masks: list[np.ndarray]) -> float:
-    from nnplay.core.losses import mean_loss
+    from nnplay.core.engine.losses import mean_loss
 
     net, a, zs = t.net, X, []
     for k, (w, b, f) in enumerate(net._plan):

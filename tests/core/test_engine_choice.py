@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.core import engine_table
-from nnplay.core import kernel as kernel_module
-from nnplay.core.config import TrainConfig
-from nnplay.core.engine_table import ROWS
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine import engine_table
+from nnplay.core.engine import kernel as kernel_module
+from nnplay.core.engine.engine_table import ROWS
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 WIDE = TrainConfig(dataset="circle", train_size=1000, layers=(8, 8), output="softmax", loss="cross_entropy")
 
@@ -48,7 +48,7 @@ def test_between_measured_rows_the_nearest_one_decides() -> None:
 
 
 def test_the_table_is_the_scans_own_text() -> None:
-    """core/engine_table.py is what ``bench_engine.py --scan`` writes, not edited by hand."""
+    """core/engine/engine_table.py is what ``bench_engine.py --scan`` writes, not edited by hand."""
     text = Path(engine_table.__file__).read_text()
     assert text == kernel_module.engine_table_source(ROWS, engine_table.MEASURED)
     namespace: dict = {}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnplay.core import Network
-from nnplay.core.explain import explain_step
+from nnplay.core.teaching.explain import explain_step
 
 COMBOS = [("sigmoid", "mse"), ("softmax", "mse"), ("tanh", "mse"), ("linear", "mse"),
           ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")]  # fmt: skip

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.export import DEFAULT_NAMES, export_files, export_json
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.export import DEFAULT_NAMES, export_files, export_json
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 
 def test_refuses_networks_it_cannot_export() -> None:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from nnplay.core.features import FEATURES, feature_matrix, parse_features
+from nnplay.core.data.features import FEATURES, feature_matrix, parse_features
 
 NAMES = tuple(FEATURES)
 

@@ -17,15 +17,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nnplay.core.persist as persist
-from nnplay.core import kernel as kernel_module
-from nnplay.core import memory_budget
-from nnplay.core.config import ConfigError, TrainConfig
-from nnplay.core.datasets import DatasetError, load_csv
-from nnplay.core.lesson_progress import Progress
-from nnplay.core.network import MAX_PARAMETER
-from nnplay.core.persist import MAX_STEP, SessionFileError, atomic_write, load_session, save_session
-from nnplay.core.trainer import Trainer
+import nnplay.core.files.session_file as persist
+from nnplay.core.data.datasets import DatasetError, load_csv
+from nnplay.core.engine import kernel as kernel_module
+from nnplay.core.engine.network import MAX_PARAMETER
+from nnplay.core.files.session_file import MAX_STEP, SessionFileError, atomic_write, load_session, save_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings import memory_budget
+from nnplay.core.settings.config import ConfigError, TrainConfig
+from nnplay.core.teaching.lesson_progress import Progress
 from tests.core.hostile_csv import hostile_csv_files
 from tests.core.hostile_progress import odd_progress_files
 from tests.core.hostile_sessions import deflate_bomb, genuine, members, raw_members, write_zip
@@ -78,7 +78,9 @@ def test_a_deflate_bomb_is_refused_without_inflating_it(tmp_path: Path, key: str
     arrays, meta = members(genuine())
     bomb = deflate_bomb(tmp_path / "bomb.npz", arrays, meta, key, 64_000_000 if key == "X_train" else 32_000_000)
     assert bomb.stat().st_size < 4_000_000
-    refused, peak_mb = loaded_in_a_subprocess("nnplay.core.persist", "load_session", "SessionFileError", bomb)
+    refused, peak_mb = loaded_in_a_subprocess(
+        "nnplay.core.files.session_file", "load_session", "SessionFileError", bomb
+    )
     assert refused.startswith("refused"), refused
     print(f"\n{bomb.stat().st_size / 1e6:.1f} MB bomb ({key}): peak RSS {peak_mb} MB")
     assert peak_mb < 250
@@ -140,9 +142,9 @@ def test_chunked_evaluation_gives_the_same_metrics(monkeypatch: pytest.MonkeyPat
     t = Trainer(TrainConfig(dataset="circle", train_size=1000, test_ratio=0.5, layers=(6,)))
     t.step(200)
     whole = t.evaluate(record=False)
-    import nnplay.core.trainer as trainer_module
+    import nnplay.core.run.evaluation as evaluation_module
 
-    monkeypatch.setattr(trainer_module, "EVAL_CHUNK", 64)
+    monkeypatch.setattr(evaluation_module, "EVAL_CHUNK", 64)
     chunked = t.evaluate(record=False)
     assert chunked.train_loss == pytest.approx(whole.train_loss, rel=1e-12)
     assert chunked.test_accuracy == whole.test_accuracy
@@ -197,7 +199,7 @@ def test_every_hostile_csv_is_refused_in_one_line(tmp_path: Path) -> None:
 
 def test_a_csv_read_in_small_blocks_reads_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines (and \r\n) cut by the blocks a file is read in: the same rows, the same line numbers."""
-    import nnplay.core.datasets as datasets
+    import nnplay.core.data.datasets as datasets
 
     text = "\ufeff-1,-1,1\r\n\r\n  # note\r0,0,0\n\n1, 1 ,1\r\n\r\r2,0.5,0\r\n  \t\n3,3,1"
     path = tmp_path / "p.csv"
@@ -220,7 +222,7 @@ def test_a_50_mb_csv_is_refused_in_a_few_megabytes(tmp_path: Path) -> None:
     (the whole file was read, decoded and split: 1.1 GB for the line, 0.5 GB for the blank lines)."""
     for name, (path, reason) in hostile_csv_files(tmp_path, huge=True).items():
         if name.endswith("50mb"):
-            refused, peak_mb = loaded_in_a_subprocess("nnplay.core.datasets", "load_csv", "DatasetError", path)
+            refused, peak_mb = loaded_in_a_subprocess("nnplay.core.data.datasets", "load_csv", "DatasetError", path)
             assert refused.startswith("refused") and reason in refused, (name, refused)
             print(f"\n{name}: peak RSS {peak_mb} MB")
             assert peak_mb < 120, name

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
-kernel_module = pytest.importorskip("nnplay.core.kernel")
+kernel_module = pytest.importorskip("nnplay.core.engine.kernel")
 KERNEL = kernel_module.load_kernel()
 pytestmark = pytest.mark.skipif(
     KERNEL is None, reason=f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}"
@@ -27,8 +27,12 @@ def pair(config: TrainConfig) -> tuple[Trainer, Trainer]:
 
 
 def assert_same(reference: Trainer, fast: Trainer, rtol: float = 1e-9) -> None:
-    assert (fast.step_count, fast.epoch, fast._at) == (reference.step_count, reference.epoch, reference._at)
-    np.testing.assert_array_equal(fast._order, reference._order)
+    assert (fast.step_count, fast.epoch, fast.batches.at) == (
+        reference.step_count,
+        reference.epoch,
+        reference.batches.at,
+    )
+    np.testing.assert_array_equal(fast.batches.order, reference.batches.order)
     np.testing.assert_allclose(fast.net.params, reference.net.params, rtol=rtol, atol=1e-12)
     np.testing.assert_allclose(fast.optimizer.state, reference.optimizer.state, rtol=rtol, atol=1e-12)
     assert fast.optimizer.t == reference.optimizer.t
@@ -183,8 +187,8 @@ def test_many_epochs_train_in_one_call_of_the_kernel(changes: dict) -> None:
 
 
 def test_the_kernel_compiles_the_trainers_schedule() -> None:
-    from nnplay.core.kernel_numba import scheduled_lr_compiled
-    from nnplay.core.schedule import SCHEDULE_CODES, scheduled_lr
+    from nnplay.core.engine.kernel_numba import scheduled_lr_compiled
+    from nnplay.core.engine.schedule import SCHEDULE_CODES, scheduled_lr
 
     for code in SCHEDULE_CODES.values():
         for step in (0, 1, 249, 250, 251, 999, 1000, 5000):
@@ -192,7 +196,7 @@ def test_the_kernel_compiles_the_trainers_schedule() -> None:
 
 
 def test_sigmoid_exp_is_within_an_ulp_of_libm() -> None:
-    from nnplay.core.kernel_numba import exp_neg
+    from nnplay.core.engine.kernel_numba import exp_neg
 
     rng = np.random.default_rng(0)
     xs = -np.concatenate([rng.uniform(0, 1, 2000), rng.uniform(0, 40, 2000), rng.uniform(0, 708, 2000), [0.0, 5e-324]])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core import landscape as L
-from nnplay.core.config import TrainConfig
-from nnplay.core.losses import mean_loss, mean_losses
-from nnplay.core.network import Network
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.losses import mean_loss, mean_losses
+from nnplay.core.engine.network import Network
+from nnplay.core.run import landscape as L
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 
 def trained(**settings) -> Trainer:
@@ -171,7 +171,7 @@ def test_many_networks_losses_equal_each_networks_own() -> None:
         ("linear", "mse"),
     ):
         z = rng.normal(size=(4, 20, 3)) * 5
-        from nnplay.core.activations import OUTPUTS
+        from nnplay.core.engine.activations import OUTPUTS
 
         a = np.stack([OUTPUTS[output](zi) for zi in z])
         expected = [mean_loss(output, loss, zi, ai, t) for zi, ai in zip(z, a, strict=True)]

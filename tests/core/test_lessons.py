@@ -1,5 +1,5 @@
-"""Lessons as data (core.lessons): each task's goal met and not met on crafted snapshots,
-the reference solutions played headless, and the progress file (core.lesson_progress)."""
+"""Lessons as data (core.teaching.lessons): each task's goal met and not met on crafted snapshots,
+the reference solutions played headless, and the progress file (core.teaching.lesson_progress)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from nnplay.core.lesson_player import play
-from nnplay.core.lesson_progress import Progress, default_path
-from nnplay.core.lessons import LESSONS, Lesson, Move, lesson_by_number
-from nnplay.core.trainer import Evaluation, Snapshot, Trainer
+from nnplay.core.run.trainer import Evaluation, Snapshot, Trainer
+from nnplay.core.teaching.lesson_player import play
+from nnplay.core.teaching.lesson_progress import Progress, default_path
+from nnplay.core.teaching.lessons import LESSONS, Lesson, Move, lesson_by_number
 
 LESSON = {lesson.key: lesson for lesson in LESSONS}
 

@@ -1,4 +1,4 @@
-"""``core.optim.Optimizer`` checked against numbers worked out by hand from the update formulas.
+"""``core.engine.optim.Optimizer`` checked against numbers worked out by hand from the update formulas.
 
 Every test uses the same tiny problem: three parameters, the first two of them weights
 (``n_weights=2``) and the last one a bias, and three fixed gradients. The expected values
@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from nnplay.core.optim import OPTIMIZERS, Optimizer
+from nnplay.core.engine.optim import OPTIMIZERS, Optimizer
 
 W0 = (1.0, -2.0, 0.5)  # two weights, then one bias
 G1 = (0.5, -1.0, 2.0)

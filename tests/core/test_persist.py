@@ -1,4 +1,4 @@
-"""Tests of ``core.persist``: whole sessions saved and loaded, refusals, atomic writes."""
+"""Tests of ``core.files.session_file``: whole sessions saved and loaded, refusals, atomic writes."""
 
 from __future__ import annotations
 
@@ -13,11 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nnplay.core.persist as persist
-from nnplay.core.config import TrainConfig
-from nnplay.core.persist import ARRAYS, SessionFileError, atomic_write, load_session, save_session, session_bytes
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import Trainer
+import nnplay.core.files.session_file as persist
+from nnplay.core.files.session_file import (
+    ARRAYS,
+    SessionFileError,
+    atomic_write,
+    load_session,
+    save_session,
+    session_bytes,
+)
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
 
 # 40 training points in batches of 3: epochs end on a short batch and reshuffle.
 SMALL = TrainConfig(
@@ -49,8 +56,8 @@ def _state(t: Trainer) -> dict:
         "opt_t": t.optimizer.t,
         "step": t.step_count,
         "epoch": t.epoch,
-        "order": t._order.copy(),
-        "at": t._at,
+        "order": t.batches.order.copy(),
+        "at": t.batches.at,
         "rng": t.rng.bit_generator.state,
         "history": t.history.rows(),
         "diverged_at": t.diverged_at,
@@ -176,8 +183,12 @@ def test_resume_equals_straight_run(tmp_path: Path, optimizer: str, first: int, 
     assert resumed.net.params.tobytes() == straight.net.params.tobytes()
     assert resumed.optimizer.state.tobytes() == straight.optimizer.state.tobytes()
     assert resumed.optimizer.t == straight.optimizer.t
-    assert (resumed.step_count, resumed.epoch, resumed._at) == (straight.step_count, straight.epoch, straight._at)
-    assert np.array_equal(resumed._order, straight._order)
+    assert (resumed.step_count, resumed.epoch, resumed.batches.at) == (
+        straight.step_count,
+        straight.epoch,
+        straight.batches.at,
+    )
+    assert np.array_equal(resumed.batches.order, straight.batches.order)
     assert resumed.rng.bit_generator.state == straight.rng.bit_generator.state
 
 

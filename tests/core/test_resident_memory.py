@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnplay.core.kernel import load_kernel
-from nnplay.core.presets import PRESETS
-from nnplay.core.resident_memory import page_out_mappings
-from nnplay.core.trainer import Trainer
+from nnplay.core.engine.kernel import load_kernel
+from nnplay.core.engine.resident_memory import page_out_mappings
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 
 
 def resident_kb(path_fragment: str) -> int:

@@ -1,4 +1,4 @@
-"""The engine's softmax, loss and predicted class through core.row_reductions: numpy's own numbers.
+"""The engine's softmax, loss and predicted class through core.engine.row_reductions: numpy's own numbers.
 
 They go column by column for few classes (numpy's short-axis reductions were most of a
 snapshot's evaluation); what they compute must stay bit for bit what numpy's axis reductions
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.activations import softmax
-from nnplay.core.losses import mean_loss
-from nnplay.core.row_reductions import FEW_COLUMNS, column_sums, row_max_argmax
+from nnplay.core.engine.activations import softmax
+from nnplay.core.engine.losses import mean_loss
+from nnplay.core.engine.row_reductions import FEW_COLUMNS, column_sums, row_max_argmax
 
 
 def _logits(k: int, dtype) -> np.ndarray:

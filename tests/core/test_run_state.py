@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import StopReason, Trainer
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import StopReason, Trainer
+from nnplay.core.settings.config import TrainConfig
 
 CONFIG = TrainConfig(dataset="circle", train_size=60, layers=(5,), optimizer="adam", lr=0.05, batch_size=7, seed=4)
 
@@ -34,7 +34,7 @@ def test_a_state_without_its_batch_order_starts_a_fresh_shuffle() -> None:
     assert state.order is None
     t.step(5)
     t.load_state_dict(state)
-    assert (t.step_count, t._at) == (23, 0)
+    assert (t.step_count, t.batches.at) == (23, 0)
 
 
 def test_a_state_of_another_network_is_refused_and_changes_nothing() -> None:

@@ -1,4 +1,4 @@
-"""``core.trainer``: batching, epochs, determinism, history, snapshots, live settings,
+"""``core.run.trainer``: batching, epochs, determinism, history, snapshots, live settings,
 schedules, divergence, stop conditions, regression metrics and the presets' goals.
 
 Updates are checked against ``Network.gradients`` (verified independently in
@@ -15,13 +15,13 @@ import warnings
 import numpy as np
 import pytest
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.datasets import Dataset
-from nnplay.core.features import feature_matrix
-from nnplay.core.network import Network
-from nnplay.core.presets import PRESETS
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import HISTORY_CAPACITY, HISTORY_FIELDS, RingBuffer, Trainer, targets_for
+from nnplay.core.data.datasets import Dataset
+from nnplay.core.data.features import feature_matrix
+from nnplay.core.engine.network import Network
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import HISTORY_CAPACITY, HISTORY_FIELDS, RingBuffer, Trainer, targets_for
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
 
 SMALL = TrainConfig(dataset="quadrants", train_size=100, layers=(5,), lr=0.3, batch_size=10, seed=3)
 
@@ -752,7 +752,7 @@ def test_steps_to_epoch_lands_exactly_on_the_epoch(batch_size: int) -> None:
 
 
 def test_undo_takes_back_data_and_weight_edits_newest_first():
-    from nnplay.core.trainer import UNDO_LEVELS
+    from nnplay.core.run.trainer import UNDO_LEVELS
 
     trainer = Trainer(PRESETS["seed-v2"].config(train_size=50))
     X0 = trainer.data.X_train.copy()

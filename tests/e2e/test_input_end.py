@@ -1,4 +1,4 @@
-"""Without a terminal the app refuses to start; when its input ends, the app ends (tui/signals.py).
+"""Without a terminal the app refuses to start; when its input ends, the app ends (tui/terminal/signals.py).
 
 The real ``nnplay`` runs as a process of its own: on no terminal at all, on a pty the test holds
 the other side of and then closes (no SIGHUP: the pty is not the app's controlling terminal, as
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.core.persist import load_session
-from nnplay.tui.signals import EXIT_INPUT_ENDED
+from nnplay.core.files.session_file import load_session
+from nnplay.tui.terminal.signals import EXIT_INPUT_ENDED
 
 APP = [sys.executable, "-m", "nnplay.tui.cli"]
 DEADLINE = 60.0  # seconds for the app to start or to end: generous, the machine is busy

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.tui.signals import EXIT_GRACE
+from nnplay.tui.terminal.signals import EXIT_STALL
 from tests.e2e.test_tmux import Terminal, parse_step, plot_visible, timeout_scale
 
 DONE = "SHELL-AFTER-APP"
@@ -95,7 +95,7 @@ def assert_terminal_restored(t: Terminal, screen: str) -> None:
 
 
 def test_sigterm_restores_the_terminal_and_saves_the_run(shell_terminal) -> None:
-    from nnplay.core.persist import load_session
+    from nnplay.core.files.session_file import load_session
 
     t, work, state = shell_terminal()
     screen = train_then_signal(t, signal.SIGTERM)
@@ -126,14 +126,14 @@ def test_sighup_restores_the_terminal_and_saves_the_run(shell_terminal) -> None:
 def test_closing_the_terminal_ends_the_app(terminal_app) -> None:
     """tmux's kill-server closes the pane's terminal: the app gets SIGHUP and then finds every write
     failing, which can block Textual's exit for good (it did one time in two here). The process
-    must still end, within the exit's grace period (tui/signals.py's watchdog)."""
+    must still end, soon after its exit stalls (tui/terminal/signals.py's watchdog)."""
     t = terminal_app()
     t.wait_for(plot_visible, "the plot")
     t.keys("Space")
     t.wait_for(lambda s: "steps/s" in s, "training to start", 5.0)
     pid = int(t.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").strip())
     t.tmux("kill-server")
-    waited = (EXIT_GRACE + 5) * timeout_scale()
+    waited = (EXIT_STALL + 5) * timeout_scale()
     deadline = time.monotonic() + waited
     while running(pid) and time.monotonic() < deadline:
         time.sleep(0.1)

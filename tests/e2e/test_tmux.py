@@ -240,7 +240,7 @@ def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
 def kernel_available() -> bool:
     """Whether the app will switch to the numba kernel. Loading it here first also fills numba's on-disk
     cache, so the app loads it in about a second instead of compiling it for ten or more."""
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine.kernel import load_kernel
 
     return load_kernel() is not None
 
@@ -269,7 +269,7 @@ def test_a_session_at_120x40(terminal, kernel_available) -> None:
 
     t.keys("Space")
     t.wait_for(lambda s: "paused" in s and "steps/s" not in s, "'paused' after the second space", 5.0)
-    # App bug (tui/app.py draw_frame reads session.latest, then session.running): the first frame that
+    # App bug (tui/app/app.py draw_frame reads session.latest, then session.running): the first frame that
     # says "paused" can still show the step of the snapshot before, about one frame (30-140 ms) behind.
     # So wait for the counter to settle before checking that it stays put.
     stopped = t.settled_step()
@@ -439,6 +439,6 @@ def test_q_asks_and_escape_stays_then_s_saves_and_quits(terminal, tmp_path) -> N
     joined = t.tmux("capture-pane", "-p", "-J", "-t", "e2e", "-S", "-").replace("\n", "")
     assert f"nnplay: saved step 4 to {path}; resume with: nnplay --load {path}" in joined, final
 
-    from nnplay.core.persist import load_session
+    from nnplay.core.files.session_file import load_session
 
     assert load_session(path).step_count == 4

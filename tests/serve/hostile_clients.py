@@ -4,7 +4,7 @@ over the websocket. A new case is a line.
 
 from __future__ import annotations
 
-from nnplay.tui.serve_messages import COLUMNS, ROWS, Focus, Ping, Resize, Stdin
+from nnplay.tui.serve.messages import COLUMNS, ROWS, Focus, Ping, Resize, Stdin
 
 # Frames the page never sends: each ends the session (1008) with one log line, none reaches the app.
 REFUSED = (

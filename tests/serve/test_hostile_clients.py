@@ -17,8 +17,8 @@ pytest.importorskip("textual_serve")
 import aiohttp
 from aiohttp import WSCloseCode
 
-from nnplay.tui.serve_messages import KEY_BURST, STDIN_FRAME_MAX
-from nnplay.tui.serve_session import QUIT_GRACE, TERM_GRACE
+from nnplay.tui.serve.messages import KEY_BURST, STDIN_FRAME_MAX
+from nnplay.tui.serve.relay import QUIT_GRACE, TERM_GRACE
 from tests.serve.served import DEADLINE, MEMORY_LIMIT_MB, Served, open_app, read_until, wait_for
 
 # The crafted frames that printed textual-serve's tracebacks or crashed the app, a binary one, and

@@ -1,19 +1,11 @@
-"""What a browser may send to ``nnplay serve`` (tui/serve_messages.py): the page's five messages pass,
+"""What a browser may send to ``nnplay serve`` (tui/serve/messages.py): the page's five messages pass,
 sizes clamped; anything else is a Violation; input is metered in keys."""
 
 from __future__ import annotations
 
 import pytest
 
-from nnplay.tui.serve_messages import (
-    KEY_BURST,
-    KEYS_PER_SECOND,
-    KeyBudget,
-    Violation,
-    count_keys,
-    parse,
-    query_size,
-)
+from nnplay.tui.serve.messages import KEY_BURST, KEYS_PER_SECOND, KeyBudget, Violation, count_keys, parse, query_size
 from tests.serve.hostile_clients import ACCEPTED, QUERIES, REFUSED
 
 

@@ -11,7 +11,10 @@ import sys
 
 import pytest
 
-from nnplay.tui.cli import UsageError, build_parser, main, serve_plan
+from nnplay.tui.cli.arguments import UsageError
+from nnplay.tui.cli.entry import main
+from nnplay.tui.cli.parser import build_parser
+from nnplay.tui.cli.serve import serve_plan
 
 
 def plan(*words: str):

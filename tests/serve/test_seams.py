@@ -1,4 +1,4 @@
-"""Tripwires: the parts of textual-serve that ``nnplay serve`` hooks (tui/serve.py, tui/serve_session.py)
+"""Tripwires: the parts of textual-serve that ``nnplay serve`` hooks (tui/serve/server.py, tui/serve/relay.py)
 are still where and what they were. A failure here means textual-serve changed: look at the new
 version's ``server.py`` and ``app_service.py`` and move the hook, rather than loosening the test.
 """
@@ -62,7 +62,7 @@ def test_the_service_writes_to_the_client_through_attributes_and_quits_the_app_w
 
 
 def test_the_page_sends_the_five_messages_the_checker_knows() -> None:
-    # tui/serve_messages.py refuses any other message; a new one in the page would end every session.
+    # tui/serve/messages.py refuses any other message; a new one in the page would end every session.
     script = (Path(textual_serve.__file__).parent / "static" / "js" / "textual.js").read_text()
     assert sorted(re.findall(r"JSON\.stringify\(\[\"(\w+)\"", script)) == ["blur", "focus", "ping", "resize", "stdin"]
     assert '"?width="+e.cols+"&height="+e.rows' in script

@@ -1,5 +1,5 @@
 """The real ``nnplay serve`` in a subprocess (tests/serve/served.py), driven as a browser would over
-aiohttp: the page, the app in it, the origin rule (tui/serve.py) and the session cap.
+aiohttp: the page, the app in it, the origin rule (tui/serve/server.py) and the session cap.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("textual_serve")
 import aiohttp
 
-from nnplay.tui.serve import SLOT_WAIT, origin_of, page_origins
+from nnplay.tui.serve.server import SLOT_WAIT, origin_of, page_origins
 from tests.serve.served import open_app, pong, read_until
 
 

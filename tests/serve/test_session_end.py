@@ -1,4 +1,4 @@
-"""A session's app ends once its client has gone (tui/serve_session.py): asked to quit, then SIGTERM,
+"""A session's app ends once its client has gone (tui/serve/relay.py): asked to quit, then SIGTERM,
 then SIGKILL, each after its grace; the session ends when the process has. Run on real processes
 under textual-serve's ``AppService``, with the graces shortened."""
 
@@ -15,8 +15,8 @@ pytest.importorskip("textual_serve")
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from nnplay.tui import serve_session
-from nnplay.tui.serve_session import Session
+from nnplay.tui.serve import relay as serve_session
+from nnplay.tui.serve.relay import Session
 from tests.serve.served import wait_for
 
 # A stand-in app: it never reads the quit, and (with "term") ignores SIGTERM too.

@@ -1,4 +1,4 @@
-"""What a session passes on to its app (tui/serve_session.py), with a scripted client and an app that
+"""What a session passes on to its app (tui/serve/relay.py), with a scripted client and an app that
 records what it is sent: resizes coalesced to the latest, input over its budget dropped with one line,
 and an app that stops reading its input ends the session."""
 
@@ -12,9 +12,9 @@ import pytest
 pytest.importorskip("textual_serve")
 from aiohttp import WSMessage, WSMsgType
 
-from nnplay.tui import serve_session
-from nnplay.tui.serve_messages import KEY_BURST, RESIZE_INTERVAL
-from nnplay.tui.serve_session import Session
+from nnplay.tui.serve import relay as serve_session
+from nnplay.tui.serve.messages import KEY_BURST, RESIZE_INTERVAL
+from nnplay.tui.serve.relay import Session
 
 
 class ScriptedClient:

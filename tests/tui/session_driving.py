@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from nnplay.tui.session import TrainingSession
+from nnplay.tui.run.channel import TrainingSession
 
 
 def handled(session: TrainingSession) -> TrainingSession:

@@ -22,11 +22,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Sparkline, Static
 from textual.widgets._toast import Toast
 
-from nnplay.core.persist import load_session, save_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
-from nnplay.tui.app import DEFAULT_SESSION, NNPlayApp
+from nnplay.core.files.session_file import load_session, save_session
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import TARGET_LOSS_CHECK_STEPS, StopReason, Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import DEFAULT_SESSION, NNPlayApp
 from nnplay.tui.screens.help_screen import HelpScreen
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt
@@ -212,7 +212,7 @@ async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(ma
 
 
 def kernel_or_none():
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine.kernel import load_kernel
 
     return load_kernel()
 
@@ -1069,8 +1069,8 @@ async def test_keys_are_handled_while_the_kernel_trains(make_app):
     not a bound here: a bound fails on any loaded machine.
     """
     pytest.importorskip("numba")
-    from nnplay.core import kernel_numba
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine import kernel_numba
+    from nnplay.core.engine.kernel import load_kernel
 
     assert load_kernel() is not None  # compiled (or loaded from numba's cache) once per process
     for compiled in (kernel_numba.train_steps, kernel_numba.sgd_per_sample):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.classify import Classification
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.keys import KEYS, TYPING_ACTION, key_works
+from nnplay.core.run.classify import Classification
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.keys.key_table import KEYS, TYPING_ACTION, key_works
 from nnplay.tui.model.data_edit import point_label
 from nnplay.tui.model.status_text import classified_notice
 from nnplay.tui.model.view_keys import training_refusal

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.explanation import explanation_markdown
 from nnplay.tui.model.status_text import rate_text, status_text
 from nnplay.tui.widgets.params_panel import CHOICE_LABELS
@@ -27,9 +27,9 @@ def test_panel_choice_says_flawed() -> None:
 
 
 def test_explain_one_step_shows_what_the_flawed_rule_sends_back() -> None:
-    from nnplay.core.explain import explain_step
-    from nnplay.core.features import feature_matrix
-    from nnplay.core.trainer import targets_for
+    from nnplay.core.data.features import feature_matrix
+    from nnplay.core.run.trainer import targets_for
+    from nnplay.core.teaching.explain import explain_step
     from nnplay.tui.model.explanation import vec
     from nnplay.tui.widgets.weight_diagram import Selection
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.tui.braille import (
+from nnplay.tui.raster.braille import (
     DOT_BITS,
     cell_centres,
     data_to_dots,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.presets import PRESETS
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
 from tests.tui.waiting import wait_until

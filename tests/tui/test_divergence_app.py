@@ -12,7 +12,7 @@ import numpy as np
 from textual.widgets import Input, Static
 
 from benchmarks.fuzz_events import Fuzzer, wait_until
-from nnplay.core.config import TrainConfig
+from nnplay.core.settings.config import TrainConfig
 
 HUGE = TrainConfig(dataset="reg-plane", train_size=200, layers=(), output="linear", loss="mse", lr=50.0, batch_size=10)
 

@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.explanation import explanation_markdown, vec
 from nnplay.tui.widgets.weight_diagram import Selection
 
@@ -38,7 +38,10 @@ def test_the_explained_update_is_the_engines_next_step(settings, selection):
     index = 17
     markdown = explanation_markdown(snap, index, selection)
 
-    trainer._next_batch = lambda: np.array([index])  # the engine's own step, on the explained sample
+    trainer.batches.next_batch = lambda batch_size: (
+        np.array([index]),
+        False,
+    )  # the engine's own step, on the explained sample
     trainer.step(1)
     after = trainer.net.weights[selection.layer - 1][selection.neuron]
     assert shown_after(markdown) == vec(after)

@@ -6,7 +6,7 @@ import gc
 
 from textual.widgets._footer import FooterKey
 
-from nnplay.core.presets import PRESETS
+from nnplay.core.settings.presets import PRESETS
 from tests.tui.waiting import wait_until
 
 

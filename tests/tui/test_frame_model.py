@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.model.diagram_model import diagram_data, summarise
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.model.diagram_data import diagram_data, summarise
 from nnplay.tui.model.frame import GRID_MACS, FrameSizes, build_frame, grid_shape
 from nnplay.tui.model.frame_budget import FrameBudget
 from nnplay.tui.model.view_state import Selection, ViewState
-from nnplay.tui.render.diagram import DiagramPainter
+from nnplay.tui.render.diagram_painter import DiagramPainter
 
 
 def wide(layers: tuple[int, ...], points: int = 200) -> Trainer:

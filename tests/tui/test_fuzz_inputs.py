@@ -1,12 +1,12 @@
 """Fuzz every numeric field of the parameter panel with hypothesis, on one running app.
 
-For each numeric ``FieldInput`` (the int and float fields of ``core.config.FIELDS`` that the
+For each numeric ``FieldInput`` (the int and float fields of ``core.settings.config.FIELDS`` that the
 panel's ``LAYOUT`` shows), text is put in the field as a paste or a program would (no
 per-keystroke restriction): hypothesis text over the characters of numbers and their near
 misses, plus a fixed list of nasty values (empty, NaN, inf, 1e400, 60 digits, subnormals,
 a comma decimal...). After each input:
 
-- the panel's config holds a value in the field's range (exactly what ``core.config``
+- the panel's config holds a value in the field's range (exactly what ``core.settings.config``
   parses from the text), or the field's error line is shown, says what is allowed and which
   value is kept, and the panel's config is unchanged;
 - every config the panel sent to the session (live settings, resets) is valid, and after
@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from nnplay.core.config import FIELDS, ConfigError, TrainConfig, parse_value
-from nnplay.core.presets import PRESETS
-from nnplay.tui.app import NNPlayApp
+from nnplay.core.settings.config import FIELDS, ConfigError, TrainConfig, parse_value
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import LAYOUT, ParamsPanel, format_value
 from tests.tui.app_thread import AppThread, flush
 
@@ -77,7 +77,7 @@ class SentConfigs:
 
 
 def invalid(config: TrainConfig) -> str | None:
-    """Why ``config`` holds a value core.config would refuse, or None."""
+    """Why ``config`` holds a value core.settings.config would refuse, or None."""
     try:
         again = TrainConfig(**config.as_dict())
     except ConfigError as exc:

@@ -17,8 +17,8 @@ import pytest
 from textual.widgets import Static
 
 from benchmarks.fuzz_events import KEYS, Fuzzer, StepCounter, event_stream, wait_until
-from nnplay.core.presets import PRESETS
-from nnplay.tui.app import NNPlayApp
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 
 # 200 events in CI, as two streams that xdist can run side by side; the soak sends thousands.

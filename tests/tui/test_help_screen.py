@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from nnplay.core.presets import PRESETS
-from nnplay.tui.keys import DIAGRAM_KEYS, KEYS, OTHER_KEYS
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.keys.key_table import DIAGRAM_KEYS, KEYS, OTHER_KEYS
 from nnplay.tui.screens.help_screen import HelpScreen, help_lines
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)

@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from textual.widgets import Input, Static
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.datasets import Dataset
-from nnplay.core.persist import save_session
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
+from nnplay.core.data.datasets import Dataset
+from nnplay.core.files.session_file import save_session
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.widgets.weight_evolution import weight_bands
 from tests.core.hostile_csv import hostile_csv_files
 from tests.core.hostile_progress import odd_progress_files
@@ -113,7 +113,7 @@ async def test_a_csv_with_an_endless_line_is_refused_by_the_panel(make_app, tmp_
 async def test_a_csv_is_read_off_the_ui_thread(make_app, tmp_path: Path) -> None:
     import threading
 
-    import nnplay.core.datasets as datasets
+    import nnplay.core.data.datasets as datasets
 
     good = tmp_path / "p.csv"
     good.write_text("x,y,label\n" + "".join(f"{i / 30 - 1},{(i * 7 % 30) / 15 - 1},{i % 2}\n" for i in range(30)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nnplay.core import kernel as kernel_module
-from nnplay.core.presets import PRESETS
+from nnplay.core.engine import kernel as kernel_module
+from nnplay.core.settings.presets import PRESETS
 
 
 async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(

@@ -18,11 +18,11 @@ from textual.keys import _character_to_key, key_to_character
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from nnplay.core.config import FIELDS, ConfigError, parse_value
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import UNDO_LEVELS, Trainer
-from nnplay.tui import keys as key_table
-from nnplay.tui.app import NNPlayApp
+from nnplay.core.run.trainer import UNDO_LEVELS, Trainer
+from nnplay.core.settings.config import FIELDS, ConfigError, parse_value
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import NNPlayApp
+from nnplay.tui.keys import key_table
 from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
@@ -385,7 +385,9 @@ def test_a_new_network_keeps_the_edited_data_and_says_what_can_no_longer_be_undo
 def test_the_docs_help_and_palette_come_from_the_one_key_table():
     table = key_table.markdown_table()
     keys_page = (ROOT / "docs" / "guide" / "keys.md").read_text(encoding="utf-8")
-    assert table in keys_page, "the docs' key table differs from tui/keys.py: run python docs/hooks/nnplay_docs.py"
+    assert table in keys_page, (
+        "the docs' key table differs from tui/keys/key_table.py: run python docs/hooks/nnplay_docs.py"
+    )
     from nnplay.tui.screens.help_screen import HELP
 
     assert table in HELP
@@ -435,7 +437,7 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
 
 def test_the_command_palette_shows_plain_words_not_markdown() -> None:
     """The palette printed "**Classify Points**" and backticks as they are."""
-    from nnplay.tui.keys import palette_entries
+    from nnplay.tui.keys.key_table import palette_entries
 
     helps = {title: help_text for title, help_text, _ in palette_entries()}
     assert not any(mark in text for text in helps.values() for mark in ("**", "`")), helps

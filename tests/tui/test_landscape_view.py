@@ -10,9 +10,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from textual.pilot import Pilot
 
-from nnplay.core import landscape as core
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run import landscape as core
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.landscape_view import LandscapeCache, plane_parameters
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 from nnplay.tui.render.landscape import HERE_GLYPH, PATH_GLYPH, SHADES, STEPS, render_landscape, step_rgb, steps_of
@@ -215,8 +215,8 @@ def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppT
 
 def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui: AppThread) -> None:
     """What `nnplay landscape --json` prints is the app's surface, in float64."""
-    from nnplay.core.persist import load_session, save_session
-    from nnplay.tui.landscape_cli import landscape_json, measure_session
+    from nnplay.core.files.session_file import load_session, save_session
+    from nnplay.tui.cli.landscape import landscape_json, measure_session
 
     trainer = trained()
     save_session(trainer, tmp_path / "run.npz")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from nnplay.core.lesson_progress import Progress
-from nnplay.core.lessons import LESSONS
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
-from nnplay.tui.lesson_tracker import LessonTracker
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.core.teaching.lesson_progress import Progress
+from nnplay.core.teaching.lessons import LESSONS
+from nnplay.tui.app.app import NNPlayApp
+from nnplay.tui.model.lesson_tracker import LessonTracker
 from nnplay.tui.screens.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.lesson_bar import LessonBar, show_lesson_bar
 from nnplay.tui.widgets.params_panel import ParamsPanel

@@ -22,10 +22,10 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
-from nnplay.core.features import FEATURES
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.data.features import FEATURES
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush, settle

@@ -11,16 +11,16 @@ from rich.cells import cell_len
 from rich.color import ColorSystem
 from rich.text import Text
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
-from nnplay.tui.cli import build_parser
-from nnplay.tui.diagram import layout, rasterise_connections
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import NNPlayApp
+from nnplay.tui.cli.parser import build_parser
+from nnplay.tui.cli.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.model.plot_geometry import plane_aspect, plot_box
 from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
-from nnplay.tui.render.diagram import DiagramPainter
+from nnplay.tui.raster.diagram_geometry import layout, rasterise_connections
+from nnplay.tui.render.diagram_painter import DiagramPainter
 from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
-from nnplay.tui.screenshots import SHOTS, pose, shot_app
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
 from tests.tui.waiting import wait_until

@@ -10,14 +10,14 @@ from rich.cells import cell_len
 from rich.color import ColorSystem, ColorType
 from rich.style import Style
 
-from nnplay.core.network import Network
-from nnplay.core.presets import PRESETS
-from nnplay.core.row_reductions import row_max_argmax, row_sum
-from nnplay.core.trainer import Trainer
-from nnplay.tui.braille import rasterise_points
+from nnplay.core.engine.network import Network
+from nnplay.core.engine.row_reductions import row_max_argmax, row_sum
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display_layers
 from nnplay.tui.model.plot_geometry import plot_box
 from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.raster.braille import rasterise_points
 from nnplay.tui.render.plot import (
     BIG_POINT,
     BIG_TEST_POINT,

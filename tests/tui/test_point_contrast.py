@@ -12,8 +12,8 @@ from textual._ansi_theme import MONOKAI
 from textual.color import Color
 from textual.filter import ANSIToTruecolor, Monochrome
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR
 from nnplay.tui.render.plot import default_plot_style
 

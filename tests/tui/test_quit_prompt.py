@@ -16,12 +16,12 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from nnplay.core.persist import load_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.session_file import load_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt, unsaved_text
-from nnplay.tui.session import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from tests.tui.session_driving import handled
 from tests.tui.waiting import send_key, wait_until

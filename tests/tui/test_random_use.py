@@ -7,7 +7,7 @@ import random
 
 from textual import events
 
-from nnplay.core.presets import PRESETS
+from nnplay.core.settings.presets import PRESETS
 
 # Every app key except quit and the two that open file prompts (a prompt would swallow the rest).
 KEYS = ["space", "n", "e", "t", "c", "r", "R", "v", "d", "T", "h", "H", "w", "x", "escape", "a", "1", "2",

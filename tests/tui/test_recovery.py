@@ -1,4 +1,4 @@
-"""What counts as unsaved work, and where the SIGTERM recovery file goes (tui/signals.py).
+"""What counts as unsaved work, and where the SIGTERM recovery file goes (tui/terminal/signals.py).
 
 The session's commands are run on the test thread here (``_handle_commands``), as the worker
 would run them; the end-to-end signal tests are in tests/e2e/test_signals.py.
@@ -6,18 +6,23 @@ would run them; the end-to-end signal tests are in tests/e2e/test_signals.py.
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from nnplay.core.persist import load_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.session import TrainingSession
-from nnplay.tui.signals import END_OF_INPUT, exit_after_signal, recovery_folders, save_recovery
+from nnplay.core.files.session_file import load_session
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.terminal import signals
+from nnplay.tui.terminal.signals import END_OF_INPUT, exit_after_signal, exit_finishes, recovery_folders, save_recovery
 from tests.tui.session_driving import handled
 
 CIRCLE = PRESETS["circle"].config()
@@ -102,17 +107,18 @@ def test_every_ending_saves_and_the_status_says_what_ended_it(tmp_path: Path, mo
 
 @pytest.mark.slow  # a process of its own, or a whole training
 def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) -> None:
-    """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)."""
+    """The watchdog, in a process of its own: the app's exit never finishes (``exited`` is never set)
+    and its loop answers nothing (a loop that is not running stands for one that is blocked)."""
     script = (
-        "import signal, threading\n"
-        "from nnplay.core.presets import PRESETS\n"
-        "from nnplay.core.trainer import Trainer\n"
-        "from nnplay.tui import signals\n"
-        "from nnplay.tui.session import TrainingSession\n"
-        "signals.EXIT_GRACE = 0.2\n"
+        "import asyncio, signal, threading\n"
+        "from nnplay.core.settings.presets import PRESETS\n"
+        "from nnplay.core.run.trainer import Trainer\n"
+        "from nnplay.tui.terminal import signals\n"
+        "from nnplay.tui.run.channel import TrainingSession\n"
+        "signals.EXIT_STALL = 0.2\n"
         "session = TrainingSession(Trainer(PRESETS['circle'].config()))\n"
         "session.unsaved_steps, session.stopped = 7, True\n"
-        "signals._watchdog(session, signal.SIGTERM, threading.Event())\n"
+        "signals._watchdog(session, signal.SIGTERM, threading.Event(), asyncio.new_event_loop())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     (saved,) = tmp_path.glob("nnplay-recovery-*.npz")
@@ -121,3 +127,89 @@ def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) ->
         "nnplay: ended by SIGTERM: the exit hung (the terminal is gone?), so it was cut short; "
         f"saved the run (7 unsaved steps, at step 0) to {saved}; resume with: nnplay --load {saved}\n"
     )
+
+
+class AnsweringLoop:
+    """A loop that answers every call at once, as a live loop does; the exit finishes after ``answers`` calls."""
+
+    def __init__(self, exited: threading.Event, answers: int | None = None) -> None:
+        self.exited, self.answers, self.calls = exited, answers, 0
+
+    def call_soon_threadsafe(self, callback) -> None:
+        self.calls += 1
+        callback()
+        if self.calls == self.answers:
+            self.exited.set()
+
+
+class SilentLoop:
+    """A loop blocked for good: it takes calls and never runs them."""
+
+    def call_soon_threadsafe(self, callback) -> None:
+        pass
+
+
+class ClosedLoop:
+    def call_soon_threadsafe(self, callback) -> None:
+        raise RuntimeError("Event loop is closed")
+
+
+def test_a_slow_exit_whose_loop_answers_is_not_cut_short(monkeypatch) -> None:
+    """The exit takes 40 times the stall, its loop answering all along: it is slow, not hung."""
+    monkeypatch.setattr(signals, "EXIT_PROBE_INTERVAL", 0.005)
+    exited = threading.Event()
+    started = time.monotonic()
+    assert exit_finishes(exited, AnsweringLoop(exited, answers=40), stall=0.005, limit=60)
+    assert time.monotonic() - started >= 40 * 0.005
+
+
+def test_an_exit_whose_loop_stops_answering_is_cut_short(monkeypatch) -> None:
+    monkeypatch.setattr(signals, "EXIT_PROBE_INTERVAL", 0.005)
+    assert not exit_finishes(threading.Event(), SilentLoop(), stall=0.05, limit=60)
+
+    class StopsAnswering(AnsweringLoop):  # answers a while, then blocks
+        def call_soon_threadsafe(self, callback) -> None:
+            if self.calls < 5:
+                super().call_soon_threadsafe(callback)
+
+    loop = StopsAnswering(threading.Event())
+    assert not exit_finishes(loop.exited, loop, stall=0.05, limit=60)
+    assert loop.calls == 5
+
+
+def test_an_exit_whose_loop_answers_but_never_ends_is_cut_short_at_the_limit(monkeypatch) -> None:
+    monkeypatch.setattr(signals, "EXIT_PROBE_INTERVAL", 0.005)
+    exited = threading.Event()
+    loop = AnsweringLoop(exited)
+    assert not exit_finishes(exited, loop, stall=10, limit=0.1)
+    assert loop.calls > 1, "asked again and again, answered every time"
+
+
+def test_a_closed_loop_leaves_only_the_last_line_of_the_exit() -> None:
+    exited = threading.Event()
+    exited.set()
+    assert exit_finishes(exited, ClosedLoop(), stall=0.05, limit=60)
+    assert not exit_finishes(threading.Event(), ClosedLoop(), stall=0.05, limit=60)
+
+
+def test_a_real_loop_blocked_on_a_full_writer_queue_is_a_stall() -> None:
+    """As Textual's loop is when its writer thread has died on a terminal that is gone: the loop's
+    next write waits for room in the thread's queue (``queue.Queue(30)``) that nobody makes."""
+    loop = asyncio.new_event_loop()
+    writes: queue.Queue[str] = queue.Queue(1)
+    writes.put("the last frame")
+    blocking = threading.Event()
+
+    async def exit_writing() -> None:
+        blocking.set()
+        writes.put("\x1b[?1049l")  # synchronous: the loop runs nothing else meanwhile
+
+    runner = threading.Thread(target=loop.run_until_complete, args=(exit_writing(),))
+    runner.start()
+    try:
+        blocking.wait(60)
+        assert not exit_finishes(threading.Event(), loop, stall=0.2, limit=60)
+    finally:
+        writes.get()  # room: the loop goes on and ends
+        runner.join()
+        loop.close()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.plot import default_plot_style
 from nnplay.tui.widgets.scatter_plot import render_scatter

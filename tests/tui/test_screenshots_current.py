@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nnplay.tui.screenshots import SHOTS, Shot, spaces_kept, take
+from nnplay.tui.cli.screenshots import SHOTS, Shot, spaces_kept, take
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 REGENERATE = "run `nnplay screenshots` from the repository root and commit screenshots/"

@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.trainer import Trainer
-from nnplay.tui.session import TrainingSession
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.run.channel import TrainingSession
 from tests.tui.session_driving import handled, worker_running
 
 CONFIG = TrainConfig(dataset="xor", train_size=60, layers=(4,), batch_size=6, seed=2)
@@ -112,7 +112,7 @@ def test_a_publish_held_up_by_other_work_does_not_space_the_next_ones_out() -> N
 def test_a_save_that_fails_in_any_way_answers_its_reply(monkeypatch) -> None:
     from concurrent.futures import Future
 
-    import nnplay.tui.session as session_module
+    import nnplay.tui.run.channel as session_module
 
     def broken(trainer, path):
         raise ValueError("not a session path")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nnplay.core.presets import PRESETS
-from nnplay.tui.share import command_line
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.flags.share_line import command_line
 from nnplay.tui.widgets.params_panel import ParamsPanel
 
 # A setup whose command line is long (the was 216 characters, cut after --activation).

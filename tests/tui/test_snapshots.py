@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.train_until import train_until
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.train_until import train_until
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.cli.screenshots import SHOTS, Shot, pose, shot_app
 from nnplay.tui.screens.help_screen import HelpScreen
-from nnplay.tui.screenshots import SHOTS, Shot, pose, shot_app
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Static
 
-from nnplay.core.presets import PRESETS
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import flush
@@ -82,7 +82,7 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
 
     monkeypatch.setattr(ParamsPanel, "build", recording_build)
     order: list[str] = []  # freezing this test process's objects would keep them all for good: record it
-    monkeypatch.setattr("nnplay.tui.startup.freeze_startup_objects", lambda: order.append("froze"))
+    monkeypatch.setattr("nnplay.tui.app.startup.freeze_startup_objects", lambda: order.append("froze"))
 
     async def run() -> None:
         app = make_app(CONFIG, standalone=True)
@@ -108,9 +108,9 @@ def test_the_standalone_app_freezes_its_start_up_objects_once_up():
     then are out of the collector's full passes (which took ~100 ms, stalling keys)."""
     script = """
 import asyncio, gc
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
+from nnplay.core.settings.presets import PRESETS
+from nnplay.core.run.trainer import Trainer
+from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.widgets.params_panel import ParamsPanel
 
 async def main():

@@ -9,8 +9,8 @@ import asyncio
 import pytest
 from textual.widgets import Input
 
-from nnplay.core.presets import PRESETS
-from nnplay.tui.startup import AFTER_FIRST_FRAMES
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.startup import AFTER_FIRST_FRAMES
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from tests.tui.waiting import send_key, wait_until
 
@@ -40,7 +40,7 @@ async def _typed_after_panel_is_up(make_app, keys) -> tuple[str | None, object, 
 
 @pytest.mark.parametrize("burst", [BURST, [*BURST, ("enter", "\r")]])
 async def test_keys_typed_before_the_panel_exists_reach_it(make_app, monkeypatch, burst) -> None:
-    monkeypatch.setattr("nnplay.tui.startup.freeze_startup_objects", lambda: None)
+    monkeypatch.setattr("nnplay.tui.app.startup.freeze_startup_objects", lambda: None)
     expected = await _typed_after_panel_is_up(make_app, burst)
     assert expected[2].noise == 0.25, "typed one by one, the keys fill the fields"
 
@@ -58,7 +58,7 @@ async def test_keys_typed_before_the_panel_exists_reach_it(make_app, monkeypatch
 
 
 async def test_space_typed_before_the_panel_exists_starts_training(make_app, monkeypatch) -> None:
-    monkeypatch.setattr("nnplay.tui.startup.freeze_startup_objects", lambda: None)
+    monkeypatch.setattr("nnplay.tui.app.startup.freeze_startup_objects", lambda: None)
     app = make_app(CONFIG, standalone=True, start_worker=True)
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.query_one(ParamsPanel).deferred
@@ -75,7 +75,7 @@ def _panel_build_waits_for(monkeypatch, go_on: asyncio.Event) -> None:
         await build(panel, **kwargs)
 
     monkeypatch.setattr(ParamsPanel, "build", slow_build)
-    monkeypatch.setattr("nnplay.tui.startup.freeze_startup_objects", lambda: None)
+    monkeypatch.setattr("nnplay.tui.app.startup.freeze_startup_objects", lambda: None)
 
 
 async def _released(go_on: asyncio.Event, check) -> None:
@@ -142,7 +142,7 @@ async def test_the_kernel_loads_once_the_panel_is_up(make_app, monkeypatch) -> N
 
 async def test_q_quits_when_the_terminal_is_too_small_for_the_plane(make_app, monkeypatch) -> None:
     """Held keys are handed on even when no plane is ever drawn to wait for."""
-    monkeypatch.setattr("nnplay.tui.startup.freeze_startup_objects", lambda: None)
+    monkeypatch.setattr("nnplay.tui.app.startup.freeze_startup_objects", lambda: None)
     app = make_app(CONFIG, standalone=True)
     async with app.run_test(size=(50, 12)) as pilot:
         await send_key(pilot, "q")

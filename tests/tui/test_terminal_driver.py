@@ -1,4 +1,4 @@
-"""SIGCONT resumes only an app that SIGTSTP suspended (tui/terminal_driver.py).
+"""SIGCONT resumes only an app that SIGTSTP suspended (tui/terminal/driver.py).
 
 The handlers are called directly, with the terminal's side (starting and stopping application mode,
 the SIGSTOP the suspend sends the process) recorded instead of done; tests/e2e/test_signals_restore.py
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from textual.app import App
 
-from nnplay.tui.terminal_driver import TerminalDriver
+from nnplay.tui.terminal.driver import TerminalDriver
 
 
 @pytest.fixture

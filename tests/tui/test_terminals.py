@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.plot_geometry import plot_box
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import MONOCHROME

@@ -165,7 +165,7 @@ async def test_textuals_footer_still_keeps_removed_keys_alive() -> None:
     assert alive <= 2 * shown
 
 
-# -- TerminalDriver (tui/terminal_driver.py): SIGCONT restarts a running app ------------------
+# -- TerminalDriver (tui/terminal/driver.py): SIGCONT restarts a running app ------------------
 
 
 def sigcont_restarts(driver_class: type) -> int:
@@ -202,7 +202,7 @@ async def test_textuals_driver_still_restarts_on_a_stray_sigcont() -> None:
     """When this fails, Textual's SIGCONT resumes only after its own suspend: TerminalDriver can go."""
     from textual.drivers.linux_driver import LinuxDriver
 
-    from nnplay.tui.terminal_driver import TerminalDriver
+    from nnplay.tui.terminal.driver import TerminalDriver
 
     assert sigcont_restarts(LinuxDriver) == 1, "a stray SIGCONT no longer restarts: revisit TerminalDriver"
     assert sigcont_restarts(TerminalDriver) == 0

@@ -23,14 +23,14 @@ import numpy as np
 import pytest
 
 from benchmarks.fuzz_events import Fuzzer, wait_until
-from nnplay.core.config import TrainConfig
-from nnplay.core.features import feature_matrix
-from nnplay.core.losses import mean_loss
-from nnplay.core.persist import SessionFileError, load_session
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Snapshot, Trainer, targets_for
+from nnplay.core.data.features import feature_matrix
+from nnplay.core.engine.losses import mean_loss
+from nnplay.core.files.session_file import SessionFileError, load_session
+from nnplay.core.run.trainer import Snapshot, Trainer, targets_for
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.run.channel import Notice, TrainingSession
 from nnplay.tui.screens.quit_prompt import QuitPrompt
-from nnplay.tui.session import Notice, TrainingSession
 
 # Trainings on real threads and processes for seconds each: the quick tier leaves them out.
 pytestmark = pytest.mark.slow
@@ -40,7 +40,7 @@ CIRCLE = PRESETS["circle"].config()
 
 
 def kernel():
-    from nnplay.core.kernel import load_kernel
+    from nnplay.core.engine.kernel import load_kernel
 
     return load_kernel()
 
@@ -351,7 +351,7 @@ async def test_quit_mid_training_exits(make_app, also: str, tmp_path: Path) -> N
     config = PRESETS["spiral"].config(train_size=3000, batch_size=50)  # a heavier numpy step
     saved = tmp_path / "big.npz"
     if also != "nothing":
-        from nnplay.core.persist import save_session
+        from nnplay.core.files.session_file import save_session
 
         save_session(Trainer(config.replace(train_size=20_000)), saved)
     app = make_app(config, start_worker=True)
@@ -385,9 +385,9 @@ async def test_quit_mid_training_exits(make_app, also: str, tmp_path: Path) -> N
 SAVER = """
 import sys
 from pathlib import Path
-from nnplay.core.persist import atomic_write, session_bytes
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
+from nnplay.core.files.session_file import atomic_write, session_bytes
+from nnplay.core.settings.presets import PRESETS
+from nnplay.core.run.trainer import Trainer
 
 trainer = Trainer(PRESETS["circle"].config(train_size=60_000))
 folder, target = Path(sys.argv[1]), Path(sys.argv[2])
@@ -445,17 +445,17 @@ def test_a_save_killed_mid_write_leaves_a_whole_file(tmp_path: Path) -> None:
 
 QUIT_WHILE_COMPILING = """
 import sys, threading
-import nnplay.core.kernel
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
+import nnplay.core.engine.kernel
+from nnplay.core.settings.presets import PRESETS
+from nnplay.core.run.trainer import Trainer
+from nnplay.tui.app.app import NNPlayApp
 
 def compiling_for_ever():
     open(sys.argv[1], "w").close()  # the loader has started
     app.call_from_thread(app.exit)  # the user quits now
     threading.Event().wait()
 
-nnplay.core.kernel.load_kernel = compiling_for_ever
+nnplay.core.engine.kernel.load_kernel = compiling_for_ever
 app = NNPlayApp(trainer=Trainer(PRESETS["seed-v2"].config()), environ={})
 app.run(headless=True)
 """

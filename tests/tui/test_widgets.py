@@ -17,14 +17,14 @@ from rich.style import Style
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.presets import PRESETS
-from nnplay.core.trainer import Trainer
-from nnplay.tui.app import NNPlayApp
-from nnplay.tui.diagram import connection_of
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.plot_geometry import Y_GUTTER, plane_aspect
 from nnplay.tui.model.status_text import status_note
+from nnplay.tui.raster.diagram_geometry import connection_of
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot

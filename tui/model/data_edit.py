@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnplay.core.datasets import Dataset
+from nnplay.core.data.datasets import Dataset
 from nnplay.tui.model.view_state import Refusal
 
 

@@ -7,10 +7,10 @@ import re
 
 import numpy as np
 
-from nnplay.core.explain import explain_step
-from nnplay.core.features import feature_matrix
-from nnplay.core.outside_text import printable
-from nnplay.core.trainer import Snapshot, targets_for
+from nnplay.core.data.features import feature_matrix
+from nnplay.core.io.outside_text import printable
+from nnplay.core.run.trainer import Snapshot, targets_for
+from nnplay.core.teaching.explain import explain_step
 from nnplay.tui.model.view_state import Selection
 
 

@@ -13,10 +13,10 @@ from itertools import pairwise
 
 import numpy as np
 
-from nnplay.core.memory_budget import EVAL_CHUNK
-from nnplay.core.trainer import Moment, Snapshot
-from nnplay.tui.model.diagram_model import DiagramData, diagram_data
-from nnplay.tui.model.grid_pass import display_inputs, display_layers, display_outputs, grid_inputs
+from nnplay.core.run.trainer import Moment, Snapshot
+from nnplay.core.settings.memory_budget import EVAL_CHUNK
+from nnplay.tui.model.diagram_data import DiagramData, diagram_data
+from nnplay.tui.model.grid_pass import GridPass, display_inputs, display_layers, display_outputs, grid_inputs
 from nnplay.tui.model.landscape_view import LandscapeCache, LandscapePicture
 from nnplay.tui.model.plot_geometry import CELL_ASPECT, PlotBox, plot_box
 from nnplay.tui.model.time_travel import past_snapshot
@@ -40,14 +40,6 @@ class FrameSizes:
     half_rows: bool = True  # regions at two rows per cell ("▀" in two colours)
     cell_aspect: float = CELL_ASPECT
     landscape: tuple[int, int] = (0, 0)  # the landscape pane (width, height); (0, 0): not laid out
-
-
-@dataclass(frozen=True, eq=False)
-class GridPass:
-    """Every layer's output (the input features first) on a grid of ``shape`` (rows, cols) cells."""
-
-    layers: list[np.ndarray]  # (rows * cols, n) per layer
-    shape: tuple[int, int]
 
 
 @dataclass(frozen=True, eq=False)

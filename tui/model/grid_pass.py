@@ -7,15 +7,24 @@ diagram (neuron thumbnails) alike.
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from nnplay.core.features import feature_matrix
-from nnplay.core.memory_budget import EVAL_CHUNK
-from nnplay.core.row_reductions import row_max_argmax, row_sum
-from nnplay.core.trainer import Snapshot
-from nnplay.tui.braille import cell_centres
+from nnplay.core.data.features import feature_matrix
+from nnplay.core.engine.row_reductions import row_max_argmax, row_sum
+from nnplay.core.run.trainer import Snapshot
+from nnplay.core.settings.memory_budget import EVAL_CHUNK
+from nnplay.tui.raster.braille import cell_centres
+
+
+@dataclass(frozen=True, eq=False)
+class GridPass:
+    """Every layer's output (the input features first) on a grid of ``shape`` (rows, cols) cells."""
+
+    layers: list[np.ndarray]  # (rows * cols, n) per layer
+    shape: tuple[int, int]
 
 
 def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
@@ -26,7 +35,7 @@ def display_layers(snap: Snapshot, inputs: np.ndarray) -> list[np.ndarray]:
 
 def display_outputs(snap: Snapshot, inputs: np.ndarray) -> np.ndarray:
     """The output layer of :func:`display_layers`, ``EVAL_CHUNK`` points at a time: memory stays
-    bounded by the chunk, not the data set (``core.memory_budget``)."""
+    bounded by the chunk, not the data set (``core.settings.memory_budget``)."""
     if len(inputs) <= EVAL_CHUNK:
         return display_layers(snap, inputs)[-1]
     return np.concatenate(

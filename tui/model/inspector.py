@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.trainer import Snapshot
 from nnplay.tui.model.view_state import Selection
 
 SPARK = "▁▂▃▄▅▆▇█"

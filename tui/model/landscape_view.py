@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnplay.core import landscape as core
-from nnplay.core.network import Network
-from nnplay.core.trainer import Moment, Snapshot
+from nnplay.core.engine.network import Network
+from nnplay.core.run import landscape as core
+from nnplay.core.run.trainer import Moment, Snapshot
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 
 WEIGHTS, PATH = "weights", "path"

@@ -9,10 +9,10 @@ import math
 
 import numpy as np
 
-from nnplay.core.classify import Classification
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.classify import Classification
+from nnplay.core.run.trainer import Snapshot
+from nnplay.tui.model.number_text import score_text, short_number
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.number_text import score_text, short_number
 
 
 def number_text(x: float, fmt: str = ".4f") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nnplay.core.trainer import Moment, Snapshot
+from nnplay.core.run.trainer import Moment, Snapshot
 
 
 def past_snapshot(latest: Snapshot, moments: tuple[Moment, ...], index: int) -> Snapshot | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.trainer import Snapshot
 from nnplay.tui.model.view_state import Refusal, ViewState
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnplay.core.trainer import Moment
-from nnplay.tui.diagram import would_be_solid
+from nnplay.core.run.trainer import Moment
+from nnplay.tui.raster.diagram_geometry import would_be_solid
 
 
 class Refusal(str):

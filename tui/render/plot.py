@@ -15,7 +15,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from nnplay.tui.braille import BRAILLE_BASE
+from nnplay.tui.raster.braille import BRAILLE_BASE
 from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR, blend_rgb, grey
 
 # Index 0 is a plain space, not the blank braille pattern U+2800: some fonts

@@ -9,14 +9,14 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from nnplay.core.outside_text import printable
-from nnplay.core.row_reductions import row_max_argmax
-from nnplay.tui.braille import majority_cells, quantise_confidence, rasterise_points
+from nnplay.core.engine.row_reductions import row_max_argmax
+from nnplay.core.io.outside_text import printable
 from nnplay.tui.model.frame import Frame, HiddenSpace
 from nnplay.tui.model.grid_pass import class_confidence
+from nnplay.tui.model.number_text import short_number
 from nnplay.tui.model.plot_geometry import SIDE_LEGEND, Y_GUTTER, PlotBox, cursor_cell
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.number_text import short_number
+from nnplay.tui.raster.braille import majority_cells, quantise_confidence, rasterise_points
 from nnplay.tui.render.plot import BIG_POINT, BIG_TEST_POINT, TEST_GLYPH, PlotFrame, PlotStyle, render_plot_lines
 
 LEVELS = 4  # confidence levels of a region's shade

@@ -20,19 +20,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from nnplay.core.compare import Comparison, parse_comparison
-from nnplay.core.config import ConfigError
-from nnplay.core.datasets import DatasetError
-from nnplay.core.outside_text import printable
-from nnplay.core.train_until import record_interval
-from nnplay.core.trainer import Snapshot
-from nnplay.tui.commands import Reset, Step, ToggleRun, TrainIterations
+from nnplay.core.data.datasets import DatasetError
+from nnplay.core.io.outside_text import printable
+from nnplay.core.run.compare import Comparison, parse_comparison
+from nnplay.core.run.train_until import record_interval
+from nnplay.core.run.trainer import Snapshot
+from nnplay.core.settings.config import ConfigError
 from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import colour_count
+from nnplay.tui.run.channel import next_chunk
+from nnplay.tui.run.commands import Reset, Step, ToggleRun, TrainIterations
 from nnplay.tui.screens.command_palette import open_command_palette
-from nnplay.tui.session import next_chunk
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 

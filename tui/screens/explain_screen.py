@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.trainer import Snapshot
 from nnplay.tui.model.explanation import explanation_markdown
 from nnplay.tui.model.view_state import Selection
 

@@ -1,6 +1,6 @@
 """The help screen: every control, and the ideas behind them in a few lines each.
 
-The text is Markdown (the key table comes from ``tui/keys.py``), parsed once and rendered to
+The text is Markdown (the key table comes from ``tui/keys/key_table.py``), parsed once and rendered to
 lines once per width: opening the help draws cached lines instead of laying out a Markdown
 document of some two hundred widgets each time ``?`` is pressed.
 """
@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnplay.tui.keys import markdown_table
+from nnplay.tui.keys.key_table import markdown_table
 
 HELP_TEXT = """\
 # nnplay help

@@ -16,10 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from nnplay.core.config import TrainConfig
-from nnplay.core.lesson_progress import Progress
-from nnplay.core.lessons import LESSONS, Lesson
-from nnplay.tui.lesson_tracker import LessonTracker
+from nnplay.core.settings.config import TrainConfig
+from nnplay.core.teaching.lesson_progress import Progress
+from nnplay.core.teaching.lessons import LESSONS, Lesson
+from nnplay.tui.model.lesson_tracker import LessonTracker
 
 
 def lesson_mark(lesson: Lesson, progress: Progress) -> str:

@@ -20,9 +20,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from nnplay.core.outside_text import printable
-from nnplay.tui.keys import KEYS, QUIT_ANSWERS
-from nnplay.tui.session import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
+from nnplay.core.io.outside_text import printable
+from nnplay.tui.keys.key_table import KEYS, QUIT_ANSWERS
+from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
 
 # How each kind of unsaved edit is counted, in the order they are said.
 EDIT_NAMES = ((DATA_EDIT, "data edit"), (WEIGHT_EDIT, "weight edit"), (REWIND, "rewind of the run"))

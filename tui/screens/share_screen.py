@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from nnplay.core.persist import atomic_write
+from nnplay.core.files.session_file import atomic_write
 
 SHARE_FILE = "nnplay-share.txt"
 

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from nnplay.tui.keys import footer_rank
+from nnplay.tui.keys.key_table import footer_rank
 
 
 class BindingsFooter(Footer):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
-from nnplay.core.lessons import LESSONS
-
-if TYPE_CHECKING:
-    from nnplay.tui.lesson_tracker import LessonTracker
+from nnplay.core.run.trainer import Snapshot
+from nnplay.core.teaching.lessons import LESSONS
+from nnplay.tui.model.lesson_tracker import LessonTracker
 
 
 class LessonBar(Static):
@@ -62,3 +59,10 @@ def show_lesson_bar(app: App, tracker: LessonTracker | None) -> None:
         main.mount(LessonBar(text, id="lesson-bar"), after="#body")  # under the panes, above the footer
     elif bar.content != text:
         bar.update(text)
+
+
+def follow_lesson(app: App, tracker: LessonTracker, snap: Snapshot) -> None:
+    """The tracker's ``observe`` for the app: announce what was met and refresh the lesson bar."""
+    for task in tracker.observe(snap):
+        app.notify(f"✓ done: {task.text}", title=f"lesson {tracker.number}")
+    show_lesson_bar(app, tracker)

@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from nnplay.tui.keys import DIAGRAM_KEYS, widget_bindings
+from nnplay.tui.keys.key_table import DIAGRAM_KEYS, widget_bindings
 from nnplay.tui.model.frame import Frame
 from nnplay.tui.model.view_state import Refusal
 from nnplay.tui.render.landscape import render_landscape

@@ -10,9 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, Sparkline, Static
 
-from nnplay.core.trainer import HISTORY_FIELDS, Snapshot
+from nnplay.core.run.trainer import HISTORY_FIELDS, Snapshot
+from nnplay.tui.model.number_text import short_number
 from nnplay.tui.model.status_text import column_means, confusion_text, status_text
-from nnplay.tui.number_text import short_number
 
 TRAIN_LOSS = HISTORY_FIELDS.index("train_loss")
 TEST_LOSS = HISTORY_FIELDS.index("test_loss")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Input
 
-from nnplay.core.outside_text import printable
+from nnplay.core.io.outside_text import printable
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 
 

@@ -1,7 +1,7 @@
 """The parameter side panel: every knob of the engine, validated as you type.
 
 The panel owns the *pending* ``TrainConfig``: a value reaches it only after
-``core.config`` accepts it, so the trainer never sees an invalid setting. An invalid
+``core.settings.config`` accepts it, so the trainer never sees an invalid setting. An invalid
 entry shows the reason under its field and the last good value stays in force.
 """
 
@@ -21,10 +21,10 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from nnplay.core.backprop import BACKPROP_LABELS
-from nnplay.core.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
-from nnplay.core.features import FEATURES
-from nnplay.core.outside_text import printable
+from nnplay.core.data.features import FEATURES
+from nnplay.core.engine.backprop import BACKPROP_LABELS
+from nnplay.core.io.outside_text import printable
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
@@ -79,7 +79,7 @@ def format_value(name: str, value: Any) -> str:
 
 
 class FieldValidator(Validator):
-    """Checks text with the same rules as the CLI and the config (core.config.parse_value)."""
+    """Checks text with the same rules as the CLI and the config (core.settings.config.parse_value)."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -430,7 +430,7 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
 
     @work(thread=True, exclusive=True, group="csv")
     def _read_csv(self, path: str, read: int) -> None:
-        from nnplay.core.datasets import DatasetError, load_csv
+        from nnplay.core.data.datasets import DatasetError, load_csv
 
         try:
             load_csv(path)

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.trainer import Snapshot
 from nnplay.tui.model.frame import Frame, FrameSizes, build_frame
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.plot import PlotStyle, default_plot_style

@@ -8,11 +8,11 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from nnplay.tui.keys import DIAGRAM_KEYS, widget_bindings
-from nnplay.tui.model.diagram_model import DiagramData
+from nnplay.tui.keys.key_table import DIAGRAM_KEYS, widget_bindings
+from nnplay.tui.model.diagram_data import DiagramData
 from nnplay.tui.model.frame import Frame
 from nnplay.tui.model.view_state import Selection
-from nnplay.tui.render.diagram import EMPTY, DiagramPainter, DiagramPicture
+from nnplay.tui.render.diagram_painter import EMPTY, DiagramPainter, DiagramPicture
 from nnplay.tui.widgets.changed_lines import refresh_changed_lines
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 
@@ -27,7 +27,7 @@ class WeightDiagram(KeysInOrder, Widget, can_focus=True):
     DEFAULT_CSS = """
     WeightDiagram { height: 1fr; min-height: 6; }
     """
-    BINDINGS = widget_bindings(DIAGRAM_KEYS)  # tui/keys.py: the selection is the view's
+    BINDINGS = widget_bindings(DIAGRAM_KEYS)  # tui/keys/key_table.py: the selection is the view's
 
     class SelectionChanged(Message):
         def __init__(self, selection: Selection) -> None:

@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from nnplay.core.trainer import Snapshot
+from nnplay.core.run.trainer import Snapshot
 from nnplay.tui.render.palette import NEGATIVE, POSITIVE, rgb
 
 SHADES = " ░▒▓█"

@@ -1,0 +1,357 @@
+"""``NNPlayApp``: the panel, the plot, the diagram and the metrics around one training session.
+
+Data flows one way: the panel's config goes to the session (a queue), the worker thread
+trains and publishes immutable snapshots, and a frame timer draws the newest one as the view
+says (tui/app/frame_pipeline.py). A key changes the view, the session, or opens a screen; the rules
+behind each live in tui/keys/key_table.py, tui/model, the session and the screens.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
+
+from textual import events, on
+from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
+from textual.worker import get_current_worker
+
+from nnplay.core.io.outside_text import printable
+from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.config import FIELDS, TrainConfig
+from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.frame_pipeline import FramePipeline
+from nnplay.tui.app.main_screen import MainScreen, size_classes
+from nnplay.tui.app.session_files import ask_to_load, ask_to_save, load_in_background
+from nnplay.tui.app.startup import Startup
+from nnplay.tui.flags.share_line import command_line
+from nnplay.tui.keys.key_table import bindings, key_works, palette_entries
+from nnplay.tui.model.data_edit import edit_notice, point_label
+from nnplay.tui.model.plot_geometry import CELL_ASPECT
+from nnplay.tui.model.status_text import classified_notice
+from nnplay.tui.model.view_keys import VIEW_KEYS, Refusal, training_refusal
+from nnplay.tui.model.view_state import ClassifiedPoints, ViewState
+from nnplay.tui.render.palette import colour_count
+from nnplay.tui.run.channel import TrainingSession, fps_for_environment
+from nnplay.tui.run.kernel_loader import load_kernel_in_background
+from nnplay.tui.screens.command_palette import open_command_palette
+from nnplay.tui.screens.compare_screen import open_compare_prompt
+from nnplay.tui.screens.lessons_screen import leave_lesson_for, open_lessons
+from nnplay.tui.screens.parameter_prompt import ask_for_parameter
+from nnplay.tui.screens.quit_prompt import quit_or_ask
+from nnplay.tui.screens.share_screen import SHARE_FILE, ShareScreen, copy_command
+from nnplay.tui.widgets.keys_in_order import RoutesKeysInOrder
+from nnplay.tui.widgets.lesson_bar import follow_lesson
+from nnplay.tui.widgets.metrics import Metrics
+from nnplay.tui.widgets.notice_line import NoticeLine, NoticePosted
+from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
+from nnplay.tui.widgets.weight_diagram import WeightDiagram
+
+DEFAULT_SESSION = "nnplay-session.npz"
+
+
+class NNPlayApp(RoutesKeysInOrder, App[None]):
+    """The playground: one training session drawn by four panes."""
+
+    TITLE = "nnplay"
+    AUTO_FOCUS = "#diagram"  # the app's keys work from the start; the diagram takes arrows for neuron selection
+    CSS_PATH = "app.tcss"
+    BINDINGS = bindings()  # tui/keys/key_table.py: one table for the bindings, the palette and the help
+
+    def __init__(
+        self,
+        trainer: Trainer | None = None,
+        fps: float | None = None,
+        environ: Mapping[str, str] | None = None,
+        start_worker: bool = True,
+        colors: int | None = None,
+        use_kernel: bool = True,
+        standalone: bool = False,
+        cell_aspect: float = CELL_ASPECT,
+    ) -> None:
+        super().__init__()
+        # Standalone: the app is the whole process (the `nnplay` command); see tui/app/startup.py.
+        self.startup = Startup(self, standalone)
+        self.key_hold = self.startup.keys  # a key typed before the panel's fields exist waits for them
+        self._panes_ready = False
+        self.fps, fps_note = fps_for_environment(fps, dict(os.environ if environ is None else environ))
+        self.session = TrainingSession(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
+        self.frames = FramePipeline(self.session, self.fps, fps_note, cell_aspect)
+        self.start_worker, self.use_kernel = start_worker, use_kernel
+        # Each colour depth gets its own plot palette; NO_COLOR draws in monochrome with textures.
+        self.color_count = colors or colour_count(self.console.color_system, self.no_color)
+        self.view = ViewState()  # how the run is looked at: replaced, never changed in place
+        self._classify_round = 0
+        self.session_path = DEFAULT_SESSION
+        self.share_path = SHARE_FILE  # where s writes the command line too
+        self.lesson_tracker = None  # the lesson being followed (tui.model.lesson_tracker.LessonTracker)
+
+    def get_default_screen(self) -> MainScreen:
+        config, deferred = self.session.latest.config, self.startup.standalone
+        return MainScreen(config, self.color_count, deferred=deferred, on_change=self._config_changed)
+
+    def notify(
+        self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None, **kw
+    ) -> None:
+        """A notice in the notice line under the panes (over a modal screen, a toast); as printable text,
+        never markup, for notices echo paths, file names and refusals quoting a file."""
+        message, title = printable(message), printable(title)
+        kw.setdefault("markup", False)
+        super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
+        timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self.post_message(NoticePosted(message, title, severity, timeout))
+
+    @on(NoticePosted)
+    def _show_notice(self, event: NoticePosted) -> None:
+        try:
+            self.query_one(NoticeLine).post(event.message, event.severity, event.timeout, event.title)
+        except NoMatches:  # shutting down
+            pass
+
+    def on_mount(self) -> None:
+        # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
+        # interval hands it to the UI thread sooner, so keys are answered while training runs.
+        sys.setswitchinterval(0.001)
+        if self.start_worker:
+            self.run_worker(self._train_loop, thread=True, exclusive=True, name="trainer", group="trainer")
+            if self.use_kernel:
+                self.startup.when_up(self.load_kernel)  # importing numba holds the GIL for ~0.5 s
+        self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
+        self.on_resize(events.Resize(self.size, self.size))
+
+    @on(MainScreen.Composed)
+    def _panes_composed(self) -> None:
+        self._panes_ready = True
+        self.call_after_refresh(self.draw_frame)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Every screen in the stack: a resize while help or a prompt is open must reach the main screen too.
+        for screen in self.screen_stack:
+            size_classes(screen, event.size.width, event.size.height)
+        self.call_after_refresh(self.draw_frame)  # once the panes have their new sizes
+
+    def load_kernel(self) -> threading.Thread:
+        """Load the compiled kernel on a thread of its own; numpy trains until it is ready."""
+        return load_kernel_in_background(self.session, lambda: self.is_running, self._warn)
+
+    def _train_loop(self) -> None:
+        worker = get_current_worker()
+        self.session.run(lambda: worker.is_cancelled)
+
+    # -- drawing ---------------------------------------------------------------------
+
+    def set_view(self, **changes) -> None:
+        """Change the view (``discretize=True``...) and draw it at once."""
+        self.show_view(self.view.but(**changes))
+
+    def show_view(self, view: ViewState) -> None:
+        """Look at the run as ``view`` says, drawn at once. Training pauses while you look at the past."""
+        if view.travel is not None and self.view.travel is None:
+            self.session.pause()
+        self.view = view
+        self.draw_frame()
+
+    def _frame_tick(self) -> None:
+        if self.frames.due(self.view):
+            self.draw_frame()
+
+    def draw_frame(self) -> None:
+        """Draw the newest snapshot as the view says, unless that is what is on screen."""
+        if not (self.is_running and self._panes_ready):
+            return  # starting up, or shutting down: the frame timer can fire while there are no panes
+        for notice in self.session.drain_notices():  # said before the snapshot that follows them is drawn
+            self.notify(notice.text, severity=notice.severity, timeout=notice.seconds)
+        self.view, frame = self.frames.draw(self.view, self.default_screen)
+        if frame is None:
+            return
+        if self.lesson_tracker is not None and self.view.travel is None:
+            follow_lesson(self, self.lesson_tracker, frame.snapshot)
+        self.startup.frame_shown(frame)
+
+    # -- keys: which work where (the rule is tui/keys/key_table.py's) -----------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        modal = isinstance(self.screen, ModalScreen)
+        return key_works(action, modal=modal, typing=self.typing(), editing=self.view.editing)
+
+    def typing(self) -> bool:
+        """Whether a text field has the keys (so every printable key is text, not an app key)."""
+        return isinstance(self.focused, Input)
+
+    async def action_while_typing(self, action: str) -> None:
+        await self.run_action(action)
+
+    # -- keys: the run -----------------------------------------------------------------
+
+    def _warn(self, text: str) -> None:
+        self.notify(text, severity="warning")
+
+    def _train(self, command: Callable[[], object]) -> None:
+        """A training key: refused while looking at the past, which it would train out of sight."""
+        refusal = training_refusal(self.view)
+        self.notify(refusal) if refusal else command()
+
+    def action_toggle_run(self) -> None:
+        self._train(self.session.toggle_run)
+
+    def action_step(self) -> None:
+        self._train(lambda: self.session.step(1))
+
+    def action_epoch(self) -> None:
+        self._train(self.session.run_epoch)
+
+    def action_train(self) -> None:
+        self._train(self.session.train_iterations)
+
+    @on(ParamsPanel.RegenerateData)  # the panel's regenerate button: new data, a new run
+    def action_reset(self) -> None:
+        panel = self.query_one(ParamsPanel)
+        if not panel.after_csv(self.action_reset):  # else: reset once a CSV file typed just before is read
+            self.set_view(travel=None, moments=(), classified=None)
+            self.session.reset(panel.config)
+
+    def action_reseed(self) -> None:
+        seed = (self.session.latest.config.seed + 1) % (2**32)
+        self.apply_config(self.query_one(ParamsPanel).config.replace(seed=seed))
+
+    def apply_preset(self, name: str) -> None:
+        leave_lesson_for(self, PRESETS[name].config())
+        self.apply_config(PRESETS[name].config())
+        self.notify(f"preset {name}: {PRESETS[name].description}")
+
+    def apply_config(self, config: TrainConfig) -> None:
+        """A new run of ``config``: the panel shows it, the session starts it, the view is live."""
+        self.query_one(ParamsPanel).load_config(config)
+        self.set_view(travel=None, moments=(), classified=None)
+        self.session.reset(config)
+
+    def action_classify(self) -> None:
+        """The article's Classify Points: fresh points, drawn in the class the network gives them."""
+        snap, self._classify_round = self.session.latest, self._classify_round + 1
+        result = snap.classify(self.query_one(ParamsPanel).config.points_to_classify, self._classify_round)
+        if len(result.X):
+            self.set_view(classified=ClassifiedPoints(result.X, result.y))
+        severity = "information" if len(result.X) else "warning"
+        self.notify(classified_notice(result, snap.data.is_regression), severity=severity)
+
+    # -- keys: the view ----------------------------------------------------------------
+
+    def action_view(self, key: str, first: int | None = None, second: int | None = None) -> None:
+        """A view key (tui/model/view_keys.py) with its numbers: the view it gives is drawn, or its
+        refusal said. (Textual passes an action as many parameters as its signature names.)"""
+        view = VIEW_KEYS[key](self.view, self.session.latest, *[n for n in (first, second) if n is not None])
+        self._warn(view) if isinstance(view, Refusal) else self.show_view(view)
+
+    @on(WeightDiagram.SelectionChanged)
+    def _selection_clicked(self, event: WeightDiagram.SelectionChanged) -> None:
+        self.set_view(selection=event.selection)
+
+    @on(WeightDiagram.EditRequested)
+    def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
+        ask_for_parameter(self, event.selection)
+
+    @on(Metrics.Scrub)
+    def _scrub(self, event: Metrics.Scrub) -> None:
+        """A click on the loss curve: the recorded moment nearest its step."""
+        self.show_view(self.view.at_step(self.session.latest.timeline, event.step))
+
+    def action_resume_here(self) -> None:
+        if self.view.travel is not None:
+            self.session.resume_from(self.view.moments[self.view.travel])
+            self.view = self.view.live()
+
+    # -- keys: editing the data --------------------------------------------------------
+
+    def action_edit_data(self) -> None:
+        self.set_view(cursor=None if self.view.editing else (0.0, 0.0))
+        if self.view.editing:
+            self.notify(edit_notice(self.session.latest.data))
+        self.refresh_bindings()
+
+    def action_cursor(self, dx: int, dy: int) -> None:
+        self.show_view(self.view.cursor_moved(dx, dy, self.session.latest.data.extent, self.frames.plane_cells))
+
+    def action_add_point(self, k: int) -> None:
+        label, at = point_label(self.session.latest.data, k), self.view.cursor or (0.0, 0.0)
+        self._warn(label) if isinstance(label, Refusal) else self.session.add_point(*at, label)
+
+    def action_remove_point(self) -> None:
+        self.session.remove_nearest(*(self.view.cursor or (0.0, 0.0)))
+
+    def action_undo(self) -> None:
+        self.session.undo()
+
+    @on(ScatterPlot.Clicked)
+    def _plot_clicked(self, event: ScatterPlot.Clicked) -> None:
+        if self.view.editing:
+            self.set_view(cursor=(event.x, event.y))
+
+    # -- keys: screens and files -------------------------------------------------------
+
+    def action_explain(self) -> None:
+        """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
+        from nnplay.tui.screens.explain_screen import ExplainScreen  # Markdown: slow to import, not needed at start
+
+        self.session.pause()
+        shown = self.frames.frame
+        self.push_screen(ExplainScreen(shown.snapshot if shown else self.session.latest, self.view.selection))
+
+    def action_help(self) -> None:
+        from nnplay.tui.screens.help_screen import HelpScreen  # Markdown: slow to import, not needed at start
+
+        self.push_screen(HelpScreen())
+
+    def action_share(self) -> None:
+        """The exact command line of the current setup: shown whole, and copied (tui/screens/share_screen.py)."""
+        line = command_line(self.query_one(ParamsPanel).config)
+        self.push_screen(ShareScreen(line, copy_command(self, line, self.share_path)))
+
+    def action_lessons(self) -> None:
+        open_lessons(self)
+
+    def action_compare(self) -> None:
+        open_compare_prompt(self)
+
+    def action_save(self, saved: Callable[[str, Future], None] | None = None) -> None:
+        ask_to_save(self, saved)
+
+    def action_load(self) -> None:
+        ask_to_load(self)
+
+    def load_path(self, path: str) -> None:
+        """Load the session in ``path`` (read off the UI thread; nothing changes unless all of it is good)."""
+        load_in_background(self, path)
+
+    async def action_quit(self) -> None:
+        """q: quit at once, or with unsaved work, after asking (tui/screens/quit_prompt.py)."""
+        if self.startup.can_quit():
+            quit_or_ask(self)
+
+    def exit(self, *args, **kwargs) -> None:
+        self.startup.exiting = self.startup.keys.stopped = True
+        super().exit(*args, **kwargs)
+
+    # -- the panel and the command palette ---------------------------------------------
+
+    def _config_changed(self, config: TrainConfig, field: str) -> None:
+        """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
+        if FIELDS[field].live:
+            self.session.apply_settings(config)  # the session takes the live settings of it
+        else:
+            self.default_screen.show_pending(self.session.latest.config)
+
+    def action_command_palette(self) -> None:
+        open_command_palette(self)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for name, preset in PRESETS.items():
+            yield SystemCommand(f"Preset: {name}", preset.description, lambda n=name: self.apply_preset(n))
+        for title, help_text, action in palette_entries():  # run as its key would
+            yield SystemCommand(title, help_text, lambda a=action: self.call_later(self.run_action, a))

@@ -1,0 +1,1 @@
+"""The nnplay command: the parser, and one module per subcommand."""
