@@ -1,6 +1,6 @@
 """Time from typing ``nnplay`` to the plot on screen, in a real terminal (tmux).
 
-    python benchmarks/bench_startup.py [--runs 5] [--smoke]
+    python benchmarks/bench_startup.py [--runs 5] [--space] [--smoke]
 
 Polls ``capture-pane`` every 10 ms until braille dots (the plot) are visible, and
 then until the parameter panel's fields are (the app composes them after the first
@@ -9,6 +9,10 @@ time splits into stages: the app is launched through ``startup_marks.py``, which
 wall clock as each stage ends (the interpreter up, the imports, the trainer built, Textual
 started, the widgets composed, the first layout, the first frame built) and the rest, to the
 plot seen in the terminal, is Textual painting and writing it.
+
+With ``--space``, space is pressed the moment the plot is seen (as a person does who wants to
+see it learn), and the time from that key to its handling and to the step counter moving on
+screen is reported too (the panel's fields are composed meanwhile, a section at a time).
 
 Python writes bytecode caches as it does by default (PYTHONDONTWRITEBYTECODE, set on
 some build machines, is removed for the app) and a first launch, not timed, writes
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -53,9 +58,22 @@ def panel_visible(screen: str) -> bool:
     return "learn rate" in screen
 
 
-def one_run(index: int, marks_file: Path) -> dict[str, float]:
+STEP = re.compile(r"step ([\d,]+)  epoch")
+
+
+def steps_shown(screen: str) -> bool:
+    """The status line's step counter has moved from 0."""
+    return (
+        (match := STEP.search(screen)) is not None
+        and match.group(1).replace(",", "").isdigit()
+        and int(match.group(1).replace(",", "")) > 0
+    )
+
+
+def one_run(index: int, marks_file: Path, space: bool = False) -> dict[str, float]:
     """Seconds from the launch to each stage's end, to the plot on screen ("plot") and to the
-    panel's fields on screen ("panel")."""
+    panel's fields on screen ("panel"); with ``space``, to the space pressed as the plot showed
+    ("space") and to the step counter moving on screen ("steps")."""
     socket = f"nnplay-start-{os.getpid()}-{index}"
     command = f"cd {ROOT} && env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable} {MARKS} {marks_file}"
     lines = marks_file.read_text().count("\n") if marks_file.exists() else 0
@@ -69,20 +87,25 @@ def one_run(index: int, marks_file: Path) -> dict[str, float]:
         return json.loads(text.splitlines()[-1]) if text.count("\n") > lines else None
 
     try:
-        while time.time() - started < DEADLINE and "panel" not in seen:
+        while time.time() - started < DEADLINE and not ("panel" in seen and ("steps" in seen or not space)):
             if (early := written()) is not None and "error" in early:
                 raise RuntimeError(early["error"])
             screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
             now = time.time() - started
             if "plot" not in seen and plot_visible(screen):
                 seen["plot"] = now
+                if space:
+                    subprocess.run(["tmux", "-L", socket, "send-keys", "Space"], check=True)
+                    seen["space"] = time.time() - started
+            if space and "space" in seen and "steps" not in seen and steps_shown(screen):
+                seen["steps"] = now
             if "plot" in seen and panel_visible(screen):
                 seen["panel"] = now
             time.sleep(0.01)
-        if "panel" not in seen:
+        if "panel" not in seen or (space and "steps" not in seen):
             raise RuntimeError(f"the plot and the panel did not appear within {DEADLINE} s; the screen:\n{screen}")
-        # q, with the terminal still there: the app writes its marks as it exits.
-        subprocess.run(["tmux", "-L", socket, "send-keys", "q"], check=True)
+        # q, with the terminal still there: the app writes its marks as it exits (a trained run asks first).
+        subprocess.run(["tmux", "-L", socket, "send-keys", "q", *(["y"] if space else [])], check=True)
         while time.time() - started < 2 * DEADLINE:
             if (marks := written()) is not None:
                 missing = [name for name, _ in STAGES if name not in marks]
@@ -104,12 +127,13 @@ def bare_python() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--space", action="store_true", help="press space as the plot shows; time it to the steps")
     args = parse_args(parser, runs=1)
     marks_file = Path(tempfile.mkdtemp()) / "marks.jsonl"
     try:
         print(f"load average {os.getloadavg()[0]:.2f}")
         one_run(-1, marks_file)  # writes the bytecode caches, as a user's first launch does
-        runs = [one_run(i, marks_file) for i in range(args.runs)]
+        runs = [one_run(i, marks_file, args.space) for i in range(args.runs)]
     finally:
         shutil.rmtree(marks_file.parent, ignore_errors=True)
     plots, panels = [r["plot"] for r in runs], [r["panel"] for r in runs]
@@ -130,6 +154,12 @@ def main() -> None:
         at = statistics.median(r[name] for r in runs)
         print(f"  {what:<46} {1000 * (at - before):6.0f}   (at {at:.3f} s)")
         before = at
+    if args.space:
+        for name, what in (("space handled", "the app handled it"), ("first step drawn", "a frame with step > 0 built"),
+                           ("steps", "the step counter moved on screen")):  # fmt: skip
+            after = [1000 * (r[name] - r["space"]) for r in runs]
+            print(f"space pressed as the plot showed -> {what}: median {statistics.median(after):.0f} ms "
+                  f"(min {min(after):.0f}, max {max(after):.0f})")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.2f}")
 
 

@@ -62,6 +62,7 @@ def hook() -> None:
 
     NNPlayApp.compose = composing
     wrap(NNPlayApp, "on_mount", before="composed")  # the widgets are made and mounted
+    wrap(NNPlayApp, "action_toggle_run", before="space handled")
     draw = FramePipeline.draw
 
     def drawing(self, view, screen):
@@ -69,14 +70,16 @@ def hook() -> None:
         view, frame = draw(self, view, screen)
         if frame is not None and frame.box is not None:
             mark("first frame")  # the frame built and handed to the panes
+            if frame.snapshot.step > 0:
+                mark("first step drawn")  # a run started (bench_startup.py --space)
         return view, frame
 
     FramePipeline.draw = drawing
     build = ParamsPanel.build
 
-    async def building(self) -> None:
+    async def building(self, *args, **kwargs) -> None:
         mark("panel begun")
-        await build(self)
+        await build(self, *args, **kwargs)
         mark("panel composed")
 
     ParamsPanel.build = building

@@ -317,6 +317,28 @@ def test_a_small_terminal_80x24(terminal) -> None:
     assert "Traceback" not in screen
 
 
+def test_space_pressed_as_the_plot_appears_starts_training(terminal) -> None:
+    """Space pressed the moment the plot shows, while the panel's fields are still to come, is
+    neither lost nor kept until they are: the step counter moves (how soon: benchmarks/bench_startup.py --space)."""
+    t = terminal(120, 40)
+    t.wait_for(plot_visible, "the plot")
+    t.keys("Space")
+    screen = t.wait_for(lambda s: (parse_step(s) or 0) > 0 and "steps/s" in s, "the step counter to move after space")
+    assert "Traceback" not in screen
+    t.quit()
+
+
+def test_a_burst_typed_as_the_plot_appears_lands_in_the_fields(terminal) -> None:
+    """Keys typed in the first second, before the panel's fields exist, reach the fields they were
+    typed for, in order: the "." of "0.25" once started time travel."""
+    t = terminal(120, 40)
+    t.wait_for(plot_visible, "the plot")
+    t.keys(*["Tab"] * 4, "End", *["BSpace"] * 8, "0", ".", "2", "5", "Tab", "End", *["BSpace"] * 8, "1", "5", "0")
+    screen = t.wait_for(lambda s: panel_value(s, "train size") == "150", "'train size 150'")
+    assert panel_value(screen, "noise") == "0.25", screen
+    assert "TIME TRAVEL" not in screen and parse_step(screen) == 0, screen
+
+
 def panel_value(screen: str, label: str) -> str | None:
     """The text in the panel field on the row that starts with ``label`` (None: no such row yet)."""
     name = label.ljust(11)  # names are padded to the width of the panel's name column

@@ -47,3 +47,25 @@ def test_the_explained_update_is_the_engines_next_step(settings, selection):
     assert shown_after(markdown) == vec(after)
     if settings["schedule"] != "constant":
         assert f"({settings['schedule']} schedule at this step)" in markdown
+
+
+@pytest.mark.parametrize("steps", [1000, 999])
+def test_the_end_of_a_cosine_schedule_says_why_every_change_is_zero(steps):
+    """At the end of a cosine schedule every Δ showed ±0.0000 with no word that the rate is 0."""
+    config = PRESETS["seed-v2"].config(train_size=200, optimizer="sgd", batch_size=1, iterations=1000, lr=0.5,
+                                       schedule="cosine")  # fmt: skip
+    trainer = Trainer(config)
+    trainer.step(steps)
+    snap = trainer.snapshot()
+    markdown = explanation_markdown(snap, 3, Selection(1, 0))
+    assert re.search(r"Δw = −η ∂/∂w = `\[(?:[+-]0\.0000(?:, )?)+\]`", markdown), markdown
+    if snap.learning_rate == 0:
+        assert "The rate is 0 at this step** (the cosine schedule has brought it down to 0)" in markdown
+    else:
+        assert "so small here that every Δ rounds to ±0.0000" in markdown
+
+
+def test_a_rate_that_moves_the_weights_gets_no_note():
+    trainer = Trainer(PRESETS["seed-v2"].config(train_size=200, lr=0.5))
+    markdown = explanation_markdown(trainer.snapshot(), 3, Selection(1, 0))
+    assert "The rate is 0" not in markdown and "rounds to" not in markdown

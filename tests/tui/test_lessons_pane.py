@@ -12,7 +12,7 @@ from nnplay.core.teaching.lessons import LESSONS
 from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.model.lesson_tracker import LessonTracker
 from nnplay.tui.screens.lessons_screen import LessonsScreen
-from nnplay.tui.widgets.lesson_bar import LessonBar
+from nnplay.tui.widgets.lesson_bar import LessonBar, show_lesson_bar
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from tests.tui.waiting import wait_until
 
@@ -138,6 +138,32 @@ async def test_pressing_t_meets_the_task_and_shows_done(make_app, private_progre
         await pilot.pause()
         assert "✓ done" in pane_text(app)
     assert Progress(private_progress).done("article-v1") == {"train"}
+
+
+@pytest.mark.parametrize("finished", [False, True])
+async def test_a_preset_other_than_the_lesson_s_setup_leaves_the_lesson(make_app, finished):
+    """The bar ("✓ ... done" included) spoke of the lesson's run: after another preset it goes."""
+    app = make_app(CONFIG)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("enter")  # lesson 1
+        await settle(pilot)
+        if finished:
+            for task in LESSONS[0].tasks:
+                app.lesson_tracker.progress.mark(LESSONS[0].key, task.key)
+            show_lesson_bar(app, app.lesson_tracker)
+            await pilot.pause()
+            assert "done" in bar(app)
+        assert LESSONS[0].config() == PRESETS["seed-v1"].config()
+        app.apply_preset("seed-v1")  # lesson 1's setup is this preset as it is: still the lesson
+        await settle(pilot)
+        assert app.lesson_tracker is not None and app.screen_stack[0].query(LessonBar)
+        app.apply_preset("spiral")
+        await settle(pilot)
+        assert app.lesson_tracker is None
+        assert not app.screen_stack[0].query(LessonBar)
+        assert any("left lesson 1" in n.message for n in app._notifications)
 
 
 def test_the_run_from_before_the_setup_never_counts():

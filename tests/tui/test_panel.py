@@ -24,7 +24,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from nnplay.core.data.features import FEATURES
 from nnplay.core.run.trainer import Trainer
-from nnplay.core.settings.config import FIELDS, ConfigError, TrainConfig, parse_value
+from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
@@ -449,18 +449,23 @@ def test_layers_input(panel):
         assert panel_of(pilot).config.layers == ()  # no hidden layer: the article's version 1
         assert error_text(pilot, "layers") is None
 
+        # The panel's limits are core's, which the flags and session files have, and it says them.
+        limits = f"up to {MAX_LAYERS} sizes in 1..{MAX_NEURONS}"
         for text, reason in (
-            ("17", "at most 16 neurons per layer"),
-            ("0,3", "sizes 1..16"),
-            ("1,2,3,4,5,6,7,8,9", "up to 8 layers"),
-            ("4,,4", "sizes 1..16"),
-            ("99999999999", "sizes 1..16"),
+            (str(MAX_NEURONS + 1), limits),
+            ("0,3", limits),
+            (",".join(["1"] * (MAX_LAYERS + 1)), limits),
+            ("4,,4", limits),
+            ("99999999999", limits),
         ):
             await set_text(pilot, "layers", text)
             assert reason in (error_text(pilot, "layers") or ""), text
             assert panel_of(pilot).config.layers == ()
         await press(pilot, "r")
         assert app.session.latest.network.sizes == [2, 4]
+        # What `nnplay --layers 64,8` takes, the panel takes.
+        await set_text(pilot, "layers", f"64,{MAX_NEURONS}")
+        assert panel_of(pilot).config.layers == (64, MAX_NEURONS) and error_text(pilot, "layers") is None
 
     panel.run(check)
 
@@ -504,13 +509,17 @@ def test_layer_buttons(panel):
             assert layers() == ()
         await push("#add-layer")
         assert layers() == (4,)
-        # The limits: 1..16 neurons, 8 layers.
+        # The limits, core's: 1..MAX_NEURONS neurons, MAX_LAYERS layers.
         await push("#more-neurons", 14)
-        assert layers() == (16,)
-        await push("#fewer-neurons", 17)
+        assert layers() == (18,)
+        await set_text(pilot, "layers", str(MAX_NEURONS - 1))
+        await push("#more-neurons", 2)
+        assert layers() == (MAX_NEURONS,)
+        await set_text(pilot, "layers", "3")
+        await push("#fewer-neurons", 4)
         assert layers() == (1,)
-        await push("#add-layer", 9)
-        assert layers() == (1,) * 8
+        await push("#add-layer", MAX_LAYERS + 1)
+        assert layers() == (1,) * MAX_LAYERS
         assert error_text(pilot, "layers") is None
         assert pending_text(pilot) == "pending until reset (r): hidden"
         assert app.session.latest.network.sizes == [2, 4, 4]  # nothing applied yet
@@ -544,8 +553,8 @@ def test_a_refused_value_keeps_the_value_from_before_the_typing(panel):
     panel.run(check)
 
 
-def test_layer_buttons_leave_a_layer_wider_than_the_panel_allows(panel):
-    """`nnplay --layers 32` or a loaded session: +n must not cut the layer to the panel's 16."""
+def test_layer_buttons_work_on_a_layer_from_the_command_line(panel):
+    """`nnplay --layers 64,32` or a loaded session: the buttons keep core's one limit, not a panel's own 16."""
 
     async def check(pilot: Pilot) -> None:
         app = pilot.app
@@ -559,10 +568,10 @@ def test_layer_buttons_leave_a_layer_wider_than_the_panel_allows(panel):
             await settle(pilot)
             return panel_of(pilot).config.layers
 
-        assert await push("#more-neurons") == (64, 32)
-        assert await push("#fewer-neurons") == (64, 31)
-        assert await push("#add-layer") == (64, 31, 16)  # a new layer within the panel's range
-        assert await push("#more-neurons") == (64, 31, 16)
+        assert await push("#more-neurons") == (64, 33)
+        assert await push("#fewer-neurons") == (64, 32)
+        assert await push("#add-layer") == (64, 32, 32)  # a new layer repeats the last
+        assert await push("#more-neurons") == (64, 32, 33)
 
     panel.run(check)
 

@@ -160,7 +160,8 @@ def test_a_slow_exit_whose_loop_answers_is_not_cut_short(monkeypatch) -> None:
     exited = threading.Event()
     started = time.monotonic()
     assert exit_finishes(exited, AnsweringLoop(exited, answers=40), stall=0.005, limit=60)
-    assert time.monotonic() - started >= 40 * 0.005
+    # 40 probes an interval (= the stall) apart: many stalls long (a timer may wake a little early), not cut after one
+    assert time.monotonic() - started >= 20 * 0.005
 
 
 def test_an_exit_whose_loop_stops_answering_is_cut_short(monkeypatch) -> None:

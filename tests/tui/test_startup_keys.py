@@ -4,10 +4,13 @@ for them instead of going to the app (a "." in "0.25" started time travel)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from textual.widgets import Input
 
 from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.startup import AFTER_FIRST_FRAMES
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from tests.tui.waiting import send_key, wait_until
 
@@ -61,6 +64,80 @@ async def test_space_typed_before_the_panel_exists_starts_training(make_app, mon
         assert app.query_one(ParamsPanel).deferred
         await send_key(pilot, "space", " ")
         await wait_until(lambda: app.session.running, what="space to start the run")
+
+
+def _panel_build_waits_for(monkeypatch, go_on: asyncio.Event) -> None:
+    """The panel's fields are composed only once ``go_on`` is set: what a busy machine does slowly."""
+    build = ParamsPanel.build
+
+    async def slow_build(panel: ParamsPanel, **kwargs) -> None:
+        await go_on.wait()
+        await build(panel, **kwargs)
+
+    monkeypatch.setattr(ParamsPanel, "build", slow_build)
+    monkeypatch.setattr("nnplay.tui.app.startup.freeze_startup_objects", lambda: None)
+
+
+async def _released(go_on: asyncio.Event, check) -> None:
+    """Run ``check`` while the panel waits; release it however the check ends (else the app's exit hangs)."""
+    try:
+        await check()
+    finally:
+        go_on.set()
+
+
+@pytest.mark.parametrize("key", ["space", "n", "e", "t"])
+async def test_a_run_key_typed_before_the_panel_exists_acts_at_once(make_app, monkeypatch, key) -> None:
+    """Space pressed as the plot appears started training only once the panel's fields were up
+    (1-4 s later on a busy machine): a key that acts on the run alone, with no key typed before it
+    waiting, is not held."""
+    go_on = asyncio.Event()
+    _panel_build_waits_for(monkeypatch, go_on)
+    app = make_app(CONFIG, standalone=True, start_worker=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        async def check() -> None:
+            await wait_until(lambda: app.frames.clock.frames > 0, what="the first frame")
+            await send_key(pilot, key, " " if key == "space" else key)
+            await wait_until(lambda: app.session.latest.step > 0, 20, f"{key} to train while the panel is not built")
+            assert app.query_one(ParamsPanel).deferred or app.query_one(ParamsPanel).composing
+
+        await _released(go_on, check)
+        await wait_until(lambda: not app.startup.keys.holding, what="the panel to be up")
+
+
+async def test_a_run_key_typed_after_a_tab_waits_for_the_field_it_was_typed_into(make_app, monkeypatch) -> None:
+    """Three tabs lead to the csv file field: an "n" typed after them is the field's text, not a step."""
+    go_on = asyncio.Event()
+    _panel_build_waits_for(monkeypatch, go_on)
+    app = make_app(CONFIG, standalone=True, start_worker=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: app.frames.clock.frames > 0, what="the first frame")
+        await _type(pilot, [TAB, TAB, TAB, ("n", "n")])
+        go_on.set()
+        await wait_until(lambda: not app.startup.keys.holding, what="the held keys to be handed on")
+        await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.id == "field-csv_path" and focused.value == "n"
+        assert app.session.latest.step == 0
+
+
+async def test_the_kernel_loads_once_the_panel_is_up(make_app, monkeypatch) -> None:
+    """Importing numba holds the GIL for ~0.5 s: it waits until the panel's fields are composed."""
+    go_on = asyncio.Event()
+    _panel_build_waits_for(monkeypatch, go_on)
+    loads: list[bool] = []  # whether the panel's fields existed at each load
+    app = make_app(CONFIG, standalone=True, start_worker=True, use_kernel=True)
+    monkeypatch.setattr(app, "load_kernel", lambda: loads.append(bool(app.query_one(ParamsPanel).query(Input))))
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        async def check() -> None:
+            await wait_until(lambda: app.frames.clock.frames > 0, what="the first frame")
+            await pilot.pause(AFTER_FIRST_FRAMES + 0.5)  # what does not happen: no load while the panel waits
+            assert loads == []
+
+        await _released(go_on, check)
+        await wait_until(lambda: loads == [True], what="the kernel to load once the panel is up")
 
 
 async def test_q_quits_when_the_terminal_is_too_small_for_the_plane(make_app, monkeypatch) -> None:

@@ -25,7 +25,6 @@ from nnplay.core.run.compare import Comparison
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.config import TrainConfig
 from nnplay.core.settings.presets import PRESETS
-from nnplay.core.teaching.lesson_progress import Progress
 from nnplay.tui.app.frame_pipeline import FramePipeline
 from nnplay.tui.app.main_screen import MainScreen, size_classes
 from nnplay.tui.app.session_files import ask_to_load, ask_to_save, load_in_background
@@ -110,7 +109,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
             if isinstance(self.session, TrainingSession):
                 start_run_worker(self, self.session, "trainer")
             if self.use_kernel:
-                self.set_timer(1.5, self.load_kernel)  # after the first frames: importing numba holds the GIL
+                self.startup.when_up(self.load_kernel)  # importing numba holds the GIL for ~0.5 s
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.on_resize(events.Resize(self.size, self.size))
 
@@ -206,7 +205,12 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         self.apply_config(self.query_one(ParamsPanel).config.replace(seed=seed))
 
     def apply_preset(self, name: str) -> None:
-        self.apply_config(PRESETS[name].config())
+        config, tracker = PRESETS[name].config(), self.lesson_tracker
+        if tracker is not None and config != tracker.setup:  # the lesson's bar, "done" included, spoke of that run
+            self.lesson_tracker = None
+            show_lesson_bar(self, None)
+            self.notify(f"left lesson {tracker.number}: the preset is another setup; L starts one again")
+        self.apply_config(config)
         self.notify(f"preset {name}: {PRESETS[name].description}")
 
     def apply_config(self, config: TrainConfig) -> None:
@@ -298,10 +302,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
 
     def action_lessons(self) -> None:
         """The lessons pane, on the lesson being followed if there is one; choosing one follows it."""
-        progress = self.lesson_tracker.progress if self.lesson_tracker else Progress()
-        if progress.problem:
-            self.notify(progress.problem, severity="warning", timeout=8)
-        self.push_screen(LessonsScreen(self.lesson_tracker, progress))
+        self.push_screen(LessonsScreen(self.lesson_tracker))
 
     @on(LessonChosen)
     def _follow_lesson(self, event: LessonChosen) -> None:

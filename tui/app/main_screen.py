@@ -116,16 +116,23 @@ class MainScreen(Screen):
     def set_diagram_title(self, view: ViewState) -> None:
         """The diagram box's title, shortened by rule on a narrow terminal (never cut with an ellipsis)."""
         narrow = self.app.size.width < NARROW
+        captions: tuple[str, ...] = ()  # under the box: what its small pictures mean, the longest that fits
         if view.landscape:
             plane = "w & b" if view.landscape_plane == "weights" else "path"
             title = "loss (m back)" if narrow else f"loss: {plane} plane (M, m back)"
         elif not view.evolution:
             title = "neurons & weights"
+            captions = ("boxes: neuron outputs on the plane", "box: neuron output")
         else:
             title = "weights (w back)" if narrow else "weights over the run (w: back)"
+            captions = ("rows: weight value; shade: how many", "rows: weight value")
         box = self.query_one("#diagram-box")
+        room = box.size.width - 4  # the corners and a space each side: a caption is never cut with "…"
+        caption = next((c for c in captions if len(c) <= room), "")
         if box.border_title != title:  # set on every frame: only a change refreshes the box
             box.border_title = title
+        if box.border_subtitle != caption:
+            box.border_subtitle = caption
 
 
 def size_classes(screen: Screen, width: int, height: int) -> None:

@@ -159,6 +159,11 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
 EDIT_ACTIONS = frozenset(name for k in KEYS if k.mode == EDIT for _, a in k.keys for name in [a.split("(")[0]])
 APP_ACTIONS = frozenset(a.split("(")[0] for k in KEYS for _, a in k.keys) - EDIT_ACTIONS
 TYPING_ACTION = "while_typing"
+# Keys that act on the run alone, not on a field, the focus or a screen: the same wherever the
+# focus is and whether the panel's fields exist yet, so one typed during start-up acts at once.
+RUN_ONLY_KEYS = frozenset(
+    key for k in KEYS for key, action in k.keys if action in ("toggle_run", "step", "epoch", "train")
+)
 
 
 def key_works(action: str, *, modal: bool, typing: bool, editing: bool) -> bool:

@@ -4,16 +4,22 @@ The standalone app composes the panel's fields after the first frame; a key type
 would go to the app ("." in "0.25" is time travel) or to a field that is not there. ``KeyPacer``
 holds every key until ``open``, then hands each on once the one before has been handled: Textual
 sends a key to the focused widget and runs the app's bindings once it has bubbled back up, a
-queue a hop, and the key behind a tab must find the focus moved.
+queue a hop, and the key behind a tab must find the focus moved. A key that acts on the run alone
+(space, n, e, t: ``key_table.RUN_ONLY_KEYS``) with no key held before it is not held: it means the same
+before the fields exist, and space pressed as the plot appears must start training then, not
+once the panel is composed (1-4 s later on a busy machine).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 
 from textual import events
 from textual.app import App
+
+from nnplay.tui.keys.key_table import RUN_ONLY_KEYS
 
 # A key goes from the app to the focused widget and bubbles back up through its containers: a
 # queue a hop. Waiting this many rounds of "every queue has handled what it held" covers the
@@ -64,17 +70,20 @@ class KeyPacer:
             return False
         if not self.holding:
             return False
+        if self._closed and not self._waiting and event.key in RUN_ONLY_KEYS:
+            return False  # no key typed before it is on its way: it acts as it would once the panel is up
         self._waiting.append(event)
         return True
 
-    def open(self) -> None:
-        """The panel is up: hand on the keys typed until now, in order (and those typed meanwhile)."""
+    def open(self, then: Callable[[], object] = lambda: None) -> None:
+        """The panel is up: hand on the keys typed until now, in order (and those typed meanwhile),
+        then call ``then``."""
         if self._closed:
             self._closed = False
             self._handing_on = True
-            self.app.run_worker(self._hand_on(), group="key pacing")
+            self.app.run_worker(self._hand_on(then), group="key pacing")
 
-    async def _hand_on(self) -> None:
+    async def _hand_on(self, then: Callable[[], object]) -> None:
         """Each waiting key in turn, as if typed now, once the one before has been handled."""
         while self._waiting and not self.stopped:
             key = self._waiting.popleft()
@@ -82,3 +91,5 @@ class KeyPacer:
             self.app.post_message(self._handed_on)
             await settled(self.app)
         self._handing_on = False
+        if not self.stopped:
+            then()

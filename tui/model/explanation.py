@@ -27,6 +27,17 @@ def vec(values: np.ndarray) -> str:
     return "[" + ", ".join(f"{v:+.4f}" for v in np.ravel(values)) + "]"
 
 
+def zero_rate_note(lr: float, schedule: str, steps: np.ndarray) -> list[str]:
+    """Why every Δ reads ±0.0000 when it does: the rate in force is 0 (a cosine schedule ends
+    there) or too small for four decimals. Without it the step looks broken."""
+    if lr == 0:
+        why = f"the {schedule} schedule has brought it down to 0" if schedule != "constant" else "it is set to 0"
+        return [f"- **The rate is 0 at this step** ({why}): the step moves no weight, so every Δ is 0."]
+    if np.all(np.abs(steps) < 0.00005):
+        return [f"- The rate η = {lr:g} is so small here that every Δ rounds to ±0.0000 at four decimals."]
+    return []
+
+
 def explanation_markdown(snap: Snapshot, index: int, sel: Selection) -> str:
     """The whole step as Markdown, for sample ``index`` of the training set and the selected neuron."""
     net, data, config = snap.network, snap.data, snap.config
@@ -87,6 +98,9 @@ def explanation_markdown(snap: Snapshot, index: int, sel: Selection) -> str:
     lines += [
         f"- one SGD step with learning rate {rate}: Δw = −η ∂/∂w = `{vec(-lr * grads)}`, Δb = {-lr * delta:+.6f}",
         f"- weights now `{vec(weights)}` → after `{vec(weights - lr * grads)}`",
+    ]
+    lines += zero_rate_note(lr, config.schedule, np.append(lr * grads, lr * delta))
+    lines += [
         "",
         "With a batch, the gradients of its samples are averaged before the step; momentum and Adam "
         "then reshape the step, and dropout silences some hidden neurons while training (see the help "

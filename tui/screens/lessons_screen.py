@@ -74,10 +74,11 @@ class LessonsScreen(ModalScreen[None]):
     ]
     AUTO_FOCUS = "#lesson-list"
 
-    def __init__(self, tracker: LessonTracker | None, progress: Progress) -> None:
+    def __init__(self, tracker: LessonTracker | None, progress: Progress | None = None) -> None:
+        """On ``tracker``'s lesson if one is followed; ``progress`` is the tracker's by default."""
         super().__init__()
         self.tracker = tracker
-        self.progress = progress
+        self.progress = progress if progress is not None else tracker.progress if tracker is not None else Progress()
         self.hints = False
 
     def compose(self) -> ComposeResult:
@@ -96,6 +97,8 @@ class LessonsScreen(ModalScreen[None]):
         ]
 
     def on_mount(self) -> None:
+        if self.progress.problem:  # the progress file could not be read: said, and the lessons start afresh
+            self.notify(self.progress.problem, severity="warning", timeout=8)
         options = self.query_one(OptionList)
         # On the lesson under way; once all its tasks are done, on the next one (the bar says "L, then lesson N").
         at = LESSONS.index(self.tracker.lesson) if self.tracker else 0

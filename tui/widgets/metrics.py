@@ -32,6 +32,7 @@ class Metrics(Horizontal):
     Metrics Horizontal { height: 1; }
     Metrics Label { width: CURVE_LABEL_WIDTH; color: $text-muted; }
     Metrics Sparkline { width: 1fr; height: 1; }
+    Metrics Label.scale { width: 20; text-align: right; }
     Metrics #train-loss > .sparkline--max-color { color: $warning; }
     Metrics #status { height: 3; color: $text; text-wrap: nowrap; text-overflow: ellipsis; }
     Metrics #status.-diverged { color: $error; text-style: bold; }
@@ -50,9 +51,11 @@ class Metrics(Horizontal):
             with Horizontal():
                 yield Label("train loss", id="train-label")
                 yield Sparkline([], id="train-loss")
+                yield Label("", id="train-scale", classes="scale")
             with Horizontal():
                 yield Label("test loss", id="test-label")
                 yield Sparkline([], id="test-loss")
+                yield Label("", id="test-scale", classes="scale")
             yield Static("", id="status")
         yield Static("", id="confusion")
 
@@ -72,6 +75,7 @@ class Metrics(Horizontal):
             values = history[:, column][np.isfinite(history[:, column])] if len(history) else np.zeros(0)
             latest = short_number(values[-1]) if len(values) else "-"
             update_if_changed(self.query_one(f"#{label}-label", Label), f"{label} {latest}")
+            update_if_changed(self.query_one(f"#{label}-scale", Label), curve_scale(data))
         status = self.query_one("#status", Static)
         confusion = self.query_one("#confusion", Static)
         table = confusion_text(snap)
@@ -102,6 +106,14 @@ class Metrics(Horizontal):
             if steps is not None and len(steps) and region.contains(event.screen_x, event.screen_y):
                 at = (event.screen_x - region.x) / max(region.width, 1)
                 self.post_message(self.Scrub(float(steps[min(int(at * len(steps)), len(steps) - 1)])))
+
+
+def curve_scale(log_columns: list[float]) -> str:
+    """The loss curve's range, bottom to top: the curve spans its lowest to its highest column,
+    on a log scale (``column_means``), and without this nothing said which losses those are."""
+    if not log_columns:
+        return ""
+    return f"{short_number(10 ** min(log_columns))}–{short_number(10 ** max(log_columns))} log"
 
 
 def update_if_changed(widget: Static, text: str) -> None:

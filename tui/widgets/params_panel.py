@@ -7,7 +7,7 @@ entry shows the reason under its field and the last good value stays in force.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from rich.text import Text
@@ -24,12 +24,19 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 from nnplay.core.data.features import FEATURES
 from nnplay.core.engine.backprop import BACKPROP_LABELS
 from nnplay.core.io.outside_text import printable
-from nnplay.core.settings.config import FIELDS, MAX_LAYERS, PANEL_GROUPS, ConfigError, TrainConfig, parse_value
+from nnplay.core.settings.config import (
+    FIELDS,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    PANEL_GROUPS,
+    ConfigError,
+    TrainConfig,
+    parse_value,
+)
 from nnplay.tui.widgets.keys_in_order import KeysInOrder
 from nnplay.tui.widgets.ordered_input import OrderedInput
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-PANEL_MAX_NEURONS = 16  # the diagram stays readable up to here; the CLI allows more
 
 
 def panel_layout() -> tuple[tuple[str, str], ...]:
@@ -72,12 +79,8 @@ class FieldValidator(Validator):
             return self.success()
         try:
             parse_value(self.name, value)
-        except ConfigError as exc:
-            if self.name == "layers":
-                return self.failure(f"sizes 1..{PANEL_MAX_NEURONS}, up to {MAX_LAYERS} layers")
+        except ConfigError as exc:  # the limits of core.config, as the CLI and session files have them
             return self.failure(exc.allowed)
-        if self.name == "layers" and any(s > PANEL_MAX_NEURONS for s in parse_value("layers", value)):
-            return self.failure(f"at most {PANEL_MAX_NEURONS} neurons per layer in the app")
         return self.success()
 
 
@@ -253,45 +256,42 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(pending_text(self._pending), id="pending")
-        if self.deferred:
+        if not self.deferred:
+            for name, label in LAYOUT:
+                yield from self._row(name, label)
+
+    def _row(self, name: str, label: str) -> Iterator[Widget]:
+        """The widgets of one row of LAYOUT: a section's title, or a field with its error line."""
+        if name == "#":
+            yield Label(label, classes="section")
             return
-        for name, label in LAYOUT:
-            if name == "#":
-                yield Label(label, classes="section")
-                continue
-            spec = FIELDS[name]
-            value = getattr(self.config, name)
-            if name == "features":
-                yield Label("features (enter toggles)", classes="row")
-                yield FeatureList(
-                    *[(title, key, key in self.config.features) for key, title in FEATURES.items()],
-                    id="field-features",
-                )
-            elif spec.kind == "choice":
-                with Horizontal(classes="row"):
-                    yield Label(label)
-                    # No type-to-search: letters are the app's keys.
-                    yield PanelSelect(
-                        [(CHOICE_LABELS.get(name, {}).get(c, c), c) for c in spec.choices],
-                        value=value,
-                        allow_blank=False,
-                        id=f"field-{name}",
-                        compact=True,
-                        type_to_search=False,
-                    )
-            else:
-                with Horizontal(classes="row"):
-                    yield Label(label)
-                    yield FieldInput(name, format_value(name, value))
-            yield FieldError("", id=f"error-{name}", classes="error")
-            if name == "layers":
-                with Horizontal(classes="buttons"):
-                    yield PanelButton("+layer", id="add-layer", compact=True)
-                    yield PanelButton("-layer", id="remove-layer", compact=True)
-                    yield PanelButton("+n", id="more-neurons", compact=True)
-                    yield PanelButton("-n", id="fewer-neurons", compact=True)
-            if name == "features":
-                yield PanelButton("regenerate data", id="regenerate", compact=True)
+        spec = FIELDS[name]
+        value = getattr(self.config, name)
+        if name == "features":
+            yield Label("features (enter toggles)", classes="row")
+            yield FeatureList(
+                *[(title, key, key in self.config.features) for key, title in FEATURES.items()], id="field-features"
+            )
+        elif spec.kind == "choice":
+            # No type-to-search: letters are the app's keys.
+            choices = [(CHOICE_LABELS.get(name, {}).get(c, c), c) for c in spec.choices]
+            select = PanelSelect(
+                choices, value=value, allow_blank=False, id=f"field-{name}", compact=True, type_to_search=False
+            )
+            yield Horizontal(Label(label), select, classes="row")
+        else:
+            yield Horizontal(Label(label), FieldInput(name, format_value(name, value)), classes="row")
+        yield FieldError("", id=f"error-{name}", classes="error")
+        if name == "layers":
+            yield Horizontal(
+                PanelButton("+layer", id="add-layer", compact=True),
+                PanelButton("-layer", id="remove-layer", compact=True),
+                PanelButton("+n", id="more-neurons", compact=True),
+                PanelButton("-n", id="fewer-neurons", compact=True),
+                classes="buttons",
+            )
+        if name == "features":
+            yield PanelButton("regenerate data", id="regenerate", compact=True)
 
     # -- applying values ------------------------------------------------------------
 
@@ -517,11 +517,11 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
         layers = list(self.config.layers)
         match event.button.id:
             case "add-layer" if len(layers) < MAX_LAYERS:
-                layers.append(min(layers[-1], PANEL_MAX_NEURONS) if layers else 4)
+                layers.append(layers[-1] if layers else 4)
             case "remove-layer" if layers:
                 layers.pop()
-            case "more-neurons" if layers and layers[-1] < PANEL_MAX_NEURONS:
-                layers[-1] += 1  # a wider layer (from the CLI or a file) is left alone, not cut to the cap
+            case "more-neurons" if layers and layers[-1] < MAX_NEURONS:
+                layers[-1] += 1
             case "fewer-neurons" if layers:
                 layers[-1] = max(1, layers[-1] - 1)
             case "regenerate":
@@ -550,8 +550,12 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
         """Are the fields of a deferred panel being composed (mounted) now?"""
         return self._composing
 
-    async def build(self) -> None:
-        """Compose the fields of a deferred panel, showing the config it holds by now."""
+    async def build(self, between: Callable[[], Awaitable[object]] | None = None) -> None:
+        """Compose the fields of a deferred panel, showing the config it holds by now.
+
+        A row at a time, ``between`` awaited after each: Textual paints nothing while widgets are
+        mounted in a batch, and all the fields in one batch kept the screen still (the step counter
+        of a run started meanwhile included) for ~0.3 s, 2-4 s on a busy machine."""
         if self.deferred:
             self.deferred = False
             # A key (R) while the fields are being composed changes the config, not a field that
@@ -559,7 +563,11 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
             self._composing = True
             shown = self.config
             try:
-                await self.recompose()
+                for name, label in LAYOUT:
+                    async with self.batch():
+                        await self.mount_all(list(self._row(name, label)))
+                    if between is not None:
+                        await between()
             finally:
                 self._composing = False
             if self.config != shown:
