@@ -66,8 +66,8 @@ def idle(app, quiet: bool) -> None:
         app.frame_timer.pause()
     else:
         app.frame_timer.resume()
-    if hasattr(app.session, "publish_budget"):  # a trainer in this process
-        app.session.publish_budget.min_interval = math.inf if quiet else 1.0 / app.fps
+    if hasattr(app.channel, "publish_budget"):  # a trainer in this process
+        app.channel.publish_budget.min_interval = math.inf if quiet else 1.0 / app.fps
 
 
 async def rates(
@@ -80,14 +80,14 @@ async def rates(
     app = NNPlayApp(trainer=trainer, environ={}, colors=256, use_kernel=False, trainer_process=process)
 
     def steps() -> int:
-        return app.session.latest.step if process else trainer.step_count
+        return app.channel.latest.step if process else trainer.step_count
 
     shown, quiet, frames, cost = [], [], [], []
     async with app.run_test(size=(120, 40)) as pilot:
         if engine == "numba":
             from nnplay.core.engine.kernel import load_kernel
 
-            app.session.load_kernel() if process else app.session.set_kernel(load_kernel())
+            app.channel.load_kernel() if process else app.channel.set_kernel(load_kernel())
         await pilot.pause(0.5)
         await pilot.press("space")
         await asyncio.sleep(1.0)  # past the first frames (styles and caches built)
@@ -108,9 +108,9 @@ async def rates(
                 else:
                     quiet.append(rate)
         idle(app, False)
-        engine_used = app.session.latest.engine
+        engine_used = app.channel.latest.engine
     if process:
-        app.session.close()
+        app.channel.close()
     return {
         "shown": statistics.median(shown),
         "idle": statistics.median(quiet),

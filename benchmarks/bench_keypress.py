@@ -90,7 +90,7 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
         from nnplay.core.run.trainer import Trainer
 
         trainer = Trainer(config_for(hidden_layers(network), points))
-        app.session.replace(trainer)
+        app.channel.replace(trainer)
     handled: list[float] = []
     original = app.action_view
 
@@ -104,14 +104,14 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
         if engine == "numba":
             from nnplay.core.engine.kernel import load_kernel
 
-            app.session.set_kernel(load_kernel())
+            app.channel.set_kernel(load_kernel())
         await pilot.press("space")
         # Training starts once the commands before it are done (a big run's first evaluation takes seconds).
         waited = time.perf_counter()
-        while not app.session.running and time.perf_counter() - waited < 60:
+        while not app.channel.running and time.perf_counter() - waited < 60:
             await asyncio.sleep(0.05)
         await asyncio.sleep(1.0)
-        assert app.session.running
+        assert app.channel.running
         for _ in range(presses):
             before = len(handled)
             started = time.perf_counter()
@@ -121,8 +121,8 @@ async def measure(presses: int, engine: str, preset: str, network: str | None, p
             latencies.append(handled[-1] - started)
             await asyncio.sleep(0.2)
         # The trainer's own count where the benchmark made it: a big run's snapshots come seconds apart.
-        steps = app.session.latest.step if trainer is None else trainer.step_count
-        engine_used = app.session.latest.engine if trainer is None else trainer.engine
+        steps = app.channel.latest.step if trainer is None else trainer.step_count
+        engine_used = app.channel.latest.engine if trainer is None else trainer.engine
     print(f"trained {steps:,} steps meanwhile ({engine_used})")
     return latencies
 

@@ -10,7 +10,7 @@ The runs are bench_frames.py's (``config_for``: the spiral, tanh into softmax, A
 - step: the median time of one training step (batch 10), from chunks of steps timed on the
   trainer alone, per engine;
 - snapshot: the trainer's evaluation of every point (loss, accuracy, the points' outputs) and its
-  snapshot, as the session makes one before each frame it publishes (the engine does not change it:
+  snapshot, as the run channel makes one before each frame it publishes (the engine does not change it:
   both evaluate with numpy);
 - plot, diagram, metrics: one frame at 120x40, split by pane, built as the app builds it
   (``build_frame``; the grid pass the plot's regions and the diagram's thumbnails share counts to

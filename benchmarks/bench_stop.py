@@ -6,7 +6,7 @@ The behaviour tests (tests/tui/test_threads.py, tests/tui/test_app_keys.py, test
 these stop, waiting as long as a loaded machine needs; this reports how long it takes, on this
 machine as it is now, as medians and worst cases:
 
-- cancel to join: ``TrainingSession.run`` on its own thread trains flat out (a few chunks, so the
+- cancel to join: ``AppRunChannel.run`` on its own thread trains flat out (a few chunks, so the
   chunk size has adapted), then the cancel flag is set and the thread joined; the target is
   200 ms (one chunk at the frame rate), also with 400 slow commands queued;
 - quit: the app trains (numpy, a heavy spiral step), q asks, a second q quits; the time from
@@ -44,23 +44,23 @@ def wait(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> No
 
 def cancel_to_join(config, compiled, backlog: bool = False) -> float:
     from nnplay.core.run.trainer import Trainer
-    from nnplay.tui.run.channel import TrainingSession
+    from nnplay.tui.run.channel import AppRunChannel
 
     trainer = Trainer(config)
     trainer.use_kernel(compiled)
-    session = TrainingSession(trainer, fps=15)
+    channel = AppRunChannel(trainer, fps=15)
     cancelled = threading.Event()
-    thread = threading.Thread(target=session.run, args=(cancelled.is_set,), daemon=True)
+    thread = threading.Thread(target=channel.run, args=(cancelled.is_set,), daemon=True)
     thread.start()
-    session.toggle_run()
-    wait(lambda: session.latest.step > 0, "training to start")
+    channel.toggle_run()
+    wait(lambda: channel.latest.step > 0, "training to start")
     for _ in range(4):  # a few chunks flat out: the chunk size has adapted to the speed
-        seen = session.latest
-        wait(lambda s=seen: session.latest is not s, "the next chunk")
+        seen = channel.latest
+        wait(lambda s=seen: channel.latest is not s, "the next chunk")
     if backlog:
         for _ in range(200):
-            session.reset(config)
-            session.step(20)
+            channel.reset(config)
+            channel.step(20)
     started = time.perf_counter()
     cancelled.set()
     thread.join()
@@ -91,11 +91,11 @@ async def quit_while_training(in_flight: bool, folder: Path) -> float:
 
     async with app.run_test(size=(120, 40)):
         app.post_message(events.Key("space", " "))
-        await until(lambda: app.session.latest.step > 20 and app.session.running, "training to run")
+        await until(lambda: app.channel.latest.step > 20 and app.channel.running, "training to run")
         app.post_message(events.Key("q", "q"))
         await until(lambda: isinstance(app.screen, QuitPrompt), "the quit question")
         if in_flight:
-            app.session.reset(config.replace(train_size=20_000, layers=(16, 16, 16)))
+            app.channel.reset(config.replace(train_size=20_000, layers=(16, 16, 16)))
             app.load_path(str(saved))
         started = time.perf_counter()
         app.post_message(events.Key("q", "q"))

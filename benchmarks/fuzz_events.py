@@ -314,21 +314,21 @@ class Fuzzer:
         app.query_one("#diagram").focus()
         app.apply_preset(preset)
         await self.settle()
-        await wait_until(lambda: not app.session.running and app.session.latest.step == 0, "the reset to land")
+        await wait_until(lambda: not app.channel.running and app.channel.latest.step == 0, "the reset to land")
 
     async def check_trains(self) -> None:
         """n makes one step; space trains on and on; the numbers stay finite."""
         app = self.app
-        step = app.session.latest.step
+        step = app.channel.latest.step
         await self.key("n")
-        await wait_until(lambda: app.session.latest.step == step + 1, "n to make one step")
+        await wait_until(lambda: app.channel.latest.step == step + 1, "n to make one step")
         await self.key("space")
-        await wait_until(lambda: app.session.latest.step > step + 50, "space to train")
-        first = app.session.latest.step
-        await wait_until(lambda: app.session.latest.step > first, "training to go on")
+        await wait_until(lambda: app.channel.latest.step > step + 50, "space to train")
+        first = app.channel.latest.step
+        await wait_until(lambda: app.channel.latest.step > first, "training to go on")
         await self.key("space")
-        await wait_until(lambda: not app.session.running, "space to pause")
-        assert np.isfinite(app.session.latest.network.params).all()
+        await wait_until(lambda: not app.channel.running, "space to pause")
+        assert np.isfinite(app.channel.latest.network.params).all()
 
     async def plot_braille(self) -> int:
         """Braille dots (U+2801..U+28FF) in the plot as drawn now, after a fresh frame."""

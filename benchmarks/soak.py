@@ -69,7 +69,7 @@ async def soak(minutes: float, seed: int, engine: str, check_every: float, prese
                     if now >= next_report:
                         print(
                             f"{now - started:6.0f} s  {fuzz.events_done:7,} events  {counter.steps:12,} steps  "
-                            f"RSS {rss_mb():6.1f} MB (peak {max_rss_mb():.1f})  engine {app.session.latest.engine}",
+                            f"RSS {rss_mb():6.1f} MB (peak {max_rss_mb():.1f})  engine {app.channel.latest.engine}",
                             flush=True,
                         )
                         next_report = now + 30

@@ -2,7 +2,7 @@
 
 numba's compiler (LLVM, in ``libllvmlite.so``) is needed to compile or load the training
 kernel, and then never again: the kernel is machine code that runs without it. Its ~70 MB
-of touched code pages would otherwise stay resident for the whole session. ``MADV_PAGEOUT``
+of touched code pages would otherwise stay resident for the whole life of the process. ``MADV_PAGEOUT``
 (Linux 5.4+) asks the kernel to reclaim them: clean file-backed pages are dropped and read
 back from the file should they ever be used again; dirty pages are written out first (or
 stay, without swap), so no data is ever lost. Anywhere else this does nothing.

@@ -1,6 +1,6 @@
 """``RunLoop``: the one loop that trains runs (one trainer, or several in step) to a goal or a stop.
 
-The app's session, the compare screen's two runs, the lesson player and the headless
+The app's run channel, the compare screen's two runs, the lesson player and the headless
 ``train_until`` all train through it. It trains a chunk at a time: time-boxed
 (``CHUNK_SECONDS``) between the commands of an interactive run, or a fixed count in a headless
 one. A chunk ends where something must be measured: a record point of a bounded run, the stop

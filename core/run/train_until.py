@@ -1,6 +1,6 @@
 """``train_until``: a run trained to its stop condition, with no UI (the CLI, screenshots, tests).
 
-It is ``RunLoop`` (core/run/run_loop.py) with a fixed chunk: the app's session trains through the
+It is ``RunLoop`` (core/run/run_loop.py) with a fixed chunk: the app's run channel trains through the
 same loop in time-boxed chunks between commands; this is for everything that only waits for the end.
 """
 

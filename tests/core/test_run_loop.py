@@ -1,5 +1,5 @@
 """``RunLoop`` (core/run/run_loop.py): the one loop that trains one run or several in step, to a
-goal or each run's own stop condition, for the app's session, the comparison and ``train_until``."""
+goal or each run's own stop condition, for the app's run channel, the comparison and ``train_until``."""
 
 from __future__ import annotations
 

@@ -269,7 +269,7 @@ def test_a_session_at_120x40(terminal, kernel_available) -> None:
 
     t.keys("Space")
     t.wait_for(lambda s: "paused" in s and "steps/s" not in s, "'paused' after the second space", 5.0)
-    # App bug (tui/app/app.py draw_frame reads session.latest, then session.running): the first frame that
+    # App bug (tui/app/app.py draw_frame reads channel.latest, then channel.running): the first frame that
     # says "paused" can still show the step of the snapshot before, about one frame (30-140 ms) behind.
     # So wait for the counter to settle before checking that it stays put.
     stopped = t.settled_step()

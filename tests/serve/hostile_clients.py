@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from nnplay.tui.serve.messages import COLUMNS, ROWS, Focus, Ping, Resize, Stdin
 
-# Frames the page never sends: each ends the session (1008) with one log line, none reaches the app.
+# Frames the page never sends: each ends the connection (1008) with one log line, none reaches the app.
 REFUSED = (
     "{",  # not JSON
     "",

@@ -1,5 +1,5 @@
 """A client of the real ``nnplay serve`` that is not nnplay's page, with the right Origin: every size it
-sends is bounded before the app sees it, whatever else it sends ends its session with one log line,
+sends is bounded before the app sees it, whatever else it sends ends its connection with one log line,
 and its app ends when it goes. Memory is the app process's resident set (/proc/PID/status).
 """
 
@@ -22,7 +22,7 @@ from nnplay.tui.serve.relay import QUIT_GRACE, TERM_GRACE
 from tests.serve.served import DEADLINE, MEMORY_LIMIT_MB, Served, open_app, read_until, wait_for
 
 # The issue's crafted frames that printed textual-serve's tracebacks or crashed the app, a binary one, and
-# one over aiohttp's 4 MB message limit: each ends its session, with the close codes the client may get
+# one over aiohttp's 4 MB message limit: each ends its connection, with the close codes the client may get
 # (the server may cut the connection while the client is still sending the big one).
 POLICY = (WSCloseCode.POLICY_VIOLATION,)
 ENDS_THE_SESSION = (

@@ -1,6 +1,6 @@
 """nnplay serve's plan: local by default, a warning otherwise, the app flags passed on, bad flags in one line.
 
-The real server (the page, the origin rule, the session cap) is tested in test_server.py.
+The real server (the page, the origin rule, the connection cap) is tested in test_server.py.
 """
 
 from __future__ import annotations

@@ -46,13 +46,13 @@ def test_the_server_has_a_shutdown_hook() -> None:
 
 
 def test_the_app_is_a_shell_command_whose_process_the_service_holds() -> None:
-    # GuardedServer prefixes the command with exec, so Session can signal the app's own process.
+    # GuardedServer prefixes the command with exec, so ClientConnection can signal the app's own process.
     source = inspect.getsource(AppService._open_app_process)
     assert "create_subprocess_shell(" in source and "self._process = process" in source
 
 
 def test_the_service_writes_to_the_client_through_attributes_and_quits_the_app_with_meta() -> None:
-    # Session replaces remote_write_bytes and remote_write_str (output is drained after the client left),
+    # ClientConnection replaces remote_write_bytes and remote_write_str (output is drained after the client left),
     # and sends {"type": "quit"} itself before it signals the app.
     assert "self.remote_write_bytes(payload)" in inspect.getsource(AppService.on_data)
     assert "self.remote_write_str(" in inspect.getsource(AppService.on_meta)
@@ -62,7 +62,7 @@ def test_the_service_writes_to_the_client_through_attributes_and_quits_the_app_w
 
 
 def test_the_page_sends_the_five_messages_the_checker_knows() -> None:
-    # tui/serve/messages.py refuses any other message; a new one in the page would end every session.
+    # tui/serve/messages.py refuses any other message; a new one in the page would end every connection.
     script = (Path(textual_serve.__file__).parent / "static" / "js" / "textual.js").read_text()
     assert sorted(re.findall(r"JSON\.stringify\(\[\"(\w+)\"", script)) == ["blur", "focus", "ping", "resize", "stdin"]
     assert '"?width="+e.cols+"&height="+e.rows' in script

@@ -1,5 +1,5 @@
 """The real ``nnplay serve`` in a subprocess (tests/serve/served.py), driven as a browser would over
-aiohttp: the page, the app in it, the origin rule (tui/serve/server.py) and the session cap.
+aiohttp: the page, the app in it, the origin rule (tui/serve/server.py) and the connection cap.
 """
 
 from __future__ import annotations

@@ -89,9 +89,9 @@ async def flush(pilot: Pilot, turns: int = 1000) -> None:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Handle pending UI messages, run the queued session commands (the worker's job, here), draw a frame."""
+    """Handle pending UI messages, run the queued run-channel commands (the worker's job, here), draw a frame."""
     app = pilot.app
     await flush(pilot)
-    app.session._handle_commands(block=False)
+    app.channel._handle_commands(block=False)
     app.draw_frame()
     await flush(pilot)

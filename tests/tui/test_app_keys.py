@@ -3,8 +3,8 @@
 The tests of background training (space, e, t, q, the keypress latency) each start a fresh
 app with the real worker thread and poll the published snapshot with a timeout instead of
 sleeping a fixed time. Every other test runs on one shared app (``AppThread``: starting an
-app costs about a second) that the ``app`` fixture puts back to a fresh session, panel and
-view first; its worker is off and ``settle`` runs the queued session commands here, so what
+app costs about a second) that the ``app`` fixture puts back to a fresh run channel, panel and
+view first; its worker is off and ``settle`` runs the queued run-channel commands here, so what
 a key does is deterministic.
 """
 
@@ -51,7 +51,7 @@ def shared(make_app) -> AppThread:
 
 
 async def fresh(pilot: Pilot) -> None:
-    """Back to a just-started app: main screen, new session and panel, default views, no toasts."""
+    """Back to a just-started app: main screen, new run channel and panel, default views, no toasts."""
     app = pilot.app
     while len(app.screen_stack) > 1:
         app.pop_screen()
@@ -65,7 +65,7 @@ async def fresh(pilot: Pilot) -> None:
         app.action_view("hidden_space")
     app.query_one("#diagram-box").display = True
     app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
-    app.session.replace(Trainer(CONFIG))
+    app.channel.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.session_path = DEFAULT_SESSION
     diagram = app.query_one(WeightDiagram)
@@ -82,7 +82,7 @@ def ui(shared: AppThread) -> AppThread:
     shared.run(fresh)
     a = shared.app
     assert not isinstance(a.screen, (HelpScreen, PathPrompt, CommandPalette))
-    assert a.session.latest.step == 0 and a.session.latest.config == CONFIG
+    assert a.channel.latest.step == 0 and a.channel.latest.config == CONFIG
     assert a.query_one(ParamsPanel).config == CONFIG
     assert a.focused is a.query_one(WeightDiagram)
     assert a.view.travel is None and not a.view.editing and not list(a._notifications)
@@ -90,10 +90,10 @@ def ui(shared: AppThread) -> AppThread:
 
 
 async def settle(pilot) -> None:
-    """Let the UI handle what is pending, run the queued session commands here, draw a frame."""
+    """Let the UI handle what is pending, run the queued run-channel commands here, draw a frame."""
     app = pilot.app
     await pilot.pause(0)  # messages already posted (a key's action, a panel change) are handled
-    app.session._handle_commands(block=False)
+    app.channel._handle_commands(block=False)
     app.draw_frame()
     await pilot.pause(0)  # and the notices the frame posted
 
@@ -116,7 +116,7 @@ def messages(app: NNPlayApp, severity: str | None = None) -> list[str]:
 
 
 def params(app: NNPlayApp) -> np.ndarray:
-    return np.array(app.session.latest.network.params)
+    return np.array(app.channel.latest.network.params)
 
 
 # -- stepping and training ------------------------------------------------------------
@@ -126,17 +126,17 @@ def test_n_makes_exactly_one_step(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         before = params(app)
-        assert app.session.latest.step == 0
+        assert app.channel.latest.step == 0
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.latest.step == 1
+        assert app.channel.latest.step == 1
         assert not np.array_equal(params(app), before)
         assert re.search(r"\bstep 1\b", status(app))
         await settle(pilot)  # nothing else was queued
-        assert app.session.latest.step == 1
+        assert app.channel.latest.step == 1
         await pilot.press("n", "n")
         await settle(pilot)
-        assert app.session.latest.step == 3
+        assert app.channel.latest.step == 3
 
     ui.run(check)
 
@@ -145,16 +145,16 @@ async def test_space_runs_then_pauses(make_app):
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
-        first = app.session.latest.step
-        await wait_until(lambda: app.session.latest.step > first, what="the step counter to move")
+        await wait_until(lambda: app.channel.latest.step > 0, what="training to start")
+        first = app.channel.latest.step
+        await wait_until(lambda: app.channel.latest.step > first, what="the step counter to move")
         await wait_until(lambda: "steps/s" in status(app), what="the status to show the speed")
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: not app.session.running, what="training to pause")
+        await wait_until(lambda: not app.channel.running, what="training to pause")
         await wait_until(lambda: "paused" in status(app), what="the status to say paused")
-        stopped = app.session.latest.step
+        stopped = app.channel.latest.step
         await pilot.pause(0.3)
-        assert app.session.latest.step == stopped
+        assert app.channel.latest.step == stopped
         assert f"step {stopped:,}" in status(app)
 
 
@@ -163,11 +163,11 @@ async def test_e_trains_one_epoch_then_pauses(make_app):
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "e")
-        await wait_until(lambda: app.session.latest.epoch == 1, what="one epoch")
-        await wait_until(lambda: not app.session.running, what="the run to pause")
-        assert app.session.latest.step == 20
+        await wait_until(lambda: app.channel.latest.epoch == 1, what="one epoch")
+        await wait_until(lambda: not app.channel.running, what="the run to pause")
+        assert app.channel.latest.step == 20
         await pilot.pause(0.2)
-        assert (app.session.latest.step, app.session.latest.epoch) == (20, 1)
+        assert (app.channel.latest.step, app.channel.latest.epoch) == (20, 1)
         app.draw_frame()
         await pilot.pause()
         assert any("trained one epoch; paused at step 20" in m for m in messages(app)), messages(app)
@@ -178,10 +178,10 @@ async def test_t_trains_the_configured_iterations_then_pauses(make_app):
     app = make_app(CONFIG.replace(iterations=300), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
-        await wait_until(lambda: app.session.latest.step == 300, what="300 steps")
-        await wait_until(lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.channel.latest.step == 300, what="300 steps")
+        await wait_until(lambda: not app.channel.running, what="the run to pause")
         await pilot.pause(0.2)
-        assert app.session.latest.step == 300
+        assert app.channel.latest.step == 300
         app.draw_frame()
         await pilot.pause()
         assert any("trained 300 iterations" in m for m in messages(app))
@@ -197,11 +197,11 @@ async def test_t_draws_a_loss_curve_even_when_the_run_takes_less_than_a_frame(ma
     app = make_app(PRESETS["seed-v2"].config(), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         if engine == "numba":
-            app.session.set_kernel(kernel_or_none())
-        goal = app.session.latest.config.iterations
+            app.channel.set_kernel(kernel_or_none())
+        goal = app.channel.latest.config.iterations
         await send_key(pilot, "t")
-        await wait_until(lambda: not app.session.running and app.session.latest.step == goal, 30.0, "the run")
-        steps = app.session.latest.history[:, 0]
+        await wait_until(lambda: not app.channel.running and app.channel.latest.step == goal, 30.0, "the run")
+        steps = app.channel.latest.history[:, 0]
         assert len(steps) >= 50, steps
         assert steps[-1] == goal
         assert np.max(np.diff(steps)) <= goal / 50  # spread along the run, not bunched at one end
@@ -221,11 +221,11 @@ async def test_the_status_follows_a_pause_seen_after_its_final_snapshot(make_app
     """The worker publishes its last snapshot, then clears ``running``: a frame can fall in between."""
     app = make_app(CONFIG)
     async with app.run_test(size=SIZE) as pilot:
-        app.session.running = True  # as the worker leaves it: final snapshot published, not yet paused
+        app.channel.running = True  # as the worker leaves it: final snapshot published, not yet paused
         app.draw_frame()
         await pilot.pause()
         assert "steps/s" in status(app)
-        app.session.running = False  # the same snapshot, now paused
+        app.channel.running = False  # the same snapshot, now paused
         app.draw_frame()
         await pilot.pause()
         assert "paused" in status(app)
@@ -246,12 +246,12 @@ async def test_an_epoch_limit_typed_in_the_panel_pauses_the_run_there(make_app):
     app = make_app(CONFIG.replace(batch_size=10), start_worker=True)  # 20 steps per epoch
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "epochs", "3")
-        assert app.session.latest.config.epochs == 3 or app.query_one(ParamsPanel).config.epochs == 3
+        assert app.channel.latest.config.epochs == 3 or app.query_one(ParamsPanel).config.epochs == 3
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.latest.epoch >= 3, what="three epochs")
-        await wait_until(lambda: not app.session.running, what="the run to pause")
+        await wait_until(lambda: app.channel.latest.epoch >= 3, what="three epochs")
+        await wait_until(lambda: not app.channel.running, what="the run to pause")
         await pilot.pause(0.2)
-        assert (app.session.latest.step, app.session.latest.epoch) == (60, 3)
+        assert (app.channel.latest.step, app.channel.latest.epoch) == (60, 3)
         app.draw_frame()
         await pilot.pause()
         assert any("reached 3 epochs" in m for m in messages(app))
@@ -262,12 +262,12 @@ async def test_a_target_loss_typed_in_the_panel_pauses_the_run_there(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await enter_value(pilot, "target_loss", "0.15")
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=60,
+        await wait_until(lambda: not app.channel.running and app.channel.latest.step > 0, timeout=60,
                          what="the run to reach the target and pause")  # fmt: skip
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.metrics.train_loss <= 0.15
         await pilot.pause(0.2)
-        assert app.session.latest.step == snap.step
+        assert app.channel.latest.step == snap.step
         app.draw_frame()
         await pilot.pause()
         assert any("reached the target 0.15" in m for m in messages(app))
@@ -282,9 +282,9 @@ async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
     app = make_app(config, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: not app.session.running and app.session.latest.step > 0, timeout=60,
+        await wait_until(lambda: not app.channel.running and app.channel.latest.step > 0, timeout=60,
                          what="the run to reach the target and pause")  # fmt: skip
-        snap = app.session.latest
+        snap = app.channel.latest
     assert snap.metrics.train_loss <= 0.15
     assert abs(snap.step - cli.step_count) <= TARGET_LOSS_CHECK_STEPS, (snap.step, cli.step_count)
 
@@ -292,7 +292,7 @@ async def test_a_target_loss_stops_the_app_where_it_stops_the_cli(make_app):
 def test_the_status_shows_the_rate_in_force_and_a_spent_schedule_is_pointed_out(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
-        app.session.replace(Trainer(CONFIG.replace(lr=0.5, schedule="cosine", iterations=4)))
+        app.channel.replace(Trainer(CONFIG.replace(lr=0.5, schedule="cosine", iterations=4)))
         await settle(pilot)
         assert "lr 0.5 (cosine)" in status(app)
         await pilot.press("n", "n")
@@ -304,7 +304,7 @@ def test_the_status_shows_the_rate_in_force_and_a_spent_schedule_is_pointed_out(
         await pilot.press("space")
         await settle(pilot)
         assert any("brought the learning rate to 0" in m for m in messages(app, "warning")), messages(app)
-        app.session.replace(Trainer(CONFIG.replace(lr=0.5, schedule="constant")))
+        app.channel.replace(Trainer(CONFIG.replace(lr=0.5, schedule="constant")))
         await settle(pilot)
         assert re.search(r"\blr 0\.5  ", status(app))
 
@@ -318,9 +318,9 @@ def test_the_loss_curves_span_the_whole_recorded_run(ui):
         app = pilot.app
         trainer = Trainer(CONFIG.replace(lr=0.5, schedule="constant"))
         train_until(trainer, 8000, chunk=20)  # 400 records, several times the curve's width
-        app.session.replace(trainer)
+        app.channel.replace(trainer)
         await settle(pilot)
-        history = app.session.latest.history
+        history = app.channel.latest.history
         sparkline = app.query_one("#train-loss", Sparkline)
         data = sparkline.data
         assert len(history) >= 400 and 20 <= len(data) < len(history)
@@ -341,7 +341,7 @@ async def test_running_past_the_end_of_a_schedule_says_so_once(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.latest.step > 200, what="training past the schedule")
+        await wait_until(lambda: app.channel.latest.step > 200, what="training past the schedule")
         app.draw_frame()
         await pilot.pause()
         ended = [m for m in messages(app, "warning") if "schedule ended at step 40" in m]
@@ -354,7 +354,7 @@ async def test_t_to_the_end_of_its_schedule_does_not_warn(make_app):
     app = make_app(CONFIG.replace(lr=0.5, schedule="cosine", iterations=40), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "t")
-        await wait_until(lambda: not app.session.running and app.session.latest.step == 40, what="t")
+        await wait_until(lambda: not app.channel.running and app.channel.latest.step == 40, what="t")
         app.draw_frame()
         await pilot.pause()
         assert not messages(app, "warning"), messages(app)
@@ -389,7 +389,7 @@ def test_c_shows_fresh_points_and_their_accuracy(ui):
         assert extra is not None
         assert len(extra.X) == CONFIG.points_to_classify
         assert plot.frames_drawn > drawn  # the fresh points were drawn
-        snap = app.session.latest
+        snap = app.channel.latest
         accuracy = float((snap.predict(extra.X).argmax(axis=1) == extra.y).mean())
         expected = f"classified {CONFIG.points_to_classify} fresh points: {accuracy:.1%} correct"
         assert expected in messages(app)
@@ -472,11 +472,11 @@ def test_r_goes_back_to_step_0_and_the_same_initial_weights(ui):
         initial = params(app)
         await pilot.press("n", "n", "n", "c")
         await settle(pilot)
-        assert app.session.latest.step == 3
+        assert app.channel.latest.step == 3
         assert not np.array_equal(params(app), initial)
         await pilot.press("r")
         await settle(pilot)
-        assert app.session.latest.step == 0
+        assert app.channel.latest.step == 0
         np.testing.assert_array_equal(params(app), initial)
         assert app.view.classified is None
         assert re.search(r"\bstep 0\b", status(app))
@@ -492,7 +492,7 @@ def test_R_reseeds_new_initial_weights_at_step_0(ui):
         await settle(pilot)
         await pilot.press("R")
         await settle(pilot)
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.step == 0
         assert snap.config.seed == CONFIG.seed + 1
         assert app.query_one(ParamsPanel).config.seed == CONFIG.seed + 1
@@ -502,7 +502,7 @@ def test_R_reseeds_new_initial_weights_at_step_0(ui):
         np.testing.assert_array_equal(params(app), Trainer(CONFIG.replace(seed=CONFIG.seed + 1)).net.params)
         await pilot.press("R")
         await settle(pilot)
-        assert app.session.latest.config.seed == CONFIG.seed + 2
+        assert app.channel.latest.config.seed == CONFIG.seed + 2
 
     ui.run(check)
 
@@ -578,14 +578,14 @@ def test_question_mark_opens_help_and_escape_closes_it(ui):
         # The app's keys are off while help is open.
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.latest.step == 0
+        assert app.channel.latest.step == 0
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.latest.step == 1
+        assert app.channel.latest.step == 1
 
     ui.run(check)
 
@@ -594,12 +594,12 @@ async def test_q_exits_while_training(make_app):
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
-        assert app.session.running
+        await wait_until(lambda: app.channel.latest.step > 0, what="training to start")
+        assert app.channel.running
         # The run's steps are unsaved: q asks first (tui/screens/quit_prompt.py), and a second q quits anyway.
         await send_key(pilot, "q")
         await wait_until(lambda: isinstance(app.screen, QuitPrompt), timeout=60, what="the quit question")
-        assert app.is_running and app.session.running
+        assert app.is_running and app.channel.running
         await send_key(pilot, "q")
         await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit after the second q")
     # How fast it quits is benchmarks/bench_stop.py's measure, not a bound here.
@@ -607,7 +607,7 @@ async def test_q_exits_while_training(make_app):
     # A frame timer that fires during the shutdown, with a new snapshot, must not touch the
     # widgets that are gone (it raised NoMatches and the app exited with a traceback).
     frames = app.frames.clock.frames
-    app.session._publish()
+    app.channel._publish()
     app.draw_frame()
     assert app.frames.clock.frames == frames
 
@@ -639,14 +639,14 @@ def test_ctrl_s_saves_a_loadable_session(ui, tmp_path, monkeypatch):
         await type_path(pilot, path)
         assert not isinstance(app.screen, PathPrompt)
         await settle(pilot)
-        assert app.session.latest.step == 3  # typing did not step, reset or run
+        assert app.channel.latest.step == 3  # typing did not step, reset or run
         assert f"saved step 3 to {path}" in messages(app)
 
     ui.run(check)
     loaded = load_session(tmp_path / path)
     assert loaded.step_count == 3
     assert loaded.config == CONFIG
-    np.testing.assert_array_equal(loaded.net.params, ui.app.session.latest.network.params)
+    np.testing.assert_array_equal(loaded.net.params, ui.app.channel.latest.network.params)
 
 
 def test_a_path_typed_in_one_burst_keeps_its_backspaces(ui, tmp_path, monkeypatch):
@@ -689,7 +689,7 @@ def test_ctrl_o_loads_a_good_file(ui, tmp_path, monkeypatch):
         await type_path(pilot, path)
         await app.workers.wait_for_complete()
         await settle(pilot)
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.step == 17
         assert snap.config == other
         np.testing.assert_array_equal(snap.network.params, trainer.net.params)
@@ -702,7 +702,7 @@ def test_ctrl_o_loads_a_good_file(ui, tmp_path, monkeypatch):
         # Reset goes back to the file's initial weights.
         await pilot.press("r")
         await settle(pilot)
-        np.testing.assert_array_equal(app.session.latest.network.params, trainer.initial_params)
+        np.testing.assert_array_equal(app.channel.latest.network.params, trainer.initial_params)
 
     ui.run(check)
 
@@ -716,7 +716,7 @@ def test_ctrl_o_refuses_a_corrupt_file_and_changes_nothing(ui, tmp_path, monkeyp
         app = pilot.app
         await pilot.press("n", "n")
         await settle(pilot)
-        before, before_params = app.session.latest, params(app)
+        before, before_params = app.channel.latest, params(app)
         await pilot.press("ctrl+o")
         await pilot.pause()
         await type_path(pilot, path)
@@ -724,7 +724,7 @@ def test_ctrl_o_refuses_a_corrupt_file_and_changes_nothing(ui, tmp_path, monkeyp
         await settle(pilot)
         errors = messages(app, "error")
         assert len(errors) == 1 and errors[0].startswith("not loaded:"), errors
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.step == 2
         assert snap.config == before.config
         np.testing.assert_array_equal(params(app), before_params)
@@ -749,7 +749,7 @@ def test_a_field_being_typed_in_keeps_the_app_keys_until_it_is_left(ui):
         text = field.value
         await pilot.press("n", "d")
         await settle(pilot)
-        assert app.session.latest.step == 0 and not app.view.discretize
+        assert app.channel.latest.step == 0 and not app.view.discretize
         assert field.value == "nd" and app.focused is field  # focusing selects the text: typing replaces it
         await pilot.press("escape")
         await settle(pilot)
@@ -757,7 +757,7 @@ def test_a_field_being_typed_in_keeps_the_app_keys_until_it_is_left(ui):
         assert app.query_one(ParamsPanel).config.lr == CONFIG.lr
         await pilot.press("n", "d")
         await settle(pilot)
-        assert app.session.latest.step == 1 and app.view.discretize
+        assert app.channel.latest.step == 1 and app.view.discretize
 
     ui.run(check)
 
@@ -775,12 +775,12 @@ def test_letters_a_number_needs_go_into_the_field(ui):
         await pilot.press("1", "e", "minus", "3")
         await settle(pilot)
         assert field.value == "1e-3"
-        assert app.session.latest.epoch == 0 and app.session.latest.step == 0  # 'e' did not train
-        assert app.session.latest.config.lr == CONFIG.lr  # nothing applies while typing
+        assert app.channel.latest.epoch == 0 and app.channel.latest.step == 0  # 'e' did not train
+        assert app.channel.latest.config.lr == CONFIG.lr  # nothing applies while typing
         await pilot.press("enter")
         await settle(pilot)
         assert app.query_one(ParamsPanel).config.lr == pytest.approx(1e-3)
-        assert app.session.latest.config.lr == pytest.approx(1e-3)  # lr is live
+        assert app.channel.latest.config.lr == pytest.approx(1e-3)  # lr is live
 
     ui.run(check)
 
@@ -842,7 +842,7 @@ def test_x_explains_a_step_and_escape_closes_it(ui):
         assert isinstance(app.screen, ExplainScreen)
         await pilot.press("n")  # the app's keys are off meanwhile
         await settle(pilot)
-        assert app.session.latest.step == 0
+        assert app.channel.latest.step == 0
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ExplainScreen)
@@ -853,7 +853,7 @@ def test_x_explains_a_step_and_escape_closes_it(ui):
 def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
-        n = len(app.session.latest.data.X_train)
+        n = len(app.channel.latest.data.X_train)
         await pilot.press("a")
         assert app.view.editing and app.view.cursor == (0.0, 0.0)
         await pilot.press("right", "right", "up")
@@ -861,21 +861,21 @@ def test_a_edits_the_data_with_arrows_digits_and_backspace(ui):
         assert x > 0 and y > 0
         await pilot.press("2")
         await settle(pilot)
-        data = app.session.latest.data
+        data = app.channel.latest.data
         assert len(data.X_train) == n + 1
         np.testing.assert_allclose(data.X_train[-1], [x, y])
         assert data.y_train[-1] == 1  # key 2 adds class 2
         await pilot.press("backspace")  # removes the point nearest the cursor: the new one
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == n
-        assert not np.any(np.all(app.session.latest.data.X_train == [x, y], axis=1))
+        assert len(app.channel.latest.data.X_train) == n
+        assert not np.any(np.all(app.channel.latest.data.X_train == [x, y], axis=1))
         await pilot.press("a")
         assert not app.view.editing and app.view.cursor is None
         # Outside the editor the arrows select neurons again, digits add nothing.
         await pilot.press("down", "3")
         await settle(pilot)
         assert app.query_one(WeightDiagram).selection == Selection(1, 1)
-        assert len(app.session.latest.data.X_train) == n
+        assert len(app.channel.latest.data.X_train) == n
 
     ui.run(check)
 
@@ -886,14 +886,14 @@ def test_digits_add_points_once_the_field_that_had_focus_is_left(ui):
         field = app.query_one("#field-lr", Input)
         field.focus()
         await settle(pilot)
-        before, n = field.value, len(app.session.latest.data.X_train)
+        before, n = field.value, len(app.channel.latest.data.X_train)
         await pilot.press("escape", "a", "1")
         await settle(pilot)
         assert field.value == before
-        assert len(app.session.latest.data.X_train) == n + 1
+        assert len(app.channel.latest.data.X_train) == n + 1
         await pilot.press("9")  # there is no class 9: said plainly
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == n + 1
+        assert len(app.channel.latest.data.X_train) == n + 1
         assert "class 9 does not exist; allowed 1..4" in messages(app, "error"), messages(app)
 
     ui.run(check)
@@ -902,16 +902,16 @@ def test_digits_add_points_once_the_field_that_had_focus_is_left(ui):
 def test_regression_data_takes_only_keys_1_and_2(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
-        app.session.replace(Trainer(PRESETS["reg-gauss"].config(train_size=100)))
+        app.channel.replace(Trainer(PRESETS["reg-gauss"].config(train_size=100)))
         await settle(pilot)
-        n = len(app.session.latest.data.X_train)
+        n = len(app.channel.latest.data.X_train)
         await pilot.press("a", "3")
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == n
+        assert len(app.channel.latest.data.X_train) == n
         assert any("1 adds a point with target -1" in m for m in messages(app, "warning"))
         await pilot.press("2")
         await settle(pilot)
-        assert app.session.latest.data.y_train[-1] == 1.0
+        assert app.channel.latest.data.y_train[-1] == 1.0
 
     ui.run(check)
 
@@ -923,14 +923,14 @@ def test_c_on_csv_data_says_what_it_shows(ui, tmp_path):
         csv = tmp_path / "pts.csv"
         csv.write_text("x,y,label\n" + "".join(f"{x},{y},{int(x > 0)}\n" for x, y in rows))
         base = CONFIG.replace(dataset="csv", csv_path=str(csv), output="softmax", loss="cross_entropy")
-        app.session.replace(Trainer(base.replace(test_ratio=0.5)))
+        app.channel.replace(Trainer(base.replace(test_ratio=0.5)))
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
         assert any(m.startswith("classified 30 test points (a CSV file has no fresh ones)") for m in messages(app))
         app.clear_notifications()
         app.set_view(classified=None)
-        app.session.replace(Trainer(base.replace(test_ratio=0.0)))
+        app.channel.replace(Trainer(base.replace(test_ratio=0.0)))
         await settle(pilot)
         await pilot.press("c")
         await settle(pilot)
@@ -953,7 +953,7 @@ def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
         for key in ("space", "n", "e", "t"):
             await pilot.press(key)
             await settle(pilot)
-            assert app.session.latest.step == 3 and not app.session.running, key
+            assert app.channel.latest.step == 3 and not app.channel.running, key
             assert app.view.travel is not None
             # Each key's own refusal, checked key by key and then cleared: a notice leaves
             # app._notifications when its seconds are up, on a loaded machine before the fourth key.
@@ -961,7 +961,7 @@ def test_training_keys_while_time_travelling_are_refused_not_hidden(ui):
             app.clear_notifications()
         await pilot.press("l", "n")
         await settle(pilot)
-        assert app.session.latest.step == 4
+        assert app.channel.latest.step == 4
 
     ui.run(check)
 
@@ -972,7 +972,7 @@ def test_comma_full_stop_g_and_l_travel_in_time(ui):
         for _ in range(4):
             await pilot.press("n")
             await settle(pilot)
-        moments = app.session.latest.timeline
+        moments = app.channel.latest.timeline
         count = len(moments)
         # (After a reset step 0 is recorded twice, by the restart and by the first publish.)
         assert [m.step for m in moments][-5:] == [0, 1, 2, 3, 4]
@@ -994,12 +994,12 @@ def test_comma_full_stop_g_and_l_travel_in_time(ui):
         await pilot.press("g")  # resume training from the moment shown
         await settle(pilot)
         assert app.view.travel is None
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.step == shown.step
         np.testing.assert_array_equal(snap.network.params, shown.params)
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.latest.step == shown.step + 1
+        assert app.channel.latest.step == shown.step + 1
 
     ui.run(check)
 
@@ -1031,10 +1031,10 @@ def test_preset_system_command_applies_the_preset(ui):
         commands["Preset: spiral"].callback()
         await settle(pilot)
         expected = PRESETS["spiral"].config()
-        assert app.session.latest.config == expected
+        assert app.channel.latest.config == expected
         assert app.query_one(ParamsPanel).config == expected
         assert app.query_one("#field-dataset", Select).value == "spiral"
-        assert app.session.latest.network.sizes == [4, 8, 8, 8, 2]
+        assert app.channel.latest.network.sizes == [4, 8, 8, 8, 2]
         assert any(m.startswith("preset spiral:") for m in messages(app))
 
     ui.run(check)
@@ -1056,8 +1056,8 @@ def test_command_palette_preset_by_keyboard(ui):
         await pilot.pause()
         await settle(pilot)
         assert not isinstance(app.screen, CommandPalette)
-        assert app.session.latest.config == PRESETS["moons"].config()
-        assert app.session.latest.step == 0  # the typed letters did not train
+        assert app.channel.latest.config == PRESETS["moons"].config()
+        assert app.channel.latest.step == 0  # the typed letters did not train
 
     ui.run(check)
 
@@ -1081,13 +1081,13 @@ async def test_keys_are_handled_while_the_kernel_trains(make_app):
     app = make_app(CONFIG, start_worker=True, use_kernel=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.channel.latest.step > 0, what="training to start")
         # The app loads the kernel 1.5 s after start, in the background.
-        await wait_until(lambda: app.session.latest.engine == "numba", timeout=60, what="the kernel")
+        await wait_until(lambda: app.channel.latest.engine == "numba", timeout=60, what="the kernel")
         for press in range(7):
             before = app.view.discretize
-            steps = app.session.latest.step
+            steps = app.channel.latest.step
             await send_key(pilot, "d")
             await wait_until(lambda b=before: app.view.discretize != b, timeout=60, what=f"d (press {press + 1})")
-            assert app.session.running  # still training flat out throughout
-            await wait_until(lambda s=steps: app.session.latest.step > s, timeout=60, what="more steps after the key")
+            assert app.channel.running  # still training flat out throughout
+            await wait_until(lambda s=steps: app.channel.latest.step > s, timeout=60, what="more steps after the key")

@@ -9,7 +9,7 @@ from textual.worker import WorkerState
 from nnplay.core.run.compare import Comparison, parse_comparison
 from nnplay.core.run.run_loop import RunLoop
 from nnplay.core.settings.presets import PRESETS
-from nnplay.tui.run.channel import ComparisonSession
+from nnplay.tui.run.channel import ComparisonChannel
 from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
 from nnplay.tui.widgets.metrics import Metrics
 from tests.tui.waiting import wait_until
@@ -110,7 +110,7 @@ def test_compare_view_80x24(snap_compare):
 
     class Still(CompareApp):
         def on_mount(self) -> None:
-            self.push_screen(CompareScreen(ComparisonSession(self.comparison), colors=256))
+            self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(80, 24))
 
@@ -125,7 +125,7 @@ def test_compare_view_120x40(snap_compare):
 
     class Still(CompareApp):
         def on_mount(self) -> None:
-            self.push_screen(CompareScreen(ComparisonSession(self.comparison), colors=256))
+            self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(120, 40))
 

@@ -21,10 +21,10 @@ async def test_app_pauses_on_divergence_and_recovers_after_a_lower_rate_and_rese
     app = make_app(HUGE, start_worker=True)
     async with app.run_test(size=(120, 40)) as pilot:
         fuzz = Fuzzer(pilot, tmp_path)  # sends keys without waiting for an idle CPU; records notifications
-        session = app.session
+        channel = app.channel
         await fuzz.key("space")
-        await wait_until(lambda: session.latest.diverged_at is not None and not session.running, "divergence")
-        diverged_at = session.latest.diverged_at
+        await wait_until(lambda: channel.latest.diverged_at is not None and not channel.running, "divergence")
+        diverged_at = channel.latest.diverged_at
         status = app.query_one("#status", Static)
         await wait_until(lambda: "diverged" in str(status.render()), "the status line to say so")
         text = str(status.render())
@@ -32,26 +32,26 @@ async def test_app_pauses_on_divergence_and_recovers_after_a_lower_rate_and_rese
         assert status.has_class("-diverged")
         errors = [t for s, t in fuzz.notifications if s == "error"]
         assert any(f"diverged at step {diverged_at:,}" in t for t in errors), fuzz.notifications
-        assert np.isfinite(session.latest.network.params).all()
+        assert np.isfinite(channel.latest.network.params).all()
 
         # space again is refused with a hint; nothing trains.
         await fuzz.key("space")
         await wait_until(lambda: any("press r to reset" in t for _, t in fuzz.notifications), "the hint")
-        assert not session.running and session.latest.diverged_at == diverged_at
+        assert not channel.running and channel.latest.diverged_at == diverged_at
 
         # A lower rate in the panel (live), then r and space: it trains.
         field = app.query_one("#field-lr", Input)
         field.value = "0.01"
         app.query_one("#panel").commit(field)  # as enter or leaving the field does
         await fuzz.settle()
-        await wait_until(lambda: session.latest.config.lr == 0.01, "the new rate to reach the trainer")
+        await wait_until(lambda: channel.latest.config.lr == 0.01, "the new rate to reach the trainer")
         await fuzz.key("r")
-        await wait_until(lambda: session.latest.diverged_at is None and session.latest.step == 0, "the reset")
+        await wait_until(lambda: channel.latest.diverged_at is None and channel.latest.step == 0, "the reset")
         await fuzz.key("space")
-        await wait_until(lambda: session.latest.step > 300, "training after the reset")
+        await wait_until(lambda: channel.latest.step > 300, "training after the reset")
         await fuzz.key("space")
-        await wait_until(lambda: not session.running, "the pause")
-        snap = session.latest
+        await wait_until(lambda: not channel.running, "the pause")
+        snap = channel.latest
         assert snap.diverged_at is None and math.isfinite(snap.metrics.train_loss)
         assert snap.metrics.r2_test > 0.9
         await asyncio.sleep(0.2)  # a frame

@@ -9,12 +9,12 @@ a comma decimal...). After each input:
 - the panel's config holds a value in the field's range (exactly what ``core.settings.config``
   parses from the text), or the field's error line is shown, says what is allowed and which
   value is kept, and the panel's config is unchanged;
-- every config the panel sent to the session (live settings, resets) is valid, and after
+- every config the panel sent to the run channel (live settings, resets) is valid, and after
   the queued commands have run, the trainer holds the panel's live values and only valid ones.
 
 Starting a Textual app costs about a second, so one app serves every example: it runs in a
 thread with its own event loop (as in test_panel.py) and hypothesis drives it from the test
-function. The trainer's worker thread is off; the test runs the queued session commands
+function. The trainer's worker thread is off; the test runs the queued run-channel commands
 itself, so what reaches the trainer is deterministic. Examples are derandomized (seeded).
 """
 
@@ -56,13 +56,13 @@ FUZZED: list[int] = [0]  # inputs put in a field, over the whole module
 
 
 class SentConfigs:
-    """Every TrainConfig the app hands the session (settings, resets), checked when sent."""
+    """Every TrainConfig the app hands the run channel (settings, resets), checked when sent."""
 
     def __init__(self, app: NNPlayApp) -> None:
         self.bad: list[str] = []
         self.count = 0
-        session = app.session
-        send = session._send
+        channel = app.channel
+        send = channel._send
 
         def checked_send(command) -> None:
             config = getattr(command, "config", None)
@@ -73,7 +73,7 @@ class SentConfigs:
                     self.bad.append(f"{command.what}: {problem}")
             send(command)
 
-        session._send = checked_send
+        channel._send = checked_send
 
 
 def invalid(config: TrainConfig) -> str | None:
@@ -106,7 +106,7 @@ def fuzzed_app(make_app):
 async def settle(pilot: Pilot) -> None:
     """Handle the UI's messages, then run the commands queued for the trainer (the worker's job)."""
     await flush(pilot, turns=2000)
-    pilot.app.session._handle_commands(block=False)
+    pilot.app.channel._handle_commands(block=False)
 
 
 def shown_error(pilot: Pilot, name: str) -> str | None:
@@ -148,7 +148,7 @@ async def put(pilot: Pilot, name: str, text: str) -> list[str]:
         if not (math.isfinite(value) and spec.low <= value <= spec.high):
             problems.append(f"{name} <- {text!r}: {value!r} is outside the range")
     # What the trainer holds after the queued commands: valid, and the panel's live values.
-    trainer_config = app.session._trainer.config
+    trainer_config = app.channel._trainer.config
     problem = invalid(trainer_config)
     if problem:
         problems.append(f"{name} <- {text!r}: the trainer holds an invalid config: {problem}")
@@ -161,7 +161,7 @@ async def put(pilot: Pilot, name: str, text: str) -> list[str]:
 async def start_from_base(pilot: Pilot) -> None:
     app = pilot.app
     app.query_one(ParamsPanel).load_config(BASE)
-    app.session.reset(BASE)
+    app.channel.reset(BASE)
     app.query_one("#diagram").focus()
     await settle(pilot)
 
@@ -174,7 +174,7 @@ async def reset_if_small(pilot: Pilot) -> list[str]:
         return []
     app.action_reset()
     await settle(pilot)
-    trainer_config = app.session._trainer.config
+    trainer_config = app.channel._trainer.config
     problem = invalid(trainer_config)
     if problem:
         return [f"after reset: {problem}"]

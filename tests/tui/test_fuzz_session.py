@@ -78,11 +78,11 @@ async def test_a_connection_selected_then_hidden_by_w_survives_a_smaller_network
             await fuzz.key(key)
         await pilot.pause()  # the fuzzer posts keys without waiting for each to be handled
         assert app.view.selection == Selection(1, 0, 2) and app.view.evolution  # the third input's weight, hidden
-        app.session.reset(config.replace(features=("x", "y")))
-        app.session._handle_commands(block=False)
+        app.channel.reset(config.replace(features=("x", "y")))
+        app.channel._handle_commands(block=False)
         app.draw_frame()
         await fuzz.settle()
-        assert app.is_running and app.session.latest.network.sizes[0] == 2
+        assert app.is_running and app.channel.latest.network.sizes[0] == 2
         await fuzz.key("w")  # the diagram again: a selection of the new network
         app.draw_frame()
         await fuzz.settle()

@@ -50,7 +50,7 @@ async def test_every_crafted_session_is_refused_and_the_run_is_kept(make_app, tm
     files = crafted_sessions(tmp_path)
     app = make_app(trained())
     async with app.run_test(size=SIZE) as pilot:
-        before = app.session.latest
+        before = app.channel.latest
         for name, (path, reason) in files.items():
             app.clear_notifications()
             app.load_path(str(path))
@@ -60,9 +60,9 @@ async def test_every_crafted_session_is_refused_and_the_run_is_kept(make_app, tm
             assert messages[0].startswith("not loaded: ") and reason in messages[0], (name, messages)
             assert "\n" not in messages[0]
             assert app.is_running
-        app.session._handle_commands(block=False)
+        app.channel._handle_commands(block=False)
         app.draw_frame()
-        latest = app.session.latest
+        latest = app.channel.latest
         assert latest.step == before.step == 11 and latest.config == before.config
         assert np.array_equal(latest.network.params, before.network.params)
         # and a good file still loads afterwards
@@ -72,9 +72,9 @@ async def test_every_crafted_session_is_refused_and_the_run_is_kept(make_app, tm
         save_session(other, good)
         app.load_path(str(good))
         await _wait_for(app, "load", pilot)
-        app.session._handle_commands(block=False)
+        app.channel._handle_commands(block=False)
         app.draw_frame()
-        assert app.session.latest.step == 3 and app.session.latest.config.seed == 5
+        assert app.channel.latest.step == 3 and app.channel.latest.config.seed == 5
 
 
 async def test_a_fifo_or_device_as_the_csv_path_is_refused_without_freezing(make_app, tmp_path: Path) -> None:

@@ -26,4 +26,4 @@ async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(
                 "warning",
             )
         ]
-        assert app.session.latest.engine == "numpy"
+        assert app.channel.latest.engine == "numpy"

@@ -50,7 +50,7 @@ async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:
     app.action_view("live")
     if app.view.editing:
         app.action_edit_data()
-    app.session.replace(Trainer(CONFIG))
+    app.channel.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
     app.query_one(WeightDiagram).focus()
@@ -70,13 +70,13 @@ def post_text(pilot: Pilot, text: str) -> None:
 
 def what_the_app_did(app: NNPlayApp) -> tuple:
     """Everything an app key could have changed: if this is the same, no app key ran."""
-    snap = app.session.latest
+    snap = app.channel.latest
     return (
         snap.step,
         snap.epoch,
         len(snap.data.X_train),
         snap.config,
-        app.session.running,
+        app.channel.running,
         app.view.editing,
         app.view.hidden,
         app.view.travel,
@@ -85,7 +85,7 @@ def what_the_app_did(app: NNPlayApp) -> tuple:
         app.view.classified is None,
         app.query_one("#diagram-box").display,
         len(app.screen_stack),
-        app.session._commands.qsize(),
+        app.channel._commands.qsize(),
     )
 
 
@@ -254,13 +254,13 @@ def test_f5_runs_and_pauses_while_typing_and_f1_opens_help(shared):
         await settle(pilot)
         post(pilot, "f5", None)
         await pilot.pause()
-        app.session._handle_commands(block=False)
-        assert app.session.running
+        app.channel._handle_commands(block=False)
+        assert app.channel.running
         assert app.focused is field
         post(pilot, "f5", None)
         await pilot.pause()
-        app.session._handle_commands(block=False)
-        assert not app.session.running
+        app.channel._handle_commands(block=False)
+        assert not app.channel.running
         post(pilot, "f1", None)
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -289,8 +289,8 @@ def test_a_path_typed_into_csv_file_then_r_loads_it_and_resets(shared, tmp_path)
         post(pilot, "r", "r")
         await settle(pilot)
         # The file is read off the UI thread.
-        await holds_within(lambda: app.session.latest.config.dataset == "csv", 30, between=lambda: settle(pilot))
-        return field.value, app.session.latest.config.dataset, app.session.latest.config.csv_path
+        await holds_within(lambda: app.channel.latest.config.dataset == "csv", 30, between=lambda: settle(pilot))
+        return field.value, app.channel.latest.config.dataset, app.channel.latest.config.csv_path
 
     value, dataset, csv_path = shared.run(check)
     assert value == str(path)
@@ -301,7 +301,7 @@ def test_ctrl_z_puts_back_removed_points_and_typed_weights(shared):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         await fresh(pilot)
-        start = app.session.latest.data.X_train.copy()
+        start = app.channel.latest.data.X_train.copy()
         post(pilot, "a", "a")
         await settle(pilot)
         assert app.view.editing
@@ -310,23 +310,23 @@ def test_ctrl_z_puts_back_removed_points_and_typed_weights(shared):
         for _ in range(12):
             post(pilot, "backspace", None)
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == len(start) - 12
+        assert len(app.channel.latest.data.X_train) == len(start) - 12
         post(pilot, "a", "a")  # out of data-edit mode: ctrl+z still works, from anywhere
         for _ in range(12):
             post(pilot, "ctrl+z", None)
         await settle(pilot)
-        np.testing.assert_array_equal(app.session.latest.data.X_train, start)
+        np.testing.assert_array_equal(app.channel.latest.data.X_train, start)
         assert "undone: removed the point" in " ".join(n.message for n in app._notifications)
         # A typed weight, then undone.
-        net = app.session.latest.network
+        net = app.channel.latest.network
         index = net.param_index(1, 0, 0)
         old = float(net.params[index])
-        app.session.set_parameter(index, 3.5, "weight x -> layer 1 n1")
+        app.channel.set_parameter(index, 3.5, "weight x -> layer 1 n1")
         await settle(pilot)
-        assert app.session.latest.network.params[index] == 3.5
+        assert app.channel.latest.network.params[index] == 3.5
         post(pilot, "ctrl+z", None)
         await settle(pilot)
-        assert app.session.latest.network.params[index] == old
+        assert app.channel.latest.network.params[index] == old
         post(pilot, "ctrl+z", None)
         await settle(pilot)
         assert any("nothing to undo" in n.message for n in app._notifications)
@@ -338,20 +338,20 @@ def test_undo_goes_back_at_least_twenty_edits_and_across_a_reset(shared):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         await fresh(pilot)
-        start = app.session.latest.data.X_train.copy()
+        start = app.channel.latest.data.X_train.copy()
         app.action_edit_data()
         for k in range(25):
-            app.session.add_point(0.01 * k, -0.01 * k, k % 4)
+            app.channel.add_point(0.01 * k, -0.01 * k, k % 4)
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == len(start) + 25
+        assert len(app.channel.latest.data.X_train) == len(start) + 25
         post(pilot, "a", "a")
         post(pilot, "r", "r")  # same network: the data and its edits stay
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == len(start) + 25
+        assert len(app.channel.latest.data.X_train) == len(start) + 25
         for _ in range(25):
             post(pilot, "ctrl+z", None)
         await settle(pilot)
-        np.testing.assert_array_equal(app.session.latest.data.X_train, start)
+        np.testing.assert_array_equal(app.channel.latest.data.X_train, start)
         assert UNDO_LEVELS >= 20
 
     shared.run(check)
@@ -361,23 +361,23 @@ def test_a_new_network_keeps_the_edited_data_and_says_what_can_no_longer_be_undo
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         await fresh(pilot)
-        n = len(app.session.latest.data.X_train)
-        app.session.add_point(0.5, 0.5, 0)
-        net = app.session.latest.network
-        app.session.set_parameter(net.param_index(1, 0, 0), 1.0, "a weight")
+        n = len(app.channel.latest.data.X_train)
+        app.channel.add_point(0.5, 0.5, 0)
+        net = app.channel.latest.network
+        app.channel.set_parameter(net.param_index(1, 0, 0), 1.0, "a weight")
         await settle(pilot)
         panel = app.query_one(ParamsPanel)
         panel.set_field("layers", (5,))  # a new network on the same data
         post(pilot, "r", "r")
         await settle(pilot)
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.network.sizes[1] == 5
         assert len(snap.data.X_train) == n + 1  # the added point is still there
         said = " ".join(m.message for m in app._notifications)
         assert re.search(r"the 1 edit before it can no longer be undone", said), said  # the weight edit
         post(pilot, "ctrl+z", None)  # the data edit is still undoable
         await settle(pilot)
-        assert len(app.session.latest.data.X_train) == n
+        assert len(app.channel.latest.data.X_train) == n
 
     shared.run(check)
 
@@ -413,8 +413,8 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
         app.set_view(selection=Selection(1, 0, 0))
         diagram.focus()
         await settle(pilot)
-        index = app.session.latest.network.param_index(1, 0, 0)
-        old = float(app.session.latest.network.params[index])
+        index = app.channel.latest.network.param_index(1, 0, 0)
+        old = float(app.channel.latest.network.params[index])
         post(pilot, "enter", "\r")
         await settle(pilot)
         assert isinstance(app.screen, ParameterPrompt)
@@ -425,7 +425,7 @@ def test_a_selected_weight_is_edited_and_undone_from_the_keyboard(shared):
         post(pilot, "n", "n")  # after the prompt closed: an app key again, one step
         await settle(pilot)
         assert not isinstance(app.screen, ParameterPrompt)
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.step == 1
         post(pilot, "ctrl+z", None)
         await settle(pilot)

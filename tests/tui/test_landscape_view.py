@@ -168,7 +168,7 @@ def ui(make_app) -> AppThread:
 async def drawn(pilot: Pilot) -> None:
     app = pilot.app
     await pilot.pause(0)
-    app.session._handle_commands(block=False)
+    app.channel._handle_commands(block=False)
     app.draw_frame()
     await pilot.pause()
 
@@ -188,7 +188,7 @@ def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppT
         shown = str(view.render())
         assert "↑ b1[1]" in shown and "→ w1[1<-1]" in shown
         # the grid's centre is the run's own loss (the picture measures in float32)
-        assert picture.landscape.origin_loss == pytest.approx(app.session.latest.metrics.train_loss, rel=1e-5)
+        assert picture.landscape.origin_loss == pytest.approx(app.channel.latest.metrics.train_loss, rel=1e-5)
         view.focus()
         await pilot.press("down")  # the landscape takes the diagram's selection keys
         await drawn(pilot)

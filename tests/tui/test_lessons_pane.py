@@ -29,9 +29,9 @@ def private_progress(tmp_path, monkeypatch):
 
 
 async def settle(pilot) -> None:
-    """Handle pending messages, run the queued session commands here, draw a frame."""
+    """Handle pending messages, run the queued run-channel commands here, draw a frame."""
     await pilot.pause(0)
-    pilot.app.session._handle_commands(block=False)
+    pilot.app.channel._handle_commands(block=False)
     pilot.app.draw_frame()
     await pilot.pause(0)
 
@@ -98,9 +98,9 @@ async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar(make_app):
         await settle(pilot)
         lesson = LESSONS[2]
         assert not isinstance(app.screen, LessonsScreen)
-        assert app.session.latest.config == lesson.config()
+        assert app.channel.latest.config == lesson.config()
         assert app.query_one(ParamsPanel).config == lesson.config()
-        assert app.session.latest.step == 0
+        assert app.channel.latest.step == 0
         assert app.lesson_tracker.lesson is lesson and app.lesson_tracker.started
         text = bar(app)
         assert f"▸ 1/{len(lesson.tasks)} {lesson.tasks[0].text}" in text
@@ -121,7 +121,7 @@ async def test_pressing_t_meets_the_task_and_shows_done(make_app, private_progre
         await pilot.press("L")
         await pilot.pause()
         await pilot.press("enter")  # lesson 1: the article's version 1
-        await wait_until(lambda: app.session.latest.config == LESSONS[0].config(), what="the lesson's setup")
+        await wait_until(lambda: app.channel.latest.config == LESSONS[0].config(), what="the lesson's setup")
         assert "done" not in bar(app)
         await pilot.press("t")
         await wait_until(lambda: "train" in app.lesson_tracker.done, what="the task to be met")

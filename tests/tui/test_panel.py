@@ -3,9 +3,9 @@
 Starting a Textual app costs most of a second, so this module runs ONE app for all its
 tests, in a thread with its own event loop (``AppThread``); each test is a plain function
 that sends coroutines to it, and the ``panel`` fixture puts the app back to a fresh
-session and a fresh panel first. That also lets hypothesis drive the live app.
+run channel and a fresh panel first. That also lets hypothesis drive the live app.
 
-The worker thread is off (``start_worker=False``): ``settle`` runs the queued session
+The worker thread is off (``start_worker=False``): ``settle`` runs the queued run-channel
 commands here, so what reaches the trainer is deterministic.
 """
 
@@ -47,7 +47,7 @@ async def _reset(pilot: Pilot) -> None:
     app = pilot.app
     await settle(pilot)
     app.action_view("live")  # leave time travel, should a key have started it
-    app.session.replace(Trainer(CONFIG))
+    app.channel.replace(Trainer(CONFIG))
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.query_one("#diagram").focus()
     await settle(pilot)
@@ -55,11 +55,11 @@ async def _reset(pilot: Pilot) -> None:
 
 @pytest.fixture
 def panel(shared: AppThread) -> AppThread:
-    """The shared app with a fresh session and panel (CONFIG everywhere, no errors shown)."""
+    """The shared app with a fresh run channel and panel (CONFIG everywhere, no errors shown)."""
     shared.run(_reset)
     app = shared.app
     assert app.query_one(ParamsPanel).config == CONFIG
-    assert app.session.latest.config == CONFIG
+    assert app.channel.latest.config == CONFIG
     assert not app.query(".error.-shown")
     assert app.view.travel is None and not app.view.editing
     return shared
@@ -185,19 +185,19 @@ def test_numeric_field_accepts_a_valid_value(panel, name):
         assert field.value == text
         assert error_text(pilot, name) is None
         assert getattr(panel_of(pilot).config, name) == value
-        trainer_config = pilot.app.session.latest.config
+        trainer_config = pilot.app.channel.latest.config
         if FIELDS[name].live:
             assert getattr(trainer_config, name) == value  # applied to the running network
             assert pending_text(pilot) == ""
-            assert pilot.app.session._trainer.config == panel_of(pilot).config
+            assert pilot.app.channel._trainer.config == panel_of(pilot).config
         else:
             assert getattr(trainer_config, name) == getattr(CONFIG, name)
             assert pending_text(pilot) == f"pending until reset (r): {dict(LAYOUT)[name]}"
             await press(pilot, "r")
-            assert getattr(pilot.app.session.latest.config, name) == value
+            assert getattr(pilot.app.channel.latest.config, name) == value
             assert pending_text(pilot) == ""
             assert field.value == text
-        assert pilot.app.session.latest.step == 0  # typing digits (app keys 1..9 elsewhere) did not train
+        assert pilot.app.channel.latest.step == 0  # typing digits (app keys 1..9 elsewhere) did not train
 
     panel.run(check)
 
@@ -212,7 +212,7 @@ def test_numeric_field_refuses_invalid_values(panel, name):
         good = VALID[name]
         await set_text(pilot, name, good)
         kept = parse_value(name, good)
-        trainer_config = app.session._trainer.config
+        trainer_config = app.channel._trainer.config
         problems = []
         for text in invalid:
             await set_text(pilot, name, text)
@@ -221,7 +221,7 @@ def test_numeric_field_refuses_invalid_values(panel, name):
                 problems.append(f"{text!r}: error shown {reason!r}")
             if getattr(panel_of(pilot).config, name) != kept:
                 problems.append(f"{text!r}: config became {getattr(panel_of(pilot).config, name)!r}")
-            if app.session._trainer.config != trainer_config:
+            if app.channel._trainer.config != trainer_config:
                 problems.append(f"{text!r}: the trainer's config changed")
         await set_text(pilot, name, good)
         if error_text(pilot, name) is not None:
@@ -253,7 +253,7 @@ def test_letters_and_signs_a_number_cannot_hold_are_refused_by_the_field_not_pas
         assert app.focused is field
         assert (error_text(pilot, name) or "").startswith("✗ ")
         assert f"keeping {format_value(name, getattr(CONFIG, name))}" in error_text(pilot, name)
-        snap = app.session.latest
+        snap = app.channel.latest
         assert (snap.step, snap.epoch) == (0, 0) and not app.view.discretize
         assert app.view.classified is None  # c did not classify
         await press(pilot, "enter")
@@ -306,7 +306,7 @@ def test_any_text_is_either_a_value_in_range_or_an_error_keeping_the_old_value(s
             assert spec.low <= new <= spec.high and math.isfinite(new)
             assert isinstance(new, int) if spec.kind == "int" else isinstance(new, float)
         # Whatever was typed, the trainer only ever holds a valid configuration.
-        trainer_config = app.session._trainer.config
+        trainer_config = app.channel._trainer.config
         assert TrainConfig(**trainer_config.as_dict()) == trainer_config
         if spec.live:
             assert getattr(trainer_config, name) == new
@@ -345,13 +345,13 @@ def test_select_change_applies_live_or_pending(panel, name):
         assert error_text(pilot, name) is None
         assert getattr(panel_of(pilot).config, name) == new
         if FIELDS[name].live:
-            assert getattr(app.session.latest.config, name) == new
+            assert getattr(app.channel.latest.config, name) == new
             assert pending_text(pilot) == ""
         else:
-            assert getattr(app.session.latest.config, name) == getattr(CONFIG, name)
+            assert getattr(app.channel.latest.config, name) == getattr(CONFIG, name)
             assert name in pending_text(pilot)
             await press(pilot, "r")
-            assert getattr(app.session.latest.config, name) == new
+            assert getattr(app.channel.latest.config, name) == new
             assert pending_text(pilot) == ""
         assert select.value == new
 
@@ -372,8 +372,8 @@ def test_select_by_keyboard(panel):
         expected = choices[at + 1]
         assert select.value == expected
         assert panel_of(pilot).config.optimizer == expected
-        assert app.session.latest.config.optimizer == expected  # live
-        assert app.session.latest.step == 0
+        assert app.channel.latest.config.optimizer == expected  # live
+        assert app.channel.latest.step == 0
 
     panel.run(check)
 
@@ -406,9 +406,9 @@ def test_cross_entropy_with_tanh_output_is_refused(panel):
         assert panel_of(pilot).config.loss == "mse"
         assert loss.value == "mse"
         # Nothing reached the trainer but valid settings, and those only on reset.
-        assert app.session.latest.config == CONFIG
+        assert app.channel.latest.config == CONFIG
         await press(pilot, "r")
-        assert (app.session.latest.config.output, app.session.latest.config.loss) == ("tanh", "mse")
+        assert (app.channel.latest.config.output, app.channel.latest.config.loss) == ("tanh", "mse")
 
     panel.run(check)
 
@@ -437,9 +437,9 @@ def test_layers_input(panel):
         await type_text(pilot, "layers", "4,4")
         assert panel_of(pilot).config.layers == (4, 4)
         assert pending_text(pilot) == "pending until reset (r): hidden"
-        assert app.session.latest.network.sizes == [2, 4, 4]
+        assert app.channel.latest.network.sizes == [2, 4, 4]
         await press(pilot, "r")
-        assert app.session.latest.network.sizes == [2, 4, 4, 4]
+        assert app.channel.latest.network.sizes == [2, 4, 4, 4]
         assert pending_text(pilot) == ""
 
         # Pasted, not typed (no field has focus): a refused text keeps the value just before it.
@@ -462,7 +462,7 @@ def test_layers_input(panel):
             assert reason in (error_text(pilot, "layers") or ""), text
             assert panel_of(pilot).config.layers == ()
         await press(pilot, "r")
-        assert app.session.latest.network.sizes == [2, 4]
+        assert app.channel.latest.network.sizes == [2, 4]
         # What `nnplay --layers 64,8` takes, the panel takes.
         await set_text(pilot, "layers", f"64,{MAX_NEURONS}")
         assert panel_of(pilot).config.layers == (64, MAX_NEURONS) and error_text(pilot, "layers") is None
@@ -522,9 +522,9 @@ def test_layer_buttons(panel):
         assert layers() == (1,) * MAX_LAYERS
         assert error_text(pilot, "layers") is None
         assert pending_text(pilot) == "pending until reset (r): hidden"
-        assert app.session.latest.network.sizes == [2, 4, 4]  # nothing applied yet
+        assert app.channel.latest.network.sizes == [2, 4, 4]  # nothing applied yet
         await press(pilot, "r")
-        assert app.session.latest.network.sizes == [2, *[1] * 8, 4]
+        assert app.channel.latest.network.sizes == [2, *[1] * 8, 4]
 
     panel.run(check)
 
@@ -538,7 +538,7 @@ def test_a_refused_value_keeps_the_value_from_before_the_typing(panel):
         old = CONFIG.lr
         await type_text(pilot, "lr", "500")
         assert panel_of(pilot).config.lr == old
-        assert app.session.latest.config.lr == old  # and the trainer has it back too
+        assert app.channel.latest.config.lr == old  # and the trainer has it back too
         assert f"(keeping {format_value('lr', old)})" in (error_text(pilot, "lr") or "")
         # After enter (or leaving the field) the value typed is the one to go back to.
         await type_text(pilot, "lr", "0.5")
@@ -559,7 +559,7 @@ def test_layer_buttons_work_on_a_layer_from_the_command_line(panel):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         wide = CONFIG.replace(layers=(64, 32))
-        app.session.replace(Trainer(wide))
+        app.channel.replace(Trainer(wide))
         panel_of(pilot).load_config(wide)
         await settle(pilot)
 
@@ -591,8 +591,8 @@ def test_features_toggle_and_the_last_one_stays(panel):
         assert panel_of(pilot).config.features == ("x", "y", "sinx")
         assert pending_text(pilot) == "pending until reset (r): features"
         await press(pilot, "r")
-        assert app.session.latest.config.features == ("x", "y", "sinx")
-        assert app.session.latest.network.sizes[0] == 3
+        assert app.channel.latest.config.features == ("x", "y", "sinx")
+        assert app.channel.latest.network.sizes[0] == 3
 
         for feature in ("sinx", "x"):
             features.deselect(feature)
@@ -626,7 +626,7 @@ def test_learning_rate_ladder(panel):
         for key in ["up", "up", "up", "down", "down", "down", "down"]:
             await press(pilot, key)
             seen.append(field.value)
-            assert app.session.latest.config.lr == float(field.value)  # live
+            assert app.channel.latest.config.lr == float(field.value)  # live
         assert seen == ["3", "10", "10", "3", "1", "0.3", "0.1"]
         field.value = "0.0001"
         await settle(pilot)
@@ -652,10 +652,10 @@ def test_regenerate_data(panel):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         await press(pilot, "n", "n")
-        before = app.session.latest
+        before = app.channel.latest
         assert before.step == 2
         await click(pilot, "#regenerate")
-        after = app.session.latest
+        after = app.channel.latest
         assert after.config.data_seed == CONFIG.data_seed + 1
         assert panel_of(pilot).config.data_seed == CONFIG.data_seed + 1
         assert after.step == 0
@@ -664,7 +664,7 @@ def test_regenerate_data(panel):
         # Same seed, same initial weights: only the data changed.
         np.testing.assert_array_equal(after.network.params, Trainer(CONFIG).initial_params)
         await click(pilot, "#regenerate")
-        assert app.session.latest.config.data_seed == CONFIG.data_seed + 2
+        assert app.channel.latest.config.data_seed == CONFIG.data_seed + 2
 
     panel.run(check)
 
@@ -684,11 +684,11 @@ def test_typing_in_the_panel_does_not_leak_into_the_trainer_until_applied(panel)
         seen = []
         for key in ("1", "e", "minus", "4"):
             await press(pilot, key)
-            seen.append((field.value, app.session.latest.config.lr, error_text(pilot, "lr") is None))
+            seen.append((field.value, app.channel.latest.config.lr, error_text(pilot, "lr") is None))
         old = CONFIG.lr
         assert seen == [("1", old, True), ("1e", old, False), ("1e-", old, False), ("1e-4", old, True)]
         await press(pilot, "enter")
-        assert app.session.latest.config.lr == 1e-4
+        assert app.channel.latest.config.lr == 1e-4
         assert app.focused is not field
 
     panel.run(check)
@@ -749,7 +749,7 @@ def test_a_burst_across_two_fields_applies_both_as_typed_one_by_one(panel):
         config = panel_of(pilot).config
         assert (config.train_size, config.test_ratio) == (1000, 0.3)
         assert app.query_one("#field-test_ratio", Input).value == "0.3"
-        assert app.view.travel is None and app.session.latest.step == 0
+        assert app.view.travel is None and app.channel.latest.step == 0
 
     panel.run(check)
 
@@ -793,7 +793,7 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         await press(pilot, "right_square_bracket")  # a connection into the selected neuron
         sel = diagram.selection
         assert sel.source is not None
-        index = app.session.latest.network.param_index(sel.layer, sel.neuron, sel.source)
+        index = app.channel.latest.network.param_index(sel.layer, sel.neuron, sel.source)
         before = app.query_one(ScatterPlot).frame.snapshot
         inspector = str(app.query_one("#inspector", Static).render())
         await press(pilot, "enter")
@@ -805,7 +805,7 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         await press(pilot, "enter")
         assert not isinstance(app.screen, ParameterPrompt)
         await settle(pilot)
-        assert app.session.latest.network.params[index] == 2.5
+        assert app.channel.latest.network.params[index] == 2.5
         assert app.query_one(ScatterPlot).frame.snapshot is not before  # redrawn with the new weight
         assert app.query_one(ScatterPlot).frame.snapshot.network.params[index] == 2.5
         # Not a number: refused with a reason, nothing changes.
@@ -813,7 +813,7 @@ def test_enter_on_a_selected_weight_edits_it_and_the_plot_follows(panel):
         app.screen.query_one(Input).value = "heavy"
         await press(pilot, "enter")
         await settle(pilot)
-        assert app.session.latest.network.params[index] == 2.5
+        assert app.channel.latest.network.params[index] == 2.5
         assert any("not changed" in n.message for n in app._notifications)
 
     panel.run(check)
@@ -848,7 +848,7 @@ def test_a_csv_path_typed_in_the_panel_loads_or_is_refused_with_the_line(panel, 
         assert "reset" in pending_text(pilot).lower()
         app.query_one("#diagram").focus()  # in the path field, r is a letter of a path
         await press(pilot, "r")
-        snap = app.session.latest
+        snap = app.channel.latest
         assert snap.config.dataset == "csv" and snap.config.csv_path == str(good)
         assert len(snap.data.X_train) + len(snap.data.X_test) == 60
 

@@ -355,7 +355,7 @@ async def test_a_diverged_run_fits_its_panes(make_app, size) -> None:
     async with app.run_test(size=size) as pilot:
         await pilot.press("space")
         await wait_until(
-            lambda: app.session.latest.diverged_at is not None and "diverged" in app.query_one("#notice").text,
+            lambda: app.channel.latest.diverged_at is not None and "diverged" in app.query_one("#notice").text,
             60, "the run to diverge and the notice to say so",
         )  # fmt: skip
         await wait_until(lambda: "diverged at step" in str(app.query_one("#status").render()), 30,

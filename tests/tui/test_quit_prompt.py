@@ -1,7 +1,7 @@
 """``q`` with unsaved work asks first (tui/screens/quit_prompt.py): no key loses data without a way back.
 
 Each test that quits starts its own app (a quit ends it). Where nothing trains in the
-background the worker is off and ``settle`` runs the queued session commands here; the save
+background the worker is off and ``settle`` runs the queued run-channel commands here; the save
 tests run the real worker, as the app does.
 """
 
@@ -19,11 +19,11 @@ from textual.widgets import Input, Static
 from nnplay.core.files.session_file import load_session
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
-from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, TrainingSession
+from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, AppRunChannel
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt, unsaved_text
 from nnplay.tui.widgets.params_panel import ParamsPanel
-from tests.tui.session_driving import handled
+from tests.tui.channel_driving import handled
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
@@ -31,9 +31,9 @@ CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let the UI handle what is pending and run the queued session commands here (no worker)."""
+    """Let the UI handle what is pending and run the queued run-channel commands here (no worker)."""
     await pilot.pause(0)
-    pilot.app.session._handle_commands(block=False)
+    pilot.app.channel._handle_commands(block=False)
     pilot.app.draw_frame()
     await pilot.pause(0)
 
@@ -83,20 +83,20 @@ def test_the_unsaved_work_is_said_counted() -> None:
     )
 
 
-def test_the_session_counts_its_unsaved_edits_by_kind() -> None:
-    session = TrainingSession(Trainer(CONFIG))
-    session.undo()  # nothing to undo: nothing changed, nothing to lose
-    assert not handled(session).unsaved and session.unsaved_edits == {}
-    session.add_point(0.1, 0.2, 0)
-    session.remove_nearest(0.1, 0.2)
-    session.set_parameter(0, 0.5, "weight")
-    assert handled(session).unsaved_edits == {DATA_EDIT: 2, WEIGHT_EDIT: 1}
-    session.undo()  # takes back the weight: a change to the weights again, not yet in any file
-    session.undo()
-    assert handled(session).unsaved_edits == {DATA_EDIT: 3, WEIGHT_EDIT: 2}
-    session.step(10)
-    session.resume_from(handled(session).latest.timeline[0])
-    assert handled(session).unsaved_edits[REWIND] == 1 and session.unsaved_steps == 10
+def test_the_channel_counts_its_unsaved_edits_by_kind() -> None:
+    channel = AppRunChannel(Trainer(CONFIG))
+    channel.undo()  # nothing to undo: nothing changed, nothing to lose
+    assert not handled(channel).unsaved and channel.unsaved_edits == {}
+    channel.add_point(0.1, 0.2, 0)
+    channel.remove_nearest(0.1, 0.2)
+    channel.set_parameter(0, 0.5, "weight")
+    assert handled(channel).unsaved_edits == {DATA_EDIT: 2, WEIGHT_EDIT: 1}
+    channel.undo()  # takes back the weight: a change to the weights again, not yet in any file
+    channel.undo()
+    assert handled(channel).unsaved_edits == {DATA_EDIT: 3, WEIGHT_EDIT: 2}
+    channel.step(10)
+    channel.resume_from(handled(channel).latest.timeline[0])
+    assert handled(channel).unsaved_edits[REWIND] == 1 and channel.unsaved_steps == 10
 
 
 # -- the app ---------------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def test_the_session_counts_its_unsaved_edits_by_kind() -> None:
 async def test_q_quits_at_once_when_nothing_is_unsaved(make_app) -> None:
     app = make_app(CONFIG)
     async with app.run_test(size=SIZE) as pilot:
-        assert not app.session.unsaved
+        assert not app.channel.unsaved
         await pilot.press("q")
         await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
         assert not any(isinstance(s, QuitPrompt) for s in app.screen_stack)
@@ -117,7 +117,7 @@ async def test_q_with_unsaved_work_asks_and_escape_or_n_stays(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "n", "n")
         await settle(pilot)
-        assert app.session.unsaved_steps == 3
+        assert app.channel.unsaved_steps == 3
         for stay in ("escape", "n"):
             await pilot.press("q")
             await pilot.pause()
@@ -128,7 +128,7 @@ async def test_q_with_unsaved_work_asks_and_escape_or_n_stays(make_app) -> None:
         # Back in the app with its keys: n steps again, the run is as it was.
         await pilot.press("n")
         await settle(pilot)
-        assert app.session.latest.step == 4
+        assert app.channel.latest.step == 4
     assert app.return_code is None or app.return_code == 0  # run_test ended it, not q
 
 
@@ -170,17 +170,17 @@ async def test_the_count_follows_the_run_training_behind_the_question(make_app) 
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.latest.step > 0, what="training to start")
+        await wait_until(lambda: app.channel.latest.step > 0, what="training to start")
         await send_key(pilot, "q")
         await wait_until(lambda: asking(app), timeout=60, what="the question")
         first = lost(app)
         await wait_until(lambda: lost(app) != first, timeout=60, what="the count to move on")
         steps = int(lost(app).split()[0].replace(",", ""))
         assert steps > int(first.split()[0].replace(",", ""))
-        assert steps <= app.session.unsaved_steps
+        assert steps <= app.channel.unsaved_steps
         await press_special(pilot, "escape")
         await wait_until(lambda: not isinstance(app.screen, QuitPrompt), timeout=60, what="the question to close")
-        assert app.session.running  # staying did not stop the run
+        assert app.channel.running  # staying did not stop the run
 
 
 async def test_s_saves_a_loadable_session_then_quits(make_app, tmp_path: Path, monkeypatch) -> None:
@@ -189,8 +189,8 @@ async def test_s_saves_a_loadable_session_then_quits(make_app, tmp_path: Path, m
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(5):
             await send_key(pilot, "n")
-        await wait_until(lambda: app.session.latest.step == 5, timeout=60, what="five steps")
-        params = np.array(app.session.latest.network.params)
+        await wait_until(lambda: app.channel.latest.step == 5, timeout=60, what="five steps")
+        params = np.array(app.channel.latest.network.params)
         await send_key(pilot, "q")
         await wait_until(lambda: asking(app), timeout=60, what="the question")
         await send_key(pilot, "s")
@@ -203,7 +203,7 @@ async def test_s_saves_a_loadable_session_then_quits(make_app, tmp_path: Path, m
     loaded = load_session(tmp_path / "quit-1.npz")
     assert loaded.step_count == 5 and loaded.config == CONFIG
     np.testing.assert_array_equal(loaded.net.params, params)
-    assert not app.session.unsaved
+    assert not app.channel.unsaved
 
 
 async def test_a_failed_save_says_so_and_stays(make_app, tmp_path: Path, monkeypatch) -> None:
@@ -211,7 +211,7 @@ async def test_a_failed_save_says_so_and_stays(make_app, tmp_path: Path, monkeyp
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
         await send_key(pilot, "n")
-        await wait_until(lambda: app.session.latest.step == 1, timeout=60, what="a step")
+        await wait_until(lambda: app.channel.latest.step == 1, timeout=60, what="a step")
         await send_key(pilot, "q")
         await wait_until(lambda: asking(app), timeout=60, what="the question")
         await send_key(pilot, "s")
@@ -222,7 +222,7 @@ async def test_a_failed_save_says_so_and_stays(make_app, tmp_path: Path, monkeyp
         await wait_until(lambda: said in notices(app), timeout=60, what="the failure to be said")
         await asyncio.sleep(0.3)  # several frames: nothing else is queued to quit
         assert app.is_running and len(app.screen_stack) == 1
-        assert app.session.unsaved_steps == 1
+        assert app.channel.unsaved_steps == 1
         assert not (tmp_path / "nowhere").exists()
         # The work is still there, and the question still guards it.
         await send_key(pilot, "q")
@@ -243,7 +243,7 @@ async def test_escape_in_the_save_prompt_stays_with_nothing_lost(make_app) -> No
         await pilot.press("escape")
         await settle(pilot)
         assert len(app.screen_stack) == 1 and app.is_running
-        assert app.session.unsaved_steps == 1
+        assert app.channel.unsaved_steps == 1
 
 
 def test_quit_question_80x24(make_app, snap_compare, monkeypatch) -> None:

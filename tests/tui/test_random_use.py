@@ -46,10 +46,10 @@ async def test_random_keys_clicks_and_resizes_while_training(make_app) -> None:
         await pilot.resize_terminal(120, 40)
         await pilot.press("l", "r")
         await pilot.pause(0.2)
-        assert not app.session.running
+        assert not app.channel.running
         await pilot.press("space")
         await pilot.pause(0.5)
-        first = app.session.latest.step
+        first = app.channel.latest.step
         await pilot.pause(0.5)
-        assert app.session.latest.step > first, "training should go on after the random use"
+        assert app.channel.latest.step > first, "training should go on after the random use"
         await pilot.press("space")

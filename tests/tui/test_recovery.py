@@ -1,6 +1,6 @@
 """What counts as unsaved work, and where the SIGTERM recovery file goes (tui/terminal/signals.py).
 
-The session's commands are run on the test thread here (``_handle_commands``), as the worker
+The run channel's commands are run on the test thread here (``_handle_commands``), as the worker
 would run them; the end-to-end signal tests are in tests/e2e/test_signals.py.
 """
 
@@ -20,61 +20,61 @@ import pytest
 from nnplay.core.files.session_file import load_session
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
-from nnplay.tui.run.channel import TrainingSession
+from nnplay.tui.run.channel import AppRunChannel
 from nnplay.tui.terminal import signals
 from nnplay.tui.terminal.signals import END_OF_INPUT, exit_after_signal, exit_finishes, recovery_folders, save_recovery
-from tests.tui.session_driving import handled
+from tests.tui.channel_driving import handled
 
 CIRCLE = PRESETS["circle"].config()
 
 
 def test_steps_and_edits_are_unsaved_until_a_save_load_or_reset(tmp_path: Path) -> None:
-    session = TrainingSession(Trainer(CIRCLE))
-    assert not session.unsaved  # a new run: nothing trained
-    session.step(3)
-    assert handled(session).unsaved_steps == 3 and session.unsaved
-    session.save(str(tmp_path / "a.npz"))
-    assert not handled(session).unsaved
-    session.add_point(0.1, 0.2, 0)
-    assert handled(session).unsaved and session.unsaved_steps == 0  # an edit, no steps
-    session.reset()  # the same data, as edited: the edit is still in no file
-    assert handled(session).unsaved_edits == {"data": 1} and session.unsaved_steps == 0
-    session.reset(CIRCLE.replace(layers=(3,)))  # a new network on the same data keeps the edit too
-    assert handled(session).unsaved_edits == {"data": 1}
-    session.reset(CIRCLE.replace(data_seed=CIRCLE.data_seed + 1))  # new data: the edited points are gone
-    assert not handled(session).unsaved
-    session.step(2)
-    session.replace(load_session(tmp_path / "a.npz"))  # a loaded file holds what the session then has
-    assert not handled(session).unsaved
+    channel = AppRunChannel(Trainer(CIRCLE))
+    assert not channel.unsaved  # a new run: nothing trained
+    channel.step(3)
+    assert handled(channel).unsaved_steps == 3 and channel.unsaved
+    channel.save(str(tmp_path / "a.npz"))
+    assert not handled(channel).unsaved
+    channel.add_point(0.1, 0.2, 0)
+    assert handled(channel).unsaved and channel.unsaved_steps == 0  # an edit, no steps
+    channel.reset()  # the same data, as edited: the edit is still in no file
+    assert handled(channel).unsaved_edits == {"data": 1} and channel.unsaved_steps == 0
+    channel.reset(CIRCLE.replace(layers=(3,)))  # a new network on the same data keeps the edit too
+    assert handled(channel).unsaved_edits == {"data": 1}
+    channel.reset(CIRCLE.replace(data_seed=CIRCLE.data_seed + 1))  # new data: the edited points are gone
+    assert not handled(channel).unsaved
+    channel.step(2)
+    channel.replace(load_session(tmp_path / "a.npz"))  # a loaded file holds what the session then has
+    assert not handled(channel).unsaved
 
 
 def test_a_failed_save_keeps_the_work_unsaved(tmp_path: Path) -> None:
-    session = TrainingSession(Trainer(CIRCLE))
-    session.step(1)
-    session.save(str(tmp_path / "no such folder" / "a.npz"))
-    assert handled(session).unsaved_steps == 1
+    channel = AppRunChannel(Trainer(CIRCLE))
+    channel.step(1)
+    channel.save(str(tmp_path / "no such folder" / "a.npz"))
+    assert handled(channel).unsaved_steps == 1
 
 
 def test_recovery_goes_to_the_first_folder_that_takes_it(tmp_path: Path) -> None:
-    session = TrainingSession(Trainer(CIRCLE))
-    session.step(5)
-    handled(session)
+    channel = AppRunChannel(Trainer(CIRCLE))
+    channel.step(5)
+    handled(channel)
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
     state = tmp_path / "state" / "nnplay"
-    line = save_recovery(session, [blocked, state])
+    line = save_recovery(channel, [blocked, state])
     (saved,) = state.glob("nnplay-recovery-*.npz")
     assert line == f"saved the run (5 unsaved steps, at step 5) to {saved}; resume with: nnplay --load {saved}"
-    assert load_session(saved).step_count == 5 and not session.unsaved
+    assert load_session(saved).step_count == 5 and not channel.unsaved
     assert state.stat().st_mode & 0o777 == 0o700  # a folder it made: the user's own
 
 
 def test_when_no_folder_takes_it_the_line_says_why() -> None:
-    session = TrainingSession(Trainer(CIRCLE))
-    session.step(1)
-    line = save_recovery(handled(session), [Path("/proc/nnplay-cannot-write-here")])
+    channel = AppRunChannel(Trainer(CIRCLE))
+    channel.step(1)
+    line = save_recovery(handled(channel), [Path("/proc/nnplay-cannot-write-here")])
     assert line.startswith("could not save the run (1 unsaved step): /proc/nnplay-cannot-write-here: ")
-    assert "\n" not in line and session.unsaved
+    assert "\n" not in line and channel.unsaved
 
 
 def test_the_folders_are_the_current_one_then_the_xdg_state_folder(tmp_path: Path) -> None:
@@ -90,16 +90,16 @@ def test_every_ending_saves_and_the_status_says_what_ended_it(tmp_path: Path, mo
     does: the terminal closing never asked the question ``q`` asks about unsaved work."""
     monkeypatch.chdir(tmp_path)
     for reason, status, name in [(signal.SIGHUP, 129, "SIGHUP"), (END_OF_INPUT, 1, "the end of input")]:
-        session = TrainingSession(Trainer(CIRCLE))
-        session.step(4)
-        assert exit_after_signal(handled(session), reason) == status
+        channel = AppRunChannel(Trainer(CIRCLE))
+        channel.step(4)
+        assert exit_after_signal(handled(channel), reason) == status
         err = capsys.readouterr().err
         (saved,) = tmp_path.glob("nnplay-recovery-*.npz")
         assert err.startswith(f"nnplay: ended by {name}")
         assert f"saved the run (4 unsaved steps, at step 4) to {saved}" in err
         assert load_session(saved).step_count == 4
         saved.unlink()
-    fresh = TrainingSession(Trainer(CIRCLE))
+    fresh = AppRunChannel(Trainer(CIRCLE))
     assert exit_after_signal(fresh, signal.SIGTERM) == 143
     assert capsys.readouterr().err == "nnplay: ended by SIGTERM; the run had nothing unsaved\n"
     assert list(tmp_path.iterdir()) == []
@@ -114,11 +114,11 @@ def test_an_exit_that_hangs_is_cut_short_after_saving_the_run(tmp_path: Path) ->
         "from nnplay.core.settings.presets import PRESETS\n"
         "from nnplay.core.run.trainer import Trainer\n"
         "from nnplay.tui.terminal import signals\n"
-        "from nnplay.tui.run.channel import TrainingSession\n"
+        "from nnplay.tui.run.channel import AppRunChannel\n"
         "signals.EXIT_STALL = 0.2\n"
-        "session = TrainingSession(Trainer(PRESETS['circle'].config()))\n"
-        "session.unsaved_steps, session.stopped = 7, True\n"
-        "signals._watchdog(session, signal.SIGTERM, threading.Event(), asyncio.new_event_loop())\n"
+        "channel = AppRunChannel(Trainer(PRESETS['circle'].config()))\n"
+        "channel.unsaved_steps, channel.stopped = 7, True\n"
+        "signals._watchdog(channel, signal.SIGTERM, threading.Event(), asyncio.new_event_loop())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     (saved,) = tmp_path.glob("nnplay-recovery-*.npz")

@@ -1,7 +1,7 @@
 """Screens and panes ask instead of reaching into the app: they return results (dismiss with a
 value) or post messages, and the app handles them. So a screen or a widget uses only what every
 Textual ``App`` has (``notify``, ``push_screen``, ``screen_stack``...), never ``NNPlayApp``'s own
-attributes (its session, its view, ``apply_config``...), which would tie it to one app and hide
+attributes (its run channel, its view, ``apply_config``...), which would tie it to one app and hide
 the dependency from the type checker."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def app_attributes_used(source: str) -> list[tuple[int, str]]:
 def test_the_scan_finds_an_app_attribute_however_it_is_reached() -> None:
     source = """
 def f(app):
-    app.session.pause()
+    app.channel.pause()
     app.notify("x")
     getattr(app, "lesson_tracker", None)
 class S:
@@ -55,7 +55,7 @@ class S:
         self.app.push_screen(None)
 """
     found = [name for _, name in app_attributes_used(source) if name not in ALLOWED]
-    assert found == ["session", "lesson_tracker", "apply_config"]
+    assert found == ["channel", "lesson_tracker", "apply_config"]
 
 
 def test_no_screen_or_widget_uses_an_attribute_of_the_app_beyond_textual() -> None:

@@ -59,7 +59,7 @@ def test_trained_spiral(make_app, snap_compare):
 
     async def check(pilot) -> None:
         await no_toasts(pilot)
-        assert pilot.app.session.latest.step == 3000
+        assert pilot.app.channel.latest.step == 3000
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=check)
 

@@ -63,7 +63,7 @@ async def test_space_typed_before_the_panel_exists_starts_training(make_app, mon
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.query_one(ParamsPanel).deferred
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: app.session.running, what="space to start the run")
+        await wait_until(lambda: app.channel.running, what="space to start the run")
 
 
 def _panel_build_waits_for(monkeypatch, go_on: asyncio.Event) -> None:
@@ -99,7 +99,7 @@ async def test_a_run_key_typed_before_the_panel_exists_acts_at_once(make_app, mo
         async def check() -> None:
             await wait_until(lambda: app.frames.clock.frames > 0, what="the first frame")
             await send_key(pilot, key, " " if key == "space" else key)
-            await wait_until(lambda: app.session.latest.step > 0, 20, f"{key} to train while the panel is not built")
+            await wait_until(lambda: app.channel.latest.step > 0, 20, f"{key} to train while the panel is not built")
             assert app.query_one(ParamsPanel).deferred or app.query_one(ParamsPanel).composing
 
         await _released(go_on, check)
@@ -119,7 +119,7 @@ async def test_a_run_key_typed_after_a_tab_waits_for_the_field_it_was_typed_into
         await pilot.pause()
         focused = app.focused
         assert isinstance(focused, Input) and focused.id == "field-csv_path" and focused.value == "n"
-        assert app.session.latest.step == 0
+        assert app.channel.latest.step == 0
 
 
 async def test_the_kernel_loads_once_the_panel_is_up(make_app, monkeypatch) -> None:

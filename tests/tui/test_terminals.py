@@ -27,8 +27,8 @@ async def test_no_color_renders_every_pane_while_training(make_app, monkeypatch)
     assert app.no_color and app.color_count == MONOCHROME
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(5):
-            app.session._trainer.step(50)
-            app.session._publish()
+            app.channel._trainer.step(50)
+            app.channel._publish()
             app.draw_frame()
             await pilot.pause()
         for key in ("v", "v", "w", "h", "question_mark", "escape"):
@@ -70,7 +70,7 @@ async def test_below_the_minimum_size_says_so(make_app, size: tuple[int, int]) -
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not app.screen.has_class("-too-small")
-        assert np.isfinite(app.session.latest.metrics.train_loss)
+        assert np.isfinite(app.channel.latest.metrics.train_loss)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 4, 7])

@@ -1,8 +1,8 @@
 """The trainer's worker thread against the UI thread: torn snapshots, cancellation, command
 storms, quitting mid-training, and a save killed mid-write.
 
-The session runs on a real thread here (``TrainingSession.run``) while the test thread plays
-the UI: it reads ``session.latest`` as fast as it can and sends commands.
+The run channel runs on a real thread here (``AppRunChannel.run``) while the test thread plays
+the UI: it reads ``channel.latest`` as fast as it can and sends commands.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from nnplay.core.files.session_file import SessionFileError, load_session
 from nnplay.core.run.trainer import Snapshot, Trainer, targets_for
 from nnplay.core.settings.config import TrainConfig
 from nnplay.core.settings.presets import PRESETS
-from nnplay.tui.run.channel import Notice, TrainingSession
+from nnplay.tui.run.channel import AppRunChannel, Notice
 from nnplay.tui.screens.quit_prompt import QuitPrompt
 
 # Trainings on real threads and processes for seconds each: the quick tier leaves them out.
@@ -46,10 +46,10 @@ def kernel():
 
 
 class Worker:
-    """``session.run`` on its own thread, cancelled through a flag like Textual's worker."""
+    """``channel.run`` on its own thread, cancelled through a flag like Textual's worker."""
 
-    def __init__(self, session: TrainingSession) -> None:
-        self.session = session
+    def __init__(self, channel: AppRunChannel) -> None:
+        self.channel = channel
         self.cancelled = threading.Event()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._main, name="trainer", daemon=True)
@@ -57,7 +57,7 @@ class Worker:
 
     def _main(self) -> None:
         try:
-            self.session.run(self.cancelled.is_set)
+            self.channel.run(self.cancelled.is_set)
         except BaseException as exc:  # the test fails on it below
             self.error = exc
 
@@ -80,13 +80,13 @@ def wait_for(condition, what: str, timeout: float = 60.0) -> None:
         time.sleep(0.002)
 
 
-def published_snapshots(session: TrainingSession):
-    """A counter of the snapshots ``session`` publishes from now on (read by polling ``latest``)."""
-    seen = [session.latest, 0]
+def published_snapshots(channel: AppRunChannel):
+    """A counter of the snapshots ``channel`` publishes from now on (read by polling ``latest``)."""
+    seen = [channel.latest, 0]
 
     def count() -> int:
-        if session.latest is not seen[0]:
-            seen[0] = session.latest
+        if channel.latest is not seen[0]:
+            seen[0] = channel.latest
             seen[1] += 1
         return seen[1]
 
@@ -122,21 +122,21 @@ def snapshot_problems(snap: Snapshot) -> list[str]:
 
 
 class Reader:
-    """The UI side: reads ``session.latest`` in a loop and checks each new snapshot."""
+    """The UI side: reads ``channel.latest`` in a loop and checks each new snapshot."""
 
-    def __init__(self, session: TrainingSession) -> None:
-        self.session = session
+    def __init__(self, channel: AppRunChannel) -> None:
+        self.channel = channel
         self.reads = 0
         self.checked = 0
         self.problems: list[str] = []
-        self.notices: list[Notice] = []  # drained as the app's frames do: the session keeps only the last 32
+        self.notices: list[Notice] = []  # drained as the app's frames do: the run channel keeps only the last 32
         self._last: Snapshot | None = None
         self._kept: list[tuple[Snapshot, np.ndarray, int]] = []
 
     def read(self, times: int = 1) -> None:
-        self.notices += self.session.drain_notices()
+        self.notices += self.channel.drain_notices()
         for _ in range(times):
-            snap = self.session.latest
+            snap = self.channel.latest
             self.reads += 1
             if snap is self._last:
                 continue
@@ -183,11 +183,11 @@ def test_snapshots_read_during_training_belong_together(engine: str) -> None:
     if engine == "numba" and compiled is None:
         pytest.skip("numba is not available")
     rng = random.Random(5)
-    session = TrainingSession(Trainer(CIRCLE), fps=1000)  # publish as often as the chunks allow
-    session.set_kernel(compiled)
-    reader = Reader(session)
-    worker = Worker(session)
-    session.toggle_run()
+    channel = AppRunChannel(Trainer(CIRCLE), fps=1000)  # publish as often as the chunks allow
+    channel.set_kernel(compiled)
+    reader = Reader(channel)
+    worker = Worker(channel)
+    channel.toggle_run()
     # At least a second of commands, and on as long as it takes to read enough to mean something
     # (a loaded machine reads less in a second).
     least = time.perf_counter() + 1.0
@@ -202,13 +202,13 @@ def test_snapshots_read_during_training_belong_together(engine: str) -> None:
         next_command = time.perf_counter() + 0.02  # a command now and then, at a fast typist's pace
         r = rng.random()
         if r < 0.3:
-            session.reset(rng.choice(CONFIGS))
-            session.toggle_run()
+            channel.reset(rng.choice(CONFIGS))
+            channel.toggle_run()
         elif r < 0.6:
-            session.step(rng.randint(1, 50))
-            session.toggle_run()
+            channel.step(rng.randint(1, 50))
+            channel.toggle_run()
         elif r < 0.8:
-            session.add_point(0.1, -0.2, 0)
+            channel.add_point(0.1, -0.2, 0)
     worker.stop()
     reader.read(10)
     print(f"\n{engine}: {reader.reads:,} reads, {reader.checked:,} distinct snapshots checked")
@@ -239,29 +239,29 @@ def test_worker_stops_on_a_cancel_mid_training(engine: str, config: TrainConfig)
     for _ in range(3):
         trainer = Trainer(config)
         trainer.use_kernel(compiled)
-        session = TrainingSession(trainer, fps=15)
-        worker = Worker(session)
-        session.toggle_run()
-        wait_for(lambda s=session: s.latest.step > 0, "training to start")
-        published = published_snapshots(session)
+        channel = AppRunChannel(trainer, fps=15)
+        worker = Worker(channel)
+        channel.toggle_run()
+        wait_for(lambda s=channel: s.latest.step > 0, "training to start")
+        published = published_snapshots(channel)
         wait_for(lambda p=published: p() >= 4, "four chunks trained flat out (the chunk size adapts to the speed)")
-        assert session.running
+        assert channel.running
         times.append(worker.stop())
     print(f"\n{engine}: cancel to join {', '.join(f'{t * 1000:.0f}' for t in times)} ms")
 
 
 def test_a_cancel_drops_a_backlog_of_commands() -> None:
     """Quitting while the queue still holds slow commands (key repeat on r, a script): they are dropped."""
-    session = TrainingSession(Trainer(CIRCLE), fps=15)
-    worker = Worker(session)
-    session.toggle_run()
-    wait_for(lambda: session.latest.step > 0, "training to start")
+    channel = AppRunChannel(Trainer(CIRCLE), fps=15)
+    worker = Worker(channel)
+    channel.toggle_run()
+    wait_for(lambda: channel.latest.step > 0, "training to start")
     for k in range(200):
-        session.reset(CONFIGS[k % len(CONFIGS)])
-        session.step(20)
+        channel.reset(CONFIGS[k % len(CONFIGS)])
+        channel.step(20)
     elapsed = worker.stop()
-    print(f"\ncancel to join with 400 commands queued: {elapsed * 1000:.0f} ms, {session.commands_handled} ran")
-    assert session.commands_handled < 400
+    print(f"\ncancel to join with 400 commands queued: {elapsed * 1000:.0f} ms, {channel.commands_handled} ran")
+    assert channel.commands_handled < 400
 
 
 # -- (c) a storm of commands: no deadlock, no error, files that load -----------------------------
@@ -270,10 +270,10 @@ def test_a_cancel_drops_a_backlog_of_commands() -> None:
 def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
     rng = random.Random(9)
     compiled = kernel()
-    session = TrainingSession(Trainer(CIRCLE), fps=60)
-    reader = Reader(session)
-    worker = Worker(session)
-    session.toggle_run()
+    channel = AppRunChannel(Trainer(CIRCLE), fps=60)
+    reader = Reader(channel)
+    worker = Worker(channel)
+    channel.toggle_run()
     saved: list[Path] = []
     loaded = 0
     sent = 0
@@ -281,59 +281,59 @@ def test_commands_in_a_tight_loop_during_training(tmp_path: Path) -> None:
     while time.perf_counter() < deadline:
         r = rng.random()
         if r < 0.15:
-            session.reset(rng.choice(CONFIGS))
+            channel.reset(rng.choice(CONFIGS))
         elif r < 0.45:
             # As the app sends a live change: the live part, on the latest snapshot's config.
             change = rng.choice([{"lr": 0.03}, {"lr": 0.003}, {"momentum": 0.5}, {"optimizer": "sgd"},
                                  {"optimizer": "adam"}, {"batch_size": 1}, {"batch_size": 25}, {"l2": 0.001},
                                  {"dropout": 0.2}, {"dropout": 0.0}, {"schedule": "cosine"}])  # fmt: skip
             panel = rng.choice(CONFIGS).replace(**change)  # a panel with other pending (non-live) values too
-            session.apply_settings(session.latest.config.with_live_settings_of(panel))
+            channel.apply_settings(channel.latest.config.with_live_settings_of(panel))
         elif r < 0.55:
             path = tmp_path / f"s{len(saved)}.npz"
             saved.append(path)
-            session.save(str(path))
+            channel.save(str(path))
         elif r < 0.62 and saved and saved[0].exists():
             # The app loads on a worker thread and hands over the new trainer.
             try:
-                session.replace(load_session(rng.choice([p for p in saved if p.exists()])))
+                channel.replace(load_session(rng.choice([p for p in saved if p.exists()])))
                 loaded += 1
             except SessionFileError as exc:
                 raise AssertionError(f"a session saved by the worker does not load: {exc}") from None
         elif r < 0.72:
-            session.toggle_run()
+            channel.toggle_run()
         elif r < 0.78:
-            session.step(rng.randint(1, 20))
+            channel.step(rng.randint(1, 20))
         elif r < 0.82:
-            session.run_epoch()
+            channel.run_epoch()
         elif r < 0.86:
-            session.train_iterations()
+            channel.train_iterations()
         elif r < 0.90:
-            session.set_kernel(rng.choice([compiled, None]))
+            channel.set_kernel(rng.choice([compiled, None]))
         else:
-            session.add_point(0.3, 0.3, 0)
+            channel.add_point(0.3, 0.3, 0)
         sent += 1
         reader.read(20)
-        # The session keeps the newest 32 notices for the next frame; a worker starved by a
+        # The run channel keeps the newest 32 notices for the next frame; a worker starved by a
         # loaded machine must not fall so far behind that the checked save notices drop out.
-        while session._commands.qsize() > 8:
+        while channel._commands.qsize() > 8:
             time.sleep(0.001)
             reader.read()
         if rng.random() < 0.3:
             time.sleep(rng.choice([0.0005, 0.002, 0.005]))
-    session.save(str(tmp_path / "last.npz"))
-    wait_for(lambda: session._commands.empty(), "the queue to empty", timeout=120)
+    channel.save(str(tmp_path / "last.npz"))
+    wait_for(lambda: channel._commands.empty(), "the queue to empty", timeout=120)
     elapsed = worker.stop()
     reader.read()
     notices = reader.notices
     # A random mix of settings can diverge (seed-v2's rate 2 with adam, say): that is the
     # trainer working, reported as such. Any other error is a fault.
     errors = [n.text for n in notices if n.severity == "error" and not n.text.startswith("diverged at step")]
-    print(f"\n{sent} commands ({len(saved)} saves, {loaded} loads) in 2 s; {session.commands_handled} handled; "
+    print(f"\n{sent} commands ({len(saved)} saves, {loaded} loads) in 2 s; {channel.commands_handled} handled; "
           f"{reader.checked} snapshots checked; stopped in {elapsed * 1000:.0f} ms")  # fmt: skip
     assert errors == [], errors
     assert reader.problems == []
-    assert session.commands_handled == sent + 2  # every command ran (toggle at start, last save)
+    assert channel.commands_handled == sent + 2  # every command ran (toggle at start, last save)
     # Every save the worker reported loads, at the step it reported.
     reported = {m.group(2): int(m.group(1).replace(",", "")) for n in notices
                 if (m := re.match(r"saved step ([\d,]+) to (.+)$", n.text))}  # fmt: skip
@@ -358,13 +358,13 @@ async def test_quit_mid_training_exits(make_app, also: str, tmp_path: Path) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         fuzz = Fuzzer(pilot, tmp_path)
         await fuzz.key("space")
-        await wait_until(lambda: app.session.latest.step > 20 and app.session.running, "training to run")
+        await wait_until(lambda: app.channel.latest.step > 20 and app.channel.running, "training to run")
         # The run's steps are unsaved: q asks first (tui/screens/quit_prompt.py), and a second q quits anyway.
         await fuzz.key("q")
         await wait_until(lambda: isinstance(app.screen, QuitPrompt), "the quit question", timeout=60)
-        assert app.is_running and app.session.running
+        assert app.is_running and app.channel.running
         if also != "nothing":  # in flight when the quit comes (a reset or load would leave nothing unsaved)
-            app.session.reset(config.replace(train_size=20_000, layers=(16, 16, 16)))
+            app.channel.reset(config.replace(train_size=20_000, layers=(16, 16, 16)))
             app.load_path(str(saved))
         started = time.perf_counter()
         await fuzz.key("q")

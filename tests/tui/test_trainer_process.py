@@ -130,7 +130,7 @@ async def test_the_app_says_its_trainer_process_died_keeps_the_picture_and_r_tra
     app = make_app(CONFIG, start_worker=True, trainer_process=True)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            process = app.session
+            process = app.channel
             await pilot.press("space")
             await wait_until(lambda: process.latest.step > 100, what="training in the child", between=pilot.pause)
             os.kill(process.child.pid, signal.SIGKILL)
@@ -146,5 +146,5 @@ async def test_the_app_says_its_trainer_process_died_keeps_the_picture_and_r_tra
             await pilot.press("n")
             await wait_until(lambda: process.latest.step == shown.timeline[-1].step + 1, what="a step in the new child")
     finally:
-        app.session.close()
-    assert app.session.child.poll() is not None
+        app.channel.close()
+    assert app.channel.child.poll() is not None

@@ -47,7 +47,7 @@ def trained(config: TrainConfig = CONFIG, steps: int = 800) -> Trainer:
 async def settle(pilot) -> None:
     app = pilot.app
     await pilot.pause(0)
-    app.session._handle_commands(block=False)
+    app.channel._handle_commands(block=False)
     app.draw_frame()
     await pilot.pause()
 
@@ -65,7 +65,7 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     app = pilot.app
     if (app.size.width, app.size.height) != SIZE:
         await pilot.resize_terminal(*SIZE)
-    app.session.replace(trainer)
+    app.channel.replace(trainer)
     app.query_one(ParamsPanel).load_config(trainer.config)
     diagram = app.query_one(WeightDiagram)
     app.set_view(selection=Selection(1, 0))
@@ -76,15 +76,15 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     while True:
         await settle(pilot)
         if (
-            app.query_one(ScatterPlot).frame.snapshot is app.session.latest
+            app.query_one(ScatterPlot).frame.snapshot is app.channel.latest
             and diagram.data is not None
             and (diagram.data.sizes == trainer.net.sizes)
         ):
             break
         if time.monotonic() > deadline:
             break
-    assert app.session.latest.step == trainer.step_count
-    assert app.query_one(ScatterPlot).frame.snapshot is app.session.latest
+    assert app.channel.latest.step == trainer.step_count
+    assert app.query_one(ScatterPlot).frame.snapshot is app.channel.latest
 
 
 def cells(strip) -> list[tuple[str, Style]]:
@@ -125,7 +125,7 @@ def test_plot_draws_braille_points_region_backgrounds_and_axes(ui):
         assert None not in backgrounds  # every cell has a region colour
         assert len(backgrounds) >= 4  # several classes, several confidence levels
         # Axes: extent 1 for quadrants, labels on the left and along the bottom.
-        extent = app.session.latest.data.extent
+        extent = app.channel.latest.data.extent
         label = box.left - Y_GUTTER
         assert text_of(plane[0])[label:].startswith(f"{extent:g}".rjust(Y_GUTTER - 1) + "│")
         assert text_of(plane[box.height // 2])[label:].startswith("0".rjust(Y_GUTTER - 1) + "│")
@@ -135,7 +135,7 @@ def test_plot_draws_braille_points_region_backgrounds_and_axes(ui):
         assert "─0─" in bottom
         # The legend in the room left over names every class.
         legend = "".join(text_of(line) for line in lines[box.top + box.height + 1 :])
-        assert all(f"{c + 1} {name}" in legend for c, name in enumerate(app.session.latest.data.class_names))
+        assert all(f"{c + 1} {name}" in legend for c, name in enumerate(app.channel.latest.data.class_names))
 
     ui.run(check)
 
@@ -184,7 +184,7 @@ def test_points_are_in_their_true_colour_and_misclassified_ones_underlined(ui):
         app = pilot.app
         await pilot.pause()
         plot = app.query_one(ScatterPlot)
-        snap = app.session.latest
+        snap = app.channel.latest
         box = plot.frame.box
         width, height = box.width, box.height
         extent = snap.data.extent
@@ -266,14 +266,14 @@ def test_diagram_redraws_a_new_network_after_reset(ui):
         app = pilot.app
         diagram = app.query_one(WeightDiagram)
         assert [len(rows) for rows in diagram.picture.layout.rows] == [2, 4, 4]
-        version = app.session.latest.version
+        version = app.channel.latest.version
         field = app.query_one("#field-layers", Input)
         field.value = "3,5"
         app.query_one(ParamsPanel).commit(field)  # as enter or leaving the field does
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert app.session.latest.version == version  # the case that hid the new network
+        assert app.channel.latest.version == version  # the case that hid the new network
         assert diagram.data.sizes == [2, 3, 5, 4]
         lay = diagram.picture.layout
         assert [len(rows) for rows in lay.rows] == [2, 3, 5, 4]
@@ -317,7 +317,7 @@ def test_diagram_selection_by_keys(ui):
         # The selected neuron is marked.
         lay = diagram.picture.layout
         assert diagram_char(diagram, lay.columns[1] - 1, int(lay.rows[1][0])) == "▶"
-        assert app.session.latest.step == 0  # arrows did not train or move a data cursor
+        assert app.channel.latest.step == 0  # arrows did not train or move a data cursor
 
     ui.run(check)
 
@@ -360,7 +360,7 @@ def test_inspector_shows_the_exact_value_of_the_selection(ui):
         await show(pilot, trainer)
         app = pilot.app
         await pilot.pause()
-        net = app.session.latest.network
+        net = app.channel.latest.network
         inspector = app.query_one("#inspector", Static)
         await pilot.press("down")  # layer 1, neuron 2
         bias = float(net.biases[0][1])
@@ -378,11 +378,11 @@ def test_inspector_shows_the_exact_value_of_the_selection(ui):
         weight = float(net.weights[1][1][2])
         assert f"weight n3 -> output n2: {weight:+.6f}" in str(inspector.render())
         # The same text as the function the app uses, for an input too.
-        assert inspector_text(app.session.latest, Selection(0, 1)).startswith("input y: feeds 4 neuron(s)")
+        assert inspector_text(app.channel.latest, Selection(0, 1)).startswith("input y: feeds 4 neuron(s)")
         # A new step: the inspector follows the new value.
         await pilot.press("n")
         await settle(pilot)
-        weight = float(app.session.latest.network.weights[1][1][2])
+        weight = float(app.channel.latest.network.weights[1][1][2])
         assert weight != float(net.weights[1][1][2])
         assert f"weight n3 -> output n2: {weight:+.6f}" in str(inspector.render())
 
@@ -405,7 +405,7 @@ def test_status_line_shows_the_step_with_thousands_separators(ui):
         assert "step 12,345" in text
         assert f"epoch {12_345 // 200}" in text  # 200 points, one per step
         assert "paused" in text
-        m = app.session.latest.metrics
+        m = app.channel.latest.metrics
         assert f"acc {m.train_accuracy * 100:.1f}% / {m.test_accuracy * 100:.1f}%" in text
 
     ui.run(check)
@@ -442,7 +442,7 @@ def test_every_line_of_the_status_fits_its_box(ui, size, make):
             if travelling:  # the time-travel note replaces the rate and frame rate
                 app.action_view("travel", -1)
             app.query_one(Metrics).show(
-                app.session.latest, running, status_note(app.session.latest, app.view, app.frames.fps_note)
+                app.channel.latest, running, status_note(app.channel.latest, app.view, app.frames.fps_note)
             )
             await pilot.pause()
             box = app.query_one("#status", Static)
@@ -469,12 +469,12 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
     config = PRESETS["reg-plane"].config(lr=50.0, layers=(), batch_size=10)
     app = make_app(Trainer(config), start_worker=True)
     async with app.run_test(size=SIZE) as pilot:
-        session = app.session
+        channel = app.channel
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: session.latest.diverged_at is not None, what="the run to diverge")
-        await wait_until(lambda: not session.running, what="training to pause")
+        await wait_until(lambda: channel.latest.diverged_at is not None, what="the run to diverge")
+        await wait_until(lambda: not channel.running, what="training to pause")
         await wait_until(lambda: "diverged" in status(app), what="the status to say so")
-        snap = session.latest
+        snap = channel.latest
         text = status(app)
         assert f"diverged at step {snap.diverged_at:,}" in text
         assert f"step {snap.step:,}" in text  # the last good step, where it went back to
@@ -493,20 +493,20 @@ async def test_divergence_pauses_and_says_so_then_a_lower_rate_trains_again(make
             lambda: any("press r to reset" in n.message for n in app._notifications),
             what="the refusal",
         )
-        assert not session.running
+        assert not channel.running
 
         field = app.query_one("#field-lr", Input)
         field.value = "0.01"
         app.query_one(ParamsPanel).commit(field)  # as enter or leaving the field does
-        await wait_until(lambda: session.latest.config.lr == 0.01, what="the new rate")
+        await wait_until(lambda: channel.latest.config.lr == 0.01, what="the new rate")
         await send_key(pilot, "r")
-        await wait_until(lambda: session.latest.diverged_at is None and session.latest.step == 0, what="the reset")
+        await wait_until(lambda: channel.latest.diverged_at is None and channel.latest.step == 0, what="the reset")
         await wait_until(lambda: not app.query_one("#status").has_class("-diverged"), what="a plain status")
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: session.latest.step > 200, what="training again")
+        await wait_until(lambda: channel.latest.step > 200, what="training again")
         await send_key(pilot, "space", " ")
-        await wait_until(lambda: not session.running, what="the pause")
-        snap = session.latest
+        await wait_until(lambda: not channel.running, what="the pause")
+        snap = channel.latest
         assert snap.diverged_at is None
         assert math.isfinite(snap.metrics.train_loss)
         assert "diverged" not in status(app)

@@ -1,9 +1,9 @@
-"""``NNPlayApp``: the panel, the plot, the diagram and the metrics around one training session.
+"""``NNPlayApp``: the panel, the plot, the diagram and the metrics around one run.
 
-Data flows one way: the panel's config goes to the session (a queue), the worker thread
+Data flows one way: the panel's config goes to the run channel (a queue), the worker thread
 trains and publishes immutable snapshots, and a frame timer draws the newest one as the view
-says (tui/app/frame_pipeline.py). A key changes the view, the session, or opens a screen; the rules
-behind each live in tui/keys/key_table.py, tui/model, the session and the screens.
+says (tui/app/frame_pipeline.py). A key changes the view, the run channel, or opens a screen; the rules
+behind each live in tui/keys/key_table.py, tui/model, the run channel and the screens.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from nnplay.tui.model.status_text import classified_notice
 from nnplay.tui.model.view_keys import VIEW_KEYS, training_refusal
 from nnplay.tui.model.view_state import ClassifiedPoints, Refusal, ViewState
 from nnplay.tui.render.palette import colour_count
-from nnplay.tui.run.channel import SessionCommands, TrainingSession, fps_for_environment
+from nnplay.tui.run.channel import AppRunChannel, AppRunCommands, fps_for_environment
 from nnplay.tui.run.kernel_loader import load_kernel_in_background
 from nnplay.tui.run.trainer_process import TrainerProcess
 from nnplay.tui.screens.command_palette import open_command_palette
@@ -60,7 +60,7 @@ DEFAULT_SESSION = "nnplay-session.npz"
 
 
 class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
-    """The playground: one training session drawn by four panes."""
+    """The playground: one run drawn by four panes."""
 
     TITLE = "nnplay"
     AUTO_FOCUS = "#diagram"  # the app's keys work from the start; the diagram takes arrows for neuron selection
@@ -86,9 +86,9 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         self._panes_ready = False
         self.fps, fps_note = fps_for_environment(fps, dict(os.environ if environ is None else environ))
         # The run: in a child process (tui/run/trainer_process.py) or on a thread worker of this one.
-        run = TrainerProcess if trainer_process else TrainingSession
-        self.session: SessionCommands = run(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
-        self.frames = FramePipeline(self.session, self.fps, fps_note, cell_aspect)
+        run = TrainerProcess if trainer_process else AppRunChannel
+        self.channel: AppRunCommands = run(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
+        self.frames = FramePipeline(self.channel, self.fps, fps_note, cell_aspect)
         self.start_worker, self.use_kernel = start_worker, use_kernel
         # Each colour depth gets its own plot palette; NO_COLOR draws in monochrome with textures.
         self.color_count = colors or colour_count(self.console.color_system, self.no_color)
@@ -99,15 +99,15 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         self.lesson_tracker: LessonTracker | None = None  # the lesson being followed
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.session, self.color_count, deferred=self.startup.standalone)
+        return MainScreen(self.channel, self.color_count, deferred=self.startup.standalone)
 
     def on_mount(self) -> None:
         # The numpy trainer holds the GIL between its many small numpy calls; a shorter switch
         # interval hands it to the UI thread sooner, so keys are answered while training runs.
         sys.setswitchinterval(0.001)
         if self.start_worker:
-            if isinstance(self.session, TrainingSession):
-                start_run_worker(self, self.session, "trainer")
+            if isinstance(self.channel, AppRunChannel):
+                start_run_worker(self, self.channel, "trainer")
             if self.use_kernel:
                 self.startup.when_up(self.load_kernel)  # importing numba holds the GIL for ~0.5 s
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
@@ -126,7 +126,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
 
     def load_kernel(self) -> threading.Thread | None:
         """Load the compiled kernel on a thread of its own; numpy trains until it is ready."""
-        return load_kernel_in_background(self.session, lambda: self.is_running, self._warn)
+        return load_kernel_in_background(self.channel, lambda: self.is_running, self._warn)
 
     # -- drawing ---------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
     def show_view(self, view: ViewState) -> None:
         """Look at the run as ``view`` says, drawn at once. Training pauses while you look at the past."""
         if view.travel is not None and self.view.travel is None:
-            self.session.pause()
+            self.channel.pause()
         self.view = view
         self.draw_frame()
 
@@ -149,7 +149,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         """Draw the newest snapshot as the view says, unless that is what is on screen."""
         if not (self.is_running and self._panes_ready):
             return  # starting up, or shutting down: the frame timer can fire while there are no panes
-        for notice in self.session.drain_notices():  # said before the snapshot that follows them is drawn
+        for notice in self.channel.drain_notices():  # said before the snapshot that follows them is drawn
             self.notify(notice.text, severity=notice.severity, timeout=notice.seconds)
         self.view, frame = self.frames.draw(self.view, cast(MainScreen, self.default_screen))  # get_default_screen's
         if frame is None:
@@ -182,26 +182,26 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         self.notify(refusal) if refusal else command()
 
     def action_toggle_run(self) -> None:
-        self._train(self.session.toggle_run)
+        self._train(self.channel.toggle_run)
 
     def action_step(self) -> None:
-        self._train(lambda: self.session.step(1))
+        self._train(lambda: self.channel.step(1))
 
     def action_epoch(self) -> None:
-        self._train(self.session.run_epoch)
+        self._train(self.channel.run_epoch)
 
     def action_train(self) -> None:
-        self._train(self.session.train_iterations)
+        self._train(self.channel.train_iterations)
 
     @on(ParamsPanel.RegenerateData)  # the panel's regenerate button: new data, a new run
     def action_reset(self) -> None:
         panel = self.query_one(ParamsPanel)
         if not panel.after_csv(self.action_reset):  # else: reset once a CSV file typed just before is read
             self.set_view(travel=None, moments=(), classified=None)
-            self.session.reset(panel.config)
+            self.channel.reset(panel.config)
 
     def action_reseed(self) -> None:
-        seed = (self.session.latest.config.seed + 1) % (2**32)
+        seed = (self.channel.latest.config.seed + 1) % (2**32)
         self.apply_config(self.query_one(ParamsPanel).config.replace(seed=seed))
 
     def apply_preset(self, name: str) -> None:
@@ -214,14 +214,14 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         self.notify(f"preset {name}: {PRESETS[name].description}")
 
     def apply_config(self, config: TrainConfig) -> None:
-        """A new run of ``config``: the panel shows it, the session starts it, the view is live."""
+        """A new run of ``config``: the panel shows it, the run channel starts it, the view is live."""
         self.query_one(ParamsPanel).load_config(config)
         self.set_view(travel=None, moments=(), classified=None)
-        self.session.reset(config)
+        self.channel.reset(config)
 
     def action_classify(self) -> None:
         """The article's Classify Points: fresh points, drawn in the class the network gives them."""
-        snap, self._classify_round = self.session.latest, self._classify_round + 1
+        snap, self._classify_round = self.channel.latest, self._classify_round + 1
         result = snap.classify(self.query_one(ParamsPanel).config.points_to_classify, self._classify_round)
         if len(result.X):
             self.set_view(classified=ClassifiedPoints(result.X, result.y))
@@ -233,7 +233,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
     def action_view(self, key: str, first: int | None = None, second: int | None = None) -> None:
         """A view key (tui/model/view_keys.py) with its numbers: the view it gives is drawn, or its
         refusal said. (Textual passes an action as many parameters as its signature names.)"""
-        view = VIEW_KEYS[key](self.view, self.session.latest, *[n for n in (first, second) if n is not None])
+        view = VIEW_KEYS[key](self.view, self.channel.latest, *[n for n in (first, second) if n is not None])
         self._warn(view) if isinstance(view, Refusal) else self.show_view(view)
 
     @on(WeightDiagram.SelectionChanged)
@@ -242,16 +242,16 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
 
     @on(WeightDiagram.EditRequested)
     def _edit_parameter(self, event: WeightDiagram.EditRequested) -> None:
-        self.push_screen(ParameterPrompt(self.session, event.selection))
+        self.push_screen(ParameterPrompt(self.channel, event.selection))
 
     @on(Metrics.Scrub)
     def _scrub(self, event: Metrics.Scrub) -> None:
         """A click on the loss curve: the recorded moment nearest its step."""
-        self.show_view(self.view.at_step(self.session.latest.timeline, event.step))
+        self.show_view(self.view.at_step(self.channel.latest.timeline, event.step))
 
     def action_resume_here(self) -> None:
         if self.view.travel is not None:
-            self.session.resume_from(self.view.moments[self.view.travel])
+            self.channel.resume_from(self.view.moments[self.view.travel])
             self.view = self.view.live()
 
     # -- keys: editing the data --------------------------------------------------------
@@ -259,21 +259,21 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
     def action_edit_data(self) -> None:
         self.set_view(cursor=None if self.view.editing else (0.0, 0.0))
         if self.view.editing:
-            self.notify(edit_notice(self.session.latest.data))
+            self.notify(edit_notice(self.channel.latest.data))
         self.refresh_bindings()
 
     def action_cursor(self, dx: int, dy: int) -> None:
-        self.show_view(self.view.cursor_moved(dx, dy, self.session.latest.data.extent, self.frames.plane_cells))
+        self.show_view(self.view.cursor_moved(dx, dy, self.channel.latest.data.extent, self.frames.plane_cells))
 
     def action_add_point(self, k: int) -> None:
-        label, at = point_label(self.session.latest.data, k), self.view.cursor or (0.0, 0.0)
-        self._warn(label) if isinstance(label, Refusal) else self.session.add_point(*at, label)
+        label, at = point_label(self.channel.latest.data, k), self.view.cursor or (0.0, 0.0)
+        self._warn(label) if isinstance(label, Refusal) else self.channel.add_point(*at, label)
 
     def action_remove_point(self) -> None:
-        self.session.remove_nearest(*(self.view.cursor or (0.0, 0.0)))
+        self.channel.remove_nearest(*(self.view.cursor or (0.0, 0.0)))
 
     def action_undo(self) -> None:
-        self.session.undo()
+        self.channel.undo()
 
     @on(ScatterPlot.Clicked)
     def _plot_clicked(self, event: ScatterPlot.Clicked) -> None:
@@ -286,9 +286,9 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         """One sample's forward pass, errors, deltas and updates for the selected neuron, with formulas."""
         from nnplay.tui.screens.explain_screen import ExplainScreen  # Markdown: slow to import, not needed at start
 
-        self.session.pause()
+        self.channel.pause()
         shown = self.frames.frame
-        self.push_screen(ExplainScreen(shown.snapshot if shown else self.session.latest, self.view.selection))
+        self.push_screen(ExplainScreen(shown.snapshot if shown else self.channel.latest, self.view.selection))
 
     def action_help(self) -> None:
         from nnplay.tui.screens.help_screen import HelpScreen  # Markdown: slow to import, not needed at start
@@ -317,7 +317,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
 
     def _compare(self, comparison: Comparison | None) -> None:
         if comparison is not None:
-            self.session.pause()  # the two runs get the CPU
+            self.channel.pause()  # the two runs get the CPU
             show_comparison(self, comparison, self.color_count, self.fps)
 
     def action_save(self, saved: Callable[[str, Future[int]], object] | None = None) -> None:
@@ -332,9 +332,9 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
 
     async def action_quit(self) -> None:
         """q: quit at once, or with unsaved work, after asking (tui/screens/quit_prompt.py)."""
-        unsaved = self.session.unsaved
+        unsaved = self.channel.unsaved
         if self.startup.can_quit() and not (unsaved and isinstance(self.screen, QuitPrompt)):
-            self.push_screen(QuitPrompt(self.session), self._quit_answered) if unsaved else self.exit()
+            self.push_screen(QuitPrompt(self.channel), self._quit_answered) if unsaved else self.exit()
 
     def _quit_answered(self, answer: str | None) -> None:
         if answer == "quit":

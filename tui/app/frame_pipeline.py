@@ -16,14 +16,14 @@ from nnplay.tui.model.frame_clock import FrameClock
 from nnplay.tui.model.landscape_view import LandscapeCache
 from nnplay.tui.model.status_text import status_note
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.run.channel import SessionCommands
+from nnplay.tui.run.channel import AppRunCommands
 
 
 class FramePipeline:
-    """The frames of one session: the one on screen (``frame``) and what they cost (``clock``)."""
+    """The frames of one run: the one on screen (``frame``) and what they cost (``clock``)."""
 
-    def __init__(self, session: SessionCommands, fps: float, fps_note: str, cell_aspect: float) -> None:
-        self.session = session
+    def __init__(self, channel: AppRunCommands, fps: float, fps_note: str, cell_aspect: float) -> None:
+        self.channel = channel
         self.clock = FrameClock(fps)
         self.fps_note = fps_note  # the status box's note on the frame rate, when the terminal lowered it
         self.cell_aspect = cell_aspect
@@ -37,7 +37,7 @@ class FramePipeline:
         return (box.width, box.height) if box is not None else (1, 1)
 
     def _running(self, view: ViewState) -> bool:
-        return self.session.running and view.travel is None
+        return self.channel.running and view.travel is None
 
     def due(self, view: ViewState) -> bool:
         """The frame timer's question. A new snapshot is drawn when the clock allows; while paused
@@ -50,9 +50,9 @@ class FramePipeline:
         """Draw the newest snapshot as ``view`` says, unless that is what is on screen. Gives the
         view drawn (a network rebuilt meanwhile ends what no longer fits it) and the new frame, if any."""
         started, cpu = time.perf_counter(), time.thread_time()
-        snap = shown_snapshot(self.session.latest, view)
+        snap = shown_snapshot(self.channel.latest, view)
         if snap is None:  # the moment travelled to no longer fits the network, rebuilt meanwhile
-            view, snap = view.live(), self.session.latest
+            view, snap = view.live(), self.channel.latest
         if self.frame is not None:
             view = view.for_network(self.frame.snapshot.network.sizes, snap.network.sizes)
         # The worker publishes its last snapshot and then clears ``running``: either can be seen
@@ -61,7 +61,7 @@ class FramePipeline:
         sizes = screen.frame_sizes(self.cell_aspect)
         frame = None
         if self.clock.is_new(snap, (running, view, sizes)):
-            frame = self.frame = build_frame(snap, view, sizes, running, self.landscapes, self.session.latest.timeline)
+            frame = self.frame = build_frame(snap, view, sizes, running, self.landscapes, self.channel.latest.timeline)
             screen.show(frame, status_note(snap, view, self.fps_note))
         self.clock.charge(started, cpu, frame is not None)
         return view, frame

@@ -3,7 +3,7 @@
 The panel, the plot, the diagram (or the weights over the run) with its inspector, the
 metrics and the notice line. The app decides what to look at and when; ``show(frame)`` hands
 each pane its part. The panes hold no state of each other's. A value applied in the panel goes
-to the session at once if it is live, else waits for r (marked pending).
+to the run channel at once if it is live, else waits for r (marked pending).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from nnplay.tui.model.data_edit import edit_banner
 from nnplay.tui.model.frame import Frame, FrameSizes
 from nnplay.tui.model.inspector import inspector_text
 from nnplay.tui.model.view_state import ViewState
-from nnplay.tui.run.channel import SessionCommands
+from nnplay.tui.run.channel import AppRunCommands
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.loss_landscape import LossLandscape
 from nnplay.tui.widgets.metrics import Metrics, update_if_changed
@@ -36,10 +36,10 @@ NARROW = 100  # columns below which the panel and the titles take their short fo
 class MainScreen(Screen):
     """The app's screen of panes. Its notices go to the notice line, not toasts over the panes."""
 
-    def __init__(self, session: SessionCommands, colors: int, deferred: bool) -> None:
+    def __init__(self, channel: AppRunCommands, colors: int, deferred: bool) -> None:
         super().__init__(classes="-main")
-        self.session = session
-        self._panel = (session.latest.config, deferred)  # the panel's first values, and whether it waits to be built
+        self.channel = channel
+        self._panel = (channel.latest.config, deferred)  # the panel's first values, and whether it waits to be built
         self.color_count = colors
 
     def compose(self) -> ComposeResult:
@@ -74,9 +74,9 @@ class MainScreen(Screen):
     def _config_changed(self, config: TrainConfig, field: str) -> None:
         """A panel value was applied: a live setting goes to the trainer now, the rest waits for r."""
         if FIELDS[field].live:
-            self.session.apply_settings(config)  # the session takes the live settings of it
+            self.channel.apply_settings(config)  # the run channel takes the live settings of it
         else:
-            self.show_pending(self.session.latest.config)
+            self.show_pending(self.channel.latest.config)
 
     def frame_sizes(self, cell_aspect: float) -> FrameSizes:
         """The sizes a frame is built for: the plot's cells and how its palette fills them."""

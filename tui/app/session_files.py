@@ -1,6 +1,6 @@
 """Saving and loading the app's session from the keyboard: a path prompt, then the session.
 
-A file is read and checked on a worker thread; the app's session changes only once all of it
+A file is read and checked on a worker thread; the app's run changes only once all of it
 is good, and a refusal is one line in the notice line.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from nnplay.core.files.session_file import SessionFileError, load_session
 from nnplay.core.run.trainer import Trainer
-from nnplay.tui.run.channel import SessionCommands
+from nnplay.tui.run.channel import AppRunCommands
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.widgets.params_panel import ParamsPanel
 
@@ -21,7 +21,7 @@ class FilesHost(Protocol):
     """What saving and loading use of the app (``NNPlayApp`` is one): its run channel, the file
     last used, its view, and Textual's screens, workers and notices."""
 
-    session: SessionCommands
+    channel: AppRunCommands
     session_path: str
 
     def set_view(self, **changes: Any) -> None: ...
@@ -42,10 +42,10 @@ def ask_to_save(app: FilesHost, saved: Callable[[str, Future[int]], object] | No
         if path:
             app.session_path = path
             if saved is None:
-                app.session.save(path)
+                app.channel.save(path)
             else:
                 reply: Future[int] = Future()
-                app.session.save(path, reply)
+                app.channel.save(path, reply)
                 saved(path, reply)
 
     app.push_screen(PathPrompt("Save session to", app.session_path), chosen)
@@ -84,5 +84,5 @@ def loaded(app: FilesHost, path: str, trainer: Trainer) -> None:
     app.query_one(ParamsPanel).load_config(trainer.config)
     app.session_path = path
     app.set_view(classified=None)
-    app.session.replace(trainer)
+    app.channel.replace(trainer)
     app.notify(f"loaded {path} at step {trainer.step_count:,}")

@@ -82,4 +82,4 @@ def lesson_app_command(args: argparse.Namespace) -> int:
     lesson = lesson_by_number(args.number)
     app = NNPlayApp(trainer=Trainer(lesson.config()), fps=args.fps, use_kernel=args.engine != "numpy", standalone=True)
     app.lesson_tracker = LessonTracker(lesson, Progress())
-    return run_standalone(app, app.session)
+    return run_standalone(app, app.channel)

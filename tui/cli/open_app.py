@@ -42,6 +42,6 @@ def app_command(args: argparse.Namespace) -> int:
         trainer_process=True,
     )
     try:
-        return run_standalone(app, app.session)  # a signal or the end of input exits as q does, keeping the run
+        return run_standalone(app, app.channel)  # a signal or the end of input exits as q does, keeping the run
     finally:
-        app.session.close()  # after the recovery save, which asks the child
+        app.channel.close()  # after the recovery save, which asks the child

@@ -140,7 +140,7 @@ def shot_app(shot: Shot):
 
 def _compare_app(shot: Shot):
     from nnplay.core.run.compare import Comparison, parse_comparison
-    from nnplay.tui.run.channel import ComparisonSession
+    from nnplay.tui.run.channel import ComparisonChannel
     from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
 
     comparison = Comparison(PRESETS[shot.preset].config(), parse_comparison(shot.compare or ""))
@@ -153,7 +153,7 @@ def _compare_app(shot: Shot):
 
     class StillCompare(CompareApp):
         def on_mount(self) -> None:
-            self.push_screen(CompareScreen(ComparisonSession(self.comparison), colors=TRUECOLOR))
+            self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=TRUECOLOR))
 
     return StillCompare(comparison)
 

@@ -14,7 +14,7 @@ from nnplay.tui.flags.flag_table import FLAG_FIELDS
 class ServePlan(NamedTuple):
     host: str
     port: int
-    command: str  # the shell command textual-serve runs for each browser session
+    command: str  # the shell command textual-serve runs for each browser connection
     public_url: str
     warning: str | None  # set when the server is reachable from other machines
 

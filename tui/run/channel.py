@@ -4,7 +4,7 @@ A channel (``RunChannel``) is a queue of typed commands (tui/run/commands.py) in
 runs ``run``: it handles the commands and trains through the one run loop
 (core/run/run_loop.py), publishing immutable snapshots into ``latest`` at most ``fps`` times a
 second. The UI's frame timer reads ``latest`` and ``drain_notices()``; it never sees the live
-arrays. ``TrainingSession`` is the app's run; ``ComparisonSession`` the compare screen's two.
+arrays. ``AppRunChannel`` is the app's run; ``ComparisonChannel`` the compare screen's two.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from nnplay.tui.run.commands import (
 
 Severity = Literal["information", "warning", "error"]  # a notice's, as Textual's notify takes it
 IDLE_POLL = 0.05
-# The kinds of unsaved edit the session counts (``unsaved_edits``).
+# The kinds of unsaved edit the run channel counts (``unsaved_edits``).
 DATA_EDIT, WEIGHT_EDIT, REWIND = "data", "weight", "rewind"
 
 
@@ -141,8 +141,8 @@ class RunCommands:
         return out
 
 
-class SessionCommands(RunCommands):
-    """The app's one run, whichever side trains it (``TrainingSession``'s worker in this process,
+class AppRunCommands(RunCommands):
+    """The app's one run, whichever side trains it (``AppRunChannel``'s worker in this process,
     or ``TrainerProcess``'s child): its newest snapshot, and whether no worker trains it now."""
 
     latest: Snapshot
@@ -229,7 +229,7 @@ class RunChannel:
         """The runs stopped, for ``reason``; their final snapshot is published next."""
 
 
-class TrainingSession(SessionCommands, RunChannel):
+class AppRunChannel(AppRunCommands, RunChannel):
     """The app's run: one trainer, its edits, saves and loads, and what a save would keep."""
 
     def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
@@ -331,7 +331,7 @@ class TrainingSession(SessionCommands, RunChannel):
             case ResumeFrom(moment):
                 self._edit(lambda trainer: trainer.resume_from(moment) + ": space trains on from here", REWIND)
             case _:
-                raise TypeError(f"not a session command: {command!r}")
+                raise TypeError(f"not a run-channel command: {command!r}")
 
     def _start(self, goal: int | None, kind: str = "iterations") -> None:
         trainer = self._trainer
@@ -458,7 +458,7 @@ class TrainingSession(SessionCommands, RunChannel):
         self._publish()
 
 
-class ComparisonSession(RunCommands, RunChannel):
+class ComparisonChannel(RunCommands, RunChannel):
     """The compare screen's two runs (core/run/compare.py), trained in step through the same loop."""
 
     def __init__(self, comparison: Comparison, fps: float = 15.0) -> None:

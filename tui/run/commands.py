@@ -1,7 +1,7 @@
-"""The commands the UI thread sends the training session (``TrainingSession``'s queue).
+"""The commands the UI thread sends the run channel (``AppRunChannel``'s queue).
 
-One type per thing the UI may ask of the run. The session's worker thread handles each in
-``TrainingSession._handle``; ``what`` names the command in a notice when it fails.
+One type per thing the UI may ask of the run. The run channel's worker thread handles each in
+``AppRunChannel._handle``; ``what`` names the command in a notice when it fails.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Replace:
 
 @dataclass(frozen=True)
 class Save:
-    """Save the session to ``path``; with ``reply``, the outcome goes there (see ``TrainingSession.save``)."""
+    """Save the session to ``path``; with ``reply``, the outcome goes there (see ``AppRunChannel.save``)."""
 
     path: str
     reply: Future | int | None = None  # to a trainer process, the token its answer carries back

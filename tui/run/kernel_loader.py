@@ -5,19 +5,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from nnplay.tui.run.channel import SessionCommands
+from nnplay.tui.run.channel import AppRunCommands
 from nnplay.tui.run.trainer_process import TrainerProcess
 
 
 def load_kernel_in_background(
-    session: SessionCommands, still_wanted: Callable[[], bool], warn: Callable[[str], None]
+    channel: AppRunCommands, still_wanted: Callable[[], bool], warn: Callable[[str], None]
 ) -> threading.Thread | None:
     """Compile (or load from numba's cache) the kernel on a daemon thread, not a worker:
     compiling cannot be interrupted, and quitting must not wait for it. ``warn`` says, in one
     line, why numpy goes on training when the kernel cannot load. A trainer process loads it
     itself (and says so the same way)."""
-    if isinstance(session, TrainerProcess):
-        session.load_kernel()
+    if isinstance(channel, TrainerProcess):
+        channel.load_kernel()
         return None
 
     def load() -> None:
@@ -29,7 +29,7 @@ def load_kernel_in_background(
         if kernel is None:
             warn(fallback_message())
         else:
-            session.set_kernel(kernel)
+            channel.set_kernel(kernel)
 
     thread = threading.Thread(target=load, name="nnplay-kernel", daemon=True)
     thread.start()

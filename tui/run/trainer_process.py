@@ -1,7 +1,7 @@
 """The trainer in a process of its own: the UI's side holds no ``Trainer``, only its snapshots.
 
 ``TrainerProcess`` is the UI's side of the run channel (the same commands and reads as
-``TrainingSession``: ``latest``, ``running``, ``drain_notices``, what a save would keep). It
+``AppRunChannel``: ``latest``, ``running``, ``drain_notices``, what a save would keep). It
 starts a child, a fresh interpreter that runs this module (``python -m``), not a fork: the
 app's process has threads (Textual's, BLAS's) by the time a child is restarted, and a fork
 copies their locks in whatever state they are; a fresh interpreter imports only the engine,
@@ -36,7 +36,7 @@ import numpy as np
 from nnplay.core.data.datasets import Dataset
 from nnplay.core.run.trainer import Moment, RunState, Snapshot, Trainer
 from nnplay.core.settings.config import TrainConfig
-from nnplay.tui.run.channel import Notice, SessionCommands, TrainingSession
+from nnplay.tui.run.channel import AppRunChannel, AppRunCommands, Notice
 from nnplay.tui.run.commands import (
     Command,
     Replace,
@@ -114,7 +114,7 @@ def how_it_ended(code: int | None) -> str:
     return f"ended (exit status {code})"
 
 
-class TrainerProcess(SessionCommands):
+class TrainerProcess(AppRunCommands):
     """The UI's side of a trainer in a child process; see the module's docstring."""
 
     def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
@@ -256,8 +256,8 @@ class TrainerProcess(SessionCommands):
 # -- the child's side ----------------------------------------------------------------
 
 
-class ChildSession(TrainingSession):
-    """The session in the child: commands from the socket, its state back after every round."""
+class ChildRunChannel(AppRunChannel):
+    """The run channel in the child: commands from the socket, its state back after every round."""
 
     def __init__(self, trainer: Trainer, fps: float, conn: Connection) -> None:
         self._conn = conn
@@ -320,21 +320,21 @@ def child_main(fd: int, parent: int) -> None:
     _die_with_parent(parent)
     conn = Connection(fd)
     parts, fps, unsaved_steps, unsaved_edits = conn.recv()
-    session = ChildSession(parts.trainer(), fps, conn)
-    session.unsaved_steps, session.unsaved_edits = unsaved_steps, unsaved_edits  # a restart keeps what was unsaved
+    channel = ChildRunChannel(parts.trainer(), fps, conn)
+    channel.unsaved_steps, channel.unsaved_edits = unsaved_steps, unsaved_edits  # a restart keeps what was unsaved
     ended = threading.Event()
 
     def receive() -> None:
         try:
             while (command := conn.recv()) is not None:
-                session._commands.put(command)
+                channel._commands.put(command)
         except (EOFError, OSError):
             pass  # the app is gone
         ended.set()
 
     threading.Thread(target=receive, name="nnplay-commands", daemon=True).start()
     try:
-        session.run(ended.is_set)
+        channel.run(ended.is_set)
     except (EOFError, OSError):
         pass  # the app is gone mid-send
     os._exit(0)  # without waiting for the kernel's loader or the interpreter's teardown

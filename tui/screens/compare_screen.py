@@ -1,9 +1,9 @@
 """Compare two runs side by side (``nnplay --compare lr=0.03,lr=3``, or the palette).
 
 Each side has its plot and its loss curves and status; both runs train in step through the
-one run loop, on a worker of the app (``ComparisonSession``: the screen only draws), which
+one run loop, on a worker of the app (``ComparisonChannel``: the screen only draws), which
 publishes a pair of snapshots at most ``fps`` times a second; a frame timer draws the newest
-pair. Keys (the session's typed commands): space run/pause, n one step, t train the
+pair. Keys (the run channel's typed commands): space run/pause, n one step, t train the
 configured iterations, r reset both to the shared first weights, escape closes. A run waits
 at its stop epoch or stop loss, as in the app; the comparison stops once neither run goes on.
 """
@@ -24,7 +24,7 @@ from nnplay.tui.model.frame import FrameSizes, build_frame
 from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import colour_count
-from nnplay.tui.run.channel import ComparisonSession
+from nnplay.tui.run.channel import ComparisonChannel
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.run_worker import start_run_worker
 from nnplay.tui.screens.text_prompt import Prompt
@@ -53,7 +53,7 @@ class CompareScreen(ModalScreen[None]):
         Binding("r", "reset", "Reset"),
     ]
 
-    def __init__(self, channel: ComparisonSession, colors: int = 256, fps: float = 15.0) -> None:
+    def __init__(self, channel: ComparisonChannel, colors: int = 256, fps: float = 15.0) -> None:
         super().__init__()
         self.channel = channel  # the two runs: commands in, pairs of snapshots out
         self.color_count = colors
@@ -129,7 +129,7 @@ class CompareScreen(ModalScreen[None]):
 def show_comparison(app: App, comparison: Comparison, colors: int, fps: float, closed=None) -> None:
     """The compare screen over ``app``, its two runs trained on a worker of the app that ends
     when the screen closes (then ``closed()``)."""
-    channel = ComparisonSession(comparison, fps)
+    channel = ComparisonChannel(comparison, fps)
     worker = start_run_worker(app, channel, "compare")
 
     def close(_: None) -> None:

@@ -1,7 +1,7 @@
 """The lessons pane (``L``): pick a lesson, read it, start it; see its tasks and their hints.
 
 Choosing a lesson posts ``LessonChosen`` with a ``LessonTracker`` for it; the app applies its
-setup (panel and session, as a preset does) and checks the tasks on every frame it draws.
+setup (panel and run channel, as a preset does) and checks the tasks on every frame it draws.
 Leaving the lesson (``x``) posts ``LessonChosen`` with none. The pane shows each
 task as done or not, with the numbers measured on the latest snapshot, and its hint on ``h``.
 """

@@ -6,7 +6,7 @@ import math
 
 from nnplay.tui.model.inspector import parameter_name
 from nnplay.tui.model.view_state import Selection
-from nnplay.tui.run.channel import SessionCommands
+from nnplay.tui.run.channel import AppRunCommands
 from nnplay.tui.screens.text_prompt import Prompt
 
 # A typed weight or bias: far past what training reaches, far below float32's range.
@@ -14,17 +14,17 @@ MAX_TYPED = 1e6
 
 
 class ParameterPrompt(Prompt[float]):
-    """Asks for a new value of the selected weight or bias of the session's network, offering its
-    value; the session sets it, and the plot follows at once. Dismisses with the value, or None:
+    """Asks for a new value of the selected weight or bias of the run's network, offering its
+    value; the run channel sets it, and the plot follows at once. Dismisses with the value, or None:
     escape, nothing typed, or a value that is not a number (refused in the notice line)."""
 
-    def __init__(self, session: SessionCommands, selection: Selection) -> None:
-        snap = session.latest
+    def __init__(self, channel: AppRunCommands, selection: Selection) -> None:
+        snap = channel.latest
         net = snap.network
         index = net.param_index(selection.layer, selection.neuron, selection.source)
         what = parameter_name(net.sizes, snap.config.features, selection)
         super().__init__(f"New value for the {what}", f"{float(net.params[index]):.6g}")
-        self.session, self.param_index, self.param_name = session, index, what
+        self.channel, self.param_index, self.param_name = channel, index, what
 
     def answer(self, text: str) -> float | None:
         try:
@@ -32,7 +32,7 @@ class ParameterPrompt(Prompt[float]):
         except ValueError as exc:
             self.app.notify(f"not changed: {exc}", severity="error")
             return None
-        self.session.set_parameter(self.param_index, value, self.param_name)
+        self.channel.set_parameter(self.param_index, value, self.param_name)
         return value
 
 

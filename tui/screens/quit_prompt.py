@@ -1,6 +1,6 @@
 """``q`` with unsaved work: a question first, since no key may lose data without a way back.
 
-With nothing unsaved (``TrainingSession.unsaved``), ``q`` quits at once. Otherwise the
+With nothing unsaved (``AppRunChannel.unsaved``), ``q`` quits at once. Otherwise the
 ``QuitPrompt`` says what would be lost, counted, and takes one key: ``q`` or ``y`` quits
 anyway (so ``q q`` quits), ``s`` saves through the app's own save prompt and quits once the
 file is written (a failed save is said, and the app stays), ``escape`` or ``n`` stays.
@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from nnplay.core.io.outside_text import printable
 from nnplay.tui.keys.key_table import KEYS, QUIT_ANSWERS
-from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, SessionCommands
+from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, AppRunCommands
 
 # How each kind of unsaved edit is counted, in the order they are said.
 EDIT_NAMES = ((DATA_EDIT, "data edit"), (WEIGHT_EDIT, "weight edit"), (REWIND, "rewind of the run"))
@@ -91,9 +91,9 @@ class QuitPrompt(ModalScreen[str | None]):
     """
     BINDINGS = _bindings()
 
-    def __init__(self, session: SessionCommands) -> None:
+    def __init__(self, channel: AppRunCommands) -> None:
         super().__init__()
-        self.session = session
+        self.channel = channel
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -105,7 +105,7 @@ class QuitPrompt(ModalScreen[str | None]):
         self.set_interval(REFRESH_SECONDS, self._refresh_count)
 
     def lost_text(self) -> str:
-        return unsaved_text(self.session.unsaved_steps, self.session.unsaved_edits) + "."
+        return unsaved_text(self.channel.unsaved_steps, self.channel.unsaved_edits) + "."
 
     def _refresh_count(self) -> None:
         self.query_one("#lost", Static).update(self.lost_text())

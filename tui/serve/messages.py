@@ -16,7 +16,7 @@ The rules (each in one place here; tui/serve/server.py and tui/serve/relay.py ap
   A size that is not a whole number (a float, 1e308, NaN, text, true) is refused.
 - A ``stdin`` frame holds at most ``STDIN_FRAME_MAX`` bytes; a larger one is dropped whole.
 - Input is metered in keys: a character, or one escape sequence (an arrow key, a mouse report),
-  is one key, as Textual turns it into one event. A session may send ``KEY_BURST`` keys at once
+  is one key, as Textual turns it into one event. A connection may send ``KEY_BURST`` keys at once
   (a paste of a long path fits) and ``KEYS_PER_SECOND`` after that (a typist sends about 15 a
   second, key repeat about 30, a moving mouse about 60): input beyond that is dropped whole,
   frame by frame. The app reads its input eagerly and queues every event, so this bounds what
@@ -27,7 +27,7 @@ The rules (each in one place here; tui/serve/server.py and tui/serve/relay.py ap
 - Resizes are passed on at most every ``RESIZE_INTERVAL`` seconds, the latest one last: each
   one lays the whole app out again.
 - Anything else (not JSON, not one of the five messages, a field of the wrong type) is a
-  violation: the session ends with one log line.
+  violation: the connection ends with one log line.
 """
 
 from __future__ import annotations

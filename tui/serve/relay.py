@@ -1,18 +1,18 @@
-"""One browser session of ``nnplay serve``: the client's messages, checked, passed to its app; the app
+"""One browser's connection to ``nnplay serve``: the client's messages, checked, passed to its app; the app
 ended once the client has gone.
 
 The rules:
 
 - Each message is checked by tui/serve/messages.py before anything reaches the app. A message
-  the page never sends ends the session: one log line, and the websocket is closed with 1008
+  the page never sends ends the connection: one log line, and the websocket is closed with 1008
   (policy violation). Input over its size or rate is dropped whole, with one log line for each
-  run of dropped frames; the session goes on. An app that has stopped reading its input ends
-  its session too (after ``APP_STALL`` seconds), so a client that leaves is always noticed.
+  run of dropped frames; the connection goes on. An app that has stopped reading its input ends
+  its connection too (after ``APP_STALL`` seconds), so a client that leaves is always noticed.
 - Once the client has gone (or was sent away), the app's output is still read and thrown away,
   so the app's last writes never block its exit. The app is asked to quit (textual-serve's
   ``quit``); one still running ``QUIT_GRACE`` seconds later gets SIGTERM (the app exits as for
   ``q`` and keeps unsaved work in a recovery file, tui/terminal/signals.py), and one still running
-  ``TERM_GRACE`` seconds after that gets SIGKILL. The session ends when the app's process has.
+  ``TERM_GRACE`` seconds after that gets SIGKILL. The connection ends when the app's process has.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ TERM_GRACE = 10.0
 APP_STALL = 30.0
 
 
-class Session:
+class ClientConnection:
     """A client's websocket and the app it drives (textual-serve's ``AppService``)."""
 
     def __init__(self, websocket: web.WebSocketResponse, app: AppService, say: Callable[[str], None]) -> None:
@@ -128,7 +128,7 @@ class Session:
 
     async def _to_app(self, sending: Awaitable[object]) -> bool:
         """Whether the app took what was sent within APP_STALL seconds; if not, it has stopped reading its
-        input (the write waits for room in its pipe for good), and the session ends with one line."""
+        input (the write waits for room in its pipe for good), and the connection ends with one line."""
         try:
             await asyncio.wait_for(sending, APP_STALL)
         except TimeoutError:

@@ -1,4 +1,4 @@
-"""``nnplay serve``: textual-serve's ``Server`` with two guards, the page's own origin and a session cap.
+"""``nnplay serve``: textual-serve's ``Server`` with two guards, the page's own origin and a connection cap.
 
 The rules:
 
@@ -9,14 +9,14 @@ The rules:
   another site open in the user's browser, a name rebound to this address by DNS, ``null`` or no
   ``Origin`` at all, gets HTTP 403 before any app process starts. (A browser always sends
   ``Origin`` with a websocket, and a page cannot set it.)
-- At most ``max_sessions`` apps run at once: each is a process of 100-170 MB. A session holds its
+- At most ``max_sessions`` apps run at once: each is a process of 100-170 MB. A connection holds its
   slot from its app's start until that process has ended. A page or websocket that arrives while
   every slot is taken waits up to ``SLOT_WAIT`` seconds for one (a reloaded page's old app is
   still quitting), then gets the message instead of an app: the page is served as a short
   HTTP 503 page, and a websocket gets the message written into its terminal and no process.
 - Every size a client sends is bounded before the app sees it: the websocket's ``?width=&height=``
   here, each message in tui/serve/relay.py (by the rules of tui/serve/messages.py), which also
-  ends a session's app once its client has gone. When the server stops, every session is ended
+  ends a connection's app once its client has gone. When the server stops, every connection is ended
   the same way first: no app outlives the server.
 - Every log line is one line: no traceback (an exception is named after the message), control
   characters shown as ``\\xNN`` (a URL or header is the client's text), at most ``LOG_LINE_MAX``
@@ -44,7 +44,7 @@ from textual_serve.server import Server
 
 from nnplay.core.io.outside_text import printable
 from nnplay.tui.serve.messages import Violation, query_size
-from nnplay.tui.serve.relay import Session
+from nnplay.tui.serve.relay import ClientConnection
 
 DEFAULT_MAX_SESSIONS = 4
 SLOT_WAIT = 3.0  # seconds a newcomer waits for a slot; a reloaded page's old app quits in about 1.5 s
@@ -143,11 +143,11 @@ class GuardedServer(Server):
         max_sessions: int = DEFAULT_MAX_SESSIONS,
         title: str = "nnplay",
     ) -> None:
-        # exec: the app's process replaces textual-serve's shell, so a signal to the session's process reaches the app.
+        # exec: the app's process replaces textual-serve's shell, so a signal to its process reaches the app.
         super().__init__(f"exec {command}", host=host, port=port, title=title, public_url=public_url)
         self.origins = page_origins(host, port, public_url)
         self.slots = Slots(max_sessions)
-        self.sessions: set[Session] = set()
+        self.connections: set[ClientConnection] = set()
 
     def busy_text(self) -> str:
         n = self.slots.limit
@@ -206,17 +206,17 @@ class GuardedServer(Server):
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's message loop, replaced: each message checked, the app ended when the client goes."""
-        session = Session(websocket, app_service, self.say)
-        self.sessions.add(session)
+        connection = ClientConnection(websocket, app_service, self.say)
+        self.connections.add(connection)
         try:
-            await session.run()
+            await connection.run()
         finally:
-            self.sessions.discard(session)
+            self.connections.discard(connection)
 
     async def on_shutdown(self, app: web.Application) -> None:
-        """The server is stopping (ctrl+c, SIGTERM): every session's client is sent away and its app ended,
+        """The server is stopping (ctrl+c, SIGTERM): every connection's client is sent away and its app ended,
         before aiohttp cancels the handlers (an app left running would outlive its server)."""
-        await asyncio.gather(*(session.end() for session in list(self.sessions)))
+        await asyncio.gather(*(connection.end() for connection in list(self.connections)))
 
     async def _busy_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """The message in the browser's terminal, and no app; held open so the page keeps showing it

@@ -48,7 +48,7 @@ from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 
 from nnplay.core.io.outside_text import printable
-from nnplay.tui.run.channel import SessionCommands
+from nnplay.tui.run.channel import AppRunCommands
 from nnplay.tui.terminal.driver import TerminalDriver
 
 _NAMES = ("SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGXCPU",
@@ -68,7 +68,7 @@ EXIT_LIMIT = 60.0
 EXIT_PROBE_INTERVAL = 0.1
 
 
-def run_app(app: App, session: SessionCommands | None, signals: tuple[int, ...] = ENDING) -> int | None:
+def run_app(app: App, channel: AppRunCommands | None, signals: tuple[int, ...] = ENDING) -> int | None:
     """``app.run()`` with ``signals`` and the end of input ending it through ``app.exit()``; returns
     what ended it (a signal's number, or ``END_OF_INPUT``), or None.
 
@@ -89,7 +89,7 @@ def run_app(app: App, session: SessionCommands | None, signals: tuple[int, ...] 
             if not first.acquire(blocking=False):
                 return  # already exiting
             received.append(reason)
-            threading.Thread(target=_watchdog, args=(session, reason, exited, loop), daemon=True).start()
+            threading.Thread(target=_watchdog, args=(channel, reason, exited, loop), daemon=True).start()
             loop.call_soon_threadsafe(app.exit)
 
         # A Python-level handler, not loop.add_signal_handler: it runs even while the loop is
@@ -179,15 +179,15 @@ def exit_finishes(
 
 
 def _watchdog(
-    session: SessionCommands | None, reason: int, exited: threading.Event, loop: asyncio.AbstractEventLoop
+    channel: AppRunCommands | None, reason: int, exited: threading.Event, loop: asyncio.AbstractEventLoop
 ) -> None:
     """End the process if the app's exit stalls or outlasts its limit (``exit_finishes``)."""
     if exit_finishes(exited, loop):
         return
     line = f"nnplay: ended by {ending_name(reason)}: the exit hung (the terminal is gone?), so it was cut short"
-    if session is not None and session.unsaved and session.stopped:
-        line += "; " + save_recovery(session)
-    elif session is not None and session.unsaved:
+    if channel is not None and channel.unsaved and channel.stopped:
+        line += "; " + save_recovery(channel)
+    elif channel is not None and channel.unsaved:
         line += "; the run could not be saved (its thread was still running)"
     try:
         os.write(2, (printable(line) + "\n").encode())
@@ -221,9 +221,9 @@ def recovery_name(now: float | None = None, pid: int | None = None) -> str:
     return f"nnplay-recovery-{stamp}-{os.getpid() if pid is None else pid}.npz"
 
 
-def save_recovery(session: SessionCommands, folders: list[Path] | None = None) -> str:
+def save_recovery(channel: AppRunCommands, folders: list[Path] | None = None) -> str:
     """Save the stopped session to the first folder that takes it; the one line that says what happened."""
-    steps = session.unsaved_steps
+    steps = channel.unsaved_steps
     what = f"{steps:,} unsaved step{'s' if steps != 1 else ''}" if steps else "unsaved edits"
     name = recovery_name()
     reasons = []
@@ -231,7 +231,7 @@ def save_recovery(session: SessionCommands, folders: list[Path] | None = None) -
         path = folder / name
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            step = session.save_after_stop(str(path))
+            step = channel.save_after_stop(str(path))
         except Exception as exc:  # whatever the save raises, the next folder may still take it
             reasons.append(f"{folder}: {getattr(exc, 'strerror', None) or exc}")
             continue
@@ -239,11 +239,11 @@ def save_recovery(session: SessionCommands, folders: list[Path] | None = None) -
     return f"could not save the run ({what}): " + "; ".join(reasons)
 
 
-def exit_after_signal(session: SessionCommands | None, reason: int) -> int:
+def exit_after_signal(channel: AppRunCommands | None, reason: int) -> int:
     """Report the ending on stderr (and save the run); the exit status."""
     name = ending_name(reason)
-    if session is not None and session.unsaved:
-        line = f"nnplay: ended by {name}: {save_recovery(session)}"
+    if channel is not None and channel.unsaved:
+        line = f"nnplay: ended by {name}: {save_recovery(channel)}"
     else:
         line = f"nnplay: ended by {name}; the run had nothing unsaved"
     try:
@@ -253,8 +253,8 @@ def exit_after_signal(session: SessionCommands | None, reason: int) -> int:
     return exit_status(reason)
 
 
-def run_standalone(app: App, session: SessionCommands | None) -> int:
+def run_standalone(app: App, channel: AppRunCommands | None) -> int:
     """Run one of the ``nnplay`` command's apps; its exit status."""
     with ignored(ENDING):
-        reason = run_app(app, session)
-        return 0 if reason is None else exit_after_signal(session, reason)
+        reason = run_app(app, channel)
+        return 0 if reason is None else exit_after_signal(channel, reason)

@@ -1,6 +1,6 @@
-"""What a session passes on to its app (tui/serve/relay.py), with a scripted client and an app that
+"""What a connection passes on to its app (tui/serve/relay.py), with a scripted client and an app that
 records what it is sent: resizes coalesced to the latest, input over its budget dropped with one line,
-and an app that stops reading its input ends the session."""
+and an app that stops reading its input ends the connection."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 pytest.importorskip("textual_serve")
 from aiohttp import WSMessage, WSMsgType
 
-from nnplay.tui.serve import relay as serve_session
+from nnplay.tui.serve import relay as relay_module
 from nnplay.tui.serve.messages import KEY_BURST, RESIZE_INTERVAL
-from nnplay.tui.serve.relay import Session
+from nnplay.tui.serve.relay import ClientConnection
 
 
 class ScriptedClient:
@@ -41,7 +41,7 @@ class ScriptedClient:
 
 
 class RecordingApp:
-    """textual-serve's AppService as the session uses it, recording instead of running a process."""
+    """textual-serve's AppService as the connection uses it, recording instead of running a process."""
 
     _process = None
 
@@ -69,7 +69,7 @@ def relay(
     frames: list[str], linger: float, app: RecordingApp | None = None
 ) -> tuple[RecordingApp, ScriptedClient, list[str]]:
     app, client, lines = app or RecordingApp(), ScriptedClient(frames, linger), []
-    asyncio.run(Session(client, app, lines.append).run())  # type: ignore[arg-type]
+    asyncio.run(ClientConnection(client, app, lines.append).run())  # type: ignore[arg-type]
     return app, client, lines
 
 
@@ -90,7 +90,7 @@ def test_input_over_the_burst_is_dropped_whole_with_one_line_and_a_ping_is_answe
 
 
 def test_an_app_that_stops_reading_its_input_ends_the_session_with_one_line(monkeypatch) -> None:
-    monkeypatch.setattr(serve_session, "APP_STALL", 0.2)
+    monkeypatch.setattr(relay_module, "APP_STALL", 0.2)
     frames = [json.dumps(["stdin", "n"]), json.dumps(["stdin", "m"])]
     _, client, lines = relay(frames, linger=600, app=StalledApp())  # returns long before the client would go
     assert not client.closed and client.frames == [json.dumps(["stdin", "m"])]

@@ -1,4 +1,4 @@
-"""The session's typed commands, run on the test thread as the worker would run them."""
+"""The run channel's typed commands, run on the test thread as the worker would run them."""
 
 from __future__ import annotations
 
@@ -8,36 +8,36 @@ import numpy as np
 
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.config import TrainConfig
-from nnplay.tui.run.channel import TrainingSession
-from tests.tui.session_driving import handled, worker_running
+from nnplay.tui.run.channel import AppRunChannel
+from tests.tui.channel_driving import handled, worker_running
 
 CONFIG = TrainConfig(dataset="xor", train_size=60, layers=(4,), batch_size=6, seed=2)
 
 
 def test_resume_from_rewinds_the_run_on_the_worker_and_says_so() -> None:
-    session = TrainingSession(Trainer(CONFIG))
+    channel = AppRunChannel(Trainer(CONFIG))
     for _ in range(3):
-        session.step(10)
-    moment = handled(session).latest.timeline[1]
-    assert session.latest.step == 30 and not session.unsaved_edits
-    session.resume_from(moment)
-    snap = handled(session).latest
+        channel.step(10)
+    moment = handled(channel).latest.timeline[1]
+    assert channel.latest.step == 30 and not channel.unsaved_edits
+    channel.resume_from(moment)
+    snap = handled(channel).latest
     assert snap.step == moment.step == 10
     np.testing.assert_array_equal(snap.network.params, moment.params)
-    assert [n.text for n in session.drain_notices()] == ["rewound the run to step 10: space trains on from here"]
-    assert session.unsaved_edits  # a rewound run is not what any file holds
+    assert [n.text for n in channel.drain_notices()] == ["rewound the run to step 10: space trains on from here"]
+    assert channel.unsaved_edits  # a rewound run is not what any file holds
 
 
 def test_a_refused_edit_is_one_error_notice_and_changes_nothing() -> None:
-    session = TrainingSession(Trainer(CONFIG))
-    before = session.latest
-    session.set_parameter(0, float("inf"), "weight x -> layer 1 n1")
-    session.remove_nearest(0.0, 0.0)
-    notices = handled(session).drain_notices()
+    channel = AppRunChannel(Trainer(CONFIG))
+    before = channel.latest
+    channel.set_parameter(0, float("inf"), "weight x -> layer 1 n1")
+    channel.remove_nearest(0.0, 0.0)
+    notices = handled(channel).drain_notices()
     assert [n.severity for n in notices] == ["error", "information"]
     assert "weight x -> layer 1 n1 must be a finite number" in notices[0].text
     assert notices[1].text.startswith("removed the point at")
-    assert len(session.latest.data.X_train) == len(before.data.X_train) - 1
+    assert len(channel.latest.data.X_train) == len(before.data.X_train) - 1
 
 
 class EveryChunk:
@@ -50,8 +50,8 @@ class EveryChunk:
         pass
 
 
-class RecordedSession(TrainingSession):
-    """A session that notes, at each snapshot it publishes, the notices already queued for the UI."""
+class RecordedRunChannel(AppRunChannel):
+    """A run channel that notes, at each snapshot it publishes, the notices already queued for the UI."""
 
     def __init__(self, trainer: Trainer) -> None:
         self.published: list[tuple[int | None, list[str]]] = []
@@ -74,19 +74,19 @@ def test_a_diverged_snapshot_is_never_published_before_its_notice() -> None:
     config = TrainConfig(
         dataset="reg-plane", train_size=200, layers=(), output="linear", loss="mse", lr=50.0, batch_size=10
     )
-    session = RecordedSession(Trainer(config))
-    with worker_running(session):
-        session.toggle_run()
+    channel = RecordedRunChannel(Trainer(config))
+    with worker_running(channel):
+        channel.toggle_run()
         deadline = time.monotonic() + 30
-        while (session.latest.diverged_at is None or session.running) and time.monotonic() < deadline:
+        while (channel.latest.diverged_at is None or channel.running) and time.monotonic() < deadline:
             time.sleep(0.01)
-    diverged = [notices for at, notices in session.published if at is not None]
+    diverged = [notices for at, notices in channel.published if at is not None]
     assert diverged, "the run never diverged"
     assert all(any(text.startswith("diverged at step") for text in notices) for notices in diverged), diverged
 
 
-class OneSlowPublish(TrainingSession):
-    """A session whose first snapshot waits 0.2 s without working, as a publish does when the OS
+class OneSlowPublish(AppRunChannel):
+    """A run channel whose first snapshot waits 0.2 s without working, as a publish does when the OS
     or the UI holds the CPU or the GIL meanwhile."""
 
     def __init__(self, trainer: Trainer) -> None:
@@ -101,39 +101,39 @@ class OneSlowPublish(TrainingSession):
 
 
 def test_a_publish_held_up_by_other_work_does_not_space_the_next_ones_out() -> None:
-    session = OneSlowPublish(Trainer(CONFIG.replace(train_size=200)))
-    with worker_running(session):
-        session.toggle_run()
+    channel = OneSlowPublish(Trainer(CONFIG.replace(train_size=200)))
+    with worker_running(channel):
+        channel.toggle_run()
         time.sleep(1.2)
     # Charged by the wall clock, the 0.2 s wait made the next snapshot due 2 s later (at 10% of the time).
-    assert len(session.publishes) >= 4, session.publishes
+    assert len(channel.publishes) >= 4, channel.publishes
 
 
 def test_a_save_that_fails_in_any_way_answers_its_reply(monkeypatch) -> None:
     from concurrent.futures import Future
 
-    import nnplay.tui.run.channel as session_module
+    import nnplay.tui.run.channel as channel_module
 
     def broken(trainer, path):
         raise ValueError("not a session path")
 
-    monkeypatch.setattr(session_module, "save_session", broken)
-    session = TrainingSession(Trainer(CONFIG))
+    monkeypatch.setattr(channel_module, "save_session", broken)
+    channel = AppRunChannel(Trainer(CONFIG))
     reply: Future = Future()
-    session.save("x.npz", reply)
-    handled(session)
+    channel.save("x.npz", reply)
+    handled(channel)
     assert isinstance(reply.exception(timeout=1), ValueError)  # the quit-and-save waits on it: never forever
-    session.save("x.npz")
-    assert [n.severity for n in handled(session).drain_notices()] == ["error"]
+    channel.save("x.npz")
+    assert [n.severity for n in handled(channel).drain_notices()] == ["error"]
 
 
-def test_the_session_the_comparison_and_train_until_train_through_the_one_run_loop(monkeypatch) -> None:
-    """One loop (core/run/run_loop.py) for one run or two: the app's session, the compare screen's
+def test_the_channel_the_comparison_and_train_until_train_through_the_one_run_loop(monkeypatch) -> None:
+    """One loop (core/run/run_loop.py) for one run or two: the app's run channel, the compare screen's
     runs and the headless ``train_until`` each train by its ``advance``."""
     from nnplay.core.run.compare import Comparison, parse_comparison
     from nnplay.core.run.run_loop import RunLoop
     from nnplay.core.run.train_until import train_until
-    from nnplay.tui.run.channel import ComparisonSession
+    from nnplay.tui.run.channel import ComparisonChannel
 
     trained: list[tuple[int, ...]] = []  # the ids of the trainers of each chunk
     advance = RunLoop.advance
@@ -144,16 +144,16 @@ def test_the_session_the_comparison_and_train_until_train_through_the_one_run_lo
 
     monkeypatch.setattr(RunLoop, "advance", spy)
 
-    session = TrainingSession(Trainer(CONFIG))
-    with worker_running(session):
-        session.toggle_run()
+    channel = AppRunChannel(Trainer(CONFIG))
+    with worker_running(channel):
+        channel.toggle_run()
         deadline = time.monotonic() + 60
-        while session.latest.step == 0 and time.monotonic() < deadline:
+        while channel.latest.step == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
-    assert (id(session._trainer),) in trained
+    assert (id(channel._trainer),) in trained
 
     comparison = Comparison(CONFIG, parse_comparison("lr=0.03,lr=3"))
-    pair = ComparisonSession(comparison)
+    pair = ComparisonChannel(comparison)
     with worker_running(pair):
         pair.train_iterations()
         deadline = time.monotonic() + 60
