@@ -8,6 +8,7 @@ entry shows the reason under its field and the last good value stays in force.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import suppress
 from typing import Any
 
 from rich.text import Text
@@ -170,6 +171,17 @@ class PanelButton(KeysInOrder, Button):
 
 class PanelSelect(KeysInOrder, Select[str]):
     """A choice field that takes a burst's keys in order (tui/widgets/keys_in_order.py)."""
+
+    # The panel's rows are mounted one at a time during start-up; a signal then ends the app, whose
+    # teardown can take a select's parts (its overlay, its label) before Select's Mount handler sets
+    # them up, which then raises NoMatches into the exit. A select being torn down needs no setting up.
+    def _setup_options_renderables(self) -> None:
+        with suppress(NoMatches):
+            super()._setup_options_renderables()
+
+    def _init_selected_option(self, hint: Any = Select.NULL) -> None:
+        with suppress(NoMatches):
+            super()._init_selected_option(hint)
 
 
 class FeatureList(KeysInOrder, SelectionList[str]):
@@ -564,6 +576,8 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
             shown = self.config
             try:
                 for name, label in LAYOUT:
+                    if not self.is_attached:  # the app is ending: no more rows
+                        break
                     async with self.batch():
                         await self.mount_all(list(self._row(name, label)))
                     if between is not None:
