@@ -53,13 +53,14 @@ from nnplay.tui.widgets.lesson_bar import follow_lesson, show_lesson_bar
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import SaysNoticesInLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.pointer_on_removed import DropsPointerOnRemovedWidgets
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
-class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
+class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLine):
     """The playground: one run drawn by four panes."""
 
     TITLE = "nnplay"

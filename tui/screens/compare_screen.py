@@ -29,6 +29,7 @@ from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.run_worker import start_run_worker
 from nnplay.tui.screens.text_prompt import Prompt
 from nnplay.tui.widgets.metrics import Metrics
+from nnplay.tui.widgets.pointer_on_removed import DropsPointerOnRemovedWidgets
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
 PLOT_ONLY = ViewState(diagram=False)  # no diagram beside the plots: no thumbnails to compute
@@ -167,7 +168,7 @@ class ComparePrompt(Prompt[Comparison]):
             return None
 
 
-class CompareApp(App[None]):
+class CompareApp(DropsPointerOnRemovedWidgets):
     """``nnplay --compare``: the comparison alone; closing it quits."""
 
     TITLE = "nnplay compare"
