@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app_folder import app_folder  # noqa: E402
 from bench_terminal_bytes import tmux  # noqa: E402
 from smoke_mode import parse_args  # noqa: E402
 
@@ -56,7 +57,7 @@ def terminal_presses(presses: int, engine: str, preset: str) -> list[float]:
     """Seconds from sending `p` to tmux until the screen shows the other legend, while training."""
     socket = f"nnplay-keys-{os.getpid()}"
     app = [sys.executable, "-m", "nnplay.tui.cli", "--preset", preset, "--engine", engine]
-    command = f"cd {ROOT} && env -u COLUMNS -u LINES TERM=xterm-256color {shlex.join(app)}"
+    command = f"cd {app_folder()} && env -u COLUMNS -u LINES TERM=xterm-256color {shlex.join(app)}"
     latencies = []
     tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", command)
     try:

@@ -15,9 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from app_folder import app_folder
 from smoke_mode import parse_args
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -36,7 +35,7 @@ def main() -> None:
     args = parse_args(parser, minutes=0.02, every=0.5)
     socket = f"nnplay-mem-{os.getpid()}"
     app = f"{sys.executable} -m nnplay.tui.cli --preset {args.preset} --engine {args.engine}"
-    command = f"cd {ROOT} && TERM=xterm-256color exec {app}"
+    command = f"cd {app_folder()} && TERM=xterm-256color exec {app}"
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
     try:
         time.sleep(3)
