@@ -7,9 +7,15 @@ watchers of removed widgets only when ``compact`` changes, which it never does h
 every removed key (with its styles and caches) stays alive. A random-use soak grew by
 ~20 MB a minute this way (Textual 8.2, upstream issue Textualize/textual#6666).
 This footer drops the watchers of closed keys after each recompose.
+
+It also recomposes only when what it shows changes: moving between two fields (or any focus
+change that leaves the same keys working) would otherwise remove and mount all its keys, with a
+restyle and a new layout of the screen, several times per key pressed.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -21,7 +27,27 @@ from nnplay.tui.keys.key_table import footer_rank
 
 
 class BindingsFooter(Footer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._composed_for: tuple[Any, ...] | None = None
+
+    def _what_compose_shows(self) -> tuple[Any, ...]:
+        """Everything ``compose`` reads: the keys, their state and words, the width, the style."""
+        if not self._bindings_ready:
+            return ()
+        app = self.app
+        keys = tuple(
+            (binding, app.get_key_display(binding), enabled, tooltip)
+            for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == app.COMMAND_PALETTE_BINDING
+        )
+        return keys, app.size.width, self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE
+
     async def recompose(self) -> None:
+        shows = self._what_compose_shows()
+        if shows == self._composed_for:
+            return
+        self._composed_for = shows
         await super().recompose()
         watchers = getattr(self, "__watchers", {})
         for name, entries in watchers.items():

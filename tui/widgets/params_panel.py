@@ -413,6 +413,15 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
                 pass
         self.screen.focus_next() if direction > 0 else self.screen.focus_previous()
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Restyle the panel alone when it takes or loses the focus (enter or escape out of a field).
+
+        Textual restyles the focused widget with all its descendants, here the ~150 widgets of
+        every row, on each such key; no rule styles a row by the panel's focus (the look of the
+        field with the focus follows the field itself), so the rows' styles cannot change.
+        """
+        self.app.stylesheet.update_nodes([self], animate=True)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._mark_row(event.widget, True)
 
