@@ -412,7 +412,6 @@ _TEST_LIGHTEN = 0.6
 # A misclassified point keeps its true class's colour (the playground's convention) and is
 # underlined and bold: attributes every colour depth, NO_COLOR included, shows.
 FLAG_STYLE = Style(underline=True, bold=True)
-TEST_GLYPH = "◦"
 BIG_POINT = "●"  # a point drawn a whole cell large when there are few of them
 BIG_TEST_POINT = "○"
 
