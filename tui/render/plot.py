@@ -125,10 +125,7 @@ class PlotStyle:
             base = self._base_space(levels, n_point_keys)
             # Only keys never seen with this style reach Python; later frames
             # are a pure table lookup however many distinct styles they use.
-            # The distinct new keys, in order (np.unique would import numpy.ma on the first frame: ~10 ms).
-            new_keys = np.zeros(key_space, dtype=bool)
-            new_keys[keys[unknown]] = True
-            for key in np.flatnonzero(new_keys).tolist():
+            for key in np.unique(keys[unknown]).tolist():
                 if key >= base:
                     upper, lower = divmod(key - base, 1 + self._sizes[0] * levels)
                     cell_style = self._half_style(upper, lower, levels)
