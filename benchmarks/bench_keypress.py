@@ -2,6 +2,7 @@
 
     python benchmarks/bench_keypress.py [--presses 30] [--engine numpy|numba] [--only tmux|headless]
                                         [--network 8x64 --points 5000] [--smoke]
+    python benchmarks/bench_keypress.py --help-screen [--layers 64,64,64] [--presses 20] [--smoke]
 
 In a terminal (tmux), as a user sees it: the app (``nnplay --preset PRESET --engine ENGINE``)
 trains, `p` is sent with ``send-keys`` again and again, and the screen is read back
@@ -15,6 +16,11 @@ measures the time from the key being posted to the app until its action has run 
 frame it asks for is drawn, while the trainer thread competes for the interpreter. Reports
 median and worst. ``--network`` (hidden layers as in bench_frames.py: "8x64" is eight of 64)
 and ``--points`` train that network on the spiral instead of the preset.
+
+With ``--help-screen``, in a terminal: while the spiral trains with ``--layers`` hidden layers
+(64,64,64 unless told), `?` is sent and the screen read back until the help's title is on it;
+then escape closes it, and again. Reports the first press (the help is not built before the app is
+up) and the median and worst of the rest, from the key to the help on screen.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from bench_terminal_bytes import tmux  # noqa: E402
 from smoke_mode import parse_args  # noqa: E402
 
 LEGEND = ("points: true class (p)", "points: predicted (p)")  # what `p` switches between
+HELP_TITLE = "nnplay help"  # the help screen's first line
 
 
 def wait_for_screen(socket: str, seen: Callable[[str], bool], what: str, seconds: float = 60.0) -> str:
@@ -55,8 +62,36 @@ def wait_for_screen(socket: str, seen: Callable[[str], bool], what: str, seconds
 
 def terminal_presses(presses: int, engine: str, preset: str) -> list[float]:
     """Seconds from sending `p` to tmux until the screen shows the other legend, while training."""
+
+    def press(socket: str) -> float:
+        shown = next(i for i, text in enumerate(LEGEND) if text in tmux(socket, "capture-pane", "-p"))
+        started = time.perf_counter()
+        tmux(socket, "send-keys", "p")
+        wait_for_screen(socket, lambda s, want=LEGEND[1 - shown]: want in s, "the other legend", 30.0)
+        return time.perf_counter() - started
+
+    return while_training(presses, ["--preset", preset, "--engine", engine], press)
+
+
+def help_presses(presses: int, engine: str, layers: str) -> list[float]:
+    """Seconds from sending `?` to tmux until the help is on screen, while the spiral trains on ``layers``."""
+
+    def press(socket: str) -> float:
+        started = time.perf_counter()
+        tmux(socket, "send-keys", "?")
+        wait_for_screen(socket, lambda s: HELP_TITLE in s, "the help", 30.0)
+        seconds = time.perf_counter() - started
+        tmux(socket, "send-keys", "Escape")
+        wait_for_screen(socket, lambda s: HELP_TITLE not in s and "steps/s" in s, "the app again, training", 30.0)
+        return seconds
+
+    return while_training(presses, ["--preset", "spiral", "--layers", layers, "--engine", engine], press)
+
+
+def while_training(presses: int, flags: list[str], press: Callable[[str], float]) -> list[float]:
+    """``press(socket)``'s seconds, ``presses`` times, in tmux while the app (with ``flags``) trains."""
     socket = f"nnplay-keys-{os.getpid()}"
-    app = [sys.executable, "-m", "nnplay.tui.cli", "--preset", preset, "--engine", engine]
+    app = [sys.executable, "-m", "nnplay.tui.cli", *flags]
     command = f"cd {app_folder()} && env -u COLUMNS -u LINES TERM=xterm-256color {shlex.join(app)}"
     latencies = []
     tmux(socket, "new-session", "-d", "-x", "120", "-y", "40", command)
@@ -66,12 +101,7 @@ def terminal_presses(presses: int, engine: str, preset: str) -> list[float]:
         wait_for_screen(socket, lambda s: "steps/s" in s, "training (steps/s on the status line)")
         time.sleep(1.0)  # past the first training frames
         for _ in range(presses):
-            before = tmux(socket, "capture-pane", "-p")
-            shown = next(i for i, text in enumerate(LEGEND) if text in before)
-            started = time.perf_counter()
-            tmux(socket, "send-keys", "p")
-            wait_for_screen(socket, lambda s, want=LEGEND[1 - shown]: want in s, "the other legend", 30.0)
-            latencies.append(time.perf_counter() - started)
+            latencies.append(press(socket))
             time.sleep(0.2)
         screen = tmux(socket, "capture-pane", "-p")
         if "steps/s" not in screen:
@@ -142,16 +172,25 @@ def main() -> None:
     parser.add_argument("--network", default=None)
     parser.add_argument("--points", type=int, default=5000)
     parser.add_argument("--only", choices=("tmux", "headless"), default=None, help="one of the two measures")
-    args = parse_args(parser, presses=2)
+    parser.add_argument("--help-screen", action="store_true", help="time ? to the help on screen (tmux) instead")
+    parser.add_argument("--layers", default="64,64,64", help="the spiral's hidden layers for --help-screen")
+    args = parse_args(parser, presses=3, layers="8")
     print(f"load average {os.getloadavg()[0]:.2f}")
-    if args.only != "headless":
+    if args.help_screen:
+        first, *latencies = help_presses(args.presses, args.engine, args.layers)
+        print(
+            f"{args.presses} presses of ? while spiral {args.layers} trains in tmux ({args.engine}), ? to help on "
+            f"screen: first {first * 1000:.1f} ms, then median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"worst {max(latencies) * 1000:.1f} ms"
+        )
+    elif args.only != "headless":
         latencies = sorted(terminal_presses(args.presses, args.engine, args.preset))
         print(
             f"{args.presses} presses of p while training in tmux ({args.preset}, {args.engine}), key to screen: "
             f"median {statistics.median(latencies) * 1000:.1f} ms, worst {latencies[-1] * 1000:.1f} ms",
             flush=True,
         )
-    if args.only != "tmux":
+    if args.only != "tmux" and not args.help_screen:
         latencies = sorted(asyncio.run(measure(args.presses, args.engine, args.preset, args.network, args.points)))
         what = args.preset if args.network is None else f"{args.network}, {args.points:,} points"
         print(

@@ -22,6 +22,7 @@ SMOKE_RUNS = {
     "bench_engine.py --scan": (["--scan"], "numba/numpy"),
     "bench_frames.py": ([], "shown/s"),
     "bench_keypress.py": ([], "key to screen"),
+    "bench_keypress.py --help-screen": (["--help-screen"], "? to help on screen"),
     "bench_landscape.py": ([], "float32 ms"),
     "bench_memory.py": ([], "peak RSS"),
     "bench_path.py": ([], "on/off"),

@@ -43,6 +43,7 @@ from nnplay.tui.run.kernel_loader import load_kernel_in_background
 from nnplay.tui.run.trainer_process import TrainerProcess
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import ComparePrompt, show_comparison
+from nnplay.tui.screens.help_screen import prepare_help, show_help
 from nnplay.tui.screens.lessons_screen import LessonChosen, LessonsScreen
 from nnplay.tui.screens.parameter_prompt import ParameterPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt, quit_once_saved
@@ -111,6 +112,7 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
                 start_run_worker(self, self.channel, "trainer")
             if self.use_kernel:
                 self.startup.when_up(self.load_kernel)  # importing numba holds the GIL for ~0.5 s
+            self.startup.when_up(lambda: prepare_help(self))  # so the first ? opens at once
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.on_resize(events.Resize(self.size, self.size))
 
@@ -292,9 +294,7 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
         self.push_screen(ExplainScreen(shown.snapshot if shown else self.channel.latest, self.view.selection))
 
     def action_help(self) -> None:
-        from nnplay.tui.screens.help_screen import HelpScreen  # Markdown: slow to import, not needed at start
-
-        self.push_screen(HelpScreen())
+        show_help(self)
 
     def action_share(self) -> None:
         """The exact command line of the current setup: shown whole, and copied (tui/screens/share_screen.py)."""
