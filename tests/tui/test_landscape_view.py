@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import numpy as np
 import pytest
@@ -13,13 +14,14 @@ from textual.pilot import Pilot
 from nnplay.core.run import landscape as core
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
-from nnplay.tui.model.landscape_view import LandscapeCache, plane_parameters
+from nnplay.tui.model.landscape_view import MEASURING, LandscapeCache, LandscapePicture, plane_parameters
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 from nnplay.tui.render.landscape import HERE_GLYPH, PATH_GLYPH, SHADES, STEPS, render_landscape, step_rgb, steps_of
 from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.widgets.loss_landscape import LossLandscape
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
-from tests.tui.app_thread import AppThread
+from tests.tui.app_thread import DEADLINE, AppThread
+from tests.tui.waiting import wait_until
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
@@ -166,11 +168,21 @@ def ui(make_app) -> AppThread:
 
 
 async def drawn(pilot: Pilot) -> None:
+    """The newest frame drawn, with its landscape when it shows one (measured off the UI thread)."""
     app = pilot.app
-    await pilot.pause(0)
-    app.channel._handle_commands(block=False)
-    app.draw_frame()
-    await pilot.pause()
+
+    async def draw() -> None:
+        await pilot.pause(0)
+        app.channel._handle_commands(block=False)
+        app.draw_frame()
+        await pilot.pause()
+
+    await draw()
+    await wait_until(
+        lambda: app.frames.frame.landscape is not MEASURING and not app.frames.landscapes.busy,
+        what="the landscape to be measured and drawn",
+        between=draw,
+    )
 
 
 def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppThread) -> None:
@@ -211,6 +223,55 @@ def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppT
         await drawn(pilot)
 
     ui.run(check)
+
+
+def test_the_pane_says_it_measures_at_once_and_the_ui_draws_on_while_the_surface_is_measured(
+    make_app, monkeypatch
+) -> None:
+    """The surface is measured off the UI thread: until it arrives the pane says so, and frames
+    are drawn meanwhile (the measuring here waits for the test, however long that takes)."""
+    released = threading.Event()
+    real_measure = core.measure
+    ui_thread: list[threading.Thread] = []
+    measured_on_ui_thread: list[bool] = []
+
+    def held_measure(*args, **kwargs):
+        if threading.current_thread() in ui_thread:  # (held there, it would hang the app)
+            measured_on_ui_thread.append(True)
+        else:
+            released.wait(DEADLINE)
+        return real_measure(*args, **kwargs)
+
+    monkeypatch.setattr(core, "measure", held_measure)
+    app = make_app(PRESETS["seed-v2"].config(train_size=2000))
+
+    async def check(pilot: Pilot) -> None:
+        ui_thread.append(threading.current_thread())
+        pane = app.query_one(LossLandscape)
+        await pilot.press("m")
+        app.draw_frame()  # returns while the surface is held: the UI thread does not wait for it
+        await pilot.pause()
+        assert pane.display and str(pane.render()) == MEASURING
+        assert "measuring" in app.export_screenshot()  # on screen, not only in the pane's content
+        await wait_until(lambda: app.frames.landscapes.busy, what="the surface to be asked for", between=pilot.pause)
+        app.draw_frame()
+        await pilot.pause()
+        assert app.frames.frame.landscape is MEASURING and str(pane.render()) == MEASURING
+        released.set()
+        await wait_until(
+            lambda: isinstance(app.frames.frame.landscape, LandscapePicture),
+            what="the measured surface to be drawn",
+            between=pilot.pause,  # the frame timer draws it: no key, no new snapshot needed
+        )
+        await wait_until(lambda: "↑ b1[1]" in str(pane.render()), what="the pane to draw it", between=pilot.pause)
+
+    ui = AppThread(app, (120, 40))
+    try:
+        ui.run(check)
+    finally:
+        released.set()
+        ui.close()
+    assert not measured_on_ui_thread
 
 
 def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui: AppThread) -> None:

@@ -170,6 +170,11 @@ async def pose(pilot, shot: Shot) -> None:
     await pilot.pause(0.2)
     if draw:
         draw()
+        await pilot.pause()
+        # The loss landscape is measured off the UI thread: the picture waits for its surface.
+        while app.frames.landscapes.busy:
+            await asyncio.sleep(0.01)
+            draw()
     await pilot.pause()
     if shot.lesson is not None or shot.compare is not None:
         app.clear_notifications()  # the lesson's opening words would cover the bar
