@@ -89,6 +89,27 @@ def test_the_path_plane_falls_back_to_random_directions_without_a_path_and_says_
     np.testing.assert_allclose(picture.path[-1], [0.0, 0.0], atol=1e-9)
 
 
+def test_a_run_jumping_out_of_the_bowl_keeps_its_rings_past_float32s_range() -> None:
+    """Lesson 9 at lr 2.3 (out of the bowl, not yet diverged): losses of 1e44 overflow float32, and
+    the map would be one flat colour; measured in float64 it keeps its steps, the run's own loss
+    at its centre. Its path moves in one direction only: the random plane says so, not "no path"."""
+    from nnplay.core.teaching.lessons import LESSONS
+
+    lesson = next(lesson for lesson in LESSONS if lesson.key == "landscape")
+    trainer = Trainer(lesson.config().replace(lr=2.3))
+    for _ in range(10):
+        trainer.step(20)
+        trainer.evaluate()
+    snap = trainer.snapshot()
+    assert snap.metrics.train_loss > 1e40 and snap.diverged_at is None
+    picture = LandscapeCache().picture(snap, ViewState(landscape=True), (48, 24), snap.timeline)
+    losses = picture.landscape.losses
+    assert np.isfinite(losses).all() and losses.max() > 2 * losses.min()
+    assert picture.landscape.origin_loss == pytest.approx(snap.metrics.train_loss, rel=1e-9)
+    on_path = LandscapeCache().picture(snap, ViewState(landscape=True, landscape_plane="path"), (48, 24), ())
+    assert "one direction only" in on_path.note and "no path" not in on_path.note
+
+
 def test_time_travel_moves_the_point_along_the_path() -> None:
     trainer = trained()
     snap = trainer.snapshot()

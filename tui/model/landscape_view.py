@@ -218,9 +218,14 @@ def measure_surface(snap: Snapshot, key: PlaneKey, path: np.ndarray, size: tuple
         try:
             plane = core.pca_plane(net.params, path)
             note = "the plane the run moved in most (PCA of its path)"
-        except ValueError:
+        except ValueError:  # too short a path, or one that moves in one direction only
             plane = core.random_plane(net)
-            note = "two random directions, filter-normalised: no path yet"
+            reason = "no path yet" if len(path) < 3 else "the path moves in one direction only"
+            note = f"two random directions, filter-normalised: {reason}"
     X, Y = core.training_set(snap)
     landscape = core.measure(net, X, Y, plane, path, size, dtype=np.float32)
+    if not np.isfinite(landscape.losses).all():
+        # Past float32's range (a run jumping out of the bowl reaches losses of 1e40 and more), the
+        # map would be one flat colour: float64 keeps the bowl's rings as long as the run's own loss is finite.
+        landscape = core.measure(net, X, Y, plane, path, size, dtype=np.float64)
     return key, landscape, len(path), f"{note}; {_measured_on(landscape)}"
