@@ -317,6 +317,49 @@ def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui:
     assert core.GRID_SIZE == (41, 21)
 
 
+def test_nnplay_landscape_json_is_the_surface_the_app_draws_for_the_same_session(tmp_path, make_app) -> None:
+    """The app loads a session (ctrl+o's loading) and shows its landscape (m); `nnplay landscape
+    --load` of that file, at the app's grid size, prints the same plane, grid, surface (the app
+    draws in float32) and path."""
+    import argparse
+
+    from nnplay.core.files.session_file import save_session
+    from nnplay.tui.cli.landscape import landscape_json, measure_session
+
+    trainer = trained()
+    session = tmp_path / "run.npz"
+    save_session(trainer, session)
+    app = make_app(CONFIG)
+
+    def loaded() -> bool:
+        app.channel._handle_commands(block=False)  # (no worker: the test runs the channel's commands)
+        return app.channel.latest.step == trainer.step_count
+
+    async def check(pilot: Pilot) -> LandscapePicture:
+        app.load_path(str(session))
+        await wait_until(loaded, what="the session to be loaded", between=pilot.pause)
+        await pilot.press("m")
+        await drawn(pilot)
+        await drawn(pilot)
+        return app.frames.frame.landscape
+
+    ui = AppThread(app, (120, 40))
+    try:
+        shown = ui.run(check)
+    finally:
+        ui.close()
+    rows, columns = shown.landscape.losses.shape
+    args = argparse.Namespace(load=str(session), weights=None, pca=False, random=False, size=(columns, rows))
+    landscape, steps = measure_session(args)
+    out = landscape_json(landscape, steps)
+    assert tuple(out["plane"]["axes"]) == shown.landscape.plane.labels
+    np.testing.assert_allclose(landscape.alphas, shown.landscape.alphas, rtol=1e-12)
+    np.testing.assert_allclose(landscape.betas, shown.landscape.betas, rtol=1e-12)
+    np.testing.assert_allclose(landscape.losses, shown.landscape.losses, rtol=1e-5)
+    np.testing.assert_allclose(out["path"]["coordinates"], shown.path, atol=1e-9)
+    assert out["current"]["loss"] == pytest.approx(trainer.evaluate(record=False).train_loss, rel=1e-12)
+
+
 def test_the_headless_path_plane_of_a_saved_session_is_the_apps(tmp_path) -> None:
     """`nnplay landscape --load S --pca --json` fits the plane to the path the file kept, as the
     app's M does for the same session loaded: the same axes, surface and path."""
