@@ -169,26 +169,28 @@ def _regularised(snap: Snapshot) -> Check:
     return Check(met, detail)
 
 
-def start_loss(snap: Snapshot) -> float:
-    """The training loss recorded at step 0 of the run (nan when its history does not start there)."""
-    rows = snap.history
-    if not len(rows) or rows[0, STEP] != 0:
+def chance_loss(snap: Snapshot) -> float:
+    """The cross-entropy of guessing every class alike, ln(classes): where a run that has learnt
+    nothing sits (nan for another output or loss)."""
+    c = snap.config
+    if c.output != "softmax" or c.loss != "cross_entropy":
         return math.nan
-    return float(rows[0, TRAIN_LOSS])
+    return math.log(snap.network.sizes[-1])
 
 
 def _on_plateau(snap: Snapshot) -> Check:
-    c, loss, start = snap.config, snap.metrics.train_loss, start_loss(snap)
-    fits = c.optimizer == "sgd" and c.lr <= 0.1
-    met = fits and snap.step >= 400 and math.isfinite(start) and math.isfinite(loss) and loss >= 0.95 * start
-    detail = f"{c.optimizer} lr {c.lr:g}, step {snap.step:,}/400: train loss {_num(loss)}, {_num(start)} at the start"
-    return Check(met, detail + (" (goal: still ≥ 95% of it)" if fits else "; needs sgd and lr ≤ 0.1"))
+    c, loss, chance = snap.config, snap.metrics.train_loss, chance_loss(snap)
+    fits = c.optimizer == "sgd" and c.lr <= 0.1 and math.isfinite(chance)
+    met = fits and snap.step >= 400 and math.isfinite(loss) and loss >= 0.95 * chance
+    detail = f"{c.optimizer} lr {c.lr:g}, step {snap.step:,}/400: train loss {_num(loss)}, chance {_num(chance)}"
+    needs = "sgd, lr ≤ 0.1, softmax and cross_entropy"
+    return Check(met, detail + (" (goal: still ≥ 95% of it)" if fits else f"; needs {needs}"))
 
 
 def _off_plateau(snap: Snapshot) -> Check:
-    loss, start = snap.metrics.train_loss, start_loss(snap)
-    met = math.isfinite(start) and math.isfinite(loss) and loss <= 0.5 * start and snap.diverged_at is None
-    return Check(met, f"step {snap.step:,}: train loss {_num(loss)}, {_num(start)} at the start (goal ≤ half of it)")
+    loss, chance = snap.metrics.train_loss, chance_loss(snap)
+    met = math.isfinite(chance) and math.isfinite(loss) and loss <= 0.5 * chance and snap.diverged_at is None
+    return Check(met, f"step {snap.step:,}: train loss {_num(loss)}, chance {_num(chance)} (goal ≤ half of it)")
 
 
 def bowl_bottom(snap: Snapshot) -> float:
@@ -538,13 +540,13 @@ LESSONS: tuple[Lesson, ...] = (
         (
             Task(
                 "plateau",
-                "On the plateau: sgd at lr ≤ 0.1, after 400 steps the loss is still ≥ 95% of its start",
+                "On the plateau: sgd at lr ≤ 0.1, after 400 steps the loss is still ≥ 95% of chance",
                 "Press t (400 steps), then m: the map's scale spans about 0.01; M: the path's own plane.",
                 _on_plateau,
             ),
             Task(
                 "off",
-                "Off the plateau: train until the loss is half its start (more steps, or momentum)",
+                "Off the plateau: train until the loss is half of chance (more steps, or momentum)",
                 "Press t again a few times; or set optimizer momentum, r, then t: it leaves sooner.",
                 _off_plateau,
             ),

@@ -52,7 +52,6 @@ def crafted(
 
 
 X, Y = ("x", "y")
-ON_PLATEAU = [(0, 0, 0.69, 0.69), (400, 16, 0.67, 0.67)]  # (step, epoch, train loss, test loss)
 OVERFIT_HISTORY = [(0, 0, 0.7, 0.7), (100, 25, 0.3, 0.2), (3000, 750, 0.1, 0.35)]
 CASES = {
     # (lesson, task): ([snapshots that meet the goal], [snapshots that do not])
@@ -155,27 +154,25 @@ CASES = {
             dict(changes={"optimizer": "momentum", "lr": 0.1}, step=150, train=0.1251),
         ],
     ),
-    # xor's plateau: the loss starts at chance (about ln 2) and stays near it for a while.
+    # xor's plateau: chance is ln 2 = 0.693 (two classes, softmax and cross-entropy).
     ("plateau", "plateau"): (
-        [dict(step=400, history=ON_PLATEAU, train=0.67)],
+        [dict(step=400, train=0.67), dict(changes={"lr": 0.05}, step=400, train=0.69)],
         [
-            dict(step=400, history=[(0, 0, 0.69, 0.69), (400, 16, 0.6, 0.6)], train=0.6),
-            dict(step=399, history=[(0, 0, 0.69, 0.69), (399, 16, 0.67, 0.67)], train=0.67),
-            dict(changes={"lr": 0.3}, step=400, history=ON_PLATEAU, train=0.67),
-            dict(changes={"optimizer": "adam"}, step=400, history=ON_PLATEAU, train=0.67),
-            dict(step=400, history=[(10, 0, 0.69, 0.69), (400, 16, 0.67, 0.67)], train=0.67),
+            dict(step=400, train=0.6),
+            dict(step=399, train=0.67),
+            dict(changes={"lr": 0.3}, step=400, train=0.67),
+            dict(changes={"optimizer": "adam"}, step=400, train=0.67),
+            dict(changes={"loss": "mse"}, step=400, train=0.67),
+            dict(step=400, train=float("nan")),
         ],
     ),
     ("plateau", "off"): (
+        [dict(step=2000, train=0.33), dict(changes={"optimizer": "momentum"}, step=400, train=0.34)],
         [
-            dict(step=2000, history=[(0, 0, 0.69, 0.69), (2000, 80, 0.33, 0.33)], train=0.33),
-            dict(changes={"optimizer": "momentum"}, step=400, history=[(0, 0, 0.69, 0.69)], train=0.34),
-        ],
-        [
-            dict(step=1000, history=[(0, 0, 0.69, 0.69), (1000, 40, 0.44, 0.44)], train=0.44),
-            dict(step=400, history=[(0, 0, 0.69, 0.69)], train=float("nan")),
-            dict(step=400, history=[(0, 0, 0.69, 0.69)], train=0.3, diverged_at=300),
-            dict(step=400, history=[(5, 0, 0.69, 0.69)], train=0.3),
+            dict(step=1000, train=0.44),
+            dict(step=400, train=float("nan")),
+            dict(step=400, train=0.3, diverged_at=300),
+            dict(changes={"output": "sigmoid"}, step=400, train=0.3),
         ],
     ),
     ("overfitting", "overfit"): (
