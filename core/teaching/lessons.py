@@ -169,6 +169,30 @@ def _regularised(snap: Snapshot) -> Check:
     return Check(met, detail)
 
 
+def chance_loss(snap: Snapshot) -> float:
+    """The cross-entropy of guessing every class alike, ln(classes): where a run that has learnt
+    nothing sits (nan for another output or loss)."""
+    c = snap.config
+    if c.output != "softmax" or c.loss != "cross_entropy":
+        return math.nan
+    return math.log(snap.network.sizes[-1])
+
+
+def _on_plateau(snap: Snapshot) -> Check:
+    c, loss, chance = snap.config, snap.metrics.train_loss, chance_loss(snap)
+    fits = c.optimizer == "sgd" and c.lr <= 0.1 and math.isfinite(chance)
+    met = fits and snap.step >= 400 and math.isfinite(loss) and loss >= 0.95 * chance
+    detail = f"{c.optimizer} lr {c.lr:g}, step {snap.step:,}/400: train loss {_num(loss)}, chance {_num(chance)}"
+    needs = "sgd, lr ≤ 0.1, softmax and cross_entropy"
+    return Check(met, detail + (" (goal: still ≥ 95% of it)" if fits else f"; needs {needs}"))
+
+
+def _off_plateau(snap: Snapshot) -> Check:
+    loss, chance = snap.metrics.train_loss, chance_loss(snap)
+    met = math.isfinite(chance) and math.isfinite(loss) and loss <= 0.5 * chance and snap.diverged_at is None
+    return Check(met, f"step {snap.step:,}: train loss {_num(loss)}, chance {_num(chance)} (goal ≤ half of it)")
+
+
 def bowl_bottom(snap: Snapshot) -> float:
     """The lowest training loss a network without a hidden layer, with a linear output and MSE, can
     reach: its loss is a quadratic bowl in the weights, whose bottom least squares finds."""
@@ -493,6 +517,41 @@ LESSONS: tuple[Lesson, ...] = (
             Move({"lr": 3.0}, reset=True, train=500),
             Move({"lr": 0.1, "optimizer": "momentum"}, reset=True, train=200),
         ),
+    ),
+    Lesson(
+        "plateau",
+        "The loss landscape: a plateau",
+        (
+            "xor with four sigmoid neurons whose weights all start small and positive: the neurons",
+            "start alike, and alike they cannot draw xor. Around them the loss is nearly flat at",
+            "chance (ln 2 ≈ 0.69): a plateau. Press m: the scale under the map spans about 0.01 of",
+            "loss, where lesson 9's bowl spans tenths. Train on: the neurons part and the loss falls.",
+        ),
+        "xor",
+        {
+            "layers": (4,),
+            "activation": "sigmoid",
+            "init": "uniform01",
+            "optimizer": "sgd",
+            "lr": 0.1,
+            "batch_size": 10,
+            "iterations": 400,
+        },
+        (
+            Task(
+                "plateau",
+                "On the plateau: sgd at lr ≤ 0.1, after 400 steps the loss is still ≥ 95% of chance",
+                "Press t (400 steps), then m: the map's scale spans about 0.01; M: the path's own plane.",
+                _on_plateau,
+            ),
+            Task(
+                "off",
+                "Off the plateau: train until the loss is half of chance (more steps, or momentum)",
+                "Press t again a few times; or set optimizer momentum, r, then t: it leaves sooner.",
+                _off_plateau,
+            ),
+        ),
+        (Move(train=400), Move({"optimizer": "momentum"}, reset=True, train=400)),
     ),
 )
 

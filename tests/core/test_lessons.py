@@ -154,6 +154,27 @@ CASES = {
             dict(changes={"optimizer": "momentum", "lr": 0.1}, step=150, train=0.1251),
         ],
     ),
+    # xor's plateau: chance is ln 2 = 0.693 (two classes, softmax and cross-entropy).
+    ("plateau", "plateau"): (
+        [dict(step=400, train=0.67), dict(changes={"lr": 0.05}, step=400, train=0.69)],
+        [
+            dict(step=400, train=0.6),
+            dict(step=399, train=0.67),
+            dict(changes={"lr": 0.3}, step=400, train=0.67),
+            dict(changes={"optimizer": "adam"}, step=400, train=0.67),
+            dict(changes={"loss": "mse"}, step=400, train=0.67),
+            dict(step=400, train=float("nan")),
+        ],
+    ),
+    ("plateau", "off"): (
+        [dict(step=2000, train=0.33), dict(changes={"optimizer": "momentum"}, step=400, train=0.34)],
+        [
+            dict(step=1000, train=0.44),
+            dict(step=400, train=float("nan")),
+            dict(step=400, train=0.3, diverged_at=300),
+            dict(changes={"output": "sigmoid"}, step=400, train=0.3),
+        ],
+    ),
     ("overfitting", "overfit"): (
         [dict(step=3000, train=0.1, test=0.35, history=OVERFIT_HISTORY)],
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import numpy as np
 import pytest
@@ -13,13 +14,14 @@ from textual.pilot import Pilot
 from nnplay.core.run import landscape as core
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
-from nnplay.tui.model.landscape_view import LandscapeCache, plane_parameters
+from nnplay.tui.model.landscape_view import MEASURING, LandscapeCache, LandscapePicture, plane_parameters
 from nnplay.tui.model.view_state import Refusal, Selection, ViewState
 from nnplay.tui.render.landscape import HERE_GLYPH, PATH_GLYPH, SHADES, STEPS, render_landscape, step_rgb, steps_of
 from nnplay.tui.render.palette import TRUECOLOR
 from nnplay.tui.widgets.loss_landscape import LossLandscape
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
-from tests.tui.app_thread import AppThread
+from tests.tui.app_thread import DEADLINE, AppThread
+from tests.tui.waiting import wait_until
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
@@ -85,6 +87,27 @@ def test_the_path_plane_falls_back_to_random_directions_without_a_path_and_says_
     assert picture.landscape.plane.kind == "pca" and "PCA" in picture.note
     assert len(picture.path) == len(snap.path.steps) == trainer.step_count + 1  # every step of a small run
     np.testing.assert_allclose(picture.path[-1], [0.0, 0.0], atol=1e-9)
+
+
+def test_a_run_jumping_out_of_the_bowl_keeps_its_rings_past_float32s_range() -> None:
+    """Lesson 9 at lr 2.3 (out of the bowl, not yet diverged): losses of 1e44 overflow float32, and
+    the map would be one flat colour; measured in float64 it keeps its steps, the run's own loss
+    at its centre. Its path moves in one direction only: the random plane says so, not "no path"."""
+    from nnplay.core.teaching.lessons import LESSONS
+
+    lesson = next(lesson for lesson in LESSONS if lesson.key == "landscape")
+    trainer = Trainer(lesson.config().replace(lr=2.3))
+    for _ in range(10):
+        trainer.step(20)
+        trainer.evaluate()
+    snap = trainer.snapshot()
+    assert snap.metrics.train_loss > 1e40 and snap.diverged_at is None
+    picture = LandscapeCache().picture(snap, ViewState(landscape=True), (48, 24), snap.timeline)
+    losses = picture.landscape.losses
+    assert np.isfinite(losses).all() and losses.max() > 2 * losses.min()
+    assert picture.landscape.origin_loss == pytest.approx(snap.metrics.train_loss, rel=1e-9)
+    on_path = LandscapeCache().picture(snap, ViewState(landscape=True, landscape_plane="path"), (48, 24), ())
+    assert "one direction only" in on_path.note and "no path" not in on_path.note
 
 
 def test_time_travel_moves_the_point_along_the_path() -> None:
@@ -166,11 +189,21 @@ def ui(make_app) -> AppThread:
 
 
 async def drawn(pilot: Pilot) -> None:
+    """The newest frame drawn, with its landscape when it shows one (measured off the UI thread)."""
     app = pilot.app
-    await pilot.pause(0)
-    app.channel._handle_commands(block=False)
-    app.draw_frame()
-    await pilot.pause()
+
+    async def draw() -> None:
+        await pilot.pause(0)
+        app.channel._handle_commands(block=False)
+        app.draw_frame()
+        await pilot.pause()
+
+    await draw()
+    await wait_until(
+        lambda: app.frames.frame.landscape is not MEASURING and not app.frames.landscapes.busy,
+        what="the landscape to be measured and drawn",
+        between=draw,
+    )
 
 
 def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppThread) -> None:
@@ -213,6 +246,55 @@ def test_m_swaps_the_diagram_for_the_landscape_and_M_switches_its_plane(ui: AppT
     ui.run(check)
 
 
+def test_the_pane_says_it_measures_at_once_and_the_ui_draws_on_while_the_surface_is_measured(
+    make_app, monkeypatch
+) -> None:
+    """The surface is measured off the UI thread: until it arrives the pane says so, and frames
+    are drawn meanwhile (the measuring here waits for the test, however long that takes)."""
+    released = threading.Event()
+    real_measure = core.measure
+    ui_thread: list[threading.Thread] = []
+    measured_on_ui_thread: list[bool] = []
+
+    def held_measure(*args, **kwargs):
+        if threading.current_thread() in ui_thread:  # (held there, it would hang the app)
+            measured_on_ui_thread.append(True)
+        else:
+            released.wait(DEADLINE)
+        return real_measure(*args, **kwargs)
+
+    monkeypatch.setattr(core, "measure", held_measure)
+    app = make_app(PRESETS["seed-v2"].config(train_size=2000))
+
+    async def check(pilot: Pilot) -> None:
+        ui_thread.append(threading.current_thread())
+        pane = app.query_one(LossLandscape)
+        await pilot.press("m")
+        app.draw_frame()  # returns while the surface is held: the UI thread does not wait for it
+        await pilot.pause()
+        assert pane.display and str(pane.render()) == MEASURING
+        assert "measuring" in app.export_screenshot()  # on screen, not only in the pane's content
+        await wait_until(lambda: app.frames.landscapes.busy, what="the surface to be asked for", between=pilot.pause)
+        app.draw_frame()
+        await pilot.pause()
+        assert app.frames.frame.landscape is MEASURING and str(pane.render()) == MEASURING
+        released.set()
+        await wait_until(
+            lambda: isinstance(app.frames.frame.landscape, LandscapePicture),
+            what="the measured surface to be drawn",
+            between=pilot.pause,  # the frame timer draws it: no key, no new snapshot needed
+        )
+        await wait_until(lambda: "↑ b1[1]" in str(pane.render()), what="the pane to draw it", between=pilot.pause)
+
+    ui = AppThread(app, (120, 40))
+    try:
+        ui.run(check)
+    finally:
+        released.set()
+        ui.close()
+    assert not measured_on_ui_thread
+
+
 def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui: AppThread) -> None:
     """What `nnplay landscape --json` prints is the app's surface, in float64."""
     from nnplay.core.files.session_file import load_session, save_session
@@ -233,6 +315,49 @@ def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui:
     assert out["path"]["steps"] == snap.path.steps.tolist() == trainer.snapshot().path.steps.tolist()
     assert len(out["path"]["coordinates"]) == len(out["path"]["steps"])
     assert core.GRID_SIZE == (41, 21)
+
+
+def test_nnplay_landscape_json_is_the_surface_the_app_draws_for_the_same_session(tmp_path, make_app) -> None:
+    """The app loads a session (ctrl+o's loading) and shows its landscape (m); `nnplay landscape
+    --load` of that file, at the app's grid size, prints the same plane, grid, surface (the app
+    draws in float32) and path."""
+    import argparse
+
+    from nnplay.core.files.session_file import save_session
+    from nnplay.tui.cli.landscape import landscape_json, measure_session
+
+    trainer = trained()
+    session = tmp_path / "run.npz"
+    save_session(trainer, session)
+    app = make_app(CONFIG)
+
+    def loaded() -> bool:
+        app.channel._handle_commands(block=False)  # (no worker: the test runs the channel's commands)
+        return app.channel.latest.step == trainer.step_count
+
+    async def check(pilot: Pilot) -> LandscapePicture:
+        app.load_path(str(session))
+        await wait_until(loaded, what="the session to be loaded", between=pilot.pause)
+        await pilot.press("m")
+        await drawn(pilot)
+        await drawn(pilot)
+        return app.frames.frame.landscape
+
+    ui = AppThread(app, (120, 40))
+    try:
+        shown = ui.run(check)
+    finally:
+        ui.close()
+    rows, columns = shown.landscape.losses.shape
+    args = argparse.Namespace(load=str(session), weights=None, pca=False, random=False, size=(columns, rows))
+    landscape, steps = measure_session(args)
+    out = landscape_json(landscape, steps)
+    assert tuple(out["plane"]["axes"]) == shown.landscape.plane.labels
+    np.testing.assert_allclose(landscape.alphas, shown.landscape.alphas, rtol=1e-12)
+    np.testing.assert_allclose(landscape.betas, shown.landscape.betas, rtol=1e-12)
+    np.testing.assert_allclose(landscape.losses, shown.landscape.losses, rtol=1e-5)
+    np.testing.assert_allclose(out["path"]["coordinates"], shown.path, atol=1e-9)
+    assert out["current"]["loss"] == pytest.approx(trainer.evaluate(record=False).train_loss, rel=1e-12)
 
 
 def test_the_headless_path_plane_of_a_saved_session_is_the_apps(tmp_path) -> None:

@@ -89,3 +89,19 @@ def test_every_saved_screenshot_state(snap_compare, shot: Shot):
         assert snap_compare(shot_app(shot), terminal_size=shot.size, run_before=run_before)
     committed = (SCREENSHOTS / f"{shot.name}.svg").read_text(encoding="utf-8")
     assert committed == made[0], f"screenshots/{shot.name}.svg is not what the app draws now: {REGENERATE}"
+
+
+@pytest.mark.parametrize("shot", [s for s in SHOTS if s.lesson], ids=[s.name for s in SHOTS if s.lesson])
+def test_a_lesson_picture_shows_a_point_of_its_lesson(shot: Shot):
+    """A picture of a lesson is a state a learner reaches: the lesson bar says the task at hand
+    and its measured numbers, never that it waits for the lesson's setup."""
+    from nnplay.tui.widgets.lesson_bar import bar_text
+
+    with no_lesson_progress():
+        app = shot_app(shot)
+        tracker = app.lesson_tracker
+        tracker.observe(app.channel.latest)  # what the first frame does
+        text = bar_text(tracker).plain
+    task = tracker.next_task()
+    assert tracker.started and "waiting for the lesson's setup" not in text
+    assert task is not None and task.key not in shot.done and tracker.checks[task.key].detail in text

@@ -28,7 +28,7 @@ class FramePipeline:
         self.fps_note = fps_note  # the status box's note on the frame rate, when the terminal lowered it
         self.cell_aspect = cell_aspect
         self.frame: Frame | None = None
-        self.landscapes = LandscapeCache()
+        self.landscapes = LandscapeCache(in_background=True)  # the UI thread never waits for a surface
 
     @property
     def plane_cells(self) -> tuple[int, int]:
@@ -60,7 +60,8 @@ class FramePipeline:
         running = self._running(view)
         sizes = screen.frame_sizes(self.cell_aspect)
         frame = None
-        if self.clock.is_new(snap, (running, view, sizes)):
+        # A surface measured off the UI thread arrives without a new snapshot: it is a new frame too.
+        if self.clock.is_new(snap, (running, view, sizes, self.landscapes.arrivals)):
             frame = self.frame = build_frame(snap, view, sizes, running, self.landscapes, self.channel.latest.timeline)
             screen.show(frame, status_note(snap, view, self.fps_note))
         self.clock.charge(started, cpu, frame is not None)

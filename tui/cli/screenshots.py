@@ -35,6 +35,7 @@ class Shot:
     lesson: int | None = None  # follow this lesson (1-based), on its own setup instead of the preset
     compare: str | None = None  # the compare screen on the preset, e.g. "lr=0.03,lr=3"
     settings: tuple[tuple[str, object], ...] = ()  # changed from the lesson's setup, e.g. (("lr", 1.8),)
+    done: tuple[str, ...] = ()  # the lesson's tasks the learner has done before (their keys)
 
 
 SHOTS = (
@@ -67,7 +68,7 @@ SHOTS = (
     Shot("lesson-bar-80x24", "lesson 4 (the circle) just started: the lesson bar", "seed-v2", 0, (80, 24), lesson=4),
     Shot(
         "landscape",
-        "lesson 9 (the bowl) trained briefly, the loss landscape shown: the path down to the bottom",
+        "lesson 9 (the bowl), task 1 under way: the loss landscape, the path sliding down to the bottom",
         "seed-v1",
         60,
         keys=("m",),
@@ -75,12 +76,13 @@ SHOTS = (
     ),
     Shot(
         "landscape-zigzag",
-        "lesson 9 at lr 1.8, the plane the run moved in: the path zig-zags across the valley, step by step",
+        "lesson 9, task 2 under way at lr 1.8, the plane the run moved in: the path zig-zags across the valley",
         "seed-v1",
-        200,
+        20,
         keys=("m", "M"),
         lesson=9,
         settings=(("lr", 1.8),),
+        done=("bottom",),
     ),
     Shot(
         "compare-backprop",
@@ -126,10 +128,16 @@ def shot_app(shot: Shot):
         from nnplay.tui.model.lesson_tracker import LessonTracker
 
         lesson = LESSONS[shot.lesson - 1]
+        # As in the app: the lesson opens on its own setup (the tracker sees its first step), the
+        # learner has done ``shot.done``, then changes ``shot.settings``, resets and trains.
+        tracker = LessonTracker(lesson, Progress())
+        tracker.observe(Trainer(lesson.config()).snapshot())
+        for task in shot.done:
+            tracker.progress.mark(lesson.key, task)
         trainer = Trainer(lesson.config().replace(**dict(shot.settings)))
         train_until(trainer, shot.steps, chunk=max(1, shot.steps // 20))
         app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
-        app.lesson_tracker = LessonTracker(lesson, Progress())
+        app.lesson_tracker = tracker
         return app
     trainer = Trainer(PRESETS[shot.preset].config())
     # Twenty chunks with an evaluation after each, as the app does, so the loss curve and the
@@ -170,6 +178,11 @@ async def pose(pilot, shot: Shot) -> None:
     await pilot.pause(0.2)
     if draw:
         draw()
+        await pilot.pause()
+        # The loss landscape is measured off the UI thread: the picture waits for its surface.
+        while app.frames.landscapes.busy:
+            await asyncio.sleep(0.01)
+            draw()
     await pilot.pause()
     if shot.lesson is not None or shot.compare is not None:
         app.clear_notifications()  # the lesson's opening words would cover the bar

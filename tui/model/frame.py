@@ -18,7 +18,7 @@ from nnplay.core.run.trainer import Moment, Snapshot
 from nnplay.core.settings.memory_budget import EVAL_CHUNK
 from nnplay.tui.model.diagram_data import DiagramData, diagram_data
 from nnplay.tui.model.grid_pass import GridPass, display_inputs, display_layers, display_outputs, grid_inputs
-from nnplay.tui.model.landscape_view import LandscapeCache, LandscapePicture
+from nnplay.tui.model.landscape_view import LandscapeCache, LandscapePicture, Measuring
 from nnplay.tui.model.plot_geometry import CELL_ASPECT, PlotBox, plot_box
 from nnplay.tui.model.plot_legend import LegendEntry, hidden_legend, hidden_legend_room, plot_legend, plot_legend_room
 from nnplay.tui.model.time_travel import past_snapshot
@@ -109,7 +109,8 @@ class Frame:
     points: PlotPoints
     hidden: HiddenSpace | None
     diagram: DiagramData | None
-    landscape: LandscapePicture | Refusal | None = None  # None: not shown, or its pane not laid out yet
+    # None: not shown, or its pane not laid out yet; Measuring: its surface is being measured
+    landscape: LandscapePicture | Refusal | Measuring | None = None
     legend: tuple[LegendEntry, ...] = ()  # the plot's legend, every entry of it on screen
 
 
@@ -172,7 +173,7 @@ def build_frame(
 
 def landscape_picture(
     snap: Snapshot, view: ViewState, sizes: FrameSizes, cache: LandscapeCache | None, timeline: tuple[Moment, ...]
-) -> LandscapePicture | Refusal | None:
+) -> LandscapePicture | Refusal | Measuring | None:
     if not (view.diagram and view.landscape) or cache is None or min(sizes.landscape) <= 0:
         return None
     return cache.picture(snap, view, sizes.landscape, timeline or snap.timeline)

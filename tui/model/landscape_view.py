@@ -7,10 +7,17 @@ smaller half-width (a weights plane holds every other weight where it was), or t
 doubled since a path plane was fitted to it. Between those, and while travelling in time, each
 frame only projects the path and the weights shown onto the plane it has. Drawing uses float32
 (``nnplay landscape`` gives the exact float64 losses).
+
+In the app a surface is measured on a thread of its own (``LandscapeCache(in_background=True)``):
+the UI thread never waits for one. Until the first surface of a plane arrives the frame says so
+(``Measuring``); a surface of the same plane that the run moved away from stays drawn meanwhile.
+Only the newest request is measured: one asked for while another is measured waits for it and
+replaces any that was waiting.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +45,13 @@ class LandscapePicture:
     here: np.ndarray  # (2,)
     note: str  # the plane and what the loss was measured on, in words
     short_note: str = ""  # the same in a few words, for a narrow pane
+
+
+class Measuring(str):
+    """The frame's landscape while its surface is measured off the UI thread: what the pane says."""
+
+
+MEASURING = Measuring("measuring the landscape…")
 
 
 def plane_parameters(net: Network, selection: Selection) -> tuple[int, int] | Refusal:
@@ -80,18 +94,36 @@ def _measured_on(landscape: core.Landscape) -> str:
 PlaneKey = tuple[Any, ...]
 
 
+Kept = tuple[PlaneKey, core.Landscape, int, str]  # (key, surface, path length it was fitted on, note)
+Request = tuple[Snapshot, PlaneKey, np.ndarray, tuple[int, int]]  # (snapshot, key, path, grid size)
+
+
 class LandscapeCache:
     """The surface last measured, and the rule for measuring it again."""
 
-    def __init__(self) -> None:
-        self._kept: tuple[PlaneKey, core.Landscape, int, str] | None = None  # (key, surface, path length, note)
+    def __init__(self, in_background: bool = False) -> None:
+        self._kept: Kept | None = None
+        self.in_background = in_background
+        self._lock = threading.Lock()
+        self._waiting: Request | None = None  # the newest request not yet taken by the measuring thread
+        self._measuring: PlaneKey | None = None  # the key the measuring thread works on (None: no thread)
+        self._arrived: tuple[PlaneKey, Kept | Refusal] | None = None  # its result, not yet taken by a frame
+        self._refused: tuple[PlaneKey, Refusal] | None = None  # a plane that could not be measured, and why
+        self.arrivals = 0  # surfaces (or refusals) that came from the thread: a new one is a new frame
+
+    @property
+    def busy(self) -> bool:
+        """Is a surface being measured, or measured and not yet drawn?"""
+        with self._lock:
+            return self._measuring is not None or self._waiting is not None or self._arrived is not None
 
     def picture(
         self, snap: Snapshot, view: ViewState, pane: tuple[int, int], latest_timeline: tuple[Moment, ...]
-    ) -> LandscapePicture | Refusal:
+    ) -> LandscapePicture | Refusal | Measuring:
         """The landscape of ``snap`` (the one shown) as ``view`` asks, for a pane of ``pane`` cells.
         The path is the run's every step (``Snapshot.path``, the whole run's while time-travelling),
-        or for a network too big to record each step ``latest_timeline``'s moments."""
+        or for a network too big to record each step ``latest_timeline``'s moments. In the background,
+        ``MEASURING`` until a surface of the plane has arrived."""
         net = snap.network
         moments = view.moments if view.travel is not None else latest_timeline
         _, path = core.run_path(snap, moments)
@@ -104,14 +136,19 @@ class LandscapeCache:
         else:
             key = (PATH,)
         key += (tuple(net.sizes), id(snap.data), snap.config.features, size)
+        self._take_arrived()
+        if self._refused is not None and self._refused[0] == key:
+            return self._refused[1]
         kept = self._kept
         # Travelling in time keeps the surface and moves the point along the path on it.
         live = view.travel is None
         if kept is None or kept[0] != key or (live and self._moved_away(kept[1], net.params, len(path), kept[2])):
-            fresh = self._measure(snap, view, key, path, size)
-            if isinstance(fresh, Refusal):
-                return fresh
-            self._kept = kept = fresh
+            if self.in_background:
+                self._ask(snap, key, path, size)
+                if kept is None or kept[0][:-1] != key[:-1]:  # another plane: nothing of it to show yet
+                    return MEASURING
+            else:
+                kept = self._kept = measure_surface(snap, key, path, size)
         _, landscape, _, note = kept
         plane = landscape.plane
         here = plane.project(net.params)[0]
@@ -130,20 +167,65 @@ class LandscapeCache:
             or (plane.kind == "pca" and path_length >= 2 * fitted_on)
         )
 
-    def _measure(
-        self, snap: Snapshot, view: ViewState, key: PlaneKey, path: np.ndarray, size: tuple[int, int]
-    ) -> tuple[PlaneKey, core.Landscape, int, str] | Refusal:
-        net = snap.network
-        if key[0] == WEIGHTS:
-            plane = core.weight_plane(net, *key[1])
-            note = "every other weight fixed"
+    def _take_arrived(self) -> None:
+        """Keep the thread's newest result: a surface, or why its plane has none."""
+        with self._lock:
+            arrived, self._arrived = self._arrived, None
+        if arrived is None:
+            return
+        key, result = arrived
+        if isinstance(result, Refusal):
+            self._refused = key, result
         else:
+            self._kept, self._refused = result, None
+
+    def _ask(self, snap: Snapshot, key: PlaneKey, path: np.ndarray, size: tuple[int, int]) -> None:
+        """Have ``key``'s surface measured on the thread, unless it is being measured already."""
+        with self._lock:
+            if self._measuring == key:
+                self._waiting = None  # the surface wanted is the one being measured
+                return
+            self._waiting = (snap, key, path, size)
+            if self._measuring is not None:
+                return  # the thread takes it when it is done with the one it measures
+            self._measuring = key
+        threading.Thread(target=self._measure_waiting, name="landscape", daemon=True).start()
+
+    def _measure_waiting(self) -> None:
+        while True:
+            with self._lock:
+                request, self._waiting = self._waiting, None
+                if request is None:
+                    self._measuring = None
+                    return
+                self._measuring = request[1]
             try:
-                plane = core.pca_plane(net.params, path)
-                note = "the plane the run moved in most (PCA of its path)"
-            except ValueError:
-                plane = core.random_plane(net)
-                note = "two random directions, filter-normalised: no path yet"
-        X, Y = core.training_set(snap)
-        landscape = core.measure(net, X, Y, plane, path, size, dtype=np.float32)
-        return key, landscape, len(path), f"{note}; {_measured_on(landscape)}"
+                result: Kept | Refusal = measure_surface(*request)
+            except (ValueError, FloatingPointError, MemoryError) as exc:
+                result = Refusal(f"the landscape could not be measured: {exc}")
+            with self._lock:
+                self._arrived = request[1], result
+                self.arrivals += 1
+
+
+def measure_surface(snap: Snapshot, key: PlaneKey, path: np.ndarray, size: tuple[int, int]) -> Kept:
+    """The surface ``key`` names, measured at ``snap``'s weights with ``path`` drawn in it."""
+    net = snap.network
+    if key[0] == WEIGHTS:
+        plane = core.weight_plane(net, *key[1])
+        note = "every other weight fixed"
+    else:
+        try:
+            plane = core.pca_plane(net.params, path)
+            note = "the plane the run moved in most (PCA of its path)"
+        except ValueError:  # too short a path, or one that moves in one direction only
+            plane = core.random_plane(net)
+            reason = "no path yet" if len(path) < 3 else "the path moves in one direction only"
+            note = f"two random directions, filter-normalised: {reason}"
+    X, Y = core.training_set(snap)
+    landscape = core.measure(net, X, Y, plane, path, size, dtype=np.float32)
+    if not np.isfinite(landscape.losses).all():
+        # Past float32's range (a run jumping out of the bowl reaches losses of 1e40 and more), the
+        # map would be one flat colour: float64 keeps the bowl's rings as long as the run's own loss is finite.
+        landscape = core.measure(net, X, Y, plane, path, size, dtype=np.float64)
+    return key, landscape, len(path), f"{note}; {_measured_on(landscape)}"

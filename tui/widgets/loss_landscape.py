@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from nnplay.tui.keys.key_table import DIAGRAM_KEYS, widget_bindings
 from nnplay.tui.model.frame import Frame
-from nnplay.tui.model.view_state import Refusal
+from nnplay.tui.model.landscape_view import MEASURING
 from nnplay.tui.render.landscape import render_landscape
 
 
@@ -35,9 +35,9 @@ class LossLandscape(Static, can_focus=True):
         if key == self._key:
             return
         self._key = key
-        if picture is None:
-            self.update(Text("measuring the landscape…", Style(dim=True)))
-        elif isinstance(picture, Refusal):
+        if picture is None:  # the pane was not laid out yet: its surface is asked for on the next frame
+            self.update(Text(MEASURING, Style(dim=True)))
+        elif isinstance(picture, str):  # a refusal, or what it is doing
             self.update(Text(str(picture), Style(dim=True)))
         else:
             self.update(render_landscape(picture, self.size.width, self.size.height, self.color_count))
