@@ -57,6 +57,26 @@ async def test_each_run_trains_in_its_own_process_and_the_screen_only_draws():
     assert all(side.child.poll() is not None for side in screen.channel.sides)
 
 
+def test_the_two_processes_train_in_step_though_one_run_costs_far_more_a_step() -> None:
+    """Whole-set batches against one point a batch: on its own the cheap run takes 3x the steps
+    (measured); in step, the one that leads waits for the other (tui/run/pace.py)."""
+    comparison = Comparison(BASE.replace(iterations=10**8), parse_comparison("batch_size=1,batch_size=125"))
+    channel = ComparisonProcesses(comparison)
+    try:
+        channel.toggle_run()
+        wait_for(lambda: min(s.step for s in channel.latest) >= 3000, "3,000 steps each")
+        channel.pause()
+        wait_for(lambda: not channel.running, "the pause")
+        cheap, dear = (s.step for s in channel.latest)
+        assert 3000 <= dear and cheap <= 1.5 * dear, (cheap, dear)
+        step = max(cheap, dear)
+        channel.toggle_run()  # a partner that pauses holds nobody up: the other goes on alone
+        channel.sides[1].pause()
+        wait_for(lambda: channel.latest[0].step > step + 5000, "the cheap run to go on alone")
+    finally:
+        channel.close()
+
+
 async def test_a_killed_child_is_said_in_one_line_the_other_trains_on_and_r_starts_it_again():
     comparison = Comparison(BASE, parse_comparison("lr=0.03,lr=3"))
     app = CompareApp(comparison, trainer_process=True)

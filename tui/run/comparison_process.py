@@ -4,7 +4,9 @@
 run, the same child, commands and snapshot wire as the app's run, and the same reads as the
 in-process ``ComparisonChannel`` (``latest``: the pair of newest snapshots, ``running``,
 ``drain_notices``). The UI holds no trainer that trains: the comparison's own trainers only
-seeded the children. Each command goes to both children. A child that dies leaves its last
+seeded the children. Each command goes to both children, and the two keep in step through a
+shared block (tui/run/pace.py): the one that leads waits, so the pair's snapshots show the two
+at nearly one step, as the one-thread comparison did, while both cores train. A child that dies leaves its last
 snapshot on screen with a line that says so; ``reset`` then starts it again from that snapshot
 (the other run goes on untouched), and otherwise resets both to the shared first weights.
 """
@@ -18,6 +20,7 @@ from nnplay.core.run.trainer import Snapshot
 from nnplay.core.settings.config import TrainConfig
 from nnplay.tui.run.channel import Notice, RunCommands
 from nnplay.tui.run.commands import Command
+from nnplay.tui.run.pace import shared_block
 from nnplay.tui.run.trainer_process import TrainerProcess
 
 SAID = ("warning", "error")  # the children's notices the screen says; "trained 300 iterations" twice is noise
@@ -30,7 +33,9 @@ class ComparisonProcesses(RunCommands):
         self.comparison = comparison
         self._notices: deque[Notice] = deque(maxlen=32)
         comparison.evaluate()
-        self.sides = [TrainerProcess(trainer, fps) for trainer in comparison.trainers]
+        self._pace = shared_block()  # the two keep in step through it (tui/run/pace.py)
+        fd = self._pace.fileno()
+        self.sides = [TrainerProcess(trainer, fps, (fd, row)) for row, trainer in enumerate(comparison.trainers)]
         self._pair = self._newest()
 
     def _newest(self) -> tuple[Snapshot, Snapshot]:
@@ -84,3 +89,4 @@ class ComparisonProcesses(RunCommands):
         """End both children (asked, then killed if they do not go)."""
         for side in self.sides:
             side.close()
+        self._pace.close()
