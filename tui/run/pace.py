@@ -6,7 +6,9 @@ one-thread comparison did. The block is a file both children map (its descriptor
 start); each run's row holds its step, whether it trains, and when it last wrote (the
 monotonic clock, the same for every process). A run holds (``holds``) while it is more than two
 of its own chunks past a partner that trains and was heard from within ``FRESH`` seconds: a
-partner paused, stopped at its goal, dead or stuck in a long measurement holds nobody up.
+partner paused, stopped at its goal, dead, measuring its snapshot (every point through the
+network: on 50,000 points that takes longer than a chunk) or not scheduled for a while holds
+nobody up.
 """
 
 from __future__ import annotations

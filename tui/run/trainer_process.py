@@ -296,6 +296,11 @@ class ChildRunChannel(AppRunChannel):
     def _holds(self) -> bool:
         return self._pace is not None and self._pace.holds()
 
+    def _publish(self) -> None:
+        if self._pace is not None:  # measuring every point: the partner trains on meanwhile, unheld
+            self._pace.mark(self.loop.step_count, trains=False)
+        super()._publish()
+
     def _round_done(self) -> None:
         if self._pace is not None:
             self._pace.mark(self.loop.step_count, self.loop.running)
