@@ -293,17 +293,7 @@ class ChildRunChannel(AppRunChannel):
         else:
             self._commands.put(UseKernel(kernel))
 
-    def _holds(self) -> bool:
-        return self._pace is not None and self._pace.holds()
-
-    def _publish(self) -> None:
-        if self._pace is not None:  # measuring every point: the partner trains on meanwhile, unheld
-            self._pace.mark(self.loop.step_count, trains=False)
-        super()._publish()
-
     def _round_done(self) -> None:
-        if self._pace is not None:
-            self._pace.mark(self.loop.step_count, self.loop.running)
         snap = self.latest
         fields = None if snap is self._shown else self._wire.encode(snap)
         self._shown = snap
@@ -316,6 +306,12 @@ class ChildRunChannel(AppRunChannel):
         self._conn.send(
             (fields, notices, self.running, self.unsaved_steps, self.unsaved_edits, self.commands_handled, replies)
         )
+
+    def _holds(self) -> bool:
+        if self._pace is None:
+            return False
+        self._pace.mark(self.loop.step_count)  # a run that trains says where it is before each chunk
+        return self._pace.holds()
 
 
 def _die_with_parent(parent: int) -> None:
