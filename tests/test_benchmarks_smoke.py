@@ -18,6 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 # Each script's smoke run: its arguments after ``--smoke`` and a text its table prints.
 SMOKE_RUNS = {
     "bench_article.py": ([], "nnplay updates/s"),
+    "bench_compare.py": ([], "processes/s"),
     "bench_engine.py": ([], "torch/nnplay"),
     "bench_engine.py --scan": (["--scan"], "numba/numpy"),
     "bench_frames.py": ([], "shown/s"),

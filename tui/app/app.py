@@ -319,7 +319,7 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
     def _compare(self, comparison: Comparison | None) -> None:
         if comparison is not None:
             self.channel.pause()  # the two runs get the CPU
-            show_comparison(self, comparison, self.color_count, self.fps)
+            show_comparison(self, comparison, self.color_count, self.fps, isinstance(self.channel, TrainerProcess))
 
     def action_save(self, saved: Callable[[str, Future[int]], object] | None = None) -> None:
         ask_to_save(self, saved)

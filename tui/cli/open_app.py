@@ -28,7 +28,7 @@ def app_command(args: argparse.Namespace) -> int:
         require_terminal()
         from nnplay.tui.terminal.signals import run_standalone
 
-        return run_standalone(CompareApp(comparison, fps=args.fps or 15.0), None)
+        return run_standalone(CompareApp(comparison, fps=args.fps or 15.0, trainer_process=True), None)
     require_terminal()
     from nnplay.tui.app.app import NNPlayApp
     from nnplay.tui.terminal.signals import run_standalone

@@ -189,7 +189,7 @@ class RunChannel:
         try:
             while not is_cancelled():
                 self._handle_commands(block=not self.loop.running, is_cancelled=is_cancelled)
-                if self.loop.running:
+                if self.loop.running and not self._holds():
                     self.loop.advance()
                 self._round_done()
         finally:
@@ -215,6 +215,10 @@ class RunChannel:
 
     def _round_done(self) -> None:
         """A round of the worker's loop (the commands waiting, a chunk) is done."""
+
+    def _holds(self) -> bool:
+        """Whether the runs wait this round instead of training (a comparison's run in step with its partner's)."""
+        return False
 
     def _handle(self, command: Command) -> None:
         raise NotImplementedError

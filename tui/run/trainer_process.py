@@ -44,6 +44,7 @@ from nnplay.tui.run.commands import (
     Save,
     UseKernel,
 )
+from nnplay.tui.run.pace import Pace
 from nnplay.tui.run.snapshot_wire import SnapshotReceiver, SnapshotSender
 
 LOAD_KERNEL = "load"  # UseKernel's value that asks the child to load the compiled kernel itself
@@ -117,8 +118,9 @@ def how_it_ended(code: int | None) -> str:
 class TrainerProcess(AppRunCommands):
     """The UI's side of a trainer in a child process; see the module's docstring."""
 
-    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
+    def __init__(self, trainer: Trainer, fps: float = 15.0, pace: tuple[int, int] | None = None) -> None:
         self.fps = fps
+        self.pace = pace  # (a pace block's file descriptor, this run's row): in step with a partner (tui/run/pace.py)
         self.latest: Snapshot = trainer.snapshot()
         self.running = False
         self.stopped = True  # no worker here trains the run: the child does; a save asks it (save_after_stop)
@@ -138,7 +140,7 @@ class TrainerProcess(AppRunCommands):
         ours, theirs = socket.socketpair()
         self.child = subprocess.Popen(
             [sys.executable, "-m", "nnplay.tui.run.trainer_process", str(theirs.fileno()), str(os.getpid())],
-            pass_fds=(theirs.fileno(),),
+            pass_fds=(theirs.fileno(),) if self.pace is None else (theirs.fileno(), self.pace[0]),
             stdin=subprocess.DEVNULL,
             close_fds=True,
         )
@@ -146,7 +148,7 @@ class TrainerProcess(AppRunCommands):
         self._conn = Connection(ours.detach())
         self._wire = SnapshotReceiver()
         self.dead = None
-        self._conn.send((TrainerParts.of(trainer), self.fps, self.unsaved_steps, self.unsaved_edits))
+        self._conn.send((TrainerParts.of(trainer), self.fps, self.unsaved_steps, self.unsaved_edits, self.pace))
         self._receiver = threading.Thread(
             target=self._receive, args=(self._conn,), name="nnplay-trainer-rx", daemon=True
         )
@@ -259,8 +261,9 @@ class TrainerProcess(AppRunCommands):
 class ChildRunChannel(AppRunChannel):
     """The run channel in the child: commands from the socket, its state back after every round."""
 
-    def __init__(self, trainer: Trainer, fps: float, conn: Connection) -> None:
+    def __init__(self, trainer: Trainer, fps: float, conn: Connection, pace: Pace | None = None) -> None:
         self._conn = conn
+        self._pace = pace
         self._wire = SnapshotSender()
         self._sent: tuple | None = None
         self._replies: list[tuple[int, bool, object]] = []
@@ -304,6 +307,12 @@ class ChildRunChannel(AppRunChannel):
             (fields, notices, self.running, self.unsaved_steps, self.unsaved_edits, self.commands_handled, replies)
         )
 
+    def _holds(self) -> bool:
+        if self._pace is None:
+            return False
+        self._pace.mark(self.loop.step_count)  # a run that trains says where it is before each chunk
+        return self._pace.holds()
+
 
 def _die_with_parent(parent: int) -> None:
     """Killed by the kernel when the process that started this one ends (Linux)."""
@@ -319,8 +328,8 @@ def _die_with_parent(parent: int) -> None:
 def child_main(fd: int, parent: int) -> None:
     _die_with_parent(parent)
     conn = Connection(fd)
-    parts, fps, unsaved_steps, unsaved_edits = conn.recv()
-    channel = ChildRunChannel(parts.trainer(), fps, conn)
+    parts, fps, unsaved_steps, unsaved_edits, pace = conn.recv()
+    channel = ChildRunChannel(parts.trainer(), fps, conn, None if pace is None else Pace(*pace))
     channel.unsaved_steps, channel.unsaved_edits = unsaved_steps, unsaved_edits  # a restart keeps what was unsaved
     ended = threading.Event()
 
