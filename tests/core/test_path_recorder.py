@@ -208,3 +208,30 @@ def test_the_kernel_records_the_same_path_as_numpy(preset: str) -> None:
     numpy_path, kernel_path = paths
     np.testing.assert_array_equal(kernel_path.steps, numpy_path.steps)
     np.testing.assert_allclose(kernel_path.params, numpy_path.params, rtol=1e-9, atol=1e-12)
+
+
+def test_rows_of_a_kernel_call_are_kept_as_one_record_each_would_keep() -> None:
+    """``record_rows`` (a kernel call's weights, found for the whole call at once) keeps exactly
+    the steps and rows that ``record`` at each step the recorder asks for keeps, through the
+    thinnings of a long run, whatever the calls' lengths."""
+    steps = 20_000
+    rows = np.column_stack([np.arange(1, steps + 1), -np.arange(1, steps + 1)]).astype(float)
+    one_by_one, in_calls = P.PathRecorder(2), P.PathRecorder(2)
+    for recorder in (one_by_one, in_calls):
+        recorder.record(0, np.zeros(2))
+    for step in range(1, steps + 1):
+        if one_by_one.due == step:
+            one_by_one.record(step, rows[step - 1])
+    chunks = np.random.default_rng(7).integers(1, 700, size=steps)
+    first = 1
+    for chunk in chunks:
+        if first > steps:
+            break
+        in_calls.record_rows(first, rows[first - 1 : min(steps, first - 1 + int(chunk))])
+        first += int(chunk)
+    kept_steps, kept_rows, stride = in_calls.saved()
+    expected_steps, expected_rows, expected_stride = one_by_one.saved()
+    assert stride == expected_stride > 4 and len(kept_steps) <= in_calls.capacity
+    np.testing.assert_array_equal(kept_steps, expected_steps)
+    np.testing.assert_array_equal(kept_rows, expected_rows)
+    np.testing.assert_array_equal(kept_rows[1:, 0], kept_steps[1:])  # each row is its own step's

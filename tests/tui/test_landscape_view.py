@@ -295,6 +295,41 @@ def test_the_pane_says_it_measures_at_once_and_the_ui_draws_on_while_the_surface
     assert not measured_on_ui_thread
 
 
+def test_a_surface_that_cannot_be_measured_off_the_ui_thread_is_said_in_one_line(monkeypatch) -> None:
+    """Measured in the background, a failure is the pane's one line (no traceback, the thread not
+    stuck): the same plane says it again; another plane is measured as usual."""
+    import asyncio
+
+    real_measure = core.measure
+
+    def failing_measure(net, X, Y, plane, *args, **kwargs):
+        if plane.labels == ("w1[1<-1]", "b1[1]"):
+            raise OverflowError("the grid's weights overflow")
+        return real_measure(net, X, Y, plane, *args, **kwargs)
+
+    monkeypatch.setattr(core, "measure", failing_measure)
+    snap = trained(8, 1).snapshot()
+    cache, view = LandscapeCache(in_background=True), ViewState(landscape=True)
+
+    def once_arrived(count: int, view: ViewState):
+        """The picture once the thread has given ``count`` results."""
+
+        async def wait():
+            await wait_until(lambda: cache.arrivals >= count, what="the measuring thread's result")
+
+        asyncio.run(wait())
+        return cache.picture(snap, view, (40, 20), ())
+
+    assert cache.picture(snap, view, (40, 20), ()) is MEASURING
+    refused = once_arrived(1, view)
+    assert isinstance(refused, Refusal) and "\n" not in refused
+    assert str(refused) == "the landscape could not be measured: the grid's weights overflow"
+    assert cache.picture(snap, view, (40, 20), ()) == refused and not cache.busy
+    other = view.but(selection=Selection(1, 1))
+    assert cache.picture(snap, other, (40, 20), ()) is MEASURING
+    assert once_arrived(2, other).landscape.plane.labels == ("w1[2<-1]", "b1[2]")
+
+
 def test_the_app_and_the_headless_command_measure_the_same_surface(tmp_path, ui: AppThread) -> None:
     """What `nnplay landscape --json` prints is the app's surface, in float64."""
     from nnplay.core.files.session_file import load_session, save_session

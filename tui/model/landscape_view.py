@@ -201,8 +201,8 @@ class LandscapeCache:
                 self._measuring = request[1]
             try:
                 result: Kept | Refusal = measure_surface(*request)
-            except (ValueError, FloatingPointError, MemoryError) as exc:
-                result = Refusal(f"the landscape could not be measured: {exc}")
+            except Exception as exc:  # said in the pane in one line; the thread and the app go on
+                result = Refusal(f"the landscape could not be measured: {exc or type(exc).__name__}")
             with self._lock:
                 self._arrived = request[1], result
                 self.arrivals += 1
