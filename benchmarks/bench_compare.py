@@ -14,8 +14,7 @@ run's steps between two of its snapshots over the time between their arrivals, t
 added up. Reports the medians, their ratio (issue 23's target: >= 1.8), the cores the app's
 processes used meanwhile (CPU seconds over wall seconds: thread/processes) and the load average
 (1 minute) at each measurement. Two processes can only train twice as fast when the cores are
-free for them: where the kernel shares the CPU by session (Linux's autogroup, on by default on
-many desktops), a busy machine gives the app's session its share however many processes it has.
+free for them: the cores column says what they got.
 """
 
 from __future__ import annotations

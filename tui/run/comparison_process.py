@@ -52,7 +52,7 @@ class ComparisonProcesses(RunCommands):
         return self._pair
 
     @property
-    def running(self) -> bool:
+    def running(self) -> bool:  # type: ignore[override]  # read only: the children say whether they train
         return any(side.running for side in self.sides)
 
     def _send(self, command: Command) -> None:
