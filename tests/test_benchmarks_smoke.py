@@ -20,7 +20,7 @@ SMOKE_RUNS = {
     "bench_article.py": ([], "nnplay updates/s"),
     "bench_engine.py": ([], "torch/nnplay"),
     "bench_engine.py --scan": (["--scan"], "numba/numpy"),
-    "bench_frames.py": ([], "shown/s"),
+    "bench_frames.py": ([], "app/headless"),
     "bench_keypress.py": ([], "key to screen"),
     "bench_landscape.py": ([], "float32 ms"),
     "bench_memory.py": ([], "peak RSS"),
