@@ -44,7 +44,7 @@ from smoke_mode import parse_args  # noqa: E402
 import nnplay.tui  # noqa: E402, F401  first, as `nnplay` imports it: it sets the BLAS threads before numpy loads
 
 SIZE = (120, 40)
-WINDOW_LIMIT = 120.0  # seconds an app window may wait for its second snapshot
+WINDOW_LIMIT = 300.0  # seconds an app window may wait for its second snapshot
 
 
 def hidden_layers(text: str) -> tuple[int, ...]:
@@ -139,7 +139,7 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
     app_rates, headless, snaps, fps, ui_cpu = [], [], [], [], []
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(lambda: app._panes_ready, 30)
+            await until(lambda: app._panes_ready and not app.key_hold.holding, 60)  # the app is up
             if engine == "numba":  # the app loads the kernel once it is up; it trains where it is faster
                 await until(lambda: channel.latest.engine == "numba", 30)
             await pilot.press("space")
@@ -153,8 +153,8 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
                 await until(lambda f=first: len(arrivals.seen) - f >= 2, WINDOW_LIMIT)
                 elapsed = time.perf_counter() - started
                 rate = arrivals.rate_since(first)
-                if rate is None:
-                    raise RuntimeError(f"fewer than two snapshots in {elapsed:.0f} s")
+                if rate is None:  # a run whose evaluation is dear publishes minutes apart on a busy machine
+                    break
                 app_rates.append(rate)
                 snaps.append((len(arrivals.seen) - first) / elapsed)
                 fps.append((app.frames.clock.frames - frames0) / elapsed)
@@ -167,6 +167,8 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
                 await asyncio.sleep(0.5)  # the first chunks measure the speed
     finally:
         channel.close()
+    if not app_rates:
+        return {"engine": engine_used, "waited": WINDOW_LIMIT}
     return {
         "app": statistics.median(app_rates),
         "headless": statistics.median(headless),
@@ -199,6 +201,9 @@ def main() -> None:
                 load0 = os.getloadavg()[0]
                 r = asyncio.run(measure(net, points, engine, args.seconds, args.repeats))
                 used = engine if r["engine"] == engine else f"{engine} ({r['engine']})"
+                if "waited" in r:
+                    print(f"| {used} | {net} | {points:,} | fewer than 2 snapshots in {r['waited']:g} s |", flush=True)
+                    continue
                 print(
                     f"| {used} | {net} | {points:,} | {r['app']:,.0f} | {r['headless']:,.0f} "
                     f"| {r['app'] / r['headless']:.2f} | {r['snaps']:.1f} | {r['fps']:.1f} "

@@ -145,7 +145,7 @@ async def presses_while_training(
     loaded: list[float] = []
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: app._panes_ready, 30)
+            await until(lambda: app._panes_ready and not app.key_hold.holding, 60)  # the app is up
             if engine == "numba":
                 await until(lambda: channel.latest.engine == "numba", 30)
             await pilot.press("space")

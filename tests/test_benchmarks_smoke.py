@@ -23,7 +23,7 @@ SMOKE_RUNS = {
     "bench_frames.py": ([], "app/headless"),
     "bench_keypress.py": ([], "key to screen"),
     "bench_landscape.py": ([], "float32 ms"),
-    "bench_memory.py": ([], "peak RSS"),
+    "bench_memory.py": ([], "ratio (target"),
     "bench_path.py": ([], "on/off"),
     "bench_per_sample.py": ([], "vs python"),
     "bench_render.py": ([], "nnplay plot frame"),
