@@ -18,8 +18,11 @@ trains flat out. Each repeat measures, alternately so both see the same machine 
   is paused).
 
 Prints the medians, their ratio (issue 23's target: >= 0.95), the snapshots the UI received and
-the frames it drew per second, the UI process's CPU share, and the load average before and
-after each row: a compact table to paste into docs/performance.md.
+the frames it drew per second, the CPU share (of one core) that the UI's and the trainer's
+processes had in the app's windows and that the headless process had over its run, imports
+included (on a busy machine, a trainer given less of a core than headless had explains a low
+ratio that no cost in the app does), and the load average before and after each
+row: a compact table to paste into docs/performance.md.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import resource
 import shlex
 import statistics
 import sys
@@ -80,15 +84,19 @@ def headless_command(config, steps: int, engine: str) -> list[str]:
     return [sys.executable, "-m", "nnplay.tui.cli", "train", *shlex.split(line)[1:], "--json", "--engine", engine]
 
 
-async def headless_rate(config, steps: int, engine: str) -> float:
+async def headless_rate(config, steps: int, engine: str) -> tuple[float, float]:
+    """``nnplay train``'s steps/s, and the CPU share (of one core) its process had while it ran."""
     command = headless_command(config, steps, engine)
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     out, err = await process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{shlex.join(command)} exited {process.returncode}: {err.decode()}")
-    return float(json.loads(out)["steps_per_second"])
+    after, elapsed = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - started
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return float(json.loads(out)["steps_per_second"]), cpu / elapsed
 
 
 class Arrivals:
@@ -110,6 +118,12 @@ class Arrivals:
         if len(got) < 2 or got[-1][0] <= got[0][0]:
             return None
         return (got[-1][1] - got[0][1]) / (got[-1][0] - got[0][0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def until(condition, seconds: float) -> bool:
@@ -136,7 +150,7 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
     )
     channel = app.channel
     arrivals = Arrivals(channel)
-    app_rates, headless, snaps, fps, ui_cpu = [], [], [], [], []
+    app_rates, headless, snaps, fps, ui_cpu, child_cpu, headless_cpu = [], [], [], [], [], [], []
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: app._panes_ready and not app.key_hold.holding, 60)  # the app is up
@@ -148,7 +162,7 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
             engine_used = channel.latest.engine
             for _ in range(repeats):
                 first, frames0 = len(arrivals.seen), app.frames.clock.frames
-                started, cpu0 = time.perf_counter(), time.process_time()
+                started, cpu0, child0 = time.perf_counter(), time.process_time(), cpu_seconds(channel.child.pid)
                 await asyncio.sleep(seconds)
                 await until(lambda f=first: len(arrivals.seen) - f >= 2, WINDOW_LIMIT)
                 elapsed = time.perf_counter() - started
@@ -159,9 +173,12 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
                 snaps.append((len(arrivals.seen) - first) / elapsed)
                 fps.append((app.frames.clock.frames - frames0) / elapsed)
                 ui_cpu.append((time.process_time() - cpu0) / elapsed)
+                child_cpu.append((cpu_seconds(channel.child.pid) - child0) / elapsed)
                 channel.pause()
                 await until(lambda: not channel.running, 60)
-                headless.append(await headless_rate(config, int(rate * seconds), engine_used))
+                rate_there, cpu_there = await headless_rate(config, int(rate * seconds), engine_used)
+                headless.append(rate_there)
+                headless_cpu.append(cpu_there)
                 channel.toggle_run()
                 await until(lambda: channel.running, 60)
                 await asyncio.sleep(0.5)  # the first chunks measure the speed
@@ -175,6 +192,8 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
         "snaps": statistics.median(snaps),
         "fps": statistics.median(fps),
         "ui_cpu": statistics.median(ui_cpu),
+        "child_cpu": statistics.median(child_cpu),
+        "headless_cpu": statistics.median(headless_cpu),
         "engine": engine_used,
     }
 
@@ -193,7 +212,7 @@ def main() -> None:
     )
     print(
         f"| engine | network | points | app steps/s | headless steps/s | app/headless "
-        f"| snapshots/s | fps | UI CPU | load |\n|{'---|' * 10}"
+        f"| snapshots/s | fps | UI CPU | trainer CPU | headless CPU | load |\n|{'---|' * 12}"
     )
     for engine in args.engines:
         for net in args.networks:
@@ -207,7 +226,8 @@ def main() -> None:
                 print(
                     f"| {used} | {net} | {points:,} | {r['app']:,.0f} | {r['headless']:,.0f} "
                     f"| {r['app'] / r['headless']:.2f} | {r['snaps']:.1f} | {r['fps']:.1f} "
-                    f"| {r['ui_cpu']:.0%} | {load0:.1f}-{os.getloadavg()[0]:.1f} |",
+                    f"| {r['ui_cpu']:.0%} | {r['child_cpu']:.0%} | {r['headless_cpu']:.0%} "
+                    f"| {load0:.1f}-{os.getloadavg()[0]:.1f} |",
                     flush=True,
                 )
 
