@@ -146,6 +146,10 @@ class TrainerProcess(AppRunCommands):
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             close_fds=True,
+            # A session of its own, so a scheduling group of its own: with autogroup (Linux's
+            # default) the processes of one session share one share of the CPU, and on a busy
+            # machine every frame the UI drew was taken from the trainer's share.
+            start_new_session=True,
         )
         theirs.close()  # only the child's copy: its death is then the end of ours
         self._conn = Connection(ours.detach())
