@@ -15,7 +15,12 @@ on the child, except for a save it asked for (``save_after_stop``).
 Faults: if the child dies the UI keeps its last snapshot, says so in one line and ``reset``
 starts a new child from that snapshot. The child dies with the app: the kernel's parent-death
 signal (``PR_SET_PDEATHSIG``, Linux) and the end of its socket (every other system, and a
-parent gone before the signal was set) both end it.
+parent gone before the signal was set) both end it. It runs in a session of its own (see
+``_start``), so the terminal's signals reach only the app, which ends it so.
+
+Speed: the child publishes at most ``PUBLISH_SHARE`` of its CPU time (evaluating, snapshotting,
+encoding and sending, all charged), so the app trains at the speed ``nnplay train`` reports
+(benchmarks/bench_frames.py); the UI's side only unpickles what arrives and keeps the newest.
 """
 
 from __future__ import annotations
