@@ -209,10 +209,11 @@ def main() -> None:
     if args.only != "tmux":
         print(
             f"key (d) to screen composed while training in the trainer process, 120x40, every pane; "
-            f"ms; {args.presses} presses quiet and {args.presses} beside {args.busy} busy processes, "
+            f"ms; {args.presses} presses on the machine as it is and {args.presses} beside {args.busy} busy processes, "
             f"in {args.rounds} alternating blocks; load = 1-min load average before-after"
         )
-        print("| engine | network | points | median | worst | busy: median | busy: worst | load |\n|" + "---|" * 8)
+        busy = f"+{args.busy} busy"
+        print(f"| engine | network | points | median | worst | {busy}: median | {busy}: worst | load |\n|" + "---|" * 8)
         for engine in args.engines:
             for net in args.networks:
                 for points in args.points:
