@@ -104,7 +104,7 @@ class Displays:
 
 
 class BusyProcesses:
-    """``count`` processes that spin on a core each, beside the app, while in the ``with``."""
+    """``count`` programs that spin on a core each, beside the app, while in the ``with``."""
 
     def __init__(self, count: int) -> None:
         self.count = count
@@ -112,7 +112,9 @@ class BusyProcesses:
 
     def __enter__(self) -> BusyProcesses:
         spin = [sys.executable, "-c", "while True: pass"]
-        self.processes = [subprocess.Popen(spin) for _ in range(self.count)]
+        # Each a session of its own, as programs started elsewhere are: with Linux's autogroup,
+        # spinners in the benchmark's session would take the UI's own share of the CPU.
+        self.processes = [subprocess.Popen(spin, start_new_session=True) for _ in range(self.count)]
         return self
 
     def __exit__(self, *_: object) -> None:
