@@ -522,3 +522,27 @@ def test_the_speed_fits_beside_the_engine_name(rate, shown):
     snap = replace(Trainer(PRESETS["seed-v2"].config(train_size=50)).snapshot(), steps_per_second=rate)
     first = status_text(snap, True, "").splitlines()[0]
     assert first.endswith(f"  {shown} steps/s (numpy)"), first
+
+
+async def test_a_new_status_of_the_same_shape_is_repainted_without_a_layout_of_the_screen() -> None:
+    # A layout of the whole screen for each new step count cost the UI 30-50 ms a frame and a key.
+    from textual.app import App
+
+    from nnplay.tui.widgets.metrics import update_if_changed
+
+    class OneStatic(App):
+        def compose(self):
+            yield Static("step 1,000\nloss 0.25", id="status")
+
+    app = OneStatic()
+    async with app.run_test(size=(40, 10)):
+        status = app.query_one("#status", Static)
+        layouts: list[bool] = []
+        refresh = status.refresh
+        status.refresh = lambda *a, layout=False, **k: layouts.append(layout) or refresh(*a, layout=layout, **k)
+        update_if_changed(status, "step 1,001\nloss 0.24")  # each line as wide as before
+        update_if_changed(status, "step 1,001\nloss 0.24")  # the same text: nothing at all
+        update_if_changed(status, "step 10,001\nloss 0.24")  # a line wider: the layout may change
+        update_if_changed(status, "step 10,001")  # a line fewer
+        assert layouts == [False, True, True]
+        assert str(status.content) == "step 10,001"

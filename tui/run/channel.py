@@ -22,7 +22,7 @@ from nnplay.core.run.compare import Comparison
 from nnplay.core.run.run_loop import RunLoop
 from nnplay.core.run.trainer import Moment, Snapshot, StopReason, Trainer, same_data
 from nnplay.core.settings.config import TrainConfig
-from nnplay.tui.model.frame_budget import FrameBudget
+from nnplay.tui.model.frame_budget import CpuShareBudget
 from nnplay.tui.run.commands import (
     AddPoint,
     ApplySettings,
@@ -159,7 +159,7 @@ class RunChannel:
         # Snapshots come at most fps times a second, and further apart when measuring one (the
         # loss and accuracy over every point) would take more than the budget's share of training.
         self.loop = RunLoop(
-            trainers, budget=FrameBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
+            trainers, budget=CpuShareBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
         )
         self.commands_handled = 0
         self.stopped = False  # set once the worker's run has returned

@@ -15,7 +15,12 @@ on the child, except for a save it asked for (``save_after_stop``).
 Faults: if the child dies the UI keeps its last snapshot, says so in one line and ``reset``
 starts a new child from that snapshot. The child dies with the app: the kernel's parent-death
 signal (``PR_SET_PDEATHSIG``, Linux) and the end of its socket (every other system, and a
-parent gone before the signal was set) both end it.
+parent gone before the signal was set) both end it. It runs in a session of its own (see
+``_start``), so the terminal's signals reach only the app, which ends it so.
+
+Speed: the child publishes at most ``PUBLISH_SHARE`` of its CPU time (evaluating, snapshotting,
+encoding and sending, all charged), so the app trains at the speed ``nnplay train`` reports
+(benchmarks/bench_frames.py); the UI's side only unpickles what arrives and keeps the newest.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import numpy as np
 from nnplay.core.data.datasets import Dataset
 from nnplay.core.run.trainer import Moment, RunState, Snapshot, Trainer
 from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.model.frame_budget import CpuShareBudget
 from nnplay.tui.run.channel import AppRunChannel, AppRunCommands, Notice
 from nnplay.tui.run.commands import (
     Command,
@@ -49,6 +55,10 @@ from nnplay.tui.run.snapshot_wire import SnapshotReceiver, SnapshotSender
 
 LOAD_KERNEL = "load"  # UseKernel's value that asks the child to load the compiled kernel itself
 REPLY_WAIT = 60.0  # seconds a save the user asked for may take before it is given up
+# The share of the child's time that publishing (evaluating every point, the snapshot, encoding
+# and sending it) may take: the app trains at >= 95% of headless speed with the rest of the
+# loop's costs. A big run publishes less often instead (2-4 on 50,000 points: ~5 a second).
+PUBLISH_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,10 @@ class TrainerProcess(AppRunCommands):
             pass_fds=(theirs.fileno(),) if self.pace is None else (theirs.fileno(), self.pace[0]),
             stdin=subprocess.DEVNULL,
             close_fds=True,
+            # A session of its own, so a scheduling group of its own: with autogroup (Linux's
+            # default) the processes of one session share one share of the CPU, and on a busy
+            # machine every frame the UI drew was taken from the trainer's share.
+            start_new_session=True,
         )
         theirs.close()  # only the child's copy: its death is then the end of ours
         self._conn = Connection(ours.detach())
@@ -267,8 +281,9 @@ class ChildRunChannel(AppRunChannel):
         self._wire = SnapshotSender()
         self._sent: tuple | None = None
         self._replies: list[tuple[int, bool, object]] = []
-        super().__init__(trainer, fps)
         self._shown: Snapshot | None = None
+        super().__init__(trainer, fps)
+        self.publish_budget = CpuShareBudget(fps, share=PUBLISH_SHARE)
 
     def _handle(self, command: Command) -> None:
         match command:
@@ -292,6 +307,12 @@ class ChildRunChannel(AppRunChannel):
             self._notices.append(Notice(fallback_message(), "warning"))
         else:
             self._commands.put(UseKernel(kernel))
+
+    def _publish(self) -> None:
+        # Sent at once, so the run loop's publish budget is charged with the encoding and the
+        # send too: they are the child's time as much as the evaluation is.
+        super()._publish()
+        self._round_done()
 
     def _round_done(self) -> None:
         snap = self.latest
