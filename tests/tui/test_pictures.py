@@ -432,3 +432,12 @@ async def test_the_focused_panel_field_stands_out_at_80x24_in_every_colour_depth
             before = _shown_backgrounds(app, y, x0, x1, depth)
             weakest = min(contrast(a, b) for a, b in zip(before, after, strict=True))
             assert weakest >= 3.0, (target, round(weakest, 2), before, after)
+
+
+def test_the_hidden_space_says_what_its_points_colours_are() -> None:
+    """The hidden view colours its points by class as the plot does: its legend names the classes."""
+    snap = Trainer(PRESETS["circle"].config(layers=(4,), train_size=60)).snapshot()
+    lines, _ = render_scatter(snap, 40, 30, ViewState(hidden=True), default_plot_style(2, 4, TRUECOLOR))
+    shown = "\n".join(line.text for line in lines)
+    for c, name in enumerate(snap.data.class_names):
+        assert f"● {c + 1} {name}" in shown, shown

@@ -17,7 +17,7 @@ from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display_layers
 from nnplay.tui.model.plot_geometry import PlotBox
 from nnplay.tui.model.plot_legend import TEST_GLYPH
-from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
 from nnplay.tui.raster.braille import rasterise_points
 from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR
 from nnplay.tui.render.plot import (
@@ -636,3 +636,21 @@ def test_the_mark_goes_on_the_fewer_points_and_the_legend_says_which(colors: int
     dots, marked = _plane_marks(lines, box)
     assert np.array_equal(marked & dots, expected), "the underlined cells are those holding a marked point"
     assert 0 < marked.sum() < 0.5 * dots.sum()
+
+
+def test_classify_points_are_drawn_in_the_class_the_network_gives_them(split_snapshot):
+    """The article's Classify Points, as the README and the help say it: fresh points in the class
+    the network gives them, the wrong ones underlined, and the legend says so; p swaps to their true
+    classes. They were drawn in their true classes."""
+    snap, points, cls = split_snapshot  # the network gives each of the three points class cls
+    p_wrong = points[2]
+    style = default_plot_style(2, 4, 256)
+    fresh = ClassifiedPoints(np.array(points), np.array([cls, cls, 1 - cls]))  # the third is wrong
+    for swapped, colour in ((False, cls), (True, 1 - cls)):
+        view = ViewState(classified=fresh, by_prediction=swapped)
+        lines, frame = render_scatter(snap, PLOT_W, PLOT_H, view, style)
+        row, col = _cell_of(*p_wrong, snap.data.extent, frame.box)
+        _, cell = _cells(lines, frame.box)[row][col]
+        assert cell.color == style.point_fg[colour].color and cell.underline, (swapped, cell)
+        says = {entry.text for entry in frame.legend}
+        assert ("points: predicted (p)" if colour == cls else "points: true class (p)") in says, says

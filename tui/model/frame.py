@@ -138,7 +138,7 @@ def build_frame(
     if hidden is None:
         room = plot_legend_room(snapshot.data, view, shows_test=shows_test)
     else:
-        room = hidden_legend_room(*hidden, shows_test)
+        room = hidden_legend_room(snapshot.data, hidden, shows_test)
     box = plot_box(*sizes.plot, sizes.cell_aspect, room)
     grid = None
     if box is not None and (hidden is None or view.diagram):
@@ -150,7 +150,9 @@ def build_frame(
     space = None
     if hidden is not None:
         space = hidden_space(snapshot, X, hidden) if box is not None else None
-        legend = () if space is None else hidden_legend(*hidden, tuple(space.lo), tuple(space.hi), shows_test)
+        legend = (
+            () if space is None else hidden_legend(snapshot.data, hidden, tuple(space.lo), tuple(space.hi), shows_test)
+        )
     else:
         if len(X):
             outputs = point_outputs(snapshot, view, X)

@@ -64,15 +64,8 @@ FLAG_WORD = "underlined"
 def plot_legend(data: Dataset, view: ViewState, *, shows_test: bool, flag: str | None) -> tuple[LegendEntry, ...]:
     """The plot's entries: the class colours (or the value scale), what the points' colours say,
     the mark (``flag``: "wrong", "right" or None when no point carries it), test points, the cursor."""
-    items: list[LegendEntry] = []
-    if data.is_regression:
-        items.append(LegendEntry("●", " -1 target +1 ", "class", 0, tail="●"))
-    else:
-        names = data.class_names or tuple(str(c + 1) for c in range(data.n_classes))
-        for c, name in enumerate(names[: data.n_classes]):
-            shown = f" {c + 1} {printable(name)}"[: LEGEND_NAME + 3]  # a name from a file is shown, not obeyed
-            items.append(LegendEntry("●", shown, "class", c))
-    items.append(LegendEntry("", POINTS_SAY[data.is_regression, view.by_prediction]))
+    items = class_entries(data)
+    items.append(LegendEntry("", POINTS_SAY[data.is_regression, view.points_by_prediction]))
     if flag is not None:
         says = (RIGHT_SAYS if flag == "right" else WRONG_SAYS)[data.is_regression]
         items.append(LegendEntry(FLAG_WORD, says, "flag"))
@@ -83,6 +76,15 @@ def plot_legend(data: Dataset, view: ViewState, *, shows_test: bool, flag: str |
     return tuple(items)
 
 
+def class_entries(data: Dataset) -> list[LegendEntry]:
+    """What the points' colours are: each class's colour and name, or the regression's scale."""
+    if data.is_regression:
+        return [LegendEntry("●", " -1 target +1 ", "class", 0, tail="●")]
+    names = data.class_names or tuple(str(c + 1) for c in range(data.n_classes))
+    shown = (f" {c + 1} {printable(name)}"[: LEGEND_NAME + 3] for c, name in enumerate(names[: data.n_classes]))
+    return [LegendEntry("●", words, "class", c) for c, words in enumerate(shown)]  # a file's names shown, not obeyed
+
+
 def plot_legend_room(data: Dataset, view: ViewState, *, shows_test: bool) -> tuple[int, ...]:
     """The widths the plane leaves room for: the legend at its widest in this view, the mark
     included whether or not a point carries it now, so the plane keeps its size while training."""
@@ -91,10 +93,13 @@ def plot_legend_room(data: Dataset, view: ViewState, *, shows_test: bool) -> tup
 
 
 def hidden_legend(
-    layer: int, a: int, b: int, lo: tuple[float, float], hi: tuple[float, float], shows_test: bool
+    data: Dataset, hidden: tuple[int, int, int], lo: tuple[float, float], hi: tuple[float, float], shows_test: bool
 ) -> tuple[LegendEntry, ...]:
-    """The hidden view's entries: which neurons the axes are, their ranges, the warped grid."""
+    """The hidden view's entries: the points' classes, which neurons (``hidden``: layer and the
+    two neurons) the axes are and their ranges, the warped grid."""
+    layer, a, b = hidden
     items = [
+        *class_entries(data),
         LegendEntry("", f"layer {layer}: x n{a + 1}, y n{b + 1}"),
         LegendEntry("", f"x {short_number(lo[0], 2)}..{short_number(hi[0], 2)}"),
         LegendEntry("", f"y {short_number(lo[1], 2)}..{short_number(hi[1], 2)}"),
@@ -109,11 +114,11 @@ def hidden_legend(
 WIDEST_NUMBER = "-1.2e-5"
 
 
-def hidden_legend_room(layer: int, a: int, b: int, shows_test: bool) -> tuple[int, ...]:
+def hidden_legend_room(data: Dataset, hidden: tuple[int, int, int], shows_test: bool) -> tuple[int, ...]:
     """The hidden view's legend at its widest: the ranges change with every step of training."""
-    entries = hidden_legend(layer, a, b, (0.0, 0.0), (0.0, 0.0), shows_test)
     widest = len(f"x {WIDEST_NUMBER}..{WIDEST_NUMBER}")
-    return tuple(widest if i in (1, 2) else e.width for i, e in enumerate(entries))
+    entries = hidden_legend(data, hidden, (0.0, 0.0), (0.0, 0.0), shows_test)
+    return tuple(widest if e.words.startswith(("x ", "y ")) else e.width for e in entries)
 
 
 def legend_widths(entries: tuple[LegendEntry, ...]) -> tuple[int, ...]:

@@ -459,7 +459,9 @@ def _textured_plot_style(n_classes: int, levels: int, colors: int) -> PlotStyle:
     if colors == MONOCHROME:
         textures = [grey(_MONO_TEXTURE_GREYS[sure]) for sure in confident]
         region_bg = tuple(tuple(Style(color=colour) for colour in textures) for _ in range(n_classes))
-        dots = [grey(MONO_DOT_GREYS[c % len(MONO_DOT_GREYS)]) for c in range(n_classes)]
+        # Fewer classes than steps take every other step: two classes are two steps apart.
+        steps = MONO_DOT_GREYS[:: max(1, len(MONO_DOT_GREYS) // n_classes)]
+        dots = [grey(steps[c % len(steps)]) for c in range(n_classes)]
         point_fg = tuple(Style(color=colour) for colour in dots)
         test_fg = point_fg
     else:

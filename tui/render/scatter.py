@@ -48,7 +48,7 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     points = frame.points
     X, is_test = points.X, points.is_test
     if len(X) and points.predicted is not None and points.marked is not None:
-        cls = points.predicted if view.by_prediction else points.y.astype(np.int16)
+        cls = points.predicted if view.points_by_prediction else points.y.astype(np.int16)
         marked = points.marked
     else:
         cls = np.zeros(0, np.int16)
