@@ -240,9 +240,7 @@ def main() -> None:
     parser.add_argument("--only", choices=("tmux", "headless"), default=None, help="one of the two measures")
     parser.add_argument("--help-screen", action="store_true", help="time ? to the help on screen (tmux) instead")
     parser.add_argument("--layers", default="64,64,64", help="the spiral's hidden layers for --help-screen")
-    args = parse_args(
-        parser, presses=2, rounds=1, busy=1, engines=["numpy"], networks=["4"], points=[500], layers="8"
-    )
+    args = parse_args(parser, presses=2, rounds=1, busy=1, engines=["numpy"], networks=["4"], points=[500], layers="8")
     if args.help_screen:
         print(f"load average {os.getloadavg()[0]:.2f}")
         first, *latencies = help_presses(max(args.presses, 2), args.engines[0], args.layers)
