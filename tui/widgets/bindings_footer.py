@@ -59,8 +59,10 @@ class BindingsFooter(Footer):
     async def _relabel(self) -> bool:
         """Show what ``compose`` would, reusing the keys there are: False (recompose instead) when
         either side holds more than plain keys (a group of bindings)."""
-        new, old = list(self.compose()), list(self.children)
-        if not all(isinstance(widget, FooterKey) for widget in new + old):
+        composed, present = list(self.compose()), list(self.children)
+        new = [widget for widget in composed if isinstance(widget, FooterKey)]
+        old = [widget for widget in present if isinstance(widget, FooterKey)]
+        if len(new) != len(composed) or len(old) != len(present):
             return False
         new_palette = [key for key in new if key.has_class("-command-palette")]
         old_palette = [key for key in old if key.has_class("-command-palette")]
