@@ -71,7 +71,8 @@ class BindingsFooter(Footer):
         new_keys = [key for key in new if key not in new_palette]
         old_keys = [key for key in old if key not in old_palette]
         async with self.batch():
-            for mine, theirs in zip(old_keys + old_palette, new_keys + new_palette, strict=False):
+            # Plain keys take over plain keys, the palette's the palette's: the counts of plain keys differ.
+            for mine, theirs in [*zip(old_keys, new_keys, strict=False), *zip(old_palette, new_palette, strict=True)]:
                 _take_over(mine, theirs)
             if len(old_keys) > len(new_keys):
                 await self.remove_children(old_keys[len(new_keys) :])
