@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.widgets import Input
 from textual.worker import WorkerState
 
@@ -109,7 +110,8 @@ def test_compare_view_80x24(snap_compare):
         comparison.evaluate()
 
     class Still(CompareApp):
-        def on_mount(self) -> None:
+        def on_mount(self, event: events.Mount) -> None:
+            event.prevent_default()  # Textual calls every class's on_mount: CompareApp's would push its own screen
             self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(80, 24))
@@ -124,7 +126,8 @@ def test_compare_view_120x40(snap_compare):
         comparison.evaluate()
 
     class Still(CompareApp):
-        def on_mount(self) -> None:
+        def on_mount(self, event: events.Mount) -> None:
+            event.prevent_default()  # Textual calls every class's on_mount: CompareApp's would push its own screen
             self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(120, 40))
@@ -139,3 +142,18 @@ async def test_the_flawed_side_is_labelled():
         assert "FLAWED" not in labels[0] and "FLAWED backprop" in labels[1]
         app.screen.draw_frame()
         assert "FLAWED" in status(app.screen, 1) and "FLAWED" not in status(app.screen, 0)
+
+
+async def test_the_compare_screenshot_is_one_screen_in_truecolor() -> None:
+    """The saved compare picture shows the screen it built (truecolor), not a second one that the
+    app's own on_mount pushed over it in the headless console's 16 colours."""
+    from nnplay.tui.cli.screenshots import SHOTS, shot_app
+    from nnplay.tui.render.palette import TRUECOLOR
+    from nnplay.tui.screens.compare_screen import CompareScreen
+
+    shot = next(shot for shot in SHOTS if shot.compare is not None)
+    app = shot_app(shot)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screens = [screen for screen in app.screen_stack if isinstance(screen, CompareScreen)]
+        assert [screen.color_count for screen in screens] == [TRUECOLOR]
