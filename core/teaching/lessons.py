@@ -393,8 +393,8 @@ LESSONS: tuple[Lesson, ...] = (
         (
             Task(
                 "diverge",
-                "Too high: with lr 2.5 or more the path zig-zags out of the bowl (it diverges)",
-                "Set learn rate 3, press r, then t and m: each jump lands further out. Then r.",
+                "Too high: lr ≥ 2.5, the path zig-zags out of the bowl (it diverges)",
+                "Set learn rate 2.5, r, m, then n a few times: each jump lands higher; t: it blows up.",
                 _diverged,
             ),
             Task(
@@ -405,7 +405,7 @@ LESSONS: tuple[Lesson, ...] = (
             ),
             Task(
                 "momentum",
-                "Momentum or Adam at lr ≤ 0.03 reach the bottom within 200 steps (sgd does not)",
+                "Momentum or Adam, lr ≤ 0.03: at the bottom within 200 steps (sgd is not)",
                 "Set lr 0.03 and optimizer momentum (or adam), r, then t and m: it curves in.",
                 bottom_goal(
                     lambda c: c.optimizer in ("momentum", "adam") and c.lr <= 0.03, "momentum or adam, lr ≤ 0.03", 200
@@ -413,7 +413,7 @@ LESSONS: tuple[Lesson, ...] = (
             ),
         ),
         (
-            Move({"lr": 3.0}, reset=True, train=200),
+            Move({"lr": 2.5}, reset=True, train=200),
             Move({"lr": 0.01}, reset=True, train=200),
             Move({"lr": 0.03, "optimizer": "momentum"}, reset=True, train=200),
         ),
