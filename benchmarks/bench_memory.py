@@ -1,67 +1,186 @@
-"""Resident memory of the app while it trains, sampled from /proc in a real terminal (tmux).
+"""Resident memory of the app while it trains: the UI and its trainer process together against the
+app in one process, in a real terminal (tmux), sampled from /proc.
 
-    python benchmarks/bench_memory.py [--minutes 30] [--every 30] [--smoke]
+    python benchmarks/bench_memory.py [--seconds 20] [--repeats 2] [--preset spiral]
+                                      [--engine auto|numpy|numba] [--points N] [--layers SIZES]
+    python benchmarks/bench_memory.py --minutes 30 [--every 30]     # the trainer process over time
+    python benchmarks/bench_memory.py --smoke
 
-Starts the app, presses space, and prints the RSS every ``--every`` seconds; the
-histories are ring buffers, so after the first minutes the number must stay flat.
+Side by side (the default): the app as ``nnplay`` runs it (the trainer in a child process) and
+the same app with the trainer on a thread of the UI's process (how the app ran before issue 23),
+alternately, each trains for ``--seconds`` after space; the figure is the peak, over samples
+every half second, of the RSS summed over the app's process and every process under it (what
+``top`` would add up; shared libraries count once per process), and of the PSS likewise (shared
+pages split between the processes that share them). Prints the medians and their ratio
+(issue 23's target: at most 1.3x) with the load average.
+
+``--minutes``: the ``nnplay`` app alone, its summed RSS every ``--every`` seconds: the histories
+are ring buffers, so after the first minutes the number must stay flat.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from app_folder import app_folder
 from smoke_mode import parse_args
 
-ROOT = Path(__file__).resolve().parents[1]
+# The app with its trainer on a thread of the UI's process: NNPlayApp's trainer_process=False,
+# otherwise as ``nnplay`` builds it (tui/cli/open_app.py).
+ONE_PROCESS = """
+import sys
+from nnplay.tui.cli.parser import build_parser
+from nnplay.tui.cli.arguments import build_trainer
+from nnplay.tui.app.app import NNPlayApp
+from nnplay.tui.terminal.signals import run_standalone
+args = build_parser().parse_args(sys.argv[1:])
+app = NNPlayApp(trainer=build_trainer(args), use_kernel=args.engine != "numpy", standalone=True)
+sys.exit(run_standalone(app, app.channel))
+"""
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+def tree(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            out += tree(int(child))
+    return out
+
+
+def resident_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) in MB summed over ``pid`` and the processes under it."""
+    rss = pss = 0
+    for p in tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # ended meanwhile
+    return rss / 1024, pss / 1024
+
+
+class TmuxApp:
+    """An app command in a detached tmux session at 120x40, ended with the session."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.socket = f"nnplay-mem-{os.getpid()}-{time.monotonic_ns()}"
+        shell = f"cd {app_folder()} && TERM=xterm-256color exec {shlex.join(command)}"
+        self.tmux("new-session", "-d", "-x", "120", "-y", "40", shell)
+        self.pid = int(self.tmux("list-panes", "-F", "#{pane_pid}").split()[0])
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def wait_for(self, text: str, seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while text not in self.screen():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{text!r} did not appear within {seconds:g} s; the screen:\n{self.screen()}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def app_flags(args: argparse.Namespace) -> list[str]:
+    flags = ["--preset", args.preset, "--engine", args.engine]
+    if args.points:
+        flags += ["--train-size", str(args.points)]
+    if args.layers:
+        flags += ["--layers", args.layers]
+    return flags
+
+
+def peak_while_training(command: list[str], seconds: float) -> tuple[float, float, int]:
+    """The peak summed (RSS, PSS) in MB over ``seconds`` of training, and how many processes."""
+    app = TmuxApp(command)
+    try:
+        app.wait_for("learn rate")
+        app.tmux("send-keys", "Space")
+        app.wait_for("steps/s")
+        started, rss, pss = time.monotonic(), 0.0, 0.0
+        while time.monotonic() - started < seconds:
+            time.sleep(0.5)
+            now = resident_mb(app.pid)
+            rss, pss = max(rss, now[0]), max(pss, now[1])
+        return rss, pss, len(tree(app.pid))
+    finally:
+        app.close()
+
+
+def side_by_side(args: argparse.Namespace) -> None:
+    flags = app_flags(args)
+    runs = {
+        "trainer process": [sys.executable, "-m", "nnplay.tui.cli", *flags],
+        "one process": [sys.executable, "-c", ONE_PROCESS, *flags],
+    }
+    got: dict[str, list[tuple[float, float, int]]] = {name: [] for name in runs}
+    load0 = os.getloadavg()[0]
+    for _ in range(args.repeats):
+        for name, command in runs.items():
+            got[name].append(peak_while_training(command, args.seconds))
+    print(
+        f"peak resident memory while training, {' '.join(flags)}, 120x40 in tmux; {args.repeats} x "
+        f"{args.seconds:g} s each, alternately, medians; load {load0:.1f}-{os.getloadavg()[0]:.1f}"
+    )
+    print("| app | processes | RSS MB | PSS MB |\n|---|---|---|---|")
+    medians = {}
+    for name, samples in got.items():
+        rss, pss = statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+        medians[name] = (rss, pss)
+        print(f"| {name} | {samples[0][2]} | {rss:.1f} | {pss:.1f} |")
+    ratio = [medians["trainer process"][i] / medians["one process"][i] for i in (0, 1)]
+    print(f"| ratio (target <= 1.3) | | {ratio[0]:.2f} | {ratio[1]:.2f} |")
+
+
+def over_time(args: argparse.Namespace) -> None:
+    app = TmuxApp([sys.executable, "-m", "nnplay.tui.cli", *app_flags(args)])
+    try:
+        app.wait_for("learn rate")
+        app.tmux("send-keys", "Space")
+        started, peak = time.monotonic(), 0.0
+        print("minutes  rss_MB  pss_MB  step")
+        while time.monotonic() - started < args.minutes * 60:
+            time.sleep(args.every)
+            screen = app.screen()
+            step = next(
+                (w for line in screen.splitlines() if "step " in line for w in [line.split("step ")[1].split()[0]]), "?"
+            )
+            rss, pss = resident_mb(app.pid)
+            peak = max(peak, rss)
+            print(f"{(time.monotonic() - started) / 60:7.1f} {rss:7.1f} {pss:7.1f}  {step}", flush=True)
+        print(f"peak RSS {peak:.1f} MB over {args.minutes:g} minutes (UI and trainer process together)")
+    finally:
+        app.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--minutes", type=float, default=None, help="the trainer-process app over time instead")
     parser.add_argument("--every", type=float, default=30)
     parser.add_argument("--preset", default="spiral")
     parser.add_argument("--engine", default="auto", choices=("auto", "numpy", "numba"))
-    args = parse_args(parser, minutes=0.02, every=0.5)
-    socket = f"nnplay-mem-{os.getpid()}"
-    app = f"{sys.executable} -m nnplay.tui.cli --preset {args.preset} --engine {args.engine}"
-    command = f"cd {ROOT} && TERM=xterm-256color exec {app}"
-    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)
-    try:
-        time.sleep(3)
-        pid = int(
-            subprocess.run(
-                ["tmux", "-L", socket, "list-panes", "-F", "#{pane_pid}"], capture_output=True, text=True, check=True
-            ).stdout.split()[0]
-        )
-        subprocess.run(["tmux", "-L", socket, "send-keys", "Space"], check=True)
-        started = time.monotonic()
-        peak = 0.0
-        print("minutes  rss_MB  step")
-        while time.monotonic() - started < args.minutes * 60:
-            time.sleep(args.every)
-            elapsed = time.monotonic() - started
-            screen = subprocess.run(["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout
-            step = next(
-                (w for line in screen.splitlines() if "step " in line for w in [line.split("step ")[1].split()[0]]), "?"
-            )
-            mb = rss_mb(pid)
-            peak = max(peak, mb)
-            print(f"{elapsed / 60:7.1f} {mb:7.1f}  {step}", flush=True)
-        print(f"peak RSS {peak:.1f} MB over {args.minutes:g} minutes")
-    finally:
-        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+    parser.add_argument("--points", type=int, default=None, help="training points (the preset's otherwise)")
+    parser.add_argument("--layers", default=None, help="hidden layers, as --layers takes them")
+    args = parse_args(parser, seconds=1.0, repeats=1)
+    over_time(args) if args.minutes else side_by_side(args)
 
 
 if __name__ == "__main__":

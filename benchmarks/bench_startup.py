@@ -33,9 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from app_folder import app_folder
 from smoke_mode import parse_args
 
-ROOT = Path(__file__).resolve().parents[1]
 MARKS = Path(__file__).with_name("startup_marks.py")
 DEADLINE = 60  # seconds: a start-up that long is broken, not slow, even on a crowded machine
 # The stages startup_marks.py notes, in order, each with what ends at that mark.
@@ -75,7 +75,8 @@ def one_run(index: int, marks_file: Path, space: bool = False) -> dict[str, floa
     panel's fields on screen ("panel"); with ``space``, to the space pressed as the plot showed
     ("space") and to the step counter moving on screen ("steps")."""
     socket = f"nnplay-start-{os.getpid()}-{index}"
-    command = f"cd {ROOT} && env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable} {MARKS} {marks_file}"
+    python = f"env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color {sys.executable}"
+    command = f"cd {app_folder()} && {python} {MARKS} {marks_file}"
     lines = marks_file.read_text().count("\n") if marks_file.exists() else 0
     started = time.time()
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-x", "120", "-y", "40", command], check=True)

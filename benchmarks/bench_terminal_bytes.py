@@ -21,9 +21,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from app_folder import app_folder
 from smoke_mode import parse_args
 
-ROOT = Path(__file__).resolve().parents[1]
 _runs = itertools.count()
 
 
@@ -48,7 +48,7 @@ def measure(
     log = Path(tempfile.mkdtemp()) / "out.bin"
     env = "SSH_CONNECTION='10.0.0.1 1 10.0.0.2 22' " if ssh else ""
     words = ([] if preset is None else ["--preset", preset]) + list(flags)
-    command = f"cd {ROOT} && TERM=xterm-256color {env}{sys.executable} -m nnplay.tui.cli {shlex.join(words)}"
+    command = f"cd {app_folder()} && TERM=xterm-256color {env}{sys.executable} -m nnplay.tui.cli {shlex.join(words)}"
     try:
         tmux(socket, "new-session", "-d", "-x", width, "-y", height, command)
         time.sleep(3.0)  # startup, first frames, kernel compile in the background

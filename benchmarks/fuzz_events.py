@@ -7,10 +7,10 @@ package), while pytest puts the repository root on ``sys.path`` (``pythonpath = 
 so the test imports ``benchmarks.fuzz_events`` as a namespace package.
 
 Events are plain data drawn from a seeded ``random.Random``: the same seed gives the same
-stream. ``Fuzzer`` sends them the way the terminal driver does (keys and resizes posted to
-the app, mouse events forwarded by the screen) and waits only until the app has handled
-them. ``Pilot.press`` and ``Pilot.click`` also wait for an idle CPU, which never comes while
-the trainer thread runs flat out: a second per key.
+stream. ``Fuzzer`` sends them the way the terminal driver does (keys, mouse events and
+resizes posted to the app) and waits only until the app has handled them. ``Pilot.press``
+and ``Pilot.click`` also wait for an idle CPU, which never comes while the trainer thread
+runs flat out: a second per key.
 
 Modal screens that a key opens are answered: a save or load prompt gets a path in
 ``workdir`` (good, missing, garbage, or with markup characters), a weight's value prompt gets
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from textual import events
 from textual.command import CommandPalette
-from textual.geometry import Offset, Size
+from textual.geometry import Size
 from textual.pilot import Pilot, _get_mouse_message_arguments
 from textual.screen import ModalScreen
 from textual.widgets import Input
@@ -200,9 +200,8 @@ class Fuzzer:
         if getattr(widget, "action", None) in ("app.quit", "quit"):
             return  # the footer's "q Quit": quitting is the one thing the fuzz must not do
         arguments = _get_mouse_message_arguments(screen, (x, y), button=button)
-        for kind in kinds:
-            app.mouse_position = Offset(x, y)
-            screen._forward_event(kind(**arguments, chain=1) if kind is events.Click else kind(**arguments))
+        for kind in kinds:  # posted to the app, which sends each to the screen on top when it takes it
+            app.post_message(kind(**arguments))
         await self.settle()
 
     async def resize(self, width: int, height: int) -> None:
@@ -218,7 +217,7 @@ class Fuzzer:
         if event.kind == "key":
             await self.key(event.key)
         elif event.kind == "click":
-            kinds = (events.MouseDown, events.MouseUp, events.Click)
+            kinds = (events.MouseDown, events.MouseUp)  # the app makes the click of the two
             await self.mouse(kinds, int(event.x * width), int(event.y * height), 1)
         elif event.kind == "scroll":
             kind = events.MouseScrollUp if event.up else events.MouseScrollDown

@@ -15,6 +15,7 @@ import time
 STARTED = time.time()  # the interpreter is up: the first line of this file runs
 
 import functools  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 
@@ -45,9 +46,12 @@ def hook() -> None:
     """Wrap the app's stages; raises AttributeError or ImportError when one is no longer there."""
     # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets):
     # `nnplay` imports the app's once it has parsed its flags and built the trainer; here first,
-    # so that the imports are timed as one stage.
-    import nnplay.tui.app.startup as startup_module
+    # so that the imports are timed as one stage, with the collector off as `nnplay` has it then
+    # (tui/cli/open_app.py).
     import nnplay.tui.cli.entry  # noqa: F401
+
+    gc.disable()
+    import nnplay.tui.app.startup as startup_module
     from nnplay.tui.app.app import NNPlayApp
     from nnplay.tui.app.frame_pipeline import FramePipeline
     from nnplay.tui.widgets.params_panel import ParamsPanel

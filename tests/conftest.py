@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,20 @@ SLOW_FOLDERS = ("e2e", "serve")
 APP_FIXTURES = ("make_app", "snap_compare")
 
 
-# The suite neither reads nor writes the person's own nnplay data (lesson progress): a learner who
-# has done a lesson's task would otherwise see the lesson pictures differ. Set before any test, so
-# the processes the tests start inherit it too.
-os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnplay-tests-data-")
-SHARE_FOLDER = tempfile.mkdtemp(prefix="nnplay-tests-share-")
+# The suite neither reads nor writes the person's own nnplay data (lesson progress, recovery
+# files): a learner who has done a lesson's task would otherwise see the lesson pictures differ.
+# Set before any test, so the processes the tests start inherit it too. The folder is the suite's
+# (one per process: each xdist worker imports this file) and goes when the process ends.
+SUITE_FOLDER = Path(tempfile.mkdtemp(prefix="nnplay-tests-"))
+atexit.register(shutil.rmtree, SUITE_FOLDER, ignore_errors=True)
+os.environ["XDG_DATA_HOME"] = str(SUITE_FOLDER / "data")
+os.environ["XDG_STATE_HOME"] = str(SUITE_FOLDER / "state")
+SHARE_FOLDER = SUITE_FOLDER / "share"
+SHARE_FOLDER.mkdir()
+# What the app writes into its current folder (s: the share line; a signal: a recovery file; the
+# default session and export names): a test that runs the app in the checkout leaves it there.
+CHECKOUT = Path(__file__).resolve().parents[1]
+APP_WRITES = ("nnplay-*", "nnplay_*")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -64,7 +75,7 @@ def app_under_test(
         **options,
     )
     # s (share) writes its command line to a file in the current folder: not the repository's.
-    app.share_path = os.path.join(SHARE_FOLDER, "nnplay-share.txt")
+    app.share_path = str(SHARE_FOLDER / "nnplay-share.txt")
     return app
 
 
@@ -78,3 +89,20 @@ def make_app() -> Callable[..., Any]:
 def crafted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
     """Every crafted session file, by name: (path, what its refusal must say)."""
     return crafted_sessions(tmp_path_factory.mktemp("crafted"))
+
+
+def app_files_in_checkout() -> set[str]:
+    return {path.name for pattern in APP_WRITES for path in CHECKOUT.glob(pattern)}
+
+
+@pytest.fixture(autouse=True)
+def leaves_no_app_files_in_the_checkout() -> Iterator[None]:
+    """Fail a test after which the checkout holds a file the app writes that was not there before:
+    the test ran the app (or a benchmark ran it) in the checkout rather than in a folder of its own."""
+    before = app_files_in_checkout()
+    yield
+    left = sorted(app_files_in_checkout() - before)
+    assert not left, (
+        f"the checkout ({CHECKOUT}) has new files the app wrote: {', '.join(left)} (from this test, "
+        "or one running beside it on another worker): run the app in tmp_path (cwd=, chdir, share_path)"
+    )

@@ -18,12 +18,14 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 # Each script's smoke run: its arguments after ``--smoke`` and a text its table prints.
 SMOKE_RUNS = {
     "bench_article.py": ([], "nnplay updates/s"),
+    "bench_compare.py": ([], "processes/s"),
     "bench_engine.py": ([], "torch/nnplay"),
     "bench_engine.py --scan": (["--scan"], "numba/numpy"),
-    "bench_frames.py": ([], "shown/s"),
+    "bench_frames.py": ([], "app/headless"),
     "bench_keypress.py": ([], "key to screen"),
+    "bench_keypress.py --help-screen": (["--help-screen"], "? to help on screen"),
     "bench_landscape.py": ([], "float32 ms"),
-    "bench_memory.py": ([], "peak RSS"),
+    "bench_memory.py": ([], "ratio (target"),
     "bench_path.py": ([], "on/off"),
     "bench_per_sample.py": ([], "vs python"),
     "bench_render.py": ([], "nnplay plot frame"),

@@ -11,11 +11,18 @@ or a name bound to such a subtraction; an ``assert`` that bounds a duration from
 ``<=``, or ``>``/``>=`` with the duration on the right) breaks the rule. A deadline check
 (``assert time.monotonic() < deadline``) compares a clock reading, not a duration, and a lower
 bound (``elapsed >= wait``: it did wait) cannot fail for slowness: both are allowed.
+
+The same claim hides in a fixed sleep followed by an assert that something grew
+(``await pilot.pause(0.5)`` then ``assert step > first``; ``time.sleep(1.2)`` as a block's last
+statement, then ``assert len(published) >= 4``): it asserts how much happens in that time. Such a
+test waits until it happened; a sleep before an ``==`` (nothing changed meanwhile) is allowed.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 TESTS = Path(__file__).parent
@@ -96,25 +103,98 @@ def test_the_check_finds_a_wall_clock_bound_and_allows_deadlines_and_lower_bound
         "t0 = time.time()\nwork()\ntook = time.time() - t0\nms = took * 1000\nassert 200 > ms\n",
         "from time import perf_counter\na = perf_counter()\nb = perf_counter()\nassert b - a <= 0.2\n",
     ]
-    for source in bounded:
-        assert wall_clock_bounds(source) != [], source
     allowed = [
         "deadline = time.monotonic() + 5\nwhile not done():\n    assert time.monotonic() < deadline, 'x'\n",
         "started = time.monotonic()\nwait()\nassert time.monotonic() - started >= 2.0  # it waited\n",
         "started = time.perf_counter()\nwork()\nprint(time.perf_counter() - started)\nassert done()\n",
         "assert len(items) < 10\n",
     ]
-    for source in allowed:
-        assert wall_clock_bounds(source) == [], source
+    finds_exactly(wall_clock_bounds, bounded, allowed)
+
+
+SLEEPS = {"sleep", "pause"}
+
+
+def _fixed_sleep(statement: ast.stmt) -> bool:
+    """``time.sleep(0.5)``, ``await asyncio.sleep(0.5)``, ``await pilot.pause(0.5)``, or a ``with``
+    block that ends in one: a wait of a set time."""
+    if isinstance(statement, ast.With | ast.AsyncWith):
+        return _fixed_sleep(statement.body[-1])
+    if not isinstance(statement, ast.Expr):
+        return False
+    call = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+    if not isinstance(call, ast.Call) or len(call.args) != 1 or call.keywords:
+        return False
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    wait = call.args[0]
+    return name in SLEEPS and isinstance(wait, ast.Constant) and isinstance(wait.value, int | float) and wait.value > 0
+
+
+def _orders(statement: ast.stmt) -> bool:
+    """An assert that compares by order (``>``, ``>=``, ``<``, ``<=``)."""
+    return isinstance(statement, ast.Assert) and any(
+        isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE)
+        for compare in ast.walk(statement.test)
+        if isinstance(compare, ast.Compare)
+        for op in compare.ops
+    )
+
+
+def progress_after_a_fixed_sleep(source: str) -> list[int]:
+    """The line numbers of the asserts in ``source`` that compare by order right after a fixed sleep."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                lines += [
+                    after.lineno
+                    for before, after in itertools.pairwise(block)
+                    if _fixed_sleep(before) and _orders(after)
+                ]
+    return sorted(lines)
+
+
+def test_the_check_finds_progress_asserted_after_a_fixed_sleep() -> None:
+    claims = [
+        "first = step()\nawait pilot.pause(0.5)\nassert step() > first\n",
+        "with running(channel):\n    channel.toggle_run()\n    time.sleep(1.2)\nassert len(published) >= 4\n",
+        "def f():\n    time.sleep(1)\n    assert 3 < count()\n",
+    ]
+    allowed = [
+        "stopped = step()\nawait pilot.pause(0.3)\nassert step() == stopped\n",  # nothing happened meanwhile
+        "await pilot.pause()\nassert step() > first\n",  # waits for the app's own messages, not a time
+        "await asyncio.sleep(0)\nassert step() > first\n",
+        "await wait_until(lambda: step() > first)\nassert step() > first\n",
+    ]
+    finds_exactly(progress_after_a_fixed_sleep, claims, allowed)
+
+
+def test_no_test_asserts_progress_after_a_fixed_sleep() -> None:
+    found = in_the_suite(progress_after_a_fixed_sleep)
+    assert not found, f"progress asserted after a fixed sleep (wait until it happened instead): {found}"
 
 
 def test_no_test_bounds_wall_clock_time() -> None:
-    found = {
-        f"{path.relative_to(TESTS.parent)}:{line}"
-        for path in sorted(TESTS.rglob("*.py"))
-        for line in wall_clock_bounds(path.read_text(encoding="utf-8"))
-    }
+    found = in_the_suite(wall_clock_bounds)
     assert not found, (
-        "wall-clock bounds in tests (wait for the condition instead, or measure it in benchmarks/): "
-        + ", ".join(sorted(found))
+        f"wall-clock bounds in tests (wait for the condition instead, or measure it in benchmarks/): {found}"
+    )
+
+
+def finds_exactly(check: Callable[[str], list[int]], flagged: list[str], allowed: list[str]) -> None:
+    for source in flagged:
+        assert check(source) != [], source
+    for source in allowed:
+        assert check(source) == [], source
+
+
+def in_the_suite(check: Callable[[str], list[int]]) -> str:
+    """Where ``check`` finds something in the suite's files (path:line, comma-separated; "" if nowhere)."""
+    return ", ".join(
+        sorted(
+            f"{path.relative_to(TESTS.parent)}:{line}"
+            for path in sorted(TESTS.rglob("*.py"))
+            for line in check(path.read_text(encoding="utf-8"))
+        )
     )

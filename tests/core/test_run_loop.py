@@ -3,6 +3,8 @@ goal or each run's own stop condition, for the app's run channel, the comparison
 
 from __future__ import annotations
 
+import time
+
 from nnplay.core.run.compare import Comparison, parse_comparison
 from nnplay.core.run.run_loop import POINTS_PER_RUN, RunLoop
 from nnplay.core.run.train_until import train_until
@@ -89,3 +91,23 @@ def test_train_until_is_the_loop_with_a_fixed_chunk() -> None:
     # 250 points in batches of 100: epochs end after 3, 6 and 9 updates; chunks of 4 stop at each end.
     assert reason is StopReason.EPOCHS and progress == [3, 6, 9]
     assert [int(row[0]) for row in headless.history.rows()] == [3, 6, 9]
+
+
+def test_a_chunk_held_up_without_running_does_not_shrink_the_next_one() -> None:
+    # Sized by the wall clock, a trainer that other jobs left a fifth of a core trained a fifth
+    # as much a chunk and paid each chunk's fixed costs five times as often.
+    trainer = Trainer(BASE.replace(iterations=100_000_000))
+    step = trainer.step
+
+    def step_then_wait(n: int = 1) -> int:
+        done = step(n)
+        time.sleep(0.02)  # the OS runs other jobs meanwhile: wall time passes, not this thread's CPU
+        return done
+
+    trainer.step = step_then_wait  # type: ignore[method-assign]
+    loop = RunLoop([trainer])
+    loop.start()
+    for _ in range(4):
+        loop.advance()
+    # By the wall clock, 20 ms a chunk would keep the next one under 8/20 of the last.
+    assert loop._chunk > 50, loop._chunk

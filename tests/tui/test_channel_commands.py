@@ -86,27 +86,34 @@ def test_a_diverged_snapshot_is_never_published_before_its_notice() -> None:
 
 
 class OneSlowPublish(AppRunChannel):
-    """A run channel whose first snapshot waits 0.2 s without working, as a publish does when the OS
-    or the UI holds the CPU or the GIL meanwhile."""
+    """A run channel whose first snapshot waits ``HELD`` seconds without working, as a publish does
+    when the OS or the UI holds the CPU or the GIL meanwhile. Notes the publish budget's interval
+    as each publish begins: what the ones before were charged."""
+
+    HELD = 0.2
 
     def __init__(self, trainer: Trainer) -> None:
-        self.publishes: list[float] = []
+        self.intervals: list[float] = []
         super().__init__(trainer)
 
     def _publish(self) -> None:
-        if not self.publishes:
-            time.sleep(0.2)
+        budget = self.publish_budget
+        self.intervals.append(budget.interval if budget is not None else 0.0)
+        if len(self.intervals) == 1:
+            time.sleep(self.HELD)
         super()._publish()
-        self.publishes.append(time.monotonic())
 
 
 def test_a_publish_held_up_by_other_work_does_not_space_the_next_ones_out() -> None:
     channel = OneSlowPublish(Trainer(CONFIG.replace(train_size=200)))
     with worker_running(channel):
         channel.toggle_run()
-        time.sleep(1.2)
-    # Charged by the wall clock, the 0.2 s wait made the next snapshot due 2 s later (at 10% of the time).
-    assert len(channel.publishes) >= 4, channel.publishes
+        deadline = time.monotonic() + 60
+        while len(channel.intervals) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert len(channel.intervals) >= 2, "the running channel published no second snapshot"
+    # Charged by the wall clock, the wait made the next snapshot due HELD / share later (2 s at 10%).
+    assert channel.intervals[1] < OneSlowPublish.HELD / channel.publish_budget.share, channel.intervals
 
 
 def test_a_save_that_fails_in_any_way_answers_its_reply(monkeypatch) -> None:

@@ -4,7 +4,6 @@ a lower rate and a reset (the engine's divergence on every data set: tests/core/
 
 from __future__ import annotations
 
-import asyncio
 import math
 from pathlib import Path
 
@@ -54,6 +53,6 @@ async def test_app_pauses_on_divergence_and_recovers_after_a_lower_rate_and_rese
         snap = channel.latest
         assert snap.diverged_at is None and math.isfinite(snap.metrics.train_loss)
         assert snap.metrics.r2_test > 0.9
-        await asyncio.sleep(0.2)  # a frame
+        await wait_until(lambda: f"step {snap.step:,}  epoch" in str(status.render()), "a frame of the paused run")
         assert "diverged" not in str(status.render()) and not status.has_class("-diverged")
         assert fuzz.unexpected_errors() == []

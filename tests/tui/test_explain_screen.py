@@ -69,3 +69,36 @@ def test_a_rate_that_moves_the_weights_gets_no_note():
     trainer = Trainer(PRESETS["seed-v2"].config(train_size=200, lr=0.5))
     markdown = explanation_markdown(trainer.snapshot(), 3, Selection(1, 0))
     assert "The rate is 0" not in markdown and "rounds to" not in markdown
+
+
+async def test_a_click_on_the_text_x_just_replaced_lands_on_nothing(make_app) -> None:
+    """x (another sample) mounts the explanation anew; the old text stays in the screen's layout
+    until the screen's next refresh. A click the app takes before that refresh (a busy machine)
+    pressed a paragraph with no parent, and Textual's text selection ended the app."""
+    from textual.widgets import Markdown
+    from textual.widgets._markdown import MarkdownParagraph
+
+    from nnplay.tui.screens.explain_screen import ExplainScreen
+    from tests.tui.waiting import send_click, wait_until
+
+    app = make_app(PRESETS["seed-v2"].config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")
+        await wait_until(lambda: isinstance(app.screen, ExplainScreen), what="the explanation", between=pilot.pause)
+        screen = app.screen
+        await wait_until(lambda: screen.query(MarkdownParagraph), what="its text", between=pilot.pause)
+        old = screen.query(MarkdownParagraph).first()
+        x, y = old.region.offset
+        shown = screen.query_one(Markdown).source
+        with app.batch_update():  # no layout meanwhile: the app takes the click before the screen's refresh
+            await pilot.press("x")
+            await wait_until(lambda: not old.is_attached, what="the old text to go", between=pilot.pause)
+            assert screen.get_widget_at(x, y)[0] is old, "the layout should still hold the old text"
+            await send_click(pilot, x, y)
+            await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
+        assert screen.query_one(Markdown).source != shown, "x showed another sample"
+        await pilot.press("escape")
+        await wait_until(lambda: not isinstance(app.screen, ExplainScreen), what="escape to close it",
+                         between=pilot.pause)  # fmt: skip

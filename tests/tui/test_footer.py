@@ -48,3 +48,20 @@ async def footer_at_80_columns(make_app) -> str:
         footer = app.query_one("BindingsFooter")
         visible = [key for key in app.query(FooterKey) if key.region.right <= footer.region.right and key.region.width]
         return " ".join(f"{key.key_display} {key.description}" for key in visible)
+
+
+async def test_the_palette_key_stays_the_palettes_when_a_focus_change_adds_keys(make_app) -> None:
+    """The footer relabels the keys it has on a focus change: plain keys take over plain keys and
+    the palette's key the palette's, whatever the number of plain keys (a field shows a few keys,
+    the diagram many: the palette's slot once showed "q Quit")."""
+    app = make_app(PRESETS["seed-v2"].config(train_size=100))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(lambda: app.query("#field-lr"), 60, "the panel's learn rate field", between=pilot.pause)
+        for target in ("#field-lr", "#diagram", "#field-lr", "#diagram"):
+            app.query_one(target).focus()
+            await pilot.pause()
+            await wait_until(lambda: len(app.query(FooterKey)) > 1, 60, "the footer's keys", between=pilot.pause)
+            keys = list(app.query(FooterKey))
+            palette = [key for key in keys if key.has_class("-command-palette")]
+            assert [key.description for key in palette] == ["palette"], [(k.key, k.description) for k in keys]
+            assert all(key.description != "palette" for key in keys if key not in palette)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.config import TrainConfig
 from nnplay.tui.model.diagram_data import diagram_data, summarise
 from nnplay.tui.model.frame import GRID_MACS, FrameSizes, build_frame, grid_shape
-from nnplay.tui.model.frame_budget import FrameBudget
+from nnplay.tui.model.frame_budget import CpuShareBudget, FrameBudget
 from nnplay.tui.model.view_state import Selection, ViewState
 from nnplay.tui.render.diagram_painter import DiagramPainter
 
@@ -26,6 +28,19 @@ def test_cheap_frames_come_at_the_frame_rate_and_dear_ones_keep_to_their_share_o
         budget.spent(10.0 + i, 0.3)  # 300 ms a frame (a wide network)
     assert abs(budget.interval - 0.3 / 0.15) < 0.01  # one frame in 2 s: 15% of the time
     assert not budget.due(19.0 + 1.0) and budget.due(19.0 + 2.0)
+
+
+def test_a_trainer_left_a_fraction_of_a_core_publishes_only_after_its_share_of_its_own_cpu_time() -> None:
+    # Against the wall clock, a trainer that the machine's other jobs left a fifth of a core
+    # spent half its time publishing at a tenth of its CPU time.
+    budget = CpuShareBudget(fps=15, share=0.05)
+    budget.spent(time.perf_counter(), 0.002)  # 2 ms of this thread's CPU: the next after 40 ms of it
+    time.sleep(0.2)  # wall time passes, three frame intervals, without this thread running
+    assert not budget.due(time.perf_counter())
+    burnt_from = time.thread_time()
+    while time.thread_time() - burnt_from < 0.045:  # the thread trains: 45 ms of its CPU
+        sum(range(1000))
+    assert budget.due(time.perf_counter())
 
 
 def test_the_grid_pass_is_sized_to_the_cells_and_coarser_for_a_wide_network() -> None:

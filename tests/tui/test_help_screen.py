@@ -1,5 +1,5 @@
 """The help screen: every key stands apart from its words, at every width, and opening it again
-draws the lines it rendered the first time."""
+draws the lines it rendered the first time; once the app is up, the first ? finds it built."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import html
 import re
 
 import pytest
+from textual.containers import VerticalScroll
 
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.keys.key_table import DIAGRAM_KEYS, KEYS, OTHER_KEYS
-from nnplay.tui.screens.help_screen import HelpScreen, help_lines
+from nnplay.tui.screens.help_screen import HelpScreen, HelpText, help_lines, text_width
+from tests.tui.waiting import wait_until
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 KEY_ROWS = [(k.shown, k.help) for k in KEYS + DIAGRAM_KEYS] + list(OTHER_KEYS)
@@ -78,3 +80,47 @@ async def test_the_help_on_screen_spaces_keys_and_words_and_opens_from_cached_li
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert help_lines.cache_info().misses == rendered, "the help was laid out again at the same width"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 40), (120, 40), (200, 50)])
+async def test_the_help_is_ready_before_the_first_question_mark(make_app, monkeypatch, size) -> None:
+    """Once the app is up, the help's screen is built and its lines rendered at the width it opens
+    at: the first ? renders nothing, and the screen it shows is the one every later ? shows."""
+    composed = []
+    monkeypatch.setattr(HelpScreen, "compose", counted(HelpScreen.compose, composed))
+    help_lines.cache_clear()
+    app = make_app(CONFIG, start_worker=True)  # the app's background work, the help's among it
+    async with app.run_test(size=size) as pilot:
+        await wait_until(lambda: help_lines.cache_info().currsize == 2, what="the help rendered once the app is up")
+        rendered = help_lines.cache_info().misses
+        for _ in range(2):
+            await pilot.press("question_mark")
+            await wait_until(lambda: isinstance(app.screen, HelpScreen), what="the help")
+            await pilot.pause()
+            text = app.screen.query_one(HelpText)
+            assert text.size.width == text_width(size[0]), "the help opened at another width than it was made for"
+            await pilot.press("escape")
+            await wait_until(lambda: not isinstance(app.screen, HelpScreen), what="the help closed")
+        assert help_lines.cache_info().misses == rendered, "the first ? rendered the help's Markdown again"
+        assert len(composed) == 1, "each ? built the help screen anew"
+
+
+async def test_the_help_opens_again_at_its_top(make_app) -> None:
+    app = make_app(CONFIG)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        scroll = app.screen.query_one(VerticalScroll)
+        await pilot.press("end")
+        await wait_until(lambda: scroll.scroll_y > 0, what="the help scrolled down")
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and scroll.scroll_y == 0
+
+
+def counted(method, calls: list):
+    def wrapped(self, *args):
+        calls.append(self)
+        return method(self, *args)
+
+    return wrapped

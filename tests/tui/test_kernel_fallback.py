@@ -6,6 +6,7 @@ import pytest
 
 from nnplay.core.engine import kernel as kernel_module
 from nnplay.core.settings.presets import PRESETS
+from tests.tui.waiting import wait_until
 
 
 async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(
@@ -16,9 +17,10 @@ async def test_the_app_says_in_one_line_that_the_kernel_could_not_load(
     app = make_app(PRESETS["seed-v1"].config())
     async with app.run_test(size=(120, 40)) as pilot:
         loader = app.load_kernel()  # what the app starts 1.5 s after its first frame
-        while loader.is_alive():
-            await pilot.pause(0.05)
-        await pilot.pause()
+        # The warning is posted from the loader's thread: it is in the app once the app has read it.
+        await wait_until(
+            lambda: not loader.is_alive() and app._notifications, what="the kernel's warning", between=pilot.pause
+        )
         notices = [(n.message, n.severity) for n in app._notifications]
         assert notices == [
             (

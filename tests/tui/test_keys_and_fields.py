@@ -113,8 +113,9 @@ def expected_value(name: str, text: str):
     return parse_value(name, text.strip())
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+# Every field at one size, then every field at the other: a resize restyles and lays out the whole screen.
 @pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_typing_anything_into_a_field_changes_nothing_but_that_field(shared, name, size):
     """Each of "nan", "abc", "-1", "1.5", "1e400", "" and a 10,000-character paste, typed into the
     field and applied with enter: no app action ran, a refusal is on screen with its reason, and

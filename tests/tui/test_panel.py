@@ -29,6 +29,7 @@ from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush, settle
+from tests.tui.waiting import wait_until
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -775,6 +776,73 @@ def test_focus_a_button_and_press_enter(panel):
         await pilot.pause(0)
         await press(pilot, "enter")
         assert panel_of(pilot).config.layers == (4, 4)
+
+    panel.run(check)
+
+
+# -- the focus: how it looks, and the footer's keys --------------------------------------------
+
+
+def test_the_field_with_the_focus_stands_out_until_enter_gives_the_focus_to_the_panel(panel):
+    """The row with the focus has its label reversed and its field tinted; enter moves the focus
+    to the panel itself (which restyles the panel alone): the row left looks like any other."""
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+        field, other = app.query_one("#field-lr", Input), app.query_one("#field-noise", Input)
+        label = field.parent.query_one(Label)
+        field.focus()
+        await settle(pilot)
+        assert label.rich_style.reverse and label.rich_style.bold
+        assert field.rich_style.bgcolor != other.rich_style.bgcolor
+        await press(pilot, "enter")
+        assert app.focused is panel_of(pilot)
+        assert not label.rich_style.reverse and not label.rich_style.bold
+        assert field.rich_style == other.rich_style
+
+    panel.run(check)
+
+
+def test_no_rule_styles_what_is_in_the_panel_by_the_panels_own_focus(panel):
+    """ParamsPanel.watch_has_focus restyles the panel alone, not its rows: right only while no
+    selector looks at the panel's focus (``ParamsPanel:focus Label``) to style something inside it."""
+
+    async def check(pilot: Pilot) -> list[str]:
+        own = panel_of(pilot)
+        return [
+            str(rule.selector_set)
+            for rule in pilot.app.stylesheet.rules
+            for selector_set in rule.selector_set
+            for selector in selector_set.selectors[:-1]
+            if selector.pseudo_classes & {"focus", "blur", "focus-within"} and selector._check(own)
+        ]
+
+    assert panel.run(check) == []
+
+
+def test_the_footer_shows_the_keys_of_what_has_the_focus_and_is_rebuilt_only_when_they_change(panel):
+    """While typing, the footer shows the keys that work there; moving to another field keeps the
+    very same keys (rebuilding the footer restyles and lays out the screen); enter shows the app's."""
+    from textual.widgets._footer import FooterKey
+
+    async def check(pilot: Pilot) -> None:
+        app = pilot.app
+
+        def words() -> list[str]:
+            return [f"{key.key_display} {key.description}" for key in app.query(FooterKey)]
+
+        app.query_one("#field-l1", Input).focus()
+        await wait_until(lambda: "f5 Run/Pause" in words(), what="the typing keys in the footer", between=pilot.pause)
+        typing = list(app.query(FooterKey))
+        assert "space Run/Pause" not in words()
+        await press(pilot, "tab")
+        await press(pilot, "tab")
+        assert app.focused is app.query_one("#field-dropout", Input)
+        await pilot.pause()
+        assert list(app.query(FooterKey)) == typing
+        await press(pilot, "enter")
+        await wait_until(lambda: "space Run/Pause" in words(), what="the app's keys in the footer", between=pilot.pause)
+        assert "t Train" in words() and "f5 Run/Pause" not in words()
 
     panel.run(check)
 

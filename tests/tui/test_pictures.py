@@ -211,16 +211,14 @@ def test_the_weight_scale_is_never_cut(scale: float, width: int) -> None:
 @pytest.mark.parametrize("partner", [0, 9])
 def test_the_hidden_space_says_every_legend_entry_whole_in_the_plot_pane_at_80x24(partner: int) -> None:
     """24 columns, the plot pane at 80x24: "grey: the input grid, warped" was cut to "...grid, wa"."""
-    from nnplay.tui.render.scatter import hidden_space_rows
-
     trainer = Trainer(PRESETS["circle"].config(layers=(12,), train_size=60))
     view = ViewState(hidden=True, partner=partner, selection=Selection(1, 11))  # neurons 12 and 1, or 12 and 10
     snap = trainer.snapshot()
     lines, frame = render_scatter(snap, 24, 15, view, default_plot_style(2, 4, TRUECOLOR))
     shown = "\n".join(line.text for line in lines)
-    _, legend = hidden_space_rows(frame.hidden, frame, default_plot_style(2, 4, TRUECOLOR))
-    for entry in legend:
-        assert "".join(seg.text for seg in entry) in shown, shown
+    assert len(frame.legend) >= 4
+    for entry in frame.legend:
+        assert entry.text in shown, shown
 
 
 @pytest.mark.parametrize("scale", [0.99, 2.1, 220.0])
@@ -441,3 +439,12 @@ async def test_the_focused_panel_field_stands_out_at_80x24_in_every_colour_depth
             before = _shown_backgrounds(app, y, x0, x1, depth)
             weakest = min(contrast(a, b) for a, b in zip(before, after, strict=True))
             assert weakest >= 3.0, (target, round(weakest, 2), before, after)
+
+
+def test_the_hidden_space_says_what_its_points_colours_are() -> None:
+    """The hidden view colours its points by class as the plot does: its legend names the classes."""
+    snap = Trainer(PRESETS["circle"].config(layers=(4,), train_size=60)).snapshot()
+    lines, _ = render_scatter(snap, 40, 30, ViewState(hidden=True), default_plot_style(2, 4, TRUECOLOR))
+    shown = "\n".join(line.text for line in lines)
+    for c, name in enumerate(snap.data.class_names):
+        assert f"● {c + 1} {name}" in shown, shown

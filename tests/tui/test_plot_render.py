@@ -15,8 +15,9 @@ from nnplay.core.engine.row_reductions import row_max_argmax, row_sum
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.model.grid_pass import class_confidence, display_inputs, display_layers
-from nnplay.tui.model.plot_geometry import plot_box
-from nnplay.tui.model.view_state import Selection, ViewState
+from nnplay.tui.model.plot_geometry import PlotBox
+from nnplay.tui.model.plot_legend import TEST_GLYPH
+from nnplay.tui.model.view_state import ClassifiedPoints, Selection, ViewState
 from nnplay.tui.raster.braille import rasterise_points
 from nnplay.tui.render.palette import MONOCHROME, TRUECOLOR
 from nnplay.tui.render.plot import (
@@ -25,7 +26,6 @@ from nnplay.tui.render.plot import (
     CLASS_RGB,
     CLASS_TEXTURES,
     MAX_CLASSES,
-    TEST_GLYPH,
     PlotFrame,
     PlotStyle,
     default_plot_style,
@@ -418,19 +418,16 @@ def test_default_test_colours_are_paler_tints_that_stay_readable():
 PLOT_W, PLOT_H = 48, 17  # render_scatter's total size, axes included
 
 
-BOX = plot_box(PLOT_W, PLOT_H)
-
-
-def _cell_of(x: float, y: float, extent: float) -> tuple[int, int]:
-    col = int((x + extent) / (2 * extent) * BOX.width)
-    row = int((extent - y) / (2 * extent) * BOX.height)
+def _cell_of(x: float, y: float, extent: float, box: PlotBox) -> tuple[int, int]:
+    col = int((x + extent) / (2 * extent) * box.width)
+    row = int((extent - y) / (2 * extent) * box.height)
     return row, col
 
 
-def _cells(lines) -> list[list[tuple[str, Style]]]:
+def _cells(lines, box: PlotBox) -> list[list[tuple[str, Style]]]:
     """The plane's cells, without axes, padding and legend."""
-    rows = lines[BOX.top : BOX.top + BOX.height]
-    return [expand(list(line))[BOX.left : BOX.left + BOX.width] for line in rows]
+    rows = lines[box.top : box.top + box.height]
+    return [expand(list(line))[box.left : box.left + box.width] for line in rows]
 
 
 @pytest.fixture(scope="module")
@@ -459,11 +456,11 @@ def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
     snap, (p_train, p_test, p_wrong), cls = split_snapshot
     extent = snap.data.extent
     style = default_plot_style(2, 4, colors)
-    shown, _ = render_scatter(snap, PLOT_W, PLOT_H, ViewState(show_test=True), style)
-    cells = _cells(shown)
-    train_ch, train_st = cells[_cell_of(*p_train, extent)[0]][_cell_of(*p_train, extent)[1]]
-    test_ch, test_st = cells[_cell_of(*p_test, extent)[0]][_cell_of(*p_test, extent)[1]]
-    wrong_ch, wrong_st = cells[_cell_of(*p_wrong, extent)[0]][_cell_of(*p_wrong, extent)[1]]
+    shown, frame = render_scatter(snap, PLOT_W, PLOT_H, ViewState(show_test=True), style)
+    cells, box = _cells(shown, frame.box), frame.box
+    train_ch, train_st = cells[_cell_of(*p_train, extent, box)[0]][_cell_of(*p_train, extent, box)[1]]
+    test_ch, test_st = cells[_cell_of(*p_test, extent, box)[0]][_cell_of(*p_test, extent, box)[1]]
+    wrong_ch, wrong_st = cells[_cell_of(*p_wrong, extent, box)[0]][_cell_of(*p_wrong, extent, box)[1]]
     # Three points are few: each is drawn a whole cell large, a test point with its own glyph.
     assert (train_ch, test_ch, wrong_ch) == (BIG_POINT, BIG_TEST_POINT, BIG_TEST_POINT)
     # In its true class's colour (here also the predicted one), the test point paler.
@@ -475,23 +472,23 @@ def test_render_scatter_draws_test_points_apart(split_snapshot, colors):
     # The misclassified test point is in its own true class's colour, marked by the underline.
     assert wrong_st.color == style.test_fg[1 - cls].color and wrong_st.underline and wrong_st.bold
 
-    hidden, _ = render_scatter(snap, PLOT_W, PLOT_H, ViewState(show_test=False), style)
-    cells = _cells(hidden)
+    hidden, frame = render_scatter(snap, PLOT_W, PLOT_H, ViewState(show_test=False), style)
+    cells, box = _cells(hidden, frame.box), frame.box
     for p in (p_test, p_wrong):
-        ch, st = cells[_cell_of(*p, extent)[0]][_cell_of(*p, extent)[1]]
+        ch, st = cells[_cell_of(*p, extent, box)[0]][_cell_of(*p, extent, box)[1]]
         assert not 0x2800 < ord(ch) <= 0x28FF  # no dot: test points are not drawn
         assert not st.underline
-    assert cells[_cell_of(*p_train, extent)[0]][_cell_of(*p_train, extent)[1]] == (train_ch, train_st)
+    assert cells[_cell_of(*p_train, extent, box)[0]][_cell_of(*p_train, extent, box)[1]] == (train_ch, train_st)
 
 
 def test_hidden_space_marks_test_points_too(split_snapshot):
     snap, _, _ = split_snapshot
     style = default_plot_style(2, 4, 256)
     view = ViewState(show_test=True, hidden=True, selection=Selection(1, 0))
-    lines, _ = render_scatter(snap, PLOT_W, PLOT_H, view, style)
-    assert TEST_GLYPH in "".join(ch for row in _cells(lines) for ch, _ in row)  # the test points' cells
-    lines, _ = render_scatter(snap, PLOT_W, PLOT_H, dataclasses.replace(view, show_test=False), style)
-    assert TEST_GLYPH not in "".join(ch for row in _cells(lines) for ch, _ in row)
+    lines, frame = render_scatter(snap, PLOT_W, PLOT_H, view, style)
+    assert TEST_GLYPH in "".join(ch for row in _cells(lines, frame.box) for ch, _ in row)  # the test points' cells
+    lines, frame = render_scatter(snap, PLOT_W, PLOT_H, dataclasses.replace(view, show_test=False), style)
+    assert TEST_GLYPH not in "".join(ch for row in _cells(lines, frame.box) for ch, _ in row)
 
 
 def test_legend_names_the_test_points_and_the_classes(split_snapshot):
@@ -639,3 +636,21 @@ def test_the_mark_goes_on_the_fewer_points_and_the_legend_says_which(colors: int
     dots, marked = _plane_marks(lines, box)
     assert np.array_equal(marked & dots, expected), "the underlined cells are those holding a marked point"
     assert 0 < marked.sum() < 0.5 * dots.sum()
+
+
+def test_classify_points_are_drawn_in_the_class_the_network_gives_them(split_snapshot):
+    """The article's Classify Points, as the README and the help say it: fresh points in the class
+    the network gives them, the wrong ones underlined, and the legend says so; p swaps to their true
+    classes. They were drawn in their true classes."""
+    snap, points, cls = split_snapshot  # the network gives each of the three points class cls
+    p_wrong = points[2]
+    style = default_plot_style(2, 4, 256)
+    fresh = ClassifiedPoints(np.array(points), np.array([cls, cls, 1 - cls]))  # the third is wrong
+    for swapped, colour in ((False, cls), (True, 1 - cls)):
+        view = ViewState(classified=fresh, by_prediction=swapped)
+        lines, frame = render_scatter(snap, PLOT_W, PLOT_H, view, style)
+        row, col = _cell_of(*p_wrong, snap.data.extent, frame.box)
+        _, cell = _cells(lines, frame.box)[row][col]
+        assert cell.color == style.point_fg[colour].color and cell.underline, (swapped, cell)
+        says = {entry.text for entry in frame.legend}
+        assert ("points: predicted (p)" if colour == cls else "points: true class (p)") in says, says

@@ -103,3 +103,11 @@ async def test_after_training_no_point_vanishes_on_screen(make_app, monkeypatch,
                     x += 1
     assert len(measured) > 200, "the plot shows its points"
     assert min(measured) >= 3.0, f"the faintest point: {min(measured):.2f}:1 against its cell"
+
+
+def test_two_colour_free_classes_are_two_brightness_steps_apart() -> None:
+    """Most data sets have two classes: under NO_COLOR their points were white and a light grey
+    (1.7:1, one class hard to tell from the other at a glance); two steps apart they are >= 2.5:1."""
+    style = default_plot_style(2, 4, MONOCHROME)
+    first, second = (shown(style.point_fg[c], MONOCHROME)[0] for c in range(2))
+    assert contrast(first, second) >= 2.5, (first, second)

@@ -8,6 +8,7 @@ import random
 from textual import events
 
 from nnplay.core.settings.presets import PRESETS
+from tests.tui.waiting import send_click, wait_until
 
 # Every app key except quit and the two that open file prompts (a prompt would swallow the rest).
 KEYS = ["space", "n", "e", "t", "c", "r", "R", "v", "d", "T", "h", "H", "w", "x", "escape", "a", "1", "2",
@@ -34,7 +35,8 @@ async def test_random_keys_clicks_and_resizes_while_training(make_app) -> None:
                 await asyncio.sleep(0.02)
             elif kind < 0.96:
                 w, h = app.size
-                await pilot.click(offset=(rng.randrange(max(w, 1)), rng.randrange(max(h, 1))))
+                await send_click(pilot, rng.randrange(max(w, 1)), rng.randrange(max(h, 1)))
+                await asyncio.sleep(0.02)
             else:
                 await pilot.resize_terminal(*rng.choice(SIZES))
             if len(app.screen_stack) > 1:  # close a help, explain or edit prompt that a key opened
@@ -45,11 +47,9 @@ async def test_random_keys_clicks_and_resizes_while_training(make_app) -> None:
             await pilot.press("escape")
         await pilot.resize_terminal(120, 40)
         await pilot.press("l", "r")
-        await pilot.pause(0.2)
-        assert not app.channel.running
+        await wait_until(lambda: not app.channel.running, what="r to stop the run", between=pilot.pause)
         await pilot.press("space")
-        await pilot.pause(0.5)
+        await wait_until(lambda: app.channel.running, what="space to start the run", between=pilot.pause)
         first = app.channel.latest.step
-        await pilot.pause(0.5)
-        assert app.channel.latest.step > first, "training should go on after the random use"
+        await wait_until(lambda: app.channel.latest.step > first, what="training to go on after the random use")
         await pilot.press("space")

@@ -18,9 +18,9 @@ def legend_text(preset: str, view: ViewState) -> str:
 
 def test_regression_legend_speaks_of_targets_and_distance() -> None:
     text = legend_text("reg-plane", ViewState())
-    assert "true class" not in text and "points: sign of target (p)" in text
+    assert "true class" not in text and "points: target sign (p)" in text
     assert ": wrong" not in text
-    assert "points: sign of output (p)" in legend_text("reg-plane", ViewState(by_prediction=True))
+    assert "points: output sign (p)" in legend_text("reg-plane", ViewState(by_prediction=True))
 
 
 def test_classification_legend_is_unchanged() -> None:

@@ -96,10 +96,46 @@ def test_the_plot_is_drawn_before_the_panel_is_composed(make_app, monkeypatch, e
             seed = CONFIG.seed + 1 if early_key == "R" else CONFIG.seed  # R reseeds
             assert panel.query_one("#field-seed", Input).value == str(seed)
             assert panel.query_one("#field-train_size", Input).value == "200"
-            await pilot.pause(0.1)
+            await wait_until(lambda: "froze" in order, 60, "the start-up objects to be frozen")
+            await pilot.pause(0.1)  # a second freeze would come right after
             assert order == ["built", "froze"]  # once, and only after the panel was built
 
     asyncio.run(run())
+
+
+@pytest.mark.slow  # a process of its own
+def test_the_collector_is_off_while_nnplay_starts_and_on_once_the_app_is_up():
+    """``nnplay`` turns the collector off before it imports and starts the app (its start-up
+    objects live as long as the app); once the panel is up the app collects, freezes them and
+    turns it on again."""
+    script = """
+import asyncio, gc
+import nnplay.tui.cli.open_app as open_app
+import nnplay.tui.terminal.signals as signals
+from nnplay.tui.cli.parser import build_parser
+from nnplay.tui.widgets.params_panel import ParamsPanel
+
+async def up(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if gc.get_freeze_count():
+                break
+        print(app.query_one(ParamsPanel).deferred, gc.isenabled())
+        app.channel.close()
+
+def run(app, channel):
+    print(gc.isenabled())  # as the app starts
+    asyncio.run(up(app))
+    return 0
+
+open_app.require_terminal = lambda: None
+signals.run_standalone = run
+open_app.app_command(build_parser().parse_args(["--preset", "spiral"]))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "True"], out.stdout
 
 
 @pytest.mark.slow  # a process of its own, or a whole training
@@ -107,7 +143,7 @@ def test_the_standalone_app_freezes_its_start_up_objects_once_up():
     """In its own process, as ``nnplay`` runs it: after the panel is built, the objects alive
     then are out of the collector's full passes (which took ~100 ms, stalling keys)."""
     script = """
-import asyncio, gc
+import asyncio, gc, time
 from nnplay.core.settings.presets import PRESETS
 from nnplay.core.run.trainer import Trainer
 from nnplay.tui.app.app import NNPlayApp
@@ -117,15 +153,14 @@ async def main():
     app = NNPlayApp(trainer=Trainer(PRESETS["spiral"].config()), environ={}, start_worker=False, standalone=True)
     async with app.run_test(size=(120, 40)) as pilot:
         before = gc.get_freeze_count()
-        for _ in range(200):
+        deadline = time.monotonic() + 120  # however busy the machine
+        while not gc.get_freeze_count() and time.monotonic() < deadline:
             await pilot.pause(0.05)
-            if gc.get_freeze_count():
-                break
         print(before, gc.get_freeze_count(), app.query_one(ParamsPanel).deferred)
 
 asyncio.run(main())
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     before, after, deferred = out.stdout.split()
     assert before == "0" and int(after) > 50_000 and deferred == "False", out.stdout

@@ -14,17 +14,19 @@ from __future__ import annotations
 import gc
 import inspect
 
+import pytest
 from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input
+from textual.widgets import Button, Footer, Input, Label
 
 from nnplay.tui.widgets.bindings_footer import BindingsFooter
 from nnplay.tui.widgets.ordered_input import OrderedInput
 from nnplay.tui.widgets.params_panel import PanelButton
+from nnplay.tui.widgets.pointer_on_removed import DropsPointerOnRemovedWidgets
 
 
 def parameters(function) -> list[str]:
@@ -298,6 +300,41 @@ async def test_textual_still_sees_an_open_palette_only_on_top() -> None:
         assert not CommandPalette.is_open(app), (
             "is_open sees a palette under the top screen: revisit open_command_palette"
         )
+
+
+# -- DropsPointerOnRemovedWidgets (tui/widgets/pointer_on_removed.py): a press on a removed widget -
+
+
+class OneLabel(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Label("some text to select")
+
+
+class OneLabelDropping(DropsPointerOnRemovedWidgets):
+    def compose(self) -> ComposeResult:
+        yield Label("some text to select")
+
+
+async def press_on_a_removed_label(app: App) -> None:
+    """Remove the label, then a press on it, before the screen lays out again (as the app takes
+    an event from the terminal)."""
+    async with app.run_test():
+        label = app.query_one(Label)
+        x, y = label.region.offset
+        with app.batch_update():  # the screen lays out nothing meanwhile
+            await label.remove()
+            assert app.screen.get_widget_at(x, y)[0] is label, "the layout should still hold the label"
+            where = {"x": x, "y": y, "delta_x": 0, "delta_y": 0, "button": 1, "shift": False, "meta": False,
+                     "ctrl": False, "screen_x": x, "screen_y": y}  # fmt: skip
+            await app.on_event(events.MouseDown(None, **where))
+
+
+async def test_textuals_selection_still_fails_on_a_press_on_a_removed_widget() -> None:
+    """When this fails, Textual's text selection survives a press on a widget just removed:
+    DropsPointerOnRemovedWidgets can go."""
+    with pytest.raises(AttributeError, match="region"):
+        await press_on_a_removed_label(OneLabel())
+    await press_on_a_removed_label(OneLabelDropping())
 
 
 # -- the tests' own private uses ---------------------------------------------------------------

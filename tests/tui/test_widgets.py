@@ -522,3 +522,45 @@ def test_the_speed_fits_beside_the_engine_name(rate, shown):
     snap = replace(Trainer(PRESETS["seed-v2"].config(train_size=50)).snapshot(), steps_per_second=rate)
     first = status_text(snap, True, "").splitlines()[0]
     assert first.endswith(f"  {shown} steps/s (numpy)"), first
+
+
+async def test_a_new_status_of_the_same_shape_is_repainted_without_a_layout_of_the_screen() -> None:
+    # A layout of the whole screen for each new step count cost the UI 30-50 ms a frame and a key.
+    from textual.app import App
+
+    from nnplay.tui.widgets.metrics import update_if_changed
+
+    class OneStatic(App):
+        def compose(self):
+            yield Static("step 1,000\nloss 0.25", id="status")
+
+    app = OneStatic()
+    async with app.run_test(size=(40, 10)):
+        status = app.query_one("#status", Static)
+        layouts: list[bool] = []
+        refresh = status.refresh
+        status.refresh = lambda *a, layout=False, **k: layouts.append(layout) or refresh(*a, layout=layout, **k)
+        update_if_changed(status, "step 1,001\nloss 0.24")  # each line as wide as before
+        update_if_changed(status, "step 1,001\nloss 0.24")  # the same text: nothing at all
+        update_if_changed(status, "step 10,001\nloss 0.24")  # a line wider: the layout may change
+        update_if_changed(status, "step 10,001")  # a line fewer
+        assert layouts == [False, True, True]
+        assert str(status.content) == "step 10,001"
+
+
+@pytest.mark.parametrize("width", [25, 30, 44])
+def test_the_inspector_never_cuts_a_weight(width: int) -> None:
+    """At 80x24 the inspector (25 cells) showed a neuron's four in-weights as "in [ 0.73 -0.2  -1.72
+    -3." (-3.97 cut to "-3."): each number shown is a weight rounded, or the line says how many."""
+    trainer = Trainer(PRESETS["spiral"].config())
+    row = np.array([0.7312, -0.2041, -1.7213, -3.9721])
+    trainer.net.weights[0][0] = row
+    line = inspector_text(trainer.snapshot(), Selection(1, 0), width).split("\n")[1]
+    assert len(line) <= width, line
+    if line.startswith("4 in-weights"):
+        return
+    numbers = line.replace("[", " ").replace("]", " ").replace("(enter edits)", "").split()[1:]
+    assert len(numbers) == len(row), line
+    for text, weight in zip(numbers, row, strict=True):
+        decimals = len(text.partition(".")[2]) if "e" not in text else 0
+        assert abs(float(text) - weight) <= 0.5 * 10**-decimals + 1e-9, (text, weight, line)

@@ -46,3 +46,14 @@ async def send_key(pilot: Pilot, key: str, character: str | None = None) -> None
     idle CPU, a second per key while the worker trains)."""
     pilot.app.post_message(events.Key(key, character if character is not None else key))
     await asyncio.sleep(0)
+
+
+async def send_click(pilot: Pilot, x: int, y: int) -> None:
+    """A click at (x, y) on the screen, posted the way the terminal driver does: a press and a
+    release, which the app turns into a click on the widget under both. (``pilot.click`` hands the
+    events to the screen that was current when it began, even one a key closed meanwhile.)"""
+    where = {"widget": None, "x": x, "y": y, "delta_x": 0, "delta_y": 0, "button": 1, "shift": False,
+             "meta": False, "ctrl": False, "screen_x": x, "screen_y": y}  # fmt: skip
+    pilot.app.post_message(events.MouseDown(**where))
+    pilot.app.post_message(events.MouseUp(**where))
+    await asyncio.sleep(0)

@@ -43,6 +43,7 @@ from nnplay.tui.run.kernel_loader import load_kernel_in_background
 from nnplay.tui.run.trainer_process import TrainerProcess
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.compare_screen import ComparePrompt, show_comparison
+from nnplay.tui.screens.help_screen import prepare_help, show_help
 from nnplay.tui.screens.lessons_screen import LessonChosen, LessonsScreen
 from nnplay.tui.screens.parameter_prompt import ParameterPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt, quit_once_saved
@@ -53,13 +54,14 @@ from nnplay.tui.widgets.lesson_bar import follow_lesson, show_lesson_bar
 from nnplay.tui.widgets.metrics import Metrics
 from nnplay.tui.widgets.notice_line import SaysNoticesInLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from nnplay.tui.widgets.pointer_on_removed import DropsPointerOnRemovedWidgets
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
 
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
-class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
+class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLine):
     """The playground: one run drawn by four panes."""
 
     TITLE = "nnplay"
@@ -110,6 +112,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
                 start_run_worker(self, self.channel, "trainer")
             if self.use_kernel:
                 self.startup.when_up(self.load_kernel)  # importing numba holds the GIL for ~0.5 s
+            self.startup.when_up(lambda: prepare_help(self))  # so the first ? opens at once
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.on_resize(events.Resize(self.size, self.size))
 
@@ -291,9 +294,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
         self.push_screen(ExplainScreen(shown.snapshot if shown else self.channel.latest, self.view.selection))
 
     def action_help(self) -> None:
-        from nnplay.tui.screens.help_screen import HelpScreen  # Markdown: slow to import, not needed at start
-
-        self.push_screen(HelpScreen())
+        show_help(self)
 
     def action_share(self) -> None:
         """The exact command line of the current setup: shown whole, and copied (tui/screens/share_screen.py)."""
@@ -318,7 +319,7 @@ class NNPlayApp(RoutesKeysInOrder, SaysNoticesInLine):
     def _compare(self, comparison: Comparison | None) -> None:
         if comparison is not None:
             self.channel.pause()  # the two runs get the CPU
-            show_comparison(self, comparison, self.color_count, self.fps)
+            show_comparison(self, comparison, self.color_count, self.fps, isinstance(self.channel, TrainerProcess))
 
     def action_save(self, saved: Callable[[str, Future[int]], object] | None = None) -> None:
         ask_to_save(self, saved)

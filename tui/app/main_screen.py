@@ -124,8 +124,7 @@ class MainScreen(Screen):
             title = "neurons & weights"
             captions = ("boxes: neuron outputs on the plane", "box: neuron output")
         else:
-            title = "weights (w back)" if narrow else "weights over the run (w: back)"
-            captions = ("rows: weight value; shade: how many", "rows: weight value")
+            title = "weights (w back)" if narrow else "weights over the run (w: back)"  # its caption is in it
         box = self.query_one("#diagram-box")
         room = box.size.width - 4  # the corners and a space each side: a caption is never cut with "…"
         caption = next((c for c in captions if len(c) <= room), "")

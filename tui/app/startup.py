@@ -95,7 +95,9 @@ def freeze_startup_objects() -> None:
     A full collection walks all of them, ~100 ms on these machines, holding the GIL: a key
     pressed then waited for it (the worst keypress while training was 130-150 ms). Frozen,
     full passes walk only what was made since. One collection first, so no start-up garbage
-    is frozen with them.
+    is frozen with them; then the collector is on again (the ``nnplay`` command turns it off
+    while the app starts: tui/cli/open_app.py).
     """
     gc.collect()
     gc.freeze()
+    gc.enable()

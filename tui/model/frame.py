@@ -13,12 +13,14 @@ from itertools import pairwise
 
 import numpy as np
 
+from nnplay.core.engine.row_reductions import row_max_argmax
 from nnplay.core.run.trainer import Moment, Snapshot
 from nnplay.core.settings.memory_budget import EVAL_CHUNK
 from nnplay.tui.model.diagram_data import DiagramData, diagram_data
 from nnplay.tui.model.grid_pass import GridPass, display_inputs, display_layers, display_outputs, grid_inputs
 from nnplay.tui.model.landscape_view import LandscapeCache, LandscapePicture, Measuring
 from nnplay.tui.model.plot_geometry import CELL_ASPECT, PlotBox, plot_box
+from nnplay.tui.model.plot_legend import LegendEntry, hidden_legend, hidden_legend_room, plot_legend, plot_legend_room
 from nnplay.tui.model.time_travel import past_snapshot
 from nnplay.tui.model.view_state import Refusal, ViewState
 
@@ -45,12 +47,39 @@ class FrameSizes:
 @dataclass(frozen=True, eq=False)
 class PlotPoints:
     """The points drawn, their labels, which are test points (None: none drawn) and the network's
-    outputs for them (None in the hidden view, which places them instead)."""
+    outputs for them (None in the hidden view, which places them instead); with outputs, each
+    point's predicted class (regression: the output's sign) and whether it carries the mark."""
 
     X: np.ndarray
     y: np.ndarray
     is_test: np.ndarray | None
     outputs: np.ndarray | None
+    predicted: np.ndarray | None = None
+    marked: np.ndarray | None = None
+    mark: str | None = None  # what the mark says: "wrong", "right", or None when no point is wrong
+
+
+# Past this share of wrong points the right ones are marked instead, so the marks stay the fewer
+# (an untrained network gets most points wrong, and marking them all striped the whole plane); a
+# run near chance (half wrong) keeps one meaning of the mark instead of flipping it every frame.
+MARK_RIGHT_ABOVE = 2 / 3
+
+
+def marked_points(y: np.ndarray, outputs: np.ndarray, regression: bool) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Each point's predicted class, whether it is marked, and what the mark says: the wrong
+    points (regression: off by more than 0.5), or the right ones where most are wrong."""
+    if regression:
+        predicted = (outputs[:, 0] > 0).astype(np.int16)
+        wrong = np.abs(outputs[:, 0] - y) > 0.5
+    else:
+        _, predicted = row_max_argmax(outputs)
+        predicted = predicted.astype(np.int16)
+        wrong = predicted != y
+    if not wrong.any():
+        return predicted, wrong, None
+    if float(wrong.mean()) > MARK_RIGHT_ABOVE:
+        return predicted, ~wrong, "right"
+    return predicted, wrong, "wrong"
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +111,7 @@ class Frame:
     diagram: DiagramData | None
     # None: not shown, or its pane not laid out yet; Measuring: its surface is being measured
     landscape: LandscapePicture | Refusal | Measuring | None = None
+    legend: tuple[LegendEntry, ...] = ()  # the plot's legend, every entry of it on screen
 
 
 def shown_snapshot(latest: Snapshot, view: ViewState) -> Snapshot | None:
@@ -102,17 +132,32 @@ def build_frame(
 ) -> Frame:
     """The frame of ``snapshot`` (already the one shown) as ``view`` says, for panes of ``sizes``.
     ``landscapes`` keeps the loss surface between frames; ``timeline`` is the live run's path."""
-    box = plot_box(*sizes.plot, sizes.cell_aspect)
     hidden = view.hidden_choice(list(snapshot.network.sizes))
+    X, y, is_test = plot_points(snapshot, view)
+    shows_test = is_test is not None
+    if hidden is None:
+        room = plot_legend_room(snapshot.data, view, shows_test=shows_test)
+    else:
+        room = hidden_legend_room(snapshot.data, hidden, shows_test)
+    box = plot_box(*sizes.plot, sizes.cell_aspect, room)
     grid = None
     if box is not None and (hidden is None or view.diagram):
         halves = 2 if sizes.half_rows and hidden is None else 1
         grid = grid_pass(snapshot, *grid_shape(box.height, box.width, halves, snapshot.network.sizes))
     elif view.diagram:
         grid = grid_pass(snapshot, *THUMBNAIL_GRID)
-    X, y, is_test = plot_points(snapshot, view)
-    outputs = point_outputs(snapshot, view, X) if len(X) and hidden is None else None
-    space = hidden_space(snapshot, X, hidden) if hidden is not None and box is not None else None
+    points = PlotPoints(X, y, is_test, None)
+    space = None
+    if hidden is not None:
+        space = hidden_space(snapshot, X, hidden) if box is not None else None
+        legend = (
+            () if space is None else hidden_legend(snapshot.data, hidden, tuple(space.lo), tuple(space.hi), shows_test)
+        )
+    else:
+        if len(X):
+            outputs = point_outputs(snapshot, view, X)
+            points = PlotPoints(X, y, is_test, outputs, *marked_points(y, outputs, snapshot.data.is_regression))
+        legend = plot_legend(snapshot.data, view, shows_test=shows_test, flag=points.mark)
     return Frame(
         snapshot=snapshot,
         view=view,
@@ -120,10 +165,11 @@ def build_frame(
         running=running,
         box=box,
         grid=grid,
-        points=PlotPoints(X, y, is_test, outputs),
+        points=points,
         hidden=space,
         diagram=diagram_data(snapshot, grid) if view.diagram and not view.evolution else None,
         landscape=landscape_picture(snapshot, view, sizes, landscapes, timeline),
+        legend=legend,
     )
 
 

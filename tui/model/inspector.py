@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnplay.core.run.trainer import Snapshot
+from nnplay.tui.model.number_text import short_number
 from nnplay.tui.model.view_state import Selection
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -82,7 +83,10 @@ def inspector_text(snap: Snapshot, sel: Selection, width: int | None = None) -> 
             (f"  {trend}",),
             width,
         )
-        second = fit_line((f"in-weights {incoming}", f"in {compact}"), ("  (enter edits)",), width)
+        # Fewer digits where the pane is narrow, then only how many: a number is never cut ("-3." for -3.97).
+        fewer_digits = tuple("in " + " ".join(short_number(float(w), digits) for w in row) for digits in (2, 1))
+        choices = (f"in-weights {incoming}", f"in {compact}", *fewer_digits, f"{len(row)} in-weights: [ ] pick")
+        second = fit_line(choices, ("  (enter edits)",), width)
         return f"{first}\n{second}"
     change = float(path[-1] - path[0]) if len(path) > 1 else 0.0
     since = snap.timeline[0].step if snap.timeline else 0

@@ -37,21 +37,82 @@ class PlotBox:
         return -extent + (col + 0.5) * 2 * extent / self.width, extent - (row + 0.5) * 2 * extent / self.height
 
 
-def plot_box(total_width: int, total_height: int, cell_aspect: float = CELL_ASPECT) -> PlotBox | None:
+def plot_box(
+    total_width: int, total_height: int, cell_aspect: float = CELL_ASPECT, legend: tuple[int, ...] = ()
+) -> PlotBox | None:
     """The largest plane that is square on screen (a cell is ``cell_aspect`` times taller than
-    wide), centred, leaving a row for the x axis and at least one for the legend."""
+    wide), leaving a row for the x axis and room for every entry of ``legend`` (their widths),
+    beside the plane or below it; the plane and its legend centred together."""
     # One cell kept free right of the plane: many fonts draw braille wider than a cell, and a dot
     # in the last column crossed the pane's border (seen in a browser and in the saved SVGs).
     room_w, room_h = total_width - Y_GUTTER - 1, total_height - 1 - LEGEND_MIN_ROWS
     if room_w < 4 or room_h < 2:
         return None
-    height = max(2, min(room_h, int(room_w / cell_aspect)))
+    tallest = max(2, min(room_h, int(room_w / cell_aspect)))
+    for height in range(tallest, 1, -1):
+        box = _box_of_height(height, room_w, total_width, total_height, cell_aspect, legend)
+        if legend_fits(box, total_width, total_height, legend):
+            return box
+    return _box_of_height(tallest, room_w, total_width, total_height, cell_aspect, legend)
+
+
+def _box_of_height(
+    height: int, room_w: int, total_width: int, total_height: int, cell_aspect: float, legend: tuple[int, ...]
+) -> PlotBox:
     width = max(4, min(room_w, round(height * cell_aspect)))
     spare_w = room_w - width
-    if spare_w >= SIDE_LEGEND:  # room beside the plane: centre the plane and its legend column together
-        return PlotBox(Y_GUTTER + (spare_w - SIDE_LEGEND) // 2, (total_height - 1 - height) // 2, width, height)
-    used_h = height + 1 + LEGEND_MIN_ROWS
-    return PlotBox(Y_GUTTER + spare_w // 2, max(0, (total_height - used_h) // 2 - 1), width, height)
+    column = side_column(legend[:height])
+    if spare_w >= column:  # room beside the plane: centre the plane and its legend column together
+        return PlotBox(Y_GUTTER + (spare_w - column) // 2, (total_height - 1 - height) // 2, width, height)
+    left = Y_GUTTER + spare_w // 2
+    below = legend_place(PlotBox(left, 0, width, height), total_width, legend).below
+    top = max(0, (total_height - height - 1 - LEGEND_MIN_ROWS) // 2 - 1)
+    top = max(0, min(top, total_height - height - 1 - len(below)))  # the lines below stay in the pane
+    return PlotBox(left, top, width, height)
+
+
+def side_column(widths: tuple[int, ...]) -> int:
+    """Cells a column of legend entries beside the plane takes: a space, then the widest entry."""
+    return max(SIDE_LEGEND, 1 + max(widths, default=0))
+
+
+@dataclass(frozen=True)
+class LegendPlace:
+    """Where the legend's entries go: the first ``beside`` one a row right of the plane, the rest
+    in lines under the x axis (each line the indexes of its entries), from ``indent`` cells."""
+
+    beside: int
+    below: tuple[tuple[int, ...], ...]
+    indent: int
+
+
+def legend_place(box: PlotBox, total_width: int, legend: tuple[int, ...]) -> LegendPlace:
+    """The entries of widths ``legend`` placed around ``box``: beside it where a column fits,
+    else (and those past its rows) in lines below, two spaces apart, as many to a line as fit."""
+    right_w = total_width - box.left - box.width
+    beside = min(len(legend), box.height) if right_w >= side_column(legend[: box.height]) else 0
+    lines: list[tuple[int, ...]] = []
+    line: list[int] = []
+    used = 0
+    for index in range(beside, len(legend)):
+        if line and used + 2 + legend[index] > total_width:
+            lines.append(tuple(line))
+            line, used = [], 0
+        used += (2 if line else 0) + legend[index]
+        line.append(index)
+    if line:
+        lines.append(tuple(line))
+    widest = max((sum(legend[i] for i in ln) + 2 * (len(ln) - 1) for ln in lines), default=0)
+    # Aligned with the y axis's labels, moved left only as far as the widest line needs.
+    indent = max(0, min(box.left - Y_GUTTER, total_width - widest))
+    return LegendPlace(beside, tuple(lines), indent)
+
+
+def legend_fits(box: PlotBox, total_width: int, total_height: int, legend: tuple[int, ...]) -> bool:
+    """Is every entry of ``legend`` whole in the pane around ``box``?"""
+    place = legend_place(box, total_width, legend)
+    rows_below = total_height - box.top - box.height - 1
+    return len(place.below) <= rows_below and all(width <= total_width for width in legend)
 
 
 def plane_aspect(box: PlotBox, cell_aspect: float = CELL_ASPECT) -> float:

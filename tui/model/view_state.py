@@ -82,6 +82,12 @@ class ViewState:
     def editing(self) -> bool:
         return self.cursor is not None
 
+    @property
+    def points_by_prediction(self) -> bool:
+        """Are the points drawn in the class the network gives them? The data starts in its true
+        classes, Classify Points in the predicted ones (the article's button); p swaps either."""
+        return self.by_prediction != (self.classified is not None)
+
     def travelled(self, timeline: tuple[Moment, ...], direction: int) -> ViewState:
         """``direction`` recorded moments back (-1) or on (1); from the live run, the newest
         moment is where the steps start."""

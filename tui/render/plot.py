@@ -412,7 +412,6 @@ _TEST_LIGHTEN = 0.6
 # A misclassified point keeps its true class's colour (the playground's convention) and is
 # underlined and bold: attributes every colour depth, NO_COLOR included, shows.
 FLAG_STYLE = Style(underline=True, bold=True)
-TEST_GLYPH = "◦"
 BIG_POINT = "●"  # a point drawn a whole cell large when there are few of them
 BIG_TEST_POINT = "○"
 
@@ -460,7 +459,9 @@ def _textured_plot_style(n_classes: int, levels: int, colors: int) -> PlotStyle:
     if colors == MONOCHROME:
         textures = [grey(_MONO_TEXTURE_GREYS[sure]) for sure in confident]
         region_bg = tuple(tuple(Style(color=colour) for colour in textures) for _ in range(n_classes))
-        dots = [grey(MONO_DOT_GREYS[c % len(MONO_DOT_GREYS)]) for c in range(n_classes)]
+        # Fewer classes than steps take every other step: two classes are two steps apart.
+        steps = MONO_DOT_GREYS[:: max(1, len(MONO_DOT_GREYS) // n_classes)]
+        dots = [grey(steps[c % len(steps)]) for c in range(n_classes)]
         point_fg = tuple(Style(color=colour) for colour in dots)
         test_fg = point_fg
     else:

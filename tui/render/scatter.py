@@ -9,15 +9,12 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 
-from nnplay.core.engine.row_reductions import row_max_argmax
-from nnplay.core.io.outside_text import printable
 from nnplay.tui.model.frame import Frame, HiddenSpace
 from nnplay.tui.model.grid_pass import class_confidence
-from nnplay.tui.model.number_text import short_number
-from nnplay.tui.model.plot_geometry import SIDE_LEGEND, Y_GUTTER, PlotBox, cursor_cell
-from nnplay.tui.model.view_state import ViewState
+from nnplay.tui.model.plot_geometry import Y_GUTTER, PlotBox, cursor_cell, legend_place
+from nnplay.tui.model.plot_legend import TEST_GLYPH, LegendEntry
 from nnplay.tui.raster.braille import majority_cells, quantise_confidence, rasterise_points
-from nnplay.tui.render.plot import BIG_POINT, BIG_TEST_POINT, TEST_GLYPH, PlotFrame, PlotStyle, render_plot_lines
+from nnplay.tui.render.plot import BIG_POINT, BIG_TEST_POINT, PlotFrame, PlotStyle, render_plot_lines
 
 LEVELS = 4  # confidence levels of a region's shade
 Line = list[Segment]
@@ -30,8 +27,8 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     if box is None:
         return []
     if frame.hidden is not None:
-        rows, legend = hidden_space_rows(frame.hidden, frame, style)
-        return frame_lines(rows, 1.0, box, total_width, total_height, legend)
+        rows = hidden_space_rows(frame.hidden, frame, style)
+        return frame_lines(rows, 1.0, box, total_width, total_height, frame.legend, style)
     assert grid is not None  # a frame with a plot box has its grid pass
     snap, view = frame.snapshot, frame.view
     width, height = box.width, box.height
@@ -49,23 +46,14 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
     level = np.full(conf.shape, LEVELS - 1, np.int8) if view.discretize else quantise_confidence(conf, LEVELS)
 
     points = frame.points
-    X, y, is_test = points.X, points.y, points.is_test
-    if len(X) and points.outputs is not None:  # outputs are None only in the hidden view, drawn above
-        pred = points.outputs
-        if regression:
-            predicted = (pred[:, 0] > 0).astype(np.int16)
-            true = (y > 0).astype(np.int16)
-            flagged = np.abs(pred[:, 0] - y) > 0.5
-        else:
-            _, predicted = row_max_argmax(pred)
-            true = y.astype(np.int16)
-            flagged = predicted != y
-        cls = predicted if view.by_prediction else true
+    X, is_test = points.X, points.is_test
+    if len(X) and points.predicted is not None and points.marked is not None:
+        cls = points.predicted if view.points_by_prediction else points.y.astype(np.int16)
+        marked = points.marked
     else:
         cls = np.zeros(0, np.int16)
-        flagged = np.zeros(0, bool)
-    marks_right = bool(len(X)) and float(flagged.mean()) > MARK_RIGHT_ABOVE
-    bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, ~flagged if marks_right else flagged)
+        marked = np.zeros(0, bool)
+    bits, point_cls, point_flag = rasterise_points(X, cls, extent, width, height, marked)
     point_test = None if is_test is None else majority_cells(X, is_test, extent, width, height)
     glyphs = point_glyphs(bits, point_test, len(X))
     if view.cursor is not None:
@@ -79,16 +67,7 @@ def scatter_lines(frame: Frame, style: PlotStyle) -> list[Line]:
         level, lower_level = level[0::2], level[1::2]
     plot_frame = PlotFrame(region_cls, level, bits, point_cls, point_flag, point_test, glyphs, lower_cls, lower_level)
     rows = render_plot_lines(plot_frame, style)
-    legend = legend_items(
-        frame, view, style, shows_test=is_test is not None, any_wrong=bool(flagged.any()), marks_right=marks_right
-    )
-    return frame_lines(rows, extent, box, total_width, total_height, legend)
-
-
-# Past this share of wrong points the right ones are marked instead, so the marks stay the fewer
-# (an untrained network gets most points wrong, and marking them all striped the whole plane); a
-# run near chance (half wrong) keeps one meaning of the mark instead of flipping it every frame.
-MARK_RIGHT_ABOVE = 2 / 3
+    return frame_lines(rows, extent, box, total_width, total_height, frame.legend, style)
 
 
 def cells_of(grid: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -100,8 +79,8 @@ def cells_of(grid: np.ndarray, height: int, width: int) -> np.ndarray:
     return grid[np.ix_(rows, cols)]
 
 
-def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> tuple[list[Line], list[Line]]:
-    """The hidden view's plane rows (the warped input grid dim behind the points) and its legend."""
+def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> list[Line]:
+    """The hidden view's plane rows: the warped input grid dim behind the points."""
     box = frame.box
     assert box is not None  # scatter_lines draws the hidden view only in a box
     width, height = box.width, box.height
@@ -122,19 +101,7 @@ def hidden_space_rows(space: HiddenSpace, frame: Frame, style: PlotStyle) -> tup
     if point_test is not None:
         glyphs = np.where(point_test & (bits != 0), TEST_GLYPH, "").astype("<U1")
     plot_frame = PlotFrame(region, np.zeros((height, width), np.int8), bits, point_cls, flag, point_test, glyphs)
-    rows = render_plot_lines(plot_frame, style)
-    dim = Style(dim=True)
-    lo, hi = space.lo, space.hi
-    # Each entry fits the plot pane at 80x24 (24 columns), with two-digit neurons too.
-    legend = [
-        [Segment(f"layer {space.layer}: x n{space.a + 1}, y n{space.b + 1}", dim)],
-        [Segment(f"x {short_number(lo[0], 2)}..{short_number(hi[0], 2)}", dim)],
-        [Segment(f"y {short_number(lo[1], 2)}..{short_number(hi[1], 2)}", dim)],
-        [Segment("grey: warped input grid", dim)],
-    ]
-    if point_test is not None:
-        legend.append([Segment(TEST_GLYPH, Style()), Segment(" test point", dim)])
-    return rows, legend
+    return render_plot_lines(plot_frame, style)
 
 
 def blank_line(width: int, style: Style) -> Line:
@@ -144,11 +111,6 @@ def blank_line(width: int, style: Style) -> Line:
 def fit(line: Line, width: int, style: Style) -> Line:
     """``line`` cut or padded to exactly ``width`` cells."""
     return Segment.adjust_line_length(line, width, style)
-
-
-def crop(line: Line, width: int) -> Line:
-    """``line`` cut to at most ``width`` cells."""
-    return Segment.adjust_line_length(line, width, pad=False)
 
 
 FEW_POINTS = 40  # up to this many points, each is drawn a whole cell large ("●"), not one braille dot
@@ -167,42 +129,15 @@ def point_glyphs(bits: np.ndarray, point_test: np.ndarray | None, n_points: int)
     return glyphs
 
 
-def legend_items(
-    frame: Frame, view: ViewState, style: PlotStyle, *, shows_test: bool, any_wrong: bool, marks_right: bool = False
-) -> list[list[Segment]]:
-    """Short legend entries, each a few segments: the class colours (or the value scale), the marks."""
-    dim = Style(dim=True)
-    data = frame.snapshot.data
-    items: list[list[Segment]] = []
-    if data.is_regression:
-        neg, pos = style.point_fg[0], style.point_fg[min(1, len(style.point_fg) - 1)]
-        items.append([Segment("●", neg), Segment(" -1 target +1 ", dim), Segment("●", pos)])
-    else:
-        names = data.class_names or tuple(str(c + 1) for c in range(data.n_classes))
-        for c, name in enumerate(names[: len(style.point_fg)]):
-            shown = f" {c + 1} {printable(name)}"[: LEGEND_NAME + 3]  # a name from a file is shown, not obeyed
-            items.append([Segment("●", style.point_fg[c]), Segment(shown, dim)])
-    items.append([Segment(POINTS_SAY[data.is_regression, view.by_prediction], dim)])
-    if any_wrong:
-        says = (RIGHT_SAYS if marks_right else WRONG_SAYS)[data.is_regression]
-        items.append([Segment("underlined", style.flag_style), Segment(says, dim)])
-    if shows_test:
-        items.append([Segment(TEST_GLYPH, Style()), Segment(" test point", dim)])
-    if view.cursor is not None:
-        items.append([Segment("┼", Style(bold=True)), Segment(" cursor", dim)])
-    return items
-
-
-LEGEND_NAME = 9  # characters of a class name in the legend
-# What the points' colours say, by (regression, coloured by prediction); and what a mark says.
-POINTS_SAY = {
-    (False, False): "points: true class (p)",
-    (False, True): "points: predicted (p)",
-    (True, False): "points: sign of target (p)",
-    (True, True): "points: sign of output (p)",
-}
-WRONG_SAYS = {False: ": wrong", True: ": off by > 0.5"}  # the flag of scatter_lines
-RIGHT_SAYS = {False: ": right", True: ": within 0.5"}  # the flag where most points are wrong
+def legend_segments(entry: LegendEntry, style: PlotStyle) -> list[Segment]:
+    """One legend entry as drawn: its mark in the look it explains, its words dim."""
+    looks = {"flag": style.flag_style, "glyph": Style(), "bold": Style(bold=True)}
+    classes = style.point_fg
+    mark = classes[min(entry.cls, len(classes) - 1)] if entry.kind == "class" else looks.get(entry.kind, Style())
+    parts = [Segment(entry.mark, mark), Segment(entry.words, Style(dim=True))]
+    if entry.tail:
+        parts.append(Segment(entry.tail, classes[min(entry.cls + 1, len(classes) - 1)]))
+    return [part for part in parts if part.text]
 
 
 def frame_lines(
@@ -211,48 +146,30 @@ def frame_lines(
     box: PlotBox,
     total_width: int,
     total_height: int,
-    legend: list[list[Segment]],
+    legend: tuple[LegendEntry, ...],
+    style: PlotStyle,
 ) -> list[Line]:
-    """The plane's rows placed in the widget: axes around them, the legend in the room left over."""
+    """The plane's rows placed in the widget: axes around them, the legend where
+    ``legend_place`` puts it (the room the plane was sized to leave)."""
     blank = Style()
     labels, bottom = _axes(extent, box.width, box.height)
     pad = [Segment(" " * (box.left - Y_GUTTER), blank)] if box.left > Y_GUTTER else []
-    right_w = total_width - box.left - box.width
-    side = right_w >= SIDE_LEGEND  # a column of legend entries beside the plane, else rows below it
+    entries = [legend_segments(entry, style) for entry in legend]
+    place = legend_place(box, total_width, tuple(entry.width for entry in legend))
     lines = [blank_line(total_width, blank)] * box.top
     for r, (label, row) in enumerate(zip(labels, rows, strict=True)):
-        extra = [Segment(" ", blank), *legend[r]] if side and r < len(legend) else []
+        extra = [Segment(" ", blank), *entries[r]] if r < place.beside else []
         lines.append(fit([*pad, *label, *row, *extra], total_width, blank))
     lines.append(fit([*pad, *bottom], total_width, blank))
-    below = [] if side else flow(legend, total_width - box.left + Y_GUTTER)
-    if side and len(legend) > box.height:
-        below = flow(legend[box.height :], total_width - box.left + Y_GUTTER)
-    room = total_height - len(lines)
-    for line in below[:room]:
-        lines.append(fit([*pad, *line], total_width, blank))
+    indent = [Segment(" " * place.indent, blank)] if place.indent else []
+    gap = Segment("  ", blank)
+    for indexes in place.below[: total_height - len(lines)]:
+        line = [*indent]
+        for n, index in enumerate(indexes):
+            line.extend([gap, *entries[index]] if n else entries[index])
+        lines.append(fit(line, total_width, blank))
     lines.extend([blank_line(total_width, blank)] * (total_height - len(lines)))
     return lines[:total_height]
-
-
-def flow(items: list[list[Segment]], width: int) -> list[list[Segment]]:
-    """Legend entries laid out in lines of at most ``width`` cells, two spaces apart; an entry
-    wider than a line is shortened, never split."""
-    lines: list[list[Segment]] = []
-    line: list[Segment] = []
-    used = 0
-    for item in items:
-        size = sum(seg.cell_length for seg in item)
-        if line and used + 2 + size > width:
-            lines.append(line)
-            line, used = [], 0
-        if line:
-            line.append(Segment("  ", Style()))
-            used += 2
-        line.extend(item)
-        used += size
-    if line:
-        lines.append(line)
-    return [crop(line, width) for line in lines]
 
 
 def draw_cursor(

@@ -22,7 +22,7 @@ from nnplay.core.run.compare import Comparison
 from nnplay.core.run.run_loop import RunLoop
 from nnplay.core.run.trainer import Moment, Snapshot, StopReason, Trainer, same_data
 from nnplay.core.settings.config import TrainConfig
-from nnplay.tui.model.frame_budget import FrameBudget
+from nnplay.tui.model.frame_budget import CpuShareBudget
 from nnplay.tui.run.commands import (
     AddPoint,
     ApplySettings,
@@ -159,7 +159,7 @@ class RunChannel:
         # Snapshots come at most fps times a second, and further apart when measuring one (the
         # loss and accuracy over every point) would take more than the budget's share of training.
         self.loop = RunLoop(
-            trainers, budget=FrameBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
+            trainers, budget=CpuShareBudget(fps), publish=self._publish, stepped=self._stepped, stopped=self._stopped
         )
         self.commands_handled = 0
         self.stopped = False  # set once the worker's run has returned
@@ -189,7 +189,7 @@ class RunChannel:
         try:
             while not is_cancelled():
                 self._handle_commands(block=not self.loop.running, is_cancelled=is_cancelled)
-                if self.loop.running:
+                if self.loop.running and not self._holds():
                     self.loop.advance()
                 self._round_done()
         finally:
@@ -215,6 +215,10 @@ class RunChannel:
 
     def _round_done(self) -> None:
         """A round of the worker's loop (the commands waiting, a chunk) is done."""
+
+    def _holds(self) -> bool:
+        """Whether the runs wait this round instead of training (a comparison's run in step with its partner's)."""
+        return False
 
     def _handle(self, command: Command) -> None:
         raise NotImplementedError

@@ -15,7 +15,12 @@ on the child, except for a save it asked for (``save_after_stop``).
 Faults: if the child dies the UI keeps its last snapshot, says so in one line and ``reset``
 starts a new child from that snapshot. The child dies with the app: the kernel's parent-death
 signal (``PR_SET_PDEATHSIG``, Linux) and the end of its socket (every other system, and a
-parent gone before the signal was set) both end it.
+parent gone before the signal was set) both end it. It runs in a session of its own (see
+``_start``), so the terminal's signals reach only the app, which ends it so.
+
+Speed: the child publishes at most ``PUBLISH_SHARE`` of its CPU time (evaluating, snapshotting,
+encoding and sending, all charged), so the app trains at the speed ``nnplay train`` reports
+(benchmarks/bench_frames.py); the UI's side only unpickles what arrives and keeps the newest.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import numpy as np
 from nnplay.core.data.datasets import Dataset
 from nnplay.core.run.trainer import Moment, RunState, Snapshot, Trainer
 from nnplay.core.settings.config import TrainConfig
+from nnplay.tui.model.frame_budget import CpuShareBudget
 from nnplay.tui.run.channel import AppRunChannel, AppRunCommands, Notice
 from nnplay.tui.run.commands import (
     Command,
@@ -44,10 +50,15 @@ from nnplay.tui.run.commands import (
     Save,
     UseKernel,
 )
+from nnplay.tui.run.pace import Pace
 from nnplay.tui.run.snapshot_wire import SnapshotReceiver, SnapshotSender
 
 LOAD_KERNEL = "load"  # UseKernel's value that asks the child to load the compiled kernel itself
 REPLY_WAIT = 60.0  # seconds a save the user asked for may take before it is given up
+# The share of the child's time that publishing (evaluating every point, the snapshot, encoding
+# and sending it) may take: the app trains at >= 95% of headless speed with the rest of the
+# loop's costs. A big run publishes less often instead (2-4 on 50,000 points: ~5 a second).
+PUBLISH_SHARE = 0.03
 
 
 @dataclass(frozen=True)
@@ -117,8 +128,9 @@ def how_it_ended(code: int | None) -> str:
 class TrainerProcess(AppRunCommands):
     """The UI's side of a trainer in a child process; see the module's docstring."""
 
-    def __init__(self, trainer: Trainer, fps: float = 15.0) -> None:
+    def __init__(self, trainer: Trainer, fps: float = 15.0, pace: tuple[int, int] | None = None) -> None:
         self.fps = fps
+        self.pace = pace  # (a pace block's file descriptor, this run's row): in step with a partner (tui/run/pace.py)
         self.latest: Snapshot = trainer.snapshot()
         self.running = False
         self.stopped = True  # no worker here trains the run: the child does; a save asks it (save_after_stop)
@@ -138,15 +150,19 @@ class TrainerProcess(AppRunCommands):
         ours, theirs = socket.socketpair()
         self.child = subprocess.Popen(
             [sys.executable, "-m", "nnplay.tui.run.trainer_process", str(theirs.fileno()), str(os.getpid())],
-            pass_fds=(theirs.fileno(),),
+            pass_fds=(theirs.fileno(),) if self.pace is None else (theirs.fileno(), self.pace[0]),
             stdin=subprocess.DEVNULL,
             close_fds=True,
+            # A session of its own, so a scheduling group of its own: with autogroup (Linux's
+            # default) the processes of one session share one share of the CPU, and on a busy
+            # machine every frame the UI drew was taken from the trainer's share.
+            start_new_session=True,
         )
         theirs.close()  # only the child's copy: its death is then the end of ours
         self._conn = Connection(ours.detach())
         self._wire = SnapshotReceiver()
         self.dead = None
-        self._conn.send((TrainerParts.of(trainer), self.fps, self.unsaved_steps, self.unsaved_edits))
+        self._conn.send((TrainerParts.of(trainer), self.fps, self.unsaved_steps, self.unsaved_edits, self.pace))
         self._receiver = threading.Thread(
             target=self._receive, args=(self._conn,), name="nnplay-trainer-rx", daemon=True
         )
@@ -259,13 +275,15 @@ class TrainerProcess(AppRunCommands):
 class ChildRunChannel(AppRunChannel):
     """The run channel in the child: commands from the socket, its state back after every round."""
 
-    def __init__(self, trainer: Trainer, fps: float, conn: Connection) -> None:
+    def __init__(self, trainer: Trainer, fps: float, conn: Connection, pace: Pace | None = None) -> None:
         self._conn = conn
+        self._pace = pace
         self._wire = SnapshotSender()
         self._sent: tuple | None = None
         self._replies: list[tuple[int, bool, object]] = []
-        super().__init__(trainer, fps)
         self._shown: Snapshot | None = None
+        super().__init__(trainer, fps)
+        self.publish_budget = CpuShareBudget(fps, share=PUBLISH_SHARE)
 
     def _handle(self, command: Command) -> None:
         match command:
@@ -290,6 +308,12 @@ class ChildRunChannel(AppRunChannel):
         else:
             self._commands.put(UseKernel(kernel))
 
+    def _publish(self) -> None:
+        # Sent at once, so the run loop's publish budget is charged with the encoding and the
+        # send too: they are the child's time as much as the evaluation is.
+        super()._publish()
+        self._round_done()
+
     def _round_done(self) -> None:
         snap = self.latest
         fields = None if snap is self._shown else self._wire.encode(snap)
@@ -303,6 +327,12 @@ class ChildRunChannel(AppRunChannel):
         self._conn.send(
             (fields, notices, self.running, self.unsaved_steps, self.unsaved_edits, self.commands_handled, replies)
         )
+
+    def _holds(self) -> bool:
+        if self._pace is None:
+            return False
+        self._pace.mark(self.loop.step_count)  # a run that trains says where it is before each chunk
+        return self._pace.holds()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -319,8 +349,8 @@ def _die_with_parent(parent: int) -> None:
 def child_main(fd: int, parent: int) -> None:
     _die_with_parent(parent)
     conn = Connection(fd)
-    parts, fps, unsaved_steps, unsaved_edits = conn.recv()
-    channel = ChildRunChannel(parts.trainer(), fps, conn)
+    parts, fps, unsaved_steps, unsaved_edits, pace = conn.recv()
+    channel = ChildRunChannel(parts.trainer(), fps, conn, None if pace is None else Pace(*pace))
     channel.unsaved_steps, channel.unsaved_edits = unsaved_steps, unsaved_edits  # a restart keeps what was unsaved
     ended = threading.Event()
 

@@ -1,11 +1,15 @@
 """Compare two runs side by side (``nnplay --compare lr=0.03,lr=3``, or the palette).
 
-Each side has its plot and its loss curves and status; both runs train in step through the
-one run loop, on a worker of the app (``ComparisonChannel``: the screen only draws), which
-publishes a pair of snapshots at most ``fps`` times a second; a frame timer draws the newest
-pair. Keys (the run channel's typed commands): space run/pause, n one step, t train the
-configured iterations, r reset both to the shared first weights, escape closes. A run waits
-at its stop epoch or stop loss, as in the app; the comparison stops once neither run goes on.
+Each side has its plot and its loss curves and status. The screen only draws: each run trains
+in a child process of its own (``ComparisonProcesses``, tui/run/comparison_process.py: both cores
+train), as the ``nnplay`` command runs them; or, when the app trains in this process (tests, the
+screenshots), both in step through the one run loop on a worker of the app (``ComparisonChannel``).
+Each publishes snapshots at most ``fps`` times a second; a frame timer draws the newest pair, and
+says the runs' notices (a child that died, a divergence) in a line each. Keys (the run channel's
+typed commands): space run/pause, n one step, t train the configured iterations, r reset both to
+the shared first weights (a child that died: start it again from its last snapshot), escape
+closes. A run waits at its stop epoch or stop loss, as in the app; the comparison stops once
+neither run goes on.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from nnplay.tui.model.status_text import rate_text
 from nnplay.tui.model.view_state import ViewState
 from nnplay.tui.render.palette import colour_count
 from nnplay.tui.run.channel import ComparisonChannel
+from nnplay.tui.run.comparison_process import ComparisonProcesses
 from nnplay.tui.screens.command_palette import open_command_palette
 from nnplay.tui.screens.run_worker import start_run_worker
 from nnplay.tui.screens.text_prompt import Prompt
 from nnplay.tui.widgets.metrics import Metrics
+from nnplay.tui.widgets.pointer_on_removed import DropsPointerOnRemovedWidgets
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 
 PLOT_ONLY = ViewState(diagram=False)  # no diagram beside the plots: no thumbnails to compute
@@ -53,7 +59,7 @@ class CompareScreen(ModalScreen[None]):
         Binding("r", "reset", "Reset"),
     ]
 
-    def __init__(self, channel: ComparisonChannel, colors: int = 256, fps: float = 15.0) -> None:
+    def __init__(self, channel: ComparisonChannel | ComparisonProcesses, colors: int = 256, fps: float = 15.0) -> None:
         super().__init__()
         self.channel = channel  # the two runs: commands in, pairs of snapshots out
         self.color_count = colors
@@ -93,10 +99,15 @@ class CompareScreen(ModalScreen[None]):
         self.set_interval(1.0 / self.fps, self.draw_frame)
         self.call_after_refresh(self.draw_frame)
 
+    def on_unmount(self) -> None:
+        self.channel.close()  # closed, or the app quits: no trainer process outlives the screen
+
     # -- drawing (UI thread) -------------------------------------------------------------
 
     def draw_frame(self) -> None:
         """Both runs' newest snapshots, each in its plot; nothing when neither they nor the sizes changed."""
+        for notice in self.channel.drain_notices():
+            self.app.notify(notice.text, severity=notice.severity, timeout=notice.seconds, markup=False)
         pair, running = self.channel.latest, self.channel.running
         plots = [self.query_one(f"#plot-{i}", ScatterPlot) for i in range(len(pair))]
         sizes = tuple(FrameSizes((p.size.width, p.size.height), p.half_rows) for p in plots)
@@ -126,14 +137,22 @@ class CompareScreen(ModalScreen[None]):
         self.dismiss()
 
 
-def show_comparison(app: App, comparison: Comparison, colors: int, fps: float, closed=None) -> None:
-    """The compare screen over ``app``, its two runs trained on a worker of the app that ends
-    when the screen closes (then ``closed()``)."""
-    channel = ComparisonChannel(comparison, fps)
-    worker = start_run_worker(app, channel, "compare")
+def show_comparison(
+    app: App, comparison: Comparison, colors: int, fps: float, processes: bool = False, closed=None
+) -> None:
+    """The compare screen over ``app``, its two runs trained in two child processes (``processes``:
+    as the app's own run trains) or on a worker of the app; either ends when the screen closes
+    (then ``closed()``)."""
+    channel: ComparisonChannel | ComparisonProcesses
+    if processes:
+        channel, worker = ComparisonProcesses(comparison, fps), None
+    else:
+        channel = ComparisonChannel(comparison, fps)
+        worker = start_run_worker(app, channel, "compare")
 
     def close(_: None) -> None:
-        worker.cancel()
+        if worker is not None:
+            worker.cancel()
         if closed is not None:
             closed()
 
@@ -167,19 +186,21 @@ class ComparePrompt(Prompt[Comparison]):
             return None
 
 
-class CompareApp(App[None]):
-    """``nnplay --compare``: the comparison alone; closing it quits."""
+class CompareApp(DropsPointerOnRemovedWidgets):
+    """``nnplay --compare``: the comparison alone; closing it quits. ``trainer_process``: each run
+    in a process of its own (the ``nnplay`` command), else both on a worker of this one."""
 
     TITLE = "nnplay compare"
 
-    def __init__(self, comparison: Comparison, fps: float = 15.0) -> None:
+    def __init__(self, comparison: Comparison, fps: float = 15.0, trainer_process: bool = False) -> None:
         super().__init__()
         self.comparison = comparison
         self.fps = fps
+        self.trainer_process = trainer_process
 
     def action_command_palette(self) -> None:
         open_command_palette(self)
 
     def on_mount(self) -> None:
         colors = colour_count(self.console.color_system, self.no_color)  # as NNPlayApp picks its palette
-        show_comparison(self, self.comparison, colors, self.fps, closed=self.exit)
+        show_comparison(self, self.comparison, colors, self.fps, closed=self.exit, processes=self.trainer_process)

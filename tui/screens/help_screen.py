@@ -2,18 +2,22 @@
 
 The text is Markdown (the key table comes from ``tui/keys/key_table.py``), parsed once and rendered to
 lines once per width: opening the help draws cached lines instead of laying out a Markdown
-document of some two hundred widgets each time ``?`` is pressed.
+document of some two hundred widgets each time ``?`` is pressed. The screen is built once per app
+and kept (installed), and once the app is up ``prepare_help`` renders the lines at the width the
+help will open at, on a thread of its own: the first ``?`` finds them ready. Rich's Markdown (and
+the Pygments it brings) is imported only then, so this module costs the start-up nothing.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.geometry import Size
@@ -22,6 +26,13 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from nnplay.tui.keys.key_table import markdown_table
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
+
+HELP_SCREEN = "help"  # the name the app's one help screen is installed under
+# The help's box: a share of the screen's width up to a limit, less its border, padding and scroll bar.
+BOX_SHARE, BOX_MAX, BOX_FRAME, SCROLLBAR = 90, 100, 4, 2
 
 HELP_TEXT = """\
 # nnplay help
@@ -115,6 +126,8 @@ HELP = HELP_TEXT.replace("{KEY_TABLE}", markdown_table())
 
 @cache
 def _document() -> Markdown:
+    from rich.markdown import Markdown  # with Pygments: ~40 ms of imports the first frame does not need
+
     return Markdown(HELP, code_theme="ansi_dark", inline_code_lexer=None)
 
 
@@ -130,26 +143,64 @@ def help_lines(width: int) -> tuple[Strip, ...]:
     return tuple(Strip(Segment.simplify(line), width) for line in styled)
 
 
+_rendering = threading.Lock()  # one rendering at a time: a ? during prepare_help's waits for its lines
+
+
+def lines_at(width: int) -> tuple[Strip, ...]:
+    """``help_lines(width)``, rendered once even when the UI thread and ``prepare_help``'s ask together."""
+    with _rendering:
+        return help_lines(width)
+
+
+def text_width(screen_width: int) -> int:
+    """The width the help's text is laid out at on a screen ``screen_width`` cells wide (HelpScreen's CSS)."""
+    return min(screen_width * BOX_SHARE // 100, BOX_MAX) - BOX_FRAME - SCROLLBAR
+
+
+def prepare_help(app: App) -> threading.Thread:
+    """Build the app's help screen before ``?`` asks for it: installed, and its lines rendered on a
+    thread of their own (the UI thread stays free for keys meanwhile) at the widths its layout asks
+    for: without a scroll bar (is the text taller than the box?), then with one."""
+    installed(app)
+    width = text_width(app.size.width)
+    widths = (width + SCROLLBAR, width)
+    thread = threading.Thread(target=lambda: [lines_at(w) for w in widths], name="help", daemon=True)
+    thread.start()
+    return thread
+
+
+def show_help(app: App) -> None:
+    """``?``: the app's one help screen, built on the first press (or by ``prepare_help``) and kept."""
+    app.push_screen(installed(app))
+
+
+def installed(app: App) -> str:
+    """The name of the app's help screen, installed (made) if it is not yet."""
+    if not app.is_screen_installed(HELP_SCREEN):
+        app.install_screen(HelpScreen(), HELP_SCREEN)
+    return HELP_SCREEN
+
+
 class HelpText(Widget):
     """The rendered help, as cached lines (Textual's line API)."""
 
     DEFAULT_CSS = "HelpText { height: auto; }"
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(help_lines(width))
+        return len(lines_at(width))
 
     def render_line(self, y: int) -> Strip:
-        lines = help_lines(self.size.width)
+        lines = lines_at(self.size.width)
         return lines[y] if y < len(lines) else Strip.blank(self.size.width)
 
 
 class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; background: $background; }
-    HelpScreen > VerticalScroll {
-        width: 90%; max-width: 100; height: 90%; border: thick $primary; background: $surface;
+    DEFAULT_CSS = f"""
+    HelpScreen {{ align: center middle; background: $background; }}
+    HelpScreen > VerticalScroll {{
+        width: {BOX_SHARE}%; max-width: {BOX_MAX}; height: 90%; border: thick $primary; background: $surface;
         padding: 0 1;
-    }
+    }}
     """
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
@@ -161,3 +212,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield HelpText()
+
+    def on_screen_resume(self) -> None:
+        for scroll in self.query(VerticalScroll):  # opened again: at the top, as the first time
+            scroll.scroll_home(animate=False, immediate=True)

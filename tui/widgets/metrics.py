@@ -117,6 +117,16 @@ def curve_scale(log_columns: list[float]) -> str:
 
 
 def update_if_changed(widget: Static, text: str) -> None:
-    """Static.update repaints even for the same text; skip that, it is bytes on the wire."""
-    if widget.content != text:
-        widget.update(text)
+    """Static.update repaints even for the same text; skip that, it is bytes on the wire. A text
+    of the same shape as the one shown (each line as wide, none wrapped) is repainted without a
+    layout pass: a layout of the whole screen for each new step count cost the UI 30-50 ms of CPU
+    on every frame and every key."""
+    shown = widget.content
+    if shown == text:
+        return
+    same_shape = isinstance(shown, str) and line_widths(shown) == line_widths(text)
+    widget.update(text, layout=not (same_shape and widest(text) <= widget.content_size.width))
+
+
+def line_widths(text: str) -> list[int]:
+    return [cell_len(line) for line in text.split("\n")]

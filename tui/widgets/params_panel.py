@@ -52,6 +52,9 @@ def panel_layout() -> tuple[tuple[str, str], ...]:
 
 PANEL_ROWS = {name: spec.panel for name, spec in FIELDS.items() if spec.panel is not None}
 LAYOUT = panel_layout()  # (field, label) in panel order; section titles start with "#"
+# Rows mounted between two paints while the panel is built: each paint lays the whole screen out
+# again (a paint per row was most of the build's time), and between them the screen stands still.
+ROWS_PER_PAINT = 6
 CHOICE_LABELS = {"backprop": BACKPROP_LABELS}
 
 
@@ -413,6 +416,15 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
                 pass
         self.screen.focus_next() if direction > 0 else self.screen.focus_previous()
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Restyle the panel alone when it takes or loses the focus (enter or escape out of a field).
+
+        Textual restyles the focused widget with all its descendants, here the ~150 widgets of
+        every row, on each such key; no rule styles a row by the panel's focus (the look of the
+        field with the focus follows the field itself), so the rows' styles cannot change.
+        """
+        self.app.stylesheet.update_nodes([self], animate=True)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._mark_row(event.widget, True)
 
@@ -565,9 +577,9 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
     async def build(self, between: Callable[[], Awaitable[object]] | None = None) -> None:
         """Compose the fields of a deferred panel, showing the config it holds by now.
 
-        A row at a time, ``between`` awaited after each: Textual paints nothing while widgets are
-        mounted in a batch, and all the fields in one batch kept the screen still (the step counter
-        of a run started meanwhile included) for ~0.3 s, 2-4 s on a busy machine."""
+        ``ROWS_PER_PAINT`` rows at a time, ``between`` awaited after each batch: Textual paints
+        nothing while widgets are mounted in a batch, and all the fields in one batch kept the screen
+        still (the step counter of a run started meanwhile included) for ~0.3 s, 2-4 s on a busy machine."""
         if self.deferred:
             self.deferred = False
             # A key (R) while the fields are being composed changes the config, not a field that
@@ -575,11 +587,12 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
             self._composing = True
             shown = self.config
             try:
-                for name, label in LAYOUT:
+                for start in range(0, len(LAYOUT), ROWS_PER_PAINT):
                     if not self.is_attached:  # the app is ending: no more rows
                         break
                     async with self.batch():
-                        await self.mount_all(list(self._row(name, label)))
+                        rows = LAYOUT[start : start + ROWS_PER_PAINT]
+                        await self.mount_all([widget for name, label in rows for widget in self._row(name, label)])
                     if between is not None:
                         await between()
             finally:

@@ -16,22 +16,47 @@ from nnplay.core.run.trainer import Snapshot
 from nnplay.tui.render.palette import NEGATIVE, POSITIVE, rgb
 
 SHADES = " ░▒▓█"
+CAPTION = "rows: weight value; shade: how many"  # what the picture's two directions mean
+LABEL_W = 9  # cells of the layer names left of the bands
+
+
+def caption_lines(width: int) -> list[str]:
+    """``CAPTION`` in lines of at most ``width`` cells, broken between words, under the bands'
+    timeline when it fits there in one line, else from the left edge."""
+    if len(CAPTION) <= width - LABEL_W:
+        return [" " * LABEL_W + CAPTION]
+    lines: list[str] = []
+    for word in CAPTION.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def timeline_line(first: int, last: int, moments: int, width: int) -> str:
+    """The steps the columns span, under the bands: the count of moments only where it fits."""
+    for text in (f"step {first:,} → {last:,} ({moments} moments)", f"step {first:,} → {last:,}"):
+        if len(text) <= width:
+            return text.rjust(min(width, LABEL_W + len(text)))
+    return f"{first:,} → {last:,}"[:width]
 
 
 def weight_bands(snap: Snapshot, width: int, height: int) -> Text:
-    """The picture as Rich Text, ``width`` x ``height`` cells."""
+    """The picture as Rich Text, ``width`` x ``height`` cells, its caption whole under it."""
     net = snap.network
     moments = [m for m in snap.timeline if m.params.shape == net.params.shape]
     n_layers = len(net.sizes) - 1
     out = Text(no_wrap=True, overflow="crop")
-    if len(moments) < 2 or width < 12 or height < 2 * n_layers + 1:
+    caption = caption_lines(width)
+    if len(moments) < 2 or width < 12 or height < 2 * n_layers + 1 + len(caption):
         out.append("weight evolution: train a little first (needs two recorded moments)", Style(dim=True))
         return out
-    label_w = 9
+    label_w = LABEL_W
     cols = width - label_w
     picks = np.linspace(0, len(moments) - 1, num=min(cols, len(moments))).round().astype(int)
     params = np.stack([moments[i].params for i in picks])  # (T, P)
-    band = max(2, (height - 1) // n_layers)
+    band = max(2, (height - 1 - len(caption)) // n_layers)
     bins = band  # one value range per row
     positive, negative = Style(color=rgb(POSITIVE)), Style(color=rgb(NEGATIVE))
     index_w, _ = net.views(np.arange(net.params.size))
@@ -55,7 +80,9 @@ def weight_bands(snap: Snapshot, width: int, height: int) -> Text:
             out.append("".join(SHADES[v] for v in level[r]).ljust(cols), style)
             out.append("\n")
     first, last = moments[picks[0]].step, moments[picks[-1]].step
-    out.append(f"{'':<{label_w}}step {first:,} → {last:,} ({len(moments)} moments)", Style(dim=True))
+    out.append(timeline_line(first, last, len(moments), width), Style(dim=True))
+    for line in caption:
+        out.append("\n" + line, Style(dim=True))
     return out
 
 
