@@ -95,30 +95,34 @@ CASES = {
         [dict(changes={"features": (X, Y, "sinx", "siny")}, acc=0.96)],
         [dict(changes={"features": (X, Y, "sinx")}, acc=0.99), dict(changes={"features": ("sinx", "siny")}, acc=0.9)],
     ),
+    # Lesson 6 is lesson 9's bowl: its bottom is 0.125 too, its start 0.93.
     ("learning-rate", "diverge"): (
-        [dict(changes={"lr": 30.0}, step=200, diverged_at=208)],
-        [dict(changes={"lr": 30.0}, step=1000, train=40.0)],
+        [dict(changes={"lr": 3.0}, step=200, diverged_at=101)],
+        [dict(changes={"lr": 2.0}, step=200, train=0.25)],
     ),
     ("learning-rate", "crawl"): (
-        [dict(changes={"lr": 0.001}, step=1000, train=0.7)],
+        [dict(changes={"lr": 0.01}, step=200, train=0.376), dict(changes={"lr": 0.003}, step=400, train=0.5)],
         [
-            dict(changes={"lr": 0.001}, step=1000, train=0.4),
-            dict(changes={"lr": 0.01}, step=1000, train=0.7),
-            dict(changes={"lr": 0.001}, step=999, train=0.7),
-            dict(changes={"lr": 0.001, "optimizer": "adam"}, step=1000, train=0.7),
+            dict(changes={"lr": 0.01}, step=200, train=0.24),
+            dict(changes={"lr": 0.03}, step=200, train=0.4),
+            dict(changes={"lr": 0.01}, step=199, train=0.4),
+            dict(changes={"lr": 0.01, "optimizer": "momentum"}, step=200, train=0.4),
+            dict(changes={"lr": 0.01, "output": "sigmoid"}, step=200, train=0.4),
+            dict(changes={"lr": 0.01}, step=200, train=float("nan")),
+            dict(changes={"lr": 0.01}, step=200, train=0.4, diverged_at=150),
         ],
     ),
     ("learning-rate", "momentum"): (
         [
-            dict(changes={"optimizer": "momentum"}, step=900, train=0.09),
-            dict(changes={"optimizer": "adam"}, step=5, train=0.05),
+            dict(changes={"optimizer": "momentum", "lr": 0.03}, step=114, train=0.125),
+            dict(changes={"optimizer": "adam", "lr": 0.01}, step=200, train=0.125),
         ],
         [
-            dict(step=900, train=0.09),
-            dict(changes={"optimizer": "momentum"}, step=1100, train=0.09),
-            dict(changes={"optimizer": "momentum"}, step=900, train=0.2),
-            dict(changes={"optimizer": "adam", "lr": 0.1}, step=900, train=0.05),
-            dict(changes={"optimizer": "adam"}, step=0, train=0.05),
+            dict(changes={"lr": 0.03}, step=150, train=0.125),
+            dict(changes={"optimizer": "momentum", "lr": 0.03}, step=201, train=0.125),
+            dict(changes={"optimizer": "adam", "lr": 0.1}, step=150, train=0.125),
+            dict(changes={"optimizer": "momentum", "lr": 0.03}, step=150, train=0.1251),
+            dict(changes={"optimizer": "momentum", "lr": 0.03, "layers": (4,)}, step=150, train=0.125),
         ],
     ),
     # The bowl's bottom for the four centre points and one-hot targets is 0.125 (least squares).
@@ -139,19 +143,6 @@ CASES = {
             dict(changes={"lr": 2.0}, step=200, train=0.125),
             dict(changes={"lr": 1.4}, step=200, train=0.125),
             dict(changes={"lr": 1.8}, step=200, train=0.2),
-        ],
-    ),
-    ("landscape", "out"): (
-        [dict(changes={"lr": 3.0}, step=200, diverged_at=150)],
-        [dict(changes={"lr": 3.0}, step=200, train=1.0)],
-    ),
-    ("landscape", "momentum"): (
-        [dict(changes={"optimizer": "momentum", "lr": 0.1}, step=150, train=0.125)],
-        [
-            dict(changes={"optimizer": "momentum", "lr": 0.1}, step=250, train=0.125),
-            dict(changes={"lr": 0.1}, step=150, train=0.125),
-            dict(changes={"optimizer": "momentum", "lr": 0.2}, step=150, train=0.125),
-            dict(changes={"optimizer": "momentum", "lr": 0.1}, step=150, train=0.1251),
         ],
     ),
     # xor's plateau: chance is ln 2 = 0.693 (two classes, softmax and cross-entropy).

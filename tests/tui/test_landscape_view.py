@@ -417,3 +417,42 @@ def test_the_headless_path_plane_of_a_saved_session_is_the_apps(tmp_path) -> Non
     np.testing.assert_allclose(out["path"]["coordinates"], app_picture.path, atol=1e-9)
     assert out["path"]["steps"] == list(range(trainer.step_count + 1))
     np.testing.assert_allclose(out["path"]["coordinates"][-1], [0.0, 0.0], atol=1e-9)
+
+
+def lesson_path(steps: int, **changes) -> np.ndarray:
+    """Lesson 6's run with ``changes``, one step at a time (as `n` steps it): the path the
+    landscape draws on the weights plane, (weight, bias) from the weights shown."""
+    from nnplay.core.teaching.lessons import LESSONS
+
+    lesson = next(lesson for lesson in LESSONS if lesson.key == "learning-rate")
+    trainer = Trainer(lesson.config().replace(**changes))
+    for _ in range(steps):
+        trainer.step(1)
+        trainer.evaluate()
+    snap = trainer.snapshot()
+    picture = LandscapeCache().picture(snap, ViewState(landscape=True), (48, 24), snap.timeline)
+    return np.asarray(picture.path)
+
+
+def crossings(values: np.ndarray) -> int:
+    signs = np.sign(values[np.abs(values) > 1e-9])
+    return int((np.diff(signs) != 0).sum())
+
+
+def test_lesson_6s_path_zig_zags_out_of_the_bowl_at_a_high_rate() -> None:
+    """At lr 2.5 the bias (curvature 1 in the bowl) jumps across the valley every step, each jump
+    1.5 times the last, while the weight slides in: a zig-zag out of the bowl, not a straight line."""
+    path = lesson_path(6, lr=2.5)
+    jumps = np.diff(path[:, 1])
+    assert (np.sign(jumps[1:]) != np.sign(jumps[:-1])).all()
+    np.testing.assert_allclose(np.abs(jumps[1:]) / np.abs(jumps[:-1]), 1.5, rtol=1e-6)
+    assert (np.diff(np.abs(path[:, 0])) < 0).all()  # the weight, whose curvature is 0.25, still comes in
+
+
+def test_lesson_6s_path_curves_in_with_momentum_and_runs_straight_in_with_sgd() -> None:
+    """At the same small rate, momentum's path swings past the bottom and back on both axes
+    (curving in); sgd's never passes it."""
+    momentum = lesson_path(200, lr=0.03, optimizer="momentum")
+    sgd = lesson_path(200, lr=0.03, optimizer="sgd")
+    assert crossings(momentum[:, 1]) >= 3 and crossings(momentum[:, 0]) >= 1
+    assert crossings(sgd[:, 1]) == 0 and crossings(sgd[:, 0]) == 0

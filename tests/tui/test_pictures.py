@@ -33,6 +33,13 @@ def colour_terminal(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def own_lesson_progress(tmp_path, monkeypatch):
+    """Each test keeps lesson progress in a folder of its own: a lesson shot marks the tasks its
+    learner has done (``Shot.done``), and another shot of that lesson must not start from them."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
 async def test_the_plane_is_square_at_every_size_with_and_without_the_diagram(make_app, size) -> None:
     app = make_app(CONFIG)
