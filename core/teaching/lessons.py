@@ -531,13 +531,13 @@ LESSONS: tuple[Lesson, ...] = (
         (
             Task(
                 "plateau",
-                "On the plateau: sgd at lr ≤ 0.1, after 400 steps the loss is still ≥ 95% of chance",
+                "Plateau: sgd at lr ≤ 0.1, 400 steps: the loss is still ≥ 95% of chance",
                 "Press t (400 steps), then m: the map's scale spans about 0.01; M: the path's own plane.",
                 _on_plateau,
             ),
             Task(
                 "off",
-                "Off the plateau: train until the loss is half of chance (more steps, or momentum)",
+                "Off the plateau: train on until the loss is half of chance (or momentum)",
                 "Press t again a few times; or set optimizer momentum, r, then t: it leaves sooner.",
                 _off_plateau,
             ),

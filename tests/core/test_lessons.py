@@ -225,6 +225,17 @@ def test_the_lessons_the_issue_lists() -> None:
     assert LESSONS[0].config().layers == ()
 
 
+# The lesson bar's task line at 80 columns: the pane's two borders and "▸ 1/4 " leave 72 cells.
+TASK_TEXT_ROOM = 72
+
+
+def test_every_task_text_fits_the_lesson_bar_at_80_columns() -> None:
+    too_long = [
+        (lesson.key, task.text) for lesson in LESSONS for task in lesson.tasks if len(task.text) > TASK_TEXT_ROOM
+    ]
+    assert too_long == []
+
+
 def test_lesson_by_number() -> None:
     assert lesson_by_number(1) is LESSONS[0]
     for bad in (0, len(LESSONS) + 1):
