@@ -87,7 +87,7 @@ KEYS: tuple[Key, ...] = (
     Key(_one("T", "view('show_test')"), "T", "Test points",
         "show / hide the test points (◦, paler); after `c`, back to the data with them"),
     Key(_one("p", "view('colour_by_prediction')"), "p", "Points by prediction",
-        "points in the colour of their predicted class instead of their true one (and back)"),
+        "points in the colour of their predicted class or of their true one, in turn (the legend says which)"),
     Key(_one("k", "view('thin_links')"), "k", "Strongest links",
         "diagram: only each neuron's 2 strongest incoming links, or all (on by itself for dense meshes)"),
     Key(_one("h", "view('hidden_space')"), "h", "Hidden space",
