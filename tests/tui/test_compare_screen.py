@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from textual import events
 from textual.widgets import Input
 from textual.worker import WorkerState
 
@@ -110,8 +109,7 @@ def test_compare_view_80x24(snap_compare):
         comparison.evaluate()
 
     class Still(CompareApp):
-        def on_mount(self, event: events.Mount) -> None:
-            event.prevent_default()  # Textual calls every class's on_mount: CompareApp's would push its own screen
+        def show_runs(self) -> None:
             self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(80, 24))
@@ -126,8 +124,7 @@ def test_compare_view_120x40(snap_compare):
         comparison.evaluate()
 
     class Still(CompareApp):
-        def on_mount(self, event: events.Mount) -> None:
-            event.prevent_default()  # Textual calls every class's on_mount: CompareApp's would push its own screen
+        def show_runs(self) -> None:
             self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=256))
 
     assert snap_compare(Still(comparison), terminal_size=(120, 40))

@@ -166,8 +166,6 @@ def shot_app(shot: Shot):
 
 
 def _compare_app(shot: Shot):
-    from textual import events
-
     from nnplay.core.run.compare import Comparison, parse_comparison
     from nnplay.tui.run.channel import ComparisonChannel
     from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
@@ -181,8 +179,7 @@ def _compare_app(shot: Shot):
         comparison.evaluate()
 
     class StillCompare(CompareApp):
-        def on_mount(self, event: events.Mount) -> None:
-            event.prevent_default()  # Textual calls every class's on_mount: CompareApp's would push its own screen
+        def show_runs(self) -> None:
             self.push_screen(CompareScreen(ComparisonChannel(self.comparison), colors=TRUECOLOR))
 
     return StillCompare(comparison)

@@ -202,5 +202,9 @@ class CompareApp(DropsPointerOnRemovedWidgets):
         open_command_palette(self)
 
     def on_mount(self) -> None:
+        self.show_runs()
+
+    def show_runs(self) -> None:
+        """The compare screen, training (a still picture overrides this to show its own)."""
         colors = colour_count(self.console.color_system, self.no_color)  # as NNPlayApp picks its palette
         show_comparison(self, self.comparison, colors, self.fps, closed=self.exit, processes=self.trainer_process)
