@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 
 import pytest
 from textual.widgets import Input
@@ -17,7 +15,7 @@ from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.run.comparison_process import ComparisonProcesses
 from nnplay.tui.screens.compare_screen import CompareApp, CompareScreen
 from tests.tui.test_compare_screen import status
-from tests.tui.test_trainer_process import ROOT, gone, wait_for
+from tests.tui.test_trainer_process import gone, start_stand_in_app, wait_for
 from tests.tui.waiting import wait_until
 
 pytestmark = pytest.mark.slow  # processes of their own
@@ -144,7 +142,7 @@ time.sleep(600)
 
 @pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
 def test_no_compare_child_outlives_the_app(ending) -> None:
-    app = subprocess.Popen([sys.executable, "-c", CHILDREN_OF], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    app = start_stand_in_app(CHILDREN_OF)
     try:
         first, second, *dead = app.stdout.readline().split()
         children = [int(first), int(second)]

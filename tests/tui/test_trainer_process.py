@@ -107,9 +107,26 @@ time.sleep(600)
 """
 
 
+# What a signal does is inherited as "ignored" across exec: a runner started under nohup (or by
+# anything else that ignores SIGHUP) hands it on, and a stand-in for the app that ignored the
+# signal a test ends it with would never end. The app itself handles each one (tui/terminal/signals.py).
+DEFAULT_ENDINGS = """
+import signal
+for ending in (signal.SIGTERM, signal.SIGHUP):
+    signal.signal(ending, signal.SIG_DFL)
+"""
+
+
+def start_stand_in_app(script: str) -> subprocess.Popen:
+    """``script`` in a process of its own standing in for the app, ended by a signal's default action."""
+    return subprocess.Popen(
+        [sys.executable, "-c", DEFAULT_ENDINGS + script], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+
+
 @pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
 def test_no_child_outlives_the_app(ending) -> None:
-    app = subprocess.Popen([sys.executable, "-c", CHILD_OF], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    app = start_stand_in_app(CHILD_OF)
     try:
         child, *dead = app.stdout.readline().split()
         child = int(child)
