@@ -58,6 +58,7 @@ KEY_WEIGHTS = tuple(0.2 if key in SLOW_KEYS else 1.0 for key in KEYS)
 WIDTHS = (40, 160)
 HEIGHTS = (12, 50)
 WAITS = (0.0, 0.005, 0.02, 0.05)
+CLOSE_WAIT = 10.0  # seconds for a modal screen to leave the top after a key that closes it
 
 # Error notifications a user can cause on purpose; anything else is a bug.
 EXPECTED_ERRORS = (
@@ -269,7 +270,15 @@ class Fuzzer:
                 if self.rng.random() < 0.5:
                     await self.key(self.rng.choice(("x", "down", "up", "tab", "enter", "pagedown")))
                 await self.key("escape")
+            await self.off_top(screen)
         raise AssertionError(f"a modal screen would not close: {self.app.screen!r}; last events:\n" + self.history())
+
+    async def off_top(self, screen) -> None:
+        """Until ``screen`` is no longer on top (a screen closes after the key's message is handled,
+        which a loaded machine may take seconds to do), or ``CLOSE_WAIT`` seconds: then try again."""
+        deadline = time.monotonic() + CLOSE_WAIT
+        while self.app.screen is screen and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
     async def mounted(self, screen: ModalScreen, kind: type[Input]) -> Input | None:
         """The screen's widget of that kind, once the just pushed screen has composed it

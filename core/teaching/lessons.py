@@ -121,7 +121,7 @@ def _no_hidden(c: TrainConfig) -> bool:
 def _v2_flawed(snap: Snapshot) -> Check:
     c, acc = snap.config, snap.metrics.test_accuracy
     fits = c.backprop == "article-v2" and bool(c.layers)
-    detail = f"step {snap.step:,}/20,000 with {c.backprop} backprop, test acc {_pct(acc)}"
+    detail = f"step {snap.step:,}/20,000, {c.backprop} backprop: test acc {_pct(acc)}"
     return Check(fits and snap.step >= 20_000, detail + ("" if fits else "; needs backprop article-v2"))
 
 

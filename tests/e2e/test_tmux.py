@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.timing import timeout_scale  # every wait's deadline is multiplied by it
+
 if shutil.which("tmux") is None:
     pytest.skip("tmux is not installed", allow_module_level=True)
 
@@ -31,17 +33,8 @@ HELP_TITLE = "nnplay help"
 QUIT_TITLE = "Quit nnplay?"  # the question q asks when the run has unsaved work
 UNSAVED = re.compile(r"\d[\d,]* training steps? (?:is|are) not saved\.")  # what these tests leave unsaved
 STARTUP_TIMEOUT = 15.0
-# Every wait's deadline is multiplied by this: NNPLAY_TEST_TIMEOUT_SCALE (default 1), times the load
-# per core when the machine is busier than its cores (a deadline is how long to wait for what the
-# screen should show, never a claim about speed).
-TIMEOUT_SCALE_VARIABLE = "NNPLAY_TEST_TIMEOUT_SCALE"
 # Variables that would change the pane's size or colours from outside, or make tmux think it is nested.
 SCRUB = ("TMUX", "TMUX_PANE", "COLUMNS", "LINES", "NO_COLOR")
-
-
-def timeout_scale() -> float:
-    load_per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return float(os.environ.get(TIMEOUT_SCALE_VARIABLE, "1")) * max(1.0, load_per_core)
 
 
 def is_braille(ch: str) -> bool:

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import aiohttp
 
+from nnplay.tui.serve.relay import QUIT_GRACE, TERM_GRACE
+from tests.timing import timeout_scale
+
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 20.0  # an app's start on a loaded 2-core machine, with margin
 MEMORY_LIMIT_MB = 400  # what one app may take, whatever its client sends (issue 20)
@@ -105,9 +108,18 @@ class Served:
         return self._out.read_text(errors="replace") + self._err.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        """SIGTERM, and wait while the server ends its apps as it promises (the relay's quit, then
+        SIGTERM, then SIGKILL, each with its grace), plus a margin that scales with the load."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        seconds = QUIT_GRACE + TERM_GRACE + 10 * timeout_scale()
+        try:
+            self.proc.wait(seconds)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"nnplay serve still ran {seconds:.0f} s after SIGTERM (killed)") from None
 
 
 def start_server(folder: Path, *flags: str) -> Served:

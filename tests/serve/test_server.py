@@ -15,8 +15,8 @@ import pytest
 pytest.importorskip("textual_serve")
 import aiohttp
 
-from nnplay.tui.serve.server import SLOT_WAIT, origin_of, page_origins
-from tests.serve.served import open_app, pong, read_until
+from nnplay.tui.serve.server import SLOT_WAIT, Slots, origin_of, page_origins
+from tests.serve.served import DEADLINE, open_app, pong, read_until
 
 
 def test_the_page_is_served_and_the_app_runs_in_it(serve) -> None:
@@ -111,6 +111,26 @@ def test_the_session_cap_refuses_the_next_session_while_the_first_lives(serve) -
 
     asyncio.run(scenario())
     assert "Traceback" not in served.stderr()
+
+
+def test_a_newcomer_waits_past_the_slot_wait_for_a_session_that_is_already_ending() -> None:
+    """A live session's slot is refused after the wait; one whose client has gone is waited for, however
+    long its app takes to end on a busy machine (a reload must not find its own old app in the way)."""
+
+    async def scenario() -> None:
+        slots = Slots(1)
+        first = await slots.take(0)
+        assert first is not None
+        assert await slots.take(0.05) is None and not await slots.wait(0.05)  # the first lives
+        first.client_gone()
+        page, newcomer = asyncio.create_task(slots.wait(0.05)), asyncio.create_task(slots.take(0.05))
+        await asyncio.sleep(0.5)  # well past their wait: both still wait for the ending slot
+        assert not page.done() and not newcomer.done()
+        await slots.release(first)
+        assert await asyncio.wait_for(page, DEADLINE)
+        assert await asyncio.wait_for(newcomer, DEADLINE) is not None and slots.used == 1
+
+    asyncio.run(scenario())
 
 
 def test_origins_are_compared_as_browsers_send_them() -> None:

@@ -53,8 +53,15 @@ APP_STALL = 30.0
 class ClientConnection:
     """A client's websocket and the app it drives (textual-serve's ``AppService``)."""
 
-    def __init__(self, websocket: web.WebSocketResponse, app: AppService, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        websocket: web.WebSocketResponse,
+        app: AppService,
+        say: Callable[[str], None],
+        on_client_gone: Callable[[], None] = lambda: None,
+    ) -> None:
         self.websocket, self.app, self.say = websocket, app, say
+        self.on_client_gone = on_client_gone  # called once the client has gone, as its app's ending starts
         self.budget = KeyBudget()
         self.dropping = False
         self.pending_size: Resize | None = None
@@ -82,6 +89,7 @@ class ClientConnection:
         finally:
             if self.resizer is not None:
                 self.resizer.cancel()
+            self.on_client_gone()
             try:
                 await self._end_app()
             finally:

@@ -11,8 +11,10 @@ The rules:
   ``Origin`` with a websocket, and a page cannot set it.)
 - At most ``max_sessions`` apps run at once: each is a process of 100-170 MB. A connection holds its
   slot from its app's start until that process has ended. A page or websocket that arrives while
-  every slot is taken waits up to ``SLOT_WAIT`` seconds for one (a reloaded page's old app is
-  still quitting), then gets the message instead of an app: the page is served as a short
+  every slot is taken waits up to ``SLOT_WAIT`` seconds for one (a reloaded page's old websocket
+  may close just after the new page asks), and past that for as long as a session whose client
+  has gone is still ending (its slot will be free, within the relay's bounded quit, however busy
+  the machine). Otherwise it gets the message instead of an app: the page is served as a short
   HTTP 503 page, and a websocket gets the message written into its terminal and no process.
 - Every size a client sends is bounded before the app sees it: the websocket's ``?width=&height=``
   here, each message in tui/serve/relay.py (by the rules of tui/serve/messages.py), which also
@@ -31,6 +33,8 @@ command it runs; tests/serve/test_seams.py trips if textual-serve changes them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import html
 import ipaddress
 import logging
@@ -47,7 +51,7 @@ from nnplay.tui.serve.messages import Violation, query_size
 from nnplay.tui.serve.relay import ClientConnection
 
 DEFAULT_MAX_SESSIONS = 4
-SLOT_WAIT = 3.0  # seconds a newcomer waits for a slot; a reloaded page's old app quits in about 1.5 s
+SLOT_WAIT = 3.0  # seconds a newcomer waits for a session to end or to start ending (its client gone)
 WILDCARDS = ("0.0.0.0", "::", "")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 LOG_LINE_MAX = 300
@@ -105,28 +109,61 @@ def page_origins(host: str, port: int, public_url: str) -> frozenset[str]:
     return frozenset(o for o in map(origin_of, urls) if o)
 
 
+class Slot:
+    """One running session's place; ``ending`` once its client has gone and its app is being ended."""
+
+    ending = False
+
+    def client_gone(self) -> None:
+        self.ending = True
+
+
+# The slot of the websocket handled in this task: its handler takes it, its message loop marks it ending.
+HANDLED_SLOT: contextvars.ContextVar[Slot] = contextvars.ContextVar("HANDLED_SLOT")
+
+
 class Slots:
-    """A count of running sessions with a limit; a newcomer may wait a while for a free one."""
+    """The running sessions' slots, at most ``limit``; a newcomer may wait a while for a free one."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.used = 0
+        self.taken: set[Slot] = set()
         self._changed = asyncio.Condition()
 
-    async def wait(self, seconds: float, take: bool) -> bool:
-        """Whether a slot was free within ``seconds`` (and, with ``take``, now this caller's)."""
-        async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait_for(lambda: self.used < self.limit), seconds)
-            except TimeoutError:
-                return False
-            if take:
-                self.used += 1
-            return True
+    @property
+    def used(self) -> int:
+        return len(self.taken)
 
-    async def release(self) -> None:
+    async def _wait_locked(self, seconds: float) -> bool:
+        """Whether a slot is free within ``seconds``, or once the sessions already ending have ended."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while len(self.taken) >= self.limit:
+            # An ending session frees its slot for sure (the relay's quit is bounded): wait for it.
+            left = None if any(slot.ending for slot in self.taken) else deadline - loop.time()
+            if left is not None and left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+        return True
+
+    async def wait(self, seconds: float) -> bool:
+        """Whether a slot was free within ``seconds`` (see ``_wait_locked``); it stays free for anyone."""
         async with self._changed:
-            self.used -= 1
+            return await self._wait_locked(seconds)
+
+    async def take(self, seconds: float) -> Slot | None:
+        """A free slot, now this caller's, as ``wait`` finds one; None if there was none."""
+        async with self._changed:
+            if not await self._wait_locked(seconds):
+                return None
+            slot = Slot()
+            self.taken.add(slot)
+            return slot
+
+    async def release(self, slot: Slot) -> None:
+        async with self._changed:
+            self.taken.discard(slot)
             self._changed.notify_all()
 
 
@@ -171,7 +208,7 @@ class GuardedServer(Server):
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
-        if not await self.slots.wait(SLOT_WAIT, take=False):
+        if not await self.slots.wait(SLOT_WAIT):
             return web.Response(
                 status=503,
                 content_type="text/html",
@@ -196,17 +233,19 @@ class GuardedServer(Server):
             raise web.HTTPBadRequest(text=f"nnplay serve: websocket refused: {exc}\n") from None
         # The app starts at the clamped size: textual-serve reads it from the query.
         request = request.clone(rel_url=request.rel_url.update_query(width=width, height=height))
-        if not await self.slots.wait(SLOT_WAIT, take=True):
+        slot = await self.slots.take(SLOT_WAIT)
+        if slot is None:
             self.say(f"refused a session: {self.slots.limit} already running (--max-sessions)")
             return await self._busy_websocket(request)
+        HANDLED_SLOT.set(slot)
         try:
             return await super().handle_websocket(request)  # returns once the app's process has ended
         finally:
-            await self.slots.release()
+            await self.slots.release(slot)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
         """textual-serve's message loop, replaced: each message checked, the app ended when the client goes."""
-        connection = ClientConnection(websocket, app_service, self.say)
+        connection = ClientConnection(websocket, app_service, self.say, on_client_gone=HANDLED_SLOT.get().client_gone)
         self.connections.add(connection)
         try:
             await connection.run()
