@@ -367,7 +367,29 @@ async def test_a_diverged_run_fits_its_panes(make_app, size) -> None:
                          "a frame with the diverged snapshot", between=pilot.pause)  # fmt: skip
         assert "diverged at step" in str(app.query_one("#status").render())
         assert "diverged at step" in app.query_one("#notice").text
+        await wait_until(lambda: _plot_drawn_at_its_size(app), 30, "the plot drawn at its pane's size",
+                         between=pilot.pause)  # fmt: skip
         assert_fits(app)
+
+
+def _plot_drawn_at_its_size(app: NNPlayApp) -> bool:
+    plot = app.query_one(ScatterPlot)
+    return plot.frame is not None and plot.frame.sizes.plot == tuple(plot.size)
+
+
+async def test_a_pane_that_changes_size_gets_a_frame_of_its_new_size_without_waiting_for_the_clock(make_app) -> None:
+    """The notice line growing to two rows takes a row from the plot: a frame is built for its new size."""
+    app = make_app(PRESETS["quadrants"].config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(lambda: _plot_drawn_at_its_size(app), 30, "the first frame", between=pilot.pause)
+        app.frame_timer.pause()  # only the resize can bring a new frame now
+        height = app.query_one(ScatterPlot).size.height
+        app.notify("a notice long enough to take the notice line's second row at eighty columns " * 2, timeout=3600)
+        await wait_until(lambda: app.query_one(ScatterPlot).size.height != height, 30,
+                         "the notice line to take a row from the plot", between=pilot.pause)  # fmt: skip
+        await wait_until(lambda: _plot_drawn_at_its_size(app), 30, "a frame at the plot's new size",
+                         between=pilot.pause)  # fmt: skip
+        assert len(app.query_one(ScatterPlot)._lines) <= app.query_one(ScatterPlot).size.height
 
 
 def test_regions_are_drawn_at_half_cell_resolution_where_there_are_no_points() -> None:

@@ -121,6 +121,12 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
         self._panes_ready = True
         self.call_after_refresh(self.draw_frame)
 
+    @on(ScatterPlot.Resized)
+    def _plot_resized(self) -> None:
+        # A pane can change size without the terminal doing so (the notice line takes a row):
+        # the next frame is built for the new size at once, not at the next tick of the clock.
+        self.call_after_refresh(self.draw_frame)
+
     def on_resize(self, event: events.Resize) -> None:
         # Every screen in the stack: a resize while help or a prompt is open must reach the main screen too.
         for screen in self.screen_stack:

@@ -44,6 +44,12 @@ class ScatterPlot(Widget):
             super().__init__()
             self.x, self.y = x, y
 
+    class Resized(Message):
+        """The pane has a new size: a frame is built for a size, so the one shown no longer fits it."""
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
     @property
     def half_rows(self) -> bool:
         """Does this pane's palette draw regions at two rows per cell (what the grid pass is sized to)?"""
