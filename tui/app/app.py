@@ -116,15 +116,9 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
         self.frame_timer = self.set_interval(1.0 / self.fps, self._frame_tick, name="frame")
         self.on_resize(events.Resize(self.size, self.size))
 
-    @on(MainScreen.Composed)
-    def _panes_composed(self) -> None:
+    @on(MainScreen.PanesSized)
+    def _panes_sized(self) -> None:
         self._panes_ready = True
-        self.call_after_refresh(self.draw_frame)
-
-    @on(ScatterPlot.Resized)
-    def _plot_resized(self) -> None:
-        # A pane can change size without the terminal doing so (the notice line takes a row):
-        # the next frame is built for the new size at once, not at the next tick of the clock.
         self.call_after_refresh(self.draw_frame)
 
     def on_resize(self, event: events.Resize) -> None:

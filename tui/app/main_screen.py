@@ -8,6 +8,7 @@ to the run channel at once if it is live, else waits for r (marked pending).
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
@@ -60,11 +61,17 @@ class MainScreen(Screen):
         yield Static(f"terminal too small: nnplay needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
         yield BindingsFooter()
 
-    class Composed(Message):
-        """The panes are mounted: frames can be drawn from now on."""
+    class PanesSized(Message):
+        """The panes are mounted, or the plot changed size: a frame is due at their sizes."""
 
     def on_mount(self) -> None:
-        self.post_message(self.Composed())
+        self.post_message(self.PanesSized())
+
+    @on(ScatterPlot.Resized)
+    def _plot_resized(self) -> None:
+        # A pane can change size while the terminal does not (the notice line takes a row): a frame
+        # is built for a size, so the next one comes now, not at the next tick of the frame clock.
+        self.post_message(self.PanesSized())
 
     def on_screen_suspend(self) -> None:
         # A screen goes over this one: the notices said here are in the notice line, and must not
