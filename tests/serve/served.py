@@ -24,8 +24,14 @@ from nnplay.tui.serve.relay import QUIT_GRACE, TERM_GRACE
 from tests.timing import timeout_scale
 
 ROOT = Path(__file__).resolve().parents[2]
-DEADLINE = 20.0  # an app's start on a loaded 2-core machine, with margin
+APP_START = 20.0  # seconds for an app's start on a 2-core machine, with margin, before scaling
 MEMORY_LIMIT_MB = 400  # what one app may take, whatever its client sends (issue 20)
+
+
+def deadline() -> float:
+    """How long to wait for an app's start or its answer: ``APP_START`` times ``timeout_scale()``,
+    read at each wait, since the load changes while the suite runs."""
+    return APP_START * timeout_scale()
 
 
 def free_port() -> int:
@@ -133,23 +139,24 @@ def start_server(folder: Path, *flags: str) -> Served:
             stderr=stderr,
         )
     served = Served(proc, port, out, err)
-    deadline = time.monotonic() + DEADLINE
+    until = time.monotonic() + deadline()
     while True:
         try:
             with urllib.request.urlopen(served.url + "/", timeout=2):
                 return served
         except OSError:
             assert proc.poll() is None, err.read_text()
-            if time.monotonic() > deadline:
+            if time.monotonic() > until:
                 raise
             time.sleep(0.1)
 
 
-async def read_until(ws: aiohttp.ClientWebSocketResponse, wanted: bytes, seconds: float = DEADLINE) -> bytes:
-    """The terminal bytes the server sends, until ``wanted`` is among them (or the time is up)."""
+async def read_until(ws: aiohttp.ClientWebSocketResponse, wanted: bytes, seconds: float | None = None) -> bytes:
+    """The terminal bytes the server sends, until ``wanted`` is among them (or ``seconds``, by
+    default ``deadline()``, are up)."""
     received = b""
-    deadline = time.monotonic() + seconds
-    while wanted not in received and time.monotonic() < deadline:
+    until = time.monotonic() + (deadline() if seconds is None else seconds)
+    while wanted not in received and time.monotonic() < until:
         try:
             message = await asyncio.wait_for(ws.receive(), 1)
         except TimeoutError:
@@ -163,7 +170,7 @@ async def read_until(ws: aiohttp.ClientWebSocketResponse, wanted: bytes, seconds
 async def pong(ws: aiohttp.ClientWebSocketResponse) -> object:
     """The data of the server's next pong, past the terminal output in between."""
     while True:
-        message = await ws.receive(timeout=5)
+        message = await ws.receive(timeout=deadline())
         if message.type == aiohttp.WSMsgType.TEXT and message.json()[0] == "pong":
             return message.json()[1]
         assert message.type == aiohttp.WSMsgType.BINARY, message
@@ -176,9 +183,11 @@ async def open_app(session: aiohttp.ClientSession, served: Served, origin: str |
     return ws
 
 
-async def wait_for(condition: Callable[[], object], what: str, seconds: float = DEADLINE) -> None:
-    """Wait until ``condition()`` is true; fail saying ``what`` never happened."""
-    deadline = time.monotonic() + seconds
+async def wait_for(condition: Callable[[], object], what: str, seconds: float | None = None) -> None:
+    """Wait until ``condition()`` is true (for ``seconds``, by default ``deadline()``); fail saying
+    ``what`` never happened."""
+    seconds = deadline() if seconds is None else seconds
+    until = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
+        assert time.monotonic() < until, f"{what}: not within {seconds:.0f} s"
         await asyncio.sleep(0.1)

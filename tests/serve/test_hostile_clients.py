@@ -19,7 +19,7 @@ from aiohttp import WSCloseCode
 
 from nnplay.tui.serve.messages import KEY_BURST, STDIN_FRAME_MAX
 from nnplay.tui.serve.relay import QUIT_GRACE, TERM_GRACE
-from tests.serve.served import DEADLINE, MEMORY_LIMIT_MB, Served, open_app, read_until, wait_for
+from tests.serve.served import MEMORY_LIMIT_MB, Served, deadline, open_app, read_until, wait_for
 
 # The issue's crafted frames that printed textual-serve's tracebacks or crashed the app, a binary one, and
 # one over aiohttp's 4 MB message limit: each ends its connection, with the close codes the client may get
@@ -46,7 +46,7 @@ def assert_quiet(output: str) -> None:
 async def still_drives_its_app(ws: aiohttp.ClientWebSocketResponse) -> None:
     """The app took everything before this key and still works: n (one step) is drawn."""
     await ws.send_str(json.dumps(["stdin", "n"]))
-    assert b"step 1 " in await read_until(ws, b"step 1 ", 3 * DEADLINE), "the app never drew step 1"
+    assert b"step 1 " in await read_until(ws, b"step 1 ", 3 * deadline()), "the app never drew step 1"
 
 
 @pytest.mark.slow
@@ -73,7 +73,7 @@ def test_a_websocket_asking_for_a_size_past_any_screen_starts_the_app_clamped(se
     async def scenario() -> None:
         async with aiohttp.ClientSession() as session, served.watching():
             ws = await open_app(session, served, query="?width=20000&height=20000")
-            assert b"paused" in await read_until(ws, b"paused", 3 * DEADLINE)
+            assert b"paused" in await read_until(ws, b"paused", 3 * deadline())
             await still_drives_its_app(ws)
 
     asyncio.run(scenario())
@@ -135,11 +135,11 @@ def test_a_flood_of_keys_is_metered_and_the_app_ends_once_its_client_has_gone(se
             for _ in range(512):
                 await ws.send_str(json.dumps(["stdin", "n" * 512]))
             await ws.send_str(json.dumps(["ping", "after the flood"]))
-            while (message := await ws.receive(timeout=DEADLINE)).type == aiohttp.WSMsgType.BINARY:
+            while (message := await ws.receive(timeout=deadline())).type == aiohttp.WSMsgType.BINARY:
                 pass
             assert message.json() == ["pong", "after the flood"]  # the server read every frame
             await ws.close()
-            gone = QUIT_GRACE + TERM_GRACE  # asked to quit, then SIGTERM
+            gone = QUIT_GRACE + TERM_GRACE + deadline()  # asked to quit, then SIGTERM, then SIGKILL
             await wait_for(lambda: app not in served.apps(), "the app ended after its client left", gone)
 
     asyncio.run(scenario())
@@ -160,7 +160,7 @@ def test_a_message_the_page_never_sends_ends_its_session_with_one_line(serve) ->
             await wait_for(served.apps, "the session's app started")
             with contextlib.suppress(ConnectionError):
                 await (ws.send_bytes(frame) if isinstance(frame, bytes) else ws.send_str(frame))
-            while (await ws.receive(timeout=DEADLINE)).type not in CLOSED:
+            while (await ws.receive(timeout=deadline())).type not in CLOSED:
                 pass
             await wait_for(lambda: not served.apps(), f"the app of a session sent {frame!r} ended")
             return ws.close_code
@@ -175,7 +175,7 @@ def test_a_message_the_page_never_sends_ends_its_session_with_one_line(serve) ->
 
 def status(port: int, head: bytes) -> int:
     """The status the server answers a raw request with."""
-    with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
+    with socket.create_connection(("127.0.0.1", port), timeout=deadline()) as s:
         s.sendall(head)
         return int(s.makefile("rb").readline().split()[1])
 
@@ -212,12 +212,12 @@ def test_stopping_the_server_ends_the_apps_of_its_live_sessions(serve) -> None:
             assert b"paused" in await read_until(ws, b"paused")
             (app,) = served.apps()
             served.proc.terminate()
-            message = await ws.receive(timeout=DEADLINE)
+            message = await ws.receive(timeout=deadline())
             while message.type == aiohttp.WSMsgType.BINARY:
-                message = await ws.receive(timeout=DEADLINE)
+                message = await ws.receive(timeout=deadline())
             assert message.type == aiohttp.WSMsgType.CLOSE and ws.close_code == aiohttp.WSCloseCode.GOING_AWAY
             await wait_for(lambda: not Path(f"/proc/{app}").exists(), "the app ended with its server")
 
     asyncio.run(scenario())
-    assert served.proc.wait(DEADLINE) == 0
+    assert served.proc.wait(deadline()) == 0
     assert_quiet(served.output())

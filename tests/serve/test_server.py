@@ -16,12 +16,12 @@ pytest.importorskip("textual_serve")
 import aiohttp
 
 from nnplay.tui.serve.server import SLOT_WAIT, Slots, origin_of, page_origins
-from tests.serve.served import DEADLINE, open_app, pong, read_until
+from tests.serve.served import deadline, open_app, pong, read_until, wait_for
 
 
 def test_the_page_is_served_and_the_app_runs_in_it(serve) -> None:
     served = serve("--preset", "spiral")
-    with urllib.request.urlopen(served.url + "/", timeout=5) as response:
+    with urllib.request.urlopen(served.url + "/", timeout=deadline()) as response:
         assert response.status == 200
         page = response.read().decode()
     assert "<html" in page.lower() and f"ws://127.0.0.1:{served.port}/ws" in page
@@ -127,8 +127,8 @@ def test_a_newcomer_waits_past_the_slot_wait_for_a_session_that_is_already_endin
         await asyncio.sleep(0.5)  # well past their wait: both still wait for the ending slot
         assert not page.done() and not newcomer.done()
         await slots.release(first)
-        assert await asyncio.wait_for(page, DEADLINE)
-        assert await asyncio.wait_for(newcomer, DEADLINE) is not None and slots.used == 1
+        assert await asyncio.wait_for(page, deadline())
+        assert await asyncio.wait_for(newcomer, deadline()) is not None and slots.used == 1
 
     asyncio.run(scenario())
 
@@ -167,10 +167,7 @@ def test_q_in_the_browser_asks_before_losing_work_as_in_the_terminal(serve) -> N
             await ws.send_str(json.dumps(["stdin", "q"]))
             assert b"not saved." in await read_until(ws, b"not saved.")
             await ws.send_str(json.dumps(["stdin", "y"]))
-            deadline = time.monotonic() + 10
-            while served.apps() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            assert served.apps() == [], "y should end the served app"
+            await wait_for(lambda: not served.apps(), "y ended the served app")
 
     asyncio.run(scenario())
     assert "Traceback" not in served.stderr()
