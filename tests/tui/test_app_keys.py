@@ -51,7 +51,7 @@ def shared(make_app) -> AppThread:
 
 
 async def fresh(pilot: Pilot) -> None:
-    """Back to a just-started app: main screen, new run channel and panel, default views, no toasts."""
+    """Back to a just-started app: main screen, new run channel and panel, default views, no notices."""
     app = pilot.app
     while len(app.screen_stack) > 1:
         app.pop_screen()
@@ -71,6 +71,9 @@ async def fresh(pilot: Pilot) -> None:
     diagram = app.query_one(WeightDiagram)
     app.set_view(selection=Selection(1, 0))
     diagram.focus()
+    # The notice line as at start, empty: a two-row notice left by the test before would clear
+    # on its timer during this one and move the metrics and the panes above them by a row.
+    app.query_one(NoticeLine).clear()
     await settle(pilot)
     await pilot.pause()
     app.clear_notifications()
@@ -86,6 +89,7 @@ def ui(shared: AppThread) -> AppThread:
     assert a.query_one(ParamsPanel).config == CONFIG
     assert a.focused is a.query_one(WeightDiagram)
     assert a.view.travel is None and not a.view.editing and not list(a._notifications)
+    assert not a.query_one(NoticeLine).text
     return shared
 
 
@@ -442,6 +446,21 @@ def test_notices_go_to_one_line_that_covers_no_pane(make_app, size):
             assert line.text == "saved to x.npz (x2)"
 
     asyncio.run(run())
+
+
+def test_a_cleared_notice_line_keeps_the_next_notice_for_its_whole_time(ui):
+    """Clearing the line stops the cleared notice's timer, which would otherwise clear the next one."""
+
+    async def check(pilot: Pilot) -> None:
+        line = pilot.app.query_one(NoticeLine)
+        line.post("soon gone", timeout=0.2)
+        line.clear()
+        line.post("stays", timeout=600)
+        await pilot.pause(1.0)  # well past the first notice's time: nothing is to happen
+        assert line.text == "stays"
+        line.clear()
+
+    ui.run(check)
 
 
 def test_a_notice_said_on_the_main_screen_is_not_a_toast_over_a_prompt_later(make_app):

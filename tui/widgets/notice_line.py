@@ -74,11 +74,18 @@ class NoticeLine(Static):
         self.update(Text(self.text, style=SEVERITY_STYLE.get(severity, "")))
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(timeout, self.clear)
+        self._timer = self.set_timer(timeout, self._expired)
+
+    def _expired(self) -> None:
+        self._timer = None
+        self.clear()
 
     def clear(self) -> None:
+        # The notice's timer goes with it: left running, it would clear the next notice early.
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
         self.kind, self.count, self.text = None, 0, ""
-        self._timer = None
         self.update("")
 
 
