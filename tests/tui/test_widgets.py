@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import math
-import time
 
 import numpy as np
 import pytest
@@ -26,6 +25,7 @@ from nnplay.tui.model.plot_geometry import Y_GUTTER, plane_aspect
 from nnplay.tui.model.status_text import status_note
 from nnplay.tui.raster.diagram_geometry import connection_of
 from nnplay.tui.widgets.metrics import Metrics
+from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
@@ -70,19 +70,21 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     diagram = app.query_one(WeightDiagram)
     app.set_view(selection=Selection(1, 0))
     diagram.focus()
+    # The notice line as at start, empty: a two-row notice left by the test before would clear
+    # on its timer during this one and give the plot and the diagram another size.
+    app.query_one(NoticeLine).clear()
     # Under load a frame can run before the queued replace is handled: settle until the panes
     # show the new network (the assertions below still check every detail).
-    deadline = time.monotonic() + 10
-    while True:
-        await settle(pilot)
-        if (
+    await settle(pilot)
+    await wait_until(
+        lambda: (
             app.query_one(ScatterPlot).frame.snapshot is app.channel.latest
             and diagram.data is not None
-            and (diagram.data.sizes == trainer.net.sizes)
-        ):
-            break
-        if time.monotonic() > deadline:
-            break
+            and diagram.data.sizes == trainer.net.sizes
+        ),
+        what="the panes to show the new network",
+        between=lambda: settle(pilot),
+    )
     assert app.channel.latest.step == trainer.step_count
     assert app.query_one(ScatterPlot).frame.snapshot is app.channel.latest
 
