@@ -15,8 +15,10 @@ import pytest
 from nnplay.core.run.train_until import train_until
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.cli.screenshots import SHOTS, Shot, no_lesson_progress, pose, shot_app, spaces_kept
 from nnplay.tui.screens.help_screen import HelpScreen
+from nnplay.tui.widgets.notice_line import NoticeLine
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 REGENERATE = "run `nnplay screenshots` from the repository root and commit screenshots/"
@@ -105,3 +107,17 @@ def test_a_lesson_picture_shows_a_point_of_its_lesson(shot: Shot):
     task = tracker.next_task()
     assert tracker.started and "waiting for the lesson's setup" not in text
     assert task is not None and task.key not in shot.done and tracker.checks[task.key].detail in text
+
+
+async def test_a_shots_notice_stays_however_long_its_pose_takes(monkeypatch) -> None:
+    """edit-data shows the editing notice: on a busy machine the pose outlasted the notice's time,
+    and the picture lost it (the plot taking the row it left)."""
+    monkeypatch.setattr(NNPlayApp, "NOTIFICATION_TIMEOUT", 0.5)
+    shot = next(s for s in SHOTS if s.name == "edit-data")
+    with no_lesson_progress():
+        app = shot_app(shot)
+        async with app.run_test(size=shot.size) as pilot:
+            await pose(pilot, shot)
+            assert "editing data" in app.query_one(NoticeLine).text
+            await pilot.pause(1.5)  # three times the notice's time: nothing is to change
+            assert "editing data" in app.query_one(NoticeLine).text

@@ -157,12 +157,14 @@ def shot_app(shot: Shot):
         train_until(trainer, shot.steps, chunk=max(1, shot.steps // 20))
         app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
         app.lesson_tracker = tracker
-        return app
-    trainer = Trainer(PRESETS[shot.preset].config())
-    # Twenty chunks with an evaluation after each, as the app does, so the loss curve and the
-    # time-travel timeline have something to show.
-    train_until(trainer, shot.steps, chunk=max(1, shot.steps // 20))
-    return NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
+    else:
+        trainer = Trainer(PRESETS[shot.preset].config())
+        # Twenty chunks with an evaluation after each, as the app does, so the loss curve and the
+        # time-travel timeline have something to show.
+        train_until(trainer, shot.steps, chunk=max(1, shot.steps // 20))
+        app = NNPlayApp(trainer=trainer, environ={}, start_worker=False, colors=TRUECOLOR, use_kernel=False)
+    app.notices_expire = False  # a notice the shot shows stays however long the pose takes
+    return app
 
 
 def _compare_app(shot: Shot):

@@ -46,7 +46,7 @@ def merged(text: str, count: int) -> str:
 class NoticePosted(Message):
     """A notice for the notice line: posted, so it can be said from any thread."""
 
-    def __init__(self, message: str, title: str, severity: str, timeout: float) -> None:
+    def __init__(self, message: str, title: str, severity: str, timeout: float | None) -> None:
         super().__init__()
         self.message, self.title, self.severity, self.timeout = message, title, severity, timeout
 
@@ -65,7 +65,8 @@ class NoticeLine(Static):
         self.text = ""
         self._timer: Timer | None = None
 
-    def post(self, message: str, severity: str = "information", timeout: float = 6.0, title: str = "") -> None:
+    def post(self, message: str, severity: str = "information", timeout: float | None = 6.0, title: str = "") -> None:
+        """Say ``message`` for ``timeout`` seconds (None: until the next notice or ``clear``)."""
         text = f"{title}: {message}" if title else message
         kind = kind_of(text)
         self.count = self.count + 1 if kind == self.kind else 1
@@ -74,7 +75,7 @@ class NoticeLine(Static):
         self.update(Text(self.text, style=SEVERITY_STYLE.get(severity, "")))
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(timeout, self._expired)
+        self._timer = None if timeout is None else self.set_timer(timeout, self._expired)
 
     def _expired(self) -> None:
         self._timer = None
@@ -92,6 +93,10 @@ class NoticeLine(Static):
 class SaysNoticesInLine(App[None]):
     """An app whose notices are said in its ``NoticeLine`` (over a modal screen, also as a toast)."""
 
+    # A still (``nnplay screenshots``) keeps its notices: its picture must not depend on how long
+    # it took to pose, as it would if a notice's time ran out first on a busy machine.
+    notices_expire = True
+
     def notify(
         self,
         message: str,
@@ -107,7 +112,7 @@ class SaysNoticesInLine(App[None]):
         kw.setdefault("markup", False)
         super().notify(message, title=title, severity=severity, timeout=timeout, **kw)
         timeout = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
-        self.post_message(NoticePosted(message, title, severity, timeout))
+        self.post_message(NoticePosted(message, title, severity, timeout if self.notices_expire else None))
 
     @on(NoticePosted)
     def _show_notice(self, event: NoticePosted) -> None:
