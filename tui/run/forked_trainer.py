@@ -20,6 +20,10 @@ Why a fork, and why only this once:
   with threads falls back to a fresh interpreter). OpenBLAS's worker threads (numpy's, native,
   not counted by ``threading``) are shut down by OpenBLAS's own ``pthread_atfork`` handler
   before the fork and started again by the next matrix product, in each process.
+- Measured (docs/performance.md, spiral, numpy, against the app in one process): PSS 1.29x
+  where the fresh interpreter's was 1.39-1.42x; RSS 1.45x (was 1.56x): RSS counts every shared
+  page in both processes, so no fork brings it under 1.3x. The child still writes to a good part
+  of what it shares (a reference count is a write): 9 MB stay shared, 19 MB become its own.
 - Every later child (a restart after a death, the compare screen's two) is a fresh interpreter
   (tui/run/trainer_process.py): by then Textual's threads and the receiver's are alive.
 
@@ -35,6 +39,7 @@ import gc
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -118,8 +123,10 @@ class ForkedTrainer:
 
 
 def can_fork() -> bool:
-    """Whether this process may fork a trainer: it has one thread (see the module's docstring)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may fork a trainer: it has one thread (see the module's docstring).
+    Linux only: elsewhere a system library (macOS's Accelerate, numpy's BLAS there) may not
+    survive a fork without an exec, and the parent-death signal is Linux's."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def fork_trainer(build: Callable[[], Trainer], fps: float, refused: type[Exception]) -> ForkedTrainer:
