@@ -44,13 +44,29 @@ def wrap(cls: type, name: str, before: str | None = None, after: str | None = No
 
 def hook() -> None:
     """Wrap the app's stages; raises AttributeError or ImportError when one is no longer there."""
-    # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets):
-    # `nnplay` imports the app's once it has parsed its flags and built the trainer; here first,
-    # so that the imports are timed as one stage, with the collector off as `nnplay` has it then
-    # (tui/cli/open_app.py).
+    # The command's modules (numpy, nnplay's engine), then the app's (Textual, Rich, the widgets).
+    # `nnplay` forks its first trainer process before it imports the app's (tui/cli/open_app.py),
+    # and takes the run over once they are imported (first_run): the app's stages are wrapped
+    # there, so the fork comes before Textual's imports as it does in `nnplay`, and the imports,
+    # the fork among them, are timed as one stage. (A version of nnplay that built the trainer in
+    # the app's process had no first_run: its app's modules are imported here first.)
     import nnplay.tui.cli.entry  # noqa: F401
+    import nnplay.tui.cli.open_app as open_app
 
-    gc.disable()
+    if not hasattr(open_app, "first_run"):
+        gc.disable()  # as `nnplay` has it while it imports the app
+        hook_app()
+        return
+    first_run = open_app.first_run
+
+    def taking_over(forked):
+        hook_app()
+        return first_run(forked)
+
+    open_app.first_run = taking_over
+
+
+def hook_app() -> None:
     import nnplay.tui.app.startup as startup_module
     from nnplay.tui.app.app import NNPlayApp
     from nnplay.tui.app.frame_pipeline import FramePipeline

@@ -395,14 +395,20 @@ def test_ctrl_z_puts_back_points_removed_in_data_edit_mode(terminal) -> None:
 
 
 def trainer_processes(parent: int | None = None) -> list[int]:
-    """The live trainer processes (tui/run/trainer_process.py), those ``parent`` started if given."""
+    """The live trainer processes (tui/run/trainer_process.py), those ``parent`` started if given:
+    a new interpreter running that module, or the app's first one, a fork of the app (its
+    command line the app's: tui/run/forked_trainer.py)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline", "rb") as cmdline:
                 state, ppid = stat.read().rsplit(")", 1)[1].split()[:2]
-                if parent in (None, int(ppid)) and state != "Z" and b"trainer_process" in cmdline.read():
-                    found.append(int(pid))
+                words = cmdline.read()
+            if parent not in (None, int(ppid)) or state == "Z":
+                continue
+            forked = b"nnplay" in words and words == Path(f"/proc/{ppid}/cmdline").read_bytes()
+            if b"trainer_process" in words or forked:
+                found.append(int(pid))
         except OSError:
             pass  # ended meanwhile
     return found

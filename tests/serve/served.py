@@ -74,7 +74,9 @@ class Served:
                     words = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
                 except OSError:
                     continue
-                if b"nnplay.tui.cli" in words and b"serve" not in words:  # (a shell has it inside one word)
+                # (A shell has it inside one word; an app's first trainer process is a fork of the app, its
+                # command line the app's.)
+                if b"nnplay.tui.cli" in words and b"serve" not in words and pid not in found:
                     found.append(child)
         return found
 

@@ -973,3 +973,37 @@ def test_a_field_shows_its_value_exactly_so_typing_what_it_shows_is_that_value()
     assert format_value("lr", 0.03) == "0.03" and format_value("l2", 0.0) == "0"
     for value in (431247.4312, 0.00123456789, 1e-05, 3.0, 2.5e-7, 123456.7):
         assert float(format_value("target_loss", value)) == value
+
+
+async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_screen_out(make_app, monkeypatch):
+    """Each key into a field (of fixed size) changes its text and its scroll range; a layout of the
+    whole screen for it cost ~25 ms of CPU a key. A refusal that appears still lays out (it takes rows)."""
+    from textual.screen import Screen
+
+    app = make_app(PRESETS["quadrants"].config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.query_one("#field-csv_path", Input)
+        field.focus()
+        await wait_until(lambda: app.focused is field and app.query_one(ScatterPlot).frame is not None, 30,
+                         "the path field focused and the plot drawn", between=pilot.pause)  # fmt: skip
+        await pilot.pause()
+        layouts = []
+        original = Screen._refresh_layout
+
+        def counted(screen, *args, **kwargs):
+            if screen._layout_required:
+                layouts.append(screen)
+            return original(screen, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        typed = "data-with-a-name-longer-than-the-field.csv"
+        for character in typed:
+            app.post_message(
+                events.Key(
+                    character if character.isalnum() else "minus" if character == "-" else "full_stop", character
+                )
+            )
+            await pilot.pause()
+        assert field.value == typed
+        assert field.scroll_offset.x > 0, "the end of the text, where the cursor is, is in view"
+        assert layouts == []

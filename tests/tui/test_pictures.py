@@ -23,6 +23,7 @@ from nnplay.tui.render.diagram_painter import DiagramPainter
 from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
+from tests.tui.legend_check import assert_legends_whole
 from tests.tui.waiting import wait_until
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -297,30 +298,25 @@ CUT_AT_80 = pytest.mark.xfail(reason="the compare screen's key header is cut at 
 FIT_CASES = [pytest.param(s, id=s.name, marks=[CUT_AT_80] if s.compare else []) for s in SHOTS]
 
 
-@pytest.mark.parametrize("shot", FIT_CASES)
-async def test_each_state_fits_at_80x24_and_no_pane_writes_outside_its_region(shot) -> None:
-    app = shot_app(shot)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pose(pilot, shot)
-        assert_fits(app)
-
-
 MAIN_SCREEN_SHOTS = [s for s in SHOTS if s.compare is None and s.name not in ("help", "explain-step", "lessons-80x24")]
 
 
-@pytest.mark.parametrize("shot", MAIN_SCREEN_SHOTS, ids=[s.name for s in MAIN_SCREEN_SHOTS])
-async def test_the_confusion_matrix_is_shown_whole_at_80x24(shot) -> None:
-    """At 80 columns the metrics take the whole width, under the panel too, and the matrix fits
-    beside the status (it was hidden there: the status and the matrix needed more than the 51
-    columns right of the panel)."""
+@pytest.mark.parametrize("shot", FIT_CASES)
+async def test_each_state_at_80x24_fits_and_shows_its_matrix_and_legend_whole(shot) -> None:
+    """Nothing cut and no pane writing outside its region. On the main screen also: the plot's every
+    legend entry on screen whole, and the confusion matrix shown whole: at 80 columns the metrics
+    take the whole width, under the panel too, and the matrix fits beside the status (it was hidden
+    there: the status and the matrix needed more than the 51 columns right of the panel)."""
     app = shot_app(shot)
     async with app.run_test(size=(80, 24)) as pilot:
         await pose(pilot, shot)
-        confusion = app.query_one("#confusion")
-        assert confusion.display and str(confusion.render()).startswith("test  pred"), shot.name
-        diagram = app.query_one(WeightDiagram)
-        if diagram.display:  # the scale says what it measures
-            assert "weight" in diagram._lines[-1].text, diagram._lines[-1].text
+        if shot in MAIN_SCREEN_SHOTS:
+            confusion = app.query_one("#confusion")
+            assert confusion.display and str(confusion.render()).startswith("test  pred"), shot.name
+            diagram = app.query_one(WeightDiagram)
+            if diagram.display:  # the scale says what it measures
+                assert "weight" in diagram._lines[-1].text, diagram._lines[-1].text
+            assert_legends_whole(app)
         assert_fits(app)
 
 

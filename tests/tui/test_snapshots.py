@@ -16,9 +16,11 @@ from nnplay.core.run.train_until import train_until
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.app.app import NNPlayApp
+from nnplay.tui.app.main_screen import MainScreen
 from nnplay.tui.cli.screenshots import SHOTS, Shot, no_lesson_progress, pose, shot_app, spaces_kept
 from nnplay.tui.screens.help_screen import HelpScreen
 from nnplay.tui.widgets.notice_line import NoticeLine
+from tests.tui.legend_check import assert_legends_whole
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 REGENERATE = "run `nnplay screenshots` from the repository root and commit screenshots/"
@@ -78,13 +80,16 @@ def test_help_screen_80x24(make_app, snap_compare):
 
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
 def test_every_saved_screenshot_state(snap_compare, shot: Shot):
-    """Each state ``nnplay screenshots`` saves (the README's pictures), as it saves it; and the
+    """Each state ``nnplay screenshots`` saves (the README's pictures), as it saves it, with its
+    legend whole (tests/tui/legend_check.py); and the
     committed ``screenshots/NAME.svg`` is exactly what the command makes now (``screenshots.take``:
     the picture after ``pose``, leading spaces kept), checked on the same app rather than a second one."""
     made: list[str] = []
 
     async def run_before(pilot) -> None:
         await pose(pilot, shot)
+        if shot.compare is None and isinstance(pilot.app.screen, MainScreen):
+            assert_legends_whole(pilot.app)  # on the state posed here rather than on another app
         made.append(spaces_kept(pilot.app.export_screenshot()))
 
     with no_lesson_progress():

@@ -131,13 +131,18 @@ def test_no_child_outlives_the_app(ending) -> None:
         child, *dead = app.stdout.readline().split()
         child = int(child)
         assert not dead, f"the trainer process {' '.join(dead)}"
-        assert not gone(child)
-        app.send_signal(ending)
-        app.wait(60)
-        wait_for(lambda: gone(child), f"the trainer process to end with the app ({ending.name})")
+        end_app_and_wait_for_child(app, child, ending)
     finally:
         app.kill()
         app.wait()
+
+
+def end_app_and_wait_for_child(app: subprocess.Popen, child: int, ending: signal.Signals) -> None:
+    """``child`` alive, the app ended by ``ending``, then ``child`` gone too."""
+    assert not gone(child)
+    app.send_signal(ending)
+    app.wait(60)
+    wait_for(lambda: gone(child), f"the trainer process to end with the app ({ending.name})")
 
 
 async def test_the_app_says_its_trainer_process_died_keeps_the_picture_and_r_trains_on(make_app) -> None:

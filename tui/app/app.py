@@ -61,6 +61,12 @@ from nnplay.tui.widgets.weight_diagram import WeightDiagram
 DEFAULT_SESSION = "nnplay-session.npz"
 
 
+def open_run(trainer: Trainer | None, fps: float, trainer_process: bool) -> AppRunCommands:
+    """The app's run of ``trainer`` (seed-v2's when none): in a child process or on a thread worker here."""
+    run = TrainerProcess if trainer_process else AppRunChannel
+    return run(trainer or Trainer(PRESETS["seed-v2"].config()), fps)
+
+
 class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLine):
     """The playground: one run drawn by four panes."""
 
@@ -80,6 +86,7 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
         standalone: bool = False,
         cell_aspect: float = CELL_ASPECT,
         trainer_process: bool = False,
+        channel: AppRunCommands | None = None,  # the run, started already (the `nnplay` command's forked child)
     ) -> None:
         super().__init__()
         # Standalone: the app is the whole process (the `nnplay` command); see tui/app/startup.py.
@@ -88,8 +95,7 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
         self._panes_ready = False
         self.fps, fps_note = fps_for_environment(fps, dict(os.environ if environ is None else environ))
         # The run: in a child process (tui/run/trainer_process.py) or on a thread worker of this one.
-        run = TrainerProcess if trainer_process else AppRunChannel
-        self.channel: AppRunCommands = run(trainer or Trainer(PRESETS["seed-v2"].config()), self.fps)
+        self.channel: AppRunCommands = channel or open_run(trainer, self.fps, trainer_process)
         self.frames = FramePipeline(self.channel, self.fps, fps_note, cell_aspect)
         self.start_worker, self.use_kernel = start_worker, use_kernel
         # Each colour depth gets its own plot palette; NO_COLOR draws in monochrome with textures.

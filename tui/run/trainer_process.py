@@ -3,9 +3,11 @@
 ``TrainerProcess`` is the UI's side of the run channel (the same commands and reads as
 ``AppRunChannel``: ``latest``, ``running``, ``drain_notices``, what a save would keep). It
 starts a child, a fresh interpreter that runs this module (``python -m``), not a fork: the
-app's process has threads (Textual's, BLAS's) by the time a child is restarted, and a fork
-copies their locks in whatever state they are; a fresh interpreter imports only the engine,
-never the app's main module (as multiprocessing's spawn would). The two talk over a socket
+app's process has threads (Textual's, the receiver's) by the time a child is restarted, and a
+fork copies their locks in whatever state they are; a fresh interpreter imports only the engine,
+never the app's main module (as multiprocessing's spawn would). The one exception is the
+``nnplay`` command's first child, forked before Textual is imported and taken over here
+(``started``; tui/run/forked_trainer.py). The two talk over a socket
 pair (``multiprocessing.connection``): typed commands one way, state messages the other (a
 snapshot pickled whole: for 50,000 points that measured as fast as shared memory,
 benchmarks/bench_snapshot_transfer.py; the data set and each moment cross once,
@@ -35,6 +37,7 @@ from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import NoReturn, Protocol
 
 import numpy as np
 
@@ -103,6 +106,17 @@ class TrainerParts:
         return trainer
 
 
+class ChildProcess(Protocol):
+    """What the UI's side asks of its child: ``subprocess.Popen``'s, or a forked child's
+    (tui/run/forked_trainer.py ``ForkedChild``)."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+    def kill(self) -> None: ...
+
+
 def trainer_from_snapshot(snap: Snapshot) -> Trainer:
     """A run to go on from ``snap``: its data (as edited), its history, and its newest recorded
     moment (parameters, optimiser state, step), or its first weights when none was recorded."""
@@ -128,10 +142,17 @@ def how_it_ended(code: int | None) -> str:
 class TrainerProcess(AppRunCommands):
     """The UI's side of a trainer in a child process; see the module's docstring."""
 
-    def __init__(self, trainer: Trainer, fps: float = 15.0, pace: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        trainer: Trainer | None = None,
+        fps: float = 15.0,
+        pace: tuple[int, int] | None = None,
+        started: tuple[ChildProcess, Connection, tuple] | None = None,
+    ) -> None:
+        """A child started here from ``trainer``, or one ``started`` already: (the child, its
+        socket, the first state message it sent, its first snapshot in it; tui/run/forked_trainer.py)."""
         self.fps = fps
         self.pace = pace  # (a pace block's file descriptor, this run's row): in step with a partner (tui/run/pace.py)
-        self.latest: Snapshot = trainer.snapshot()
         self.running = False
         self.stopped = True  # no worker here trains the run: the child does; a save asks it (save_after_stop)
         self.unsaved_steps = 0
@@ -142,13 +163,18 @@ class TrainerProcess(AppRunCommands):
         self._replies: dict[int, Future] = {}
         self._next_token = 0
         self._lock = threading.Lock()  # sends come from the UI thread and from the kernel's loader
-        self._start(trainer)
+        if started is None:
+            assert trainer is not None, "a trainer to start a child from, or a child started"
+            self.latest: Snapshot = trainer.snapshot()
+            self._start(trainer)
+        else:
+            self._listen(*started)
 
     # -- the child --------------------------------------------------------------------
 
     def _start(self, trainer: Trainer) -> None:
         ours, theirs = socket.socketpair()
-        self.child = subprocess.Popen(
+        child = subprocess.Popen(
             [sys.executable, "-m", "nnplay.tui.run.trainer_process", str(theirs.fileno()), str(os.getpid())],
             pass_fds=(theirs.fileno(),) if self.pace is None else (theirs.fileno(), self.pace[0]),
             stdin=subprocess.DEVNULL,
@@ -159,13 +185,16 @@ class TrainerProcess(AppRunCommands):
             start_new_session=True,
         )
         theirs.close()  # only the child's copy: its death is then the end of ours
-        self._conn = Connection(ours.detach())
-        self._wire = SnapshotReceiver()
-        self.dead = None
-        self._conn.send((TrainerParts.of(trainer), self.fps, self.unsaved_steps, self.unsaved_edits, self.pace))
-        self._receiver = threading.Thread(
-            target=self._receive, args=(self._conn,), name="nnplay-trainer-rx", daemon=True
-        )
+        conn = Connection(ours.detach())
+        conn.send((TrainerParts.of(trainer), self.fps, self.unsaved_steps, self.unsaved_edits, self.pace))
+        self._listen(child, conn)
+
+    def _listen(self, child: ChildProcess, conn: Connection, first: tuple | None = None) -> None:
+        """Take in what ``child`` sends from now on (``first``, already received, before the rest)."""
+        self.child, self._conn, self._wire, self.dead = child, conn, SnapshotReceiver(), None
+        if first is not None:
+            self._take(first)
+        self._receiver = threading.Thread(target=self._receive, args=(conn,), name="nnplay-trainer-rx", daemon=True)
         self._receiver.start()
 
     def _receive(self, conn: Connection) -> None:
@@ -335,7 +364,7 @@ class ChildRunChannel(AppRunChannel):
         return self._pace.holds()
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Killed by the kernel when the process that started this one ends (Linux)."""
     if sys.platform.startswith("linux"):
         import ctypes
@@ -346,12 +375,18 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def child_main(fd: int, parent: int) -> None:
-    _die_with_parent(parent)
+def child_main(fd: int, parent: int) -> NoReturn:
+    die_with_parent(parent)
     conn = Connection(fd)
     parts, fps, unsaved_steps, unsaved_edits, pace = conn.recv()
     channel = ChildRunChannel(parts.trainer(), fps, conn, None if pace is None else Pace(*pace))
     channel.unsaved_steps, channel.unsaved_edits = unsaved_steps, unsaved_edits  # a restart keeps what was unsaved
+    serve(channel, conn)
+
+
+def serve(channel: ChildRunChannel, conn: Connection) -> NoReturn:
+    """The child's life: its first snapshot at once, then commands from ``conn`` into
+    ``channel`` until the app is gone, then exit."""
     ended = threading.Event()
 
     def receive() -> None:
@@ -364,6 +399,7 @@ def child_main(fd: int, parent: int) -> None:
 
     threading.Thread(target=receive, name="nnplay-commands", daemon=True).start()
     try:
+        channel._round_done()
         channel.run(ended.is_set)
     except (EOFError, OSError):
         pass  # the app is gone mid-send

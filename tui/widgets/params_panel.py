@@ -334,7 +334,10 @@ class ParamsPanel(KeysInOrder, VerticalScroll):
 
     def _show_error(self, name: str, text: str) -> None:
         error = self.query_one(f"#error-{name}", Static)
-        error.update(Text(printable(text)))  # it quotes typed text, a path, a CSV's refusal: shown, never markup
+        shown = Text(printable(text))  # it quotes typed text, a path, a CSV's refusal: shown, never markup
+        if error.has_class("-shown") and error.content == shown:
+            return  # the same refusal again (another key of the same refused text): no layout, no scroll
+        error.update(shown)
         error.add_class("-shown")
         # Seen at 80x24 too, however far down the field is: scrolled to once the panel is laid out with
         # it (after one refresh the panel's scroll range can still be the old one, short of the line);
