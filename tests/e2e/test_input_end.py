@@ -24,9 +24,15 @@ import pytest
 
 from nnplay.core.files.session_file import load_session
 from nnplay.tui.terminal.signals import EXIT_INPUT_ENDED
+from tests.timing import timeout_scale
 
 APP = [sys.executable, "-m", "nnplay.tui.cli"]
-DEADLINE = 60.0  # seconds for the app to start or to end: generous, the machine is busy
+APP_START = 60.0  # seconds for the app to start or to end on a quiet machine, before scaling
+
+
+def deadline() -> float:
+    """How long to wait for the app to start or to end: generous, and longer on a busier machine."""
+    return APP_START * timeout_scale()
 
 
 class Output:
@@ -58,10 +64,11 @@ class Output:
 
 
 def wait_until(condition: Callable[[], bool], what: str, seen: Callable[[], str] = str) -> None:
-    deadline = time.monotonic() + DEADLINE
+    seconds = deadline()
+    until = time.monotonic() + seconds
     while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {DEADLINE:g} s for {what}; the last output:\n{seen()}")
+        if time.monotonic() > until:
+            raise AssertionError(f"waited {seconds:.0f} s for {what}; the last output:\n{seen()}")
         time.sleep(0.05)
 
 
@@ -99,7 +106,7 @@ def test_without_a_terminal_the_app_says_so_in_one_line_and_exits_2(tmp_path, pr
             preexec_fn=(lambda: [os.close(fd) for fd in close_fds]) if close_fds else None,
         )  # fmt: skip
         processes.append(proc)
-        out, _ = proc.communicate(timeout=DEADLINE)
+        out, _ = proc.communicate(timeout=deadline())
     finally:
         os.close(leader)
         os.close(follower)
@@ -113,7 +120,7 @@ def test_without_a_terminal_the_app_says_so_in_one_line_and_exits_2(tmp_path, pr
 def test_headless_commands_need_no_terminal(tmp_path) -> None:
     out = subprocess.run(
         [*APP, "train", "--epochs", "1", "--json"], stdin=subprocess.DEVNULL, capture_output=True, cwd=tmp_path,
-        env=environment(tmp_path), timeout=DEADLINE,
+        env=environment(tmp_path), timeout=deadline(),
     )  # fmt: skip
     assert out.returncode == 0 and b'"epochs": 1' in out.stdout, out.stderr.decode()
 
