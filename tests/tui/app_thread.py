@@ -11,6 +11,10 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
+from nnplay.tui.widgets.notice_line import NoticeLine
+from nnplay.tui.widgets.scatter_plot import ScatterPlot
+from tests.tui.waiting import wait_until
+
 # How long a check on the app may take: a deadline for a hung app, generous enough for a
 # loaded machine (several checks take a minute there), never a claim about speed.
 DEADLINE = 600.0
@@ -95,3 +99,17 @@ async def settle(pilot: Pilot) -> None:
     app.channel._handle_commands(block=False)
     app.draw_frame()
     await flush(pilot)
+
+
+async def without_notice(pilot: Pilot) -> None:
+    """The notice line emptied, as at start, and the plot drawn at the size that gives it: a
+    two-row notice left by one test would clear on its timer during the next, resizing the panes
+    under that test's checks. (Call it after the frame whose notices are to go.)"""
+    app = pilot.app
+    notice, plot = app.query_one(NoticeLine), app.query_one(ScatterPlot)
+    notice.clear()
+    await wait_until(
+        lambda: notice.region.height == 1 and plot.frame is not None and plot.frame.sizes.plot == tuple(plot.size),
+        what="the notice line emptied, the plot drawn at its size",
+        between=pilot.pause,
+    )

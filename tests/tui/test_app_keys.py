@@ -34,7 +34,7 @@ from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
-from tests.tui.app_thread import AppThread
+from tests.tui.app_thread import AppThread, without_notice
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
@@ -71,12 +71,10 @@ async def fresh(pilot: Pilot) -> None:
     diagram = app.query_one(WeightDiagram)
     app.set_view(selection=Selection(1, 0))
     diagram.focus()
-    # The notice line as at start, empty: a two-row notice left by the test before would clear
-    # on its timer during this one and move the metrics and the panes above them by a row.
-    app.query_one(NoticeLine).clear()
     await settle(pilot)
     await pilot.pause()
     app.clear_notifications()
+    await without_notice(pilot)
 
 
 @pytest.fixture

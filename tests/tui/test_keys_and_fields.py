@@ -23,11 +23,10 @@ from nnplay.core.settings.config import FIELDS, ConfigError, parse_value
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.keys import key_table
-from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
-from tests.tui.app_thread import AppThread, settle
+from tests.tui.app_thread import AppThread, settle, without_notice
 from tests.tui.waiting import holds_within
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,10 +54,9 @@ async def fresh(pilot: Pilot, size: tuple[int, int] = (80, 24)) -> None:
     app.query_one(ParamsPanel).load_config(CONFIG)
     app.set_view(discretize=False, show_test=False, classified=None, cursor=None)
     app.query_one(WeightDiagram).focus()
-    # As at start, no notice: one left by the test before would resize the panes on its timer.
-    app.query_one(NoticeLine).clear()
     await settle(pilot)
     app.clear_notifications()
+    await without_notice(pilot)
 
 
 def post(pilot: Pilot, key: str, character: str | None) -> None:

@@ -25,11 +25,10 @@ from nnplay.tui.model.plot_geometry import Y_GUTTER, plane_aspect
 from nnplay.tui.model.status_text import status_note
 from nnplay.tui.raster.diagram_geometry import connection_of
 from nnplay.tui.widgets.metrics import Metrics
-from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
-from tests.tui.app_thread import AppThread
+from tests.tui.app_thread import AppThread, without_notice
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
@@ -70,9 +69,6 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
     diagram = app.query_one(WeightDiagram)
     app.set_view(selection=Selection(1, 0))
     diagram.focus()
-    # The notice line as at start, empty: a two-row notice left by the test before would clear
-    # on its timer during this one and give the plot and the diagram another size.
-    app.query_one(NoticeLine).clear()
     # Under load a frame can run before the queued replace is handled: settle until the panes
     # show the new network (the assertions below still check every detail).
     await settle(pilot)
@@ -85,6 +81,7 @@ async def show(pilot: Pilot, trainer: Trainer) -> None:
         what="the panes to show the new network",
         between=lambda: settle(pilot),
     )
+    await without_notice(pilot)
     assert app.channel.latest.step == trainer.step_count
     assert app.query_one(ScatterPlot).frame.snapshot is app.channel.latest
 
