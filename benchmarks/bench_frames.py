@@ -37,6 +37,7 @@ import shlex
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +127,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def until(condition, seconds: float) -> bool:
+async def until(condition: Callable[[], bool], seconds: float) -> bool:
+    """Whether ``condition`` came to hold within ``seconds``."""
     deadline = time.perf_counter() + seconds
     while not condition():
         if time.perf_counter() > deadline:
@@ -135,12 +137,12 @@ async def until(condition, seconds: float) -> bool:
     return True
 
 
-async def measure(net: str, points: int, engine: str, seconds: float, repeats: int) -> dict:
+def training_app(config, engine: str):
+    """The app as ``nnplay`` builds it (its trainer in a process of its own) on ``config``."""
     from nnplay.core.run.trainer import Trainer
     from nnplay.tui.app.app import NNPlayApp
 
-    config = config_for(hidden_layers(net), points)
-    app = NNPlayApp(
+    return NNPlayApp(
         trainer=Trainer(config),
         environ={},
         colors=256,
@@ -148,16 +150,26 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
         standalone=True,
         trainer_process=True,
     )
+
+
+async def start_training(app, pilot, engine: str) -> None:
+    """Once the app is up (and, for numba, its kernel loaded where the app trains), press space."""
+    await until(lambda: app._panes_ready and not app.key_hold.holding, 60)
+    if engine == "numba":  # the app loads the kernel once it is up; it trains where it is faster
+        await until(lambda: app.channel.latest.engine == "numba", 30)
+    await pilot.press("space")
+    await until(lambda: app.channel.running, 60)
+
+
+async def measure(net: str, points: int, engine: str, seconds: float, repeats: int) -> dict:
+    config = config_for(hidden_layers(net), points)
+    app = training_app(config, engine)
     channel = app.channel
     arrivals = Arrivals(channel)
     app_rates, headless, snaps, fps, ui_cpu, child_cpu, headless_cpu = [], [], [], [], [], [], []
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await until(lambda: app._panes_ready and not app.key_hold.holding, 60)  # the app is up
-            if engine == "numba":  # the app loads the kernel once it is up; it trains where it is faster
-                await until(lambda: channel.latest.engine == "numba", 30)
-            await pilot.press("space")
-            await until(lambda: channel.running, 60)
+            await start_training(app, pilot, engine)
             await asyncio.sleep(1.0)  # past the first frames (styles and caches built)
             engine_used = channel.latest.engine
             for _ in range(repeats):

@@ -160,29 +160,16 @@ async def presses_while_training(
     """Seconds from posting `d` to the app until the screen it changes is composed, while the
     run trains in the app's trainer process: ``presses`` on a quiet machine and as many with
     ``busy`` spinning processes beside it, in ``rounds`` alternating blocks."""
-    from benchmarks.bench_frames import config_for, hidden_layers
-    from nnplay.core.run.trainer import Trainer
-    from nnplay.tui.app.app import NNPlayApp
+    from benchmarks.bench_frames import config_for, hidden_layers, start_training, training_app
 
-    app = NNPlayApp(
-        trainer=Trainer(config_for(hidden_layers(net), points)),
-        environ={},
-        colors=256,
-        use_kernel=engine == "numba",
-        standalone=True,
-        trainer_process=True,
-    )
+    app = training_app(config_for(hidden_layers(net), points), engine)
     channel = app.channel
     marks = Displays(app)
     quiet: list[float] = []
     loaded: list[float] = []
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: app._panes_ready and not app.key_hold.holding, 60)  # the app is up
-            if engine == "numba":
-                await until(lambda: channel.latest.engine == "numba", 30)
-            await pilot.press("space")
-            await until(lambda: channel.running, 60)
+            await start_training(app, pilot, engine)
             await asyncio.sleep(1.0)
             per_block = max(1, presses // rounds)
             for _ in range(rounds):
@@ -207,15 +194,6 @@ async def one_press(app, marks: Displays) -> float:
     while marks.handled == handled or marks.shown < marks.handled:
         await asyncio.sleep(0.0005)
     return marks.shown - started
-
-
-async def until(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.perf_counter() + seconds
-    while not condition():
-        if time.perf_counter() > deadline:
-            return False
-        await asyncio.sleep(0.02)
-    return True
 
 
 def _key(key: str):
