@@ -76,8 +76,11 @@ async def test_a_connection_selected_then_hidden_by_w_survives_a_smaller_network
         fuzz = Fuzzer(pilot, tmp_path)
         for key in ("right_square_bracket", "right_square_bracket", "right_square_bracket", "w"):
             await fuzz.key(key)
-        await pilot.pause()  # the fuzzer posts keys without waiting for each to be handled
-        assert app.view.selection == Selection(1, 0, 2) and app.view.evolution  # the third input's weight, hidden
+        # The fuzzer posts keys without waiting for each to be handled: wait for the last one's effect.
+        await wait_until(
+            lambda: app.view.evolution and app.view.selection == Selection(1, 0, 2),
+            "the third input's weight selected and the diagram hidden by w",
+        )
         app.channel.reset(config.replace(features=("x", "y")))
         app.channel._handle_commands(block=False)
         app.draw_frame()
