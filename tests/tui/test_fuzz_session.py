@@ -56,12 +56,14 @@ async def test_random_events_while_training(make_app, seed: int, tmp_path: Path)
             await fuzz.resize(70, 18)  # small, but at least the minimum size
             await wait_until(lambda: not app.screen.has_class("-too-small"), "the app to fit 70x18 again")
             braille = await fuzz.plot_braille()
+            points, plot = len(app.channel.latest.data.X_train), app.query_one("ScatterPlot").size
+            drawn = f"{points} points, the plot {plot}, {app.view}"
             unexpected = fuzz.unexpected_errors()
         # run_test has exited: it raises here if the app died of an exception meanwhile.
     elapsed = time.perf_counter() - started
     print(f"\nfuzz seed {seed}: {EVENTS} events, {steps_during_fuzz:,} steps trained meanwhile, {elapsed:.1f} s")
     assert steps_during_fuzz > 0, "the trainer should have trained during the fuzz"
-    assert braille > 20, "the plot should draw its points in braille"
+    assert braille > 20, f"the plot should draw its points in braille, not {braille} cells: {drawn}"
     assert unexpected == [], f"error notifications nobody asked for: {unexpected}"
     assert app.return_code in (0, None)
 
