@@ -39,6 +39,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from nnplay.core.run.trainer import Trainer
+from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.app.app import NNPlayApp
 from nnplay.tui.app.main_screen import MIN_SIZE
 from nnplay.tui.screens.text_prompt import TextPrompt
@@ -307,7 +308,7 @@ class Fuzzer:
     # -- back to a known state -------------------------------------------------------------
 
     async def back_to_normal(self, size: tuple[int, int] = (120, 40), preset: str = "circle") -> None:
-        """No modal, live view, no data editing, the preset's config everywhere, paused."""
+        """No modal, live view, no data editing, the preset's config and data everywhere, paused."""
         app = self.app
         # Keys typed while the app starts are held until its panel is up, then handed on in order
         # (tui/keys/pacing.py): the stream's first keys may still be on their way.
@@ -320,9 +321,16 @@ class Fuzzer:
             app.action_view("hidden_space")
         app.action_view("live")
         app.query_one("#diagram").focus()
+        # A new run on the same data keeps the data as the stream edited it (points removed in
+        # edit mode stay removed): another preset's data first, so the preset's run has its own.
+        app.apply_preset("xor" if preset != "xor" else "circle")
         app.apply_preset(preset)
         await self.settle()
-        await wait_until(lambda: not app.channel.running and app.channel.latest.step == 0, "the reset to land")
+        config = PRESETS[preset].config()
+        await wait_until(
+            lambda: not app.channel.running and app.channel.latest.step == 0 and app.channel.latest.config == config,
+            "the preset's reset to land",
+        )
 
     async def check_trains(self) -> None:
         """n makes one step; space trains on and on; the numbers stay finite."""
