@@ -14,6 +14,7 @@ from nnplay.tui.model.lesson_tracker import LessonTracker
 from nnplay.tui.screens.lessons_screen import LessonsScreen
 from nnplay.tui.widgets.lesson_bar import LessonBar, show_lesson_bar
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from tests.tui.app_thread import settle
 from tests.tui.waiting import wait_until
 
 SMALL = (80, 24)
@@ -28,14 +29,6 @@ def private_progress(tmp_path, monkeypatch):
     return tmp_path / "nnplay" / "lessons.json"
 
 
-async def settle(pilot) -> None:
-    """Handle pending messages, run the queued run-channel commands here, draw a frame."""
-    await pilot.pause(0)
-    pilot.app.channel._handle_commands(block=False)
-    pilot.app.draw_frame()
-    await pilot.pause(0)
-
-
 def bar(app: NNPlayApp) -> str:
     return str(app.screen_stack[0].query_one(LessonBar).content)
 
@@ -44,25 +37,42 @@ def pane_text(app: NNPlayApp) -> str:
     return str(app.screen.query_one("#lesson-text", Static).content)
 
 
+def lessons_up(app: NNPlayApp) -> bool:
+    """The lessons screen on top, composed, its list focused and on a lesson (so keys move it)."""
+    lists = app.screen.query(OptionList) if isinstance(app.screen, LessonsScreen) else []
+    return bool(lists) and app.focused is lists[0] and lists[0].highlighted is not None
+
+
+async def open_lessons(pilot) -> None:
+    """L, then wait for the screen it opens to take keys (it is pushed, composed and focused over several turns)."""
+    await pilot.press("L")
+    await wait_until(lambda: lessons_up(pilot.app), what="the lessons screen, its list focused", between=pilot.pause)
+
+
+async def choose_lesson(pilot) -> None:
+    """enter on the highlighted lesson: wait until the app follows it, its screen closed, then run
+    the reset to its setup here and draw it."""
+    app = pilot.app
+    await pilot.press("enter")
+    await wait_until(lambda: app.lesson_tracker is not None and not isinstance(app.screen, LessonsScreen),
+                     what="the lesson chosen, its screen closed", between=pilot.pause)  # fmt: skip
+    await settle(pilot)
+
+
 async def test_L_opens_the_pane_and_escape_closes_it(make_app):
     app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("L")
-        await pilot.pause()
-        assert isinstance(app.screen, LessonsScreen)
+        await open_lessons(pilot)
         options = app.screen.query_one(OptionList)
         assert options.option_count == len(LESSONS) >= 8
         assert "The article's version 1" in pane_text(app)
         await pilot.press("down")
-        await pilot.pause()
-        assert "Version 2 and its bug" in pane_text(app)
+        await wait_until(lambda: "Version 2 and its bug" in pane_text(app), what="lesson 2's text", between=pilot.pause)
         assert "hint:" not in pane_text(app)
         await pilot.press("h")
-        await pilot.pause()
-        assert "hint:" in pane_text(app)
+        await wait_until(lambda: "hint:" in pane_text(app), what="the hints", between=pilot.pause)
         await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, LessonsScreen)
+        await wait_until(lambda: not isinstance(app.screen, LessonsScreen), what="escape to close", between=pilot.pause)
         assert app.lesson_tracker is None  # looking is not starting
 
 
@@ -90,12 +100,10 @@ async def test_a_typed_L_stays_in_a_text_field(make_app):
 async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar(make_app):
     app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("L")
-        await pilot.pause()
+        await open_lessons(pilot)
         for _ in range(2):
             await pilot.press("down")
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose_lesson(pilot)
         lesson = LESSONS[2]
         assert not isinstance(app.screen, LessonsScreen)
         assert app.channel.latest.config == lesson.config()
@@ -105,21 +113,20 @@ async def test_choosing_a_lesson_applies_its_setup_and_shows_the_bar(make_app):
         text = bar(app)
         assert f"▸ 1/{len(lesson.tasks)} {lesson.tasks[0].text}" in text
         assert "test acc" in text  # the measured numbers of the task at hand
-        await pilot.press("L")
-        await pilot.pause()
+        await open_lessons(pilot)
         assert "now: " in pane_text(app)  # the lesson followed shows its live numbers
         await pilot.press("x")
-        await pilot.pause()
-        assert app.lesson_tracker is None
-        assert not app.screen_stack[0].query(LessonBar)
+        # The bar is removed over a few turns of the loop after the lesson is left.
+        await wait_until(lambda: app.lesson_tracker is None and not app.screen_stack[0].query(LessonBar),
+                         what="x to leave the lesson and remove its bar", between=pilot.pause)  # fmt: skip
+        assert app.lesson_tracker is None and not app.screen_stack[0].query(LessonBar)
         assert "now: " not in pane_text(app)
 
 
 async def test_pressing_t_meets_the_task_and_shows_done(make_app, private_progress):
     app = make_app(CONFIG, start_worker=True)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("L")
-        await pilot.pause()
+        await open_lessons(pilot)
         await pilot.press("enter")  # lesson 1: the article's version 1
         await wait_until(lambda: app.channel.latest.config == LESSONS[0].config(), what="the lesson's setup")
         assert "done" not in bar(app)
@@ -129,14 +136,12 @@ async def test_pressing_t_meets_the_task_and_shows_done(make_app, private_progre
         app.draw_frame()
         assert "The article's version 1: its task done" in bar(app)
         assert any("✓ done: Train it" in n.message for n in app._notifications)
-        await pilot.press("L")
-        await pilot.pause()
+        await open_lessons(pilot)
         options = app.screen.query_one(OptionList)
         assert options.get_option_at_index(0).prompt.startswith("✓")
         assert options.highlighted == 1  # the bar said "L, then lesson 2": the list is on lesson 2
         await pilot.press("up")
-        await pilot.pause()
-        assert "✓ done" in pane_text(app)
+        await wait_until(lambda: "✓ done" in pane_text(app), what="lesson 1's text, done", between=pilot.pause)
     assert Progress(private_progress).done("article-v1") == {"train"}
 
 
@@ -145,10 +150,8 @@ async def test_a_preset_other_than_the_lesson_s_setup_leaves_the_lesson(make_app
     """The bar ("✓ ... done" included) spoke of the lesson's run: after another preset it goes."""
     app = make_app(CONFIG)
     async with app.run_test(size=SMALL) as pilot:
-        await pilot.press("L")
-        await pilot.pause()
-        await pilot.press("enter")  # lesson 1
-        await settle(pilot)
+        await open_lessons(pilot)
+        await choose_lesson(pilot)  # lesson 1
         if finished:
             for task in LESSONS[0].tasks:
                 app.lesson_tracker.progress.mark(LESSONS[0].key, task.key)
@@ -193,9 +196,7 @@ async def test_nnplay_lesson_N_opens_the_app_on_it(make_app):
 
 
 async def _open_pane(pilot) -> None:
-    await pilot.press("L")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, LessonsScreen)
+    await open_lessons(pilot)
     assert not pilot.app._notifications
 
 
@@ -209,12 +210,10 @@ def test_lessons_pane_120x40(make_app, snap_compare):
 
 def test_lesson_bar_80x24(make_app, snap_compare):
     async def start(pilot) -> None:
-        await pilot.press("L")
-        await pilot.pause()
+        await open_lessons(pilot)
         for _ in range(3):
             await pilot.press("down")
-        await pilot.press("enter")  # lesson 4: circle
-        await settle(pilot)
+        await choose_lesson(pilot)  # lesson 4: circle
         pilot.app.clear_notifications()
         await pilot.pause()
 
