@@ -23,19 +23,12 @@ from nnplay.tui.run.channel import DATA_EDIT, REWIND, WEIGHT_EDIT, AppRunChannel
 from nnplay.tui.screens.path_prompt import PathPrompt
 from nnplay.tui.screens.quit_prompt import QuitPrompt, unsaved_text
 from nnplay.tui.widgets.params_panel import ParamsPanel
+from tests.tui.app_thread import settle, without_notice
 from tests.tui.channel_driving import handled
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let the UI handle what is pending and run the queued run-channel commands here (no worker)."""
-    await pilot.pause(0)
-    pilot.app.channel._handle_commands(block=False)
-    pilot.app.draw_frame()
-    await pilot.pause(0)
 
 
 def lost(app) -> str:
@@ -120,11 +113,12 @@ async def test_q_with_unsaved_work_asks_and_escape_or_n_stays(make_app) -> None:
         assert app.channel.unsaved_steps == 3
         for stay in ("escape", "n"):
             await pilot.press("q")
-            await pilot.pause()
+            await wait_until(lambda: asking(app), what="the question", between=pilot.pause)
             assert lost(app) == "3 training steps are not saved."
             await pilot.press(stay)
-            await pilot.pause()
-            assert not isinstance(app.screen, QuitPrompt) and app.is_running
+            await wait_until(lambda: not isinstance(app.screen, QuitPrompt), what="the question to close",
+                             between=pilot.pause)  # fmt: skip
+            assert app.is_running
         # Back in the app with its keys: n steps again, the run is as it was.
         await pilot.press("n")
         await settle(pilot)
@@ -141,7 +135,7 @@ async def test_q_then_q_or_y_quits_anyway(make_app, answer: str) -> None:
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("q")
-        await pilot.pause()
+        await wait_until(lambda: asking(app), what="the question", between=pilot.pause)
         assert lost(app) == "1 training step and 2 data edits are not saved."
         await pilot.press(answer)
         await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
@@ -155,11 +149,10 @@ async def test_ctrl_q_twice_quits_while_typing_in_a_field(make_app) -> None:
         await pilot.press("n")
         await settle(pilot)
         field = app.query_one(ParamsPanel).query(Input).first()
-        field.focus()
-        await pilot.pause()
-        assert app.typing()
+        field.focus()  # takes effect on a later turn of the loop
+        await wait_until(app.typing, what="the field to have the keys", between=pilot.pause)
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await wait_until(lambda: asking(app), what="the question", between=pilot.pause)
         assert lost(app) == "1 training step is not saved."
         await pilot.press("ctrl+q")
         await wait_until(lambda: not app.is_running, timeout=60, what="the app to exit")
@@ -238,8 +231,7 @@ async def test_escape_in_the_save_prompt_stays_with_nothing_lost(make_app) -> No
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("q", "s")
-        await pilot.pause()
-        assert isinstance(app.screen, PathPrompt)
+        await wait_until(lambda: isinstance(app.screen, PathPrompt), what="the save prompt", between=pilot.pause)
         await pilot.press("escape")
         await settle(pilot)
         assert len(app.screen_stack) == 1 and app.is_running
@@ -257,9 +249,9 @@ def test_quit_question_80x24(make_app, snap_compare, monkeypatch) -> None:
         await pilot.press("n", "n", "n")
         await settle(pilot)
         app.clear_notifications()
-        app.query_one("#notice").clear()
+        await without_notice(pilot)  # and the plot redrawn at the size the emptied line gives it
         await pilot.press("q")
-        await pilot.pause()
+        await wait_until(lambda: asking(app), what="the question", between=pilot.pause)
         assert lost(app) == "3 training steps and 2 data edits are not saved."
 
     assert snap_compare(make_app(trainer), terminal_size=(80, 24), run_before=ask)
