@@ -34,7 +34,7 @@ from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
-from tests.tui.app_thread import AppThread, without_notice
+from tests.tui.app_thread import AppThread, settle, without_notice
 from tests.tui.waiting import send_key, wait_until
 
 SIZE = (120, 40)
@@ -89,15 +89,6 @@ def ui(shared: AppThread) -> AppThread:
     assert a.view.travel is None and not a.view.editing and not list(a._notifications)
     assert not a.query_one(NoticeLine).text
     return shared
-
-
-async def settle(pilot) -> None:
-    """Let the UI handle what is pending, run the queued run-channel commands here, draw a frame."""
-    app = pilot.app
-    await pilot.pause(0)  # messages already posted (a key's action, a panel change) are handled
-    app.channel._handle_commands(block=False)
-    app.draw_frame()
-    await pilot.pause(0)  # and the notices the frame posted
 
 
 async def type_keys(pilot, text: str) -> None:
@@ -588,20 +579,25 @@ def test_question_mark_opens_help_and_escape_closes_it(ui):
     async def check(pilot: Pilot) -> None:
         app = pilot.app
         await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+
+        def help_up() -> bool:  # composed, laid out, its scroll focused (so the keys scroll it)
+            scrolls = app.screen.query(VerticalScroll) if isinstance(app.screen, HelpScreen) else []
+            return bool(scrolls) and app.focused is scrolls[0] and scrolls[0].max_scroll_y > 0
+
+        await wait_until(help_up, what="the help open, its scroll focused", between=pilot.pause)
         scroll = app.screen.query_one(VerticalScroll)
         assert scroll.max_scroll_y > 0
         await pilot.press("pagedown")
-        assert scroll.scroll_y > 0  # the help scrolls from the keyboard at once
+        # The help scrolls from the keyboard, not after a frame: the key's handling is what is awaited.
+        await wait_until(lambda: scroll.scroll_y > 0, what="pagedown to scroll the help", between=pilot.pause)
         # The app's keys are off while help is open.
         await pilot.press("n")
         await settle(pilot)
         assert app.channel.latest.step == 0
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen)
+        await wait_until(lambda: not isinstance(app.screen, HelpScreen), what="escape to close the help",
+                         between=pilot.pause)  # fmt: skip
         await pilot.press("n")
         await settle(pilot)
         assert app.channel.latest.step == 1
