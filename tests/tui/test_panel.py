@@ -73,6 +73,15 @@ def panel_of(pilot: Pilot) -> ParamsPanel:
     return pilot.app.query_one(ParamsPanel)
 
 
+async def resized_to(pilot: Pilot, size: tuple[int, int]) -> None:
+    """Resize the terminal and wait until the panel is laid out in it (the resize is a message,
+    the layout follows on a refresh)."""
+    await pilot.resize_terminal(*size)
+    app = pilot.app
+    await wait_until(lambda: tuple(app.screen.size) == size and panel_of(pilot).region.bottom <= size[1],
+                     what=f"the panel laid out at {size}", between=pilot.pause)  # fmt: skip
+
+
 def error_text(pilot: Pilot, name: str) -> str | None:
     """The reason shown under the field, or None when no error is shown."""
     error = pilot.app.query_one(f"#error-{name}", Static)
@@ -928,7 +937,7 @@ def test_the_pending_line_stays_in_view_when_the_panel_is_scrolled(panel):
 
     async def check(pilot: Pilot) -> None:
         app = pilot.app
-        await pilot.resize_terminal(80, 24)
+        await resized_to(pilot, (80, 24))  # before the focus scrolls the panel: it scrolls by the layout it finds
         try:
             await type_text(pilot, "seed", "5")
             scroller, pending = panel_of(pilot), app.query_one("#pending", Static)
@@ -947,7 +956,7 @@ def test_the_pending_line_stays_in_view_when_the_panel_is_scrolled(panel):
             await wait_until(pending_seen_scrolled, what="the pending line in view, the panel scrolled to the seed",
                              between=pilot.pause)  # fmt: skip
         finally:
-            await pilot.resize_terminal(*SIZE)
+            await resized_to(pilot, SIZE)  # the shared app as the next test expects it
 
     panel.run(check)
 
