@@ -27,7 +27,7 @@ from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPa
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread, settle, without_notice
-from tests.tui.waiting import holds_within
+from tests.tui.waiting import holds_within, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -255,20 +255,17 @@ def test_f5_runs_and_pauses_while_typing_and_f1_opens_help(shared):
         field.focus()
         await settle(pilot)
         post(pilot, "f5", None)
-        await pilot.pause()
-        app.channel._handle_commands(block=False)
+        await settle(pilot)  # the key handled (every queue empty), then its command run here
         assert app.channel.running
         assert app.focused is field
         post(pilot, "f5", None)
-        await pilot.pause()
-        app.channel._handle_commands(block=False)
+        await settle(pilot)
         assert not app.channel.running
         post(pilot, "f1", None)
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await wait_until(lambda: isinstance(app.screen, HelpScreen), what="f1 to open the help", between=pilot.pause)
         post(pilot, "escape", None)
-        await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen)
+        await wait_until(lambda: not isinstance(app.screen, HelpScreen), what="escape to close the help",
+                         between=pilot.pause)  # fmt: skip
 
     shared.run(check)
 
