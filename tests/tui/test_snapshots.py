@@ -21,6 +21,7 @@ from nnplay.tui.cli.screenshots import SHOTS, Shot, no_lesson_progress, pose, sh
 from nnplay.tui.screens.help_screen import HelpScreen
 from nnplay.tui.widgets.notice_line import NoticeLine
 from tests.tui.legend_check import assert_legends_whole
+from tests.tui.waiting import wait_until
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 REGENERATE = "run `nnplay screenshots` from the repository root and commit screenshots/"
@@ -38,6 +39,12 @@ async def no_toasts(pilot) -> None:
     assert not pilot.app._notifications, [n.message for n in pilot.app._notifications]
 
 
+async def open_help(pilot) -> None:
+    await pilot.press("question_mark")
+    await wait_until(lambda: isinstance(pilot.app.screen, HelpScreen), what="the help", between=pilot.pause)
+    await no_toasts(pilot)
+
+
 def test_main_screen_120x40(make_app, snap_compare):
     assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(120, 40), run_before=no_toasts)
 
@@ -47,12 +54,6 @@ def test_main_screen_80x24(make_app, snap_compare):
 
 
 def test_help_screen(make_app, snap_compare):
-    async def open_help(pilot) -> None:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, HelpScreen)
-        await no_toasts(pilot)
-
     assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(120, 40), run_before=open_help)
 
 
@@ -69,12 +70,6 @@ def test_trained_spiral(make_app, snap_compare):
 
 
 def test_help_screen_80x24(make_app, snap_compare):
-    async def open_help(pilot) -> None:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, HelpScreen)
-        await no_toasts(pilot)
-
     assert snap_compare(make_app(PRESETS["seed-v2"].config()), terminal_size=(80, 24), run_before=open_help)
 
 
