@@ -308,7 +308,8 @@ class Fuzzer:
     # -- back to a known state -------------------------------------------------------------
 
     async def back_to_normal(self, size: tuple[int, int] = (120, 40), preset: str = "circle") -> None:
-        """No modal, live view, no data editing, the preset's config and data everywhere, paused."""
+        """No modal, the live view with its toggles as at start, no data editing, the preset's config
+        and data everywhere, paused."""
         app = self.app
         # Keys typed while the app starts are held until its panel is up, then handed on in order
         # (tui/keys/pacing.py): the stream's first keys may still be on their way.
@@ -320,6 +321,11 @@ class Fuzzer:
         if app.view.hidden:
             app.action_view("hidden_space")
         app.action_view("live")
+        # The view's toggles as the app starts: test points, colours by prediction and the box's
+        # other views change what the plot draws and how much room its legend takes.
+        app.set_view(
+            discretize=False, show_test=False, by_prediction=False, diagram=True, evolution=False, landscape=False
+        )
         app.query_one("#diagram").focus()
         # A new run on the same data keeps the data as the stream edited it (points removed in
         # edit mode stay removed): another preset's data first, so the preset's run has its own.
