@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -91,6 +92,33 @@ def test_a_killed_child_is_said_in_one_line_its_snapshot_stays_and_r_goes_on_fro
     assert process.dead is None and process.latest.step == 40
     process.step(5)
     wait_for(lambda: process.latest.step == 45, "five more steps in the new child")
+
+
+def test_close_returns_once_the_receiver_has_read_the_pipe_to_its_end(trainer_process) -> None:
+    """The pipe closes under no read: closed while the receiver still took the child's last
+    messages, its recv failed inside multiprocessing and a traceback reached the terminal."""
+    process = trainer_process(Trainer(CONFIG))
+    process.step(5)
+    wait_for(lambda: process.latest.step == 5, "five steps")
+    taking, release = threading.Event(), threading.Event()
+    take = process._take
+
+    def slow_take(message: tuple) -> None:
+        taking.set()
+        release.wait(120)
+        take(message)
+
+    process._take = slow_take  # type: ignore[method-assign]
+    process.step(1)
+    wait_for(taking.is_set, "the receiver taking the step's snapshot")
+    closer = threading.Thread(target=process.close)
+    closer.start()
+    wait_for(lambda: process.child.poll() is not None, "the child's end")
+    release.set()
+    closer.join(120)
+    assert not closer.is_alive()
+    assert not process._receiver.is_alive(), "close returned while the receiver still read the pipe"
+    assert process.latest.step == 6
 
 
 CHILD_OF = """
