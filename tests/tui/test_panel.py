@@ -1004,7 +1004,15 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
         field.focus()
         await wait_until(lambda: app.focused is field and app.query_one(ScatterPlot).frame is not None, 30,
                          "the path field focused and the plot drawn", between=pilot.pause)  # fmt: skip
-        await pilot.pause()
+        # What the focus set off (the footer's keys, the panel's scroll) is laid out before keys are
+        # counted: on a busy machine its layout can come a few refreshes later.
+        quiet_pauses = [0]
+
+        def nothing_left_to_lay_out() -> bool:
+            quiet_pauses[0] = 0 if app.screen._layout_required else quiet_pauses[0] + 1
+            return quiet_pauses[0] >= 3
+
+        await wait_until(nothing_left_to_lay_out, 30, "no layout pending over three refreshes", between=pilot.pause)
         layouts = []
         original = Screen._refresh_layout
 
