@@ -258,9 +258,7 @@ class TrainerProcess(AppRunCommands):
         # The pipe is closed only once nothing reads it: closed under a read, the receiver's
         # recv fails inside multiprocessing and its traceback is printed to the terminal. The
         # receiver ends at the child's end of the pipe, after what the child sent last.
-        receiver = getattr(self, "_receiver", None)
-        if receiver is not None and receiver is not threading.current_thread():
-            receiver.join(timeout)
+        self._receiver.join(timeout)
         self._conn.close()
 
     # -- commands (any thread) ---------------------------------------------------------
