@@ -8,6 +8,7 @@ import gc
 import inspect
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ import pytest
 
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.config import TrainConfig
+from tests import kernel_cache
 from tests.core.hostile_sessions import crafted_sessions
 
 # The quick tier (-m "not slow"): the engine, the frame model, the render layer and the CLI's
@@ -55,16 +57,27 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 # The folders whose modules the processes the suite starts import: the CLI, trainer processes,
 # apps in tmux or behind a web server, the benchmarks' smoke runs (hundreds of interpreters).
 COMPILED_FOLDERS = ("core", "tui", "benchmarks")
+KERNEL_CHILD = pytest.StashKey[subprocess.Popen[bytes] | None]()  # the child filling the kernel cache
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), compile the checkout's
-    modules once, as an import would have: else every process the suite starts compiles them
-    again from source (0.25 s of CPU each to import the app). Once, in the process that starts
-    the workers (or runs the tests itself)."""
-    if sys.flags.dont_write_bytecode and not hasattr(session.config, "workerinput"):
+    """Once, in the process that starts the workers (or runs the tests itself): fill numba's cache
+    of the kernel in a child, which each worker waits for before its first test (tests/kernel_cache.py);
+    and where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), compile the checkout's
+    modules, as an import would have: else every process the suite starts compiles them again
+    from source (0.25 s of CPU each to import the app)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    session.config.stash[KERNEL_CHILD] = kernel_cache.start_filling(SUITE_FOLDER / "kernel.lock", CHECKOUT)
+    if sys.flags.dont_write_bytecode:
         for folder in COMPILED_FOLDERS:
             compileall.compile_dir(CHECKOUT / folder, quiet=1)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    child = session.config.stash.get(KERNEL_CHILD, None)
+    if child is not None:
+        child.wait()
 
 
 # The collector as a long-lived process with many short apps wants it. Each app a test starts makes
@@ -77,6 +90,7 @@ GC_THRESHOLDS = (20_000, 10, 10)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    kernel_cache.wait_until_filled()
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
