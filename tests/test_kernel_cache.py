@@ -34,9 +34,11 @@ def test_a_worker_waits_for_the_child_and_no_longer(tmp_path: Path, lock_variabl
 
     waiter = threading.Thread(target=worker)
     waiter.start()
-    waiter.join(0.5)
-    assert waiter.is_alive(), "the wait returned while the child still held the lock"
-    go.touch()
+    try:
+        waiter.join(0.5)
+        assert waiter.is_alive(), "the wait returned while the child still held the lock"
+    finally:
+        go.touch()  # the child ends whatever happened
     waiter.join(60)
     assert not waiter.is_alive(), "the wait went on after the child ended"
     assert allowed_to_end_when_it_returned == [True]
