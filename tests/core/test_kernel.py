@@ -13,16 +13,25 @@ from nnplay.core.settings.config import TrainConfig
 from nnplay.core.settings.presets import PRESETS
 
 kernel_module = pytest.importorskip("nnplay.core.engine.kernel")
-KERNEL = kernel_module.load_kernel()
-pytestmark = pytest.mark.skipif(
-    KERNEL is None, reason=f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}"
-)
+
+
+def kernel():
+    """The compiled kernel (loaded once per process)."""
+    return kernel_module.load_kernel()
+
+
+@pytest.fixture(autouse=True)
+def kernel_loads() -> None:
+    """Each test skips where the kernel cannot load. Loaded at the first test, not on import: the
+    suite fills numba's cache while its workers collect (tests/kernel_cache.py)."""
+    if kernel_module.load_kernel() is None:
+        pytest.skip(f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}")
 
 
 def pair(config: TrainConfig) -> tuple[Trainer, Trainer]:
     reference = Trainer(config)
     fast = Trainer(config)
-    fast.use_kernel(KERNEL)
+    fast.use_kernel(kernel())
     return reference, fast
 
 
@@ -176,7 +185,7 @@ def test_many_epochs_train_in_one_call_of_the_kernel(changes: dict) -> None:
 
     def counting_kernel(*args):
         calls.append(args)
-        return KERNEL(*args)
+        return kernel()(*args)
 
     reference, fast = pair(BASE.replace(**changes))
     fast.use_kernel(counting_kernel)
@@ -254,7 +263,7 @@ def test_blocked_gradient_equals_numpys_on_the_whole_set(layers: tuple[int, ...]
     from nnplay.core.engine.kernel_numba import blocked_gradient
 
     trainer = Trainer(BLOCKED.replace(train_size=53, layers=layers, batch_size=1000))
-    trainer.use_kernel(KERNEL)
+    trainer.use_kernel(kernel())
     net, k = trainer.net, trainer.kernel_steps
     rows = np.random.default_rng(3).permutation(len(trainer.X_train))
     assert len(rows) == 53
