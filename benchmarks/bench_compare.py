@@ -1,6 +1,6 @@
 """Do the compare screen's two runs use two cores? Steps/s of the pair, on one thread against two processes.
 
-    python benchmarks/bench_compare.py [--seconds 4] [--repeats 3] [--networks 8,8,8 64,64,64]
+    python benchmarks/bench_compare.py [--seconds 4] [--repeats 3] [--warm-up 1] [--networks 8,8,8 64,64,64]
                                        [--points 500] [--compare lr=0.003,lr=0.03] [--smoke]
 
 For each network (hidden layers as in bench_frames.py: "8,8,8", "8x64" = eight layers of 64)
@@ -66,7 +66,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def rate(
-    layers: tuple[int, ...], points: int, spec: str, seconds: float, processes: bool
+    layers: tuple[int, ...], points: int, spec: str, seconds: float, processes: bool, warm_up: float
 ) -> tuple[float, float, float]:
     """The pair's steps/s with the runs in two processes (``processes``) or on one thread, the cores
     the app's processes used meanwhile, and the load then."""
@@ -80,7 +80,7 @@ async def rate(
         await pilot.press("space")
         while not all(snap.step > 0 for snap in channel.latest):  # the children have started
             await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # past the first frames (styles and caches built)
+        await asyncio.sleep(warm_up)  # past the first frames (styles and caches built)
         first, cpu, started = await next_snapshots(channel), cpu_seconds(pids), time.perf_counter()
         await asyncio.sleep(seconds)
         last = await next_snapshots(channel)
@@ -98,7 +98,8 @@ def main() -> None:
     parser.add_argument("--networks", nargs="+", default=["8,8,8", "64,64,64"])
     parser.add_argument("--points", nargs="+", type=int, default=[500])
     parser.add_argument("--compare", default="lr=0.003,lr=0.03", help="the two runs (NAME=A,NAME=B)")
-    args = parse_args(parser, seconds=0.3, repeats=1, networks=["4"], points=[200])
+    parser.add_argument("--warm-up", type=float, default=1.0, help="seconds of training before the count starts")
+    args = parse_args(parser, seconds=0.3, repeats=1, networks=["4"], points=[200], warm_up=0.1)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; --compare {args.compare}; numpy engine")
     print(f"{args.repeats} x {args.seconds:g} s each way, alternately; medians of both runs' steps/s added up")
     print(
@@ -115,7 +116,7 @@ def main() -> None:
                 measured = {}
                 for mode in order:
                     steps, used, load = asyncio.run(
-                        rate(hidden_layers(net), points, args.compare, args.seconds, MODES[mode])
+                        rate(hidden_layers(net), points, args.compare, args.seconds, MODES[mode], args.warm_up)
                     )
                     rates[mode].append(steps)
                     cores[mode].append(used)

@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=("numpy", "numba"), default="numba")
     parser.add_argument("--check-every", type=float, default=60.0, help="seconds between health checks")
     parser.add_argument("--preset", default="circle")
-    args = parse_args(parser, minutes=0.05)
+    args = parse_args(parser, minutes=0.01, engine="numpy")
     sys.exit(asyncio.run(soak(args.minutes, args.seed, args.engine, args.check_every, args.preset)))
 
 
