@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests import kernel_cache
+
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 WAIT_FOR_GO = "import pathlib, time\nwhile not pathlib.Path('go').exists(): time.sleep(0.01)"
 
@@ -43,3 +47,25 @@ def test_a_worker_waits_for_the_child_and_no_longer(tmp_path: Path, lock_variabl
     assert not waiter.is_alive(), "the wait went on after the child ended"
     assert allowed_to_end_when_it_returned == [True]
     assert child.wait(60) == 0
+
+
+COLLECT_ONLY = """
+import sys
+import pytest
+import tests.kernel_cache as kernel_cache
+kernel_cache.start_filling = lambda *args, **kwargs: None  # only what collecting does
+sys.exit(pytest.main(["--collect-only", "-q", "-n", "0", "-p", "no:cacheprovider"]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("numba") is None, reason="no numba: nothing is compiled")
+def test_collecting_the_suite_compiles_no_kernel(tmp_path: Path) -> None:
+    """A test module that loads the kernel on import makes every worker compile it while it
+    collects, before the cache is filled: a test loads it when it runs."""
+    cache = tmp_path / "numba-cache"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", COLLECT_ONLY], cwd=CHECKOUT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    compiled = sorted(p.name for p in cache.rglob("*.nbi")) if cache.exists() else []
+    assert not compiled, f"collecting the suite compiled numba code: {compiled}"
