@@ -1013,15 +1013,20 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
             return quiet_pauses[0] >= 3
 
         await wait_until(nothing_left_to_lay_out, 30, "no layout pending over three refreshes", between=pilot.pause)
-        layouts = []
-        original = Screen._refresh_layout
+        layouts, asked_by = [], []  # asked_by: the widgets whose layout the screen was asked for, and when
+        original, original_asked = Screen._refresh_layout, Screen._on_layout
 
         def counted(screen, *args, **kwargs):
             if screen._layout_required:
                 layouts.append(screen)
             return original(screen, *args, **kwargs)
 
+        async def asked(screen, message):
+            asked_by.append(f"{message.widget!r} at key {len(field.value)}")
+            return await original_asked(screen, message)
+
         monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        monkeypatch.setattr(Screen, "_on_layout", asked)
         typed = "data-with-a-name-longer-than-the-field.csv"
         for character in typed:
             app.post_message(
@@ -1032,4 +1037,4 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
             await pilot.pause()
         assert field.value == typed
         assert field.scroll_offset.x > 0, "the end of the text, where the cursor is, is in view"
-        assert layouts == []
+        assert layouts == [], f"laid out for: {asked_by}"
