@@ -29,7 +29,7 @@ from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush, settle
-from tests.tui.waiting import wait_until
+from tests.tui.waiting import wait_until, wait_until_steady
 
 SIZE = (120, 40)
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -1006,13 +1006,7 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
                          "the path field focused and the plot drawn", between=pilot.pause)  # fmt: skip
         # What the focus set off (the footer's keys, the panel's scroll) is laid out before keys are
         # counted: on a busy machine its layout can come a few refreshes later.
-        quiet_pauses = [0]
-
-        def nothing_left_to_lay_out() -> bool:
-            quiet_pauses[0] = 0 if app.screen._layout_required else quiet_pauses[0] + 1
-            return quiet_pauses[0] >= 3
-
-        await wait_until(nothing_left_to_lay_out, 30, "no layout pending over three refreshes", between=pilot.pause)
+        await wait_until_steady(pilot, lambda: True, timeout=30, what="no layout pending over three refreshes")
         layouts, asked_by = [], []  # asked_by: the widgets whose layout the screen was asked for, and when
         original, original_asked = Screen._refresh_layout, Screen._on_layout
 

@@ -24,7 +24,7 @@ from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
 from tests.tui.legend_check import assert_legends_whole
-from tests.tui.waiting import wait_until
+from tests.tui.waiting import wait_until, wait_until_steady
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
@@ -444,22 +444,33 @@ async def test_the_focused_panel_field_stands_out_at_80x24_in_every_colour_depth
     app = make_app(PRESETS["circle"].config(), colors=None if depth == "NO_COLOR" else 256)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(lambda: bool(app.query("#field-noise")), what="the panel's fields", between=pilot.pause)
+        panel, footer, diagram = app.query_one("#panel"), app.query_one("BindingsFooter"), app.query_one("#diagram")
+
+        def cells(target: str, field) -> tuple[int, int, int]:
+            if target == "#field-features":  # the highlighted option's row, right of its check box
+                return field.region.y, field.region.x + 4, field.region.right - 1
+            if target == "#add-layer":
+                return field.region.y, field.region.x + 1, field.region.right - 1
+            label = field.parent.children[0]  # the label beside the field
+            return label.region.y, label.region.x, label.region.x + len(str(label.render()))
+
+        def shown(focused, field) -> bool:
+            """``focused`` has the focus, and ``field`` is laid out in view (the panel scrolls after a refresh)."""
+            region = field.region
+            return (app.focused is focused and region.height > 0 and panel.region.contains_region(region)
+                    and not region.overlaps(footer.region))  # fmt: skip
+
         for target in ("#field-dataset", "#field-noise", "#field-features", "#add-layer"):
             field = app.query_one(target)
             field.focus()  # first: the panel scrolls it into view
-            await pilot.pause()
-            await pilot.pause()
-            if target == "#field-features":  # the highlighted option's row, right of its check box
-                y, x0, x1 = field.region.y, field.region.x + 4, field.region.right - 1
-            elif target == "#add-layer":
-                y, x0, x1 = field.region.y, field.region.x + 1, field.region.right - 1
-            else:  # the label beside the field
-                label = field.parent.children[0]
-                y, x0, x1 = label.region.y, label.region.x, label.region.x + len(str(label.render()))
+            await wait_until_steady(pilot, lambda f=field: shown(f, f), lambda f=field: f.region,
+                                    what=f"{target} focused and in view, where it stays")  # fmt: skip
+            y, x0, x1 = cells(target, field)
             after = _shown_backgrounds(app, y, x0, x1, depth)
-            app.query_one("#diagram").focus()
-            await pilot.pause()
-            await pilot.pause()
+            diagram.focus()
+            await wait_until_steady(pilot, lambda f=field: shown(diagram, f), lambda f=field: f.region,
+                                    what=f"the diagram focused, {target} in view, where it stays")  # fmt: skip
+            assert cells(target, field) == (y, x0, x1), f"{target} moved when it lost the focus"
             before = _shown_backgrounds(app, y, x0, x1, depth)
             weakest = min(contrast(a, b) for a, b in zip(before, after, strict=True))
             assert weakest >= 3.0, (target, round(weakest, 2), before, after)

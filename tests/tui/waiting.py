@@ -31,6 +31,31 @@ async def wait_until(
         await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
 
 
+async def wait_until_steady(
+    pilot: Pilot,
+    condition: Callable[[], bool],
+    value: Callable[[], object] = lambda: None,
+    timeout: float = 60.0,
+    what: str = "",
+    refreshes: int = 3,
+) -> None:
+    """Wait until ``condition`` holds, no layout is pending and ``value()`` has stayed the same over
+    ``refreshes`` repaints in a row: for what the app finishes some refreshes after the change that
+    set it off (the panel scrolls a focused field into view after a refresh; a focus relabels the
+    footer, which lays the screen out), which a single look can catch half done."""
+    unset = object()
+    last: list[object] = [unset]
+    steady = [0]
+
+    def settled() -> bool:
+        now = value() if condition() and not pilot.app.screen._layout_required else unset
+        steady[0] = steady[0] + 1 if now is not unset and now == last[0] else 0
+        last[0] = now
+        return steady[0] >= refreshes
+
+    await wait_until(settled, timeout, what, between=pilot.pause)
+
+
 async def holds_within(condition: Callable[[], bool], timeout: float, **wait: object) -> bool:
     """Whether ``condition`` comes to hold within ``timeout`` seconds (for a check that reports a
     problem rather than failing at once)."""
