@@ -36,6 +36,7 @@ class Snapshot:
     diverged_at: int | None
     message: str
     version: int  # increases with every snapshot of a run; widgets redraw only when it changes
+    run_id: int = 0  # the run's own number, new at every restart: whose snapshot this is
     engine: str = "numpy"  # "numba" when the compiled kernel trains
     timeline: tuple[Moment, ...] = ()  # the run so far, for time travel and weight evolution
     # The parameters step by step (a small network's; core.run.path_recorder), ending at these.

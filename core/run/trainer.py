@@ -10,6 +10,7 @@ loss curves and the timeline), ``RunState`` (checkpoints, time travel) and ``cor
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from dataclasses import replace
 
@@ -222,6 +223,9 @@ class Trainer:
         self._checkpoint = self.state_dict()
         self.timeline.record(lambda: self._moment(self.metrics))
         self.version = 0
+        # Random, not counted: a run in a new trainer or a new trainer process is never taken for
+        # the one before it (a lesson follows the run its setup started, tui/model/lesson_tracker.py).
+        self.run_id = secrets.randbits(62)
 
     def step(self, n: int = 1) -> int:
         """Perform up to ``n`` optimiser updates; returns how many were made.
@@ -336,6 +340,7 @@ class Trainer:
             diverged_at=self.diverged_at,
             message=self.message,
             version=self.version,
+            run_id=self.run_id,
             engine=self.engine,
             timeline=tuple(self.timeline.moments),
             path=self.path.path(self.step_count, self.net.params) if self.path.enabled else None,

@@ -190,6 +190,44 @@ def test_the_run_from_before_the_setup_never_counts():
     assert tracker.started
 
 
+def test_the_lessons_run_counts_from_whatever_step_its_first_frame_is_at():
+    """Named the run in place when the lesson was chosen, the tracker follows the next run of the
+    setup from the first snapshot drawn of it, step 0 or not; the run before never counts, even
+    one of the lesson's own setup."""
+    lesson = LESSONS[0]
+    before = Trainer(lesson.config())
+    before.step(10_000)
+    assert lesson.tasks[0].goal(before.snapshot()).met
+    tracker = LessonTracker(lesson, Progress("/nonexistent/dir/lessons.json"))
+    tracker.follow_after(before.snapshot().run_id)
+    assert tracker.observe(before.snapshot()) == [] and not tracker.started
+    run_id = before.snapshot().run_id
+    before.restart()  # a restart is a run of its own
+    assert before.snapshot().run_id != run_id
+    lessons_run = Trainer(lesson.config())
+    lessons_run.step(3)  # trained past step 0 before a frame of it was drawn
+    tracker.observe(lessons_run.snapshot())
+    assert tracker.started and set(tracker.checks) == {task.key for task in lesson.tasks}
+
+
+async def test_a_lesson_chosen_and_a_step_in_the_same_burst_is_followed(make_app):
+    """enter on a lesson and n before a frame (a paste, a held key): the reset to the setup and the
+    step are both done when the first frame of the lesson's run is drawn, at step 1. The tracker
+    started only on a drawn frame at step 0, so it never started and no task could be met."""
+    app = make_app(CONFIG)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_lessons(pilot)
+        await pilot.press("enter")  # lesson 1; the reset to its setup is queued for the run channel
+        await wait_until(lambda: app.lesson_tracker is not None and not isinstance(app.screen, LessonsScreen),
+                         what="the lesson chosen, its screen closed", between=pilot.pause)  # fmt: skip
+        await pilot.press("n")
+        app.channel._handle_commands(block=False)  # the trainer's work: the reset, then the step
+        app.draw_frame()
+        assert app.channel.latest.step == 1 and app.channel.latest.config == LESSONS[0].config()
+        assert app.lesson_tracker.started
+        assert set(app.lesson_tracker.checks) == {task.key for task in LESSONS[0].tasks}
+
+
 async def test_nnplay_lesson_N_opens_the_app_on_it(make_app):
     lesson = LESSONS[5]
     app = make_app(lesson.config())

@@ -315,6 +315,7 @@ class NNPlayApp(RoutesKeysInOrder, DropsPointerOnRemovedWidgets, SaysNoticesInLi
     def _follow_lesson(self, event: LessonChosen) -> None:
         """Apply a chosen lesson's setup as a preset is applied, and follow its tasks from now on (or none)."""
         if event.tracker is not None:
+            event.tracker.follow_after(self.channel.latest.run_id)
             self.apply_config(event.tracker.setup)
         self.lesson_tracker = event.tracker
         show_lesson_bar(self, event.tracker)

@@ -4,7 +4,10 @@
 ``widgets.lesson_bar.follow_lesson``); a task met for the first time is recorded in the
 progress file, announced, and the lesson bar under the views follows. Snapshots of the run
 from before the lesson's setup was applied are skipped, so the previous run's accuracy never
-counts for the new lesson.
+counts for the new lesson: the app names that run (``follow_after``), and the lesson's run is
+the first of its setup with another ``run_id``, whatever step the first snapshot drawn of it is
+at (a lesson chosen and ``t`` pressed in one burst trains past step 0 before a frame). A tracker
+given no run to follow after starts on a snapshot of its setup at step 0.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ class LessonTracker:
         self.setup = lesson.config()
         self.started = False  # True once a snapshot of the lesson's own setup has been seen
         self.checks: dict[str, Check] = {}
+        self._run_before: int | None = None  # the run in place when the lesson was chosen
+
+    def follow_after(self, run_id: int) -> None:
+        """Start on the first snapshot of the lesson's setup from a run other than ``run_id``."""
+        self._run_before = run_id
 
     @property
     def done(self) -> frozenset[str]:
@@ -30,7 +38,8 @@ class LessonTracker:
     def observe(self, snap: Snapshot) -> list[Task]:
         """Check every task on ``snap``; the tasks met for the first time."""
         if not self.started:
-            if snap.step != 0 or snap.config != self.setup:
+            from_before = snap.step != 0 if self._run_before is None else snap.run_id == self._run_before
+            if from_before or snap.config != self.setup:
                 return []  # still the run from before the setup was applied
             self.started = True
         newly = []
