@@ -28,7 +28,7 @@ from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigE
 from nnplay.core.settings.presets import PRESETS
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
-from tests.tui.app_thread import AppThread, flush, settle
+from tests.tui.app_thread import AppThread, flush, settle, without_notice
 from tests.tui.waiting import wait_until, wait_until_steady
 
 SIZE = (120, 40)
@@ -1005,7 +1005,9 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
         await wait_until(lambda: app.focused is field and app.query_one(ScatterPlot).frame is not None, 30,
                          "the path field focused and the plot drawn", between=pilot.pause)  # fmt: skip
         # What the focus set off (the footer's keys, the panel's scroll) is laid out before keys are
-        # counted: on a busy machine its layout can come a few refreshes later.
+        # counted: on a busy machine its layout can come a few refreshes later. A notice from the
+        # start goes first: its timer ran out among the keys, and the notice line's change laid out.
+        await without_notice(pilot)
         await wait_until_steady(pilot, lambda: True, timeout=30, what="no layout pending over three refreshes")
         layouts, asked_by = [], []  # asked_by: the widgets whose layout the screen was asked for, and when
         original, original_asked = Screen._refresh_layout, Screen._on_layout
