@@ -24,7 +24,7 @@ def kernel():
 def kernel_loads() -> None:
     """Each test skips where the kernel cannot load. Loaded at the first test, not on import: the
     suite fills numba's cache while its workers collect (tests/kernel_cache.py)."""
-    if kernel_module.load_kernel() is None:
+    if kernel() is None:
         pytest.skip(f"numba kernel unavailable: {kernel_module.kernel_unavailable_reason()}")
 
 

@@ -27,7 +27,7 @@ from nnplay.tui.widgets.params_panel import FieldInput, FieldValidator, ParamsPa
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread, settle, without_notice
-from tests.tui.waiting import holds_within, wait_until
+from tests.tui.waiting import holds_within, in_panel_view, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
@@ -95,11 +95,7 @@ def visible_reason(app: NNPlayApp, name: str) -> str | None:
     error = app.query_one(f"#error-{name}", Static)
     if not error.has_class("-shown"):
         return None
-    panel, footer = app.query_one(ParamsPanel), app.query_one("BindingsFooter")
-    region = error.region
-    if not region.height or not panel.region.contains_region(region) or region.overlaps(footer.region):
-        return None
-    return str(error.render())
+    return str(error.render()) if in_panel_view(error) else None
 
 
 def expected_value(name: str, text: str):

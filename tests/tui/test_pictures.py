@@ -24,7 +24,7 @@ from nnplay.tui.render.plot import BIG_POINT, TRUECOLOR, default_plot_style
 from nnplay.tui.widgets.scatter_plot import ScatterPlot, render_scatter
 from nnplay.tui.widgets.weight_diagram import WeightDiagram
 from tests.tui.legend_check import assert_legends_whole
-from tests.tui.waiting import wait_until, wait_until_steady
+from tests.tui.waiting import in_panel_view, wait_until, wait_until_steady
 
 CONFIG = PRESETS["seed-v2"].config(train_size=200)
 
@@ -444,7 +444,7 @@ async def test_the_focused_panel_field_stands_out_at_80x24_in_every_colour_depth
     app = make_app(PRESETS["circle"].config(), colors=None if depth == "NO_COLOR" else 256)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(lambda: bool(app.query("#field-noise")), what="the panel's fields", between=pilot.pause)
-        panel, footer, diagram = app.query_one("#panel"), app.query_one("BindingsFooter"), app.query_one("#diagram")
+        diagram = app.query_one("#diagram")
 
         def cells(target: str, field) -> tuple[int, int, int]:
             if target == "#field-features":  # the highlighted option's row, right of its check box
@@ -455,10 +455,8 @@ async def test_the_focused_panel_field_stands_out_at_80x24_in_every_colour_depth
             return label.region.y, label.region.x, label.region.x + len(str(label.render()))
 
         def shown(focused, field) -> bool:
-            """``focused`` has the focus, and ``field`` is laid out in view (the panel scrolls after a refresh)."""
-            region = field.region
-            return (app.focused is focused and region.height > 0 and panel.region.contains_region(region)
-                    and not region.overlaps(footer.region))  # fmt: skip
+            """``focused`` has the focus, and ``field`` is in view (the panel scrolls after a refresh)."""
+            return app.focused is focused and in_panel_view(field)
 
         for target in ("#field-dataset", "#field-noise", "#field-features", "#add-layer"):
             field = app.query_one(target)

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from textual import events
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 
 async def wait_until(
@@ -29,6 +30,13 @@ async def wait_until(
         if between is not None:
             await between()
         await asyncio.sleep(0.01)  # (pilot.pause would also repaint the screen every time)
+
+
+def in_panel_view(widget: Widget) -> bool:
+    """Whether ``widget`` is on screen inside the parameter panel: laid out, not scrolled away, not under the footer."""
+    app, region = widget.app, widget.region
+    panel, footer = app.query_one("#panel"), app.query_one("BindingsFooter")
+    return bool(region.height) and panel.region.contains_region(region) and not region.overlaps(footer.region)
 
 
 async def wait_until_steady(
