@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from tests import same_numbers  # noqa: F401  first: it sets numpy's environment before numpy loads
+
+# isort: split
+
 import atexit
 import compileall
 import gc
