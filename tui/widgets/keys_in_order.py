@@ -95,6 +95,12 @@ class RoutesKeysInOrder:
 class KeysInOrder:
     """Mixin for a focusable widget (before the Textual class): keys in the order typed."""
 
+    # A widget that takes printable keys as text (an Input) types them; any other runs their
+    # bindings where it takes them, like every other key: a key left to bubble up to the app is
+    # looked up there only once the hops are done, after the keys behind it in a burst may have
+    # moved the focus (w hides the diagram: the "]" before it, bound on the diagram, was lost).
+    TAKES_TEXT = False
+
     async def _on_key(self, event: events.Key) -> None:
         app: Any = self.app  # type: ignore[attr-defined]
         route: KeyRoute | None = getattr(app, "key_route", None)
@@ -122,7 +128,7 @@ class KeysInOrder:
             event.stop()
             event.prevent_default()
             return
-        if not event.is_printable and await app._check_bindings(event.key):
+        if not (event.is_printable and self.TAKES_TEXT) and await app._check_bindings(event.key):
             event.stop()
             event.prevent_default()
             return

@@ -16,6 +16,8 @@ class OrderedInput(KeysInOrder, Input):
     """An Input whose editing keys (backspace, arrows, tab, ...) run where it inserts characters,
     so a burst edits it in the order typed (tui/widgets/keys_in_order.py)."""
 
+    TAKES_TEXT = True
+
     @property
     def _value(self) -> Text:
         """The value as drawn: a path from the command line or a session may hold control characters,
