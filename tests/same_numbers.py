@@ -47,6 +47,7 @@ if __name__ == "__main__":  # python -m tests.same_numbers COMMAND...: run it wi
         raise SystemExit("usage: python -m tests.same_numbers COMMAND [ARGUMENT...]")
     pin()
     os.execvp(sys.argv[1], sys.argv[1:])
+
 if "numpy" in sys.modules:  # too late: numpy has chosen its loops and loaded OpenBLAS
     raise ImportError("tests/same_numbers.py must be imported before numpy (first in tests/conftest.py)")
 pin()

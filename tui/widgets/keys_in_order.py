@@ -96,9 +96,9 @@ class KeysInOrder:
     """Mixin for a focusable widget (before the Textual class): keys in the order typed."""
 
     # A widget that takes printable keys as text (an Input) types them; any other runs their
-    # bindings where it takes them, like every other key: a key left to bubble up to the app is
-    # looked up there only once the hops are done, after the keys behind it in a burst may have
-    # moved the focus (w hides the diagram: the "]" before it, bound on the diagram, was lost).
+    # bindings where it takes them, as it does every other key's. A key left to bubble up to the
+    # app is looked up there only after its hops, by when the keys behind it in a burst may have
+    # moved the focus or hidden the widget its binding is on (w hides the diagram that binds "]").
     TAKES_TEXT = False
 
     async def _on_key(self, event: events.Key) -> None:
