@@ -26,6 +26,7 @@ from nnplay.core.data.features import FEATURES
 from nnplay.core.run.trainer import Trainer
 from nnplay.core.settings.config import FIELDS, MAX_LAYERS, MAX_NEURONS, ConfigError, TrainConfig, parse_value
 from nnplay.core.settings.presets import PRESETS
+from nnplay.tui.widgets.notice_line import NoticeLine
 from nnplay.tui.widgets.params_panel import LAYOUT, LR_LADDER, ParamsPanel, format_value
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from tests.tui.app_thread import AppThread, flush, settle, without_notice
@@ -1006,9 +1007,13 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
                          "the path field focused and the plot drawn", between=pilot.pause)  # fmt: skip
         # What the focus set off (the footer's keys, the panel's scroll) is laid out before keys are
         # counted: on a busy machine its layout can come a few refreshes later. A notice from the
-        # start goes first: its timer ran out among the keys, and the notice line's change laid out.
+        # start goes first, and stays gone (one said after it was cleared had its timer run out
+        # among the keys, and the notice line's change laid out).
         await without_notice(pilot)
-        await wait_until_steady(pilot, lambda: True, timeout=30, what="no layout pending over three refreshes")
+        notice = app.query_one(NoticeLine)
+        await wait_until_steady(
+            pilot, lambda: not notice.text, timeout=30, what="no notice and no layout pending over three refreshes"
+        )
         layouts, asked_by = [], []  # asked_by: the widgets whose layout the screen was asked for, and when
         original, original_asked = Screen._refresh_layout, Screen._on_layout
 
@@ -1018,7 +1023,8 @@ async def test_a_key_typed_into_a_field_repaints_the_field_without_laying_the_sc
             return original(screen, *args, **kwargs)
 
         async def asked(screen, message):
-            asked_by.append(f"{message.widget!r} at key {len(field.value)}")
+            said = getattr(message.widget, "text", None)  # a notice line's: which notice it was
+            asked_by.append(f"{message.widget!r} at key {len(field.value)}" + (f" ({said!r})" if said else ""))
             return await original_asked(screen, message)
 
         monkeypatch.setattr(Screen, "_refresh_layout", counted)
