@@ -52,14 +52,15 @@ async def wait_until_steady(
     set it off (the panel scrolls a focused field into view after a refresh; a focus relabels the
     footer, which lays the screen out), which a single look can catch half done."""
     unset = object()
-    last: list[object] = [unset]
-    steady = [0]
+    last: object = unset
+    steady = 0
 
     def settled() -> bool:
+        nonlocal last, steady
         now = value() if condition() and not pilot.app.screen._layout_required else unset
-        steady[0] = steady[0] + 1 if now is not unset and now == last[0] else 0
-        last[0] = now
-        return steady[0] >= refreshes
+        steady = steady + 1 if now is not unset and now == last else 0
+        last = now
+        return steady >= refreshes
 
     await wait_until(settled, timeout, what, between=pilot.pause)
 
