@@ -13,9 +13,12 @@ trains flat out. Each repeat measures, alternately so both see the same machine 
 - *app/s*: the steps between the first and the last snapshot the UI received in a window of
   ``--seconds`` (at least two snapshots: a big run publishes seconds apart), over the time between
   their arrivals, so every cost of the child (evaluating, encoding, sending) is counted;
-- *headless/s*: ``nnplay train --json`` on the same configuration and engine (the one the app
-  trained with), for about as many steps, its own ``steps_per_second`` (while it runs, the app
-  is paused).
+- *headless/s*: ``nnplay train --json`` on the same run at the same step, with the engine the
+  app trained with: the app's run is saved as it stands (the app paused) and ``--load``-ed, then
+  trained for about as many steps; its own ``steps_per_second``. The same step, not a fresh run
+  of the same configuration: a step's cost changes as a run trains (8x256 on 500 points: 2.4%
+  slower per step at step 34,000 than from step 0, paired 3 s windows in one process), so a
+  fresh headless run against an app thousands of steps in measured that, not the app.
 
 Prints the medians, their ratio (issue 23's target: >= 0.95), the snapshots the UI received and
 the frames it drew per second, the CPU share (of one core) that the UI's and the trainer's
@@ -29,15 +32,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import resource
 import shlex
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,17 +81,18 @@ def config_for(layers: tuple[int, ...], points: int):
     )
 
 
-def headless_command(config, steps: int, engine: str) -> list[str]:
-    """``nnplay train --json`` for ``steps`` updates of ``config`` with ``engine``."""
-    from nnplay.tui.flags.share_line import command_line
+def headless_command(session: Path, steps: int, engine: str) -> list[str]:
+    """``nnplay train --json`` for ``steps`` more updates of the saved ``session`` with ``engine``."""
+    return [
+        sys.executable, "-m", "nnplay.tui.cli", "train", "--load", str(session),
+        "--iterations", str(max(1, steps)), "--json", "--engine", engine,
+    ]  # fmt: skip
 
-    line = command_line(dataclasses.replace(config, iterations=max(1, steps)), program="nnplay")
-    return [sys.executable, "-m", "nnplay.tui.cli", "train", *shlex.split(line)[1:], "--json", "--engine", engine]
 
-
-async def headless_rate(config, steps: int, engine: str) -> tuple[float, float]:
-    """``nnplay train``'s steps/s, and the CPU share (of one core) its process had while it ran."""
-    command = headless_command(config, steps, engine)
+async def headless_rate(session: Path, steps: int, engine: str) -> tuple[float, float]:
+    """``nnplay train``'s steps/s going on from ``session``, and the CPU share (of one core) its
+    process had while it ran."""
+    command = headless_command(session, steps, engine)
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
@@ -98,6 +103,13 @@ async def headless_rate(config, steps: int, engine: str) -> tuple[float, float]:
     after, elapsed = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter() - started
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return float(json.loads(out)["steps_per_second"]), cpu / elapsed
+
+
+async def save_run(channel, path: Path) -> None:
+    """The app's run saved as it stands (the child writes it; waits for its reply)."""
+    reply: Future = Future()
+    channel.save(str(path), reply)
+    await asyncio.wrap_future(reply)
 
 
 class Arrivals:
@@ -166,6 +178,7 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
     app = training_app(config, engine)
     channel = app.channel
     arrivals = Arrivals(channel)
+    session = Path(tempfile.gettempdir()) / f"nnplay-bench-frames-{os.getpid()}.npz"
     app_rates, headless, snaps, fps, ui_cpu, child_cpu, headless_cpu = [], [], [], [], [], [], []
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -188,7 +201,8 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
                 child_cpu.append((cpu_seconds(channel.child.pid) - child0) / elapsed)
                 channel.pause()
                 await until(lambda: not channel.running, 60)
-                rate_there, cpu_there = await headless_rate(config, int(rate * seconds), engine_used)
+                await save_run(channel, session)
+                rate_there, cpu_there = await headless_rate(session, int(rate * seconds), engine_used)
                 headless.append(rate_there)
                 headless_cpu.append(cpu_there)
                 channel.toggle_run()
@@ -196,6 +210,7 @@ async def measure(net: str, points: int, engine: str, seconds: float, repeats: i
                 await asyncio.sleep(0.5)  # the first chunks measure the speed
     finally:
         channel.close()
+        session.unlink(missing_ok=True)
     if not app_rates:
         return {"engine": engine_used, "waited": WINDOW_LIMIT}
     return {
@@ -219,7 +234,7 @@ def main() -> None:
     parser.add_argument("--points", nargs="+", type=int, default=[500, 50_000])
     args = parse_args(parser, seconds=0.5, repeats=1, engines=["numpy"], networks=["4"], points=[500])
     print(
-        f"app ({SIZE[0]}x{SIZE[1]}, every pane, trainer process) / `nnplay train --json`, same config; "
+        f"app ({SIZE[0]}x{SIZE[1]}, every pane, trainer process) / `nnplay train --json` going on from the same step; "
         f"{args.repeats} rounds of {args.seconds:g} s, interleaved, medians; load = 1-min load average before-after"
     )
     print(
