@@ -35,7 +35,7 @@ from nnplay.tui.widgets.params_panel import ParamsPanel
 from nnplay.tui.widgets.scatter_plot import ScatterPlot
 from nnplay.tui.widgets.weight_diagram import Selection, WeightDiagram
 from tests.tui.app_thread import AppThread, settle, without_notice
-from tests.tui.waiting import send_key, wait_until
+from tests.tui.waiting import send_key, wait_until, wait_until_steady
 
 SIZE = (120, 40)
 # The article's network (seed-v2) on fewer points: 200 per-sample steps make an epoch.
@@ -433,6 +433,32 @@ def test_notices_go_to_one_line_that_covers_no_pane(make_app, size):
             app.notify("saved to x.npz")
             await pilot.pause()
             assert line.text == "saved to x.npz (x2)"
+
+    asyncio.run(run())
+
+
+def test_a_notice_that_fits_the_narrow_screens_width_takes_one_row_from_the_plot(make_app):
+    """At 80x24 the notice line spans the panel's column and the views'; its row measured at the
+    panel's column alone (27 cells) was two rows for a notice that fits in one, the second blank
+    and taken from the plot."""
+
+    async def run() -> None:
+        app = make_app(CONFIG)
+        async with app.run_test(size=(80, 24)) as pilot:
+            line = app.query_one(NoticeLine)
+            plot = app.query_one("#plot")
+
+            async def laid_out(text: str) -> int:
+                line.post(text, timeout=None)
+                await wait_until_steady(pilot, lambda: line.text == text, lambda: plot.region, what=text)
+                return plot.region.height
+
+            empty = await laid_out("")
+            fits = "editing data: 1..2 add, backspace removes, a ends"  # 50 cells; 76 fit
+            assert await laid_out(fits) == empty and line.region.height == 1, line.region
+            longer = fits + ", and this notice goes on past the end of its line"
+            assert await laid_out(longer) == empty - 1 and line.region.height == 2  # wrapped: a row of the plot's
+            line.clear()
 
     asyncio.run(run())
 

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
@@ -64,6 +65,14 @@ class NoticeLine(Static):
         self.count = 0
         self.text = ""
         self._timer: Timer | None = None
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Textual's grid sizes an auto row at one column's width, also for a widget that spans
+        # more: the narrow screen's notice line spans the body's two columns, and measured at the
+        # first one's (27 cells) a notice that fits in one line took two rows from the plot.
+        if self.styles.column_span > 1:
+            width = container.width - self.styles.gutter.width
+        return super().get_content_height(container, viewport, width)
 
     def post(self, message: str, severity: str = "information", timeout: float | None = 6.0, title: str = "") -> None:
         """Say ``message`` for ``timeout`` seconds (None: until the next notice or ``clear``)."""
