@@ -10,9 +10,12 @@ Side by side (the default): the app as ``nnplay`` runs it (the trainer in a chil
 the same app with the trainer on a thread of the UI's process (how the app ran before issue 23),
 alternately, each trains for ``--seconds`` after space; the figure is the peak, over samples
 every half second, of the RSS summed over the app's process and every process under it (what
-``top`` would add up; shared libraries count once per process), and of the PSS likewise (shared
-pages split between the processes that share them). Prints the medians and their ratio
-(issue 23's target: at most 1.3x) with the load average.
+``top`` would add up; shared libraries count once per process), of the PSS likewise (shared
+pages split between the processes that share them, also with processes outside the app), and of
+the distinct physical pages resident in any of them, each once (from ``/proc/PID/pagemap``: the
+memory the app's processes hold together; root only, as the kernel shows the frames only to
+root). Prints the medians and their ratios (issue 23's target: at most 1.3x) with the load
+average.
 
 ``--minutes``: the ``nnplay`` app alone, its summed RSS every ``--every`` seconds: the histories
 are ring buffers, so after the first minutes the number must stay flat.
@@ -29,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from app_folder import app_folder
 from smoke_mode import parse_args
 
@@ -54,6 +58,35 @@ def tree(pid: int) -> list[int]:
         for child in children:
             out += tree(int(child))
     return out
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+PRESENT = 1 << 63  # /proc/PID/pagemap: the page is in memory (not swapped, not unmapped)
+FRAME = (1 << 55) - 1  # its bits 0-54: the physical frame (zero unless root reads it)
+
+
+def distinct_mb(pid: int) -> float | None:
+    """MB of the physical pages resident in ``pid`` or a process under it, each page once
+    (a page two processes share counts once, as in neither RSS, which counts it in each, nor
+    PSS, which splits it, also with processes outside the app); None where the frames are
+    hidden (not root)."""
+    frames: set[int] = set()
+    for p in tree(pid):
+        try:
+            maps = Path(f"/proc/{p}/maps").read_text().splitlines()
+            with open(f"/proc/{p}/pagemap", "rb") as pagemap:
+                for line in maps:
+                    if line.endswith("[vsyscall]"):
+                        continue  # above the user address space: pagemap does not cover it
+                    start, end = (int(x, 16) for x in line.split()[0].split("-"))
+                    pagemap.seek(start // PAGE * 8)
+                    entries = np.frombuffer(pagemap.read((end - start) // PAGE * 8), dtype=np.uint64)
+                    frames.update((entries[(entries & PRESENT) != 0] & FRAME).tolist())
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # ended meanwhile
+    if frames <= {0}:
+        return None
+    return len(frames) * PAGE / 2**20
 
 
 def resident_mb(pid: int) -> tuple[float, float]:
@@ -106,19 +139,22 @@ def app_flags(args: argparse.Namespace) -> list[str]:
     return flags
 
 
-def peak_while_training(command: list[str], seconds: float) -> tuple[float, float, int]:
-    """The peak summed (RSS, PSS) in MB over ``seconds`` of training, and how many processes."""
+def peak_while_training(command: list[str], seconds: float) -> tuple[float, float, float | None, int]:
+    """The peaks over ``seconds`` of training of the summed RSS and PSS and of the distinct
+    pages, in MB, and how many processes."""
     app = TmuxApp(command)
     try:
         app.wait_for("learn rate")
         app.tmux("send-keys", "Space")
         app.wait_for("steps/s")
-        started, rss, pss = time.monotonic(), 0.0, 0.0
+        started, rss, pss, distinct = time.monotonic(), 0.0, 0.0, None
         while time.monotonic() - started < seconds:
             time.sleep(0.5)
             now = resident_mb(app.pid)
             rss, pss = max(rss, now[0]), max(pss, now[1])
-        return rss, pss, len(tree(app.pid))
+            pages = distinct_mb(app.pid)
+            distinct = None if pages is None else max(distinct or 0.0, pages)
+        return rss, pss, distinct, len(tree(app.pid))
     finally:
         app.close()
 
@@ -129,7 +165,7 @@ def side_by_side(args: argparse.Namespace) -> None:
         "trainer process": [sys.executable, "-m", "nnplay.tui.cli", *flags],
         "one process": [sys.executable, "-c", ONE_PROCESS, *flags],
     }
-    got: dict[str, list[tuple[float, float, int]]] = {name: [] for name in runs}
+    got: dict[str, list[tuple[float, float, float | None, int]]] = {name: [] for name in runs}
     load0 = os.getloadavg()[0]
     for _ in range(args.repeats):
         for name, command in runs.items():
@@ -138,14 +174,19 @@ def side_by_side(args: argparse.Namespace) -> None:
         f"peak resident memory while training, {' '.join(flags)}, 120x40 in tmux; {args.repeats} x "
         f"{args.seconds:g} s each, alternately, medians; load {load0:.1f}-{os.getloadavg()[0]:.1f}"
     )
-    print("| app | processes | RSS MB | PSS MB |\n|---|---|---|---|")
+    print("| app | processes | RSS MB | PSS MB | distinct pages MB |\n|---|---|---|---|---|")
     medians = {}
     for name, samples in got.items():
         rss, pss = statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
-        medians[name] = (rss, pss)
-        print(f"| {name} | {samples[0][2]} | {rss:.1f} | {pss:.1f} |")
-    ratio = [medians["trainer process"][i] / medians["one process"][i] for i in (0, 1)]
-    print(f"| ratio (target <= 1.3) | | {ratio[0]:.2f} | {ratio[1]:.2f} |")
+        distinct = None if None in (pages := [s[2] for s in samples]) else statistics.median(pages)
+        medians[name] = (rss, pss, distinct)
+        shown = "n/a (needs root)" if distinct is None else f"{distinct:.1f}"
+        print(f"| {name} | {samples[0][3]} | {rss:.1f} | {pss:.1f} | {shown} |")
+    ratio = [
+        None if medians["one process"][i] is None else medians["trainer process"][i] / medians["one process"][i]
+        for i in (0, 1, 2)
+    ]
+    print(f"| ratio (target <= 1.3) | | {' | '.join('n/a' if r is None else f'{r:.2f}' for r in ratio)} |")
 
 
 def over_time(args: argparse.Namespace) -> None:
