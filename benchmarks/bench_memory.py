@@ -65,13 +65,13 @@ PRESENT = 1 << 63  # /proc/PID/pagemap: the page is in memory (not swapped, not 
 FRAME = (1 << 55) - 1  # its bits 0-54: the physical frame (zero unless root reads it)
 
 
-def distinct_mb(pid: int) -> float | None:
-    """MB of the physical pages resident in ``pid`` or a process under it, each page once
+def distinct_mb(pids: list[int]) -> float | None:
+    """MB of the physical pages resident in any of ``pids``, each page once
     (a page two processes share counts once, as in neither RSS, which counts it in each, nor
     PSS, which splits it, also with processes outside the app); None where the frames are
     hidden (not root)."""
     frames: set[int] = set()
-    for p in tree(pid):
+    for p in pids:
         try:
             maps = Path(f"/proc/{p}/maps").read_text().splitlines()
             with open(f"/proc/{p}/pagemap", "rb") as pagemap:
@@ -89,10 +89,10 @@ def distinct_mb(pid: int) -> float | None:
     return len(frames) * PAGE / 2**20
 
 
-def resident_mb(pid: int) -> tuple[float, float]:
-    """(RSS, PSS) in MB summed over ``pid`` and the processes under it."""
+def resident_mb(pids: list[int]) -> tuple[float, float]:
+    """(RSS, PSS) in MB summed over ``pids``."""
     rss = pss = 0
-    for p in tree(pid):
+    for p in pids:
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Rss:"):
@@ -147,14 +147,15 @@ def peak_while_training(command: list[str], seconds: float) -> tuple[float, floa
         app.wait_for("learn rate")
         app.tmux("send-keys", "Space")
         app.wait_for("steps/s")
-        started, rss, pss, distinct = time.monotonic(), 0.0, 0.0, None
+        started, rss, pss, distinct, pids = time.monotonic(), 0.0, 0.0, None, [app.pid]
         while time.monotonic() - started < seconds:
             time.sleep(0.5)
-            now = resident_mb(app.pid)
+            pids = tree(app.pid)  # the app's process and every process under it, this sample's
+            now = resident_mb(pids)
             rss, pss = max(rss, now[0]), max(pss, now[1])
-            pages = distinct_mb(app.pid)
+            pages = distinct_mb(pids)
             distinct = None if pages is None else max(distinct or 0.0, pages)
-        return rss, pss, distinct, len(tree(app.pid))
+        return rss, pss, distinct, len(pids)
     finally:
         app.close()
 
@@ -202,7 +203,7 @@ def over_time(args: argparse.Namespace) -> None:
             step = next(
                 (w for line in screen.splitlines() if "step " in line for w in [line.split("step ")[1].split()[0]]), "?"
             )
-            rss, pss = resident_mb(app.pid)
+            rss, pss = resident_mb(tree(app.pid))
             peak = max(peak, rss)
             print(f"{(time.monotonic() - started) / 60:7.1f} {rss:7.1f} {pss:7.1f}  {step}", flush=True)
         print(f"peak RSS {peak:.1f} MB over {args.minutes:g} minutes (UI and trainer process together)")
