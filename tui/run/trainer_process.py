@@ -59,12 +59,11 @@ from nnplay.tui.run.snapshot_wire import SnapshotReceiver, SnapshotSender
 LOAD_KERNEL = "load"  # UseKernel's value that asks the child to load the compiled kernel itself
 REPLY_WAIT = 60.0  # seconds a save the user asked for may take before it is given up
 # The share of the child's time that publishing (evaluating every point, the snapshot, encoding
-# and sending it) may take. The app's training speed against what ``nnplay train`` reports is
-# 1 - this share - the loop's other costs (~0.5% in one process; in the child, with the
-# command thread, 95.5% of its samples were in ``Trainer.step`` at a share of 3%), so a share
-# of 2% keeps the app at ~97%, where issue 23 asks for at least 95%. A run whose snapshot costs
-# more publishes less often instead: 2-4 on 50,000 points ~5 a second, 8x256 on 500 points
-# ~1.5 a second, 64,64,64 on 50,000 points one every ~3 s.
+# and sending it) may take: what is left is the child's time to train, less the loop's other
+# costs (about 1%), so the app trains at most ~97% as fast as ``nnplay train`` reports
+# (docs/performance.md has what it measures). A run whose snapshot costs more publishes less
+# often instead: 2-4 on 50,000 points ~5 a second, 8x256 on 500 points ~1.5 a second,
+# 64,64,64 on 50,000 points one every ~3 s.
 PUBLISH_SHARE = 0.02
 
 
